@@ -1,0 +1,22 @@
+package dev.rlhfloop.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code llm} command line: one subcommand per verb, each in its own class. */
+@Command(name = "llm", mixinStandardHelpOptions = true, version = "llm 0.1.0",
+        description = "Build, train and run a GPT from scratch.",
+        subcommands = {
+                // One line per verb; keep the list sorted.
+        })
+public final class Llm implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Llm()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}
