@@ -1,5 +1,7 @@
 package dev.rlhfloop.contracts;
 
+import java.util.List;
+
 /** The Kafka topics of the RLHF loop; each has one owning producer. */
 public final class Topics {
     private Topics() {}
@@ -9,4 +11,17 @@ public final class Topics {
     public static final String PREFERENCE_PAIRS = "rlhf.preference-pairs";
     public static final String MODEL_VERSIONS = "rlhf.model-versions";
     public static final String TRAINING_EVENTS = "rlhf.training-events";
+
+    /**
+     * How each topic is created. The feedback log (generations, votes, pairs) is kept forever so it
+     * can be replayed; the model registry is compacted to the latest record per version key.
+     */
+    public record Spec(String name, int partitions, boolean compacted, boolean keepForever) {}
+
+    public static final List<Spec> ALL = List.of(
+            new Spec(GENERATIONS, 3, false, true),
+            new Spec(VOTES, 3, false, true),
+            new Spec(PREFERENCE_PAIRS, 3, false, true),
+            new Spec(MODEL_VERSIONS, 1, true, true),
+            new Spec(TRAINING_EVENTS, 1, false, false));
 }

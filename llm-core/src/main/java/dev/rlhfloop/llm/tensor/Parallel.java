@@ -1,0 +1,80 @@
+package dev.rlhfloop.llm.tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
+import java.util.function.IntConsumer;
+
+/**
+ * The engine's own thread pool. Kernels never use the common ForkJoinPool, which Quarkus and the
+ * Kafka clients share. Work is split into fixed contiguous chunks, so a given thread count always
+ * gives the same partition and, with per-index work, bit-identical results.
+ */
+public final class Parallel {
+
+    private static final int THREADS = Integer.getInteger("llm.threads", Runtime.getRuntime().availableProcessors());
+    private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, runnable -> {
+        Thread thread = new Thread(runnable, "llm-kernel");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private Parallel() {}
+
+    public static int threads() {
+        return THREADS;
+    }
+
+    /** Runs {@code body} for every index in [start, end), spread over the pool's threads. */
+    public static void forEach(int start, int end, IntConsumer body) {
+        forChunks(start, end, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                body.accept(i);
+            }
+        });
+    }
+
+    /** Splits [start, end) into at most {@link #threads()} contiguous chunks run in parallel. */
+    public static void forChunks(int start, int end, RangeBody body) {
+        int n = end - start;
+        int chunks = Math.min(THREADS, n);
+        if (chunks <= 1 || Thread.currentThread().getName().equals("llm-kernel")) {
+            if (n > 0) {
+                body.run(start, end);
+            }
+            return;
+        }
+        List<Future<?>> futures = new ArrayList<>(chunks - 1);
+        for (int c = 1; c < chunks; c++) {
+            int from = start + (int) ((long) n * c / chunks);
+            int to = start + (int) ((long) n * (c + 1) / chunks);
+            futures.add(POOL.submit(() -> body.run(from, to)));
+        }
+        body.run(start, start + n / chunks);
+        for (Future<?> future : futures) {
+            try {
+                future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for kernel threads", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (cause instanceof Error error) {
+                    throw error;
+                }
+                throw new IllegalStateException(cause);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int from, int to);
+    }
+}
