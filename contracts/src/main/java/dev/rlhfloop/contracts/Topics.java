@@ -11,6 +11,8 @@ public final class Topics {
     public static final String PREFERENCE_PAIRS = "rlhf.preference-pairs";
     public static final String MODEL_VERSIONS = "rlhf.model-versions";
     public static final String TRAINING_EVENTS = "rlhf.training-events";
+    /** Diagnostic pings passed through every service (see SmokePing); short-lived. */
+    public static final String SMOKE = "rlhf.smoke";
 
     /**
      * How each topic is created. The feedback log (generations, votes, pairs) is kept forever so it
@@ -23,5 +25,6 @@ public final class Topics {
             new Spec(VOTES, 3, false, true),
             new Spec(PREFERENCE_PAIRS, 3, false, true),
             new Spec(MODEL_VERSIONS, 1, true, true),
-            new Spec(TRAINING_EVENTS, 1, false, false));
+            new Spec(TRAINING_EVENTS, 1, false, false),
+            new Spec(SMOKE, 1, false, false));
 }

@@ -49,6 +49,7 @@ public final class LocalKafka implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final Path dataDir;
+    private Path logFile;
     private Process process;
     private Thread shutdownHook;
 
@@ -56,6 +57,7 @@ public final class LocalKafka implements AutoCloseable {
         this.port = port;
         this.controllerPort = controllerPort;
         this.dataDir = dataDir.toAbsolutePath();
+        this.logFile = this.dataDir.resolve("broker.log");
     }
 
     /** A broker on the given client and controller ports; 0 picks a free port. */
@@ -79,9 +81,15 @@ public final class LocalKafka implements AutoCloseable {
         return dataDir;
     }
 
-    /** The broker's own log (stdout and stderr of the child JVM). */
+    /** The broker's own log (stdout and stderr of the child JVM), appended to across restarts. */
     public Path logFile() {
-        return dataDir.resolve("broker.log");
+        return logFile;
+    }
+
+    /** Writes the broker's log to this file instead of {@code broker.log} in the data directory. */
+    public LocalKafka logTo(Path file) {
+        this.logFile = file.toAbsolutePath();
+        return this;
     }
 
     public synchronized boolean isRunning() {
@@ -99,6 +107,7 @@ public final class LocalKafka implements AutoCloseable {
         long started = System.nanoTime();
         try {
             Files.createDirectories(dataDir);
+            Files.createDirectories(logFile.getParent());
             Path config = writeServerConfig();
             Path log4j = writeLog4jConfig();
             if (!Files.exists(dataDir.resolve("log").resolve("meta.properties"))) {

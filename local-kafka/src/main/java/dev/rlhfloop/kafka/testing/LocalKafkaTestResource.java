@@ -33,7 +33,6 @@ public class LocalKafkaTestResource implements QuarkusTestResourceLifecycleManag
         String bootstrap = kafka.bootstrapServers();
         return Map.of(
                 "kafka.bootstrap.servers", bootstrap,
-                "quarkus.kafka-streams.bootstrap-servers", bootstrap,
                 // A stale Kafka Streams state dir gives wrong counts against a fresh broker.
                 "kafka-streams.state.dir", workDir.resolve("streams-state").toString(),
                 "quarkus.kafka.devservices.enabled", "false");

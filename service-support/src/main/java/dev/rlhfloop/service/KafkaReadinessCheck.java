@@ -1,4 +1,4 @@
-package dev.rlhfloop.health;
+package dev.rlhfloop.service;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

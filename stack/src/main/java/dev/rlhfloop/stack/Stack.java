@@ -1,0 +1,311 @@
+package dev.rlhfloop.stack;
+
+import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.kafka.LocalKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * {@code ./rlhf-loop up | status | down}: runs the whole RLHF loop on this machine. {@code up} starts
+ * the broker, the three services and the web app as child processes (logs in {@code logs/}, data in
+ * {@code run/}), waits until each is ready, prints the URL and a line whenever a status changes,
+ * and stops everything on Ctrl-C or SIGTERM.
+ */
+public final class Stack {
+    static final int KAFKA_PORT = 9092;
+    static final int KAFKA_CONTROLLER_PORT = 9093;
+    static final String URL = "http://localhost:8080";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    private final Path home;
+    private final Path runDir;
+    private final Path logDir;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<Component, Process> processes = new LinkedHashMap<>();
+    private LocalKafka kafka;
+    private volatile boolean stopping;
+
+    Stack(Path home, Path runDir, Path logDir) {
+        this.home = home;
+        this.runDir = runDir;
+        this.logDir = logDir;
+    }
+
+    public static void main(String[] args) {
+        Path home = Path.of(System.getProperty("rlhfloop.home", ".")).toAbsolutePath().normalize();
+        Path runDir = Path.of(System.getProperty("rlhfloop.run", home.resolve("run").toString())).toAbsolutePath();
+        Path logDir = Path.of(System.getProperty("rlhfloop.logs", home.resolve("logs").toString())).toAbsolutePath();
+        Stack stack = new Stack(home, runDir, logDir);
+        String command = args.length == 0 ? "up" : args[0];
+        int exit = switch (command) {
+            case "up" -> stack.up();
+            case "status" -> stack.status();
+            case "down" -> stack.down();
+            default -> {
+                System.err.println("unknown command '" + command + "'; usage: rlhf-loop [up|status|down]");
+                yield 2;
+            }
+        };
+        System.exit(exit);
+    }
+
+    /** Starts everything, then watches until a signal (returns only on failure). */
+    int up() {
+        Optional<Long> running = runningLauncher();
+        if (running.isPresent()) {
+            System.err.println("rlhf-loop is already running (pid " + running.get() + "); stop it with ./rlhf-loop down");
+            return 1;
+        }
+        for (Component c : Component.ALL) {
+            if (!Files.exists(c.jar(home))) {
+                System.err.println(c.jar(home) + " is missing; build first: mvn -q install -DskipTests");
+                return 1;
+            }
+        }
+        List<String> busy = new ArrayList<>();
+        for (int port : ports()) if (!isFree(port)) busy.add(String.valueOf(port));
+        if (!busy.isEmpty()) {
+            System.err.println("port(s) " + String.join(", ", busy) + " on 127.0.0.1 are in use; "
+                    + "is another rlhf-loop or service running? (./rlhf-loop status)");
+            return 1;
+        }
+        long t0 = System.nanoTime();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "rlhf-loop-stop"));
+        try {
+            Files.createDirectories(runDir);
+            Files.createDirectories(logDir);
+            writePidFile();
+            System.out.println("starting Kafka (logs in " + home.relativize(logDir) + "/)");
+            kafka = LocalKafka.on(KAFKA_PORT, KAFKA_CONTROLLER_PORT, runDir.resolve("kafka"))
+                    .logTo(logDir.resolve("kafka.log"));
+            kafka.start();
+            kafka.createTopics(Topics.ALL);
+            System.out.printf("  kafka ready on %s (%.1f s)%n", kafka.bootstrapServers(), seconds(t0));
+            for (Component c : Component.ALL) processes.put(c, launch(c));
+            writePidFile();
+            for (Component c : Component.ALL) {
+                awaitReady(c, t0);
+                System.out.printf("  %s ready on :%d (%.1f s)%n", c.name(), c.port(), seconds(t0));
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("rlhf-loop could not start: " + e.getMessage());
+            return 1;
+        }
+        System.out.printf("%nrlhf-loop is up in %.1f s: open %s   (Ctrl-C stops everything)%n%n", seconds(t0), URL);
+        return watch();
+    }
+
+    /** Prints a status line whenever something changes; returns 1 if a component dies. */
+    private int watch() {
+        String last = "";
+        while (!stopping) {
+            for (var entry : processes.entrySet()) {
+                // Ctrl-C reaches the children too: give the shutdown hook a moment to say so.
+                if (!entry.getValue().isAlive() && !stopping) sleep(Duration.ofMillis(500));
+                if (!entry.getValue().isAlive() && !stopping) {
+                    System.err.printf("%s %s exited with code %d; see %s%n", now(), entry.getKey().name(),
+                            entry.getValue().exitValue(), logDir.resolve(entry.getKey().name() + ".log"));
+                    return 1;
+                }
+            }
+            if (!kafka.isRunning() && !stopping) {
+                System.err.println(now() + " kafka exited; see " + kafka.logFile());
+                return 1;
+            }
+            String status = statusLine();
+            if (!status.equals(last) && !stopping) {
+                System.out.println(now() + " " + status);
+                last = status;
+            }
+            sleep(Duration.ofSeconds(2));
+        }
+        return 0;
+    }
+
+    int status() {
+        Optional<Long> launcher = runningLauncher();
+        System.out.println(launcher.map(pid -> "rlhf-loop is running (pid " + pid + ")").orElse("rlhf-loop is not running"));
+        System.out.println(statusLine());
+        return launcher.isPresent() ? 0 : 3;
+    }
+
+    /** Stops a running {@code up} by signalling it, and waits until it and its children are gone. */
+    int down() {
+        Optional<Long> launcher = runningLauncher();
+        if (launcher.isEmpty()) {
+            System.out.println("rlhf-loop is not running");
+            return 0;
+        }
+        ProcessHandle handle = ProcessHandle.of(launcher.get()).orElseThrow();
+        List<ProcessHandle> children = handle.descendants().toList();
+        handle.destroy();
+        handle.onExit().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        for (ProcessHandle child : children) if (child.isAlive()) child.destroyForcibly();
+        System.out.println(handle.isAlive() ? "rlhf-loop did not stop (pid " + handle.pid() + ")" : "rlhf-loop stopped");
+        return handle.isAlive() ? 1 : 0;
+    }
+
+    private Process launch(Component c) throws IOException {
+        String bootstrap = "127.0.0.1:" + KAFKA_PORT;
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // The services run llm-core's Vector API kernels, compiled by C2 (never dev mode's C1).
+                "--add-modules", "jdk.incubator.vector",
+                "-Dkafka.bootstrap.servers=" + bootstrap,
+                "-Dkafka-streams.state.dir=" + runDir.resolve("streams-state").resolve(c.name()),
+                "-Drlhfloop.data.dir=" + runDir.resolve(c.name())));
+        command.addAll(c.jvmOptions());
+        command.addAll(List.of("-jar", c.jar(home).toString()));
+        Files.createDirectories(runDir.resolve(c.name()));
+        Path log = logDir.resolve(c.name() + ".log");
+        Files.writeString(log, "");
+        return new ProcessBuilder(command)
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
+    private void awaitReady(Component c, long t0) {
+        long deadline = t0 + READY_TIMEOUT.toNanos();
+        Process process = processes.get(c);
+        while (!ready(c)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(c.name() + " exited with code " + process.exitValue() + "; see "
+                        + logDir.resolve(c.name() + ".log"));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(c.name() + " was not ready within " + READY_TIMEOUT.toSeconds()
+                        + " s; see " + logDir.resolve(c.name() + ".log"));
+            }
+            sleep(Duration.ofMillis(200));
+        }
+    }
+
+    private boolean ready(Component c) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(c.readiness()).timeout(Duration.ofSeconds(5)).GET().build();
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private String statusLine() {
+        String kafkaState = isFree(KAFKA_PORT) ? "down" : "up";
+        return "kafka " + kafkaState + " · " + Component.ALL.stream()
+                .map(c -> c.name() + " " + (ready(c) ? "ready" : isFree(c.port()) ? "down" : "not ready"))
+                .collect(Collectors.joining(" · "));
+    }
+
+    /** Services first (so they do not log the broker's absence), then the broker. */
+    private void stopAll() {
+        stopping = true;
+        if (processes.isEmpty() && kafka == null) return;
+        System.out.println(now() + " stopping rlhf-loop ...");
+        processes.values().forEach(Process::destroy);
+        for (var entry : processes.entrySet()) {
+            Process p = entry.getValue();
+            try {
+                if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    System.out.println("  " + entry.getKey().name() + " did not stop in time; killing it");
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
+        if (kafka != null) kafka.stop();
+        try {
+            Files.deleteIfExists(pidFile());
+        } catch (IOException e) {
+            // nothing to clean up then
+        }
+        System.out.println(now() + " rlhf-loop stopped");
+    }
+
+    private void writePidFile() throws IOException {
+        StringBuilder text = new StringBuilder("launcher " + ProcessHandle.current().pid() + "\n");
+        processes.forEach((c, p) -> text.append(c.name()).append(' ').append(p.pid()).append('\n'));
+        Files.writeString(pidFile(), text.toString(), StandardCharsets.UTF_8);
+    }
+
+    private Optional<Long> runningLauncher() {
+        try {
+            if (!Files.exists(pidFile())) return Optional.empty();
+            for (String line : Files.readAllLines(pidFile())) {
+                String[] parts = line.split(" ");
+                if (parts.length == 2 && parts[0].equals("launcher")) {
+                    long pid = Long.parseLong(parts[1]);
+                    boolean alive = ProcessHandle.of(pid)
+                            .filter(ProcessHandle::isAlive)
+                            .filter(h -> h.info().commandLine().map(cmd -> cmd.contains("dev.rlhfloop.stack")
+                                    || cmd.contains("rlhf-loop-stack")).orElse(true))
+                            .isPresent();
+                    return alive && pid != ProcessHandle.current().pid() ? Optional.of(pid) : Optional.empty();
+                }
+            }
+            return Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Path pidFile() {
+        return runDir.resolve("rlhf-loop.pid");
+    }
+
+    private static List<Integer> ports() {
+        List<Integer> ports = new ArrayList<>(List.of(KAFKA_PORT, KAFKA_CONTROLLER_PORT));
+        Component.ALL.forEach(c -> ports.add(c.port()));
+        return ports;
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static String now() {
+        return LocalTime.now().format(CLOCK);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
