@@ -172,7 +172,6 @@ public final class Stack {
                 // The services run llm-core's Vector API kernels, compiled by C2 (never dev mode's C1).
                 "--add-modules", "jdk.incubator.vector",
                 "-Dkafka.bootstrap.servers=" + bootstrap,
-                "-Dkafka-streams.state.dir=" + runDir.resolve("streams-state").resolve(c.name()),
                 "-Drlhfloop.data.dir=" + runDir.resolve(c.name())));
         command.addAll(c.jvmOptions());
         command.addAll(List.of("-jar", c.jar(home).toString()));
