@@ -50,6 +50,7 @@ public final class LocalKafka implements AutoCloseable {
     private final int controllerPort;
     private final Path dataDir;
     private Path logFile;
+    private boolean stopOnExit = true;
     private Process process;
     private Thread shutdownHook;
 
@@ -86,6 +87,15 @@ public final class LocalKafka implements AutoCloseable {
         return logFile;
     }
 
+    /**
+     * Whether a JVM shutdown hook stops the broker (the default). A caller that orders its own
+     * shutdown (stop the services, then the broker) turns it off and calls {@link #stop()} itself.
+     */
+    public LocalKafka stopOnExit(boolean enabled) {
+        this.stopOnExit = enabled;
+        return this;
+    }
+
     /** Writes the broker's log to this file instead of {@code broker.log} in the data directory. */
     public LocalKafka logTo(Path file) {
         this.logFile = file.toAbsolutePath();
@@ -117,8 +127,10 @@ public final class LocalKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the Kafka broker in " + dataDir, e);
         }
-        shutdownHook = new Thread(this::destroyChild, "local-kafka-stop");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        if (stopOnExit) {
+            shutdownHook = new Thread(this::destroyChild, "local-kafka-stop");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
         awaitReady(started);
         return this;
     }
@@ -128,12 +140,14 @@ public final class LocalKafka implements AutoCloseable {
         if (process == null) return;
         destroyChild();
         process = null;
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is running or has run already
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run already
+            }
+            shutdownHook = null;
         }
-        shutdownHook = null;
     }
 
     @Override

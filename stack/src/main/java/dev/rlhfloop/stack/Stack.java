@@ -97,7 +97,8 @@ public final class Stack {
             writePidFile();
             System.out.println("starting Kafka (logs in " + home.relativize(logDir) + "/)");
             kafka = LocalKafka.on(KAFKA_PORT, KAFKA_CONTROLLER_PORT, runDir.resolve("kafka"))
-                    .logTo(logDir.resolve("kafka.log"));
+                    .logTo(logDir.resolve("kafka.log"))
+                    .stopOnExit(false); // stopAll stops it, after the services
             kafka.start();
             kafka.createTopics(Topics.ALL);
             System.out.printf("  kafka ready on %s (%.1f s)%n", kafka.bootstrapServers(), seconds(t0));
