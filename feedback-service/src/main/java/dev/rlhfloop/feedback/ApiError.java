@@ -1,6 +1,7 @@
 package dev.rlhfloop.feedback;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -17,6 +18,13 @@ public record ApiError(String error) {
         @ServerExceptionMapper
         public Response malformedJson(JsonProcessingException e) {
             return of(Response.Status.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage());
+        }
+
+        /** The REST layer wraps unparsable bodies in a bare 400; give it the parser's reason. */
+        @ServerExceptionMapper
+        public Response unreadableBody(WebApplicationException e) {
+            if (e.getCause() instanceof JsonProcessingException json) return malformedJson(json);
+            return e.getResponse();
         }
 
         @ServerExceptionMapper
