@@ -37,6 +37,11 @@ public class FeedbackStores {
     @ConfigProperty(name = "feedback.stats.votes-per-minute-window", defaultValue = "60m")
     Duration votesPerMinuteWindow;
 
+    /** True when the stores can answer queries (not while they are rebuilt or rebalanced). */
+    public boolean ready() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
     /** What is known of a comparison: its answers and who voted. */
     public Optional<ComparisonState> comparison(String comparisonId) {
         return Optional.ofNullable(store(FeedbackTopology.COMPARISONS_STORE,
@@ -66,7 +71,7 @@ public class FeedbackStores {
     }
 
     private <T> T store(String name, QueryableStoreType<T> type) {
-        if (streams.state() != KafkaStreams.State.RUNNING) {
+        if (!ready()) {
             throw new NotReadyException("statistics are being rebuilt from Kafka (stream state " + streams.state() + "); try again shortly");
         }
         try {

@@ -23,7 +23,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code POST /api/votes}: a rater's verdict on a comparison. Answers 202 only once Kafka has the
- * vote. A rater's repeated vote on the same comparison is answered 202 with {@code "duplicate": true}
+ * vote. The unknown-comparison check reads the local stores, so it assumes one instance (or set
+ * {@code feedback.votes.reject-unknown-comparisons=false} when running several). A rater's repeated vote on the same comparison is answered 202 with {@code "duplicate": true}
  * and counts once (the stream topology drops any repeat that gets past this check).
  */
 @Path("/api/votes")
@@ -35,7 +36,10 @@ public class VoteResource {
 
     public record VoteRequest(String comparisonId, String choice, String rater, String reason) {}
 
-    /** @param offset where the vote sits in its partition; absent for a duplicate */
+    /**
+     * @param choice for a duplicate, the choice of the rater's first vote, which is the one that counts
+     * @param offset where the vote sits in its partition; absent for a duplicate
+     */
     public record VoteAccepted(String voteId, String comparisonId, Choice choice, boolean duplicate, Integer partition, Long offset) {}
 
     @Inject
@@ -67,10 +71,10 @@ public class VoteResource {
 
         Optional<ComparisonState> known = knownComparison(comparisonId);
         if (known.isPresent() && known.get().hasVoteFrom(rater)) {
-            String voteId = known.get().votesByRater().get(rater).vote().voteId();
-            return Response.accepted(new VoteAccepted(voteId, comparisonId, choice, true, null, null)).build();
+            VoteEvent first = known.get().votesByRater().get(rater).vote();
+            return Response.accepted(new VoteAccepted(first.voteId(), comparisonId, first.choice(), true, null, null)).build();
         }
-        if (known.isEmpty() && rejectUnknownComparisons && storesAnswer()) {
+        if (known.isEmpty() && rejectUnknownComparisons && stores.ready()) {
             return ApiError.of(Response.Status.BAD_REQUEST, "unknown comparison " + comparisonId);
         }
         VoteEvent vote = VoteEvent.of(comparisonId, choice, rater, reason, Instant.now());
@@ -121,15 +125,6 @@ public class VoteResource {
                 Thread.currentThread().interrupt();
                 return state;
             }
-        }
-    }
-
-    private boolean storesAnswer() {
-        try {
-            stores.comparison("");
-            return true;
-        } catch (FeedbackStores.NotReadyException e) {
-            return false;
         }
     }
 }

@@ -111,6 +111,7 @@ class FeedbackServiceKafkaTest {
         KafkaTopics.await("carol's vote in the stores", WAIT, () -> statsOf("dpo-2") != null);
         postVote(vote("cmp-twice", "B", "carol")).then().statusCode(202)
                 .body("duplicate", equalTo(true))
+                .body("choice", equalTo("A"))
                 .body("voteId", equalTo(VoteEvent.idFor("cmp-twice", "carol")));
         // a repeat written straight to the topic, past the API, is dropped by the topology
         KafkaTopics.send(kafka.bootstrapServers(), Topics.VOTES, "cmp-twice",
