@@ -52,7 +52,7 @@ public class VoteResource {
     boolean rejectUnknownComparisons;
 
     /** How long a vote waits for its comparison's answers to reach the stores before it is refused as unknown. */
-    @ConfigProperty(name = "feedback.votes.unknown-comparison-wait", defaultValue = "2s")
+    @ConfigProperty(name = "feedback.votes.unknown-comparison-wait", defaultValue = "5s")
     Duration unknownComparisonWait;
 
     @POST
