@@ -1,0 +1,117 @@
+package dev.rlhfloop.contracts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Events written at schema version 1 must stay readable by every later reader, field for field. */
+class SchemaCompatibilityTest {
+
+    @Test
+    void v1GenerationEventReads() {
+        GenerationEvent e = Json.read(Fixtures.read("v1/generation-event.json"), GenerationEvent.class);
+        assertEquals(new GenerationEvent(1, "gen-1", "cmp-1", Slot.A, "Name a farm animal.",
+                new Answer(" A cow.", List.of(317, 9875, 13), "sft-0"),
+                new Sampling(0.8, 40, 0.95, 64, 42), -3.25, Instant.parse("2026-11-29T12:00:00Z")), e);
+        assertEquals("cmp-1", e.key());
+    }
+
+    @Test
+    void v1VoteEventReads() {
+        VoteEvent e = Json.read(Fixtures.read("v1/vote-event.json"), VoteEvent.class);
+        assertEquals(new VoteEvent(1, "5d0c2b1e-2f1c-3a47-9a0e-7d5f6f1b2c3d", "cmp-1", Choice.BOTH_BAD, "alice",
+                "neither names an animal", Instant.parse("2026-11-29T12:00:05Z")), e);
+    }
+
+    @Test
+    void v1PreferencePairReads() {
+        PreferencePair p = Json.read(Fixtures.read("v1/preference-pair.json"), PreferencePair.class);
+        assertEquals(new PreferencePair(1, "cmp-1", "Name a farm animal.",
+                new Answer(" A cow.", List.of(317, 9875, 13), "dpo-1"),
+                new Answer(" Blue.", List.of(4518, 13), "sft-0"),
+                new PreferencePair.VoteRef("v-1", "alice", 2, 17, Instant.parse("2026-11-29T12:00:05Z"))), p);
+    }
+
+    @Test
+    void v1ModelVersionReads() {
+        ModelVersion v = Json.read(Fixtures.read("v1/model-version.json"), ModelVersion.class);
+        assertEquals(new ModelVersion(1, "main-dpo-1", "main", "main-sft-0", Algorithm.DPO,
+                new ModelVersion.TrainedOn(120, 96, Map.of("rlhf.preference-pairs:0", 40L, "rlhf.preference-pairs:1", 56L)),
+                Map.of("dpo.loss", 0.61, "dpo.margin", 2.0),
+                new ModelVersion.Weights("http://127.0.0.1:8083/api/weights/main-dpo-1",
+                        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+                Instant.parse("2026-11-29T12:05:00Z")), v);
+    }
+
+    @Test
+    void v1TrainingEventReads() {
+        TrainingEvent t = Json.read(Fixtures.read("v1/training-event.json"), TrainingEvent.class);
+        assertEquals(new TrainingEvent(1, "main", Algorithm.PRETRAIN, 50, 200, 4.5,
+                Map.of("val.loss", 4.75, "tokens.per.second", 1500.0), "pretraining",
+                Instant.parse("2026-11-29T11:00:00Z")), t);
+    }
+
+    @Test
+    void everyV1FixtureSurvivesARoundTrip() {
+        record Case(String file, Class<?> type) {}
+        for (Case c : List.of(new Case("v1/generation-event.json", GenerationEvent.class),
+                new Case("v1/vote-event.json", VoteEvent.class),
+                new Case("v1/preference-pair.json", PreferencePair.class),
+                new Case("v1/model-version.json", ModelVersion.class),
+                new Case("v1/training-event.json", TrainingEvent.class))) {
+            Object first = Json.read(Fixtures.read(c.file()), c.type());
+            assertEquals(first, Json.read(Json.write(first), c.type()), c.file());
+        }
+    }
+
+    @Test
+    void fieldsFromANewerWriterAreIgnored() throws Exception {
+        ObjectNode json = (ObjectNode) Json.MAPPER.readTree(Fixtures.read("v1/vote-event.json"));
+        json.put("schemaVersion", 7);
+        json.put("confidence", 0.9);
+        json.putObject("device").put("kind", "phone");
+        VoteEvent e = Json.read(json.toString(), VoteEvent.class);
+        assertEquals(7, e.schemaVersion());
+        assertEquals(Choice.BOTH_BAD, e.choice());
+    }
+
+    @Test
+    void anAlgorithmFromANewerWriterReadsAsOther() {
+        String json = Fixtures.read("v1/model-version.json").replace("\"DPO\"", "\"KTO\"");
+        assertEquals(Algorithm.OTHER, Json.read(json, ModelVersion.class).algorithm());
+    }
+
+    @Test
+    void anEventWithoutSchemaVersionIsVersionOne() {
+        String json = Fixtures.read("v1/vote-event.json").replace("\"schemaVersion\": 1,", "");
+        assertEquals(1, Json.read(json, VoteEvent.class).schemaVersion());
+    }
+
+    @Test
+    void optionalFieldsMayBeAbsent() {
+        VoteEvent e = Json.read("""
+                {"voteId": "v", "comparisonId": "c", "choice": "TIE", "rater": "r", "createdAt": "2026-11-29T12:00:00Z"}""",
+                VoteEvent.class);
+        assertNull(e.reason());
+        ModelVersion v = Json.read("""
+                {"versionId": "sft-0", "modelLine": "main", "algorithm": "SFT",
+                 "weights": {"url": "file:///w", "sha256": "%s"}, "createdAt": "2026-11-29T12:00:00Z"}"""
+                .formatted("0".repeat(64)), ModelVersion.class);
+        assertEquals(ModelVersion.TrainedOn.NOTHING, v.trainedOn());
+        assertEquals(Map.of(), v.metrics());
+        assertNull(v.parentVersion());
+    }
+
+    @Test
+    void absentOptionalFieldsAreLeftOutWhenWritten() {
+        VoteEvent e = VoteEvent.of("c", Choice.A, "r", null, Instant.parse("2026-11-29T12:00:00Z"));
+        String json = Json.writeString(e);
+        assertEquals(false, json.contains("reason"), json);
+        assertEquals(true, json.contains("\"createdAt\":\"2026-11-29T12:00:00Z\""), json);
+    }
+}

@@ -1,0 +1,181 @@
+package dev.rlhfloop.feedback;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rlhfloop.contracts.Algorithm;
+import dev.rlhfloop.contracts.Answer;
+import dev.rlhfloop.contracts.Choice;
+import dev.rlhfloop.contracts.GenerationEvent;
+import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.PreferencePair;
+import dev.rlhfloop.contracts.Sampling;
+import dev.rlhfloop.contracts.Slot;
+import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.contracts.VoteEvent;
+import dev.rlhfloop.feedback.streams.ComparisonState;
+import dev.rlhfloop.kafka.LocalKafka;
+import dev.rlhfloop.kafka.testing.InjectLocalKafka;
+import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The service against a real broker: votes in over HTTP, pairs out on Kafka, statistics back over HTTP. */
+@QuarkusTest
+@WithTestResource(LocalKafkaTestResource.class)
+class FeedbackServiceKafkaTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @InjectLocalKafka
+    LocalKafka kafka;
+
+    @Inject
+    FeedbackStores stores;
+
+    private void publishComparison(String comparisonId, String versionA, String versionB) {
+        for (Slot slot : Slot.values()) {
+            String version = slot == Slot.A ? versionA : versionB;
+            var generation = GenerationEvent.of(comparisonId + "-" + slot, comparisonId, slot, "Name a farm animal.",
+                    new Answer(slot == Slot.A ? " A cow." : " The sky.", List.of(1, 2, 3), version),
+                    new Sampling(0.8, 40, 0.95, 16, 7), -1.5);
+            KafkaTopics.send(kafka.bootstrapServers(), Topics.GENERATIONS, comparisonId, generation, GenerationEvent.class);
+        }
+        KafkaTopics.await("comparison " + comparisonId + " in the stores", WAIT, () -> {
+            try {
+                return stores.comparison(comparisonId).map(ComparisonState::complete).orElse(false);
+            } catch (FeedbackStores.NotReadyException e) {
+                return false;
+            }
+        });
+    }
+
+    private static Response postVote(String json) {
+        return given().contentType(ContentType.JSON).body(json).when().post("/api/votes");
+    }
+
+    private static String vote(String comparisonId, String choice, String rater) {
+        return """
+                {"comparisonId": "%s", "choice": "%s", "rater": "%s", "reason": "it names an animal"}"""
+                .formatted(comparisonId, choice, rater);
+    }
+
+    private static Map<String, Object> statsOf(String version) {
+        Response r = given().when().get("/api/stats");
+        if (r.statusCode() != 200) return null;
+        List<Map<String, Object>> versions = r.jsonPath().getList("versions");
+        return versions.stream().filter(v -> version.equals(v.get("version"))).findFirst().orElse(null);
+    }
+
+    @Test
+    void votesBecomePreferencePairsAndStatistics() {
+        var sft = new ModelVersion(1, "sft-0", "main", null, Algorithm.SFT, null, Map.of("val.loss", 2.0),
+                new ModelVersion.Weights("http://127.0.0.1/sft-0", "a".repeat(64)), Instant.now());
+        KafkaTopics.send(kafka.bootstrapServers(), Topics.MODEL_VERSIONS, sft.key(), sft, ModelVersion.class);
+        publishComparison("cmp-pairs", "sft-0", "dpo-1");
+        publishComparison("cmp-tie", "sft-0", "dpo-1");
+
+        postVote(vote("cmp-pairs", "B", "alice")).then().statusCode(202)
+                .body("duplicate", equalTo(false))
+                .body("voteId", equalTo(VoteEvent.idFor("cmp-pairs", "alice")))
+                .body("choice", equalTo("B"));
+        postVote(vote("cmp-pairs", "a", "bob")).then().statusCode(202).body("choice", equalTo("A"));
+        postVote(vote("cmp-tie", "TIE", "alice")).then().statusCode(202);
+
+        List<PreferencePair> pairs = KafkaTopics.readUntil(kafka.bootstrapServers(), Topics.PREFERENCE_PAIRS,
+                PreferencePair.class, p -> p.size() >= 2, WAIT);
+        assertEquals(2, pairs.size(), "a tie makes no pair: " + pairs);
+        PreferencePair alice = pairs.stream().filter(p -> p.vote().rater().equals("alice")).findFirst().orElseThrow();
+        assertEquals(" The sky.", alice.chosen().text());
+        assertEquals("dpo-1", alice.chosen().modelVersion());
+        assertEquals(" A cow.", alice.rejected().text());
+        assertEquals("Name a farm animal.", alice.prompt());
+
+        KafkaTopics.await("statistics for dpo-1", WAIT, () -> {
+            Map<String, Object> dpo = statsOf("dpo-1");
+            return dpo != null && ((Number) dpo.get("votes")).intValue() == 3;
+        });
+        given().when().get("/api/stats").then().statusCode(200)
+                .body("baselineVersion", equalTo("sft-0"))
+                .body("versions.find { it.version == 'dpo-1' }.wins", equalTo(1))
+                .body("versions.find { it.version == 'dpo-1' }.losses", equalTo(1))
+                .body("versions.find { it.version == 'dpo-1' }.ties", equalTo(1))
+                .body("versions.find { it.version == 'dpo-1' }.winRateVsBaseline.trials", equalTo(2))
+                .body("versions.find { it.version == 'sft-0' }.votes", equalTo(3))
+                .body("votesPerMinute.votes.sum()", greaterThanOrEqualTo(3));
+    }
+
+    @Test
+    void aRaterVotingTwiceCountsOnce() {
+        publishComparison("cmp-twice", "base-2", "dpo-2");
+        postVote(vote("cmp-twice", "A", "carol")).then().statusCode(202).body("duplicate", equalTo(false));
+        KafkaTopics.await("carol's vote in the stores", WAIT, () -> statsOf("dpo-2") != null);
+        postVote(vote("cmp-twice", "B", "carol")).then().statusCode(202)
+                .body("duplicate", equalTo(true))
+                .body("choice", equalTo("A"))
+                .body("voteId", equalTo(VoteEvent.idFor("cmp-twice", "carol")));
+        // a repeat written straight to the topic, past the API, is dropped by the topology
+        KafkaTopics.send(kafka.bootstrapServers(), Topics.VOTES, "cmp-twice",
+                VoteEvent.of("cmp-twice", Choice.B, "carol", null, Instant.now()), VoteEvent.class);
+        postVote(vote("cmp-twice", "B", "dave")).then().statusCode(202);
+        KafkaTopics.await("dave's vote counted", WAIT, () -> ((Number) statsOf("dpo-2").get("votes")).intValue() == 2);
+
+        Map<String, Object> dpo = statsOf("dpo-2");
+        assertEquals(1, ((Number) dpo.get("wins")).intValue(), dpo.toString());
+        assertEquals(1, ((Number) dpo.get("losses")).intValue(), dpo.toString());
+        List<VoteEvent> votes = KafkaTopics.readUntil(kafka.bootstrapServers(), Topics.VOTES, VoteEvent.class,
+                v -> false, Duration.ofSeconds(1));
+        assertEquals(2, votes.stream().filter(v -> v.comparisonId().equals("cmp-twice") && v.rater().equals("carol")).count(),
+                "the API did not publish carol's second vote; the test wrote one repeat itself");
+    }
+
+    @Test
+    void badVotesAreRefusedWithAReason() {
+        postVote("{\"choice\": \"A\"}").then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", equalTo("comparisonId is missing; rater is missing"));
+        postVote(vote("cmp-x", "C", "alice")).then().statusCode(400)
+                .body("error", equalTo("unknown choice \"C\" (one of A, B, TIE, BOTH_BAD)"));
+        postVote("{\"comparisonId\": \"cmp-x\", \"rater\": \"alice\"}").then().statusCode(400)
+                .body("error", equalTo("choice is missing (one of A, B, TIE, BOTH_BAD)"));
+        postVote("{\"comparisonId\": \"cmp-x\", ").then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", containsString("malformed JSON"))
+                .body("error", not(containsString("at com.")));
+        postVote("").then().statusCode(400).body("error", containsString("request body"));
+        postVote("{\"comparisonId\": \"x\", \"choice\": \"A\", \"rater\": \"%s\"}".formatted("r".repeat(101)))
+                .then().statusCode(400).body("error", equalTo("rater is longer than 100 characters"));
+    }
+
+    @Test
+    void aVoteOnAnUnknownComparisonIsRefused() {
+        KafkaTopics.await("the stream stores", WAIT, () -> given().get("/api/stats").statusCode() == 200);
+        postVote(vote("no-such-comparison", "A", "alice")).then().statusCode(400)
+                .body("error", equalTo("unknown comparison no-such-comparison"));
+    }
+
+    @Test
+    void theVoteTopicHoldsWhatTheApiAcknowledged() {
+        publishComparison("cmp-ack", "base-3", "dpo-3");
+        Response r = postVote(vote("cmp-ack", "BOTH_BAD", "erin"));
+        r.then().statusCode(202);
+        long offset = r.jsonPath().getLong("offset");
+        int partition = r.jsonPath().getInt("partition");
+        List<VoteEvent> votes = KafkaTopics.readUntil(kafka.bootstrapServers(), Topics.VOTES, VoteEvent.class,
+                v -> v.stream().anyMatch(e -> e.comparisonId().equals("cmp-ack")), WAIT);
+        VoteEvent stored = votes.stream().filter(e -> e.comparisonId().equals("cmp-ack")).findFirst().orElseThrow();
+        assertEquals(Choice.BOTH_BAD, stored.choice());
+        assertEquals("it names an animal", stored.reason());
+        assertTrue(offset >= 0 && partition >= 0 && partition < 3);
+    }
+}
