@@ -26,7 +26,7 @@ static double peak(double seconds) {
     double best = 0;
     double end = now() + seconds;
     while (now() < end) {
-        long iterations = 2000000;
+        long iterations = 200000;
         double start = now();
         float sink = 0;
 #pragma omp parallel reduction(+ : sink)
