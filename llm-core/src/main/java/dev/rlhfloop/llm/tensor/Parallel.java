@@ -22,6 +22,12 @@ public final class Parallel {
         return thread;
     });
 
+    /**
+     * True on a thread that is running a chunk, including the caller that runs the first chunk
+     * itself: nested parallel calls then run inline instead of queueing behind busy workers.
+     */
+    private static final ThreadLocal<Boolean> IN_CHUNK = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
     private Parallel() {}
 
     public static int threads() {
@@ -41,7 +47,7 @@ public final class Parallel {
     public static void forChunks(int start, int end, RangeBody body) {
         int n = end - start;
         int chunks = Math.min(THREADS, n);
-        if (chunks <= 1 || Thread.currentThread().getName().equals("llm-kernel")) {
+        if (chunks <= 1 || IN_CHUNK.get()) {
             if (n > 0) {
                 body.run(start, end);
             }
@@ -51,9 +57,9 @@ public final class Parallel {
         for (int c = 1; c < chunks; c++) {
             int from = start + (int) ((long) n * c / chunks);
             int to = start + (int) ((long) n * (c + 1) / chunks);
-            futures.add(POOL.submit(() -> body.run(from, to)));
+            futures.add(POOL.submit(() -> runChunk(body, from, to)));
         }
-        body.run(start, start + n / chunks);
+        runChunk(body, start, start + n / chunks);
         for (Future<?> future : futures) {
             try {
                 future.get();
@@ -70,6 +76,15 @@ public final class Parallel {
                 }
                 throw new IllegalStateException(cause);
             }
+        }
+    }
+
+    private static void runChunk(RangeBody body, int from, int to) {
+        IN_CHUNK.set(Boolean.TRUE);
+        try {
+            body.run(from, to);
+        } finally {
+            IN_CHUNK.set(Boolean.FALSE);
         }
     }
 

@@ -1,0 +1,135 @@
+package dev.rlhfloop.llm.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class MatmulTest {
+
+    /** Sizes around every block edge: 1, primes, tile multiples ± 1, and a k that needs several k blocks. */
+    static Stream<Arguments> shapes() {
+        int[][] sizes = {
+            {1, 1, 1}, {1, 7, 5}, {1, 33, 17}, {1, 100, 1}, {1, 1, 100}, {7, 1, 13}, {2, 3, 4},
+            {5, 17, 3}, {6, 16, 8}, {7, 31, 29}, {13, 37, 41}, {12, 48, 64}, {31, 7, 97}, {64, 64, 64},
+            {97, 101, 103}, {3, 257, 19}, {257, 3, 19}, {40, 50, 800}, {19, 45, 1000}, {70, 130, 9},
+            {1, 300, 300}, {1, 260, 70}, {150, 1, 300},
+        };
+        List<Arguments> cases = new ArrayList<>();
+        for (int[] s : sizes) {
+            for (int variant = 0; variant < 8; variant++) {
+                cases.add(Arguments.of(s[0], s[1], s[2], (variant & 1) != 0, (variant & 2) != 0, (variant & 4) != 0));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "m={0} n={1} k={2} tA={3} tB={4} acc={5}")
+    @MethodSource("shapes")
+    void matchesTheScalarReference(int m, int n, int k, boolean transposeA, boolean transposeB, boolean accumulate) {
+        SplittableRandom random = new SplittableRandom(31L * m + 17L * n + k);
+        int aOffset = 3;
+        int bOffset = 5;
+        int cOffset = 7;
+        float[] a = randoms(random, aOffset + m * k + 2);
+        float[] b = randoms(random, bOffset + k * n + 1);
+        float[] c = randoms(random, cOffset + m * n + 4);
+        float[] expected = c.clone();
+        Matmul.multiplyReference(expected, cOffset, a, aOffset, transposeA, b, bOffset, transposeB, m, n, k, accumulate);
+        Matmul.multiply(c, cOffset, a, aOffset, transposeA, b, bOffset, transposeB, m, n, k, accumulate);
+        for (int i = 0; i < c.length; i++) {
+            boolean inside = i >= cOffset && i < cOffset + m * n;
+            if (!inside) {
+                assertEquals(expected[i], c[i], "element outside c at " + i + " was touched");
+                continue;
+            }
+            float tolerance = 1e-5f * k + 1e-5f * Math.abs(expected[i]);
+            assertTrue(Math.abs(expected[i] - c[i]) <= tolerance,
+                    "c[" + (i - cOffset) + "]: expected " + expected[i] + " got " + c[i]);
+        }
+    }
+
+    @Test
+    void trainingProductsOfALinearLayerAgreeWithTheReference() {
+        // Forward y = x·W, input gradient dx = dy·Wᵀ, weight gradient dW += xᵀ·dy at a GPT-ish size.
+        int rows = 64;
+        int in = 96;
+        int out = 200;
+        SplittableRandom random = new SplittableRandom(7);
+        float[] x = randoms(random, rows * in);
+        float[] w = randoms(random, in * out);
+        float[] dy = randoms(random, rows * out);
+        float[] dw = randoms(random, in * out);
+        float[][] fast = {new float[rows * out], new float[rows * in], dw.clone()};
+        float[][] slow = {new float[rows * out], new float[rows * in], dw.clone()};
+        Matmul.multiply(fast[0], 0, x, 0, false, w, 0, false, rows, out, in, false);
+        Matmul.multiply(fast[1], 0, dy, 0, false, w, 0, true, rows, in, out, false);
+        Matmul.multiply(fast[2], 0, x, 0, true, dy, 0, false, in, out, rows, true);
+        Matmul.multiplyReference(slow[0], 0, x, 0, false, w, 0, false, rows, out, in, false);
+        Matmul.multiplyReference(slow[1], 0, dy, 0, false, w, 0, true, rows, in, out, false);
+        Matmul.multiplyReference(slow[2], 0, x, 0, true, dy, 0, false, in, out, rows, true);
+        for (int product = 0; product < 3; product++) {
+            for (int i = 0; i < fast[product].length; i++) {
+                assertEquals(slow[product][i], fast[product][i], 1e-4f * (1 + Math.abs(slow[product][i])),
+                        "product " + product + " element " + i);
+            }
+        }
+    }
+
+    @Test
+    void largeProductIsBitIdenticalAcrossRunsAndThreadCounts() {
+        int m = 130;
+        int n = 300;
+        int k = 900;
+        SplittableRandom random = new SplittableRandom(11);
+        float[] a = randoms(random, m * k);
+        float[] b = randoms(random, k * n);
+        for (boolean transposeB : new boolean[] {false, true}) {
+            for (int rows : new int[] {m, 1}) {
+                float[] parallel = new float[rows * n];
+                float[] again = new float[rows * n];
+                float[] single = new float[rows * n];
+                Matmul.multiply(parallel, 0, a, 0, false, b, 0, transposeB, rows, n, k, false);
+                Matmul.multiply(again, 0, a, 0, false, b, 0, transposeB, rows, n, k, false);
+                // Inside a chunk, nested parallel calls run inline on one thread.
+                Parallel.forChunks(0, 1, (from, to) ->
+                        Matmul.multiply(single, 0, a, 0, false, b, 0, transposeB, rows, n, k, false));
+                assertArrayEquals(parallel, again);
+                assertArrayEquals(parallel, single);
+            }
+        }
+    }
+
+    @Test
+    void emptyDepthClearsOrKeepsC() {
+        float[] c = {1f, 2f, 3f, 4f};
+        Matmul.multiply(c, 0, new float[0], 0, false, new float[0], 0, false, 2, 2, 0, true);
+        assertArrayEquals(new float[] {1f, 2f, 3f, 4f}, c);
+        Matmul.multiply(c, 0, new float[0], 0, false, new float[0], 0, false, 2, 2, 0, false);
+        assertArrayEquals(new float[4], c);
+    }
+
+    @Test
+    void operandsThatDoNotFitAreRejectedWithTheirName() {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () ->
+                Matmul.multiply(new float[4], 0, new float[3], 0, false, new float[4], 0, false, 2, 2, 2, false));
+        assertTrue(error.getMessage().contains("operand a"), error.getMessage());
+    }
+
+    private static float[] randoms(SplittableRandom random, int size) {
+        float[] values = new float[size];
+        for (int i = 0; i < size; i++) {
+            values[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return values;
+    }
+}
