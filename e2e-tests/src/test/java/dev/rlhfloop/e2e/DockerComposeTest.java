@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.Yaml;
 
 /** docker-compose.yml must agree with the services' own configuration and with Topics.ALL. */
 class DockerComposeTest {
-    static final Path HOME = StackE2ETest.HOME;
+    static final Path HOME = StackIT.HOME;
     static final List<String> APPS = List.of("inference-service", "feedback-service", "trainer-service", "web");
     static final List<String> KAFKA_CLIENTS = List.of("inference-service", "feedback-service", "trainer-service");
 

@@ -34,10 +34,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Starts the packaged stack exactly as {@code ./rlhf-loop up} does (real broker, every service's
  * quarkus-run.jar), checks that each is ready, sends one event through all three services, then
- * interrupts the launcher and checks that no process it started is left.
+ * interrupts the launcher and checks that no process it started is left. An integration test
+ * (failsafe, {@code mvn verify}): it runs the quarkus-run.jar files that {@code package} builds.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class StackE2ETest {
+class StackIT {
     static final Map<String, Integer> PORTS = Map.of(
             "web", 8080, "inference-service", 8081, "feedback-service", 8082, "trainer-service", 8083);
     static final Path HOME = Path.of(System.getProperty("rlhfloop.home", "..")).toAbsolutePath().normalize();
@@ -143,9 +144,10 @@ class StackE2ETest {
     @Test
     @Order(3)
     void interruptStopsEverythingAndLeavesNoProcess() throws Exception {
-        List<ProcessHandle> children = launcher.descendants().toList();
-        assertEquals(5, children.size(), "broker + 4 services expected, got " + children.stream()
+        List<ProcessHandle> started = launcher.children().toList();
+        assertEquals(5, started.size(), "broker + 4 services expected, got " + started.stream()
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList());
+        List<ProcessHandle> children = launcher.descendants().toList();
 
         // A JVM keeps SIGINT ignored if it inherited it ignored (e.g. mvn started in the background
         // of a non-interactive shell); then Ctrl-C cannot reach it anyway, and SIGTERM is what counts.
