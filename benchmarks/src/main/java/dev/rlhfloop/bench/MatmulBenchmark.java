@@ -3,6 +3,9 @@ package dev.rlhfloop.bench;
 import dev.rlhfloop.llm.tensor.Matmul;
 import dev.rlhfloop.llm.tensor.Parallel;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +48,17 @@ public final class MatmulBenchmark {
         }
     }
 
-    private record Figures(double best, double median) {}
+    /**
+     * Wall-clock best and median, and flops per CPU second of the computing threads × threads: on
+     * a machine shared with other work, a long product is preempted, so the CPU-time figure is
+     * what the kernel would do with the cores to itself.
+     */
+    private record Figures(double best, double median, double cpu) {
+        @Override
+        public String toString() {
+            return String.format("%5.1f / %5.1f / %5.1f", best, median, cpu);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         Locale.setDefault(Locale.ROOT);
@@ -86,21 +99,24 @@ public final class MatmulBenchmark {
                     nominalGhz(), theoretical);
         }
 
-        System.out.printf("%-52s %14s %14s %9s %8s %13s%n", "product (GFLOP/s, best / median)", "Java Matmul",
-                "OpenBLAS", "Java/BLAS", "Java %pk", "weights GB/s");
+        System.out.printf("%-50s %22s %22s %10s %9s %8s%n", "product", "Java Matmul", "OpenBLAS", "Java/BLAS",
+                "Java %pk", "GB/s");
+        System.out.printf("%-50s %22s %22s %10s %9s %8s%n", "", "best/median/cpu-time", "best/median/cpu-time",
+                "cpu-time", "cpu-time", "");
         for (Shape shape : shapes) {
             Figures java = measureJava(shape, seconds);
             Figures blas = null;
             if (peer != null) {
                 String[] cols = runPeer(peer, threads, "sgemm", seconds + " " + shape.cArguments()).get(0).split(" ");
-                blas = new Figures(Double.parseDouble(cols[0]), Double.parseDouble(cols[1]));
+                blas = new Figures(Double.parseDouble(cols[0]), Double.parseDouble(cols[1]),
+                        Double.parseDouble(cols[2]));
             }
             // Batch 1 makes 2 flops per 4-byte weight: GB/s = GFLOP/s × 2.
-            String bandwidth = shape.m == 1 ? String.format("%.1f", java.best * 2) : "";
-            System.out.printf("%-52s %6.1f / %5.1f %14s %9s %7.0f%% %13s%n", shape.name, java.best, java.median,
-                    blas == null ? "n/a" : String.format("%6.1f / %5.1f", blas.best, blas.median),
-                    blas == null ? "" : String.format("%.2f", java.best / blas.best),
-                    100 * java.best / theoretical, bandwidth);
+            String bandwidth = shape.m == 1 ? String.format("%.1f", java.cpu * 2) : "";
+            System.out.printf("%-50s %22s %22s %10s %8.0f%% %8s%n", shape.name, java,
+                    blas == null ? "n/a" : blas.toString(),
+                    blas == null ? "" : String.format("%.2f", java.cpu / blas.cpu),
+                    100 * java.cpu / theoretical, bandwidth);
         }
         System.out.println();
         System.out.println("Batch-1 rows stream their weights from memory (≥ 64 MiB of copies), so they are bound by"
@@ -116,14 +132,18 @@ public final class MatmulBenchmark {
         }
         float[] c = randoms(random, s.m * s.n);
         List<Double> times = new ArrayList<>();
+        double bestCpu = Double.MAX_VALUE;
         long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
         long end = warmEnd + (long) (seconds * 1e9);
         for (int run = 0; ; run++) {
+            long cpuStart = computingCpuNanos();
             long start = System.nanoTime();
             Matmul.multiply(c, 0, a, 0, s.transposeA, b[run % b.length], 0, s.transposeB, s.m, s.n, s.k, s.accumulate);
             long stop = System.nanoTime();
+            long cpu = computingCpuNanos() - cpuStart;
             if (stop > warmEnd) {
                 times.add((stop - start) / 1e9);
+                bestCpu = Math.min(bestCpu, cpu / 1e9);
             }
             if (stop > end && times.size() >= 3) {
                 break;
@@ -131,7 +151,20 @@ public final class MatmulBenchmark {
         }
         double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double flops = 2.0 * s.m * s.n * s.k;
-        return new Figures(flops / sorted[0] / 1e9, flops / sorted[sorted.length / 2] / 1e9);
+        return new Figures(flops / sorted[0] / 1e9, flops / sorted[sorted.length / 2] / 1e9,
+                flops / bestCpu * Parallel.threads() / 1e9);
+    }
+
+    /** CPU time of this thread and the engine's kernel threads. */
+    private static long computingCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = threads.getCurrentThreadCpuTime();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().equals("llm-kernel")) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
     }
 
     /** Ten independent vector FMA chains per thread on the engine's pool: the ceiling for Java code here. */
