@@ -97,6 +97,38 @@ class GenerationTest {
     }
 
     @Test
+    void concurrentGeneratorsOnOneModelMatchSequentialRuns() throws Exception {
+        Gpt gpt = model();
+        SamplingSettings s = SamplingSettings.defaults(25, 5);
+        int[] expectedA = new Generator(gpt).generate(new int[] {1, 2}, s).tokens();
+        int[] expectedB = new Generator(gpt).generate(new int[] {7}, s.withSeed(6)).tokens();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 5; round++) {
+                var a = pool.submit(() -> new Generator(gpt).generate(new int[] {1, 2}, s).tokens());
+                var b = pool.submit(() -> new Generator(gpt).generate(new int[] {7}, s.withSeed(6)).tokens());
+                assertArrayEquals(expectedA, a.get());
+                assertArrayEquals(expectedB, b.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void copyIsIndependent() {
+        Gpt gpt = model();
+        Gpt copy = gpt.copy();
+        int[] tokens = {1, 2, 3};
+        float[] before = gpt.forward(tokens, 1, 3).clone();
+        assertArrayEquals(before, copy.forward(tokens, 1, 3));
+        gpt.parameters().get(3).data()[0] += 1f;
+        assertArrayEquals(before, copy.forward(tokens, 1, 3));
+        copy.copyWeightsFrom(gpt);
+        assertArrayEquals(gpt.forward(tokens, 1, 3).clone(), copy.forward(tokens, 1, 3));
+    }
+
+    @Test
     void samplingIsSeededAndDifferentSeedsDiffer() {
         Gpt gpt = model();
         SamplingSettings s = new SamplingSettings(1.5f, 0, 1f, 20, 42, -1);
