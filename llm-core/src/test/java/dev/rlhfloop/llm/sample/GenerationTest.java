@@ -129,6 +129,36 @@ class GenerationTest {
     }
 
     @Test
+    void aPromptLongerThanTheContextKeepsItsMostRecentTokens() {
+        Gpt gpt = model();
+        int[] prompt = java.util.stream.IntStream.range(0, 20).map(i -> (i * 3) % CONFIG.vocabSize()).toArray();
+        Generation g = new Generator(gpt).generate(prompt, SamplingSettings.greedy(3));
+        assertEquals(23, g.tokens().length);
+        int[] recent = Arrays.copyOfRange(prompt, 20 - CONFIG.contextLength(), 20);
+        float[] logits = gpt.forward(recent, 1, recent.length);
+        int v = CONFIG.vocabSize();
+        assertEquals(Sampler.argmax(Arrays.copyOfRange(logits, (recent.length - 1) * v, recent.length * v)), g.tokens()[20]);
+    }
+
+    @Test
+    void badInputsAreClearErrors() {
+        Gpt gpt = model();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> gpt.forward(new int[] {1, 99}, 1, 2));
+        assertTrue(e.getMessage().contains("99"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> gpt.forward(new int[13], 1, 13));
+        assertTrue(e.getMessage().contains("context length"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> gpt.loss(new Batch(1, 2, new int[] {1, 2}, new int[] {3, 77})));
+        assertTrue(e.getMessage().contains("77"), e.getMessage());
+        KvCache cache = gpt.newCache();
+        gpt.forwardCached(cache, new int[12]);
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> gpt.forwardCached(cache, 1));
+        assertTrue(e.getMessage().contains("context full"), e.getMessage());
+    }
+
+    @Test
     void samplingIsSeededAndDifferentSeedsDiffer() {
         Gpt gpt = model();
         SamplingSettings s = new SamplingSettings(1.5f, 0, 1f, 20, 42, -1);
