@@ -226,6 +226,12 @@ class GenerationTest {
             }
             assertEquals(expected, scores[r], 1e-4);
         }
+        Batch padded = SequenceLogProbs.pack(prompts, responses, 0, CONFIG.contextLength(), CONFIG.contextLength());
+        assertEquals(CONFIG.contextLength(), padded.length());
+        float[] paddedScores = SequenceLogProbs.perSequence(padded, gpt.tokenLogProbs(padded));
+        assertEquals(scores[0], paddedScores[0], 1e-5);
+        assertEquals(scores[1], paddedScores[1], 1e-5);
+
         float[] d = SequenceLogProbs.perToken(batch, new float[] {2f, -1f});
         assertArrayEquals(new float[] {0, 0, 2, 2, -1, -1, -1, -1}, d);
     }
