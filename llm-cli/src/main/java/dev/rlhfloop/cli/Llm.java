@@ -9,6 +9,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 // One line per verb; keep the list sorted.
                 DetokenizeCommand.class,
+                EvalCommand.class,
+                GenerateCommand.class,
+                LogitsCommand.class,
                 TokenizeCommand.class,
                 TrainTokenizerCommand.class,
         })

@@ -79,14 +79,21 @@ public final class SafeTensors {
         return new Reader(path);
     }
 
-    /** Reads every tensor, in file order. */
-    public static List<NamedTensor> readAll(Path path) throws IOException {
+    /** Reads every tensor, by name in file order. */
+    public static Map<String, TensorData> read(Path path) throws IOException {
         try (Reader reader = open(path)) {
-            List<NamedTensor> tensors = new ArrayList<>();
+            Map<String, TensorData> tensors = new LinkedHashMap<>();
             for (Entry entry : reader.entries()) {
-                tensors.add(reader.read(entry.name()));
+                tensors.put(entry.name(), reader.read(entry.name()));
             }
             return tensors;
+        }
+    }
+
+    /** The {@code __metadata__} map of a file (empty if absent), without reading any tensor. */
+    public static Map<String, String> readMetadata(Path path) throws IOException {
+        try (Reader reader = open(path)) {
+            return reader.metadata();
         }
     }
 
@@ -159,9 +166,9 @@ public final class SafeTensors {
         }
 
         /** Reads one tensor into floats, mapping just its bytes. */
-        public NamedTensor read(String name) throws IOException {
+        public TensorData read(String name) throws IOException {
             Entry entry = entry(name);
-            long count = NamedTensor.elementCount(entry.shape);
+            long count = TensorData.elementCount(entry.shape);
             if (count > Integer.MAX_VALUE - 8) {
                 throw invalid("tensor " + name + " has " + count + " elements, more than a Java array holds");
             }
@@ -175,7 +182,7 @@ public final class SafeTensors {
                         (long) elements * entry.dtype.bytes);
                 decode(mapped.order(ByteOrder.LITTLE_ENDIAN), entry.dtype, data, (int) first, elements);
             }
-            return new NamedTensor(name, entry.shape, data);
+            return new TensorData(entry.shape, data);
         }
 
         @Override
@@ -265,7 +272,7 @@ public final class SafeTensors {
             }
             long begin = offsetsNode.get(0).asLong(-1);
             long end = offsetsNode.get(1).asLong(-1);
-            long bytes = NamedTensor.elementCount(shape) * dtype.bytes;
+            long bytes = TensorData.elementCount(shape) * dtype.bytes;
             if (begin < 0 || end - begin != bytes) {
                 throw invalid("tensor " + name + " of shape " + Arrays.toString(shape) + " and dtype " + dtype
                         + " needs " + bytes + " bytes, but data_offsets are [" + begin + ", " + end + "]");
@@ -323,19 +330,19 @@ public final class SafeTensors {
      * Writes the tensors as F32 in the given order with the given {@code __metadata__} (may be
      * empty), through a temporary file that then replaces {@code path}.
      */
-    public static void write(Path path, List<NamedTensor> tensors, Map<String, String> metadata) throws IOException {
+    public static void write(Path path, Map<String, TensorData> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject(METADATA);
             metadata.forEach(meta::put);
         }
         long offset = 0;
-        for (NamedTensor tensor : tensors) {
-            if (tensor.name().equals(METADATA) || header.has(tensor.name())) {
-                throw new IllegalArgumentException("cannot write tensor name '" + tensor.name()
-                        + "' twice or as " + METADATA);
+        for (Map.Entry<String, TensorData> named : tensors.entrySet()) {
+            TensorData tensor = named.getValue();
+            if (named.getKey().equals(METADATA)) {
+                throw new IllegalArgumentException("cannot write a tensor named " + METADATA);
             }
-            ObjectNode entry = header.putObject(tensor.name());
+            ObjectNode entry = header.putObject(named.getKey());
             entry.put("dtype", DType.F32.name());
             ArrayNode shape = entry.putArray("shape");
             for (int dimension : tensor.shape()) {
@@ -363,7 +370,7 @@ public final class SafeTensors {
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeFully(out, start);
                 ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-                for (NamedTensor tensor : tensors) {
+                for (TensorData tensor : tensors.values()) {
                     float[] data = tensor.data();
                     for (int first = 0; first < data.length; ) {
                         int count = Math.min(buffer.capacity() / 4, data.length - first);

@@ -1,0 +1,195 @@
+package dev.rlhfloop.llm.model;
+
+import dev.rlhfloop.llm.tensor.Matmul;
+import dev.rlhfloop.llm.tensor.Parallel;
+import dev.rlhfloop.llm.tensor.VectorMath;
+
+import java.util.Arrays;
+
+/**
+ * Causal multi-head self-attention over a fused {@code qkv[B·T, 3C]} (columns q | k | v, each
+ * split into heads). Scores exist only for one block of query rows at a time; the forward pass
+ * keeps just each row's log-sum-exp, and the backward pass recomputes the probabilities from it
+ * (as FlashAttention does), so no T×T tensor is ever stored.
+ */
+public final class Attention {
+
+    private Attention() {}
+
+    /** Query rows per block: each block's scores live in a {@code BLOCK × T} scratch tile, never T×T. */
+    static final int BLOCK = 64;
+
+    /**
+     * {@code out[B·T, C]} is the heads' outputs side by side; {@code lse[B, H, T]} receives each
+     * row's log-sum-exp. Attention weights are dropped at {@code rate} with mask {@code key}.
+     * Each (batch, head) gathers its q, k, v into dense {@code [T, headDim]} tiles so that scores
+     * and weighted sums are matrix products on {@link Matmul}.
+     */
+    public static void forward(float[] out, float[] lse, float[] qkv, int batchSize, int length, int channels, int heads,
+                               float rate, long key) {
+        int headDim = channels / heads;
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        Parallel.forChunks(0, batchSize * heads, (from, to) -> {
+            HeadScratch s = new HeadScratch(length, headDim, rate > 0f);
+            for (int bh = from; bh < to; bh++) {
+                s.gather(qkv, bh / heads, bh % heads, length, channels);
+                for (int q0 = 0; q0 < length; q0 += BLOCK) {
+                    int rows = Math.min(BLOCK, length - q0);
+                    int keys = q0 + rows;
+                    Matmul.multiply(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
+                    for (int i = 0; i < rows; i++) {
+                        int t = q0 + i;
+                        int at = i * keys;
+                        VectorMath.scale(s.probs, at, t + 1, scale);
+                        float max = VectorMath.max(s.probs, at, t + 1);
+                        float sum = VectorMath.expShifted(s.probs, at, t + 1, max);
+                        VectorMath.scale(s.probs, at, t + 1, 1f / sum);
+                        Arrays.fill(s.probs, at + t + 1, at + keys, 0f);
+                        lse[bh * length + t] = max + (float) Math.log(sum);
+                    }
+                    float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
+                    Matmul.multiply(s.out, q0 * headDim, weights, 0, false, s.v, 0, false, rows, headDim, keys, false);
+                }
+                s.scatter(s.out, out, bh / heads, bh % heads, length, channels, channels, 0);
+            }
+        });
+    }
+
+    /** Per-thread dense tiles of one (batch, head): q, k, v, outputs and their gradients, plus a block of scores. */
+    private static final class HeadScratch {
+        final int headDim;
+        final float[] q, k, v, out, dq, dk, dv, dout, probs, dprobs, dropped;
+
+        HeadScratch(int length, int headDim, boolean dropout) {
+            this.headDim = headDim;
+            int tile = length * headDim;
+            q = new float[tile];
+            k = new float[tile];
+            v = new float[tile];
+            out = new float[tile];
+            dq = new float[tile];
+            dk = new float[tile];
+            dv = new float[tile];
+            dout = new float[tile];
+            probs = new float[BLOCK * length];
+            dprobs = new float[BLOCK * length];
+            dropped = dropout ? new float[BLOCK * length] : null;
+        }
+
+        void gather(float[] qkv, int b, int h, int length, int channels) {
+            copyHead(qkv, b, h, length, 3 * channels, 0, q);
+            copyHead(qkv, b, h, length, 3 * channels, channels, k);
+            copyHead(qkv, b, h, length, 3 * channels, 2 * channels, v);
+        }
+
+        void copyHead(float[] from, int b, int h, int length, int stride, int column, float[] tile) {
+            int base = b * length * stride + column + h * headDim;
+            for (int t = 0; t < length; t++) {
+                System.arraycopy(from, base + t * stride, tile, t * headDim, headDim);
+            }
+        }
+
+        void scatter(float[] tile, float[] into, int b, int h, int length, int channels, int stride, int column) {
+            int base = b * length * stride + column + h * headDim;
+            for (int t = 0; t < length; t++) {
+                System.arraycopy(tile, t * headDim, into, base + t * stride, headDim);
+            }
+        }
+
+        /** The block's attention weights after dropout (the probabilities themselves without it). */
+        float[] dropped(int rows, int keys, int q0, int bh, int length, float rate, long key) {
+            if (rate == 0f) {
+                return probs;
+            }
+            float keepScale = 1f / (1f - rate);
+            for (int i = 0; i < rows; i++) {
+                long dropIndex = ((long) bh * length + q0 + i) * length;
+                for (int j = 0; j < keys; j++) {
+                    dropped[i * keys + j] = Dropout.keeps(key, dropIndex + j, rate) ? probs[i * keys + j] * keepScale : 0f;
+                }
+            }
+            return dropped;
+        }
+    }
+
+    /**
+     * One query row against {@code count} keys and values (rows {@code stride} apart): writes the
+     * weighted sum of values to {@code out} and returns log Σ exp(score).
+     */
+    static float attendRow(float[] q, int qAt, float[] keys, int kAt, float[] values, int vAt, int stride, int count,
+                           int headDim, float scale, float[] scores, float[] out, int outAt,
+                           float rate, long key, long dropIndex) {
+        for (int j = 0; j < count; j++) {
+            scores[j] = VectorMath.dot(q, qAt, keys, kAt + j * stride, headDim) * scale;
+        }
+        float max = VectorMath.max(scores, 0, count);
+        float sum = VectorMath.expShifted(scores, 0, count, max);
+        float norm = 1f / sum;
+        float keepScale = norm / (1f - rate);
+        Arrays.fill(out, outAt, outAt + headDim, 0f);
+        for (int j = 0; j < count; j++) {
+            float p = rate == 0f ? scores[j] * norm
+                    : Dropout.keeps(key, dropIndex + j, rate) ? scores[j] * keepScale : 0f;
+            if (p != 0f) {
+                VectorMath.axpy(p, values, vAt + j * stride, out, outAt, headDim);
+            }
+        }
+        return max + (float) Math.log(sum);
+    }
+
+    /** Writes {@code dqkv} from {@code dout}, recomputing the attention weights block by block from {@code lse}. */
+    public static void backward(float[] dqkv, float[] dout, float[] qkv, float[] out, float[] lse,
+                                int batchSize, int length, int channels, int heads, float rate, long key) {
+        int headDim = channels / heads;
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        float keepScale = 1f / (1f - rate);
+        Parallel.forChunks(0, batchSize * heads, (from, to) -> {
+            HeadScratch s = new HeadScratch(length, headDim, rate > 0f);
+            for (int bh = from; bh < to; bh++) {
+                int b = bh / heads;
+                int h = bh % heads;
+                s.gather(qkv, b, h, length, channels);
+                s.copyHead(out, b, h, length, channels, 0, s.out);
+                s.copyHead(dout, b, h, length, channels, 0, s.dout);
+                Arrays.fill(s.dk, 0f);
+                Arrays.fill(s.dv, 0f);
+                for (int q0 = 0; q0 < length; q0 += BLOCK) {
+                    int rows = Math.min(BLOCK, length - q0);
+                    int keys = q0 + rows;
+                    Matmul.multiply(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
+                    for (int i = 0; i < rows; i++) {
+                        int t = q0 + i;
+                        int at = i * keys;
+                        VectorMath.scale(s.probs, at, t + 1, scale);
+                        VectorMath.expShifted(s.probs, at, t + 1, lse[bh * length + t]);
+                        Arrays.fill(s.probs, at + t + 1, at + keys, 0f);
+                    }
+                    float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
+                    // dV += Wᵀ·dO and dW = dO·Vᵀ, W being the weights after dropout
+                    Matmul.multiply(s.dv, 0, weights, 0, true, s.dout, q0 * headDim, false, keys, headDim, rows, true);
+                    Matmul.multiply(s.dprobs, 0, s.dout, q0 * headDim, false, s.v, 0, true, rows, keys, headDim, false);
+                    for (int i = 0; i < rows; i++) {
+                        int t = q0 + i;
+                        int at = i * keys;
+                        // Σ_j p_j·dp_j = dO·O for this row, also with dropout
+                        float rowDot = VectorMath.dot(s.dout, t * headDim, s.out, t * headDim, headDim);
+                        if (rate > 0f) {
+                            long dropIndex = ((long) bh * length + t) * length;
+                            for (int j = 0; j <= t; j++) {
+                                s.dprobs[at + j] = Dropout.keeps(key, dropIndex + j, rate) ? s.dprobs[at + j] * keepScale : 0f;
+                            }
+                        }
+                        VectorMath.softmaxBackward(s.probs, s.dprobs, at, t + 1, rowDot, scale);
+                        Arrays.fill(s.dprobs, at + t + 1, at + keys, 0f);
+                    }
+                    // dQ = dS·K, dK += dSᵀ·Q
+                    Matmul.multiply(s.dq, q0 * headDim, s.dprobs, 0, false, s.k, 0, false, rows, headDim, keys, false);
+                    Matmul.multiply(s.dk, 0, s.dprobs, 0, true, s.q, q0 * headDim, false, keys, headDim, rows, true);
+                }
+                s.scatter(s.dq, dqkv, b, h, length, channels, 3 * channels, 0);
+                s.scatter(s.dk, dqkv, b, h, length, channels, 3 * channels, channels);
+                s.scatter(s.dv, dqkv, b, h, length, channels, 3 * channels, 2 * channels);
+            }
+        });
+    }
+}

@@ -1,0 +1,399 @@
+package dev.rlhfloop.llm.model;
+
+import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.tensor.Matmul;
+import dev.rlhfloop.llm.tensor.Parallel;
+import dev.rlhfloop.llm.tensor.VectorMath;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A GPT-2: forward and hand-written backward over a B×T batch, and incremental inference with a
+ * {@link KvCache}.
+ *
+ * <p>Training: {@link #loss(Batch)} then {@link #backward()}. Gradients add up in each
+ * {@link Parameter#grad()} until {@link #zeroGrad()}, which is how gradient accumulation works.
+ * Objectives other than next-token loss (DPO, PPO, reward models) use the lower-level pairs, each
+ * backward referring to the most recent forward:
+ * <ul>
+ * <li>{@link #tokenLogProbs(Batch)} → log p(target) per position, {@link #backwardLogProbs(float[])};
+ * <li>{@link #forward(int[], int, int)} → logits, {@link #backwardLogits(float[])};
+ * <li>{@link #forwardHidden(int[], int, int)} → final hidden states, {@link #backwardHidden(float[])}.
+ * </ul>
+ * Arrays returned by these methods are the model's own buffers, valid until its next forward.
+ * A model is not thread-safe for training; its kernels run on {@link Parallel}. Inference with
+ * {@link #forwardCached} only reads the weights, so several threads may generate at once, each
+ * with its own {@link KvCache} (one {@link dev.rlhfloop.llm.sample.Generator} per stream).
+ */
+public final class Gpt {
+
+    private enum Output { NONE, HIDDEN, LOGITS, PROBABILITIES }
+
+    private static final long PARALLEL_ATTENTION_WORK = 1L << 17;
+
+    private final GptConfig config;
+    private final GptWeights weights;
+    private boolean training;
+    private long dropoutSeed;
+    private long dropoutPasses;
+
+    private Activations acts;
+    private Output output = Output.NONE;
+    private int[] tokens;
+    private int[] targets;
+    private int countedTargets;
+    private long passKey;
+
+    private Gpt(GptConfig config) {
+        this.config = config;
+        this.weights = new GptWeights(config);
+    }
+
+    /** A model with GPT-2's random initialisation, reproducible from {@code seed}. */
+    public static Gpt create(GptConfig config, long seed) {
+        Gpt gpt = new Gpt(config);
+        gpt.weights.initialize(config, seed);
+        gpt.dropoutSeed = seed;
+        return gpt;
+    }
+
+    /** A model whose parameters are all zero, to be filled by a checkpoint loader. */
+    public static Gpt empty(GptConfig config) {
+        return new Gpt(config);
+    }
+
+    /** An independent model with the same config and weights (e.g. the frozen reference for DPO or PPO). */
+    public Gpt copy() {
+        Gpt copy = new Gpt(config);
+        copy.copyWeightsFrom(this);
+        copy.dropoutSeed = dropoutSeed;
+        return copy;
+    }
+
+    /** Overwrites this model's weights with {@code other}'s, which must have the same config. */
+    public void copyWeightsFrom(Gpt other) {
+        if (!other.config.equals(config)) {
+            throw new IllegalArgumentException("configs differ: " + other.config + " vs " + config);
+        }
+        List<Parameter> mine = weights.parameters();
+        List<Parameter> theirs = other.weights.parameters();
+        for (int i = 0; i < mine.size(); i++) {
+            System.arraycopy(theirs.get(i).data(), 0, mine.get(i).data(), 0, mine.get(i).size());
+        }
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    public GptWeights weights() {
+        return weights;
+    }
+
+    public List<Parameter> parameters() {
+        return weights.parameters();
+    }
+
+    public void zeroGrad() {
+        for (Parameter p : weights.parameters()) {
+            p.zeroGrad();
+        }
+    }
+
+    /** Training mode applies dropout (if the config has any); evaluation mode never does. */
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /**
+     * Dropout masks derive from this seed and a count of training forward passes, both part of
+     * the state a resumed run must restore to reproduce a run bit for bit.
+     */
+    public void setDropoutState(long seed, long passes) {
+        this.dropoutSeed = seed;
+        this.dropoutPasses = passes;
+    }
+
+    public long dropoutSeed() {
+        return dropoutSeed;
+    }
+
+    public long dropoutPasses() {
+        return dropoutPasses;
+    }
+
+    // ---------------------------------------------------------------- training-time forward
+
+    /** Mean next-token cross-entropy over the targets that are not {@link Batch#IGNORE} (0 if none). */
+    public float loss(Batch batch) {
+        float[] logProbs = tokenLogProbs(batch);
+        if (countedTargets == 0) {
+            return 0f;
+        }
+        double sum = 0;
+        for (int row = 0; row < batch.tokens(); row++) {
+            sum -= logProbs[row];
+        }
+        return (float) (sum / countedTargets);
+    }
+
+    /** Backward of the mean loss of the last {@link #loss(Batch)}, adding into the gradients. */
+    public void backward() {
+        backward(1f);
+    }
+
+    /** Backward of {@code scale × mean loss}: e.g. 1/k for each of k accumulated micro-batches. */
+    public void backward(float scale) {
+        requireOutput(Output.PROBABILITIES, "loss or tokenLogProbs");
+        float[] dlogProbs = new float[acts.rows];
+        float g = countedTargets == 0 ? 0f : -scale / countedTargets;
+        Arrays.fill(dlogProbs, g);
+        backwardLogProbs(dlogProbs);
+    }
+
+    /**
+     * Forward pass giving log p(target[i] | inputs[..i]) at every position, 0 where the target is
+     * {@link Batch#IGNORE}. The sum over a response's positions is the sequence log-probability
+     * that reward models, DPO and PPO need.
+     */
+    public float[] tokenLogProbs(Batch batch) {
+        forward(batch.inputs(), batch.batchSize(), batch.length());
+        targets = batch.targets().clone();
+        countedTargets = CrossEntropy.softmaxLogProbs(acts.logits(), targets, acts.logProbs, acts.rows, config.vocabSize());
+        output = Output.PROBABILITIES;
+        return acts.logProbs;
+    }
+
+    /** Backward from the gradient of an objective with respect to each position's log p(target). */
+    public void backwardLogProbs(float[] dlogProbs) {
+        requireOutput(Output.PROBABILITIES, "loss or tokenLogProbs");
+        if (dlogProbs.length != acts.rows) {
+            throw new IllegalArgumentException("need one gradient per position: " + acts.rows + ", got " + dlogProbs.length);
+        }
+        float[] dlogits = acts.logits();
+        CrossEntropy.backward(dlogits, targets, dlogProbs, acts.rows, config.vocabSize());
+        output = Output.NONE;
+        backwardFromLogits(dlogits);
+    }
+
+    /** Logits {@code [B·T, V]} for every position. */
+    public float[] forward(int[] inputs, int batchSize, int length) {
+        forwardHidden(inputs, batchSize, length);
+        float[] logits = acts.logits();
+        Matmul.multiply(logits, 0, acts.lnf, 0, false, weights.head.data(), 0, true,
+                acts.rows, config.vocabSize(), config.embedDim(), false);
+        output = Output.LOGITS;
+        return logits;
+    }
+
+    /** Backward from {@code dlogits [B·T, V]} of the last {@link #forward}; may be the returned logits array itself. */
+    public void backwardLogits(float[] dlogits) {
+        requireOutput(Output.LOGITS, "forward");
+        if (dlogits.length != acts.rows * config.vocabSize()) {
+            throw new IllegalArgumentException("dlogits must hold " + acts.rows + "x" + config.vocabSize() + " values");
+        }
+        output = Output.NONE;
+        backwardFromLogits(dlogits);
+    }
+
+    /** Final hidden states {@code [B·T, C]} (after the last LayerNorm), without the output head. */
+    public float[] forwardHidden(int[] inputs, int batchSize, int length) {
+        if (length > config.contextLength()) {
+            throw new IllegalArgumentException("sequence length " + length + " exceeds the context length " + config.contextLength());
+        }
+        if (inputs.length != batchSize * length) {
+            throw new IllegalArgumentException("inputs must hold " + batchSize + "x" + length + " ids, got " + inputs.length);
+        }
+        if (acts == null || !acts.fits(batchSize, length)) {
+            acts = null; // let the old buffers go before allocating new ones
+            acts = new Activations(config, batchSize, length);
+        }
+        tokens = inputs.clone();
+        boolean dropout = training && config.dropout() > 0f;
+        passKey = dropout ? dropoutPasses++ : -1;
+        float rate = dropout ? config.dropout() : 0f;
+
+        int rows = acts.rows;
+        int c = config.embedDim();
+        Embedding.forward(acts.encoded, inputs, weights.tokenEmbedding.data(), weights.positionEmbedding.data(),
+                batchSize, length, 0, c, config.vocabSize());
+        Dropout.apply(acts.encoded, rows * c, rate, siteKey(0));
+        float[] x = acts.encoded;
+        for (int l = 0; l < config.layers(); l++) {
+            BlockWeights w = weights.blocks.get(l);
+            Activations.Block a = acts.blocks[l];
+            LayerNorm.forward(a.ln1, a.ln1Mean, a.ln1Rstd, x, w.ln1Weight.data(), w.ln1Bias.data(), rows, c, config.layerNormEpsilon());
+            Linear.forward(a.qkv, a.ln1, w.qkvWeight.data(), w.qkvBias == null ? null : w.qkvBias.data(), rows, c, 3 * c);
+            Attention.forward(a.attention, a.logSumExp, a.qkv, batchSize, length, c, config.heads(), rate, siteKey(1 + 3 * l));
+            Linear.forward(acts.projection, a.attention, w.attnProjWeight.data(), w.attnProjBias.data(), rows, c, c);
+            Dropout.apply(acts.projection, rows * c, rate, siteKey(2 + 3 * l));
+            residual(a.residualMid, x, acts.projection, rows * c);
+            LayerNorm.forward(a.ln2, a.ln2Mean, a.ln2Rstd, a.residualMid, w.ln2Weight.data(), w.ln2Bias.data(), rows, c, config.layerNormEpsilon());
+            Linear.forward(a.fc, a.ln2, w.fcWeight.data(), w.fcBias.data(), rows, c, 4 * c);
+            Gelu.forward(a.fcGelu, a.fc, rows * 4 * c);
+            Linear.forward(acts.projection, a.fcGelu, w.fcProjWeight.data(), w.fcProjBias.data(), rows, 4 * c, c);
+            Dropout.apply(acts.projection, rows * c, rate, siteKey(3 + 3 * l));
+            residual(a.residualOut, a.residualMid, acts.projection, rows * c);
+            x = a.residualOut;
+        }
+        LayerNorm.forward(acts.lnf, acts.lnfMean, acts.lnfRstd, x, weights.finalNormWeight.data(), weights.finalNormBias.data(),
+                rows, c, config.layerNormEpsilon());
+        output = Output.HIDDEN;
+        return acts.lnf;
+    }
+
+    /** Backward from {@code dhidden [B·T, C]}, the gradient on the last {@link #forwardHidden}'s result. */
+    public void backwardHidden(float[] dhidden) {
+        requireOutput(Output.HIDDEN, "forwardHidden");
+        if (dhidden.length != acts.rows * config.embedDim()) {
+            throw new IllegalArgumentException("dhidden must hold " + acts.rows + "x" + config.embedDim() + " values");
+        }
+        output = Output.NONE;
+        backwardFromHidden(dhidden);
+    }
+
+    private void backwardFromLogits(float[] dlogits) {
+        int rows = acts.rows;
+        int c = config.embedDim();
+        int v = config.vocabSize();
+        float[] dlnf = acts.dNorm();
+        Matmul.multiply(dlnf, 0, dlogits, 0, false, weights.head.data(), 0, false, rows, c, v, false);
+        Matmul.multiply(weights.head.grad(), 0, dlogits, 0, true, acts.lnf, 0, false, v, c, rows, true);
+        backwardFromHidden(dlnf);
+    }
+
+    private void backwardFromHidden(float[] dlnf) {
+        int rows = acts.rows;
+        int c = config.embedDim();
+        float rate = passKey >= 0 ? config.dropout() : 0f;
+        float[] dres = acts.dResidual();
+        float[] dnorm = acts.dNorm();
+        float[] dproj = acts.projection;
+        float[] dfc = acts.dFc();
+        float[] dattention = acts.dAttention();
+        float[] dqkv = acts.dQkv();
+
+        Arrays.fill(dres, 0f);
+        int last = config.layers() - 1;
+        LayerNorm.backward(dres, weights.finalNormWeight.grad(), weights.finalNormBias.grad(), dlnf,
+                acts.blocks[last].residualOut, weights.finalNormWeight.data(), acts.lnfMean, acts.lnfRstd, rows, c);
+        for (int l = last; l >= 0; l--) {
+            BlockWeights w = weights.blocks.get(l);
+            Activations.Block a = acts.blocks[l];
+            float[] x = l == 0 ? acts.encoded : acts.blocks[l - 1].residualOut;
+
+            System.arraycopy(dres, 0, dproj, 0, rows * c);
+            Dropout.apply(dproj, rows * c, rate, siteKey(3 + 3 * l));
+            Linear.backward(dfc, w.fcProjWeight.grad(), w.fcProjBias.grad(), dproj, a.fcGelu, w.fcProjWeight.data(), rows, 4 * c, c);
+            Gelu.backward(dfc, a.fc, dfc, rows * 4 * c);
+            Linear.backward(dnorm, w.fcWeight.grad(), w.fcBias.grad(), dfc, a.ln2, w.fcWeight.data(), rows, c, 4 * c);
+            LayerNorm.backward(dres, w.ln2Weight.grad(), w.ln2Bias.grad(), dnorm, a.residualMid, w.ln2Weight.data(),
+                    a.ln2Mean, a.ln2Rstd, rows, c);
+
+            System.arraycopy(dres, 0, dproj, 0, rows * c);
+            Dropout.apply(dproj, rows * c, rate, siteKey(2 + 3 * l));
+            Linear.backward(dattention, w.attnProjWeight.grad(), w.attnProjBias.grad(), dproj, a.attention, w.attnProjWeight.data(), rows, c, c);
+            Attention.backward(dqkv, dattention, a.qkv, a.attention, a.logSumExp, acts.batchSize, acts.length, c, config.heads(),
+                    rate, siteKey(1 + 3 * l));
+            Linear.backward(dnorm, w.qkvWeight.grad(), w.qkvBias == null ? null : w.qkvBias.grad(), dqkv, a.ln1, w.qkvWeight.data(),
+                    rows, c, 3 * c);
+            LayerNorm.backward(dres, w.ln1Weight.grad(), w.ln1Bias.grad(), dnorm, x, w.ln1Weight.data(), a.ln1Mean, a.ln1Rstd, rows, c);
+        }
+        Dropout.apply(dres, rows * c, rate, siteKey(0));
+        Embedding.backward(weights.tokenEmbedding.grad(), weights.positionEmbedding.grad(), dres, tokens,
+                acts.batchSize, acts.length, c);
+    }
+
+    private long siteKey(int site) {
+        return Dropout.key(dropoutSeed, passKey, site);
+    }
+
+    private void requireOutput(Output expected, String forward) {
+        if (output != expected) {
+            throw new IllegalStateException("this backward needs a preceding " + forward + " (and runs once per forward)");
+        }
+    }
+
+    private static void residual(float[] out, float[] a, float[] b, int n) {
+        System.arraycopy(a, 0, out, 0, n);
+        int chunk = 1 << 14;
+        Parallel.forEach(0, (n + chunk - 1) / chunk, i -> VectorMath.add(b, i * chunk, out, i * chunk, Math.min(chunk, n - i * chunk)));
+    }
+
+    // ---------------------------------------------------------------- incremental inference
+
+    public KvCache newCache() {
+        return new KvCache(config);
+    }
+
+    /**
+     * Feeds {@code newTokens} after the cache's current position (a whole prompt at once, or one
+     * generated token) and returns the logits {@code [V]} that predict the token after the last
+     * one. Never applies dropout.
+     */
+    public float[] forwardCached(KvCache cache, int... newTokens) {
+        int n = newTokens.length;
+        int start = cache.position();
+        if (n == 0) {
+            throw new IllegalArgumentException("forwardCached needs at least one token");
+        }
+        if (start + n > cache.capacity()) {
+            throw new IllegalArgumentException("context full: " + start + " + " + n + " tokens exceed " + cache.capacity());
+        }
+        int c = config.embedDim();
+        int heads = config.heads();
+        int headDim = config.headDim();
+        float eps = config.layerNormEpsilon();
+        cache.ensureScratch(n, c);
+        float[] x = cache.x;
+        Embedding.forward(x, newTokens, weights.tokenEmbedding.data(), weights.positionEmbedding.data(), 1, n, start, c, config.vocabSize());
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        for (int l = 0; l < config.layers(); l++) {
+            BlockWeights w = weights.blocks.get(l);
+            float[] keys = cache.keys[l];
+            float[] values = cache.values[l];
+            LayerNorm.forward(cache.norm, cache.mean, cache.rstd, x, w.ln1Weight.data(), w.ln1Bias.data(), n, c, eps);
+            Linear.forward(cache.qkv, cache.norm, w.qkvWeight.data(), w.qkvBias == null ? null : w.qkvBias.data(), n, c, 3 * c);
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(cache.qkv, i * 3 * c + c, keys, (start + i) * c, c);
+                System.arraycopy(cache.qkv, i * 3 * c + 2 * c, values, (start + i) * c, c);
+            }
+            float[] qkv = cache.qkv;
+            float[] attention = cache.attention;
+            Parallel.RangeBody attend = (from, to) -> {
+                float[] scores = new float[start + n];
+                for (int task = from; task < to; task++) {
+                    int i = task / heads;
+                    int h = task % heads;
+                    Attention.attendRow(qkv, i * 3 * c + h * headDim, keys, h * headDim, values, h * headDim, c, start + i + 1,
+                            headDim, scale, scores, attention, i * c + h * headDim, 0f, 0L, 0L);
+                }
+            };
+            // A single new token over a short prefix is less work than handing it to another thread.
+            if ((long) n * (start + n) * c < PARALLEL_ATTENTION_WORK) {
+                attend.run(0, n * heads);
+            } else {
+                Parallel.forChunks(0, n * heads, attend);
+            }
+            Linear.forward(cache.projection, attention, w.attnProjWeight.data(), w.attnProjBias.data(), n, c, c);
+            VectorMath.add(cache.projection, 0, x, 0, n * c);
+            LayerNorm.forward(cache.norm, cache.mean, cache.rstd, x, w.ln2Weight.data(), w.ln2Bias.data(), n, c, eps);
+            Linear.forward(cache.fc, cache.norm, w.fcWeight.data(), w.fcBias.data(), n, c, 4 * c);
+            Gelu.forward(cache.fcGelu, cache.fc, n * 4 * c);
+            Linear.forward(cache.projection, cache.fcGelu, w.fcProjWeight.data(), w.fcProjBias.data(), n, 4 * c, c);
+            VectorMath.add(cache.projection, 0, x, 0, n * c);
+        }
+        cache.advance(n);
+        float[] lastRow = Arrays.copyOfRange(x, (n - 1) * c, n * c);
+        float[] normed = new float[c];
+        LayerNorm.forward(normed, new float[1], new float[1], lastRow, weights.finalNormWeight.data(), weights.finalNormBias.data(), 1, c, eps);
+        float[] logits = new float[config.vocabSize()];
+        Matmul.multiply(logits, 0, normed, 0, false, weights.head.data(), 0, true, 1, config.vocabSize(), c, false);
+        return logits;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.rlhfloop.llm.model;
+
+/**
+ * Keys and values of every position seen so far, per layer, for incremental generation with
+ * {@link Gpt#forwardCached}: each new token attends to the cache instead of recomputing the prefix.
+ */
+public final class KvCache {
+
+    final float[][] keys;
+    final float[][] values;
+    private final int capacity;
+    private int position;
+
+    // Scratch for the rows of one call, grown on demand.
+    int scratchRows;
+    float[] x;
+    float[] norm;
+    float[] mean;
+    float[] rstd;
+    float[] qkv;
+    float[] attention;
+    float[] projection;
+    float[] fc;
+    float[] fcGelu;
+
+    KvCache(GptConfig config) {
+        capacity = config.contextLength();
+        keys = new float[config.layers()][capacity * config.embedDim()];
+        values = new float[config.layers()][capacity * config.embedDim()];
+    }
+
+    /** Tokens already in the cache; the next token's position. */
+    public int position() {
+        return position;
+    }
+
+    /** The context length: the most tokens this cache can hold. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Forgets everything, to start a new sequence (keeps the memory). */
+    public void reset() {
+        position = 0;
+    }
+
+    void advance(int tokens) {
+        position += tokens;
+    }
+
+    void ensureScratch(int rows, int channels) {
+        if (rows <= scratchRows) {
+            return;
+        }
+        scratchRows = rows;
+        x = new float[rows * channels];
+        norm = new float[rows * channels];
+        mean = new float[rows];
+        rstd = new float[rows];
+        qkv = new float[rows * 3 * channels];
+        attention = new float[rows * channels];
+        projection = new float[rows * channels];
+        fc = new float[rows * 4 * channels];
+        fcGelu = new float[rows * 4 * channels];
+    }
+}

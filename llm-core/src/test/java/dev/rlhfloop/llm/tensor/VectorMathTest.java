@@ -1,0 +1,115 @@
+package dev.rlhfloop.llm.tensor;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Each Vector API kernel against a plain scalar loop, at lengths below, at and past the lane count with tails. */
+class VectorMathTest {
+
+    private static float[] randoms(Random random, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (random.nextGaussian() * 2);
+        }
+        return x;
+    }
+
+    private static void assertClose(float[] expected, float[] actual, float tolerance) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], tolerance * Math.max(1f, Math.abs(expected[i])), "index " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 8, 16, 17, 64, 100, 1031})
+    void kernelsMatchScalarLoops(int n) {
+        Random random = new Random(n);
+        int off = 3;
+        float[] a = randoms(random, n + off);
+        float[] b = randoms(random, n + off);
+
+        double dot = 0, sum = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            dot += (double) a[off + i] * b[i];
+            sum += a[off + i];
+            max = Math.max(max, a[off + i]);
+        }
+        assertEquals(dot, VectorMath.dot(a, off, b, 0, n), 1e-4 * Math.max(1, Math.abs(dot)) + 1e-4 * n);
+        assertEquals(sum, VectorMath.sum(a, off, n), 1e-4 * n);
+        assertEquals(max, VectorMath.max(a, off, n));
+
+        float[] y = b.clone();
+        float[] expected = b.clone();
+        for (int i = 0; i < n; i++) {
+            expected[off + i] += 0.7f * a[i];
+        }
+        VectorMath.axpy(0.7f, a, 0, y, off, n);
+        assertClose(expected, y, 1e-6f);
+
+        y = b.clone();
+        expected = b.clone();
+        for (int i = 0; i < n; i++) {
+            expected[i] += a[off + i];
+        }
+        VectorMath.add(a, off, y, 0, n);
+        assertClose(expected, y, 1e-6f);
+
+        y = a.clone();
+        expected = a.clone();
+        for (int i = 0; i < n; i++) {
+            expected[off + i] *= -1.5f;
+        }
+        VectorMath.scale(y, off, n, -1.5f);
+        assertClose(expected, y, 1e-6f);
+
+        y = a.clone();
+        expected = a.clone();
+        double expSum = 0;
+        for (int i = 0; i < n; i++) {
+            expected[off + i] = (float) Math.exp(a[off + i] - 0.5f);
+            expSum += expected[off + i];
+        }
+        assertEquals(expSum, VectorMath.expShifted(y, off, n, 0.5f), 1e-5 * expSum);
+        assertClose(expected, y, 1e-5f);
+
+        float[] gelu = new float[n];
+        float[] dgelu = new float[n];
+        float[] geluExpected = new float[n];
+        float[] dgeluExpected = new float[n];
+        double c = Math.sqrt(2 / Math.PI);
+        for (int i = 0; i < n; i++) {
+            double x = a[off + i];
+            double t = Math.tanh(c * (x + 0.044715 * x * x * x));
+            geluExpected[i] = (float) (0.5 * x * (1 + t));
+            double grad = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x);
+            dgeluExpected[i] = (float) (grad * b[i]);
+        }
+        VectorMath.gelu(a, off, gelu, 0, n);
+        VectorMath.geluBackward(a, off, b, 0, dgelu, 0, n);
+        assertClose(geluExpected, gelu, 1e-5f);
+        assertClose(dgeluExpected, dgelu, 1e-5f);
+
+        float[] grads = b.clone();
+        float[] gradsExpected = b.clone();
+        for (int i = 0; i < n; i++) {
+            gradsExpected[off + i] = a[off + i] * (b[off + i] - 0.3f) * 0.125f;
+        }
+        VectorMath.softmaxBackward(a, grads, off, n, 0.3f, 0.125f);
+        assertClose(gradsExpected, grads, 1e-5f);
+
+        float[] weight = randoms(random, n);
+        float[] bias = randoms(random, n);
+        float[] norm = new float[n];
+        float[] normExpected = new float[n];
+        for (int i = 0; i < n; i++) {
+            normExpected[i] = (a[off + i] - 0.25f) * 1.5f * weight[i] + bias[i];
+        }
+        VectorMath.normalize(a, off, 0.25f, 1.5f, weight, bias, norm, 0, n);
+        assertClose(normExpected, norm, 1e-5f);
+    }
+}
