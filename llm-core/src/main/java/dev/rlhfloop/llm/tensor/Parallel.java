@@ -59,7 +59,13 @@ public final class Parallel {
             int to = start + (int) ((long) n * (c + 1) / chunks);
             futures.add(POOL.submit(() -> runChunk(body, from, to)));
         }
-        runChunk(body, start, start + n / chunks);
+        Throwable failure = null;
+        try {
+            runChunk(body, start, start + n / chunks);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        // Wait for every chunk even after a failure, so no chunk still writes when the call returns.
         for (Future<?> future : futures) {
             try {
                 future.get();
@@ -67,15 +73,19 @@ public final class Parallel {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for kernel threads", e);
             } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException runtime) {
-                    throw runtime;
+                if (failure == null) {
+                    failure = e.getCause();
                 }
-                if (cause instanceof Error error) {
-                    throw error;
-                }
-                throw new IllegalStateException(cause);
             }
+        }
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
         }
     }
 
