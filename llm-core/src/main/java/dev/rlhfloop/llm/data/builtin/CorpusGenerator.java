@@ -85,10 +85,11 @@ final class CorpusGenerator {
     }
 
     String personStory(Person p) {
-        return switch (random.nextInt(4)) {
+        return switch (random.nextInt(5)) {
             case 0 -> outing(p);
             case 1 -> lostPet(p);
             case 2 -> workDay(p);
+            case 3 -> dayAtHome(p);
             default -> present(p);
         };
     }
@@ -105,6 +106,7 @@ final class CorpusGenerator {
         s.append(pet.name()).append(" is ").append(pet.color()).append(". ");
         s.append("At the ").append(place).append(", ").append(p.name()).append(" found ").append(Text.a(thing)).append(". ");
         s.append(Text.capitalize(p.subject())).append(Text.pick(random, " showed it to ", " gave it to ")).append(pet.name()).append(". ");
+        s.append(Text.pick(random, ACTIVITIES).replace("#", p.name())).append(' ');
         s.append("Then ").append(p.name()).append(" met ").append(p.possessive()).append(" friend ").append(friend.name()).append(". ");
         s.append(friend.name()).append(" is ").append(Text.a(friend.job())).append(" and lives in ").append(friend.town()).append(". ");
         s.append("They ate ").append(p.food()).append(" together, because ").append(p.name()).append(" likes to eat ").append(p.food()).append(". ");
@@ -137,6 +139,28 @@ final class CorpusGenerator {
                 + Text.pick(random, "very hard", "all morning", "with a smile", "until the evening") + ". "
                 + "After work, " + p.name() + " went home and played with " + p.possessive() + " " + p.pet().kind() + " " + p.pet().name() + ". "
                 + "For dinner, " + p.subject() + " ate " + p.food() + ". " + p.name() + " likes to eat " + p.food() + ".";
+    }
+
+    /** Things a person does, with # for the person's name. */
+    private static final List<String> ACTIVITIES = List.of(
+            "# sat under a tree and read a book.", "# sang a little song.", "# drew a picture of the sky.",
+            "# ran up and down the path.", "# looked at the clouds for a long time.", "# counted the birds in the trees.",
+            "# picked some flowers.", "# threw a stick and waited.", "# wrote a short letter to a friend.",
+            "# listened to the wind.", "# watched the boats on the water.", "# jumped over a small puddle.");
+
+    private String dayAtHome(Person p) {
+        World.Pet pet = p.pet();
+        String weather = Text.pick(random, Lexicon.WEATHER);
+        return "It was " + Text.a(weather) + " day in " + p.town() + ", so " + p.name() + " stayed at home. "
+                + "In the morning, " + p.subject() + " woke up " + Text.pick(random, "early", "late", "with a smile") + " and fed "
+                + p.possessive() + " " + pet.kind() + ". " + Facts.petSentence(p) + " "
+                + "For breakfast, " + p.name() + " ate " + p.food() + ". " + Text.capitalize(p.subject()) + " likes to eat " + p.food() + " very much. "
+                + Text.pick(random, ACTIVITIES).replace("#", Text.capitalize(p.subject())) + " "
+                + "Then " + p.subject() + " " + Text.pick(random, "cleaned the kitchen", "painted a chair " + p.color(), "made a cake",
+                        "fixed an old " + Text.pick(random, Lexicon.OBJECTS), "called " + p.possessive() + " friend " + p.friend())
+                + ". " + pet.name() + " " + Text.pick(random, "slept by the window", "played with a ball", "watched " + p.object() + " all day",
+                        "sat on the " + Text.pick(random, "bed", "rug", "stairs")) + ". "
+                + "In the evening, " + p.name() + " was " + Text.pick(random, Lexicon.FEELINGS) + " and went to bed.";
     }
 
     private String present(Person p) {
