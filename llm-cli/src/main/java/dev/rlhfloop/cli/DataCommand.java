@@ -5,8 +5,11 @@ import dev.rlhfloop.llm.data.InstructionExample;
 import dev.rlhfloop.llm.data.TextCorpus;
 import dev.rlhfloop.llm.data.builtin.BuiltinData;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -35,16 +38,21 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--heldout", defaultValue = "" + BuiltinData.DEFAULT_HELDOUT_EXAMPLES, description = "Held-out instruction examples (default: ${DEFAULT-VALUE}).")
     int heldOut;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
         if (Files.exists(out) && !Files.isDirectory(out)) {
-            System.err.println("llm data: " + out + " exists and is not a directory");
+            err.println("llm data: " + out + " exists and is not a directory");
             return 2;
         }
         if (corpusChars <= 0 || train <= 0 || heldOut <= 0) {
-            System.err.println("llm data: --corpus-chars, --train and --heldout must be positive");
+            err.println("llm data: --corpus-chars, --train and --heldout must be positive");
             return 2;
         }
+        PrintWriter stdout = spec.commandLine().getOut();
         Files.createDirectories(out);
         long started = System.nanoTime();
         BuiltinData data = new BuiltinData(seed);
@@ -71,12 +79,13 @@ final class DataCommand implements Callable<Integer> {
                 distinct.add(word.toLowerCase(Locale.ROOT));
             }
         }
-        System.out.printf(Locale.ROOT, "seed %d, generated in %.1f s%n", seed, (System.nanoTime() - started) / 1e9);
-        System.out.printf(Locale.ROOT, "%-28s %,12d bytes  %,d documents, %,d words, %,d distinct words%n",
+        stdout.printf(Locale.ROOT, "seed %d, generated in %.1f s%n", seed, (System.nanoTime() - started) / 1e9);
+        stdout.printf(Locale.ROOT, "%-28s %,12d bytes  %,d documents, %,d words, %,d distinct words%n",
                 corpus, Files.size(corpus), documents.size(), words, distinct.size());
-        System.out.printf(Locale.ROOT, "%-28s %,12d bytes  %,d examples%n", trainFile, Files.size(trainFile), training.size());
-        System.out.printf(Locale.ROOT, "%-28s %,12d bytes  %,d examples%n", heldFile, Files.size(heldFile), held.size());
-        System.out.printf(Locale.ROOT, "%-28s %,12d bytes  %,d prompts%n", promptFile, Files.size(promptFile), prompts.size());
+        stdout.printf(Locale.ROOT, "%-28s %,12d bytes  %,d examples%n", trainFile, Files.size(trainFile), training.size());
+        stdout.printf(Locale.ROOT, "%-28s %,12d bytes  %,d examples%n", heldFile, Files.size(heldFile), held.size());
+        stdout.printf(Locale.ROOT, "%-28s %,12d bytes  %,d prompts%n", promptFile, Files.size(promptFile), prompts.size());
+        stdout.flush();
         return 0;
     }
 }
