@@ -105,7 +105,8 @@ public class ApiGateway {
             answered.onComplete(ar -> {
                 vertx.cancelTimer(timer);
                 if (ar.failed()) {
-                    if (!res.headWritten()) {
+                    // A reset because the browser left is not the service's failure.
+                    if (!res.headWritten() && !res.closed()) {
                         unavailable(res, upstream, ar.cause());
                     }
                     return;
@@ -130,7 +131,10 @@ public class ApiGateway {
         }
         // A stream cut by the service must look cut to the browser (EventSource then reconnects),
         // not like a complete answer: reset instead of ending on failure.
-        answer.pipe().endOnFailure(false).to(res).onFailure(e -> res.reset());
+        answer.pipe().endOnFailure(false).to(res).onFailure(e -> {
+            res.reset();
+            answer.request().reset();
+        });
     }
 
     private MultiMap forwardedHeaders(HttpServerRequest in) {

@@ -27,6 +27,7 @@ export function chart(container, options) {
     }
     const scales = {x: {time: options.x?.time ?? false}};
     if (options.y?.range) scales.y = {range: options.y.range};
+    else if (options.y?.fromZero) scales.y = {range: (u, min, max) => [0, max > 0 ? max * 1.15 : 1]};
     if (options.y2) scales[options.y2.scale] = {auto: true};
     plot = new uPlot({
       width,
@@ -34,7 +35,7 @@ export function chart(container, options) {
       scales,
       axes,
       bands: options.bands,
-      legend: {show: true, live: true},
+      legend: {show: true, live: options.liveLegend ?? false},
       cursor: {drag: {x: false, y: false}},
       series: [{label: options.x?.label ?? 'x', value: options.x?.legend}, ...options.series.map((s) => ({
         label: s.label,
@@ -48,6 +49,10 @@ export function chart(container, options) {
         value: s.value,
       }))],
     }, data, container);
+    // Helper series (interval edges, reference lines) stay out of the legend.
+    const rows = plot.root.querySelectorAll('.u-legend .u-series');
+    const offset = rows.length - options.series.length;   // 1 when the x series has a legend row
+    options.series.forEach((s, i) => { if (s.legend === false && rows[i + offset]) rows[i + offset].style.display = 'none'; });
   }
 
   function update(data) {
@@ -56,6 +61,7 @@ export function chart(container, options) {
     if (!plot) build(data);
     else plot.setData(data);
     container.dataset.points = String(data[0].length);
+    container.classList.toggle('chart-empty', data[0].length === 0);
   }
 
   function resize() {

@@ -168,8 +168,14 @@ function renderBootstrap() {
   $('bootstrap-bar').style.width = (100 * frac).toFixed(1) + '%';
   $('bootstrap-text').textContent = (total ? `step ${fmt.int(step)} of ${fmt.int(total)} (${fmt.pct(frac, 0)})` : 'starting…')
       + (t.loss !== undefined ? ` · loss ${fmt.num(t.loss)}` : '') + (t.message ? ' · ' + t.message : '');
-  // One x axis across both phases (SFT continues where pretraining stopped).
-  const steps = data.losses.map((_, i) => i);
+  // One x axis across both phases: SFT's steps continue where pretraining stopped.
+  let offset = 0;
+  let previous = -1;
+  const steps = data.losses.map((p) => {
+    if (p.step + offset < previous) offset = previous + 1;
+    previous = p.step + offset;
+    return previous;
+  });
   const cols = ['PRETRAIN', 'SFT'].map((ph) => data.losses.map((p) => p.phase === ph ? p.loss : null));
   charts.bootstrap.update([steps, ...cols]);
 }
@@ -251,15 +257,15 @@ function makeCharts() {
     y: {label: 'win rate', range: [0, 1], values: (u, s) => s.map((v) => Math.round(v * 100) + '%')},
     series: [
       {label: 'win rate', stroke: colors.indigo, value: (u, v) => fmt.pct(v)},
-      {label: '95% high', stroke: 'rgba(79,70,229,0.25)', width: 1, points: {show: false}, value: (u, v) => fmt.pct(v)},
-      {label: '95% low', stroke: 'rgba(79,70,229,0.25)', width: 1, points: {show: false}, value: (u, v) => fmt.pct(v)},
-      {label: 'parity', stroke: colors.slate, width: 1, dash: [4, 4], points: {show: false}, value: () => '50%'},
+      {label: '95% interval', stroke: 'rgba(79,70,229,0.25)', width: 1, points: {show: false}, value: (u, v) => fmt.pct(v)},
+      {label: '95% low', stroke: 'rgba(79,70,229,0.25)', width: 1, points: {show: false}, legend: false},
+      {label: 'parity with SFT (50%)', stroke: colors.slate, width: 1, dash: [4, 4], points: {show: false}},
     ],
     bands: [{series: [2, 3], fill: 'rgba(79,70,229,0.12)'}],
   }));
   Object.assign(dpo, chart($('chart-dpo'), {
     x: {label: 'version', values: byIndex(dpo), legend: (u, i) => dpo.labels[i] ?? ''},
-    y: {label: 'loss · KL'},
+    y: {label: 'loss · KL', fromZero: true},
     y2: {label: 'reward margin', scale: 'margin'},
     series: [
       {label: 'DPO loss', stroke: colors.indigo, value: (u, v) => fmt.num(v)},
@@ -268,9 +274,9 @@ function makeCharts() {
     ],
   }));
   const vpm = chart($('chart-vpm'), {
-    height: 150,
+    height: 170,
     x: {label: 'time', time: true},
-    y: {label: 'votes / min'},
+    y: {label: 'votes / min', fromZero: true},
     series: [{label: 'votes per minute', stroke: colors.teal, fill: 'rgba(13,148,136,0.08)', points: {show: false},
               value: (u, v) => fmt.num(v, 1)}],
   });

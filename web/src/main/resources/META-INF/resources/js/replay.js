@@ -98,7 +98,7 @@ function renderReplays(replays) {
             el('span', {class: 'muted small', text: from})),
         el('div', {class: 'progress'}, el('div', {class: 'progress-bar', style: `width:${(100 * frac).toFixed(1)}%`})),
         el('div', {class: 'muted small', text: `${fmt.int(done)}${total ? ' of ' + fmt.int(total) : ''} records · `
-            + `${listOf(r.versions ?? []).length} versions` + (r.error ? ' · ' + r.error : '')}));
+            + plural(listOf(r.versions ?? []).length, 'version') + (r.error ? ' · ' + r.error : '')}));
   }));
 }
 
@@ -110,10 +110,14 @@ function renderLines(models) {
     lines.get(line).push(m);
   }
   $('lines').replaceChildren(...[...lines.entries()].map(([line, versions]) => el('div', {class: 'line'},
-      el('h3', {}, el('span', {text: line}), el('span', {class: 'muted small', text: ` ${versions.length} versions`})),
+      el('h3', {}, el('span', {text: line}), el('span', {class: 'muted small', text: ' ' + plural(versions.length, 'version')})),
       el('ol', {class: 'line-versions'}, ...(versions.length ? versions.map((m) => el('li', {},
           el('b', {text: versionLabel(m.version)}),
           el('span', {class: 'chip algo-' + String(m.algorithm ?? '').toLowerCase(), text: String(m.algorithm ?? '?').toUpperCase()}),
           el('span', {class: 'muted small', text: fmt.int(m.votesTrainedOn ?? 0) + ' votes'})))
           : [el('li', {class: 'muted', text: 'none yet'})])))));
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

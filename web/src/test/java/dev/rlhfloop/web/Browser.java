@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
 import java.util.function.Function;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -68,24 +68,23 @@ final class Browser implements AutoCloseable {
         });
     }
 
-    /** Saves a screenshot of the whole page into docs/screenshots/ at the repository root. */
+    /** Saves a screenshot of the whole page (not just the window) into docs/screenshots/ at the repository root. */
     Path screenshot(String name) {
         try {
             Path dir = repositoryRoot().resolve("docs/screenshots");
             Files.createDirectories(dir);
             Path target = dir.resolve(name + ".png");
-            Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+            Number width = (Number) driver.executeScript("return document.documentElement.clientWidth");
+            Number height = (Number) driver.executeScript(
+                    "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)");
+            Map<String, Object> clip = Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1);
+            Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot",
+                    Map.of("format", "png", "captureBeyondViewport", true, "clip", clip));
+            Files.write(target, Base64.getDecoder().decode((String) shot.get("data")));
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Resizes the window to the page's full height so a screenshot shows every card. */
-    void fitHeight() {
-        Number height = (Number) driver.executeScript(
-                "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)");
-        driver.manage().window().setSize(new org.openqa.selenium.Dimension(1360, Math.max(800, height.intValue() + 20)));
     }
 
     private static Path repositoryRoot() {
