@@ -26,6 +26,8 @@ export function chart(container, options) {
                  values: options.y2.values, grid: {show: false}, size: 56, labelSize: 20});
     }
     const scales = {x: {time: options.x?.time ?? false}};
+    // A time axis always spans at least ten minutes, so a few samples seconds apart read sensibly.
+    if (options.x?.time) scales.x.range = (u, min, max) => [Math.min(min ?? max, (max ?? 0) - 600), max ?? 600];
     if (options.y?.range) scales.y = {range: options.y.range};
     else if (options.y?.fromZero) scales.y = {range: (u, min, max) => [0, max > 0 ? max * 1.15 : 1]};
     if (options.y2) scales[options.y2.scale] = {auto: true};

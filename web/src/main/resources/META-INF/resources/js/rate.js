@@ -79,6 +79,7 @@ function render(created, askedPrompt) {
   cmp = {id: created.id, prompt: created.prompt ?? askedPrompt ?? '', done: {A: false, B: false},
          text: {A: '', B: ''}, voted: false, stream: null, poll: null};
   $('comparison').hidden = false;
+  $('intro').hidden = true;
   $('comparison').dataset.id = cmp.id;
   $('prompt-text').textContent = cmp.prompt;
   $('prompt-input').value = '';

@@ -56,10 +56,11 @@ class ServicesDownBrowserTest {
         assertEquals("service_unavailable", browser.find("#rate-state").getAttribute("data-code"));
         assertTrue(browser.find("#comparison").getAttribute("hidden") != null, "no half-drawn comparison");
 
+        browser.screenshot("rate-services-down");
+
         // Typing in the prompt box is text, not shortcuts.
         browser.find("#prompt-input").sendKeys("n1r");
         assertEquals("n1r", browser.find("#prompt-input").getAttribute("value"));
-        browser.screenshot("rate-services-down");
     }
 
     @Test
