@@ -57,15 +57,18 @@ final class Browser implements AutoCloseable {
     }
 
     <T> T await(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(10)).until(condition);
+        return new WebDriverWait(driver, Duration.ofSeconds(30)).until(condition);
     }
 
     /** Waits until the element's text contains {@code text}; returns that text. */
     String awaitText(String css, String text) {
-        return await(d -> {
-            String shown = d.findElement(By.cssSelector(css)).getText();
-            return shown.contains(text) ? shown : null;
-        });
+        return new WebDriverWait(driver, Duration.ofSeconds(30))
+                .withMessage(() -> css + " should contain '" + text + "' but shows '"
+                        + driver.findElement(By.cssSelector(css)).getText() + "'")
+                .until(d -> {
+                    String shown = d.findElement(By.cssSelector(css)).getText();
+                    return shown.contains(text) ? shown : null;
+                });
     }
 
     /** Saves a screenshot of the whole page (not just the window) into docs/screenshots/ at the repository root. */

@@ -42,7 +42,19 @@ class RateFlowBrowserIT {
     static Browser browser;
 
     @BeforeAll
-    static void openBrowser() {
+    static void checkTheStackAndOpenBrowser() throws Exception {
+        java.net.http.HttpResponse<String> status;
+        try {
+            status = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(URL + "/api/status"))
+                            .timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("RateFlowBrowserIT needs the running stack: nothing answers at " + URL
+                    + " (start broker, inference, feedback, trainer and web first; see the class comment)", e);
+        }
+        assertTrue(status.statusCode() == 200 && !status.body().contains("\"reachable\":false"),
+                "every service must be reachable through " + URL + "/api/status: " + status.body());
         browser = new Browser();
     }
 
@@ -54,7 +66,10 @@ class RateFlowBrowserIT {
     }
 
     private static <T> T await(Duration timeout, java.util.function.Function<org.openqa.selenium.WebDriver, T> condition) {
-        return new WebDriverWait(browser.driver, timeout, Duration.ofMillis(250)).until(condition);
+        return new WebDriverWait(browser.driver, timeout, Duration.ofMillis(250))
+                .withMessage(() -> "waited " + timeout + "; rate page says: " + text("#rate-state")
+                        + " | dashboard says: " + text("#dash-state"))
+                .until(condition);
     }
 
     private static String text(String css) {
