@@ -1,0 +1,129 @@
+// Talks to the one public URL. Every failure becomes an ApiError carrying the server's reason,
+// so pages can show "vote rejected: <reason>" or "trainer-service is not reachable" verbatim.
+
+export class ApiError extends Error {
+  constructor(status, code, reason) {
+    super(reason);
+    this.status = status;  // HTTP status, 0 when the web app itself is unreachable
+    this.code = code;      // e.g. service_unavailable, no_model, broker_unavailable, trainer_busy
+    this.reason = reason;
+  }
+}
+
+async function request(method, path, body) {
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: body === undefined ? {Accept: 'application/json'}
+                                  : {Accept: 'application/json', 'Content-Type': 'application/json'},
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError(0, 'offline', 'The web app is not reachable (' + e.message + ')');
+  }
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = null; }
+  }
+  if (!res.ok) {
+    const reason = (data && (data.reason || data.message || data.detail || data.title || data.error))
+        || text.trim().slice(0, 300) || res.statusText || ('HTTP ' + res.status);
+    const code = (data && typeof data.error === 'string') ? data.error : ('http_' + res.status);
+    throw new ApiError(res.status, code, String(reason));
+  }
+  return data;
+}
+
+export const api = {
+  get: (path) => request('GET', path),
+  post: (path, body) => request('POST', path, body ?? {}),
+};
+
+/** Lists come as a bare array or wrapped ({versions: [...]}, {items: [...]}, ...). */
+export function listOf(data, ...keys) {
+  if (Array.isArray(data)) return data;
+  if (!data) return [];
+  for (const k of [...keys, 'items', 'data']) {
+    if (Array.isArray(data[k])) return data[k];
+  }
+  return [];
+}
+
+/**
+ * Opens a Server-Sent Events stream and dispatches named events as parsed JSON.
+ * Returns {close()}. onDown(reason) is called when the stream cannot be (re)opened.
+ */
+export function subscribe(path, handlers, onDown) {
+  const source = new EventSource(path);
+  let opened = false;
+  for (const [name, fn] of Object.entries(handlers)) {
+    source.addEventListener(name, (e) => {
+      let data;
+      try { data = JSON.parse(e.data); } catch { data = e.data; }
+      fn(data);
+    });
+  }
+  source.onopen = () => { opened = true; };
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED || !opened) {
+      source.close();
+      if (onDown) onDown();
+    }
+  };
+  return {close: () => source.close(), source};
+}
+
+/** Formats numbers for people: 0.634 → "63.4%", 1234 → "1,234". */
+export const fmt = {
+  pct: (x, digits = 1) => (x === null || x === undefined || Number.isNaN(x)) ? '–' : (100 * x).toFixed(digits) + '%',
+  num: (x, digits = 3) => (x === null || x === undefined || Number.isNaN(Number(x))) ? '–' : Number(x).toFixed(digits),
+  int: (x) => (x === null || x === undefined) ? '–' : Number(x).toLocaleString('en-US'),
+  time: (iso) => {
+    if (!iso) return '';
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString('en-GB', {hour12: false});
+  },
+};
+
+/** Creates an element with text content only: model output and prompts never become HTML. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k === 'style') node.style.cssText = v;
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+/** Shows a state box: kind is info | warn | error | ok. */
+export function showState(box, kind, title, detail) {
+  if (!kind) { box.hidden = true; box.replaceChildren(); return; }
+  box.hidden = false;
+  box.className = 'state state-' + kind;
+  box.replaceChildren(el('strong', {text: title}), detail ? el('span', {text: detail}) : null);
+}
+
+/** Maps an ApiError to a headline a person understands. */
+export function describe(err) {
+  if (!(err instanceof ApiError)) return {title: 'Something went wrong', detail: String(err && err.message || err)};
+  switch (err.code) {
+    case 'offline': return {title: 'The web app is not reachable', detail: err.reason};
+    case 'service_unavailable': return {title: 'Service down', detail: err.reason};
+    case 'timeout': return {title: 'Service busy', detail: err.reason};
+    case 'no_model': return {title: 'No model yet', detail: err.reason};
+    case 'broker_unavailable': return {title: 'Kafka broker down', detail: err.reason};
+    case 'trainer_busy': return {title: 'Trainer busy', detail: err.reason};
+    default:
+      if (err.status >= 400 && err.status < 500) return {title: 'Rejected', detail: err.reason};
+      return {title: 'Server error (' + err.status + ')', detail: err.reason};
+  }
+}

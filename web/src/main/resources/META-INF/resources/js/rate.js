@@ -1,0 +1,239 @@
+// Rate: ask (or draw a prompt), watch two anonymous answers stream in, vote, see who wrote them.
+import {api, subscribe, el, showState, describe, listOf} from './api.js';
+import {rater} from './rater.js';
+
+const $ = (id) => document.getElementById(id);
+const SLOTS = ['A', 'B'];
+const KEYS = {'1': 'A', 'a': 'A', '2': 'B', 'b': 'B', '3': 'TIE', 't': 'TIE', '4': 'BOTH_BAD', 'x': 'BOTH_BAD'};
+const CHOICE_TEXT = {A: 'A is better', B: 'B is better', TIE: 'a tie', BOTH_BAD: 'both bad'};
+
+let active = false;
+let wired = false;
+let cmp = null;      // {id, prompt, done: {A, B}, voted, stream, poll}
+let busy = false;    // a comparison request or a vote is in flight
+
+export function enter() {
+  active = true;
+  if (!wired) wire();
+  if (!cmp) $('prompt-input').focus();
+}
+
+export function leave() {
+  active = false;
+}
+
+function wire() {
+  wired = true;
+  $('prompt-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = $('prompt-input').value.trim();
+    if (text) ask(text);
+  });
+  $('prompt-input').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); $('prompt-form').requestSubmit(); }
+  });
+  $('from-pool').addEventListener('click', () => ask(null));
+  $('skip').addEventListener('click', () => ask(null));
+  $('regenerate').addEventListener('click', () => cmp && ask(cmp.prompt));
+  for (const b of document.querySelectorAll('.btn-vote')) {
+    b.addEventListener('click', () => vote(b.dataset.choice));
+  }
+  document.addEventListener('keydown', onKey);
+}
+
+function onKey(e) {
+  if (!active || e.ctrlKey || e.metaKey || e.altKey) return;
+  const tag = (e.target && e.target.tagName) || '';
+  if (tag === 'INPUT' || tag === 'TEXTAREA') {
+    if (e.key === 'Escape') e.target.blur();
+    return;
+  }
+  const key = e.key.toLowerCase();
+  if (KEYS[key]) { e.preventDefault(); vote(KEYS[key]); }
+  else if (key === 's' || key === 'n') { e.preventDefault(); ask(null); }
+  else if (key === 'r' && cmp) { e.preventDefault(); ask(cmp.prompt); }
+}
+
+/** Starts a comparison: prompt null draws one from the service's pool. */
+async function ask(prompt) {
+  if (busy) return;
+  busy = true;
+  stop();
+  const state = $('rate-state');
+  showState(state, 'info', prompt ? 'Asking the model…' : 'Drawing a prompt from the pool…');
+  try {
+    const created = await api.post('/api/comparisons', prompt ? {prompt} : {});
+    showState(state, null);
+    render(created, prompt);
+  } catch (err) {
+    const {title, detail} = describe(err);
+    const hint = err.code === 'no_model' ? ' Watch the bootstrap on the Dashboard.' : '';
+    showState(state, err.code === 'no_model' ? 'warn' : 'error', title, (detail || '') + hint);
+    state.dataset.code = err.code || '';
+  } finally {
+    busy = false;
+  }
+}
+
+function render(created, askedPrompt) {
+  cmp = {id: created.id, prompt: created.prompt ?? askedPrompt ?? '', done: {A: false, B: false},
+         text: {A: '', B: ''}, voted: false, stream: null, poll: null};
+  $('comparison').hidden = false;
+  $('intro').hidden = true;
+  $('comparison').dataset.id = cmp.id;
+  $('prompt-text').textContent = cmp.prompt;
+  $('prompt-input').value = '';
+  $('vote-reason').value = '';
+  $('vote-result').hidden = true;
+  for (const slot of SLOTS) {
+    const card = $('answer-' + slot);
+    card.classList.remove('chosen', 'rejected', 'done');
+    card.classList.add('streaming');
+    card.querySelector('.answer-text').textContent = '';
+    card.querySelector('.answer-status').textContent = 'streaming…';
+    card.querySelector('.version-badge').hidden = true;
+  }
+  setVoting(false);
+  document.activeElement?.blur?.();
+  stream(cmp);
+}
+
+function stream(c) {
+  c.stream = subscribe('/api/comparisons/' + encodeURIComponent(c.id) + '/events', {
+    token: (d) => { if (c === cmp && d && SLOTS.includes(d.slot)) append(d.slot, d.text ?? ''); },
+    done: (d) => { if (c === cmp && d && SLOTS.includes(d.slot)) finish(d.slot, d.text); },
+    error: (d) => {
+      if (c !== cmp) return;
+      c.stream?.close();
+      showState($('rate-state'), 'error', 'Generation failed', (d && d.reason) || 'the inference service reported an error');
+    },
+  }, () => { if (c === cmp && !(c.done.A && c.done.B)) pollUntilDone(c); });
+}
+
+/** When the event stream is cut, finish from GET /api/comparisons/{id} (answers "so far" + done). */
+function pollUntilDone(c, attempt = 0) {
+  api.get('/api/comparisons/' + encodeURIComponent(c.id)).then((snapshot) => {
+    if (c !== cmp) return;
+    for (const a of listOf(snapshot, 'answers')) {
+      if (!SLOTS.includes(a.slot) || c.done[a.slot]) continue;
+      if (a.done) finish(a.slot, a.text ?? '');
+      else if (typeof a.text === 'string' && a.text.length > c.text[a.slot].length) replace(a.slot, a.text);
+    }
+    if (!(c.done.A && c.done.B) && attempt < 120) c.poll = setTimeout(() => pollUntilDone(c, attempt + 1), 1000);
+  }).catch((err) => {
+    if (c !== cmp) return;
+    const {title, detail} = describe(err);
+    showState($('rate-state'), 'error', title, detail);
+  });
+}
+
+function append(slot, text) {
+  cmp.text[slot] += text;
+  $('answer-' + slot).querySelector('.answer-text').append(document.createTextNode(text));
+}
+
+function replace(slot, text) {
+  cmp.text[slot] = text;
+  $('answer-' + slot).querySelector('.answer-text').textContent = text;
+}
+
+function finish(slot, fullText) {
+  if (typeof fullText === 'string') replace(slot, fullText);
+  cmp.done[slot] = true;
+  const card = $('answer-' + slot);
+  card.classList.remove('streaming');
+  card.classList.add('done');
+  card.querySelector('.answer-status').textContent = 'done';
+  if (cmp.done.A && cmp.done.B) {
+    cmp.stream?.close();
+    setVoting(true);
+  }
+}
+
+function setVoting(on) {
+  for (const b of document.querySelectorAll('.btn-vote')) b.disabled = !on;
+  $('comparison').dataset.ready = on ? 'true' : 'false';
+}
+
+async function vote(choice) {
+  if (!cmp || cmp.voted || busy || !(cmp.done.A && cmp.done.B)) return;
+  busy = true;
+  const c = cmp;
+  setVoting(false);
+  const reason = $('vote-reason').value.trim();
+  const body = {comparisonId: c.id, choice, rater: rater.id()};
+  if (reason) body.reason = reason;
+  try {
+    const accepted = await api.post('/api/votes', body);
+    c.voted = true;
+    rater.countVote();
+    showState($('rate-state'), null);
+    mark(choice);
+    await reveal(c, choice, accepted);
+  } catch (err) {
+    const {title, detail} = describe(err);
+    const rejected = err.status >= 400 && err.status < 500;
+    showState($('rate-state'), 'error', rejected ? 'Vote rejected' : title, detail);
+    $('rate-state').dataset.code = rejected ? 'vote_rejected' : (err.code || '');
+    setVoting(true);
+  } finally {
+    busy = false;
+  }
+}
+
+function mark(choice) {
+  for (const slot of SLOTS) {
+    const card = $('answer-' + slot);
+    card.classList.toggle('chosen', choice === slot);
+    card.classList.toggle('rejected', (choice === 'A' || choice === 'B') && choice !== slot || choice === 'BOTH_BAD');
+  }
+}
+
+/** Shows which versions answered: from the vote's answer, else from the comparison once revealed. */
+async function reveal(c, choice, accepted) {
+  let versions = versionsOf(accepted);
+  for (let i = 0; !versions && i < 6 && c === cmp; i++) {
+    try { versions = versionsOf(await api.get('/api/comparisons/' + encodeURIComponent(c.id))); } catch { /* keep trying */ }
+    if (!versions) await new Promise((r) => setTimeout(r, 500));
+  }
+  if (c !== cmp) return;
+  const result = $('vote-result');
+  result.hidden = false;
+  const parts = [el('span', {class: 'vote-thanks', text: 'Vote recorded: ' + CHOICE_TEXT[choice] + '.'})];
+  if (versions) {
+    for (const slot of SLOTS) {
+      const badge = $('answer-' + slot).querySelector('.version-badge');
+      badge.textContent = versionLabel(versions[slot]);
+      badge.hidden = false;
+    }
+    parts.push(el('span', {text: ' A was written by '}), el('b', {text: versionLabel(versions.A)}),
+               el('span', {text: ', B by '}), el('b', {text: versionLabel(versions.B)}), el('span', {text: '.'}));
+  } else {
+    parts.push(el('span', {class: 'muted', text: ' The versions are not revealed yet.'}));
+  }
+  const next = el('button', {class: 'btn btn-primary', id: 'next'}, 'Next prompt ', el('kbd', {text: 'N'}));
+  next.addEventListener('click', () => ask(null));
+  result.replaceChildren(el('div', {}, ...parts), next);
+}
+
+function versionsOf(data) {
+  const answers = listOf(data, 'answers');
+  const found = {};
+  for (const a of answers) {
+    const v = a.modelVersion ?? a.version ?? a.model;
+    if (SLOTS.includes(a.slot) && v !== undefined && v !== null) found[a.slot] = v;
+  }
+  return found.A !== undefined && found.B !== undefined ? found : null;
+}
+
+export function versionLabel(v) {
+  if (v && typeof v === 'object') v = v.version ?? v.id;
+  const s = String(v);
+  return /^\d+$/.test(s) ? 'v' + s : s;
+}
+
+function stop() {
+  if (!cmp) return;
+  cmp.stream?.close();
+  clearTimeout(cmp.poll);
+}

@@ -1,0 +1,123 @@
+// Replay: rebuild a new model line from the feedback log, and compare its versions with the live line.
+import {api, listOf, el, fmt, showState, describe} from './api.js';
+import {versionLabel} from './rate.js';
+
+const $ = (id) => document.getElementById(id);
+let wired = false;
+let timer = null;
+
+export function enter() {
+  if (!wired) wire();
+  refresh();
+  timer = setInterval(refresh, 3000);
+}
+
+export function leave() {
+  clearInterval(timer);
+}
+
+function wire() {
+  wired = true;
+  const form = $('replay-form');
+  form.addEventListener('change', showFields);
+  form.addEventListener('submit', (e) => { e.preventDefault(); start(); });
+  showFields();
+}
+
+function mode() {
+  return $('replay-form').querySelector('input[name=from]:checked').value;
+}
+
+function showFields() {
+  for (const f of $('replay-form').querySelectorAll('[data-for]')) f.hidden = f.dataset.for !== mode();
+}
+
+/** The request body of POST /api/replays for the chosen form. */
+function body() {
+  const from = mode();
+  const request = {from};
+  const line = $('replay-line').value.trim();
+  if (line) request.line = line;
+  if (from === 'TIMESTAMP') {
+    const local = $('replay-timestamp').value;
+    if (!local) throw new Error('Choose the timestamp to start from.');
+    request.timestamp = new Date(local).toISOString();
+  } else if (from === 'OFFSETS') {
+    const start = $('replay-from-offset').value;
+    const end = $('replay-to-offset').value;
+    if (start === '' || end === '') throw new Error('Give both offsets of the range.');
+    if (Number(end) <= Number(start)) throw new Error('The end offset must be after the start offset.');
+    request.fromOffset = Number(start);
+    request.toOffset = Number(end);
+  }
+  return request;
+}
+
+async function start() {
+  const state = $('replay-state');
+  let request;
+  try { request = body(); } catch (e) { showState(state, 'error', 'Check the form', e.message); return; }
+  $('replay-start').disabled = true;
+  showState(state, 'info', 'Starting the replay…');
+  try {
+    const started = await api.post('/api/replays', request);
+    showState(state, 'ok', 'Replay started', 'Line ' + (started?.line ?? started?.id ?? '') + ' is being rebuilt from the log.');
+    refresh();
+  } catch (err) {
+    const {title, detail} = describe(err);
+    showState(state, 'error', err.code === 'trainer_busy' || err.status === 409 ? 'Trainer busy' : title, detail);
+    state.dataset.code = err.code || '';
+  } finally {
+    $('replay-start').disabled = false;
+  }
+}
+
+async function refresh() {
+  const [replays, models] = await Promise.allSettled([api.get('/api/replays'), api.get('/api/models')]);
+  if (replays.status === 'fulfilled') renderReplays(listOf(replays.value, 'replays'));
+  else {
+    const {title, detail} = describe(replays.reason);
+    $('replays').replaceChildren(el('div', {class: 'state state-error'}, el('strong', {text: title}), el('span', {text: detail})));
+  }
+  if (models.status === 'fulfilled') renderLines(listOf(models.value, 'versions', 'models'));
+}
+
+function renderReplays(replays) {
+  if (!replays.length) { $('replays').replaceChildren(el('p', {class: 'muted', text: 'No replay yet.'})); return; }
+  $('replays').replaceChildren(...replays.map((r) => {
+    const total = Number(r.total ?? r.totalRecords ?? 0);
+    const done = Number(r.consumed ?? r.processed ?? 0);
+    const frac = total > 0 ? Math.min(1, done / total) : (String(r.state).toUpperCase() === 'DONE' ? 1 : 0);
+    const state = String(r.state ?? 'RUNNING').toUpperCase();
+    const from = r.from === 'TIMESTAMP' ? 'from ' + fmt.time(r.timestamp)
+        : r.from === 'OFFSETS' ? `offsets ${r.fromOffset}–${r.toOffset}` : 'from the beginning';
+    return el('div', {class: 'replay', 'data-state': state},
+        el('div', {class: 'replay-head'},
+            el('b', {text: r.line ?? r.id}),
+            el('span', {class: 'chip chip-state-' + state.toLowerCase(), text: state.toLowerCase()}),
+            el('span', {class: 'muted small', text: from})),
+        el('div', {class: 'progress'}, el('div', {class: 'progress-bar', style: `width:${(100 * frac).toFixed(1)}%`})),
+        el('div', {class: 'muted small', text: `${fmt.int(done)}${total ? ' of ' + fmt.int(total) : ''} records · `
+            + plural(listOf(r.versions ?? []).length, 'version') + (r.error ? ' · ' + r.error : '')}));
+  }));
+}
+
+function renderLines(models) {
+  const lines = new Map([['live', []]]);
+  for (const m of models) {
+    const line = m.line ?? 'live';
+    if (!lines.has(line)) lines.set(line, []);
+    lines.get(line).push(m);
+  }
+  $('lines').replaceChildren(...[...lines.entries()].map(([line, versions]) => el('div', {class: 'line'},
+      el('h3', {}, el('span', {text: line}), el('span', {class: 'muted small', text: ' ' + plural(versions.length, 'version')})),
+      el('ol', {class: 'line-versions'}, ...(versions.length ? versions.map((m) => el('li', {},
+          el('b', {text: versionLabel(m.version)}),
+          el('span', {class: 'chip algo-' + String(m.algorithm ?? '').toLowerCase(), text: String(m.algorithm ?? '?').toUpperCase()}),
+          el('span', {class: 'muted small', text: fmt.int(m.votesTrainedOn ?? 0) + ' votes'})))
+          : [el('li', {class: 'muted', text: 'none yet'})])))));
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

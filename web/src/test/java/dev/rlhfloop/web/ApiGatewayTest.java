@@ -1,0 +1,140 @@
+package dev.rlhfloop.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(GatewayUpstream.class)
+class ApiGatewayTest {
+
+    @TestHTTPResource("/")
+    URI base;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void postGoesToInferenceWithBodyQueryHeadersAndStatus() throws Exception {
+        HttpResponse<String> res = send(HttpRequest.newBuilder(base.resolve("/api/comparisons?x=1&y=%C3%A9"))
+                .header("Content-Type", "application/json")
+                .header("X-Rater", "r1")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Name a cat\"}")));
+        assertEquals(201, res.statusCode());
+        assertEquals("inference", res.headers().firstValue("X-Upstream").orElse(null));
+        assertEquals("{\"method\":\"POST\",\"uri\":\"/api/comparisons?x=1&y=%C3%A9\",\"rater\":\"r1\","
+                + "\"body\":{\"prompt\":\"Name a cat\"}}", res.body());
+    }
+
+    @Test
+    void trainerPathsAreRoutedAndErrorBodiesPassThrough() throws Exception {
+        HttpResponse<String> ok = send(HttpRequest.newBuilder(base.resolve("/api/models/3")));
+        assertEquals(200, ok.statusCode());
+        assertEquals("[{\"version\":\"1\",\"path\":\"/api/models/3\"}]", ok.body());
+
+        HttpResponse<String> busy = send(HttpRequest.newBuilder(base.resolve("/api/models?busy")));
+        assertEquals(409, busy.statusCode());
+        assertEquals("application/json", busy.headers().firstValue("Content-Type").orElse(null));
+        assertEquals("{\"error\":\"trainer_busy\",\"reason\":\"a replay is running\"}", busy.body());
+    }
+
+    @Test
+    void unreachableServiceAnswers503WithJsonReason() throws Exception {
+        HttpResponse<String> res = send(HttpRequest.newBuilder(base.resolve("/api/votes"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"comparisonId\":\"c1\",\"choice\":\"A\"}")));
+        assertEquals(503, res.statusCode());
+        assertEquals("application/json", res.headers().firstValue("Content-Type").orElse(null));
+        assertTrue(res.body().startsWith("{\"error\":\"service_unavailable\",\"reason\":\"feedback-service is not reachable at http://127.0.0.1:"),
+                res.body());
+        assertTrue(res.body().contains("\"service\":\"feedback-service\""), res.body());
+        // the same service behind another path: stats are the feedback service's too
+        assertEquals(503, send(HttpRequest.newBuilder(base.resolve("/api/stats/events"))).statusCode());
+    }
+
+    @Test
+    void unknownApiPathIs404WithReasonAndPrefixesDoNotOverreach() throws Exception {
+        HttpResponse<String> res = send(HttpRequest.newBuilder(base.resolve("/api/modelsx")));
+        assertEquals(404, res.statusCode());
+        assertEquals("{\"error\":\"not_found\",\"reason\":\"No service serves /api/modelsx\"}", res.body());
+    }
+
+    @Test
+    void serverSentEventsArriveOneByOneNotBuffered() throws Exception {
+        GatewayUpstream.clientSawFirstEvent = new CountDownLatch(1);
+        HttpResponse<InputStream> res = http.send(
+                HttpRequest.newBuilder(base.resolve("/api/comparisons/stepwise/events"))
+                        .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, res.statusCode());
+        assertEquals("text/event-stream", res.headers().firstValue("Content-Type").orElse(null));
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+            // The upstream holds back the second event until we have seen the first one:
+            // a buffering gateway would deliver nothing here and the upstream would give up.
+            assertEquals("event: token", lines.readLine());
+            assertEquals("data: {\"slot\":\"A\",\"text\":\"Hel\"}", lines.readLine());
+            assertEquals("", lines.readLine());
+            GatewayUpstream.clientSawFirstEvent.countDown();
+            assertEquals("event: done", lines.readLine());
+            assertEquals("data: {\"slot\":\"A\",\"text\":\"Hello\"}", lines.readLine());
+            assertEquals("", lines.readLine());
+            assertEquals(null, lines.readLine(), "stream ends when the upstream ends it");
+        }
+    }
+
+    @Test
+    void closingTheBrowserStreamClosesTheUpstreamStream() throws Exception {
+        GatewayUpstream.upstreamSawDisconnect = new CountDownLatch(1);
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.getOutputStream().write(("GET /api/comparisons/endless/events HTTP/1.1\r\nHost: " + base.getHost()
+                    + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            BufferedReader lines = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            do {
+                line = lines.readLine();
+            } while (line != null && !line.equals("event: tick"));
+            assertEquals("event: tick", line);
+        }
+        assertTrue(GatewayUpstream.upstreamSawDisconnect.await(10, TimeUnit.SECONDS),
+                "the upstream kept streaming to nobody");
+    }
+
+    @Test
+    void statusReportsReachabilityAndTheBrokerHealthCheck() throws Exception {
+        HttpResponse<String> res = send(HttpRequest.newBuilder(base.resolve("/api/status")));
+        assertEquals(200, res.statusCode());
+        String body = res.body();
+        assertTrue(body.contains("{\"name\":\"inference-service\""), body);
+        assertTrue(body.contains("\"reachable\":true,\"status\":\"DOWN\",\"checks\":[{\"name\":\"Kafka connection health check\",\"status\":\"DOWN\"}]"), body);
+        assertTrue(body.matches(".*\"name\":\"feedback-service\",\"url\":\"http://127.0.0.1:\\d+\",\"reachable\":false,\"status\":\"DOWN\".*"), body);
+    }
+
+    @Test
+    void servesTheAppAndTheChartLibrary() throws Exception {
+        HttpResponse<String> index = send(HttpRequest.newBuilder(base));
+        assertEquals(200, index.statusCode());
+        assertTrue(index.body().contains("<title>rlhf-loop</title>"));
+        HttpResponse<String> uplot = send(HttpRequest.newBuilder(base.resolve("/webjars/uplot/dist/uPlot.iife.min.js")));
+        assertEquals(200, uplot.statusCode());
+        assertTrue(uplot.body().contains("uPlot"));
+    }
+}

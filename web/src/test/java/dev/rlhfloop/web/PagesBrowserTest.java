@@ -1,0 +1,215 @@
+package dev.rlhfloop.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The three pages in headless Chromium, through the gateway, against {@link ServicesStandIn}
+ * speaking the public API: streaming, voting by keyboard and mouse, escaping, rejected votes,
+ * the dashboard's live count, replay, and the bootstrap state. Saves the docs screenshots.
+ */
+@QuarkusTest
+@WithTestResource(ServicesStandIn.class)
+class PagesBrowserTest {
+
+    static final String MALICIOUS = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>Which animal lives in the sea?";
+
+    @TestHTTPResource("/")
+    URI base;
+
+    static Browser browser;
+
+    @BeforeAll
+    static void openBrowser() {
+        browser = new Browser();
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        browser.close();
+    }
+
+    @AfterEach
+    void reset() {
+        ServicesStandIn.bootstrapping = false;
+    }
+
+    private void open(String page) {
+        browser.driver.get(base.resolve("/#/" + page).toString());
+        browser.driver.navigate().refresh();   // a hash change alone would not reload the app
+        browser.awaitText("#service-status", "all services up");
+    }
+
+    private void awaitBothAnswers() {
+        browser.await(d -> "true".equals(d.findElement(By.id("comparison")).getAttribute("data-ready")));
+    }
+
+    private void pressKey(CharSequence key) {
+        browser.find("body").sendKeys(key);
+    }
+
+    @Test
+    void answersStreamInEscapedAndAKeyboardVoteRevealsTheVersions() {
+        open("rate");
+        int votesBefore = ServicesStandIn.votes.size();
+        WebElement input = browser.find("#prompt-input");
+        input.sendKeys(MALICIOUS);
+        input.sendKeys(Keys.ENTER);
+        // Answers arrive token by token: catch one mid-stream before both are done.
+        browser.await(d -> d.findElement(By.cssSelector("#answer-A.streaming .answer-text")).getText().length() > 0);
+        awaitBothAnswers();
+
+        assertEquals(MALICIOUS, browser.find("#prompt-text").getText(), "the prompt is shown as text");
+        assertTrue(browser.find("#answer-A .answer-text").getText().startsWith("You asked: " + MALICIOUS));
+        assertEquals("A dolphin <b>swims</b> in the ocean & breathes air.", browser.find("#answer-B .answer-text").getText());
+        assertTrue(browser.driver.findElements(By.cssSelector("#comparison img, #comparison script, #comparison b")).isEmpty(),
+                "model text and prompts never become HTML");
+        assertNull(browser.driver.executeScript("return window.__xss"));
+        assertEquals("done", browser.find("#answer-B .answer-status").getText());
+        browser.screenshot("rate");
+
+        pressKey("1");
+        browser.awaitText("#vote-result", "A was written by v3, B by v0");
+        assertEquals(votesBefore + 1, ServicesStandIn.votes.size());
+        Map<String, Object> vote = ServicesStandIn.votes.get(votesBefore);
+        assertEquals("A", vote.get("choice"));
+        assertTrue(((String) vote.get("rater")).startsWith("rater-"));
+        assertEquals("v3", browser.find("#answer-A .version-badge").getText());
+        assertTrue(browser.find("#answer-A").getAttribute("class").contains("chosen"));
+        assertTrue(Integer.parseInt(browser.find("#my-votes").getText()) >= 1);
+        browser.screenshot("rate-voted");
+
+        // a second key press must not vote twice on the same comparison
+        pressKey("2");
+        pressKey("x");
+        assertEquals(votesBefore + 1, ServicesStandIn.votes.size());
+    }
+
+    @Test
+    void mouseVoteFromThePoolAndARejectedVoteShowsTheServersReason() {
+        open("rate");
+        int votesBefore = ServicesStandIn.votes.size();
+        int countBefore = Integer.parseInt(browser.find("#my-votes").getText());
+        browser.find("#from-pool").click();
+        awaitBothAnswers();
+        assertTrue(ServicesStandIn.POOL.contains(browser.find("#prompt-text").getText()));
+
+        browser.find("#vote-reason").sendKeys("x".repeat(250));
+        browser.find(".btn-vote[data-choice=B]").click();
+        browser.awaitText("#rate-state", "Vote rejected");
+        assertTrue(browser.find("#rate-state").getText().contains("reason is longer than 200 characters"));
+        assertEquals(countBefore, Integer.parseInt(browser.find("#my-votes").getText()), "a rejected vote is not counted");
+        assertTrue(browser.find(".btn-vote[data-choice=B]").isEnabled(), "the rater can vote again");
+
+        browser.find("#vote-reason").clear();
+        browser.find("#vote-reason").sendKeys("more precise");
+        browser.find(".btn-vote[data-choice=B]").click();
+        browser.awaitText("#vote-result", "Vote recorded: B is better");
+        assertTrue(browser.find("#rate-state").getAttribute("hidden") != null);
+        assertEquals(countBefore + 1, Integer.parseInt(browser.find("#my-votes").getText()));
+        assertEquals("B", ServicesStandIn.votes.get(votesBefore).get("choice"));
+        assertEquals("more precise", ServicesStandIn.votes.get(votesBefore).get("reason"));
+
+        // N draws the next prompt; R regenerates the same prompt as a new comparison
+        String first = browser.find("#comparison").getAttribute("data-id");
+        pressKey("n");
+        browser.await(d -> !first.equals(d.findElement(By.id("comparison")).getAttribute("data-id")));
+        awaitBothAnswers();
+        String prompt = browser.find("#prompt-text").getText();
+        String second = browser.find("#comparison").getAttribute("data-id");
+        pressKey("r");
+        browser.await(d -> !second.equals(d.findElement(By.id("comparison")).getAttribute("data-id")));
+        assertEquals(prompt, browser.find("#prompt-text").getText());
+    }
+
+    @Test
+    void dashboardShowsVersionsWinRatesAndCountsVotesLive() throws Exception {
+        open("dashboard");
+        browser.await(d -> d.findElements(By.cssSelector("#timeline .timeline-item")).size() == 4 ? true : null);
+        browser.await(d -> d.findElements(By.cssSelector("#winrate-table tbody tr")).size() == 3 ? true : null);
+        assertEquals("v3", browser.find("#kpi-version").getText());
+        assertEquals("78.0%", browser.find("#kpi-rm").getText());
+        assertTrue(browser.find("#timeline .timeline-item").getText().contains("from v2 · 86 votes · RM acc 78.0%"));
+        assertFalse(browser.driver.findElements(By.cssSelector("#chart-winrate canvas")).isEmpty(), "win-rate chart drawn");
+        assertFalse(browser.driver.findElements(By.cssSelector("#chart-dpo canvas")).isEmpty(), "DPO chart drawn");
+        assertEquals("3", browser.find("#chart-dpo").getAttribute("data-points"));
+
+        int shown = Integer.parseInt(browser.awaitText("#kpi-votes", "").replace(",", ""));
+        HttpResponse<String> cmp = post("/api/comparisons", "{}");
+        String id = ServicesStandIn.JSON.readTree(cmp.body()).get("id").asText();
+        HttpResponse<String> voted = post("/api/votes", "{\"comparisonId\":\"" + id + "\",\"choice\":\"TIE\",\"rater\":\"script\"}");
+        assertEquals(202, voted.statusCode());
+        browser.await(d -> Integer.parseInt(d.findElement(By.id("kpi-votes")).getText().replace(",", "")) > shown ? true : null);
+        browser.screenshot("dashboard");
+    }
+
+    @Test
+    void replayFormValidatesStartsAReplayAndShowsItsLineBesideTheLiveOne() {
+        open("replay");
+        browser.find("input[name=from][value=OFFSETS]").click();
+        browser.find("#replay-from-offset").clear();
+        browser.find("#replay-from-offset").sendKeys("50");
+        browser.find("#replay-to-offset").sendKeys("10");
+        browser.find("#replay-start").click();
+        browser.awaitText("#replay-state", "The end offset must be after the start offset.");
+
+        browser.find("#replay-from-offset").clear();
+        browser.find("#replay-from-offset").sendKeys("0");
+        browser.find("#replay-to-offset").clear();
+        browser.find("#replay-to-offset").sendKeys("80");
+        browser.find("#replay-line").sendKeys("replay-offsets");
+        browser.find("#replay-start").click();
+        browser.awaitText("#replay-state", "Replay started");
+        browser.awaitText("#replays", "replay-offsets");
+        browser.awaitText("#lines", "replay-offsets");
+        assertTrue(browser.find("#replays").getText().contains("offsets 0–80"));
+        assertTrue(browser.find("#lines").getText().contains("live"));
+        browser.screenshot("replay");
+
+        browser.find("#replay-start").click();   // a second replay while one runs
+        browser.awaitText("#replay-state", "Trainer busy");
+        assertTrue(browser.find("#replay-state").getText().contains("a replay is already running"));
+    }
+
+    @Test
+    void beforeTheFirstModelTheRatePageSaysSoAndTheDashboardShowsTheBootstrap() {
+        ServicesStandIn.bootstrapping = true;
+        open("rate");
+        browser.find("#from-pool").click();
+        browser.awaitText("#rate-state", "No model yet");
+        assertTrue(browser.find("#rate-state").getText().contains("bootstrapping"));
+
+        browser.find("nav a[data-page=dashboard]").click();
+        browser.await(d -> d.findElement(By.id("bootstrap")).isDisplayed());
+        assertEquals("Pretraining", browser.find("#bootstrap-phase").getAttribute("textContent"));
+        assertTrue(browser.find("#bootstrap-text").getText().startsWith("step 900 of 2,000 (45%)"));
+        assertEquals("width: 45%;", browser.find("#bootstrap-bar").getAttribute("style"));
+        assertEquals("90", browser.find("#chart-bootstrap").getAttribute("data-points"));
+        browser.awaitText("#dash-state", "No model yet");
+        browser.screenshot("dashboard-bootstrap");
+    }
+
+    private HttpResponse<String> post(String path, String json) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

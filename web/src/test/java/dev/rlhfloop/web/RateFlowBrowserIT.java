@@ -1,0 +1,200 @@
+package dev.rlhfloop.web;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rlhfloop.contracts.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The whole loop as a person sees it, against the REAL stack: open the rate page, watch two answers
+ * stream in, vote with the mouse and with the keyboard, see the votes land in Kafka and the
+ * dashboard's count rise, keep voting until the trainer publishes a new version and the dashboard
+ * shows it. Saves docs/screenshots/e2e-rate.png and e2e-dashboard.png.
+ *
+ * <p>It starts nothing itself. Start the stack first (broker, inference 8081, feedback 8082,
+ * trainer 8083 with a model published or bootstrapping, and this web app on 8080), then run
+ * {@code mvn verify -pl web -De2e}. Settings (system properties):
+ * {@code rlhf.e2e.url} (default http://127.0.0.1:8080), {@code rlhf.e2e.kafka} (bootstrap servers,
+ * default 127.0.0.1:9092), {@code rlhf.e2e.maxVotes} (votes to cast while waiting for a new version,
+ * default 60), {@code rlhf.e2e.minutes} (patience for generation, bootstrap and training, default 10).
+ */
+class RateFlowBrowserIT {
+
+    static final String URL = System.getProperty("rlhf.e2e.url", "http://127.0.0.1:8080");
+    static final String KAFKA = System.getProperty("rlhf.e2e.kafka", "127.0.0.1:9092");
+    static final int MAX_VOTES = Integer.getInteger("rlhf.e2e.maxVotes", 60);
+    static final Duration PATIENCE = Duration.ofMinutes(Integer.getInteger("rlhf.e2e.minutes", 10));
+
+    static Browser browser;
+
+    @BeforeAll
+    static void checkTheStackAndOpenBrowser() throws Exception {
+        java.net.http.HttpResponse<String> status;
+        try {
+            status = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(URL + "/api/status"))
+                            .timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("RateFlowBrowserIT needs the running stack: nothing answers at " + URL
+                    + " (start broker, inference, feedback, trainer and web first; see the class comment)", e);
+        }
+        assertTrue(status.statusCode() == 200 && !status.body().contains("\"reachable\":false"),
+                "every service must be reachable through " + URL + "/api/status: " + status.body());
+        browser = new Browser();
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    private static <T> T await(Duration timeout, java.util.function.Function<org.openqa.selenium.WebDriver, T> condition) {
+        return new WebDriverWait(browser.driver, timeout, Duration.ofMillis(250))
+                .withMessage(() -> "waited " + timeout + "; rate page says: " + text("#rate-state")
+                        + " | dashboard says: " + text("#dash-state"))
+                .until(condition);
+    }
+
+    private static String text(String css) {
+        return browser.find(css).getAttribute("textContent").trim();
+    }
+
+    private static int number(String css) {
+        String shown = text(css).replace(",", "");
+        return shown.matches("\\d+") ? Integer.parseInt(shown) : -1;
+    }
+
+    private static void openPage(String page) {
+        browser.driver.get(URL + "/#/" + page);
+        browser.driver.navigate().refresh();
+    }
+
+    /**
+     * Draws a prompt from the pool (asking again while there is no model yet) and waits for both
+     * answers; returns how many token chunks arrived while the answers were still streaming.
+     */
+    private static long nextComparison() {
+        browser.driver.executeScript("""
+                window.__chunks = 0;
+                if (!window.__observer) {
+                  window.__observer = new MutationObserver(() => {
+                    if (document.querySelector('.answer.streaming')) window.__chunks++;
+                  });
+                  window.__observer.observe(document.getElementById('comparison'),
+                      {subtree: true, childList: true, characterData: true});
+                }""");
+        String before = browser.find("#comparison").getAttribute("data-id");
+        browser.find("#from-pool").click();
+        await(PATIENCE, d -> {
+            String id = d.findElement(By.id("comparison")).getAttribute("data-id");
+            if (id != null && !id.equals(before)) {
+                return true;
+            }
+            if ("no_model".equals(d.findElement(By.id("rate-state")).getAttribute("data-code"))) {
+                sleep(3000);                                   // bootstrapping: ask again
+                d.findElement(By.id("from-pool")).click();
+            }
+            return null;
+        });
+        await(Duration.ofMinutes(2), d -> "true".equals(d.findElement(By.id("comparison")).getAttribute("data-ready")));
+        assertTrue(!text("#answer-A .answer-text").isEmpty() && !text("#answer-B .answer-text").isEmpty(),
+                "both answers have text");
+        return ((Number) browser.driver.executeScript("return window.__chunks")).longValue();
+    }
+
+    private static void awaitVoteRecorded() {
+        browser.awaitText("#vote-result", "Vote recorded");
+    }
+
+    @Test
+    void aRaterVotesByMouseAndKeyboardAndTheLoopPublishesANewVersion() {
+        openPage("dashboard");
+        await(PATIENCE, d -> number("#kpi-votes") >= 0 ? true : null);
+        int votesBefore = number("#kpi-votes");
+        int versionsBefore = browser.driver.findElements(By.cssSelector("#timeline .timeline-item")).size();
+
+        openPage("rate");
+        String rater = (String) browser.driver.executeScript("return localStorage.getItem('rlhf-loop.rater')");
+        long chunks = nextComparison();
+        assertTrue(chunks > 4, "the answers streamed in token by token (" + chunks + " chunks)");
+        browser.screenshot("e2e-rate");
+        browser.find(".btn-vote[data-choice=A]").click();                 // by mouse
+        awaitVoteRecorded();
+        assertTrue(browser.find("#vote-result").getText().contains("A was written by"), "versions revealed");
+
+        nextComparison();
+        browser.find("body").sendKeys("2");                                // by keyboard
+        awaitVoteRecorded();
+        assertTrue(votesOnTopic(rater, 2), "both browser votes are on " + Topics.VOTES);
+
+        openPage("dashboard");
+        await(Duration.ofMinutes(1), d -> number("#kpi-votes") >= votesBefore + 2 ? true : null);
+
+        // Keep rating until the trainer publishes a version trained on these votes.
+        openPage("rate");
+        int cast = 2;
+        while (cast < MAX_VOTES && publishedVersions() <= versionsBefore) {
+            nextComparison();
+            browser.find("body").sendKeys(cast % 2 == 0 ? "1" : "2");
+            awaitVoteRecorded();
+            cast++;
+        }
+        openPage("dashboard");
+        await(PATIENCE, d -> d.findElements(By.cssSelector("#timeline .timeline-item")).size() > versionsBefore ? true : null);
+        browser.screenshot("e2e-dashboard");
+    }
+
+    private static int publishedVersions() {
+        Object n = browser.driver.executeScript(
+                "return fetch('/api/models').then(r => r.ok ? r.json() : []).then(d => (Array.isArray(d) ? d : (d.versions || [])).length)");
+        return n == null ? 0 : ((Number) n).intValue();
+    }
+
+    /** True once {@code count} vote events from this rater are on the votes topic. */
+    private static boolean votesOnTopic(String rater, int count) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "web-e2e-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.VOTES));
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (System.currentTimeMillis() < deadline && seen.size() < count) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.value() != null && r.value().contains(rater)) {
+                        seen.add(r.key() + "@" + r.partition() + ":" + r.offset());
+                    }
+                }
+            }
+        }
+        return seen.size() >= count;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}

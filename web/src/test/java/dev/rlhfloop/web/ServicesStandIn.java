@@ -1,0 +1,324 @@
+package dev.rlhfloop.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A scripted stand-in for inference, feedback and trainer that speaks exactly the public API the
+ * browser app expects (docs/web-api.md), so the pages can be tested in a real browser while the
+ * real services are being built. Its answers are fixed text, its statistics fixed counts plus the
+ * votes it receives: it checks the UI, not the model. RateFlowBrowserIT runs the same flows
+ * against the real stack.
+ */
+public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final List<String> POOL = List.of(
+            "Name an animal that lives in the sea.", "Write a haiku about autumn.", "What is the capital of France?");
+
+    /** When true the trainer is still bootstrapping: no model, comparisons answer 503 no_model. */
+    static volatile boolean bootstrapping = false;
+    static final List<Map<String, Object>> votes = new CopyOnWriteArrayList<>();
+    static final List<Map<String, Object>> replays = new CopyOnWriteArrayList<>();
+    private static final Map<String, Map<String, Object>> comparisons = new ConcurrentHashMap<>();
+    private static final AtomicInteger ids = new AtomicInteger();
+    private static final Set<String> CHOICES = Set.of("A", "B", "TIE", "BOTH_BAD");
+
+    private HttpServer server;
+    private ExecutorService executor;
+    private final Instant started = Instant.now();
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        executor = Executors.newCachedThreadPool();
+        server.setExecutor(executor);
+        server.createContext("/api/comparisons", ex -> handle(ex, this::comparisons));
+        server.createContext("/api/votes", ex -> handle(ex, this::vote));
+        server.createContext("/api/stats", ex -> handle(ex, this::stats));
+        server.createContext("/api/models", ex -> handle(ex, e -> send(e, 200, models())));
+        server.createContext("/api/training", ex -> handle(ex, this::training));
+        server.createContext("/api/replays", ex -> handle(ex, this::replays));
+        server.createContext("/q/health", ex -> handle(ex, e -> send(e, 200, Map.of("status", "UP", "checks", List.of()))));
+        server.start();
+        String url = "http://127.0.0.1:" + server.getAddress().getPort();
+        return Map.of("rlhf.services.inference", url, "rlhf.services.feedback", url, "rlhf.services.trainer", url);
+    }
+
+    interface Handler {
+        void handle(HttpExchange ex) throws IOException;
+    }
+
+    private static void handle(HttpExchange ex, Handler handler) {
+        try (ex) {
+            handler.handle(ex);
+        } catch (IOException | RuntimeException e) {
+            // the browser closed a stream, or a test ended mid-request
+        }
+    }
+
+    // ---------------------------------------------------------------- inference
+
+    private void comparisons(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        if (ex.getRequestMethod().equals("POST") && path.equals("/api/comparisons")) {
+            if (bootstrapping) {
+                send(ex, 503, error("no_model", "No model yet: the trainer is bootstrapping (pretraining, 45%)"));
+                return;
+            }
+            JsonNode body = body(ex);
+            String prompt = body.hasNonNull("prompt") ? body.get("prompt").asText() : POOL.get(ids.get() % POOL.size());
+            String id = "cmp-" + ids.incrementAndGet();
+            Map<String, Object> c = new ConcurrentHashMap<>();
+            c.put("id", id);
+            c.put("prompt", prompt);
+            c.put("A", "You asked: " + prompt + "\nThe octopus lives in the sea; it has three hearts and blue blood.");
+            c.put("B", "A dolphin <b>swims</b> in the ocean & breathes air.");
+            comparisons.put(id, c);
+            send(ex, 201, Map.of("id", id, "prompt", prompt, "answers", List.of(
+                    Map.of("slot", "A", "generationId", id + "-a"), Map.of("slot", "B", "generationId", id + "-b"))));
+            return;
+        }
+        String[] parts = path.split("/");           // "", api, comparisons, {id}, [events]
+        Map<String, Object> c = parts.length > 3 ? comparisons.get(parts[3]) : null;
+        if (c == null) {
+            send(ex, 404, error("not_found", "unknown comparison"));
+        } else if (parts.length == 5 && parts[4].equals("events")) {
+            streamAnswers(ex, c);
+        } else {
+            boolean voted = votes.stream().anyMatch(v -> c.get("id").equals(v.get("comparisonId")));
+            List<Map<String, Object>> answers = new ArrayList<>();
+            for (String slot : List.of("A", "B")) {
+                Map<String, Object> a = new LinkedHashMap<>(Map.of("slot", slot, "generationId", c.get("id") + "-" + slot,
+                        "text", c.get(slot), "done", true));
+                if (voted) {
+                    a.put("modelVersion", slot.equals("A") ? "3" : "0");
+                }
+                answers.add(a);
+            }
+            send(ex, 200, Map.of("id", c.get("id"), "prompt", c.get("prompt"), "answers", answers));
+        }
+    }
+
+    /** Streams both answers word by word, interleaved, then a done event per answer. */
+    private static void streamAnswers(HttpExchange ex, Map<String, Object> c) throws IOException {
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.getResponseHeaders().add("Cache-Control", "no-cache");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        String[] a = ((String) c.get("A")).split("(?<= )");
+        String[] b = ((String) c.get("B")).split("(?<= )");
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            if (i < a.length) event(out, "token", Map.of("slot", "A", "text", a[i]));
+            if (i < b.length) event(out, "token", Map.of("slot", "B", "text", b[i]));
+            sleep(25);
+            if (i == b.length - 1) event(out, "done", Map.of("slot", "B", "text", c.get("B")));
+        }
+        event(out, "done", Map.of("slot", "A", "text", c.get("A")));
+    }
+
+    // ---------------------------------------------------------------- feedback
+
+    private void vote(HttpExchange ex) throws IOException {
+        JsonNode body = body(ex);
+        String id = body.path("comparisonId").asText("");
+        String choice = body.path("choice").asText("");
+        String reason = body.path("reason").asText("");
+        if (!comparisons.containsKey(id)) {
+            send(ex, 400, error("bad_request", "unknown comparison '" + id + "'"));
+        } else if (!CHOICES.contains(choice)) {
+            send(ex, 400, error("bad_request", "choice must be one of A, B, TIE, BOTH_BAD"));
+        } else if (reason.length() > 200) {
+            send(ex, 400, error("bad_request", "reason is longer than 200 characters"));
+        } else if (body.path("rater").asText("").isBlank()) {
+            send(ex, 400, error("bad_request", "rater is required"));
+        } else {
+            votes.add(Map.of("comparisonId", id, "choice", choice, "rater", body.path("rater").asText(), "reason", reason));
+            send(ex, 202, Map.of("comparisonId", id, "choice", choice, "answers",
+                    List.of(Map.of("slot", "A", "modelVersion", "3"), Map.of("slot", "B", "modelVersion", "0"))));
+        }
+    }
+
+    private void stats(HttpExchange ex) throws IOException {
+        if (ex.getRequestURI().getPath().endsWith("/events")) {
+            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            for (int i = 0; i < 600; i++) {
+                event(ex.getResponseBody(), "stats", statsNow());
+                sleep(500);
+            }
+        } else {
+            send(ex, 200, statsNow());
+        }
+    }
+
+    private Map<String, Object> statsNow() {
+        if (bootstrapping) {
+            return Map.of("totalVotes", 0, "votesPerMinute", 0.0, "versions", List.of());
+        }
+        int total = 86 + votes.size();
+        List<Map<String, Object>> versions = List.of(
+                versionStats("1", 24, 13, 3), versionStats("2", 31, 19, 4), versionStats("3", 31 + votes.size(), 22 + votes.size(), 2));
+        List<Map<String, Object>> perMinute = new ArrayList<>();
+        int[] counts = {4, 7, 9, 6, 11, 12, 8, 14, 13, 2 + votes.size()};
+        long now = Instant.now().getEpochSecond() / 60 * 60;
+        for (int i = 0; i < counts.length; i++) {
+            perMinute.add(Map.of("minute", (now - 60L * (counts.length - 1 - i)) * 1000, "count", counts[i]));
+        }
+        return Map.of("totalVotes", total, "votesPerMinute", (double) counts[counts.length - 1],
+                "baseline", "0", "versions", versions, "votesPerMinuteSeries", perMinute);
+    }
+
+    /** Win rate with a Wilson 95% interval, as the feedback service reports it. */
+    private static Map<String, Object> versionStats(String version, int n, int wins, int ties) {
+        double p = (double) wins / n;
+        double z = 1.96;
+        double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+        double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / (1 + z * z / n);
+        return Map.of("version", version, "votes", n, "winRate", p, "winRateLow", centre - half,
+                "winRateHigh", centre + half, "tieRate", (double) ties / n);
+    }
+
+    // ---------------------------------------------------------------- trainer
+
+    private List<Map<String, Object>> models() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        if (bootstrapping) {
+            return list;
+        }
+        list.add(model("0", "live", null, "SFT", 0, Map.of()));
+        list.add(model("1", "live", "0", "DPO", 24, Map.of("rewardAccuracy", 0.62, "dpoLoss", 0.671, "margin", 0.21, "kl", 0.012)));
+        list.add(model("2", "live", "1", "DPO", 55, Map.of("rewardAccuracy", 0.71, "dpoLoss", 0.642, "margin", 0.58, "kl", 0.031)));
+        list.add(model("3", "live", "2", "DPO", 86, Map.of("rewardAccuracy", 0.78, "dpoLoss", 0.611, "margin", 1.04, "kl", 0.054)));
+        for (Map<String, Object> r : replays) {
+            list.add(model("1", (String) r.get("line"), "0", "DPO", 40, Map.of("dpoLoss", 0.668, "margin", 0.25, "kl", 0.013)));
+        }
+        return list;
+    }
+
+    private Map<String, Object> model(String version, String line, String parent, String algorithm, int votes, Map<String, Object> metrics) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", version);
+        m.put("line", line);
+        m.put("parent", parent);
+        m.put("algorithm", algorithm);
+        m.put("votesTrainedOn", votes);
+        m.put("metrics", metrics);
+        m.put("created", started.plusSeconds(60L * Integer.parseInt(version)).toString());
+        return m;
+    }
+
+    private void training(HttpExchange ex) throws IOException {
+        if (ex.getRequestURI().getPath().endsWith("/events")) {
+            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            event(ex.getResponseBody(), "state", trainingNow());
+            for (int i = 0; i < 600; i++) {
+                ex.getResponseBody().write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                ex.getResponseBody().flush();
+                sleep(500);
+            }
+        } else {
+            send(ex, 200, trainingNow());
+        }
+    }
+
+    private Map<String, Object> trainingNow() {
+        if (!bootstrapping) {
+            return Map.of("state", "IDLE", "servingVersion", "3", "line", "live");
+        }
+        List<Map<String, Object>> losses = new ArrayList<>();
+        for (int step = 0; step < 90; step++) {
+            losses.add(Map.of("phase", "PRETRAIN", "step", step * 10, "loss", 10.8 * Math.exp(-step / 30.0) + 2.1 + 0.15 * Math.sin(step)));
+        }
+        return Map.of("state", "BOOTSTRAPPING", "phase", "PRETRAIN", "step", 900, "totalSteps", 2000, "loss", 2.31,
+                "message", "nano preset, built-in corpus", "losses", losses);
+    }
+
+    private void replays(HttpExchange ex) throws IOException {
+        if (ex.getRequestMethod().equals("POST")) {
+            JsonNode body = body(ex);
+            String from = body.path("from").asText("");
+            if (!Set.of("BEGINNING", "TIMESTAMP", "OFFSETS").contains(from)) {
+                send(ex, 400, error("bad_request", "from must be BEGINNING, TIMESTAMP or OFFSETS"));
+                return;
+            }
+            if (replays.stream().anyMatch(r -> "RUNNING".equals(r.get("state")))) {
+                send(ex, 409, error("trainer_busy", "a replay is already running"));
+                return;
+            }
+            String line = body.path("line").asText("replay-" + (replays.size() + 1));
+            Map<String, Object> r = new ConcurrentHashMap<>(Map.of("id", "r" + (replays.size() + 1), "line", line,
+                    "from", from, "state", "RUNNING", "consumed", 40, "total", 86, "versions", List.of("1")));
+            if (from.equals("OFFSETS")) {
+                r.put("fromOffset", body.path("fromOffset").asLong());
+                r.put("toOffset", body.path("toOffset").asLong());
+                r.put("total", body.path("toOffset").asLong() - body.path("fromOffset").asLong());
+            }
+            replays.add(r);
+            send(ex, 202, r);
+        } else {
+            send(ex, 200, replays);
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private static Map<String, Object> error(String code, String reason) {
+        return Map.of("error", code, "reason", reason);
+    }
+
+    private static JsonNode body(HttpExchange ex) throws IOException {
+        byte[] bytes = ex.getRequestBody().readAllBytes();
+        return bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
+    }
+
+    private static void send(HttpExchange ex, int status, Object body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    private static void event(OutputStream out, String name, Object data) throws IOException {
+        out.write(("event: " + name + "\ndata: " + JSON.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
