@@ -109,6 +109,7 @@ public final class Stack {
                 System.out.printf("  %s ready on :%d (%.1f s)%n", c.name(), c.port(), seconds(t0));
             }
         } catch (IOException | RuntimeException e) {
+            if (stopping) return 0; // stopped while starting: the shutdown hook reports it
             System.err.println("rlhf-loop could not start: " + e.getMessage());
             return 1;
         }
