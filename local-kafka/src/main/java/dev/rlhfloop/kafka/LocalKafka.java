@@ -51,6 +51,7 @@ public final class LocalKafka implements AutoCloseable {
     private final Path dataDir;
     private Path logFile;
     private boolean stopOnExit = true;
+    private boolean ownSession;
     private Process process;
     private Thread shutdownHook;
 
@@ -93,6 +94,15 @@ public final class LocalKafka implements AutoCloseable {
      */
     public LocalKafka stopOnExit(boolean enabled) {
         this.stopOnExit = enabled;
+        return this;
+    }
+
+    /**
+     * Runs the broker in its own session (via {@code setsid}, where it exists), so a Ctrl-C in the
+     * terminal reaches only the caller, which then stops things in its own order.
+     */
+    public LocalKafka ownSession(boolean enabled) {
+        this.ownSession = enabled;
         return this;
     }
 
@@ -257,7 +267,9 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private ProcessBuilder launch(Path log4j, String mainClass, String... args) {
-        List<String> command = new ArrayList<>(List.of(
+        List<String> command = new ArrayList<>();
+        if (ownSession) command.addAll(Sessions.prefix());
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Djava.awt.headless=true",

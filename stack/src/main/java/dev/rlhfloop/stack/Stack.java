@@ -2,6 +2,7 @@ package dev.rlhfloop.stack;
 
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.LocalKafka;
+import dev.rlhfloop.kafka.Sessions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -98,6 +99,7 @@ public final class Stack {
             System.out.println("starting Kafka (logs in " + home.relativize(logDir) + "/)");
             kafka = LocalKafka.on(KAFKA_PORT, KAFKA_CONTROLLER_PORT, runDir.resolve("kafka"))
                     .logTo(logDir.resolve("kafka.log"))
+                    .ownSession(true)
                     .stopOnExit(false); // stopAll stops it, after the services
             kafka.start();
             kafka.createTopics(Topics.ALL);
@@ -109,6 +111,7 @@ public final class Stack {
                 System.out.printf("  %s ready on :%d (%.1f s)%n", c.name(), c.port(), seconds(t0));
             }
         } catch (IOException | RuntimeException e) {
+            if (stopping) return 0; // stopped while starting: the shutdown hook reports it
             System.err.println("rlhf-loop could not start: " + e.getMessage());
             return 1;
         }
@@ -168,7 +171,9 @@ public final class Stack {
 
     private Process launch(Component c) throws IOException {
         String bootstrap = "127.0.0.1:" + KAFKA_PORT;
-        List<String> command = new ArrayList<>(List.of(
+        // Own session: a terminal's Ctrl-C reaches only this launcher, which stops services, then broker.
+        List<String> command = new ArrayList<>(Sessions.prefix());
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // The services run llm-core's Vector API kernels, compiled by C2 (never dev mode's C1).
                 "--add-modules", "jdk.incubator.vector",
