@@ -1,6 +1,7 @@
 package dev.rlhfloop.feedback;
 
 import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.feedback.streams.FeedbackTopology;
 import dev.rlhfloop.feedback.streams.StatsReport;
@@ -24,7 +25,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Interactive queries over the topology's stores. One instance holds every partition; with
- * several instances each answers for its own partitions (application.server is not set up yet).
+ * several instances each answers for its own partitions (application.server and forwarding of
+ * queries to the owner are not set up yet).
  */
 @ApplicationScoped
 public class FeedbackStores {
@@ -40,6 +42,18 @@ public class FeedbackStores {
     /** True when the stores can answer queries (not while they are rebuilt or rebalanced). */
     public boolean ready() {
         return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /**
+     * True when this instance processes the given partition of the votes and generations, so a
+     * comparison of that partition missing from the store is unknown (with several instances,
+     * another one may hold it).
+     */
+    public boolean ownsPartition(int partition) {
+        return ready() && streams.metadataForLocalThreads().stream()
+                .flatMap(thread -> thread.activeTasks().stream())
+                .flatMap(task -> task.topicPartitions().stream())
+                .anyMatch(tp -> tp.topic().equals(Topics.VOTES) && tp.partition() == partition);
     }
 
     /** What is known of a comparison: its answers and who voted. */

@@ -6,6 +6,7 @@ import dev.rlhfloop.contracts.VoteEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -70,6 +72,12 @@ public class VotePublisher {
         } catch (org.apache.kafka.common.KafkaException e) {
             throw new NotAcknowledgedException("Kafka did not store the vote: " + e.getMessage());
         }
+    }
+
+    /** The votes partition a comparison's records go to: the producer's own rule for keyed records. */
+    public int partitionOf(String comparisonId) {
+        int partitions = producer.partitionsFor(Topics.VOTES).size();
+        return Utils.toPositive(Utils.murmur2(comparisonId.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     /** The vote may not be stored: the caller should try again. */

@@ -23,8 +23,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code POST /api/votes}: a rater's verdict on a comparison. Answers 202 only once Kafka has the
- * vote. The unknown-comparison check reads the local stores, so it assumes one instance (or set
- * {@code feedback.votes.reject-unknown-comparisons=false} when running several). A rater's repeated vote on the same comparison is answered 202 with {@code "duplicate": true}
+ * vote. A comparison is refused as unknown only when this instance owns its partition and has
+ * not seen its answers. A rater's repeated vote on the same comparison is answered 202 with {@code "duplicate": true}
  * and counts once (the stream topology drops any repeat that gets past this check).
  */
 @Path("/api/votes")
@@ -74,7 +74,7 @@ public class VoteResource {
             VoteEvent first = known.get().votesByRater().get(rater).vote();
             return Response.accepted(new VoteAccepted(first.voteId(), comparisonId, first.choice(), true, null, null)).build();
         }
-        if (known.isEmpty() && rejectUnknownComparisons && stores.ready()) {
+        if (known.isEmpty() && rejectUnknownComparisons && stores.ownsPartition(publisher.partitionOf(comparisonId))) {
             return ApiError.of(Response.Status.BAD_REQUEST, "unknown comparison " + comparisonId);
         }
         VoteEvent vote = VoteEvent.of(comparisonId, choice, rater, reason, Instant.now());
