@@ -112,6 +112,15 @@ const metric = (m, ...names) => {
   return null;
 };
 
+/** Rebuilds a part of the page only when its data changed (live updates arrive every second). */
+const drawn = {};
+function changed(part, value) {
+  const key = JSON.stringify(value);
+  if (drawn[part] === key) return false;
+  drawn[part] = key;
+  return true;
+}
+
 function render() {
   renderState();
   renderKpis();
@@ -194,6 +203,7 @@ function statsByVersion() {
 
 function renderWinRate() {
   const rows = statsByVersion();
+  if (!changed('winrate', rows)) return;
   const xs = rows.map((_, i) => i);
   charts.winrate.labels = rows.map((r) => versionLabel(r.version));
   charts.winrate.update([xs, rows.map((r) => r.winRate), rows.map((r) => r.high), rows.map((r) => r.low), rows.map(() => 0.5)]);
@@ -221,6 +231,7 @@ function renderVpm() {
 }
 
 function renderTimeline() {
+  if (!changed('timeline', data.models)) return;
   const models = [...data.models].sort((a, b) => String(a.created ?? '').localeCompare(String(b.created ?? '')));
   $('versions-count').textContent = models.length ? `${models.length} published` : '';
   const items = models.reverse().map((m) => {

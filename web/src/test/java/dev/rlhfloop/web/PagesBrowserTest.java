@@ -147,7 +147,7 @@ class PagesBrowserTest {
         browser.await(d -> d.findElements(By.cssSelector("#winrate-table tbody tr")).size() == 3 ? true : null);
         assertEquals("v3", browser.find("#kpi-version").getText());
         assertEquals("78.0%", browser.find("#kpi-rm").getText());
-        assertTrue(browser.find("#timeline .timeline-item").getText().contains("from v2 · 86 votes · RM acc 78.0%"));
+        browser.awaitText("#timeline .timeline-item", "from v2 · 86 votes · RM acc 78.0%");
         assertFalse(browser.driver.findElements(By.cssSelector("#chart-winrate canvas")).isEmpty(), "win-rate chart drawn");
         assertFalse(browser.driver.findElements(By.cssSelector("#chart-dpo canvas")).isEmpty(), "DPO chart drawn");
         assertEquals("3", browser.find("#chart-dpo").getAttribute("data-points"));
