@@ -322,7 +322,7 @@ final class CorpusGenerator {
                 Animal animal = Text.pick(random, Lexicon.ANIMALS);
                 int total = a + b;
                 yield p.name() + " saw " + total + " " + animal.plural() + " by the " + Text.pick(random, Lexicon.PLACES) + ". "
-                        + b + " of them went away. Now there are " + a + " " + (a == 1 ? animal.name() : animal.plural()) + ", because "
+                        + b + " of them went away. Now there " + (a == 1 ? "is 1 " + animal.name() : "are " + a + " " + animal.plural()) + ", because "
                         + total + " minus " + b + " is " + a + ".";
             }
             case 2 -> {
