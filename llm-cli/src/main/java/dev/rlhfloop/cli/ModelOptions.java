@@ -3,6 +3,7 @@ package dev.rlhfloop.cli;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
+import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -21,16 +22,13 @@ final class ModelOptions {
         return GptCheckpoint.load(directory);
     }
 
-    /**
-     * The tokenizer stored beside the model ({@code tokenizer.json}), for text input and output.
-     * Wiring point for the tokenizer module: this build reads token ids only.
-     */
+    /** The tokenizer stored beside the model ({@code tokenizer.json}), for text input and output. */
     Tokenizer tokenizer() throws IOException {
         Path file = directory.resolve("tokenizer.json");
         if (!Files.isRegularFile(file)) {
             throw new IOException(directory + " has no tokenizer.json: pass token ids with --tokens instead");
         }
-        throw new IOException("reading " + file + " needs the tokenizer module, not in this build: pass token ids with --tokens");
+        return TokenizerFiles.readHuggingFace(file);
     }
 
     /** Ids separated by commas and/or whitespace, e.g. {@code 1,2,3}; {@code source} names where they came from. */
