@@ -95,6 +95,10 @@ public final class Gpt {
         this.dropoutPasses = passes;
     }
 
+    public long dropoutSeed() {
+        return dropoutSeed;
+    }
+
     public long dropoutPasses() {
         return dropoutPasses;
     }

@@ -1,0 +1,117 @@
+package dev.rlhfloop.llm.train;
+
+import dev.rlhfloop.llm.io.SafeTensors;
+import dev.rlhfloop.llm.io.TensorData;
+import dev.rlhfloop.llm.model.Parameter;
+import dev.rlhfloop.llm.tensor.Parallel;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW with decoupled weight decay, as in PyTorch. Following GPT-2/nanoGPT, decay applies to
+ * every parameter with two or more dimensions (linear weights and both embeddings) and not to
+ * biases or LayerNorm gains. Moments are kept per parameter by name; the state (moments and
+ * step count) saves to and loads from a safetensors file, so a resumed run continues exactly.
+ */
+public final class AdamW {
+
+    private static final int CHUNK = 1 << 14;
+
+    private final AdamWSettings settings;
+    private final List<Parameter> parameters;
+    private final Map<String, float[]> firstMoments = new LinkedHashMap<>();
+    private final Map<String, float[]> secondMoments = new LinkedHashMap<>();
+    private long step;
+
+    public AdamW(List<Parameter> parameters, AdamWSettings settings) {
+        this.parameters = List.copyOf(parameters);
+        this.settings = settings;
+        for (Parameter p : this.parameters) {
+            firstMoments.put(p.name(), new float[p.size()]);
+            secondMoments.put(p.name(), new float[p.size()]);
+        }
+    }
+
+    public AdamWSettings settings() {
+        return settings;
+    }
+
+    /** Updates taken so far. */
+    public long step() {
+        return step;
+    }
+
+    /** One update of every parameter from its gradient, at {@code learningRate}. Gradients are left as they are. */
+    public void update(float learningRate) {
+        step++;
+        float beta1 = settings.beta1();
+        float beta2 = settings.beta2();
+        float correction1 = (float) (1 - Math.pow(beta1, step));
+        float correction2 = (float) (1 - Math.pow(beta2, step));
+        float eps = settings.epsilon();
+        for (Parameter p : parameters) {
+            if (!p.hasGrad()) {
+                continue;
+            }
+            float[] w = p.data();
+            float[] g = p.grad();
+            float[] m = firstMoments.get(p.name());
+            float[] v = secondMoments.get(p.name());
+            float decay = p.isMatrix() ? 1f - learningRate * settings.weightDecay() : 1f;
+            int n = w.length;
+            Parallel.forEach(0, (n + CHUNK - 1) / CHUNK, chunk -> {
+                int to = Math.min(n, (chunk + 1) * CHUNK);
+                for (int i = chunk * CHUNK; i < to; i++) {
+                    float grad = g[i];
+                    float mi = beta1 * m[i] + (1 - beta1) * grad;
+                    float vi = beta2 * v[i] + (1 - beta2) * grad * grad;
+                    m[i] = mi;
+                    v[i] = vi;
+                    float mHat = mi / correction1;
+                    float vHat = vi / correction2;
+                    w[i] = w[i] * decay - learningRate * mHat / ((float) Math.sqrt(vHat) + eps);
+                }
+            });
+        }
+    }
+
+    /** The state as named tensors ({@code m.NAME}, {@code v.NAME}) plus the step count. */
+    public Map<String, TensorData> stateTensors() {
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        for (Parameter p : parameters) {
+            tensors.put("m." + p.name(), new TensorData(p.shape(), firstMoments.get(p.name())));
+            tensors.put("v." + p.name(), new TensorData(p.shape(), secondMoments.get(p.name())));
+        }
+        return tensors;
+    }
+
+    public void save(Path file) throws IOException {
+        SafeTensors.write(file, stateTensors(), Map.of("step", Long.toString(step), "optimizer", "adamw"));
+    }
+
+    /** Restores moments and step count written by {@link #save} for the same parameters. */
+    public void load(Path file) throws IOException {
+        Map<String, TensorData> tensors = SafeTensors.read(file);
+        for (Parameter p : parameters) {
+            copy(tensors, "m." + p.name(), firstMoments.get(p.name()), file);
+            copy(tensors, "v." + p.name(), secondMoments.get(p.name()), file);
+        }
+        String saved = SafeTensors.readMetadata(file).get("step");
+        if (saved == null) {
+            throw new IOException(file + ": no step count in the optimizer state");
+        }
+        step = Long.parseLong(saved);
+    }
+
+    private static void copy(Map<String, TensorData> tensors, String name, float[] into, Path file) throws IOException {
+        TensorData t = tensors.get(name);
+        if (t == null || t.data().length != into.length) {
+            throw new IOException(file + ": optimizer state " + name + (t == null ? " is missing" : " has the wrong size"));
+        }
+        System.arraycopy(t.data(), 0, into, 0, into.length);
+    }
+}

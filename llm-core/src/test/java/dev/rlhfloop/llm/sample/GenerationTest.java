@@ -1,0 +1,170 @@
+package dev.rlhfloop.llm.sample;
+
+import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.GptConfig;
+import dev.rlhfloop.llm.model.KvCache;
+import dev.rlhfloop.llm.model.Parameter;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GenerationTest {
+
+    private static final GptConfig CONFIG = new GptConfig(40, 12, 32, 4, 2, 0.1f, true, true, 1e-5f);
+
+    /** Random weights large enough that the distributions are far from uniform. */
+    private static Gpt model() {
+        Gpt gpt = Gpt.create(CONFIG, 8);
+        Random random = new Random(3);
+        for (Parameter p : gpt.parameters()) {
+            float[] d = p.data();
+            for (int i = 0; i < d.length; i++) {
+                d[i] += (float) (random.nextGaussian() * 0.2);
+            }
+        }
+        return gpt;
+    }
+
+    @Test
+    void cachedLogitsMatchTheFullForwardAtEveryPosition() {
+        Gpt gpt = model();
+        int[] tokens = {3, 14, 15, 9, 26, 5, 35, 8, 9, 7};
+        float[] full = gpt.forward(tokens, 1, tokens.length).clone();
+        int v = CONFIG.vocabSize();
+        KvCache cache = gpt.newCache();
+        float[] prefill = gpt.forwardCached(cache, Arrays.copyOf(tokens, 4));
+        assertClose(Arrays.copyOfRange(full, 3 * v, 4 * v), prefill);
+        for (int t = 4; t < tokens.length; t++) {
+            float[] step = gpt.forwardCached(cache, tokens[t]);
+            assertClose(Arrays.copyOfRange(full, t * v, (t + 1) * v), step);
+        }
+        assertEquals(tokens.length, cache.position());
+    }
+
+    private static void assertClose(float[] expected, float[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-4, "index " + i);
+        }
+    }
+
+    @Test
+    void greedyGenerationIsTheArgmaxOfTheFullForwardAndStreamsEachToken() {
+        Gpt gpt = model();
+        int[] prompt = {1, 2, 3};
+        List<Integer> streamed = new ArrayList<>();
+        Generation g = new Generator(gpt).generate(prompt, SamplingSettings.greedy(6), t -> streamed.add(t));
+        assertEquals(9, g.tokens().length);
+        assertEquals(Generation.StopReason.MAX_TOKENS, g.stopReason());
+        int[] sequence = prompt.clone();
+        for (int i = 0; i < 6; i++) {
+            float[] logits = gpt.forward(sequence, 1, sequence.length);
+            int next = Sampler.argmax(Arrays.copyOfRange(logits, (sequence.length - 1) * CONFIG.vocabSize(), sequence.length * CONFIG.vocabSize()));
+            sequence = Arrays.copyOf(sequence, sequence.length + 1);
+            sequence[sequence.length - 1] = next;
+        }
+        assertArrayEquals(sequence, g.tokens());
+        assertEquals(Arrays.stream(g.newTokens()).boxed().toList(), streamed);
+    }
+
+    @Test
+    void generationRunsPastTheContextAndStopsOnRequest() {
+        Gpt gpt = model();
+        Generation long_ = new Generator(gpt).generate(new int[] {1, 2}, SamplingSettings.defaults(30, 1));
+        assertEquals(32, long_.tokens().length, "a 12-token context must not limit a 32-token generation");
+
+        int[] firstToken = {-1};
+        Generation stopped = new Generator(gpt).generate(new int[] {1, 2}, SamplingSettings.defaults(30, 1), t -> {
+            firstToken[0] = t;
+            return false;
+        });
+        assertEquals(Generation.StopReason.LISTENER, stopped.stopReason());
+        assertEquals(3, stopped.tokens().length);
+
+        int stop = long_.tokens()[4];
+        Generation eos = new Generator(gpt).generate(new int[] {1, 2}, SamplingSettings.defaults(30, 1).withStopToken(stop));
+        assertEquals(Generation.StopReason.STOP_TOKEN, eos.stopReason());
+        assertEquals(stop, eos.tokens()[eos.tokens().length - 1]);
+        assertTrue(eos.tokens().length <= 5);
+    }
+
+    @Test
+    void samplingIsSeededAndDifferentSeedsDiffer() {
+        Gpt gpt = model();
+        SamplingSettings s = new SamplingSettings(1.5f, 0, 1f, 20, 42, -1);
+        int[] a = new Generator(gpt).generate(new int[] {5}, s).tokens();
+        int[] b = new Generator(gpt).generate(new int[] {5}, s).tokens();
+        int[] c = new Generator(gpt).generate(new int[] {5}, s.withSeed(43)).tokens();
+        assertArrayEquals(a, b);
+        assertNotEquals(Arrays.toString(a), Arrays.toString(c));
+    }
+
+    @Test
+    void samplerFollowsTemperatureTopKAndTopP() {
+        float[] logits = {2f, 1f, 0f, -1f, 0.5f};
+        int draws = 20_000;
+        double[] p = new double[5];
+        double z = 0;
+        for (int i = 0; i < 5; i++) z += Math.exp(logits[i]);
+        for (int i = 0; i < 5; i++) p[i] = Math.exp(logits[i]) / z;
+        int[] counts = count(new Sampler(new SamplingSettings(1f, 0, 1f, 1, 7, -1)), logits, draws);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(p[i], counts[i] / (double) draws, 0.015, "token " + i);
+        }
+        counts = count(new Sampler(new SamplingSettings(1f, 2, 1f, 1, 7, -1)), logits, draws);
+        assertEquals(0, counts[2] + counts[3] + counts[4], "top-k 2 keeps tokens 0 and 1 only");
+        assertEquals(p[0] / (p[0] + p[1]), counts[0] / (double) draws, 0.015);
+        // p ≈ [.53, .20, .07, .03, .12]: top-p 0.7 keeps {0, 1} (.73)
+        counts = count(new Sampler(new SamplingSettings(1f, 0, 0.7f, 1, 7, -1)), logits, draws);
+        assertEquals(draws, counts[0] + counts[1]);
+        assertEquals(0, new Sampler(SamplingSettings.greedy(1)).sample(logits));
+        counts = count(new Sampler(new SamplingSettings(0.05f, 0, 1f, 1, 7, -1)), logits, 1000);
+        assertEquals(1000, counts[0], "a low temperature is nearly greedy");
+    }
+
+    private static int[] count(Sampler sampler, float[] logits, int draws) {
+        int[] counts = new int[logits.length];
+        for (int i = 0; i < draws; i++) {
+            counts[sampler.sample(logits)]++;
+        }
+        return counts;
+    }
+
+    @Test
+    void sequenceLogProbsSumTheResponseTokensOnly() {
+        Gpt gpt = model();
+        List<int[]> prompts = List.of(new int[] {1, 2, 3}, new int[] {4});
+        List<int[]> responses = List.of(new int[] {5, 6}, new int[] {7, 8, 9, 10});
+        Batch batch = SequenceLogProbs.pack(prompts, responses, 0, CONFIG.contextLength());
+        assertEquals(4, batch.length());
+        assertArrayEquals(new int[] {1, 2, 3, 5, 4, 7, 8, 9}, batch.inputs());
+        assertArrayEquals(new int[] {Batch.IGNORE, Batch.IGNORE, 5, 6, 7, 8, 9, 10}, batch.targets());
+
+        float[] scores = SequenceLogProbs.score(gpt, prompts, responses, 0);
+        for (int r = 0; r < 2; r++) {
+            int[] full = java.util.stream.IntStream.concat(Arrays.stream(prompts.get(r)), Arrays.stream(responses.get(r))).toArray();
+            float[] logits = gpt.forward(full, 1, full.length);
+            double expected = 0;
+            for (int t = prompts.get(r).length; t < full.length; t++) {
+                int v = CONFIG.vocabSize();
+                float[] row = Arrays.copyOfRange(logits, (t - 1) * v, t * v);
+                double max = Float.NEGATIVE_INFINITY;
+                for (float x : row) max = Math.max(max, x);
+                double z = 0;
+                for (float x : row) z += Math.exp(x - max);
+                expected += row[full[t]] - max - Math.log(z);
+            }
+            assertEquals(expected, scores[r], 1e-4);
+        }
+        float[] d = SequenceLogProbs.perToken(batch, new float[] {2f, -1f});
+        assertArrayEquals(new float[] {0, 0, 2, 2, -1, -1, -1, -1}, d);
+    }
+}
