@@ -85,14 +85,56 @@ public final class RewardModel {
 
     /** Rewards of a batch's rows: chosen in {@code [0, pairs)}, rejected in {@code [pairs, 2·pairs)}. */
     public double[] rewards(PairBatch pairs) {
-        int c = backbone.config().embedDim();
-        int length = pairs.batch().length();
-        hidden = backbone.forwardHidden(pairs.batch().inputs(), pairs.batch().batchSize(), length);
+        double[] rewards = scoreRows(pairs.batch().inputs(), pairs.batch().batchSize(), pairs.batch().length(), pairs.lastPositions());
         lastBatch = pairs;
+        return rewards;
+    }
+
+    /**
+     * The reward of each prompt + response, in evaluation mode (what RLOO and PPO optimise);
+     * responses are cut where the sequence exceeds the context.
+     */
+    public double[] score(java.util.List<int[]> prompts, java.util.List<int[]> responses) {
+        int rows = prompts.size();
+        if (rows == 0 || responses.size() != rows) {
+            throw new IllegalArgumentException("need as many prompts as responses, at least one; got " + rows + " and " + responses.size());
+        }
+        int context = backbone.config().contextLength();
+        int length = 1;
+        for (int r = 0; r < rows; r++) {
+            length = Math.max(length, Math.min(context, prompts.get(r).length + responses.get(r).length));
+        }
+        int[] inputs = new int[rows * length];
+        int[] last = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int[] prompt = prompts.get(r);
+            int[] response = responses.get(r);
+            int n = Math.min(length, prompt.length + response.length);
+            if (n == 0) {
+                throw new IllegalArgumentException("sequence " + r + " is empty");
+            }
+            for (int t = 0; t < n; t++) {
+                inputs[r * length + t] = t < prompt.length ? prompt[t] : response[t - prompt.length];
+            }
+            last[r] = n - 1;
+        }
+        boolean training = backbone.isTraining();
+        backbone.setTraining(false);
+        try {
+            return scoreRows(inputs, rows, length, last);
+        } finally {
+            backbone.setTraining(training);
+            lastBatch = null;
+        }
+    }
+
+    private double[] scoreRows(int[] inputs, int rows, int length, int[] lastPositions) {
+        int c = backbone.config().embedDim();
+        hidden = backbone.forwardHidden(inputs, rows, length);
         float[] w = head.data();
-        double[] rewards = new double[2 * pairs.pairs()];
-        for (int row = 0; row < rewards.length; row++) {
-            int at = (row * length + pairs.lastPositions()[row]) * c;
+        double[] rewards = new double[rows];
+        for (int row = 0; row < rows; row++) {
+            int at = (row * length + lastPositions[row]) * c;
             double r = 0;
             for (int j = 0; j < c; j++) {
                 r += (double) w[j] * hidden[at + j];
