@@ -8,6 +8,9 @@ import picocli.CommandLine.Command;
         description = "Build, train and run a GPT from scratch.",
         subcommands = {
                 // One line per verb; keep the list sorted.
+                EvalCommand.class,
+                GenerateCommand.class,
+                LogitsCommand.class,
         })
 public final class Llm implements Runnable {
 

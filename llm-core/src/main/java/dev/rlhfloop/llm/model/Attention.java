@@ -1,5 +1,6 @@
 package dev.rlhfloop.llm.model;
 
+import dev.rlhfloop.llm.tensor.Matmul;
 import dev.rlhfloop.llm.tensor.Parallel;
 import dev.rlhfloop.llm.tensor.VectorMath;
 
@@ -7,36 +8,108 @@ import java.util.Arrays;
 
 /**
  * Causal multi-head self-attention over a fused {@code qkv[B·T, 3C]} (columns q | k | v, each
- * split into heads). Each query row's scores live only in a T-long scratch row; the forward pass
- * keeps just the row's log-sum-exp, and the backward pass recomputes the probabilities from it
+ * split into heads). Scores exist only for one block of query rows at a time; the forward pass
+ * keeps just each row's log-sum-exp, and the backward pass recomputes the probabilities from it
  * (as FlashAttention does), so no T×T tensor is ever stored.
  */
 public final class Attention {
 
     private Attention() {}
 
+    /** Query rows per block: each block's scores live in a {@code BLOCK × T} scratch tile, never T×T. */
+    static final int BLOCK = 64;
+
     /**
      * {@code out[B·T, C]} is the heads' outputs side by side; {@code lse[B, H, T]} receives each
      * row's log-sum-exp. Attention weights are dropped at {@code rate} with mask {@code key}.
+     * Each (batch, head) gathers its q, k, v into dense {@code [T, headDim]} tiles so that scores
+     * and weighted sums are matrix products on {@link Matmul}.
      */
     public static void forward(float[] out, float[] lse, float[] qkv, int batchSize, int length, int channels, int heads,
                                float rate, long key) {
         int headDim = channels / heads;
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        int stride = 3 * channels;
         Parallel.forChunks(0, batchSize * heads, (from, to) -> {
-            float[] scores = new float[length];
+            HeadScratch s = new HeadScratch(length, headDim, rate > 0f);
             for (int bh = from; bh < to; bh++) {
-                int b = bh / heads;
-                int h = bh % heads;
-                int base = b * length * stride + h * headDim;
-                for (int t = 0; t < length; t++) {
-                    lse[bh * length + t] = attendRow(qkv, base + t * stride, qkv, base + channels, qkv, base + 2 * channels,
-                            stride, t + 1, headDim, scale, scores, out, (b * length + t) * channels + h * headDim,
-                            rate, key, ((long) bh * length + t) * length);
+                s.gather(qkv, bh / heads, bh % heads, length, channels);
+                for (int q0 = 0; q0 < length; q0 += BLOCK) {
+                    int rows = Math.min(BLOCK, length - q0);
+                    int keys = q0 + rows;
+                    Matmul.multiply(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
+                    for (int i = 0; i < rows; i++) {
+                        int t = q0 + i;
+                        int at = i * keys;
+                        VectorMath.scale(s.probs, at, t + 1, scale);
+                        float max = VectorMath.max(s.probs, at, t + 1);
+                        float sum = VectorMath.expShifted(s.probs, at, t + 1, max);
+                        VectorMath.scale(s.probs, at, t + 1, 1f / sum);
+                        Arrays.fill(s.probs, at + t + 1, at + keys, 0f);
+                        lse[bh * length + t] = max + (float) Math.log(sum);
+                    }
+                    float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
+                    Matmul.multiply(s.out, q0 * headDim, weights, 0, false, s.v, 0, false, rows, headDim, keys, false);
                 }
+                s.scatter(s.out, out, bh / heads, bh % heads, length, channels, channels, 0);
             }
         });
+    }
+
+    /** Per-thread dense tiles of one (batch, head): q, k, v, outputs and their gradients, plus a block of scores. */
+    private static final class HeadScratch {
+        final int headDim;
+        final float[] q, k, v, out, dq, dk, dv, dout, probs, dprobs, dropped;
+
+        HeadScratch(int length, int headDim, boolean dropout) {
+            this.headDim = headDim;
+            int tile = length * headDim;
+            q = new float[tile];
+            k = new float[tile];
+            v = new float[tile];
+            out = new float[tile];
+            dq = new float[tile];
+            dk = new float[tile];
+            dv = new float[tile];
+            dout = new float[tile];
+            probs = new float[BLOCK * length];
+            dprobs = new float[BLOCK * length];
+            dropped = dropout ? new float[BLOCK * length] : null;
+        }
+
+        void gather(float[] qkv, int b, int h, int length, int channels) {
+            copyHead(qkv, b, h, length, 3 * channels, 0, q);
+            copyHead(qkv, b, h, length, 3 * channels, channels, k);
+            copyHead(qkv, b, h, length, 3 * channels, 2 * channels, v);
+        }
+
+        void copyHead(float[] from, int b, int h, int length, int stride, int column, float[] tile) {
+            int base = b * length * stride + column + h * headDim;
+            for (int t = 0; t < length; t++) {
+                System.arraycopy(from, base + t * stride, tile, t * headDim, headDim);
+            }
+        }
+
+        void scatter(float[] tile, float[] into, int b, int h, int length, int channels, int stride, int column) {
+            int base = b * length * stride + column + h * headDim;
+            for (int t = 0; t < length; t++) {
+                System.arraycopy(tile, t * headDim, into, base + t * stride, headDim);
+            }
+        }
+
+        /** The block's attention weights after dropout (the probabilities themselves without it). */
+        float[] dropped(int rows, int keys, int q0, int bh, int length, float rate, long key) {
+            if (rate == 0f) {
+                return probs;
+            }
+            float keepScale = 1f / (1f - rate);
+            for (int i = 0; i < rows; i++) {
+                long dropIndex = ((long) bh * length + q0 + i) * length;
+                for (int j = 0; j < keys; j++) {
+                    dropped[i * keys + j] = Dropout.keeps(key, dropIndex + j, rate) ? probs[i * keys + j] * keepScale : 0f;
+                }
+            }
+            return dropped;
+        }
     }
 
     /**
@@ -64,47 +137,58 @@ public final class Attention {
         return max + (float) Math.log(sum);
     }
 
-    /** Writes {@code dqkv} from {@code dout}, recomputing the attention weights from {@code lse}. */
+    /** Writes {@code dqkv} from {@code dout}, recomputing the attention weights block by block from {@code lse}. */
     public static void backward(float[] dqkv, float[] dout, float[] qkv, float[] out, float[] lse,
                                 int batchSize, int length, int channels, int heads, float rate, long key) {
         int headDim = channels / heads;
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        int stride = 3 * channels;
         float keepScale = 1f / (1f - rate);
         Parallel.forChunks(0, batchSize * heads, (from, to) -> {
-            float[] probs = new float[length];
+            HeadScratch s = new HeadScratch(length, headDim, rate > 0f);
             for (int bh = from; bh < to; bh++) {
                 int b = bh / heads;
                 int h = bh % heads;
-                int base = b * length * stride + h * headDim;
-                for (int t = 0; t < length; t++) {
-                    Arrays.fill(dqkv, base + t * stride, base + t * stride + headDim, 0f);
-                    Arrays.fill(dqkv, base + t * stride + channels, base + t * stride + channels + headDim, 0f);
-                    Arrays.fill(dqkv, base + t * stride + 2 * channels, base + t * stride + 2 * channels + headDim, 0f);
-                }
-                for (int t = 0; t < length; t++) {
-                    int qAt = base + t * stride;
-                    int outAt = (b * length + t) * channels + h * headDim;
-                    float rowDot = VectorMath.dot(dout, outAt, out, outAt, headDim);
-                    for (int j = 0; j <= t; j++) {
-                        probs[j] = VectorMath.dot(qkv, qAt, qkv, base + j * stride + channels, headDim) * scale;
+                s.gather(qkv, b, h, length, channels);
+                s.copyHead(out, b, h, length, channels, 0, s.out);
+                s.copyHead(dout, b, h, length, channels, 0, s.dout);
+                Arrays.fill(s.dk, 0f);
+                Arrays.fill(s.dv, 0f);
+                for (int q0 = 0; q0 < length; q0 += BLOCK) {
+                    int rows = Math.min(BLOCK, length - q0);
+                    int keys = q0 + rows;
+                    Matmul.multiply(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
+                    for (int i = 0; i < rows; i++) {
+                        int t = q0 + i;
+                        int at = i * keys;
+                        VectorMath.scale(s.probs, at, t + 1, scale);
+                        VectorMath.expShifted(s.probs, at, t + 1, lse[bh * length + t]);
+                        Arrays.fill(s.probs, at + t + 1, at + keys, 0f);
                     }
-                    VectorMath.expShifted(probs, 0, t + 1, lse[bh * length + t]);
-                    long dropIndex = ((long) bh * length + t) * length;
-                    for (int j = 0; j <= t; j++) {
-                        int kAt = base + j * stride + channels;
-                        int vAt = kAt + channels;
-                        float p = probs[j];
-                        float keep = rate == 0f ? 1f : Dropout.keeps(key, dropIndex + j, rate) ? keepScale : 0f;
-                        float dp = keep == 0f ? 0f : keep * VectorMath.dot(dout, outAt, qkv, vAt, headDim);
-                        if (keep != 0f) {
-                            VectorMath.axpy(p * keep, dout, outAt, dqkv, vAt, headDim);
+                    float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
+                    // dV += Wᵀ·dO and dW = dO·Vᵀ, W being the weights after dropout
+                    Matmul.multiply(s.dv, 0, weights, 0, true, s.dout, q0 * headDim, false, keys, headDim, rows, true);
+                    Matmul.multiply(s.dprobs, 0, s.dout, q0 * headDim, false, s.v, 0, true, rows, keys, headDim, false);
+                    for (int i = 0; i < rows; i++) {
+                        int t = q0 + i;
+                        int at = i * keys;
+                        // Σ_j p_j·dp_j = dO·O for this row, also with dropout
+                        float rowDot = VectorMath.dot(s.dout, t * headDim, s.out, t * headDim, headDim);
+                        if (rate > 0f) {
+                            long dropIndex = ((long) bh * length + t) * length;
+                            for (int j = 0; j <= t; j++) {
+                                s.dprobs[at + j] = Dropout.keeps(key, dropIndex + j, rate) ? s.dprobs[at + j] * keepScale : 0f;
+                            }
                         }
-                        float dscore = p * (dp - rowDot) * scale;
-                        VectorMath.axpy(dscore, qkv, kAt, dqkv, qAt, headDim);
-                        VectorMath.axpy(dscore, qkv, qAt, dqkv, kAt, headDim);
+                        VectorMath.softmaxBackward(s.probs, s.dprobs, at, t + 1, rowDot, scale);
+                        Arrays.fill(s.dprobs, at + t + 1, at + keys, 0f);
                     }
+                    // dQ = dS·K, dK += dSᵀ·Q
+                    Matmul.multiply(s.dq, q0 * headDim, s.dprobs, 0, false, s.k, 0, false, rows, headDim, keys, false);
+                    Matmul.multiply(s.dk, 0, s.dprobs, 0, true, s.q, q0 * headDim, false, keys, headDim, rows, true);
                 }
+                s.scatter(s.dq, dqkv, b, h, length, channels, 3 * channels, 0);
+                s.scatter(s.dk, dqkv, b, h, length, channels, 3 * channels, channels);
+                s.scatter(s.dv, dqkv, b, h, length, channels, 3 * channels, 2 * channels);
             }
         });
     }

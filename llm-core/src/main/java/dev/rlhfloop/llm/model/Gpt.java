@@ -22,11 +22,15 @@ import java.util.List;
  * <li>{@link #forwardHidden(int[], int, int)} → final hidden states, {@link #backwardHidden(float[])}.
  * </ul>
  * Arrays returned by these methods are the model's own buffers, valid until its next forward.
- * A model is not thread-safe; its kernels run on {@link Parallel}.
+ * A model is not thread-safe for training; its kernels run on {@link Parallel}. Inference with
+ * {@link #forwardCached} only reads the weights, so several threads may generate at once, each
+ * with its own {@link KvCache} (one {@link dev.rlhfloop.llm.sample.Generator} per stream).
  */
 public final class Gpt {
 
     private enum Output { NONE, HIDDEN, LOGITS, PROBABILITIES }
+
+    private static final long PARALLEL_ATTENTION_WORK = 1L << 17;
 
     private final GptConfig config;
     private final GptWeights weights;
@@ -57,6 +61,26 @@ public final class Gpt {
     /** A model whose parameters are all zero, to be filled by a checkpoint loader. */
     public static Gpt empty(GptConfig config) {
         return new Gpt(config);
+    }
+
+    /** An independent model with the same config and weights (e.g. the frozen reference for DPO or PPO). */
+    public Gpt copy() {
+        Gpt copy = new Gpt(config);
+        copy.copyWeightsFrom(this);
+        copy.dropoutSeed = dropoutSeed;
+        return copy;
+    }
+
+    /** Overwrites this model's weights with {@code other}'s, which must have the same config. */
+    public void copyWeightsFrom(Gpt other) {
+        if (!other.config.equals(config)) {
+            throw new IllegalArgumentException("configs differ: " + other.config + " vs " + config);
+        }
+        List<Parameter> mine = weights.parameters();
+        List<Parameter> theirs = other.weights.parameters();
+        for (int i = 0; i < mine.size(); i++) {
+            System.arraycopy(theirs.get(i).data(), 0, mine.get(i).data(), 0, mine.get(i).size());
+        }
     }
 
     public GptConfig config() {
@@ -341,7 +365,7 @@ public final class Gpt {
             }
             float[] qkv = cache.qkv;
             float[] attention = cache.attention;
-            Parallel.forChunks(0, n * heads, (from, to) -> {
+            Parallel.RangeBody attend = (from, to) -> {
                 float[] scores = new float[start + n];
                 for (int task = from; task < to; task++) {
                     int i = task / heads;
@@ -349,7 +373,13 @@ public final class Gpt {
                     Attention.attendRow(qkv, i * 3 * c + h * headDim, keys, h * headDim, values, h * headDim, c, start + i + 1,
                             headDim, scale, scores, attention, i * c + h * headDim, 0f, 0L, 0L);
                 }
-            });
+            };
+            // A single new token over a short prefix is less work than handing it to another thread.
+            if ((long) n * (start + n) * c < PARALLEL_ATTENTION_WORK) {
+                attend.run(0, n * heads);
+            } else {
+                Parallel.forChunks(0, n * heads, attend);
+            }
             Linear.forward(cache.projection, attention, w.attnProjWeight.data(), w.attnProjBias.data(), n, c, c);
             VectorMath.add(cache.projection, 0, x, 0, n * c);
             LayerNorm.forward(cache.norm, cache.mean, cache.rstd, x, w.ln2Weight.data(), w.ln2Bias.data(), n, c, eps);

@@ -18,12 +18,24 @@ public final class SequenceLogProbs {
 
     /** Row i = prompts[i] ++ responses[i] shifted by one; padding uses {@code padToken} with ignored targets. */
     public static Batch pack(List<int[]> prompts, List<int[]> responses, int padToken, int contextLength) {
+        return pack(prompts, responses, padToken, contextLength, 1);
+    }
+
+    /**
+     * As {@link #pack(List, List, int, int)}, with rows at least {@code minLength} long: padding
+     * every batch to one length (e.g. the context length) keeps the model's buffers from being
+     * reallocated for each new shape.
+     */
+    public static Batch pack(List<int[]> prompts, List<int[]> responses, int padToken, int contextLength, int minLength) {
         if (prompts.size() != responses.size() || prompts.isEmpty()) {
             throw new IllegalArgumentException("need as many prompts as responses, at least one; got "
                     + prompts.size() + " and " + responses.size());
         }
+        if (minLength > contextLength) {
+            throw new IllegalArgumentException("minLength " + minLength + " exceeds the context length " + contextLength);
+        }
         int rows = prompts.size();
-        int length = 1;
+        int length = Math.max(1, minLength);
         for (int r = 0; r < rows; r++) {
             if (prompts.get(r).length == 0) {
                 throw new IllegalArgumentException("prompt " + r + " is empty: the first response token needs a token before it");

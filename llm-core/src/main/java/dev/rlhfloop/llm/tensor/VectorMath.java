@@ -149,6 +149,18 @@ public final class VectorMath {
         }
     }
 
+    /** Softmax backward in place: d[i] = p[i]·(d[i] − dot)·factor, where dot = Σ p·d of the row. */
+    public static void softmaxBackward(float[] p, float[] d, int offset, int n, float dot, float factor) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, d, offset + i).sub(dot).mul(FloatVector.fromArray(S, p, offset + i)).mul(factor)
+                    .intoArray(d, offset + i);
+        }
+        for (; i < n; i++) {
+            d[offset + i] = p[offset + i] * (d[offset + i] - dot) * factor;
+        }
+    }
+
     /** out[i] = (x[i] − mean)·rstd·weight[i] + bias[i]. */
     public static void normalize(float[] x, int xOffset, float mean, float rstd, float[] weight, float[] bias,
                                  float[] out, int outOffset, int n) {

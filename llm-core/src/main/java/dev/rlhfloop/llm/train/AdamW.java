@@ -5,6 +5,9 @@ import dev.rlhfloop.llm.io.TensorData;
 import dev.rlhfloop.llm.model.Parameter;
 import dev.rlhfloop.llm.tensor.Parallel;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,6 +23,7 @@ import java.util.Map;
 public final class AdamW {
 
     private static final int CHUNK = 1 << 14;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private final AdamWSettings settings;
     private final List<Parameter> parameters;
@@ -48,11 +52,8 @@ public final class AdamW {
     /** One update of every parameter from its gradient, at {@code learningRate}. Gradients are left as they are. */
     public void update(float learningRate) {
         step++;
-        float beta1 = settings.beta1();
-        float beta2 = settings.beta2();
-        float correction1 = (float) (1 - Math.pow(beta1, step));
-        float correction2 = (float) (1 - Math.pow(beta2, step));
-        float eps = settings.epsilon();
+        float correction1 = (float) (1 - Math.pow(settings.beta1(), step));
+        float correction2 = (float) (1 - Math.pow(settings.beta2(), step));
         for (Parameter p : parameters) {
             if (!p.hasGrad()) {
                 continue;
@@ -63,19 +64,33 @@ public final class AdamW {
             float[] v = secondMoments.get(p.name());
             float decay = p.isMatrix() ? 1f - learningRate * settings.weightDecay() : 1f;
             int n = w.length;
-            Parallel.forEach(0, (n + CHUNK - 1) / CHUNK, chunk -> {
-                int to = Math.min(n, (chunk + 1) * CHUNK);
-                for (int i = chunk * CHUNK; i < to; i++) {
-                    float grad = g[i];
-                    float mi = beta1 * m[i] + (1 - beta1) * grad;
-                    float vi = beta2 * v[i] + (1 - beta2) * grad * grad;
-                    m[i] = mi;
-                    v[i] = vi;
-                    float mHat = mi / correction1;
-                    float vHat = vi / correction2;
-                    w[i] = w[i] * decay - learningRate * mHat / ((float) Math.sqrt(vHat) + eps);
-                }
-            });
+            Parallel.forEach(0, (n + CHUNK - 1) / CHUNK, chunk ->
+                    update(w, g, m, v, chunk * CHUNK, Math.min(n, (chunk + 1) * CHUNK), learningRate, decay, correction1, correction2));
+        }
+    }
+
+    private void update(float[] w, float[] g, float[] m, float[] v, int from, int to,
+                        float learningRate, float decay, float correction1, float correction2) {
+        float beta1 = settings.beta1();
+        float beta2 = settings.beta2();
+        float eps = settings.epsilon();
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+            FloatVector grad = FloatVector.fromArray(S, g, i);
+            FloatVector mi = FloatVector.fromArray(S, m, i).mul(beta1).add(grad.mul(1 - beta1));
+            FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(grad.mul(grad).mul(1 - beta2));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            FloatVector step = mi.div(correction1).div(vi.div(correction2).sqrt().add(eps)).mul(learningRate);
+            FloatVector.fromArray(S, w, i).mul(decay).sub(step).intoArray(w, i);
+        }
+        for (; i < to; i++) {
+            float grad = g[i];
+            float mi = beta1 * m[i] + (1 - beta1) * grad;
+            float vi = beta2 * v[i] + (1 - beta2) * grad * grad;
+            m[i] = mi;
+            v[i] = vi;
+            w[i] = w[i] * decay - learningRate * (mi / correction1) / ((float) Math.sqrt(vi / correction2) + eps);
         }
     }
 

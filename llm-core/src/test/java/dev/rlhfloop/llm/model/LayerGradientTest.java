@@ -123,8 +123,45 @@ class LayerGradientTest {
         attention(0.3f);
     }
 
+    @Test
+    void attentionOverSeveralQueryBlocks() {
+        attention(0f, 1, Attention.BLOCK + 9, 8, 2, 300);
+        attention(0.2f, 1, Attention.BLOCK + 9, 8, 2, 300);
+    }
+
+    @Test
+    void attentionMatchesTheTextbookFormulaOverSeveralBlocks() {
+        int length = 2 * Attention.BLOCK + 3, c = 8, heads = 2, hd = 4;
+        float[] qkv = randoms(random, length * 3 * c, 1);
+        float[] out = new float[length * c];
+        Attention.forward(out, new float[heads * length], qkv, 1, length, c, heads, 0f, 0);
+        for (int h = 0; h < heads; h++) {
+            for (int t = 0; t < length; t++) {
+                double[] scores = new double[t + 1];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j <= t; j++) {
+                    for (int d = 0; d < hd; d++) {
+                        scores[j] += qkv[t * 3 * c + h * hd + d] * qkv[j * 3 * c + c + h * hd + d];
+                    }
+                    scores[j] /= Math.sqrt(hd);
+                    max = Math.max(max, scores[j]);
+                }
+                double z = 0;
+                for (int j = 0; j <= t; j++) z += Math.exp(scores[j] - max);
+                for (int d = 0; d < hd; d++) {
+                    double y = 0;
+                    for (int j = 0; j <= t; j++) y += Math.exp(scores[j] - max) / z * qkv[j * 3 * c + 2 * c + h * hd + d];
+                    assertEquals(y, out[t * c + h * hd + d], 1e-5, "t=" + t + " h=" + h);
+                }
+            }
+        }
+    }
+
     private void attention(float rate) {
-        int batch = 2, length = 5, c = 12, heads = 3;
+        attention(rate, 2, 5, 12, 3, 1000);
+    }
+
+    private void attention(float rate, int batch, int length, int c, int heads, int checks) {
         long key = Dropout.key(7, 1, 3);
         float[] qkv = randoms(random, batch * length * 3 * c, 1);
         float[] r = randoms(random, batch * length * c, 1);
@@ -137,7 +174,7 @@ class LayerGradientTest {
         loss.getAsDouble();
         float[] dqkv = randoms(random, qkv.length, 1); // must be overwritten, not added to
         Attention.backward(dqkv, r, qkv, out, lse, batch, length, c, heads, rate, key);
-        check("attention dqkv (dropout " + rate + ")", qkv, dqkv, loss, 1000);
+        check("attention dqkv (dropout " + rate + ", length " + length + ")", qkv, dqkv, loss, checks);
     }
 
     @Test

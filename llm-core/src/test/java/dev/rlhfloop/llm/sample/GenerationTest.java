@@ -97,6 +97,68 @@ class GenerationTest {
     }
 
     @Test
+    void concurrentGeneratorsOnOneModelMatchSequentialRuns() throws Exception {
+        Gpt gpt = model();
+        SamplingSettings s = SamplingSettings.defaults(25, 5);
+        int[] expectedA = new Generator(gpt).generate(new int[] {1, 2}, s).tokens();
+        int[] expectedB = new Generator(gpt).generate(new int[] {7}, s.withSeed(6)).tokens();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 5; round++) {
+                var a = pool.submit(() -> new Generator(gpt).generate(new int[] {1, 2}, s).tokens());
+                var b = pool.submit(() -> new Generator(gpt).generate(new int[] {7}, s.withSeed(6)).tokens());
+                assertArrayEquals(expectedA, a.get());
+                assertArrayEquals(expectedB, b.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void copyIsIndependent() {
+        Gpt gpt = model();
+        Gpt copy = gpt.copy();
+        int[] tokens = {1, 2, 3};
+        float[] before = gpt.forward(tokens, 1, 3).clone();
+        assertArrayEquals(before, copy.forward(tokens, 1, 3));
+        gpt.parameters().get(3).data()[0] += 1f;
+        assertArrayEquals(before, copy.forward(tokens, 1, 3));
+        copy.copyWeightsFrom(gpt);
+        assertArrayEquals(gpt.forward(tokens, 1, 3).clone(), copy.forward(tokens, 1, 3));
+    }
+
+    @Test
+    void aPromptLongerThanTheContextKeepsItsMostRecentTokens() {
+        Gpt gpt = model();
+        int[] prompt = java.util.stream.IntStream.range(0, 20).map(i -> (i * 3) % CONFIG.vocabSize()).toArray();
+        Generation g = new Generator(gpt).generate(prompt, SamplingSettings.greedy(3));
+        assertEquals(23, g.tokens().length);
+        int[] recent = Arrays.copyOfRange(prompt, 20 - CONFIG.contextLength(), 20);
+        float[] logits = gpt.forward(recent, 1, recent.length);
+        int v = CONFIG.vocabSize();
+        assertEquals(Sampler.argmax(Arrays.copyOfRange(logits, (recent.length - 1) * v, recent.length * v)), g.tokens()[20]);
+    }
+
+    @Test
+    void badInputsAreClearErrors() {
+        Gpt gpt = model();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> gpt.forward(new int[] {1, 99}, 1, 2));
+        assertTrue(e.getMessage().contains("99"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> gpt.forward(new int[13], 1, 13));
+        assertTrue(e.getMessage().contains("context length"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> gpt.loss(new Batch(1, 2, new int[] {1, 2}, new int[] {3, 77})));
+        assertTrue(e.getMessage().contains("77"), e.getMessage());
+        KvCache cache = gpt.newCache();
+        gpt.forwardCached(cache, new int[12]);
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> gpt.forwardCached(cache, 1));
+        assertTrue(e.getMessage().contains("context full"), e.getMessage());
+    }
+
+    @Test
     void samplingIsSeededAndDifferentSeedsDiffer() {
         Gpt gpt = model();
         SamplingSettings s = new SamplingSettings(1.5f, 0, 1f, 20, 42, -1);
@@ -164,6 +226,12 @@ class GenerationTest {
             }
             assertEquals(expected, scores[r], 1e-4);
         }
+        Batch padded = SequenceLogProbs.pack(prompts, responses, 0, CONFIG.contextLength(), CONFIG.contextLength());
+        assertEquals(CONFIG.contextLength(), padded.length());
+        float[] paddedScores = SequenceLogProbs.perSequence(padded, gpt.tokenLogProbs(padded));
+        assertEquals(scores[0], paddedScores[0], 1e-5);
+        assertEquals(scores[1], paddedScores[1], 1e-5);
+
         float[] d = SequenceLogProbs.perToken(batch, new float[] {2f, -1f});
         assertArrayEquals(new float[] {0, 0, 2, 2, -1, -1, -1, -1}, d);
     }

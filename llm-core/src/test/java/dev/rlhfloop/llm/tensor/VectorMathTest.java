@@ -94,6 +94,14 @@ class VectorMathTest {
         assertClose(geluExpected, gelu, 1e-5f);
         assertClose(dgeluExpected, dgelu, 1e-5f);
 
+        float[] grads = b.clone();
+        float[] gradsExpected = b.clone();
+        for (int i = 0; i < n; i++) {
+            gradsExpected[off + i] = a[off + i] * (b[off + i] - 0.3f) * 0.125f;
+        }
+        VectorMath.softmaxBackward(a, grads, off, n, 0.3f, 0.125f);
+        assertClose(gradsExpected, grads, 1e-5f);
+
         float[] weight = randoms(random, n);
         float[] bias = randoms(random, n);
         float[] norm = new float[n];

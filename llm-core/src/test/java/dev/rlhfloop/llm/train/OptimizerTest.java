@@ -60,6 +60,32 @@ class OptimizerTest {
     }
 
     @Test
+    void vectorisedUpdateMatchesTheReferenceOnEveryElement() {
+        int n = 1003; // several vectors and a tail
+        Parameter p = new Parameter("h.0.attn.c_proj.weight", 17, 59);
+        java.util.Random random = new java.util.Random(1);
+        double[][] grads = new double[n][4];
+        for (int i = 0; i < n; i++) {
+            p.data()[i] = (float) random.nextGaussian();
+            for (int t = 0; t < 4; t++) {
+                grads[i][t] = random.nextGaussian();
+            }
+        }
+        float[] start = p.data().clone();
+        AdamW adamW = new AdamW(List.of(p), AdamWSettings.torch(0.1f));
+        for (int t = 0; t < 4; t++) {
+            for (int i = 0; i < n; i++) {
+                p.grad()[i] = (float) grads[i][t];
+            }
+            adamW.update(1e-3f);
+        }
+        for (int i = 0; i < n; i++) {
+            double expected = reference(start[i], grads[i], 1e-3, 0.9, 0.999, 1e-8, 0.1)[3];
+            assertEquals(expected, p.data()[i], 1e-6, "element " + i);
+        }
+    }
+
+    @Test
     void optimizerStateRoundTrips() throws Exception {
         Parameter p = new Parameter("wte.weight", 2, 2);
         AdamW a = new AdamW(List.of(p), AdamWSettings.defaults());
@@ -104,5 +130,9 @@ class OptimizerTest {
         assertEquals(0.6f, a.grad()[0], 1e-5);
         assertEquals(1.0, GradientClipping.clip(List.of(a, b), 2.0), 1e-5);
         assertEquals(0.6f, a.grad()[0], 1e-5, "below the ceiling nothing changes");
+
+        Parameter big = new Parameter("big", 200_001);
+        java.util.Arrays.fill(big.grad(), 0.5f);
+        assertEquals(Math.sqrt(200_001 * 0.25), GradientClipping.globalNorm(List.of(big)), 1e-6);
     }
 }

@@ -1,0 +1,117 @@
+package dev.rlhfloop.bench;
+
+import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.GptConfig;
+import dev.rlhfloop.llm.sample.Generator;
+import dev.rlhfloop.llm.sample.SamplingSettings;
+import dev.rlhfloop.llm.tensor.Parallel;
+import dev.rlhfloop.llm.train.Trainer;
+import dev.rlhfloop.llm.train.TrainerSettings;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Training and batch-1 generation speed of the engine, beside the PyTorch peer
+ * (shared/bench/torch_gpt_peer.py) run with the same settings when {@code --peer} is given.
+ *
+ * <pre>./bench EngineBenchmark train nano [--batch 8] [--ctx 256] [--steps 5] [--peer]
+ * ./bench EngineBenchmark generate gpt2-124m [--new-tokens 64] [--peer]</pre>
+ */
+public final class EngineBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: EngineBenchmark train|generate PRESET [--batch B] [--ctx T] [--steps N] [--new-tokens N] [--peer]");
+            System.exit(2);
+        }
+        String mode = args[0];
+        String preset = args[1];
+        int batch = 8, ctx = 0, steps = 5, newTokens = 64;
+        boolean peer = false;
+        for (int i = 2; i < args.length; i++) {
+            switch (args[i]) {
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--ctx" -> ctx = Integer.parseInt(args[++i]);
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--new-tokens" -> newTokens = Integer.parseInt(args[++i]);
+                case "--peer" -> peer = true;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        GptConfig config = GptConfig.preset(preset);
+        int length = ctx > 0 ? ctx : config.contextLength();
+        String ours = switch (mode) {
+            case "train" -> train(config, preset, batch, length, steps);
+            case "generate" -> generate(config, preset, newTokens);
+            default -> throw new IllegalArgumentException("mode must be train or generate");
+        };
+        System.out.println(ours);
+        if (peer) {
+            List<String> command = new ArrayList<>(List.of("/usr/bin/python3", peerScript().toString(), "--config", preset,
+                    "--mode", mode, "--threads", Integer.toString(Parallel.threads())));
+            if (mode.equals("train")) {
+                command.addAll(List.of("--batch", Integer.toString(batch), "--ctx", Integer.toString(length), "--steps", Integer.toString(steps)));
+            } else {
+                command.addAll(List.of("--new-tokens", Integer.toString(newTokens)));
+            }
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
+                reader.lines().forEach(System.out::println);
+            }
+            process.waitFor();
+        }
+    }
+
+    private static String train(GptConfig config, String preset, int batchSize, int length, int steps) {
+        Random random = new Random(0);
+        int[] ids = random.ints((long) batchSize * (length + 1), 0, config.vocabSize()).toArray();
+        int[] inputs = new int[batchSize * length];
+        int[] targets = new int[batchSize * length];
+        for (int b = 0; b < batchSize; b++) {
+            System.arraycopy(ids, b * (length + 1), inputs, b * length, length);
+            System.arraycopy(ids, b * (length + 1) + 1, targets, b * length, length);
+        }
+        Batch batch = new Batch(batchSize, length, inputs, targets);
+        Trainer trainer = new Trainer(Gpt.create(config, 0), TrainerSettings.constant(3e-4f));
+        trainer.step(batch); // warm-up (JIT, allocation)
+        long start = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            trainer.step(batch);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return String.format("{\"engine\": \"rlhf-loop\", \"config\": \"%s\", \"mode\": \"train\", \"params\": %d, \"threads\": %d, "
+                        + "\"batch\": %d, \"ctx\": %d, \"tokens_per_s\": %.1f}",
+                preset, config.parameterCount(), Parallel.threads(), batchSize, length, (double) batchSize * length * steps / seconds);
+    }
+
+    private static String generate(GptConfig config, String preset, int newTokens) {
+        Gpt gpt = Gpt.create(config, 0);
+        int[] prompt = new Random(0).ints(16, 0, config.vocabSize()).toArray();
+        SamplingSettings settings = new SamplingSettings(0.8f, 0, 1f, newTokens, 1, -1);
+        Generator generator = new Generator(gpt);
+        generator.generate(prompt, settings); // warm-up
+        long start = System.nanoTime();
+        generator.generate(prompt, settings);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return String.format("{\"engine\": \"rlhf-loop\", \"config\": \"%s\", \"mode\": \"generate\", \"params\": %d, \"threads\": %d, "
+                        + "\"new_tokens\": %d, \"tokens_per_s\": %.1f}",
+                preset, config.parameterCount(), Parallel.threads(), newTokens, newTokens / seconds);
+    }
+
+    private static Path peerScript() {
+        for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {
+            Path candidate = at.resolve("shared/bench/torch_gpt_peer.py");
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("shared/bench/torch_gpt_peer.py not found above " + Path.of("").toAbsolutePath());
+    }
+}
