@@ -1,0 +1,22 @@
+package dev.rlhfloop.llm.data;
+
+/** The book's prompt template (Stanford Alpaca's): the text a model is trained and asked with. */
+public final class AlpacaFormat {
+
+    public static final String PREAMBLE =
+            "Below is an instruction that describes a task. Write a response that appropriately completes the request.";
+    public static final String RESPONSE_HEADER = "\n\n### Response:\n";
+
+    private AlpacaFormat() {}
+
+    /** The book's {@code format_input}: preamble, instruction, and the input section only if there is an input. */
+    public static String input(String instruction, String input) {
+        String text = PREAMBLE + "\n\n### Instruction:\n" + instruction;
+        return input == null || input.isEmpty() ? text : text + "\n\n### Input:\n" + input;
+    }
+
+    /** {@link #input} followed by the response header, after which the answer begins. */
+    public static String prompt(String instruction, String input) {
+        return input(instruction, input) + RESPONSE_HEADER;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.rlhfloop.llm.data;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Pretraining batches cut from one long token sequence: window {@code i} starts at
+ * {@code i * stride}, its inputs are {@code context} tokens and its targets the same tokens shifted
+ * by one (the book's GPTDatasetV1). {@link #next()} hands out shuffled full batches epoch after
+ * epoch; {@link #inOrder(int)} gives every window once, in order, for validation.
+ */
+public final class SlidingWindowLoader {
+
+    /** A corpus cut in two: the first part trains, the rest validates. */
+    public record Split(int[] train, int[] validation) {}
+
+    private final int[] tokens;
+    private final int batchSize;
+    private final int context;
+    private final int stride;
+    private final int windows;
+    private final EpochOrder order;
+
+    public SlidingWindowLoader(int[] tokens, int batchSize, int context, int stride, long seed) {
+        if (context <= 0 || stride <= 0) {
+            throw new IllegalArgumentException("context and stride must be positive, got " + context + " and " + stride);
+        }
+        this.tokens = tokens;
+        this.batchSize = batchSize;
+        this.context = context;
+        this.stride = stride;
+        this.windows = windowCount(tokens.length, context, stride);
+        if (windows == 0) {
+            throw new IllegalArgumentException(tokens.length + " tokens are too few for one window of " + context
+                    + " inputs and their " + context + " targets");
+        }
+        this.order = new EpochOrder(windows, batchSize, seed, true);
+    }
+
+    /** Splits at {@code 1 - validationFraction} of the tokens, like the book's 90/10 split of the text. */
+    public static Split split(int[] tokens, double validationFraction) {
+        if (!(validationFraction > 0 && validationFraction < 1)) {
+            throw new IllegalArgumentException("validation fraction must be between 0 and 1, got " + validationFraction);
+        }
+        int cut = (int) Math.round(tokens.length * (1 - validationFraction));
+        return new Split(Arrays.copyOfRange(tokens, 0, cut), Arrays.copyOfRange(tokens, cut, tokens.length));
+    }
+
+    /** Windows whose targets fit in the sequence: starts {@code 0, stride, ...} below {@code length - context}. */
+    public static int windowCount(int length, int context, int stride) {
+        return length <= context ? 0 : (length - context + stride - 1) / stride;
+    }
+
+    public int windows() {
+        return windows;
+    }
+
+    public int batchesPerEpoch() {
+        return order.batchesPerEpoch();
+    }
+
+    public Batch next() {
+        return batchOf(order.nextBatch());
+    }
+
+    public DataPosition position() {
+        return order.position();
+    }
+
+    public void restore(DataPosition position) {
+        order.restore(position);
+    }
+
+    /** Every window in order, in batches of {@code batchSize} (the last may be smaller), at most {@code maxBatches}. */
+    public List<Batch> inOrder(int maxBatches) {
+        List<Batch> batches = new ArrayList<>();
+        for (int first = 0; first < windows && batches.size() < maxBatches; first += batchSize) {
+            int[] rows = new int[Math.min(batchSize, windows - first)];
+            for (int r = 0; r < rows.length; r++) {
+                rows[r] = first + r;
+            }
+            batches.add(batchOf(rows));
+        }
+        return batches;
+    }
+
+    private Batch batchOf(int[] windowIndices) {
+        int rows = windowIndices.length;
+        int[] inputs = new int[rows * context];
+        int[] targets = new int[rows * context];
+        for (int r = 0; r < rows; r++) {
+            int start = windowIndices[r] * stride;
+            System.arraycopy(tokens, start, inputs, r * context, context);
+            System.arraycopy(tokens, start + 1, targets, r * context, context);
+        }
+        return new Batch(rows, context, inputs, targets);
+    }
+}

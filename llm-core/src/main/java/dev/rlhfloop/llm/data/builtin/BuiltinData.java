@@ -1,0 +1,134 @@
+package dev.rlhfloop.llm.data.builtin;
+
+import dev.rlhfloop.llm.data.InstructionExample;
+import dev.rlhfloop.llm.data.builtin.Facts.Fact;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.SplittableRandom;
+
+/**
+ * The project's own data, generated from a seed with no download: a pretraining corpus about a
+ * small world, instruction data whose answers can be checked (with a held-out set), and the prompt
+ * pool for raters. The same seed gives the same bytes on every machine and JDK.
+ *
+ * <p>Held-out questions never appear in the training set, and the held-out fact questions ask
+ * about facts that no training question asks about: a model learns those answers only from what
+ * it read (in the corpus, and in the open answers that retell it).
+ */
+public final class BuiltinData {
+
+    public static final long DEFAULT_SEED = 42;
+    public static final long DEFAULT_CORPUS_CHARS = 4_000_000;
+    public static final int DEFAULT_TRAIN_EXAMPLES = 6_000;
+    public static final int DEFAULT_HELDOUT_EXAMPLES = 600;
+    /** Share of the world's facts whose questions are kept for the held-out set. */
+    public static final double HELDOUT_FACT_SHARE = 0.2;
+    /** Share of all possible checkable questions kept for the held-out set. */
+    public static final double HELDOUT_QUESTION_SHARE = 0.15;
+
+    private final long seed;
+    private final World world;
+    private final List<Fact> trainFacts;
+    private final List<Fact> heldOutFacts;
+
+    public BuiltinData(long seed) {
+        this.seed = seed;
+        this.world = World.generate(seed);
+        List<Fact> facts = World.shuffled(Facts.of(world), new Random(seed + 4));
+        int heldOut = (int) Math.round(facts.size() * HELDOUT_FACT_SHARE);
+        this.heldOutFacts = List.copyOf(facts.subList(0, heldOut));
+        this.trainFacts = List.copyOf(facts.subList(heldOut, facts.size()));
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public World world() {
+        return world;
+    }
+
+    /** Pretraining documents (stories, facts, dialogues, ...) of about {@code targetChars} characters in all. */
+    public List<String> corpus(long targetChars) {
+        return new CorpusGenerator(world, seed + 1).documents(targetChars);
+    }
+
+    public List<String> corpus() {
+        return corpus(DEFAULT_CORPUS_CHARS);
+    }
+
+    /** Training examples: checkable tasks and open ones (about a fifth), questions about the training share of facts. */
+    public List<InstructionExample> trainingExamples(int count) {
+        return new InstructionGenerator(world, trainFacts, seed + 2).examples(count, true, false, key -> !isHeldOutQuestion(key));
+    }
+
+    public List<InstructionExample> trainingExamples() {
+        return trainingExamples(DEFAULT_TRAIN_EXAMPLES);
+    }
+
+    /** Distinct checkable examples for exact-match scoring, from the held-out share of questions and facts. */
+    public List<InstructionExample> heldOutExamples(int count) {
+        return new InstructionGenerator(world, heldOutFacts, seed + 3).examples(count, false, true, this::isHeldOutQuestion);
+    }
+
+    public List<InstructionExample> heldOutExamples() {
+        return heldOutExamples(DEFAULT_HELDOUT_EXAMPLES);
+    }
+
+    /**
+     * Whether a question (instruction and input) belongs to the held-out share: a fixed
+     * {@link #HELDOUT_QUESTION_SHARE} of all possible questions, chosen by hashing with the seed,
+     * so the split needs no bookkeeping and even small task spaces (plurals, opposites) give both sides.
+     */
+    public boolean isHeldOutQuestion(String questionKey) {
+        return new SplittableRandom(questionKey.hashCode() * 0x9E3779B97F4A7C15L + seed).nextDouble() < HELDOUT_QUESTION_SHARE;
+    }
+
+    /** Open prompts for raters, most naming an animal. */
+    public List<String> prompts() {
+        return PromptPool.prompts(world, seed + 5);
+    }
+
+    /** Writes prompts as a JSON list of strings. */
+    public static void writePrompts(Path file, List<String> prompts) throws IOException {
+        Files.writeString(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(prompts) + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** Reads a JSON list of prompt strings, such as {@code prompts.json} written by {@code llm data}. */
+    public static List<String> readPrompts(Path file) throws IOException {
+        JsonNode list;
+        try {
+            list = new ObjectMapper().readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": line " + e.getLocation().getLineNr() + ": malformed JSON: " + e.getOriginalMessage(), e);
+        }
+        if (list == null || !list.isArray()) {
+            throw new IllegalArgumentException(file + ": expected a JSON list of prompt strings");
+        }
+        List<String> prompts = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            if (!list.get(i).isTextual() || list.get(i).textValue().isBlank()) {
+                throw new IllegalArgumentException(file + ": entry " + (i + 1) + ": a prompt must be a non-empty string");
+            }
+            prompts.add(list.get(i).textValue());
+        }
+        return prompts;
+    }
+
+    /** The canonical answers to every fact of the world; each appears in the corpus word for word. */
+    public List<String> factAnswers() {
+        List<String> answers = new ArrayList<>();
+        Facts.of(world).forEach(fact -> answers.add(fact.answer()));
+        return answers;
+    }
+}

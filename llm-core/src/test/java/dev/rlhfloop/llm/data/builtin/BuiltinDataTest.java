@@ -1,0 +1,240 @@
+package dev.rlhfloop.llm.data.builtin;
+
+import dev.rlhfloop.llm.data.AnswerChecker;
+import dev.rlhfloop.llm.data.InstructionData;
+import dev.rlhfloop.llm.data.InstructionExample;
+import dev.rlhfloop.llm.data.TextCorpus;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BuiltinDataTest {
+
+    private static BuiltinData data;
+    private static String corpus;
+    private static long corpusMillis;
+    private static long corpusCpuMillis;
+    private static List<InstructionExample> training;
+    private static List<InstructionExample> heldOut;
+
+    @BeforeAll
+    static void generateTheDefaultSets() {
+        data = new BuiltinData(BuiltinData.DEFAULT_SEED);
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long started = System.nanoTime();
+        long cpuStarted = threads.getCurrentThreadCpuTime();
+        List<String> documents = data.corpus();
+        corpusMillis = (System.nanoTime() - started) / 1_000_000;
+        corpusCpuMillis = (threads.getCurrentThreadCpuTime() - cpuStarted) / 1_000_000;
+        corpus = TextCorpus.join(documents);
+        training = data.trainingExamples();
+        heldOut = data.heldOutExamples();
+    }
+
+    private static String sha256(String text) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String fingerprint(long seed) throws Exception {
+        BuiltinData built = new BuiltinData(seed);
+        List<InstructionExample> train = built.trainingExamples(500);
+        return sha256(TextCorpus.join(built.corpus(200_000))) + " " + sha256(InstructionData.toJson(train)) + " "
+                + sha256(InstructionData.toJson(built.heldOutExamples(100))) + " " + sha256(String.join("\n", built.prompts()));
+    }
+
+    @Test
+    void theSameSeedGivesTheSameBytes() throws Exception {
+        assertEquals(fingerprint(7), fingerprint(7));
+        assertNotEquals(fingerprint(7), fingerprint(8));
+        // Pinned so a change of JDK, or an accidental change of the generators, shows up here.
+        // Update these on purpose when the built-in data is changed on purpose (models trained on it change too).
+        assertEquals(GOLDEN_SEED_42, fingerprint(42));
+    }
+
+    private static final String GOLDEN_SEED_42 = "7c004478c403835938630ae7945b19b0a99d2dbe59f966cb1bb75ba6822acd5d"
+            + " 31db1b8d9c715d81c57e753bde21d954af8a4d140393a908b836f18d2f94cecd"
+            + " d7d11a95bd29fe18c5808b31a46c7817afdcccd9ddd58f4917e215b67b7ec26c"
+            + " edcdbfd5f65648561f3a70eb3a350cc1159fa46fe595e6ee40be5854576d41d4";
+
+    @Test
+    void theCorpusIsSeveralMegabytesOfSmallVocabularyEnglishAndFast() {
+        byte[] bytes = corpus.getBytes(StandardCharsets.UTF_8);
+        List<String> words = Text.words(corpus);
+        Set<String> distinct = new HashSet<>();
+        words.forEach(w -> distinct.add(w.toLowerCase(Locale.ROOT)));
+        System.out.printf("built-in corpus: %,d bytes, %,d words, %,d distinct words, generated in %d ms (%d ms CPU)%n",
+                bytes.length, words.size(), distinct.size(), corpusMillis, corpusCpuMillis);
+        assertTrue(bytes.length >= 3_900_000, "several MB");
+        assertTrue(words.size() > 600_000);
+        assertTrue(distinct.size() > 400 && distinct.size() < 2_000, "a vocabulary a 4k BPE covers: " + distinct.size());
+        // Wall time on a shared machine is noise; the generating thread's CPU time is what we control.
+        assertTrue(corpusCpuMillis < 2_000, "generation takes " + corpusCpuMillis + " ms of CPU (" + corpusMillis + " ms wall)");
+    }
+
+    @Test
+    void everyFactIsStatedInTheCorpusWordForWordAndOften() {
+        for (String answer : data.factAnswers()) {
+            int count = 0;
+            for (int at = corpus.indexOf(answer); at >= 0; at = corpus.indexOf(answer, at + 1)) {
+                count++;
+            }
+            assertTrue(count >= 10, "\"" + answer + "\" appears " + count + " times");
+        }
+    }
+
+    @Test
+    void theWorldIsConsistent() {
+        World world = data.world();
+        Set<String> petNames = new HashSet<>();
+        for (World.Person person : world.people()) {
+            assertEquals(person.name(), world.person(person.friend()).friend(), "friendship goes both ways");
+            assertTrue(petNames.add(person.pet().name()), "pet names are unique");
+            // A statement contradicting a fact never appears: the pet is only ever called by its one name and color.
+            for (String color : Lexicon.PET_COLORS) {
+                if (!color.equals(person.pet().color())) {
+                    assertFalse(corpus.contains(" " + person.pet().name() + " is " + color + "."), person.pet().name() + " is " + color);
+                }
+            }
+        }
+    }
+
+    @Test
+    void heldOutQuestionsAreCheckableDistinctAndNeverTrainedOn() {
+        assertEquals(BuiltinData.DEFAULT_TRAIN_EXAMPLES, training.size());
+        assertEquals(BuiltinData.DEFAULT_HELDOUT_EXAMPLES, heldOut.size());
+        Set<String> trainingQuestions = new HashSet<>();
+        Set<String> trainingFactAnswers = new HashSet<>();
+        for (InstructionExample example : training) {
+            trainingQuestions.add(example.questionKey());
+            if (example.task().equals("fact")) {
+                trainingFactAnswers.add(example.output());
+            }
+        }
+        Set<String> heldOutQuestions = new HashSet<>();
+        Map<String, Integer> tasks = new HashMap<>();
+        for (InstructionExample example : heldOut) {
+            assertFalse(trainingQuestions.contains(example.questionKey()), "held-out question in training: " + example);
+            assertTrue(heldOutQuestions.add(example.questionKey()), "repeated: " + example);
+            assertTrue(InstructionGenerator.CHECKABLE_TASKS.contains(example.task()), example.task());
+            tasks.merge(example.task(), 1, Integer::sum);
+            if (example.task().equals("fact")) {
+                assertFalse(trainingFactAnswers.contains(example.output()), "held-out fact asked in training: " + example.output());
+            }
+        }
+        assertEquals(Set.copyOf(InstructionGenerator.CHECKABLE_TASKS), tasks.keySet(), "every task is held out: " + tasks);
+    }
+
+    @Test
+    void everyCheckableAnswerIsRight() {
+        List<InstructionExample> all = new ArrayList<>(training);
+        all.addAll(heldOut);
+        Pattern number = Pattern.compile("\\d+");
+        Set<String> factAnswers = Set.copyOf(data.factAnswers());
+        for (InstructionExample example : all) {
+            String question = example.instruction() + " " + example.input();
+            List<Integer> numbers = new ArrayList<>();
+            for (Matcher m = number.matcher(question); m.find(); ) {
+                numbers.add(Integer.parseInt(m.group()));
+            }
+            List<String> items = List.of(example.input().split(", "));
+            String word = example.input().isEmpty() ? lastWord(example.instruction()) : example.input();
+            String expected = switch (example.task()) {
+                case "add" -> numbers.get(0) + " plus " + numbers.get(1) + " is " + (numbers.get(0) + numbers.get(1)) + ".";
+                case "subtract" -> numbers.get(0) + " minus " + numbers.get(1) + " is " + (numbers.get(0) - numbers.get(1)) + ".";
+                case "multiply" -> numbers.get(0) + " times " + numbers.get(1) + " is " + (numbers.get(0) * numbers.get(1)) + ".";
+                case "reverse" -> {
+                    List<String> reversed = new ArrayList<>(items);
+                    Collections.reverse(reversed);
+                    yield String.join(", ", reversed);
+                }
+                case "sort" -> String.join(", ", items.stream().sorted().toList());
+                case "first" -> items.get(0);
+                case "last" -> items.get(items.size() - 1);
+                case "uppercase" -> (example.input().isEmpty() ? example.instruction().split(" ")[3] : word).toUpperCase(Locale.ROOT);
+                case "count-letters" -> "The word " + word + " has " + word.length() + " letters.";
+                case "count-words" -> "The sentence has " + example.input().split(" ").length + " words.";
+                case "plural" -> "The plural of " + word + " is " + Lexicon.allPlurals().get(word) + ".";
+                case "opposite" -> "The opposite of " + word + " is " + Lexicon.opposite(word) + ".";
+                case "fact" -> {
+                    assertTrue(factAnswers.contains(example.output()), "not a fact of the world (all of which the corpus states): " + example.output());
+                    yield example.output();
+                }
+                case "open" -> example.output();
+                default -> throw new AssertionError("unknown task " + example.task());
+            };
+            assertTrue(AnswerChecker.isCorrect(example, expected), example + " expected " + expected);
+        }
+    }
+
+    private static String lastWord(String sentence) {
+        String[] words = sentence.replaceAll("[?.]", "").split(" ");
+        return words[words.length - 1];
+    }
+
+    @Test
+    void openAnswersNameThePromptsAnimalOnlySometimes() {
+        int aboutAnimals = 0;
+        int mentioning = 0;
+        int open = 0;
+        for (InstructionExample example : training) {
+            if (!example.task().equals("open")) {
+                continue;
+            }
+            open++;
+            if (RaterRules.animalNamedIn(example.instruction()).isPresent()) {
+                aboutAnimals++;
+                if (RaterRules.mentionsAnimalOfPrompt(example.instruction(), example.output())) {
+                    mentioning++;
+                }
+            }
+        }
+        double rate = (double) mentioning / aboutAnimals;
+        System.out.printf("open training examples: %d, %d about an animal, %.1f%% of those mention it%n", open, aboutAnimals, 100 * rate);
+        assertTrue(open > training.size() / 10, "open tasks are a real share of the training set");
+        assertTrue(rate > 0.25 && rate < 0.45, "mention rate " + rate + " near " + InstructionGenerator.MENTION_RATE);
+    }
+
+    @Test
+    void thePromptPoolMostlyNamesAnimalsAndMatchesTheOpenInstructions() {
+        List<String> prompts = data.prompts();
+        assertEquals(prompts.size(), new HashSet<>(prompts).size(), "distinct prompts");
+        long naming = prompts.stream().filter(p -> RaterRules.animalNamedIn(p).isPresent()).count();
+        assertTrue(prompts.size() >= 300, "pool of " + prompts.size());
+        assertTrue(naming > 0.75 * prompts.size(), naming + " of " + prompts.size() + " name an animal");
+        assertTrue(prompts.contains("What does a farmer do?"));
+        assertTrue(prompts.contains("Write a short story about a fox in the forest."));
+        Set<String> pool = new HashSet<>(prompts);
+        for (InstructionExample example : training) {
+            if (example.task().equals("open")) {
+                assertTrue(pool.contains(example.instruction()), "open instruction outside the pool: " + example.instruction());
+            }
+        }
+    }
+
+    @Test
+    void promptFilesRoundTrip(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("prompts.json");
+        BuiltinData.writePrompts(file, data.prompts());
+        assertEquals(data.prompts(), BuiltinData.readPrompts(file));
+    }
+}
