@@ -9,9 +9,12 @@ import picocli.CommandLine.Command;
         subcommands = {
                 // One line per verb; keep the list sorted.
                 DataCommand.class,
+                DetokenizeCommand.class,
                 EvalCommand.class,
                 GenerateCommand.class,
                 LogitsCommand.class,
+                TokenizeCommand.class,
+                TrainTokenizerCommand.class,
         })
 public final class Llm implements Runnable {
 

@@ -36,6 +36,8 @@ public final class BpeTokenizer implements Tokenizer {
     private final int[] mergeResults;
     private final Map<String, Integer> specialTokens;
     private final TokenTable wholePieces;
+    /** Whole-piece tokens of up to 7 bytes, packed into a long: most pieces, found without touching a byte[]. */
+    private final PairTable shortPieces;
     private final int endOfTextId;
 
     /**
@@ -89,7 +91,14 @@ public final class BpeTokenizer implements Tokenizer {
         }
         this.specialTokens = Collections.unmodifiableMap(new LinkedHashMap<>(specialTokens));
         this.endOfTextId = specialTokens.getOrDefault(END_OF_TEXT, -1);
-        this.wholePieces = new TokenTable(this.tokens, reachableTokens());
+        boolean[] reachable = reachableTokens();
+        this.wholePieces = new TokenTable(this.tokens, reachable);
+        this.shortPieces = new PairTable(1 << 15);
+        for (int id = 0; id < this.tokens.length; id++) {
+            if (reachable[id] && this.tokens[id].length <= 7) {
+                shortPieces.put(packed(this.tokens[id], this.tokens[id].length), id);
+            }
+        }
     }
 
     private void checkMerge(int rank, Merge m) {
@@ -133,6 +142,15 @@ public final class BpeTokenizer implements Tokenizer {
             }
         }
         return reachable;
+    }
+
+    /** Up to 7 bytes and their count in one long (never -1, the table's empty marker). */
+    private static long packed(byte[] bytes, int length) {
+        long key = (long) length << 56;
+        for (int i = 0; i < length; i++) {
+            key |= (long) (bytes[i] & 0xFF) << (8 * i);
+        }
+        return key;
     }
 
     @Override
@@ -270,12 +288,33 @@ public final class BpeTokenizer implements Tokenizer {
 
         @Override
         public void accept(int start, int end) {
+            int chars = end - start;
+            if (chars <= 7) {
+                // Fast path for short ASCII pieces: pack the chars straight into a table key.
+                long key = (long) chars << 56;
+                int i = 0;
+                for (; i < chars; i++) {
+                    char c = text.charAt(start + i);
+                    if (c >= 0x80) {
+                        break;
+                    }
+                    key |= (long) c << (8 * i);
+                }
+                if (i == chars) {
+                    int id = shortPieces.get(key);
+                    if (id != PairTable.ABSENT) {
+                        out.add(id);
+                        return;
+                    }
+                }
+            }
             int length = utf8(start, end);
             if (length == 1) {
                 out.add(byteToId[bytes[0] & 0xFF]);
                 return;
             }
-            int id = wholePieces.get(bytes, length, TokenTable.hash(bytes, 0, length));
+            int id = length <= 7 ? shortPieces.get(packed(bytes, length))
+                    : wholePieces.get(bytes, length, TokenTable.hash(bytes, 0, length));
             if (id >= 0) {
                 out.add(id);
             } else {
