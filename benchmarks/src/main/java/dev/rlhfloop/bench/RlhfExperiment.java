@@ -1,8 +1,11 @@
 package dev.rlhfloop.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.data.InstructionData;
+import dev.rlhfloop.llm.data.InstructionExample;
+import dev.rlhfloop.llm.data.InstructionLoader;
+import dev.rlhfloop.llm.data.PreferenceData;
+import dev.rlhfloop.llm.data.PreferenceExample;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptConfig;
 import dev.rlhfloop.llm.rlhf.ModelCopies;
@@ -11,7 +14,6 @@ import dev.rlhfloop.llm.rlhf.PreferencePair;
 import dev.rlhfloop.llm.rlhf.PreferenceSettings;
 import dev.rlhfloop.llm.rlhf.PreferenceTrainer;
 import dev.rlhfloop.llm.rlhf.RewardModel;
-import dev.rlhfloop.llm.sample.SequenceLogProbs;
 import dev.rlhfloop.llm.tensor.Parallel;
 import dev.rlhfloop.llm.testing.SharedData;
 import dev.rlhfloop.llm.tokenizer.BpeTokenizer;
@@ -24,30 +26,24 @@ import dev.rlhfloop.llm.train.TrainerSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The book's preference experiment on {@code instruction-data-with-preference.json} (first 900
  * entries train, last 200 held out), end to end on this machine: a BPE tokenizer trained on the
- * training entries, a small GPT quickly fine-tuned on their instruction/output pairs (the SFT and
- * reference model), then a Bradley–Terry reward model and DPO from it. Prints each stage's metrics
+ * training entries, a small GPT quickly fine-tuned from scratch on the first 900 entries of
+ * {@code instruction-data.json} (the same instructions; the SFT and reference model), then a
+ * Bradley–Terry reward model and DPO from it. Prints each stage's metrics
  * per epoch as Markdown tables.
  *
  * <p>{@code ./bench RlhfExperiment [key=value ...]} with keys vocab, layers, dim, heads, context,
- * sftEpochs, sftLr, rmEpochs, rmLr, dpoEpochs, dpoLr, beta, batch, seed, data (the JSON file), and the flags
+ * sftEpochs, sftLr, rmEpochs, rmLr, dpoEpochs, dpoLr, beta, batch, seed, data and sftData (the JSON files), and the flags
  * skipRm, skipDpo.
  */
 public final class RlhfExperiment {
-
-    private static final String PREAMBLE =
-            "Below is an instruction that describes a task. Write a response that appropriately completes the request.";
-
-    private record Entry(String prompt, String output, String chosen, String rejected) {}
 
     public static void main(String[] args) throws IOException {
         Map<String, String> options = new HashMap<>();
@@ -73,18 +69,25 @@ public final class RlhfExperiment {
         boolean skipDpo = options.containsKey("skipDpo");
 
         Path file = options.containsKey("data") ? Path.of(options.get("data")) : SharedData.file("instruction-data-with-preference.json");
-        List<Entry> entries = read(file);
-        if (entries.size() < 1100) {
-            throw new IllegalArgumentException(file + " has " + entries.size() + " entries, the experiment needs 1,100");
+        Path sftFile = options.containsKey("sftData") ? Path.of(options.get("sftData")) : SharedData.file("instruction-data.json");
+        List<PreferenceExample> entries = PreferenceData.read(file);
+        List<InstructionExample> instructions = InstructionData.read(sftFile);
+        if (entries.size() < 1100 || instructions.size() < 900) {
+            throw new IllegalArgumentException(file + " and " + sftFile + " have " + entries.size() + " and " + instructions.size()
+                    + " entries; the experiment needs 1,100 and 900");
         }
-        List<Entry> train = entries.subList(0, 900);
-        List<Entry> heldOut = entries.subList(entries.size() - 200, entries.size());
-        System.out.printf(Locale.ROOT, "data: %s, %d train / %d held-out pairs; %d threads%n", file, train.size(), heldOut.size(), Parallel.threads());
+        List<PreferenceExample> train = entries.subList(0, 900);
+        List<PreferenceExample> heldOut = entries.subList(entries.size() - 200, entries.size());
+        List<InstructionExample> sftTrain = instructions.subList(0, 900);
+        List<InstructionExample> sftHeldOut = instructions.subList(instructions.size() - 200, instructions.size());
+        System.out.printf(Locale.ROOT, "data: %s, %d train / %d held-out pairs; SFT on the first 900 of %s; %d threads%n",
+                file, train.size(), heldOut.size(), sftFile, Parallel.threads());
 
         long t0 = System.nanoTime();
         StringBuilder corpus = new StringBuilder();
-        for (Entry e : train) {
-            corpus.append(e.prompt()).append(e.output()).append('\n').append(e.chosen()).append('\n').append(e.rejected()).append('\n');
+        for (int i = 0; i < train.size(); i++) {
+            PreferenceExample e = train.get(i);
+            corpus.append(e.prompt()).append(sftTrain.get(i).output()).append('\n').append(e.chosen()).append('\n').append(e.rejected()).append('\n');
         }
         BpeTokenizer tokenizer = BpeTrainer.train(corpus.toString(), vocab);
         int eot = tokenizer.endOfTextId();
@@ -97,20 +100,9 @@ public final class RlhfExperiment {
                 layers, heads, dim, context, tokenizer.vocabSize(), config.parameterCount());
 
         // ---- SFT: next-token loss on the answers (prompt masked), the book's chapter 7 on a small model
-        List<int[]> prompts = new ArrayList<>();
-        List<int[]> outputs = new ArrayList<>();
-        for (Entry e : train) {
-            prompts.add(tokenizer.encode(e.prompt()));
-            outputs.add(withEnd(tokenizer.encode(e.output()), eot));
-        }
-        List<int[]> heldPrompts = new ArrayList<>();
-        List<int[]> heldOutputs = new ArrayList<>();
-        for (Entry e : heldOut) {
-            heldPrompts.add(tokenizer.encode(e.prompt()));
-            heldOutputs.add(withEnd(tokenizer.encode(e.output()), eot));
-        }
-        List<Batch> heldBatches = sftBatches(heldPrompts, heldOutputs, batch, eot, context, null);
-        int stepsPerEpoch = (train.size() + batch - 1) / batch;
+        InstructionLoader sftLoader = InstructionLoader.of(sftTrain, tokenizer, batch, context, seed);
+        List<Batch> heldBatches = InstructionLoader.of(sftHeldOut, tokenizer, batch, context, seed).inOrder(Integer.MAX_VALUE);
+        int stepsPerEpoch = sftLoader.batchesPerEpoch();
         int totalSteps = stepsPerEpoch * sftEpochs;
         Trainer trainer = new Trainer(sft, new TrainerSettings(
                 new LearningRateSchedule(sftLr, sftLr / 10, Math.min(20, totalSteps), totalSteps), AdamWSettings.defaults(), 1.0));
@@ -121,14 +113,13 @@ public final class RlhfExperiment {
         for (int epoch = 1; epoch <= sftEpochs; epoch++) {
             long start = System.nanoTime();
             double sum = 0;
-            List<Batch> batches = sftBatches(prompts, outputs, batch, eot, context, new Random(seed + epoch));
-            for (int i = 0; i < batches.size(); i++) {
-                sum += trainer.step(batches.get(i)).loss();
+            for (int i = 0; i < stepsPerEpoch; i++) {
+                sum += trainer.step(sftLoader.next()).loss();
                 if ((i + 1) % 20 == 0) {
-                    System.err.printf(Locale.ROOT, "SFT epoch %d step %d/%d: loss %.3f, %.0f s%n", epoch, i + 1, batches.size(), sum / (i + 1), seconds(start));
+                    System.err.printf(Locale.ROOT, "SFT epoch %d step %d/%d: loss %.3f, %.0f s%n", epoch, i + 1, stepsPerEpoch, sum / (i + 1), seconds(start));
                 }
             }
-            System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.0f |%n", epoch, sum / batches.size(), trainer.evaluate(heldBatches), seconds(start));
+            System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.0f |%n", epoch, sum / stepsPerEpoch, trainer.evaluate(heldBatches), seconds(start));
         }
         sft.setTraining(false);
 
@@ -176,66 +167,12 @@ public final class RlhfExperiment {
         };
     }
 
-    private static List<PreferencePair> pairs(List<Entry> entries, BpeTokenizer tokenizer) {
+    private static List<PreferencePair> pairs(List<PreferenceExample> examples, BpeTokenizer tokenizer) {
         List<PreferencePair> pairs = new ArrayList<>();
-        for (Entry e : entries) {
-            pairs.add(new PreferencePair(tokenizer.encode(e.prompt()), withEnd(tokenizer.encode(e.chosen()), tokenizer.endOfTextId()),
-                    withEnd(tokenizer.encode(e.rejected()), tokenizer.endOfTextId())));
+        for (PreferenceData.Encoded encoded : PreferenceData.encodeAll(examples, tokenizer)) {
+            pairs.add(PreferencePair.from(encoded, tokenizer.endOfTextId()));
         }
         return pairs;
-    }
-
-    private static List<Batch> sftBatches(List<int[]> prompts, List<int[]> outputs, int batchSize, int pad, int context, Random shuffle) {
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) {
-            order.add(i);
-        }
-        if (shuffle != null) {
-            Collections.shuffle(order, shuffle);
-        }
-        List<Batch> batches = new ArrayList<>();
-        for (int from = 0; from < order.size(); from += batchSize) {
-            List<int[]> p = new ArrayList<>();
-            List<int[]> o = new ArrayList<>();
-            for (int i = from; i < Math.min(order.size(), from + batchSize); i++) {
-                int[] prompt = prompts.get(order.get(i));
-                int[] output = outputs.get(order.get(i));
-                int keep = Math.min(output.length, context + 1 - prompt.length);
-                p.add(prompt);
-                o.add(java.util.Arrays.copyOf(output, Math.max(1, keep)));
-            }
-            batches.add(SequenceLogProbs.pack(p, o, pad, context));
-        }
-        return batches;
-    }
-
-    private static int[] withEnd(int[] ids, int end) {
-        int[] out = java.util.Arrays.copyOf(ids, ids.length + 1);
-        out[ids.length] = end;
-        return out;
-    }
-
-    /** The book's entries, with the book's (Alpaca) prompt format. */
-    private static List<Entry> read(Path file) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(file.toFile());
-        if (!root.isArray()) {
-            throw new IOException(file + ": expected a JSON array of {instruction, input, output, chosen, rejected}");
-        }
-        List<Entry> entries = new ArrayList<>();
-        for (int i = 0; i < root.size(); i++) {
-            JsonNode node = root.get(i);
-            for (String field : new String[] {"instruction", "chosen", "rejected"}) {
-                if (!node.hasNonNull(field)) {
-                    throw new IOException(file + ": entry " + i + " has no '" + field + "'");
-                }
-            }
-            String input = node.path("input").asText("");
-            String prompt = PREAMBLE + "\n\n### Instruction:\n" + node.get("instruction").asText()
-                    + (input.isEmpty() ? "" : "\n\n### Input:\n" + input) + "\n\n### Response:\n";
-            entries.add(new Entry(prompt, node.path("output").asText(node.get("chosen").asText()),
-                    node.get("chosen").asText(), node.get("rejected").asText()));
-        }
-        return entries;
     }
 
     private static double seconds(long start) {

@@ -1,5 +1,7 @@
 package dev.rlhfloop.llm.rlhf;
 
+import dev.rlhfloop.llm.data.PreferenceData;
+
 /**
  * One human (or simulated) preference as token ids: a prompt, the answer that was preferred and
  * the one that was not. Answers are the ids after the prompt, ending with end-of-text if the
@@ -14,5 +16,16 @@ public record PreferencePair(int[] prompt, int[] chosen, int[] rejected) {
         if (chosen.length == 0 || rejected.length == 0) {
             throw new IllegalArgumentException("a preference pair needs a non-empty chosen and rejected answer");
         }
+    }
+
+    /** A pair as the preference loader encodes it, each answer followed by end-of-text (so DPO also learns where to stop). */
+    public static PreferencePair from(PreferenceData.Encoded encoded, int endOfTextId) {
+        return new PreferencePair(encoded.prompt(), withEnd(encoded.chosen(), endOfTextId), withEnd(encoded.rejected(), endOfTextId));
+    }
+
+    private static int[] withEnd(int[] answer, int endOfTextId) {
+        int[] ids = java.util.Arrays.copyOf(answer, answer.length + 1);
+        ids[answer.length] = endOfTextId;
+        return ids;
     }
 }
