@@ -8,7 +8,6 @@ import dev.rlhfloop.llm.data.PreferenceData;
 import dev.rlhfloop.llm.data.PreferenceExample;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptConfig;
-import dev.rlhfloop.llm.rlhf.ModelCopies;
 import dev.rlhfloop.llm.rlhf.PreferenceMetrics;
 import dev.rlhfloop.llm.rlhf.PreferencePair;
 import dev.rlhfloop.llm.rlhf.PreferenceSettings;
@@ -144,7 +143,7 @@ public final class RlhfExperiment {
 
         if (!skipDpo) {
             long start = System.nanoTime();
-            Gpt policy = ModelCopies.copy(sft);
+            Gpt policy = sft.copy();
             List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, sft, trainPairs, heldPairs,
                     base.withLearningRate(dpoLr).withBeta(beta).withEpochs(dpoEpochs), eot, progress("DPO"));
             System.out.println();

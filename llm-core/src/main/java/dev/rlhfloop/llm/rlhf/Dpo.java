@@ -17,7 +17,7 @@ public final class Dpo {
 
     public Dpo(Gpt policy, Gpt reference, double beta) {
         if (policy == reference) {
-            throw new IllegalArgumentException("the reference must be a separate, frozen copy of the policy (see ModelCopies.copy)");
+            throw new IllegalArgumentException("the reference must be a separate, frozen copy of the policy (see Gpt.copy)");
         }
         if (!policy.config().equals(reference.config())) {
             throw new IllegalArgumentException("policy and reference differ in shape: " + policy.config() + " vs " + reference.config());

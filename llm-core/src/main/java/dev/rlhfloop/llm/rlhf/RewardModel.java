@@ -61,7 +61,7 @@ public final class RewardModel {
         for (int i = 0; i < c; i++) {
             w[i] = (float) (random.nextGaussian() * std);
         }
-        return new RewardModel(ModelCopies.copy(policy), head);
+        return new RewardModel(policy.copy(), head);
     }
 
     public Gpt backbone() {

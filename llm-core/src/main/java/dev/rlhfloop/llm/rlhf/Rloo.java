@@ -46,7 +46,7 @@ public final class Rloo {
     /** {@code stopToken} (e.g. end-of-text, or negative for none) ends an answer and pads batches. */
     public Rloo(Gpt policy, Gpt reference, Reward reward, RlooSettings settings, int stopToken) {
         if (policy == reference) {
-            throw new IllegalArgumentException("the reference must be a separate, frozen copy of the policy (see ModelCopies.copy)");
+            throw new IllegalArgumentException("the reference must be a separate, frozen copy of the policy (see Gpt.copy)");
         }
         this.policy = policy;
         this.reference = reference;

@@ -17,7 +17,7 @@ class DpoTest {
     void lossGradientWithRespectToThePolicyMatchesFiniteDifferences() {
         Gpt reference = Gpt.create(RlhfFixtures.tiny(), 1);
         RlhfFixtures.scaleUp(reference, 2);
-        Gpt policy = ModelCopies.copy(reference);
+        Gpt policy = reference.copy();
         RlhfFixtures.scaleUp(policy, 3); // away from the reference, so the log-ratios and the sigmoid are not trivial
         Dpo dpo = new Dpo(policy, reference, 0.5);
         PairBatch pairs = PairBatch.collate(RlhfFixtures.randomPairs(new Random(4), 3, 13), RlhfFixtures.PAD, 12);
@@ -33,7 +33,7 @@ class DpoTest {
     void startsAtLogTwoWithZeroRewardsAndNoKl() {
         Gpt reference = Gpt.create(RlhfFixtures.tiny(), 5);
         RlhfFixtures.scaleUp(reference, 6);
-        Dpo dpo = new Dpo(ModelCopies.copy(reference), reference, 0.1);
+        Dpo dpo = new Dpo(reference.copy(), reference, 0.1);
         PairBatch pairs = PairBatch.collate(RlhfFixtures.randomPairs(new Random(7), 4, 13), 0, 12);
         PreferenceMetrics metrics = dpo.evaluate(pairs, dpo.referenceLogProbs(pairs));
         assertEquals(Math.log(2), metrics.loss(), 1e-9);
@@ -61,14 +61,14 @@ class DpoTest {
     void refusesThePolicyAsItsOwnReference() {
         Gpt gpt = Gpt.create(RlhfFixtures.tiny(), 1);
         assertThrows(IllegalArgumentException.class, () -> new Dpo(gpt, gpt, 0.1));
-        assertThrows(IllegalArgumentException.class, () -> new Dpo(gpt, ModelCopies.copy(gpt), 0));
+        assertThrows(IllegalArgumentException.class, () -> new Dpo(gpt, gpt.copy(), 0));
     }
 
     @Test
     void referenceLogProbsAreTheSummedAnswerLogProbs() {
         Gpt reference = Gpt.create(RlhfFixtures.tiny(), 8);
         RlhfFixtures.scaleUp(reference, 9);
-        Dpo dpo = new Dpo(ModelCopies.copy(reference), reference, 0.1);
+        Dpo dpo = new Dpo(reference.copy(), reference, 0.1);
         PreferencePair pair = new PreferencePair(new int[] {3, 4}, new int[] {5, 6}, new int[] {7});
         double[] sums = dpo.referenceLogProbs(PairBatch.collate(java.util.List.of(pair), 0, 12));
         // chosen: log p(5 | 3 4) + log p(6 | 3 4 5), from the full logits

@@ -21,7 +21,7 @@ class PreferenceTrainerTest {
     @Test
     void aFewDpoStepsRaiseTheChosenVersusRejectedMargin() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 1);
-        Gpt policy = ModelCopies.copy(reference);
+        Gpt policy = reference.copy();
         List<PreferencePair> train = RlhfFixtures.politePairs(new Random(2), 24, 16);
         List<PreferencePair> heldOut = RlhfFixtures.politePairs(new Random(3), 12, 16);
         List<PreferenceTrainer.Step> steps = new ArrayList<>();
@@ -45,8 +45,8 @@ class PreferenceTrainerTest {
         float[] referenceWeights = reference.parameters().get(2).data().clone();
         List<PreferencePair> train = RlhfFixtures.politePairs(new Random(5), 10, 16);
         PreferenceSettings settings = SETTINGS.withEpochs(2);
-        Gpt first = ModelCopies.copy(reference);
-        Gpt second = ModelCopies.copy(reference);
+        Gpt first = reference.copy();
+        Gpt second = reference.copy();
         List<PreferenceTrainer.Epoch> a = PreferenceTrainer.dpo(first, reference, train, List.of(), settings, 0, PreferenceTrainer.Listener.NONE);
         List<PreferenceTrainer.Epoch> b = PreferenceTrainer.dpo(second, reference, train, List.of(), settings, 0, PreferenceTrainer.Listener.NONE);
         assertEquals(a, b);
@@ -54,7 +54,7 @@ class PreferenceTrainerTest {
             assertArrayEquals(first.parameters().get(i).data(), second.parameters().get(i).data());
         }
         assertArrayEquals(referenceWeights, reference.parameters().get(2).data());
-        PreferenceTrainer.Epoch shuffled = PreferenceTrainer.dpo(ModelCopies.copy(reference), reference, train, List.of(),
+        PreferenceTrainer.Epoch shuffled = PreferenceTrainer.dpo(reference.copy(), reference, train, List.of(),
                 settings.withSeed(99), 0, PreferenceTrainer.Listener.NONE).get(2);
         assertTrue(shuffled.train().loss() != a.get(2).train().loss(), "another seed, another order");
     }

@@ -61,7 +61,7 @@ class RlooTest {
     @Test
     void aFewStepsRaiseTheMeanRewardWhileTheKlStaysSmall() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 1);
-        Gpt policy = ModelCopies.copy(reference);
+        Gpt policy = reference.copy();
         List<int[]> train = prompts(new Random(2), 4);
         List<int[]> eval = prompts(new Random(3), 6);
         double before = meanReward(policy, eval);
@@ -83,8 +83,8 @@ class RlooTest {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 4);
         List<int[]> train = prompts(new Random(5), 4);
         RlooSettings settings = RlooSettings.defaults().withLearningRate(1e-2f).withMaxNewTokens(6);
-        Gpt free = ModelCopies.copy(reference);
-        Gpt held = ModelCopies.copy(reference);
+        Gpt free = reference.copy();
+        Gpt held = reference.copy();
         Rloo unpenalised = new Rloo(free, reference, TARGET_SHARE, settings.withKlCoefficient(0), -1);
         Rloo penalised = new Rloo(held, reference, TARGET_SHARE, settings.withKlCoefficient(2.0), -1);
         double freeKl = 0;
@@ -101,8 +101,8 @@ class RlooTest {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 6);
         List<int[]> train = prompts(new Random(7), 2);
         RlooSettings settings = RlooSettings.defaults().withLearningRate(1e-3f).withMaxNewTokens(4);
-        Gpt a = ModelCopies.copy(reference);
-        Gpt b = ModelCopies.copy(reference);
+        Gpt a = reference.copy();
+        Gpt b = reference.copy();
         Rloo first = new Rloo(a, reference, TARGET_SHARE, settings, 0);
         Rloo second = new Rloo(b, reference, TARGET_SHARE, settings, 0);
         for (int i = 0; i < 3; i++) {
@@ -125,7 +125,7 @@ class RlooTest {
     @Test
     void rejectsPromptsWithoutRoomToAnswer() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 1);
-        Rloo rloo = new Rloo(ModelCopies.copy(reference), reference, TARGET_SHARE, RlooSettings.defaults().withMaxNewTokens(8), -1);
+        Rloo rloo = new Rloo(reference.copy(), reference, TARGET_SHARE, RlooSettings.defaults().withMaxNewTokens(8), -1);
         assertThrows(IllegalArgumentException.class, () -> rloo.step(List.of(new int[12])));
         assertThrows(IllegalArgumentException.class, () -> RlooSettings.defaults().withSamples(1));
     }
