@@ -87,6 +87,7 @@ public final class Rloo {
         double[] rewards = reward.score(rowPrompts, responses);
         int pad = Math.max(stopToken, 0);
         Batch batch = SequenceLogProbs.pack(rowPrompts, responses, pad, context);
+        reference.setTraining(false);
         float[] referenceLogProbs = reference.tokenLogProbs(batch).clone();
 
         policy.setTraining(true);
