@@ -13,6 +13,10 @@ import dev.rlhfloop.llm.rlhf.PreferencePair;
 import dev.rlhfloop.llm.rlhf.PreferenceSettings;
 import dev.rlhfloop.llm.rlhf.PreferenceTrainer;
 import dev.rlhfloop.llm.rlhf.RewardModel;
+import dev.rlhfloop.llm.rlhf.Rloo;
+import dev.rlhfloop.llm.rlhf.RlooSettings;
+import dev.rlhfloop.llm.sample.Generator;
+import dev.rlhfloop.llm.sample.SamplingSettings;
 import dev.rlhfloop.llm.tensor.Parallel;
 import dev.rlhfloop.llm.testing.SharedData;
 import dev.rlhfloop.llm.tokenizer.BpeTokenizer;
@@ -39,7 +43,7 @@ import java.util.Map;
  * per epoch as Markdown tables.
  *
  * <p>{@code ./bench RlhfExperiment [key=value ...]} with keys vocab, layers, dim, heads, context,
- * sftEpochs, sftLr, rmEpochs, rmLr, dpoEpochs, dpoLr, beta, batch, seed, data and sftData (the JSON files), and the flags
+ * sftEpochs, sftLr, rmEpochs, rmLr, dpoEpochs, dpoLr, beta, batch, seed, rlooSteps, rlooLr, data and sftData (the JSON files), and the flags
  * skipRm, skipDpo.
  */
 public final class RlhfExperiment {
@@ -64,6 +68,8 @@ public final class RlhfExperiment {
         double beta = Double.parseDouble(options.getOrDefault("beta", "0.1"));
         int batch = Integer.parseInt(options.getOrDefault("batch", "8"));
         long seed = Long.parseLong(options.getOrDefault("seed", "123"));
+        int rlooSteps = Integer.parseInt(options.getOrDefault("rlooSteps", "0"));
+        float rlooLr = Float.parseFloat(options.getOrDefault("rlooLr", "1e-4"));
         boolean skipRm = options.containsKey("skipRm");
         boolean skipDpo = options.containsKey("skipDpo");
 
@@ -139,6 +145,9 @@ public final class RlhfExperiment {
                 System.out.printf(Locale.ROOT, "| %d | %.3f | %.1f%% | %.3f | %.1f%% | %.2f |%n", e.epoch(), e.train().loss(),
                         100 * e.train().accuracy(), e.heldOut().loss(), 100 * e.heldOut().accuracy(), e.heldOut().margin());
             }
+            if (rlooSteps > 0) {
+                rloo(sft, rewardModel, trainPairs, heldPairs, rlooSteps, rlooLr, batch, seed, eot);
+            }
         }
 
         if (!skipDpo) {
@@ -156,6 +165,69 @@ public final class RlhfExperiment {
                         e.train().margin(), h.margin(), h.chosenReward(), h.rejectedReward(), 100 * h.accuracy(), h.klToReference());
             }
         }
+    }
+
+    /** RLOO of a copy of the SFT model against the reward model; the reward of held-out answers before and after. */
+    private static void rloo(Gpt sft, RewardModel rewardModel, List<PreferencePair> train, List<PreferencePair> heldOut,
+                             int steps, float lr, int batch, long seed, int eot) {
+        RlooSettings settings = RlooSettings.defaults().withLearningRate(lr).withMaxNewTokens(32).withSeed(seed);
+        int maxPrompt = sft.config().contextLength() + 1 - settings.maxNewTokens();
+        List<int[]> prompts = new ArrayList<>();
+        for (PreferencePair pair : train) {
+            if (pair.prompt().length <= maxPrompt) {
+                prompts.add(pair.prompt());
+            }
+        }
+        List<int[]> evalPrompts = new ArrayList<>();
+        for (PreferencePair pair : heldOut) {
+            if (pair.prompt().length <= maxPrompt && evalPrompts.size() < 48) {
+                evalPrompts.add(pair.prompt());
+            }
+        }
+        Gpt policy = sft.copy();
+        long start = System.nanoTime();
+        double before = heldOutReward(policy, rewardModel, evalPrompts, settings, eot);
+        Rloo rloo = new Rloo(policy, sft, Rloo.Reward.of(rewardModel), settings, eot);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "RLOO against the reward model (k %d, KL coefficient %.2f, lr %.0e, %d prompts per step, %d new tokens):%n%n",
+                settings.samples(), settings.klCoefficient(), lr, batch, settings.maxNewTokens());
+        System.out.println("| steps | mean reward of samples | summed log-ratio (KL) | answer tokens |");
+        System.out.println("| ---: | ---: | ---: | ---: |");
+        double reward = 0, kl = 0, length = 0;
+        int window = 0;
+        for (int step = 0; step < steps; step++) {
+            List<int[]> batchPrompts = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                batchPrompts.add(prompts.get((step * batch + i) % prompts.size()));
+            }
+            Rloo.Metrics m = rloo.step(batchPrompts);
+            reward += m.reward();
+            kl += m.kl();
+            length += m.responseLength();
+            window++;
+            System.err.printf(Locale.ROOT, "RLOO step %d/%d: %s%n", step + 1, steps, m);
+            if ((step + 1) % 5 == 0 || step + 1 == steps) {
+                System.out.printf(Locale.ROOT, "| %d–%d | %.3f | %.3f | %.1f |%n", step + 2 - window, step + 1, reward / window, kl / window, length / window);
+                reward = kl = length = window = 0;
+            }
+        }
+        double after = heldOutReward(policy, rewardModel, evalPrompts, settings, eot);
+        System.out.printf(Locale.ROOT, "%nmean reward-model score of sampled answers to %d held-out prompts: %.3f before, %.3f after (%.0f s)%n",
+                evalPrompts.size(), before, after, seconds(start));
+    }
+
+    private static double heldOutReward(Gpt policy, RewardModel rewardModel, List<int[]> prompts, RlooSettings settings, int eot) {
+        Generator generator = new Generator(policy);
+        List<int[]> answers = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            SamplingSettings sampling = new SamplingSettings(1f, 0, 1f, settings.maxNewTokens(), 777L + i, eot);
+            answers.add(generator.generate(prompts.get(i), sampling).newTokens());
+        }
+        double sum = 0;
+        for (double r : rewardModel.score(prompts, answers)) {
+            sum += r;
+        }
+        return sum / prompts.size();
     }
 
     private static PreferenceTrainer.Listener progress(String what) {
