@@ -1,19 +1,26 @@
 package dev.rlhfloop.llm.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The element-wise and reduction kernels of the model (everything but the matrix product), on
  * {@link FloatVector#SPECIES_PREFERRED}: whatever lane count the CPU offers, never hard-coded.
- * Each has a plain scalar twin in the tests. Reductions are accumulated per lane and then
- * combined in a fixed order, so results are deterministic for a given CPU.
+ * Each has a plain scalar twin in the tests. Only operations whose results are exactly specified
+ * are used (no Vector API transcendental functions, whose bits differ between JIT tiers), so a
+ * computation gives the same bits every time on a given CPU.
  */
 public final class VectorMath {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final float GELU_SCALE = (float) Math.sqrt(2.0 / Math.PI);
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HIGH = 0.693359375f;
+    private static final float LN2_LOW = -2.12194440e-4f;
+    private static final float[] EXP_POLYNOMIAL = {1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
+    private static final float ROUNDING_MAGIC = 12582912f; // 1.5·2^23: adding it rounds to an integer
 
     private VectorMath() {}
 
@@ -100,7 +107,7 @@ public final class VectorMath {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, x, offset + i).sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(S, x, offset + i).sub(shift));
             e.intoArray(x, offset + i);
             acc = acc.add(e);
         }
@@ -113,13 +120,40 @@ public final class VectorMath {
         return sum;
     }
 
+    /**
+     * e^x from IEEE-exact operations only (fma, add, mul, integer bit arithmetic), after Cephes'
+     * expf: x = n·ln2 + r, a degree-6 polynomial for e^r, then 2^n in the exponent bits. The
+     * Vector API's own EXP differs in its last bits between the interpreter and compiled code,
+     * which would make training depend on JIT timing; this gives the same bits in every tier.
+     * Inputs are clamped to [−86.5, 88.3] (results stay normal floats); error ≤ 2 ulp.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector clamped = x.max(-86.5f).min(88.3f);
+        FloatVector t = clamped.fma(LOG2E, ROUNDING_MAGIC); // n + magic: rounds x·log2(e) to an integer
+        FloatVector n = t.sub(ROUNDING_MAGIC);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HIGH), clamped);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LOW), r);
+        FloatVector p = FloatVector.broadcast(S, 1.9875691500e-4f);
+        for (float coefficient : EXP_POLYNOMIAL) {
+            p = p.fma(r, FloatVector.broadcast(S, coefficient));
+        }
+        p = p.fma(r.mul(r), r).add(1f);
+        IntVector exponent = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDING_MAGIC)).lanewise(VectorOperators.LSHL, 23);
+        return p.reinterpretAsInts().add(exponent).reinterpretAsFloats();
+    }
+
+    /** tanh(u) = 1 − 2/(e^{2u} + 1), on {@link #exp}, so it too is the same in every JIT tier. */
+    static FloatVector tanh(FloatVector u) {
+        return FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(exp(u.mul(2f)).add(1f)));
+    }
+
     /** out[i] = GELU(x[i]) with GPT-2's tanh approximation. */
     public static void gelu(float[] x, int xOffset, float[] out, int outOffset, int n) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, xOffset + i);
             FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(GELU_SCALE);
-            v.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f)).intoArray(out, outOffset + i);
+            v.mul(0.5f).mul(tanh(inner).add(1f)).intoArray(out, outOffset + i);
         }
         for (; i < n; i++) {
             float v = x[xOffset + i];
@@ -134,7 +168,7 @@ public final class VectorMath {
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, xOffset + i);
             FloatVector v2 = v.mul(v);
-            FloatVector tanh = v2.mul(v).mul(0.044715f).add(v).mul(GELU_SCALE).lanewise(VectorOperators.TANH);
+            FloatVector tanh = tanh(v2.mul(v).mul(0.044715f).add(v).mul(GELU_SCALE));
             FloatVector sech2 = tanh.mul(tanh).neg().add(1f);
             FloatVector innerGrad = v2.mul(3f * 0.044715f).add(1f).mul(GELU_SCALE);
             FloatVector grad = tanh.add(1f).mul(0.5f).add(v.mul(0.5f).mul(sech2).mul(innerGrad));

@@ -24,6 +24,32 @@ class VectorMathTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void expAndTanhAreAccurateAcrossTheRange() {
+        jdk.incubator.vector.VectorSpecies<Float> species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        float[] in = new float[species.length()];
+        float[] out = new float[species.length()];
+        double worstExp = 0, worstTanh = 0;
+        for (float x = -86f; x < 88f; x += 0.01f * species.length()) {
+            for (int i = 0; i < in.length; i++) {
+                in[i] = x + 0.01f * i;
+            }
+            VectorMath.exp(jdk.incubator.vector.FloatVector.fromArray(species, in, 0)).intoArray(out, 0);
+            for (int i = 0; i < in.length; i++) {
+                double expected = Math.exp(in[i]);
+                worstExp = Math.max(worstExp, Math.abs(out[i] - expected) / expected);
+            }
+            if (Math.abs(x) < 20) {
+                VectorMath.tanh(jdk.incubator.vector.FloatVector.fromArray(species, in, 0)).intoArray(out, 0);
+                for (int i = 0; i < in.length; i++) {
+                    worstTanh = Math.max(worstTanh, Math.abs(out[i] - Math.tanh(in[i])));
+                }
+            }
+        }
+        assertEquals(0, worstExp, 3e-7, "relative error of exp");
+        assertEquals(0, worstTanh, 2e-7, "absolute error of tanh");
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 7, 8, 16, 17, 64, 100, 1031})
     void kernelsMatchScalarLoops(int n) {
