@@ -74,6 +74,7 @@ final class CorpusGenerator {
         facts.add(p.name() + " lives in " + p.town() + ".");
         facts.add(p.name() + " is " + Text.a(p.job()) + ".");
         facts.add(p.name() + " has " + Text.a(p.pet().kind()) + ". " + Facts.petSentence(p) + " " + p.pet().name() + " is " + p.pet().color() + ".");
+        facts.add(Text.pick(random, p.pet().name() + " is " + Text.a(p.pet().kind()) + ".", p.pet().name() + " belongs to " + p.name() + "."));
         facts.add(p.name() + " likes to eat " + p.food() + ".");
         facts.add(p.name() + "'s favorite color is " + p.color() + ".");
         facts.add(Text.pick(random, p.name() + "'s friend is " + p.friend() + ".", p.name() + " and " + p.friend() + " are friends."));
@@ -127,6 +128,7 @@ final class CorpusGenerator {
                 + friend.name() + " said, \"Let us look by the " + place + ".\" "
                 + "They walked to the " + place + " together. There they saw something " + pet.color() + " next to a " + thing + ". "
                 + "It was " + pet.name() + "! " + pet.name() + " is " + pet.color() + ", so it was easy to see. "
+                + pet.name() + " is " + Text.a(pet.kind()) + ", and " + pet.name() + " belongs to " + p.name() + ". "
                 + p.name() + " gave " + pet.name() + " a big hug. \"Thank you, " + friend.name() + "!\" said " + p.name() + ".";
     }
 
@@ -320,7 +322,7 @@ final class CorpusGenerator {
                 Animal animal = Text.pick(random, Lexicon.ANIMALS);
                 int total = a + b;
                 yield p.name() + " saw " + total + " " + animal.plural() + " by the " + Text.pick(random, Lexicon.PLACES) + ". "
-                        + b + " of them went away. Now there are " + a + " " + (a == 1 ? animal.name() : animal.plural()) + ", because "
+                        + b + " of them went away. Now there " + (a == 1 ? "is 1 " + animal.name() : "are " + a + " " + animal.plural()) + ", because "
                         + total + " minus " + b + " is " + a + ".";
             }
             case 2 -> {
