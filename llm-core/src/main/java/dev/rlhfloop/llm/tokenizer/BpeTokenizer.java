@@ -215,6 +215,7 @@ public final class BpeTokenizer implements Tokenizer {
     }
 
     /** The bytes of one token (special tokens: their UTF-8 text). Do not modify the array. */
+    @Override
     public byte[] tokenBytes(int id) {
         return tokenBytes(id, -1);
     }
@@ -225,11 +226,6 @@ public final class BpeTokenizer implements Tokenizer {
                     + (position >= 0 ? " at position " + position : "") + " (vocabulary size " + vocabSize() + ")");
         }
         return tokens[id];
-    }
-
-    /** A decoder for a stream of ids that only ever emits whole characters. */
-    public StreamingDecoder streamingDecoder() {
-        return new StreamingDecoder(this);
     }
 
     public boolean isSpecial(int id) {

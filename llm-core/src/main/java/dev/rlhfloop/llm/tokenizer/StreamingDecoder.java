@@ -7,16 +7,16 @@ import java.util.Arrays;
  * Decodes ids one at a time, as a model generates them, and returns only text made of whole
  * characters: a token that ends inside a multi-byte character (emoji and CJK are often split over
  * two or three tokens) is held back until the rest arrives. The concatenation of everything
- * returned by {@link #next} and {@link #finish} equals {@link BpeTokenizer#decode} of all the ids.
+ * returned by {@link #next} and {@link #finish} equals {@link Tokenizer#decode} of all the ids.
  * One per stream; not thread-safe.
  */
 public final class StreamingDecoder {
 
-    private final BpeTokenizer tokenizer;
+    private final Tokenizer tokenizer;
     private byte[] pending = new byte[16];
     private int length;
 
-    StreamingDecoder(BpeTokenizer tokenizer) {
+    public StreamingDecoder(Tokenizer tokenizer) {
         this.tokenizer = tokenizer;
     }
 

@@ -14,6 +14,20 @@ public interface Tokenizer {
     /** Decodes any id sequence; bytes that do not form whole UTF-8 characters become U+FFFD. */
     String decode(int[] ids);
 
+    /**
+     * The bytes of one token. Tokens may end inside a multi-byte character, so only bytes (not
+     * text) describe a single token exactly. This default is exact only for tokens made of whole
+     * characters; byte-level tokenizers override it.
+     */
+    default byte[] tokenBytes(int id) {
+        return decode(new int[] {id}).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A decoder for ids arriving one at a time (generation) that emits whole characters only. */
+    default StreamingDecoder streamingDecoder() {
+        return new StreamingDecoder(this);
+    }
+
     int vocabSize();
 
     /** The id of {@code <|endoftext|>}, which separates documents and ends generations. */
