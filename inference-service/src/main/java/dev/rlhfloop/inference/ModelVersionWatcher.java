@@ -59,6 +59,8 @@ public class ModelVersionWatcher {
                 LOG.infof("serving model version %s from %s", config.modelDirVersion(), dir);
             } catch (IOException | RuntimeException e) {
                 LOG.errorf("cannot serve the model directory %s (rlhf.inference.model-dir): %s", dir, e.getMessage());
+                registry.waitingFor("the model directory " + dir + " (rlhf.inference.model-dir) cannot be loaded ("
+                        + e.getMessage() + ") and no version has been published on rlhf.model-versions yet");
             }
         });
         consumer = new KafkaConsumer<>(Map.of(
