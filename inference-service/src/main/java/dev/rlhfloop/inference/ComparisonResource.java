@@ -115,27 +115,34 @@ public class ComparisonResource {
 
         @Override
         public void token(Slot slot, String piece) {
-            send("token", Map.of("slot", slot.name(), "text", piece));
+            send(slot, "token", Map.of("slot", slot.name(), "text", piece));
         }
 
         @Override
         public void done(Slot slot, String text) {
-            send("done", Map.of("slot", slot.name(), "text", text));
+            send(slot, "done", Map.of("slot", slot.name(), "text", text));
             finished(slot);
         }
 
         @Override
         public void error(Slot slot, String reason) {
-            send("error", Map.of("slot", slot.name(), "reason", reason));
+            send(slot, "error", Map.of("slot", slot.name(), "reason", reason));
             finished(slot);
         }
 
-        private synchronized void send(String name, Map<String, String> data) {
-            if (sink.isClosed()) {
-                comparison.answers().forEach(answer -> answer.unsubscribe(this));
-                return;
+        /**
+         * Called with {@code slot}'s stream locked: a client that went away is unsubscribed from that
+         * stream only (taking the other stream's lock here could deadlock with its generator thread).
+         */
+        private void send(Slot slot, String name, Map<String, String> data) {
+            boolean closed;
+            synchronized (this) {
+                closed = sink.isClosed();
+                if (!closed) last = sink.send(sse.newEventBuilder().name(name).data(Json.writeString(data)).build());
             }
-            last = sink.send(sse.newEventBuilder().name(name).data(Json.writeString(data)).build());
+            if (closed) {
+                comparison.answers().stream().filter(a -> a.slot() == slot).forEach(a -> a.unsubscribe(this));
+            }
         }
 
         private synchronized void finished(Slot slot) {
