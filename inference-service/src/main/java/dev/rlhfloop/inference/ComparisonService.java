@@ -65,6 +65,7 @@ public class ComparisonService {
             return thread;
         };
         generators = Executors.newFixedThreadPool(config.generationThreads(), threads);
+        generators.submit(this::promptPool); // build the pool now, not in the first request without a prompt
         int max = config.maxComparisons();
         comparisons = new LinkedHashMap<>(256, 0.75f, false) {
             @Override
