@@ -63,6 +63,13 @@ public class TrainerService {
     private final Map<String, Replay> replays = new LinkedHashMap<>();
 
     void onStart(@Observes StartupEvent event) {
+        if (config.pairsPerVersion() < 1) {
+            throw new IllegalArgumentException("rlhf.trainer.pairs-per-version must be at least 1, was " + config.pairsPerVersion());
+        }
+        if (!config.line().matches(ReplayRequest.LINE_PATTERN)) {
+            throw new IllegalArgumentException("rlhf.trainer.line must match " + ReplayRequest.LINE_PATTERN + ", was '" + config.line() + "'");
+        }
+        Bootstrapper.settings(config.bootstrap()); // an unknown size fails here, not after the registry was read
         store = new ModelStore(config.dataDir());
         registry = new Registry(bootstrapServers);
         starter = new Thread(this::prepareAndRun, "trainer-start");
@@ -238,8 +245,10 @@ public class TrainerService {
         if (sft == null) throw new BusyException("there is no SFT model to replay from yet (the trainer is still bootstrapping)");
         Optional<Replay> running = replays.values().stream().filter(r -> r.state() == Replay.State.RUNNING).findFirst();
         if (running.isPresent()) throw new BusyException("replay " + running.get().id() + " into line " + running.get().line() + " is still running");
-        String line = request.line() != null ? request.line() : "replay-" + (replays.size() + 1);
-        while (request.line() == null && lineExists(line)) line = line + "x";
+        String line = request.line();
+        for (int k = replays.size() + 1; line == null; k++) {
+            if (!lineExists("replay-" + k)) line = "replay-" + k;
+        }
         if (line.equals(config.line()) || lineExists(line)) {
             throw new IllegalArgumentException("model line '" + line + "' already exists; name a new one");
         }
