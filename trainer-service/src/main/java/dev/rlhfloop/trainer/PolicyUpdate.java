@@ -63,10 +63,9 @@ final class PolicyUpdate {
     /**
      * Trains {@code policy} in place on {@code pairs} (in their canonical order) and returns the
      * version's metrics: {@code rewardAccuracy}/{@code rewardLoss} on the held-out pairs (when there
-     * are any); DPO's {@code dpoLossBefore} (evaluated before the update), {@code dpoLoss},
-     * {@code chosenReward}, {@code rejectedReward}, {@code margin}, {@code accuracy} (means over the
-     * last epoch's steps), and {@code kl}, {@code probeMargin}, {@code probeAccuracy} after the update
-     * on the held-out (probe) pairs.
+     * are any); DPO's {@code dpoLoss}, {@code chosenReward}, {@code rejectedReward}, {@code margin},
+     * {@code accuracy}, {@code kl} after the update and {@code dpoLossBefore} before it, on the probe
+     * pairs (the held-out ones, else the last few); {@code dpoTrainLoss}, the mean over the last epoch's steps.
      */
     Map<String, Double> run(Gpt policy, Gpt reference, List<PreferencePair> pairs, int padId, long seed, Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -113,16 +112,15 @@ final class PolicyUpdate {
         List<PreferenceTrainer.Epoch> dpoEpochs = PreferenceTrainer.dpo(policy, reference, pairs, probe, dpoSettings, padId,
                 step -> progress.step(Algorithm.DPO, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
                         (long) dpoSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
-        put(metrics, "dpoLossBefore", dpoEpochs.get(0).train().loss());
+        put(metrics, "dpoLossBefore", dpoEpochs.get(0).heldOut().loss());
         PreferenceTrainer.Epoch last = dpoEpochs.get(dpoEpochs.size() - 1);
-        put(metrics, "dpoLoss", last.train().loss());
-        put(metrics, "chosenReward", last.train().chosenReward());
-        put(metrics, "rejectedReward", last.train().rejectedReward());
-        put(metrics, "margin", last.train().margin());
-        put(metrics, "accuracy", last.train().accuracy());
+        put(metrics, "dpoTrainLoss", last.train().loss());
+        put(metrics, "dpoLoss", last.heldOut().loss());
+        put(metrics, "chosenReward", last.heldOut().chosenReward());
+        put(metrics, "rejectedReward", last.heldOut().rejectedReward());
+        put(metrics, "margin", last.heldOut().margin());
+        put(metrics, "accuracy", last.heldOut().accuracy());
         put(metrics, "kl", last.heldOut().klToReference());
-        put(metrics, "probeMargin", last.heldOut().margin());
-        put(metrics, "probeAccuracy", last.heldOut().accuracy());
         return metrics;
     }
 
