@@ -49,12 +49,17 @@ public final class Bootstrap {
         public static Settings nano(int pretrainSteps, int sftSteps) {
             Pretraining.Settings pretraining = Pretraining.Settings.preset("nano").withRun(RunSettings.pretraining()
                     .withSteps(pretrainSteps).withLearningRate(2e-3f).withWarmupSteps(Math.min(30, pretrainSteps / 10))
-                    .withIntervals(100, 8, 100, 50));
+                    .withIntervals(50, 8, 100, 50));
             Finetuning.Settings finetuning = Finetuning.Settings.defaults().withMaxLength(256).withRun(RunSettings.finetuning()
                     .withSteps(sftSteps).withBatchSize(16).withLearningRate(1e-3f).withWarmupSteps(Math.min(20, sftSteps / 10))
                     .withIntervals(50, 8, 50, 50));
             return new Settings(BuiltinData.DEFAULT_SEED, BuiltinData.DEFAULT_CORPUS_CHARS, BuiltinData.DEFAULT_TRAIN_EXAMPLES,
                     200, 200, pretraining, finetuning);
+        }
+
+        /** The run measured in docs/training.md: 300 pretraining steps, 150 SFT steps (the same as its CLI commands). */
+        public static Settings nano() {
+            return nano(300, 150);
         }
 
         /** A model of a few thousand parameters on a small slice of the data: seconds, for tests. */
