@@ -218,6 +218,37 @@ class TrainerServiceKafkaTest {
         }
     }
 
+    @Test
+    @Order(7)
+    void replaysFromAnOffsetRangeOrATimestampReadOnlyThatPartOfTheLog() {
+        given().contentType("application/json").body("{\"from\": \"OFFSETS\", \"fromOffset\": 4, \"toOffset\": 8, \"line\": \"slice\"}")
+                .post("/api/replays").then().statusCode(202).body("line", org.hamcrest.Matchers.equalTo("slice"));
+        KafkaTestClient.await("the offset replay done", WAIT, () -> "DONE".equals(replay("slice").getString("state")));
+        assertEquals(List.of("slice-2"), replay("slice").getList("versions"));
+        assertEquals(4, replay("slice").getLong("consumed"));
+        ModelVersion slice = awaitVersion("slice-2");
+        assertEquals("1", slice.parentVersion());
+        assertEquals(Map.of(Topics.PREFERENCE_PAIRS + ":0", 8L), nonZero(slice.trainedOn().offsets()));
+        // live version 3 learned the same four pairs on top of version 2; the slice starts from the SFT model
+        assertNotEquals(awaitVersion("3").weights().sha256(), slice.weights().sha256());
+
+        String future = Instant.now().plus(Duration.ofDays(1)).toString();
+        given().contentType("application/json").body("{\"from\": \"TIMESTAMP\", \"timestamp\": \"" + future + "\", \"line\": \"later\"}")
+                .post("/api/replays").then().statusCode(202);
+        KafkaTestClient.await("the timestamp replay done", WAIT, () -> "DONE".equals(replay("later").getString("state")));
+        assertEquals(List.of(), replay("later").getList("versions"));
+        assertEquals(0, replay("later").getLong("consumed"));
+        assertEquals("TIMESTAMP", replay("later").getString("from"));
+        assertEquals(future, replay("later").getString("timestamp"));
+    }
+
+    private static JsonPath replay(String line) {
+        List<Map<String, Object>> all = given().get("/api/replays").then().statusCode(200).extract().jsonPath().getList("$");
+        Map<String, Object> found = all.stream().filter(r -> line.equals(r.get("line"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no replay into line " + line));
+        return new JsonPath(dev.rlhfloop.contracts.Json.writeString(found));
+    }
+
     private static Map<String, Long> nonZero(Map<String, Long> offsets) {
         return offsets.entrySet().stream().filter(e -> e.getValue() > 0)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
