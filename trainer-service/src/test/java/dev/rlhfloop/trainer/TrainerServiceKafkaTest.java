@@ -72,6 +72,9 @@ class TrainerServiceKafkaTest {
     @ConfigProperty(name = "rlhf.trainer.pairs-per-version")
     int pairsPerVersion;
 
+    @ConfigProperty(name = "rlhf.trainer.data-dir")
+    Path dataDir;
+
     @Test
     @Order(1)
     void bootstrapPublishesTheSftModelAndItsProgress() {
@@ -240,6 +243,28 @@ class TrainerServiceKafkaTest {
         assertEquals(0, replay("later").getLong("consumed"));
         assertEquals("TIMESTAMP", replay("later").getString("from"));
         assertEquals(future, replay("later").getString("timestamp"));
+    }
+
+    @Test
+    @Order(8)
+    void aCheckpointThatACrashLeftUnannouncedIsPublishedWhenTheLineStartsAgain() throws Exception {
+        trainer.stopLive();
+        // What a crash after the checkpoint's rename and before the publish leaves on disk: version 5, unknown to Kafka.
+        ModelStore store = new ModelStore(dataDir);
+        ModelStore.Checkpoint v4 = store.latest("live").orElseThrow();
+        assertEquals("4", v4.version().versionId());
+        Path staged = store.staging("live", 5);
+        for (String name : ModelArchive.FILES) {
+            Files.copy(v4.modelDir().resolve(name), staged.resolve(ModelStore.MODEL_DIR).resolve(name));
+        }
+        Files.copy(v4.archive(), staged.resolve(ModelStore.ARCHIVE_FILE));
+        ModelVersion old = v4.version();
+        store.commit(staged, 5, new ModelVersion(old.schemaVersion(), "5", "live", "4", old.algorithm(), old.trainedOn(),
+                old.metrics(), new ModelVersion.Weights(old.weights().url().replace("/4/", "/5/"), old.weights().sha256()), Instant.now()));
+
+        trainer.startLive();
+        assertEquals("4", awaitVersion("5").parentVersion());
+        given().get("/api/models/5/weights").then().statusCode(200);
     }
 
     private static JsonPath replay(String line) {
