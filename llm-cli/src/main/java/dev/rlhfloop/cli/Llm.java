@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 GenerateCommand.class,
                 LogitsCommand.class,
+                PretrainCommand.class,
+                ScoreCommand.class,
+                SftCommand.class,
                 TokenizeCommand.class,
                 TrainTokenizerCommand.class,
         })
