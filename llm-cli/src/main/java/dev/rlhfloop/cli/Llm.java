@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 GenerateCommand.class,
                 LogitsCommand.class,
+                RateCommand.class,
                 TokenizeCommand.class,
                 TrainTokenizerCommand.class,
         })
