@@ -169,8 +169,9 @@ public final class RateCommand implements Callable<Integer> {
     /** One answer of a rated comparison, with the version revealed after the vote ("?" if none was). */
     public record RatedAnswer(String slot, String text, String modelVersion, boolean satisfiesRule) {}
 
-    /** One vote cast: what was asked, what was chosen, and when the service acknowledged it. */
-    public record Vote(String comparisonId, String prompt, String choice, List<RatedAnswer> answers, Instant acknowledgedAt) {
+    /** One vote cast: what was asked, what was chosen, when the comparison was asked for and when the vote was acknowledged. */
+    public record Vote(String comparisonId, String prompt, String choice, List<RatedAnswer> answers,
+                       Instant requestedAt, Instant acknowledgedAt) {
         String line() {
             String shown = answers.stream()
                     .map(a -> a.slot() + "=" + versionLabel(a.modelVersion()) + (a.satisfiesRule() ? " ✓" : " ✗"))
@@ -245,6 +246,7 @@ public final class RateCommand implements Callable<Integer> {
         /** Creates a comparison, waits for both answers, votes by the rule, and reads which versions answered. */
         public Vote rateOne(java.util.function.Consumer<String> progress) {
             long deadline = System.nanoTime() + patience.toNanos();
+            Instant requested = Instant.now();
             JsonNode created = createComparison(deadline, progress);
             String id = created.path("id").asText();
             String prompt = created.path("prompt").asText();
@@ -276,7 +278,7 @@ public final class RateCommand implements Callable<Integer> {
                 answers.add(answer);
                 tally.add(answer);
             }
-            return new Vote(id, prompt, choice, List.copyOf(answers), acknowledged);
+            return new Vote(id, prompt, choice, List.copyOf(answers), requested, acknowledged);
         }
 
         private JsonNode createComparison(long deadline, java.util.function.Consumer<String> progress) {
