@@ -13,7 +13,6 @@ import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,13 +30,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The RLHF loop, end to end, on the packaged services and a real broker: the trainer bootstraps a
@@ -53,34 +52,18 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * (voting budget, default 5), {@code rlhf.e2e.loopVotes} (at most, default 400),
  * {@code rlhf.e2e.requireRise=true} (also fail if the rule's share did not rise), and any
  * {@code rlhf.e2e.<service>.<key>=value}, passed to that service as {@code -D<key>=value}
- * (e.g. {@code -Drlhf.e2e.trainer-service.rlhf.trainer.bootstrap.pretrain-steps=200}).
+ * (e.g. {@code -Drlhf.e2e.trainer-service.rlhf.trainer.bootstrap.pretrain-steps=200}); the small
+ * bootstrap it starts with is {@link SharedStack#SETTINGS}. The stack is shared with the browser
+ * flow ({@code RateFlowOnWholeStackIT}), which runs after this class.
  */
 @EnabledIfSystemProperty(named = "rlhf.e2e.loop", matches = "true")
+@ExtendWith(SharedStack.class)
+@Order(Order.DEFAULT + 1) // after StackIT (unordered), whose launcher stops before this stack starts
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LoopIT {
-    static final Path HOME = Path.of(System.getProperty("rlhfloop.home", "..")).toAbsolutePath().normalize();
-    static final Path WORK = Path.of(System.getProperty("rlhfloop.e2e.dir", "target/e2e")).toAbsolutePath().resolve("loop");
-    static final int PAIRS_PER_VERSION = 4;
+    static final int PAIRS_PER_VERSION = SharedStack.PAIRS_PER_VERSION;
     static final Duration LOOP_BUDGET = Duration.ofMinutes(Integer.getInteger("rlhf.e2e.loopMinutes", 5));
     static final int MAX_VOTES = Integer.getInteger("rlhf.e2e.loopVotes", 400);
-
-    /**
-     * A model small enough to bootstrap in about a minute on two cores, and versions every few
-     * pairs (or after 20 s), so that a few dozen votes give several versions.
-     */
-    static final Map<String, Map<String, String>> SETTINGS = Map.of(
-            "trainer-service", Map.of(
-                    "rlhf.trainer.bootstrap.size", "nano",
-                    "rlhf.trainer.bootstrap.pretrain-steps", "80",
-                    "rlhf.trainer.bootstrap.sft-steps", "40",
-                    "rlhf.trainer.pairs-per-version", String.valueOf(PAIRS_PER_VERSION),
-                    "rlhf.trainer.max-wait", "20s",
-                    "rlhf.trainer.dpo.learning-rate", "5e-4",
-                    "rlhf.trainer.dpo.batch-size", "4",
-                    "rlhf.trainer.reward.epochs", "1"),
-            "inference-service", Map.of(
-                    "rlhf.inference.compare", "latest",
-                    "rlhf.inference.sampling.max-new-tokens", "32"));
 
     static WholeStack stack;
     static RateCommand.Session rater;
@@ -92,24 +75,10 @@ class LoopIT {
     static double loopSeconds;
 
     @BeforeAll
-    static void startStack() throws Exception {
-        Map<String, List<String>> options = new HashMap<>();
-        for (String service : WholeStack.SERVICES) {
-            Map<String, String> settings = new LinkedHashMap<>(SETTINGS.getOrDefault(service, Map.of()));
-            String prefix = "rlhf.e2e." + service + ".";
-            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
-                    .forEach(k -> settings.put(k.substring(prefix.length()), System.getProperty(k)));
-            options.put(service, settings.entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList());
-        }
-        stack = new WholeStack(HOME, WORK, options);
-        stack.start();
+    static void raterAtTheStacksUrl() {
+        stack = SharedStack.stack();
         rater = new RateCommand.Session(URI.create(stack.url()), RateCommand.Rule.parse("animal", 0), "loop-it",
                 Duration.ofMinutes(3));
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) stack.close();
     }
 
     @Test
