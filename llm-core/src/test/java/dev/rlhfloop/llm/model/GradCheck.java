@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * step is large (1e-2) and each element passes if |analytic − numeric| ≤ rtol·|numeric| +
  * atol·max|numeric|; a gradient that is wrong in sign, scale or a single index fails.
  */
-final class GradCheck {
+public final class GradCheck {
 
     static final double STEP = 1e-2;
     static final double RTOL = 2e-2;
@@ -19,7 +19,7 @@ final class GradCheck {
     private GradCheck() {}
 
     /** Checks {@code analytic} = d loss / d values, perturbing every element (or {@code maxChecks} random ones). */
-    static void check(String what, float[] values, float[] analytic, DoubleSupplier loss, int maxChecks) {
+    public static void check(String what, float[] values, float[] analytic, DoubleSupplier loss, int maxChecks) {
         double worst = compare(values, analytic, loss, maxChecks);
         assertTrue(worst <= 1.0, what + ": finite-difference mismatch, worst error " + worst + "x the tolerance");
     }
@@ -69,7 +69,7 @@ final class GradCheck {
         return sum;
     }
 
-    static float[] randoms(Random random, int n, double scale) {
+    public static float[] randoms(Random random, int n, double scale) {
         float[] values = new float[n];
         for (int i = 0; i < n; i++) {
             values[i] = (float) (random.nextGaussian() * scale);

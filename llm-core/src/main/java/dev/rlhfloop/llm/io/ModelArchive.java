@@ -1,0 +1,207 @@
+package dev.rlhfloop.llm.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * How a model travels between services: a ZIP of its directory ({@code config.json},
+ * {@code model.safetensors}, {@code tokenizer.json}, flat, no folders) announced by URL and the
+ * SHA-256 of the ZIP's bytes. The trainer {@link #pack}s a directory and serves the file; the
+ * inference service {@link #fetch}es it ({@code http:}, {@code https:} or {@code file:}), checks
+ * the digest before unpacking anything, and loads the directory.
+ *
+ * <p>Packing is deterministic (fixed entry order and timestamps), so the same weights always give
+ * the same digest.
+ */
+public final class ModelArchive {
+
+    public static final String CONFIG_FILE = "config.json";
+    public static final String WEIGHTS_FILE = "model.safetensors";
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+    /** What a servable model directory holds, in archive order. */
+    public static final List<String> FILES = List.of(CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE);
+
+    private static final LocalDateTime FIXED_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
+    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
+
+    private ModelArchive() {}
+
+    /** A packed model: the ZIP file and the SHA-256 (lowercase hex) of its bytes. */
+    public record Packed(Path file, String sha256) {}
+
+    /** The digest or the contents did not match what was announced. */
+    public static final class InvalidArchiveException extends IOException {
+        public InvalidArchiveException(String message) {
+            super(message);
+        }
+    }
+
+    /** Zips {@link #FILES} of {@code modelDirectory} into {@code zipFile} (replaced atomically) and returns its digest. */
+    public static Packed pack(Path modelDirectory, Path zipFile) throws IOException {
+        for (String name : FILES) {
+            if (!Files.isRegularFile(modelDirectory.resolve(name))) {
+                throw new IOException(modelDirectory + " is not a servable model directory: " + name + " is missing");
+            }
+        }
+        Path parent = zipFile.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path temp = Files.createTempFile(parent, zipFile.getFileName().toString(), ".part");
+        try {
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                write(modelDirectory, out);
+            }
+            Files.move(temp, zipFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        return new Packed(zipFile, sha256(zipFile));
+    }
+
+    /** Writes the ZIP of {@link #FILES} of {@code modelDirectory} to {@code out} (not closed). */
+    public static void write(Path modelDirectory, OutputStream out) throws IOException {
+        ZipOutputStream zip = new ZipOutputStream(out);
+        for (String name : FILES) {
+            ZipEntry entry = new ZipEntry(name);
+            entry.setTimeLocal(FIXED_TIME);
+            zip.putNextEntry(entry);
+            Files.copy(modelDirectory.resolve(name), zip);
+            zip.closeEntry();
+        }
+        zip.finish();
+    }
+
+    /**
+     * Unpacks a ZIP into {@code directory} (created if needed). Entries must be plain file names
+     * (no folders, no {@code ..}), each at most once, and every file of {@link #FILES} must be there.
+     */
+    public static void unpack(Path zipFile, Path directory) throws IOException {
+        Files.createDirectories(directory);
+        Set<String> seen = new HashSet<>();
+        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(zipFile))) {
+            for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
+                String name = entry.getName();
+                if (entry.isDirectory() || name.isEmpty() || name.contains("/") || name.contains("\\")
+                        || name.equals(".") || name.equals("..")) {
+                    throw new InvalidArchiveException(zipFile + ": unexpected entry '" + name + "' (a model archive holds plain files only)");
+                }
+                if (!seen.add(name)) {
+                    throw new InvalidArchiveException(zipFile + ": entry '" + name + "' appears twice");
+                }
+                Files.copy(zip, directory.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        if (seen.isEmpty()) {
+            throw new InvalidArchiveException(zipFile + " is not a ZIP archive (or an empty one)");
+        }
+        for (String name : FILES) {
+            if (!seen.contains(name)) {
+                throw new InvalidArchiveException(zipFile + ": " + name + " is missing from the archive");
+            }
+        }
+    }
+
+    /**
+     * Downloads the archive at {@code url} ({@code http:}, {@code https:} or {@code file:}), checks
+     * its SHA-256 against {@code expectedSha256} and unpacks it into {@code directory}. Nothing is
+     * unpacked when the digest differs.
+     */
+    public static void fetch(String url, String expectedSha256, Path directory) throws IOException {
+        URI uri = parse(url);
+        Files.createDirectories(directory);
+        Path download = Files.createTempFile(directory, "download", ".zip");
+        try {
+            String actual = download(uri, download);
+            if (!actual.equalsIgnoreCase(expectedSha256)) {
+                throw new InvalidArchiveException("sha256 mismatch for " + url + ": announced " + expectedSha256
+                        + ", downloaded " + actual);
+            }
+            unpack(download, directory);
+        } finally {
+            Files.deleteIfExists(download);
+        }
+    }
+
+    /** SHA-256 of a file's bytes, lowercase hex. */
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return digestOf(in, OutputStream.nullOutputStream());
+        }
+    }
+
+    private static URI parse(String url) throws IOException {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("not a URL: " + url);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("file") && !scheme.equals("http") && !scheme.equals("https")) {
+            throw new IOException("cannot fetch " + url + ": only http, https and file URLs are supported");
+        }
+        return uri;
+    }
+
+    private static String download(URI uri, Path target) throws IOException {
+        if (uri.getScheme().equalsIgnoreCase("file")) {
+            Path source = Path.of(uri);
+            if (!Files.isRegularFile(source)) {
+                throw new IOException("cannot fetch " + uri + ": no such file");
+            }
+            try (InputStream in = Files.newInputStream(source); OutputStream out = Files.newOutputStream(target)) {
+                return digestOf(in, out);
+            }
+        }
+        HttpClient client = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).GET().build();
+        try {
+            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = response.body()) {
+                if (response.statusCode() != 200) {
+                    throw new IOException("cannot fetch " + uri + ": HTTP " + response.statusCode());
+                }
+                try (OutputStream out = Files.newOutputStream(target)) {
+                    return digestOf(in, out);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while fetching " + uri, e);
+        }
+    }
+
+    private static String digestOf(InputStream in, OutputStream copy) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        try (DigestInputStream digesting = new DigestInputStream(in, digest)) {
+            digesting.transferTo(copy);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}

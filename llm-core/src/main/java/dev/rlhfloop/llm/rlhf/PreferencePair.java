@@ -1,0 +1,31 @@
+package dev.rlhfloop.llm.rlhf;
+
+import dev.rlhfloop.llm.data.PreferenceData;
+
+/**
+ * One human (or simulated) preference as token ids: a prompt, the answer that was preferred and
+ * the one that was not. Answers are the ids after the prompt, ending with end-of-text if the
+ * model should learn to stop.
+ */
+public record PreferencePair(int[] prompt, int[] chosen, int[] rejected) {
+
+    public PreferencePair {
+        if (prompt.length + chosen.length == 0 || prompt.length + rejected.length == 0) {
+            throw new IllegalArgumentException("a preference pair needs at least one token in each sequence");
+        }
+        if (chosen.length == 0 || rejected.length == 0) {
+            throw new IllegalArgumentException("a preference pair needs a non-empty chosen and rejected answer");
+        }
+    }
+
+    /** A pair as the preference loader encodes it, each answer followed by end-of-text (so DPO also learns where to stop). */
+    public static PreferencePair from(PreferenceData.Encoded encoded, int endOfTextId) {
+        return new PreferencePair(encoded.prompt(), withEnd(encoded.chosen(), endOfTextId), withEnd(encoded.rejected(), endOfTextId));
+    }
+
+    private static int[] withEnd(int[] answer, int endOfTextId) {
+        int[] ids = java.util.Arrays.copyOf(answer, answer.length + 1);
+        ids[answer.length] = endOfTextId;
+        return ids;
+    }
+}

@@ -1,0 +1,229 @@
+package dev.rlhfloop.llm.rlhf;
+
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.Parameter;
+import dev.rlhfloop.llm.train.AdamW;
+import dev.rlhfloop.llm.train.AdamWSettings;
+import dev.rlhfloop.llm.train.GradientClipping;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+
+/**
+ * Learning from preference pairs, as the trainer service calls it: DPO of a policy against a
+ * frozen reference, and Bradley–Terry training of a reward model. Each run shuffles the pairs per
+ * epoch from the seed, takes one AdamW step per batch (global-norm clipped), and reports metrics
+ * before training (epoch 0) and after every epoch, on the training pairs and the held-out ones.
+ * The same pairs, settings and thread count give the same weights bit for bit.
+ */
+public final class PreferenceTrainer {
+
+    /** Metrics of one update. */
+    public record Step(int epoch, int step, int stepsPerEpoch, PreferenceMetrics metrics) {}
+
+    /** Metrics after {@code epoch} epochs (0 = before training); {@code heldOut} is null without held-out pairs. */
+    public record Epoch(int epoch, PreferenceMetrics train, PreferenceMetrics heldOut) {}
+
+    /** Receives every update's metrics, e.g. to draw a progress bar or publish training events. */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NONE = step -> {};
+
+        void onStep(Step step);
+    }
+
+    /** Held-out pairs on which DPO's KL to the reference is measured each epoch (it needs both models' full logits). */
+    static final int KL_PAIRS = 32;
+
+    private PreferenceTrainer() {}
+
+    /**
+     * DPO of {@code policy} (updated in place) against {@code reference} (left unchanged). The
+     * train epochs' metrics are the means of their steps (the policy changing as it goes), except
+     * epoch 0, which evaluates; held-out metrics always evaluate the policy as it is then.
+     */
+    public static List<Epoch> dpo(Gpt policy, Gpt reference, List<PreferencePair> train, List<PreferencePair> heldOut,
+                                  PreferenceSettings settings, int padId, Listener listener) {
+        Dpo dpo = new Dpo(policy, reference, settings.beta());
+        int maxLength = Math.min(settings.maxLength(), policy.config().contextLength());
+        Function<List<PreferencePair>, PairBatch> collate = pairs -> PairBatch.collate(pairs, padId, maxLength);
+        reference.setTraining(false);
+        PairSet trainSet = new PairSet(train, settings.batchSize(), collate, dpo::referenceLogProbs);
+        PairSet heldOutSet = heldOut.isEmpty() ? null : new PairSet(heldOut, settings.batchSize(), collate, dpo::referenceLogProbs);
+        PairSet klSet = heldOut.isEmpty() ? null
+                : new PairSet(heldOut.subList(0, Math.min(KL_PAIRS, heldOut.size())), settings.batchSize(), collate, null);
+
+        Function<PairSet, PreferenceMetrics> evaluate = set -> {
+            policy.setTraining(false);
+            return evaluateAll(set, slice -> dpo.evaluate(slice.batch(), slice.reference()));
+        };
+        Function<PreferenceMetrics, PreferenceMetrics> withKl = metrics -> {
+            if (klSet == null) {
+                return metrics;
+            }
+            policy.setTraining(false);
+            PreferenceMetrics kl = evaluateAll(klSet, slice -> new PreferenceMetrics(0, 0, 0, 0, 0, dpo.klToReference(slice.batch())));
+            return metrics.withKl(kl.klToReference());
+        };
+
+        List<Epoch> epochs = new ArrayList<>();
+        epochs.add(new Epoch(0, evaluate.apply(trainSet), heldOutSet == null ? null : withKl.apply(evaluate.apply(heldOutSet))));
+        AdamW optimizer = new AdamW(policy.parameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, settings.weightDecay()));
+        for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
+            PreferenceMetrics trained = trainEpoch(trainSet, settings, epoch, listener, slice -> {
+                policy.setTraining(true);
+                policy.zeroGrad();
+                PreferenceMetrics metrics = dpo.forwardBackward(slice.batch(), slice.reference(), 1.0);
+                update(optimizer, policy.parameters(), settings);
+                return metrics;
+            });
+            epochs.add(new Epoch(epoch, trained, heldOutSet == null ? null : withKl.apply(evaluate.apply(heldOutSet))));
+        }
+        policy.setTraining(false);
+        return epochs;
+    }
+
+    /** Bradley–Terry training of {@code model} in place; metrics as for {@link #dpo}. */
+    public static List<Epoch> rewardModel(RewardModel model, List<PreferencePair> train, List<PreferencePair> heldOut,
+                                          PreferenceSettings settings, int padId, Listener listener) {
+        Gpt backbone = model.backbone();
+        int maxLength = Math.min(settings.maxLength(), backbone.config().contextLength());
+        Function<List<PreferencePair>, PairBatch> collate = pairs -> PairBatch.collate(pairs, padId, maxLength);
+        PairSet trainSet = new PairSet(train, settings.batchSize(), collate, null);
+        PairSet heldOutSet = heldOut.isEmpty() ? null : new PairSet(heldOut, settings.batchSize(), collate, null);
+        Function<PairSet, PreferenceMetrics> evaluate = set -> {
+            backbone.setTraining(false);
+            return evaluateAll(set, slice -> PreferenceMetrics.of(model.evaluate(slice.batch())));
+        };
+
+        List<Epoch> epochs = new ArrayList<>();
+        epochs.add(new Epoch(0, evaluate.apply(trainSet), heldOutSet == null ? null : evaluate.apply(heldOutSet)));
+        AdamW optimizer = new AdamW(model.parameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, settings.weightDecay()));
+        for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
+            PreferenceMetrics trained = trainEpoch(trainSet, settings, epoch, listener, slice -> {
+                backbone.setTraining(true);
+                model.zeroGrad();
+                PreferenceMetrics metrics = PreferenceMetrics.of(model.forwardBackward(slice.batch(), 1.0));
+                update(optimizer, model.parameters(), settings);
+                return metrics;
+            });
+            epochs.add(new Epoch(epoch, trained, heldOutSet == null ? null : evaluate.apply(heldOutSet)));
+        }
+        backbone.setTraining(false);
+        return epochs;
+    }
+
+    private static PreferenceMetrics evaluateAll(PairSet set, Function<Slice, PreferenceMetrics> evaluate) {
+        int[] order = set.order(0, 0);
+        List<PreferenceMetrics> metrics = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        for (int from = 0; from < set.size(); from += set.batchSize()) {
+            Slice slice = set.slice(order, from);
+            metrics.add(evaluate.apply(slice));
+            sizes.add(slice.size());
+        }
+        return PreferenceMetrics.mean(metrics, sizes);
+    }
+
+    /** One pass over the shuffled pairs; the epoch's metrics are the means of its steps'. */
+    private static PreferenceMetrics trainEpoch(PairSet set, PreferenceSettings settings, int epoch, Listener listener,
+                                                Function<Slice, PreferenceMetrics> step) {
+        int[] order = set.order(settings.seed(), epoch);
+        List<PreferenceMetrics> metrics = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        for (int from = 0, s = 1; from < set.size(); from += set.batchSize(), s++) {
+            Slice slice = set.slice(order, from);
+            PreferenceMetrics m = step.apply(slice);
+            metrics.add(m);
+            sizes.add(slice.size());
+            listener.onStep(new Step(epoch, s, set.batches(), m));
+        }
+        return PreferenceMetrics.mean(metrics, sizes);
+    }
+
+    private static void update(AdamW optimizer, List<Parameter> parameters, PreferenceSettings settings) {
+        if (settings.maxGradNorm() > 0) {
+            GradientClipping.clip(parameters, settings.maxGradNorm());
+        }
+        optimizer.update(settings.learningRate());
+    }
+
+    /**
+     * A list of pairs with, for DPO, each answer's reference log-probability computed once; cut
+     * into batches in a given order (the data order for evaluation, a seeded shuffle per epoch).
+     */
+    private static final class PairSet {
+        private final List<PreferencePair> pairs;
+        private final int batchSize;
+        private final Function<List<PreferencePair>, PairBatch> collate;
+        private final double[] chosenReference;
+        private final double[] rejectedReference;
+
+        PairSet(List<PreferencePair> pairs, int batchSize, Function<List<PreferencePair>, PairBatch> collate,
+                Function<PairBatch, double[]> reference) {
+            if (pairs.isEmpty()) {
+                throw new IllegalArgumentException("no preference pairs to train on");
+            }
+            this.pairs = List.copyOf(pairs);
+            this.batchSize = batchSize;
+            this.collate = collate;
+            this.chosenReference = reference == null ? null : new double[pairs.size()];
+            this.rejectedReference = reference == null ? null : new double[pairs.size()];
+            if (reference != null) {
+                int[] order = order(0, 0);
+                for (int from = 0; from < pairs.size(); from += batchSize) {
+                    Slice slice = slice(order, from);
+                    double[] rows = reference.apply(slice.batch());
+                    for (int i = 0; i < slice.size(); i++) {
+                        chosenReference[from + i] = rows[i];
+                        rejectedReference[from + i] = rows[slice.size() + i];
+                    }
+                }
+            }
+        }
+
+        int size() {
+            return pairs.size();
+        }
+
+        int batchSize() {
+            return batchSize;
+        }
+
+        int batches() {
+            return (pairs.size() + batchSize - 1) / batchSize;
+        }
+
+        /** The data order for epoch 0, a shuffle from the seed for every training epoch. */
+        int[] order(long seed, int epoch) {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < pairs.size(); i++) {
+                order.add(i);
+            }
+            if (epoch > 0) {
+                Collections.shuffle(order, new Random(seed * 1_000_003L + epoch));
+            }
+            return order.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        /** The batch of the pairs {@code order[from .. from + batchSize)}, with their reference log-probabilities. */
+        Slice slice(int[] order, int from) {
+            int to = Math.min(order.length, from + batchSize);
+            List<PreferencePair> members = new ArrayList<>(to - from);
+            double[] reference = chosenReference == null ? null : new double[2 * (to - from)];
+            for (int i = from; i < to; i++) {
+                members.add(pairs.get(order[i]));
+                if (reference != null) {
+                    reference[i - from] = chosenReference[order[i]];
+                    reference[to - from + i - from] = rejectedReference[order[i]];
+                }
+            }
+            return new Slice(collate.apply(members), reference, to - from);
+        }
+    }
+
+    private record Slice(PairBatch batch, double[] reference, int size) {}
+}

@@ -1,0 +1,147 @@
+package dev.rlhfloop.llm.rlhf;
+
+import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.sample.Generator;
+import dev.rlhfloop.llm.sample.SamplingSettings;
+import dev.rlhfloop.llm.sample.SequenceLogProbs;
+import dev.rlhfloop.llm.train.AdamW;
+import dev.rlhfloop.llm.train.AdamWSettings;
+import dev.rlhfloop.llm.train.GradientClipping;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * REINFORCE Leave-One-Out (Ahmadian et al., 2024) against a reward with a KL penalty to a frozen
+ * reference. Each step samples k answers per prompt from the policy; an answer's return is its
+ * reward minus β·Σ_t (log π(y_t) − log π_ref(y_t)) (the KL penalty, token by token), its advantage
+ * that return minus the mean of the other k − 1 answers' returns; the update follows
+ * −mean(advantage · log π(answer | prompt)). Samples derive from the seed and the step count, so
+ * a run is repeatable.
+ */
+public final class Rloo {
+
+    /** Scores answers to prompts; higher is better. A {@link RewardModel} is one ({@link #of(RewardModel)}). */
+    @FunctionalInterface
+    public interface Reward {
+        double[] score(List<int[]> prompts, List<int[]> responses);
+
+        static Reward of(RewardModel model) {
+            return model::score;
+        }
+    }
+
+    /** One step's means over its samples: raw reward, summed log-ratio (KL estimate), return, answer length, loss. */
+    public record Metrics(long step, double reward, double kl, double totalReward, double responseLength, double loss) {}
+
+    private final Gpt policy;
+    private final Gpt reference;
+    private final Reward reward;
+    private final RlooSettings settings;
+    private final int stopToken;
+    private final AdamW optimizer;
+    private long steps;
+
+    /** {@code stopToken} (e.g. end-of-text, or negative for none) ends an answer and pads batches. */
+    public Rloo(Gpt policy, Gpt reference, Reward reward, RlooSettings settings, int stopToken) {
+        if (policy == reference) {
+            throw new IllegalArgumentException("the reference must be a separate, frozen copy of the policy (see Gpt.copy)");
+        }
+        this.policy = policy;
+        this.reference = reference;
+        this.reward = reward;
+        this.settings = settings;
+        this.stopToken = stopToken;
+        this.optimizer = new AdamW(policy.parameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, settings.weightDecay()));
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    /** Samples {@code k} answers to each prompt, scores them, and takes one update. */
+    public Metrics step(List<int[]> prompts) {
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("an RLOO step needs at least one prompt");
+        }
+        int k = settings.samples();
+        int context = policy.config().contextLength();
+        List<int[]> rowPrompts = new ArrayList<>();
+        List<int[]> responses = new ArrayList<>();
+        policy.setTraining(false);
+        Generator generator = new Generator(policy);
+        for (int p = 0; p < prompts.size(); p++) {
+            int[] prompt = prompts.get(p);
+            if (prompt.length == 0 || prompt.length + settings.maxNewTokens() > context + 1) {
+                throw new IllegalArgumentException("prompt " + p + " has " + prompt.length + " tokens: it needs at least one and room for "
+                        + settings.maxNewTokens() + " new tokens in the context of " + context);
+            }
+            for (int s = 0; s < k; s++) {
+                long seed = settings.seed() + 1_000_003L * steps + 7919L * p + s;
+                SamplingSettings sampling = new SamplingSettings(settings.temperature(), 0, 1f, settings.maxNewTokens(), seed, stopToken);
+                rowPrompts.add(prompt);
+                responses.add(generator.generate(prompt, sampling).newTokens());
+            }
+        }
+        double[] rewards = reward.score(rowPrompts, responses);
+        int pad = Math.max(stopToken, 0);
+        Batch batch = SequenceLogProbs.pack(rowPrompts, responses, pad, context);
+        reference.setTraining(false);
+        float[] referenceLogProbs = reference.tokenLogProbs(batch).clone();
+
+        policy.setTraining(true);
+        float[] policyLogProbs = policy.tokenLogProbs(batch);
+        int rows = rowPrompts.size();
+        double[] returns = new double[rows];
+        double[] kls = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            double kl = 0;
+            for (int t = 0; t < batch.length(); t++) {
+                int at = r * batch.length() + t;
+                kl += policyLogProbs[at] - referenceLogProbs[at];
+            }
+            kls[r] = kl;
+            returns[r] = rewards[r] - settings.klCoefficient() * kl;
+        }
+        float[] dSequence = new float[rows];
+        double loss = 0;
+        for (int p = 0; p < prompts.size(); p++) {
+            double sum = 0;
+            for (int s = 0; s < k; s++) {
+                sum += returns[p * k + s];
+            }
+            for (int s = 0; s < k; s++) {
+                int r = p * k + s;
+                double advantage = returns[r] - (sum - returns[r]) / (k - 1);
+                double logProb = 0;
+                for (int t = 0; t < batch.length(); t++) {
+                    logProb += policyLogProbs[r * batch.length() + t];
+                }
+                loss -= advantage * logProb / rows;
+                dSequence[r] = (float) (-advantage / rows);
+            }
+        }
+        policy.zeroGrad();
+        policy.backwardLogProbs(SequenceLogProbs.perToken(batch, dSequence));
+        if (settings.maxGradNorm() > 0) {
+            GradientClipping.clip(policy.parameters(), settings.maxGradNorm());
+        }
+        optimizer.update(settings.learningRate());
+        policy.setTraining(false);
+
+        double length = 0;
+        for (int[] response : responses) {
+            length += response.length;
+        }
+        return new Metrics(steps++, mean(rewards), mean(kls), mean(returns), length / rows, loss);
+    }
+
+    private static double mean(double[] values) {
+        double sum = 0;
+        for (double v : values) {
+            sum += v;
+        }
+        return sum / values.length;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.rlhfloop.llm.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rlhfloop.llm.data.InstructionExample;
+import dev.rlhfloop.llm.data.builtin.BuiltinData;
+import dev.rlhfloop.llm.model.GptCheckpoint;
+import dev.rlhfloop.llm.model.GptConfig;
+import dev.rlhfloop.llm.tokenizer.Tokenizer;
+import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
+import dev.rlhfloop.llm.train.TrainingListener.Phase;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * From nothing to an instruction-following model: the built-in data, a tokenizer trained on its
+ * corpus, pretraining, then SFT on its instruction examples, and the exact-match accuracy of both
+ * models on the held-out tasks. Writes {@value #PRETRAINED_DIR}/ and {@value #SFT_DIR}/ (the
+ * final model) under the output directory, and {@value #SUMMARY_FILE} beside them. Running it
+ * again resumes where it stopped: finished stages are kept, an interrupted one continues from its
+ * last checkpoint.
+ */
+public final class Bootstrap {
+
+    public static final String PRETRAINED_DIR = "pretrained";
+    public static final String SFT_DIR = "sft";
+    public static final String SUMMARY_FILE = "bootstrap.json";
+
+    /**
+     * The built-in data ({@code dataSeed}, corpus size, instruction examples for training and
+     * validation) and how many held-out tasks to score, plus both stages' settings.
+     */
+    public record Settings(long dataSeed, long corpusChars, int trainExamples, int validationExamples, int scoreExamples,
+                           Pretraining.Settings pretraining, Finetuning.Settings finetuning) {
+
+        public Settings {
+            if (corpusChars <= 0 || trainExamples <= 0 || validationExamples <= 0 || scoreExamples <= 0) {
+                throw new IllegalArgumentException("corpus size and example counts must be positive");
+            }
+        }
+
+        /**
+         * The {@code nano} model on the default built-in data, sized to finish on two cores in
+         * under ten minutes: {@code pretrainSteps} of 8 windows of 256 tokens, then
+         * {@code sftSteps} of 16 instruction examples.
+         */
+        public static Settings nano(int pretrainSteps, int sftSteps) {
+            Pretraining.Settings pretraining = Pretraining.Settings.preset("nano").withRun(RunSettings.pretraining()
+                    .withSteps(pretrainSteps).withLearningRate(2e-3f).withWarmupSteps(Math.min(30, pretrainSteps / 10))
+                    .withIntervals(100, 8, 100, 50));
+            Finetuning.Settings finetuning = Finetuning.Settings.defaults().withMaxLength(256).withRun(RunSettings.finetuning()
+                    .withSteps(sftSteps).withBatchSize(16).withLearningRate(1e-3f).withWarmupSteps(Math.min(20, sftSteps / 10))
+                    .withIntervals(50, 8, 50, 50));
+            return new Settings(BuiltinData.DEFAULT_SEED, BuiltinData.DEFAULT_CORPUS_CHARS, BuiltinData.DEFAULT_TRAIN_EXAMPLES,
+                    200, 200, pretraining, finetuning);
+        }
+
+        /** A model of a few thousand parameters on a small slice of the data: seconds, for tests. */
+        public static Settings tiny() {
+            GptConfig model = GptConfig.of(300, 32, 16, 2, 1);
+            Pretraining.Settings pretraining = new Pretraining.Settings(model, 300, 0, 0.1, "Once upon a time",
+                    RunSettings.pretraining().withSteps(6).withBatchSize(4).withWarmupSteps(2).withIntervals(3, 2, 3, 3));
+            Finetuning.Settings finetuning = new Finetuning.Settings(32, 1,
+                    RunSettings.finetuning().withSteps(4).withBatchSize(4).withWarmupSteps(1).withIntervals(2, 2, 2, 2));
+            return new Settings(BuiltinData.DEFAULT_SEED, 60_000, 40, 8, 8, pretraining, finetuning);
+        }
+
+        public Settings withPretraining(Pretraining.Settings settings) {
+            return new Settings(dataSeed, corpusChars, trainExamples, validationExamples, scoreExamples, settings, finetuning);
+        }
+
+        public Settings withFinetuning(Finetuning.Settings settings) {
+            return new Settings(dataSeed, corpusChars, trainExamples, validationExamples, scoreExamples, pretraining, settings);
+        }
+    }
+
+    /** Both models, their training runs, and their exact-match reports on the same held-out tasks. */
+    public record Result(Path pretrainedModel, Path model, TrainingResult pretraining, TrainingResult finetuning,
+                         ExactMatch.Report pretrainedScore, ExactMatch.Report score, double seconds) {}
+
+    private Bootstrap() {}
+
+    public static Result run(Path outDir, Settings settings, TrainingListener listener) throws IOException {
+        long start = System.nanoTime();
+        BuiltinData data = new BuiltinData(settings.dataSeed());
+        listener.phaseStarted(Phase.PRETRAIN, "generating the built-in corpus (" + settings.corpusChars() + " characters, seed "
+                + settings.dataSeed() + ")");
+        List<String> corpus = data.corpus(settings.corpusChars());
+        Path pretrained = outDir.resolve(PRETRAINED_DIR);
+        TrainingResult pretraining = Pretraining.run(pretrained, corpus, settings.pretraining(), true, listener);
+
+        // The held-out tasks score; SFT validates on a disjoint slice of the same generator's output.
+        List<InstructionExample> heldOut = data.heldOutExamples(settings.scoreExamples() + settings.validationExamples());
+        List<InstructionExample> scored = heldOut.subList(0, settings.scoreExamples());
+        List<InstructionExample> validation = heldOut.subList(settings.scoreExamples(), heldOut.size());
+        Path sft = outDir.resolve(SFT_DIR);
+        TrainingResult finetuning = Finetuning.run(pretrained, sft, data.trainingExamples(settings.trainExamples()), validation,
+                settings.finetuning(), true, listener);
+
+        ExactMatch.Report pretrainedScore = score(pretrained, scored, listener);
+        ExactMatch.Report score = score(sft, scored, listener);
+        Result result = new Result(pretrained, sft, pretraining, finetuning, pretrainedScore, score, (System.nanoTime() - start) / 1e9);
+        writeSummary(outDir, result);
+        return result;
+    }
+
+    /** Greedy exact-match accuracy of the model directory's model on {@code examples}. */
+    public static ExactMatch.Report score(Path modelDir, List<InstructionExample> examples, TrainingListener listener) throws IOException {
+        listener.phaseStarted(Phase.SCORE, "answering " + examples.size() + " held-out tasks with " + modelDir);
+        Tokenizer tokenizer = TokenizerFiles.readHuggingFace(modelDir.resolve(TrainingCheckpoint.TOKENIZER_FILE));
+        ExactMatch.Report report = ExactMatch.score(GptCheckpoint.load(modelDir), tokenizer, examples, ExactMatch.DEFAULT_MAX_NEW_TOKENS, listener);
+        listener.phaseFinished(Phase.SCORE, modelDir + ": exact match " + report.score());
+        return report;
+    }
+
+    private static void writeSummary(Path outDir, Result result) throws IOException {
+        ObjectNode json = TrainingCheckpoint.JSON.createObjectNode();
+        json.put("model", result.model().toString());
+        json.put("pretrainedModel", result.pretrainedModel().toString());
+        json.put("seconds", Math.round(result.seconds()));
+        put(json.putObject("pretraining"), result.pretraining(), result.pretrainedScore());
+        put(json.putObject("sft"), result.finetuning(), result.score());
+        TrainingCheckpoint.writeJson(outDir.resolve(SUMMARY_FILE), json);
+    }
+
+    private static void put(ObjectNode json, TrainingResult training, ExactMatch.Report report) {
+        json.put("steps", training.steps());
+        json.put("trainLoss", training.trainLoss());
+        json.put("validationLoss", training.validationLoss());
+        json.put("trainingSeconds", Math.round(training.seconds()));
+        json.put("exactMatch", report.score().accuracy());
+        json.put("exactMatchText", String.format(Locale.ROOT, "%s", report.score()));
+    }
+}

@@ -1,0 +1,167 @@
+package dev.rlhfloop.llm.train;
+
+import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.data.DataPosition;
+import dev.rlhfloop.llm.data.InstructionExample;
+import dev.rlhfloop.llm.data.InstructionLoader;
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.GptCheckpoint;
+import dev.rlhfloop.llm.sample.Generator;
+import dev.rlhfloop.llm.tokenizer.Tokenizer;
+import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
+import dev.rlhfloop.llm.train.TrainingListener.Phase;
+import dev.rlhfloop.llm.train.TrainingListener.Sample;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Supervised fine-tuning on instruction data (the book's chapter 7): a pretrained model learns to
+ * answer Alpaca prompts, the loss counting only response tokens and the end-of-text after them.
+ * The fine-tuned model goes into its own directory with the base model's tokenizer, checkpointed
+ * and resumable like pretraining; greedy answers to the first validation prompts are sampled.
+ */
+public final class Finetuning {
+
+    /** Examples are cut to {@code maxLength} tokens (and the model's context); {@code samples} validation prompts are answered at each sample point. */
+    public record Settings(int maxLength, int samples, RunSettings run) {
+
+        public Settings {
+            if (maxLength <= 1 || samples < 0) {
+                throw new IllegalArgumentException("need maxLength > 1 and samples >= 0");
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(1024, 3, RunSettings.finetuning());
+        }
+
+        public Settings withMaxLength(int n) {
+            return new Settings(n, samples, run);
+        }
+
+        public Settings withRun(RunSettings settings) {
+            return new Settings(maxLength, samples, settings);
+        }
+    }
+
+    private Finetuning() {}
+
+    /**
+     * Fine-tunes the model in {@code baseModel} (which needs its {@code tokenizer.json}) into
+     * {@code directory}. {@code resume} behaves as in {@link Pretraining#run}.
+     */
+    public static TrainingResult run(Path baseModel, Path directory, List<InstructionExample> trainExamples,
+                                     List<InstructionExample> validationExamples, Settings settings, boolean resume,
+                                     TrainingListener listener) throws IOException {
+        if (Files.exists(directory) && Files.isSameFile(baseModel, directory)) {
+            throw new IllegalArgumentException("the fine-tuned model needs its own directory, not the base model's (" + baseModel + ")");
+        }
+        if (trainExamples.isEmpty() || validationExamples.isEmpty()) {
+            throw new IllegalArgumentException("fine-tuning needs training and validation examples (got "
+                    + trainExamples.size() + " and " + validationExamples.size() + ")");
+        }
+        Files.createDirectories(directory);
+        TrainingCheckpoint.State saved = Runs.existing(directory, Phase.SFT, resume).orElse(null);
+        if (saved != null) {
+            settings = TrainingCheckpoint.JSON.treeToValue(saved.settings(), Settings.class);
+            if (saved.finished()) {
+                return TrainingResult.of(directory, saved);
+            }
+        }
+        Path tokenizerFile = directory.resolve(TrainingCheckpoint.TOKENIZER_FILE);
+        if (!Files.isRegularFile(tokenizerFile)) {
+            Path baseTokenizer = baseModel.resolve(TrainingCheckpoint.TOKENIZER_FILE);
+            if (!Files.isRegularFile(baseTokenizer)) {
+                throw new IllegalArgumentException(baseModel + " has no " + TrainingCheckpoint.TOKENIZER_FILE + ": fine-tuning needs the model's tokenizer");
+            }
+            Path partial = directory.resolve(TrainingCheckpoint.TOKENIZER_FILE + ".partial");
+            Files.copy(baseTokenizer, partial, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(partial, tokenizerFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Tokenizer tokenizer = TokenizerFiles.readHuggingFace(tokenizerFile);
+        RunSettings run = settings.run();
+
+        Gpt base = saved == null ? GptCheckpoint.load(baseModel) : null;
+        int context = saved == null ? base.config().contextLength() : GptCheckpoint.load(directory).config().contextLength();
+        int maxLength = Math.min(settings.maxLength(), context);
+        List<InstructionLoader.Encoded> trainItems = InstructionLoader.encodeAll(trainExamples, tokenizer);
+        List<InstructionLoader.Encoded> validationItems = InstructionLoader.encodeAll(validationExamples, tokenizer);
+        InstructionLoader train = new InstructionLoader(trainItems, run.batchSize(), maxLength, tokenizer.endOfTextId(), run.seed());
+        if (train.batchesPerEpoch() == 0) {
+            throw new IllegalArgumentException(trainExamples.size() + " training examples are fewer than one batch of " + run.batchSize());
+        }
+        List<Batch> trainEvaluation = train.inOrder(run.evalBatches());
+        List<Batch> validation = new InstructionLoader(validationItems, run.batchSize(), maxLength, tokenizer.endOfTextId(), run.seed())
+                .inOrder(run.evalBatches());
+        String fingerprint = Runs.fingerprint(tokenizer.vocabSize(), flatten(trainItems), flatten(validationItems));
+        long total = run.totalSteps(train.batchesPerEpoch());
+        TrainerSettings trainerSettings = run.trainerSettings(total);
+
+        Trainer trainer;
+        TrainingCheckpoint.State start;
+        if (saved != null) {
+            Runs.checkSameData(directory, saved, fingerprint);
+            trainer = Trainer.resume(directory, trainerSettings);
+            start = saved;
+        } else {
+            if (base.config().vocabSize() < tokenizer.vocabSize()) {
+                throw new IllegalArgumentException(baseModel + ": the model's vocabulary (" + base.config().vocabSize()
+                        + ") is smaller than its tokenizer's (" + tokenizer.vocabSize() + ")");
+            }
+            Gpt model = Gpt.empty(base.config().withDropout(run.dropout()));
+            GptCheckpoint.fromTensors(model, GptCheckpoint.toTensors(base), baseModel.toString());
+            model.setDropoutState(run.seed(), 0);
+            trainer = new Trainer(model, trainerSettings);
+            start = new TrainingCheckpoint.State(Phase.SFT, 0, total, false, DataPosition.START, fingerprint,
+                    TrainingCheckpoint.JSON.valueToTree(settings), List.of(), 0);
+        }
+        listener.phaseStarted(Phase.SFT, String.format(Locale.ROOT,
+                "%s %,d training examples (%,d batches per epoch), %,d validation examples; %s step %d of %d",
+                Pretraining.describe(trainer.model().config()), trainExamples.size(), train.batchesPerEpoch(),
+                validationExamples.size(), saved != null ? "resuming after" : "starting at", start.step(), total));
+
+        List<InstructionExample> sampled = validationExamples.subList(0, Math.min(settings.samples(), validationExamples.size()));
+        TrainingLoop.Data data = new TrainingLoop.Data() {
+            public Batch next() { return train.next(); }
+            public DataPosition position() { return train.position(); }
+            public void restore(DataPosition position) { train.restore(position); }
+            public int batchesPerEpoch() { return train.batchesPerEpoch(); }
+            public List<Batch> trainEvaluation() { return trainEvaluation; }
+            public List<Batch> validation() { return validation; }
+        };
+        TrainingResult result = TrainingLoop.run(Phase.SFT, directory, trainer, data, run, start, (model, step) -> {
+            Generator generator = new Generator(model);
+            List<Sample> samples = new ArrayList<>();
+            for (InstructionExample example : sampled) {
+                String question = example.input().isEmpty() ? example.instruction() : example.instruction() + " " + example.input();
+                samples.add(new Sample(Phase.SFT, step, question,
+                        ExactMatch.answer(generator, tokenizer, example.prompt(), ExactMatch.DEFAULT_MAX_NEW_TOKENS)));
+            }
+            return samples;
+        }, listener);
+        listener.phaseFinished(Phase.SFT, String.format(Locale.ROOT, "train loss %.3f, validation loss %.3f after %d steps (%.0f s)",
+                result.trainLoss(), result.validationLoss(), result.steps(), result.seconds()));
+        return result;
+    }
+
+    private static int[] flatten(List<InstructionLoader.Encoded> items) {
+        int length = 0;
+        for (InstructionLoader.Encoded item : items) {
+            length += item.tokens().length + 1;
+        }
+        int[] all = new int[length];
+        int at = 0;
+        for (InstructionLoader.Encoded item : items) {
+            all[at++] = -item.promptLength() - 1;
+            System.arraycopy(item.tokens(), 0, all, at, item.tokens().length);
+            at += item.tokens().length;
+        }
+        return all;
+    }
+}

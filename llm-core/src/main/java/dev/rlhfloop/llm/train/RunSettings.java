@@ -1,0 +1,93 @@
+package dev.rlhfloop.llm.train;
+
+/**
+ * How long and how a training run goes, shared by pretraining and fine-tuning. The run lasts
+ * {@code steps} optimizer steps, or {@code epochs} passes over the data when {@code steps} is 0.
+ * The learning rate warms up over {@code warmupSteps} and decays along a cosine to a tenth of
+ * {@code learningRate}. Every {@code evalEvery} steps (and at each epoch's end and the last step)
+ * the loss is measured on {@code evalBatches} batches of training and validation data; every
+ * {@code sampleEvery} steps a greedy sample is generated; every {@code checkpointEvery} steps (and
+ * at the end) the model directory gets a resumable checkpoint. 0 turns a periodic action off.
+ */
+public record RunSettings(int steps, int epochs, int batchSize, float learningRate, int warmupSteps, float weightDecay,
+                          double maxGradNorm, float dropout, long seed, int evalEvery, int evalBatches, int sampleEvery,
+                          int checkpointEvery) {
+
+    public RunSettings {
+        if (steps < 0 || epochs < 0 || steps == 0 && epochs == 0) {
+            throw new IllegalArgumentException("give a positive number of steps or epochs (got steps " + steps + ", epochs " + epochs + ")");
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        }
+        if (!(learningRate > 0) || warmupSteps < 0 || !(weightDecay >= 0) || !(maxGradNorm >= 0)) {
+            throw new IllegalArgumentException("need learning rate > 0, warmup >= 0, weight decay >= 0, gradient-norm ceiling >= 0");
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        if (evalEvery < 0 || evalBatches <= 0 || sampleEvery < 0 || checkpointEvery < 0) {
+            throw new IllegalArgumentException("intervals must not be negative and evalBatches must be positive");
+        }
+    }
+
+    /** Pretraining defaults: 300 steps of 8 windows at 1e-3 (nanoGPT's small-model rate), warmup 20. */
+    public static RunSettings pretraining() {
+        return new RunSettings(300, 0, 8, 1e-3f, 20, 0.1f, 1.0, 0f, 1, 50, 8, 100, 50);
+    }
+
+    /** Fine-tuning defaults: one epoch of 8 examples at 3e-4, warmup 10. */
+    public static RunSettings finetuning() {
+        return new RunSettings(0, 1, 8, 3e-4f, 10, 0.1f, 1.0, 0f, 1, 50, 8, 100, 50);
+    }
+
+    /** Total optimizer steps for data with {@code batchesPerEpoch} full batches per epoch. */
+    public long totalSteps(int batchesPerEpoch) {
+        return steps > 0 ? steps : (long) epochs * batchesPerEpoch;
+    }
+
+    /** Warmup, then cosine decay to a tenth of the peak at {@code totalSteps}; AdamW with nanoGPT's betas. */
+    public TrainerSettings trainerSettings(long totalSteps) {
+        int total = (int) Math.min(Integer.MAX_VALUE, totalSteps);
+        int warmup = Math.min(warmupSteps, total);
+        return new TrainerSettings(new LearningRateSchedule(learningRate, learningRate / 10, warmup, total),
+                new AdamWSettings(0.9f, 0.95f, 1e-8f, weightDecay), maxGradNorm);
+    }
+
+    public RunSettings withSteps(int n) {
+        return new RunSettings(n, n > 0 ? 0 : epochs, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, dropout, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
+    }
+
+    public RunSettings withEpochs(int n) {
+        return new RunSettings(0, n, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, dropout, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
+    }
+
+    public RunSettings withBatchSize(int n) {
+        return new RunSettings(steps, epochs, n, learningRate, warmupSteps, weightDecay, maxGradNorm, dropout, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
+    }
+
+    public RunSettings withLearningRate(float rate) {
+        return new RunSettings(steps, epochs, batchSize, rate, warmupSteps, weightDecay, maxGradNorm, dropout, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
+    }
+
+    public RunSettings withWarmupSteps(int n) {
+        return new RunSettings(steps, epochs, batchSize, learningRate, n, weightDecay, maxGradNorm, dropout, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
+    }
+
+    public RunSettings withWeightDecay(float decay) {
+        return new RunSettings(steps, epochs, batchSize, learningRate, warmupSteps, decay, maxGradNorm, dropout, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
+    }
+
+    public RunSettings withDropout(float rate) {
+        return new RunSettings(steps, epochs, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, rate, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
+    }
+
+    public RunSettings withSeed(long s) {
+        return new RunSettings(steps, epochs, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, dropout, s, evalEvery, evalBatches, sampleEvery, checkpointEvery);
+    }
+
+    /** Evaluate every {@code evalSteps} on {@code batches} batches, sample every {@code sampleSteps}, checkpoint every {@code checkpointSteps}. */
+    public RunSettings withIntervals(int evalSteps, int batches, int sampleSteps, int checkpointSteps) {
+        return new RunSettings(steps, epochs, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, dropout, seed, evalSteps, batches, sampleSteps, checkpointSteps);
+    }
+}

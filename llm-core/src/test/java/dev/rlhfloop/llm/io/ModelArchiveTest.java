@@ -1,0 +1,124 @@
+package dev.rlhfloop.llm.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelArchiveTest {
+
+    @TempDir
+    Path dir;
+
+    private Path modelDir() throws IOException {
+        Path model = Files.createDirectories(dir.resolve("model"));
+        Files.writeString(model.resolve(ModelArchive.CONFIG_FILE), "{\"n_embd\": 8}");
+        byte[] weights = new byte[100_000];
+        new Random(1).nextBytes(weights);
+        Files.write(model.resolve(ModelArchive.WEIGHTS_FILE), weights);
+        Files.writeString(model.resolve(ModelArchive.TOKENIZER_FILE), "{\"model\": {}}");
+        Files.writeString(model.resolve("optimizer.safetensors"), "not shipped");
+        return model;
+    }
+
+    @Test
+    void packingIsDeterministicAndFetchRestoresTheFiles() throws IOException {
+        Path model = modelDir();
+        ModelArchive.Packed first = ModelArchive.pack(model, dir.resolve("a.zip"));
+        ModelArchive.Packed second = ModelArchive.pack(model, dir.resolve("b.zip"));
+        assertEquals(first.sha256(), second.sha256());
+        assertEquals(64, first.sha256().length());
+
+        Path out = dir.resolve("fetched");
+        ModelArchive.fetch(first.file().toUri().toString(), first.sha256().toUpperCase(), out);
+        for (String name : ModelArchive.FILES) {
+            assertArrayEquals(Files.readAllBytes(model.resolve(name)), Files.readAllBytes(out.resolve(name)), name);
+        }
+        assertFalse(Files.exists(out.resolve("optimizer.safetensors")));
+    }
+
+    @Test
+    void aWrongDigestUnpacksNothing() throws IOException {
+        ModelArchive.Packed packed = ModelArchive.pack(modelDir(), dir.resolve("a.zip"));
+        Path out = dir.resolve("fetched");
+        IOException e = assertThrows(ModelArchive.InvalidArchiveException.class,
+                () -> ModelArchive.fetch(packed.file().toUri().toString(), "0".repeat(64), out));
+        assertTrue(e.getMessage().contains("sha256 mismatch"), e.getMessage());
+        try (var files = Files.list(out)) {
+            assertEquals(0, files.count());
+        }
+    }
+
+    @Test
+    void fetchesOverHttp() throws IOException {
+        ModelArchive.Packed packed = ModelArchive.pack(modelDir(), dir.resolve("a.zip"));
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/weights", exchange -> {
+            byte[] body = Files.readAllBytes(packed.file());
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            Path out = dir.resolve("fetched");
+            ModelArchive.fetch(base + "/weights", packed.sha256(), out);
+            assertEquals("{\"n_embd\": 8}", Files.readString(out.resolve(ModelArchive.CONFIG_FILE)));
+            IOException missing = assertThrows(IOException.class,
+                    () -> ModelArchive.fetch(base + "/nothing", packed.sha256(), dir.resolve("x")));
+            assertTrue(missing.getMessage().contains("HTTP 404"), missing.getMessage());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void rejectsFoldersAndMissingFiles() throws IOException {
+        Path evil = dir.resolve("evil.zip");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(evil))) {
+            zip.putNextEntry(new ZipEntry("../config.json"));
+            zip.write("{}".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        IOException e = assertThrows(ModelArchive.InvalidArchiveException.class,
+                () -> ModelArchive.unpack(evil, dir.resolve("out")));
+        assertTrue(e.getMessage().contains("unexpected entry"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("config.json")));
+
+        Path partial = dir.resolve("partial.zip");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(partial))) {
+            zip.putNextEntry(new ZipEntry(ModelArchive.CONFIG_FILE));
+            zip.closeEntry();
+        }
+        e = assertThrows(ModelArchive.InvalidArchiveException.class, () -> ModelArchive.unpack(partial, dir.resolve("out2")));
+        assertTrue(e.getMessage().contains("model.safetensors is missing"), e.getMessage());
+
+        Path notZip = Files.writeString(dir.resolve("text.zip"), "hello");
+        assertThrows(ModelArchive.InvalidArchiveException.class, () -> ModelArchive.unpack(notZip, dir.resolve("out3")));
+        assertThrows(IOException.class, () -> ModelArchive.fetch("ftp://x/y", "0".repeat(64), dir.resolve("out4")));
+    }
+
+    @Test
+    void packRefusesAnIncompleteDirectory() throws IOException {
+        Path model = modelDir();
+        Files.delete(model.resolve(ModelArchive.TOKENIZER_FILE));
+        IOException e = assertThrows(IOException.class, () -> ModelArchive.pack(model, dir.resolve("a.zip")));
+        assertTrue(e.getMessage().contains("tokenizer.json is missing"), e.getMessage());
+    }
+}

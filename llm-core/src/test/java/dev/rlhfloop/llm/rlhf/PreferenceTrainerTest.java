@@ -1,0 +1,78 @@
+package dev.rlhfloop.llm.rlhf;
+
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.Parameter;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PreferenceTrainerTest {
+
+    private static final PreferenceSettings SETTINGS = PreferenceSettings.defaults()
+            .withLearningRate(3e-3f).withBatchSize(4).withEpochs(3).withBeta(0.5).withMaxLength(16);
+
+    @Test
+    void aFewDpoStepsRaiseTheChosenVersusRejectedMargin() {
+        Gpt reference = Gpt.create(RlhfFixtures.small(), 1);
+        Gpt policy = reference.copy();
+        List<PreferencePair> train = RlhfFixtures.politePairs(new Random(2), 24, 16);
+        List<PreferencePair> heldOut = RlhfFixtures.politePairs(new Random(3), 12, 16);
+        List<PreferenceTrainer.Step> steps = new ArrayList<>();
+        List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, reference, train, heldOut, SETTINGS, 0, steps::add);
+
+        assertEquals(4, epochs.size());
+        assertEquals(3 * 6, steps.size());
+        PreferenceTrainer.Epoch before = epochs.get(0);
+        PreferenceTrainer.Epoch after = epochs.get(3);
+        assertEquals(Math.log(2), before.heldOut().loss(), 1e-6);
+        assertEquals(0, before.heldOut().klToReference(), 1e-9);
+        assertTrue(after.train().margin() > before.train().margin() + 0.5, "train margin " + before.train() + " -> " + after.train());
+        assertTrue(after.heldOut().margin() > 0.2, "held-out margin after DPO: " + after.heldOut());
+        assertTrue(after.heldOut().loss() < before.heldOut().loss(), "held-out loss " + before.heldOut() + " -> " + after.heldOut());
+        assertTrue(after.heldOut().klToReference() > 0, "the policy moved away from the reference");
+    }
+
+    @Test
+    void dpoIsDeterministicAndLeavesTheReferenceAlone() {
+        Gpt reference = Gpt.create(RlhfFixtures.small(), 4);
+        float[] referenceWeights = reference.parameters().get(2).data().clone();
+        List<PreferencePair> train = RlhfFixtures.politePairs(new Random(5), 10, 16);
+        PreferenceSettings settings = SETTINGS.withEpochs(2);
+        Gpt first = reference.copy();
+        Gpt second = reference.copy();
+        List<PreferenceTrainer.Epoch> a = PreferenceTrainer.dpo(first, reference, train, List.of(), settings, 0, PreferenceTrainer.Listener.NONE);
+        List<PreferenceTrainer.Epoch> b = PreferenceTrainer.dpo(second, reference, train, List.of(), settings, 0, PreferenceTrainer.Listener.NONE);
+        assertEquals(a, b);
+        for (int i = 0; i < first.parameters().size(); i++) {
+            assertArrayEquals(first.parameters().get(i).data(), second.parameters().get(i).data());
+        }
+        assertArrayEquals(referenceWeights, reference.parameters().get(2).data());
+        PreferenceTrainer.Epoch shuffled = PreferenceTrainer.dpo(reference.copy(), reference, train, List.of(),
+                settings.withSeed(99), 0, PreferenceTrainer.Listener.NONE).get(2);
+        assertTrue(shuffled.train().loss() != a.get(2).train().loss(), "another seed, another order");
+    }
+
+    @Test
+    void rewardModelLearnsAToyPreferenceAndGeneralises() {
+        Gpt policy = Gpt.create(RlhfFixtures.small(), 6);
+        RewardModel model = RewardModel.fromPolicy(policy, 7);
+        List<PreferencePair> train = RlhfFixtures.politePairs(new Random(8), 32, 16);
+        List<PreferencePair> heldOut = RlhfFixtures.politePairs(new Random(9), 16, 16);
+        List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.rewardModel(model, train, heldOut,
+                SETTINGS.withEpochs(4), 0, PreferenceTrainer.Listener.NONE);
+        PreferenceTrainer.Epoch last = epochs.get(epochs.size() - 1);
+        assertNotNull(last.heldOut());
+        assertTrue(last.heldOut().accuracy() >= 0.9, "held-out accuracy " + epochs);
+        assertTrue(last.heldOut().loss() < epochs.get(0).heldOut().loss(), "held-out loss " + epochs);
+        for (Parameter p : policy.parameters()) {
+            assertTrue(p.data() != model.backbone().parameters().get(policy.parameters().indexOf(p)).data());
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.rlhfloop.llm.rlhf;
+
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.GptConfig;
+import dev.rlhfloop.llm.model.Parameter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Tiny models and toy preference sets for the RLHF tests. */
+final class RlhfFixtures {
+
+    static final int PAD = 0;
+
+    private RlhfFixtures() {}
+
+    static GptConfig tiny() {
+        return new GptConfig(13, 12, 8, 2, 2, 0f, true, true, 1e-5f);
+    }
+
+    static GptConfig small() {
+        return new GptConfig(16, 16, 32, 2, 2, 0f, true, true, 1e-5f);
+    }
+
+    /** GPT-2's init makes most gradients tiny; larger weights make finite differences meaningful for every tensor. */
+    static void scaleUp(Gpt gpt, long seed) {
+        Random random = new Random(seed);
+        for (Parameter p : gpt.parameters()) {
+            float[] d = p.data();
+            for (int i = 0; i < d.length; i++) {
+                d[i] += (float) (random.nextGaussian() * 0.3);
+            }
+        }
+    }
+
+    static int[] randomIds(Random random, int length, int vocab) {
+        int[] ids = new int[length];
+        for (int i = 0; i < length; i++) {
+            ids[i] = 1 + random.nextInt(vocab - 1);
+        }
+        return ids;
+    }
+
+    /** Pairs of different prompt and answer lengths, so padding and masking matter. */
+    static List<PreferencePair> randomPairs(Random random, int count, int vocab) {
+        List<PreferencePair> pairs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            pairs.add(new PreferencePair(randomIds(random, 1 + random.nextInt(3), vocab),
+                    randomIds(random, 1 + random.nextInt(4), vocab), randomIds(random, 1 + random.nextInt(4), vocab)));
+        }
+        return pairs;
+    }
+
+    /**
+     * A toy preference: answers are random tokens from {2..vocab), but the chosen answer contains
+     * the "polite" token 1 and the rejected one does not.
+     */
+    static List<PreferencePair> politePairs(Random random, int count, int vocab) {
+        List<PreferencePair> pairs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int[] prompt = new int[2 + random.nextInt(3)];
+            for (int j = 0; j < prompt.length; j++) {
+                prompt[j] = 2 + random.nextInt(vocab - 2);
+            }
+            int length = 2 + random.nextInt(3);
+            int[] chosen = new int[length];
+            int[] rejected = new int[length];
+            for (int j = 0; j < length; j++) {
+                chosen[j] = 2 + random.nextInt(vocab - 2);
+                rejected[j] = 2 + random.nextInt(vocab - 2);
+            }
+            chosen[random.nextInt(length)] = 1;
+            pairs.add(new PreferencePair(prompt, chosen, rejected));
+        }
+        return pairs;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.rlhfloop.trainer;
+
+import dev.rlhfloop.contracts.ModelVersion;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A registry entry in the form of {@code GET /api/models} (docs/web-api.md). */
+final class ModelEntry {
+    private ModelEntry() {}
+
+    static Map<String, Object> of(ModelVersion v) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("version", v.versionId());
+        e.put("line", v.modelLine());
+        if (v.parentVersion() != null) e.put("parent", v.parentVersion());
+        e.put("algorithm", v.algorithm().name());
+        e.put("votesTrainedOn", v.trainedOn().votes());
+        e.put("pairsTrainedOn", v.trainedOn().pairs());
+        e.put("offsets", v.trainedOn().offsets());
+        e.put("created", v.createdAt().toString());
+        e.put("metrics", v.metrics());
+        e.put("weights", Map.of("url", v.weights().url(), "sha256", v.weights().sha256()));
+        return e;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.rlhfloop.trainer;
+
+import dev.rlhfloop.contracts.Json;
+import dev.rlhfloop.contracts.ModelVersion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The trainer's checkpoints on disk: {@code lines/<line>/<n>/} holds a version's model directory
+ * (config.json, model.safetensors, tokenizer.json), its weights archive and {@code version.json}, the
+ * registry entry with the topic offsets it was trained up to. A version directory appears by an
+ * atomic rename, so it is either complete or absent: it is the checkpoint the consumer offsets are
+ * committed after.
+ */
+public final class ModelStore {
+    public static final String VERSION_FILE = "version.json";
+    public static final String ARCHIVE_FILE = "weights.zip";
+    public static final String MODEL_DIR = "model";
+
+    private final Path root;
+
+    public ModelStore(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** A checkpoint: its number in the line, its directory and its registry entry. */
+    public record Checkpoint(int number, Path directory, ModelVersion version) {
+        public Path modelDir() {
+            return directory.resolve(MODEL_DIR);
+        }
+
+        public Path archive() {
+            return directory.resolve(ARCHIVE_FILE);
+        }
+    }
+
+    /** A directory to write a new checkpoint into; {@link #commit} makes it visible. */
+    public Path staging(String line, int number) throws IOException {
+        Path dir = lineDir(line).resolve(number + ".partial");
+        deleteRecursively(dir);
+        Files.createDirectories(dir.resolve(MODEL_DIR));
+        return dir;
+    }
+
+    /** Writes the registry entry into the staged directory and renames it into place. */
+    public Checkpoint commit(Path staged, int number, ModelVersion version) throws IOException {
+        Files.write(staged.resolve(VERSION_FILE), Json.write(version));
+        Path target = lineDir(version.modelLine()).resolve(Integer.toString(number));
+        deleteRecursively(target);
+        Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+        return new Checkpoint(number, target, version);
+    }
+
+    /** Every complete checkpoint of a line, oldest first. */
+    public List<Checkpoint> checkpoints(String line) {
+        Path dir = lineDir(line);
+        if (!Files.isDirectory(dir)) return List.of();
+        List<Checkpoint> found = new ArrayList<>();
+        try (Stream<Path> children = Files.list(dir)) {
+            for (Path child : children.toList()) {
+                String name = child.getFileName().toString();
+                if (!name.matches("\\d+") || !Files.isRegularFile(child.resolve(VERSION_FILE))) continue;
+                found.add(new Checkpoint(Integer.parseInt(name), child,
+                        Json.read(Files.readAllBytes(child.resolve(VERSION_FILE)), ModelVersion.class)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the checkpoints of line " + line + " in " + dir, e);
+        }
+        found.sort(Comparator.comparingInt(Checkpoint::number));
+        return found;
+    }
+
+    public Optional<Checkpoint> latest(String line) {
+        List<Checkpoint> all = checkpoints(line);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** Every complete checkpoint of every line. */
+    public List<Checkpoint> all() {
+        Path lines = root.resolve("lines");
+        if (!Files.isDirectory(lines)) return List.of();
+        try (Stream<Path> children = Files.list(lines)) {
+            return children.filter(Files::isDirectory)
+                    .flatMap(dir -> checkpoints(dir.getFileName().toString()).stream())
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + lines, e);
+        }
+    }
+
+    public Optional<Checkpoint> find(String versionId) {
+        return all().stream().filter(c -> c.version().versionId().equals(versionId)).findFirst();
+    }
+
+    private Path lineDir(String line) {
+        return root.resolve("lines").resolve(line);
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.rlhfloop.trainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rlhfloop.contracts.Json;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Replays of the preference log into new model lines. */
+@Path("/api/replays")
+public class ReplaysResource {
+    @Inject
+    TrainerService trainer;
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<Map<String, Object>> replays() {
+        return trainer.replays().stream().map(Replay::view).toList();
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response start(String body) {
+        ReplayRequest request;
+        try {
+            request = parse(body);
+        } catch (IllegalArgumentException e) {
+            return ApiError.badRequest(e.getMessage());
+        }
+        try {
+            Replay replay = trainer.startReplay(request);
+            return Response.accepted(replay.view()).build();
+        } catch (TrainerService.BusyException e) {
+            return ApiError.of(Response.Status.CONFLICT, "trainer_busy", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return ApiError.badRequest(e.getMessage());
+        }
+    }
+
+    /** Reads and checks the body; every problem becomes a reason a person can act on. */
+    static ReplayRequest parse(String body) {
+        if (body == null || body.isBlank()) throw new IllegalArgumentException("the body must be JSON with \"from\": BEGINNING, TIMESTAMP or OFFSETS");
+        JsonNode json;
+        try {
+            json = Json.MAPPER.readTree(body);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("the body is not valid JSON");
+        }
+        if (json == null || !json.isObject()) throw new IllegalArgumentException("the body must be a JSON object");
+        String fromText = text(json, "from");
+        if (fromText == null) throw new IllegalArgumentException("\"from\" is missing: BEGINNING, TIMESTAMP or OFFSETS");
+        ReplayRequest.From from;
+        try {
+            from = ReplayRequest.From.valueOf(fromText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("\"from\" must be BEGINNING, TIMESTAMP or OFFSETS, was '" + fromText + "'");
+        }
+        String line = text(json, "line");
+        if (line != null && !line.matches(ReplayRequest.LINE_PATTERN)) {
+            throw new IllegalArgumentException("\"line\" must be 1-40 lower-case letters, digits, '-' or '_', starting with a letter or digit; was '" + line + "'");
+        }
+        Instant timestamp = null;
+        Long fromOffset = null;
+        Long toOffset = null;
+        switch (from) {
+            case BEGINNING -> { }
+            case TIMESTAMP -> {
+                String text = text(json, "timestamp");
+                if (text == null) throw new IllegalArgumentException("\"timestamp\" (ISO-8601, e.g. 2026-11-29T12:00:00Z) is needed with from TIMESTAMP");
+                try {
+                    timestamp = Instant.parse(text);
+                } catch (DateTimeParseException e) {
+                    throw new IllegalArgumentException("\"timestamp\" is not an ISO-8601 instant (e.g. 2026-11-29T12:00:00Z): '" + text + "'");
+                }
+            }
+            case OFFSETS -> {
+                fromOffset = offset(json, "fromOffset");
+                toOffset = offset(json, "toOffset");
+                if (fromOffset == null) throw new IllegalArgumentException("\"fromOffset\" is needed with from OFFSETS");
+                if (toOffset != null && toOffset <= fromOffset) {
+                    throw new IllegalArgumentException("\"toOffset\" (" + toOffset + ") must be greater than \"fromOffset\" (" + fromOffset + ")");
+                }
+            }
+        }
+        return new ReplayRequest(from, timestamp, fromOffset, toOffset, line);
+    }
+
+    private static String text(JsonNode json, String field) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) return null;
+        if (!node.isTextual()) throw new IllegalArgumentException("\"" + field + "\" must be a string");
+        return node.asText();
+    }
+
+    private static Long offset(JsonNode json, String field) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) return null;
+        if (!node.canConvertToLong() || !node.isIntegralNumber() || node.asLong() < 0) {
+            throw new IllegalArgumentException("\"" + field + "\" must be a whole number >= 0, was " + node);
+        }
+        return node.asLong();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.rlhfloop.trainer;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Everything the trainer can be told, under {@code rlhf.trainer.*} (see application.properties). */
+@ConfigMapping(prefix = "rlhf.trainer")
+public interface TrainerConfig {
+
+    /** Where model lines, checkpoints and weight archives live ({@code rlhf.trainer.data-dir}). */
+    Path dataDir();
+
+    /** The name of the live model line; replays write other lines. */
+    @WithDefault("live")
+    String line();
+
+    /** Train a new version once this many preference pairs are waiting. */
+    @WithDefault("16")
+    int pairsPerVersion();
+
+    /** ... or once the oldest waiting pair has waited this long. */
+    @WithDefault("60s")
+    Duration maxWait();
+
+    /** Seeds every shuffle, reward head and dropout mask: the same log, seed and settings give the same weights. */
+    @WithDefault("1234")
+    long seed();
+
+    /** The base of the weights URLs announced on the registry topic. */
+    @WithDefault("http://127.0.0.1:8083")
+    String publicUrl();
+
+    Dpo dpo();
+
+    Reward reward();
+
+    Bootstrap bootstrap();
+
+    interface Dpo {
+        @WithDefault("0.1")
+        double beta();
+
+        @WithDefault("5e-5")
+        float learningRate();
+
+        @WithDefault("0.01")
+        float weightDecay();
+
+        @WithDefault("2")
+        int epochs();
+
+        @WithDefault("8")
+        int batchSize();
+    }
+
+    interface Reward {
+        @WithDefault("1e-4")
+        float learningRate();
+
+        @WithDefault("2")
+        int epochs();
+
+        /** Every k-th pair of an update is held out to measure the reward model's accuracy (0 = none). */
+        @WithDefault("5")
+        int holdOutEvery();
+    }
+
+    interface Bootstrap {
+        /** Train a first model when the live line has none. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The pipeline's size preset: {@code nano} for the local run, {@code tiny} for tests. */
+        @WithDefault("nano")
+        String size();
+
+        /** Pretraining steps of the nano preset (8 windows of 256 tokens each). */
+        @WithDefault("300")
+        int pretrainSteps();
+
+        /** SFT steps of the nano preset (16 instruction examples each). */
+        @WithDefault("150")
+        int sftSteps();
+    }
+}

@@ -1,0 +1,283 @@
+package dev.rlhfloop.trainer;
+
+import dev.rlhfloop.contracts.Algorithm;
+import dev.rlhfloop.contracts.ModelVersion;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The trainer: on start it makes sure the live line has a model (bootstrapping one if the registry
+ * has none), then runs the live line's learning loop, and replays into new lines on request. One
+ * update trains at a time (the kernels use every core); lines take turns.
+ */
+@ApplicationScoped
+public class TrainerService {
+    private static final Logger LOG = Logger.getLogger(TrainerService.class);
+
+    /** A replay that is already running (or the live line has no model to start from). */
+    public static final class BusyException extends RuntimeException {
+        public BusyException(String reason) {
+            super(reason);
+        }
+    }
+
+    @Inject
+    TrainerConfig config;
+
+    @Inject
+    Publisher publisher;
+
+    @Inject
+    TrainingStatus status;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private final ReentrantLock compute = new ReentrantLock(true);
+    private ModelStore store;
+    private Registry registry;
+    private volatile ModelStore.Checkpoint sft;
+    private volatile boolean bootstrapping;
+    private volatile boolean stopping;
+    private Thread starter;
+    private LineTrainer live;
+    private Thread liveThread;
+    private final Map<String, Replay> replays = new LinkedHashMap<>();
+
+    void onStart(@Observes StartupEvent event) {
+        store = new ModelStore(config.dataDir());
+        registry = new Registry(bootstrapServers);
+        starter = new Thread(this::prepareAndRun, "trainer-start");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        stopping = true;
+        stopLive();
+        List<Replay> running;
+        synchronized (this) {
+            running = new ArrayList<>(replays.values());
+        }
+        for (Replay replay : running) replay.stop();
+        if (registry != null) registry.close();
+    }
+
+    /** Waits for the registry, republishes checkpoints a crash left unannounced, bootstraps if needed, starts the live line. */
+    private void prepareAndRun() {
+        try {
+            while (!registry.awaitCaughtUp(Duration.ofSeconds(10))) {
+                if (stopping) return;
+                LOG.infof("waiting for the model registry (%s) to be read", bootstrapServers);
+            }
+            for (ModelStore.Checkpoint checkpoint : store.all()) {
+                if (registry.find(checkpoint.version().versionId()).isEmpty()) {
+                    LOG.infof("publishing %s of line %s, checkpointed but not yet announced", checkpoint.version().versionId(),
+                            checkpoint.version().modelLine());
+                    publisher.version(checkpoint.version());
+                    registry.add(checkpoint.version());
+                }
+            }
+            Optional<ModelStore.Checkpoint> local = store.checkpoints(config.line()).stream()
+                    .filter(c -> c.version().algorithm() == Algorithm.SFT).findFirst();
+            if (local.isEmpty()) {
+                if (!registry.line(config.line()).isEmpty()) {
+                    status.state(TrainingStatus.State.IDLE, "line " + config.line() + " has versions on the registry but no checkpoint in "
+                            + store.root() + ": not training");
+                    LOG.errorf("line %s has versions on the registry but no checkpoint in %s: not training", config.line(), store.root());
+                    return;
+                }
+                if (!config.bootstrap().enabled()) {
+                    status.state(TrainingStatus.State.IDLE, "no model yet, and bootstrapping is off (rlhf.trainer.bootstrap.enabled)");
+                    return;
+                }
+                local = Optional.of(bootstrap());
+            }
+            sft = local.get();
+            registry.line(config.line()).stream().reduce((a, b) -> b).ifPresent(v -> status.serving(v.versionId()));
+            if (!stopping) startLive();
+            refreshState();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | IOException e) {
+            LOG.errorf(e, "the trainer could not start");
+            bootstrapping = false;
+            status.state(TrainingStatus.State.IDLE, "the trainer could not start: " + e.getMessage());
+        }
+    }
+
+    private ModelStore.Checkpoint bootstrap() throws IOException {
+        bootstrapping = true;
+        status.state(TrainingStatus.State.BOOTSTRAPPING, "training a first model (" + config.bootstrap().size() + ")");
+        try {
+            int number = 1;
+            Path staged = store.staging(config.line(), number);
+            String versionId = LineTrainer.versionId(config.line(), true, number);
+            Map<String, Double> metrics = new Bootstrapper(config, status).run(staged.resolve(ModelStore.MODEL_DIR));
+            String sha256 = Models.archive(staged.resolve(ModelStore.MODEL_DIR), staged.resolve(ModelStore.ARCHIVE_FILE));
+            ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, config.line(), null, Algorithm.SFT,
+                    ModelVersion.TrainedOn.NOTHING, metrics, new ModelVersion.Weights(Models.weightsUrl(config, versionId), sha256),
+                    Instant.now());
+            ModelStore.Checkpoint checkpoint = store.commit(staged, number, version);
+            published(version, true);
+            LOG.infof("bootstrap done: published version %s (SFT) of line %s", versionId, config.line());
+            return checkpoint;
+        } finally {
+            bootstrapping = false;
+        }
+    }
+
+    private LineTrainer.Context context(boolean live) {
+        return new LineTrainer.Context(config, bootstrapServers, store, publisher, status, compute,
+                version -> published(version, live), this::refreshState);
+    }
+
+    private void published(ModelVersion version, boolean live) {
+        publisher.version(version);
+        registry.add(version);
+        status.version(ModelEntry.of(version));
+        if (live) status.serving(version.versionId());
+    }
+
+    /** Starts the live line's loop (again), resuming from its latest checkpoint. */
+    public synchronized void startLive() {
+        if (sft == null) throw new BusyException("the live line has no model yet");
+        if (liveThread != null && liveThread.isAlive()) return;
+        live = new LineTrainer(context(true), config.line(), true, sft, LIVE);
+        liveThread = new Thread(live, "line-" + config.line());
+        liveThread.setDaemon(true);
+        liveThread.start();
+    }
+
+    /** Stops the live line's loop after the update it may be running, and waits for it. */
+    public void stopLive() throws InterruptedException {
+        LineTrainer line;
+        Thread thread;
+        synchronized (this) {
+            line = live;
+            thread = liveThread;
+        }
+        if (line == null) return;
+        line.stop();
+        thread.join();
+    }
+
+    public boolean ready() {
+        return sft != null;
+    }
+
+    public List<ModelVersion> versions() {
+        return registry == null ? List.of() : registry.all();
+    }
+
+    public Optional<Path> archive(String versionId) {
+        return store.find(versionId).map(ModelStore.Checkpoint::archive);
+    }
+
+    void refreshState() {
+        TrainingStatus.State state;
+        if (bootstrapping) state = TrainingStatus.State.BOOTSTRAPPING;
+        else if (live != null && live.isTraining()) state = TrainingStatus.State.TRAINING;
+        else if (replayRunning()) state = TrainingStatus.State.REPLAYING;
+        else state = TrainingStatus.State.IDLE;
+        if (state != status.state()) status.state(state, null);
+    }
+
+    private synchronized boolean replayRunning() {
+        return replays.values().stream().anyMatch(r -> r.state() == Replay.State.RUNNING);
+    }
+
+    // ---- replays
+
+    public synchronized Replay startReplay(ReplayRequest request) {
+        if (sft == null) throw new BusyException("there is no SFT model to replay from yet (the trainer is still bootstrapping)");
+        Optional<Replay> running = replays.values().stream().filter(r -> r.state() == Replay.State.RUNNING).findFirst();
+        if (running.isPresent()) throw new BusyException("replay " + running.get().id() + " into line " + running.get().line() + " is still running");
+        String line = request.line() != null ? request.line() : "replay-" + (replays.size() + 1);
+        while (request.line() == null && lineExists(line)) line = line + "x";
+        if (line.equals(config.line()) || lineExists(line)) {
+            throw new IllegalArgumentException("model line '" + line + "' already exists; name a new one");
+        }
+        String id = "r" + (replays.size() + 1);
+        LineTrainer trainer = new LineTrainer(context(false), line, false, sft, positions(request));
+        Replay replay = new Replay(id, request, trainer, this::refreshState);
+        replays.put(id, replay);
+        replay.start();
+        refreshState();
+        LOG.infof("replay %s into line %s from %s started", id, line, request.from());
+        return replay;
+    }
+
+    public synchronized List<Replay> replays() {
+        return List.copyOf(replays.values());
+    }
+
+    private boolean lineExists(String line) {
+        return !registry.line(line).isEmpty() || store.latest(line).isPresent()
+                || replays.values().stream().anyMatch(r -> r.line().equals(line));
+    }
+
+    /** The live line starts where its checkpoint says, else at the group's committed offsets, else at the beginning. */
+    private static final LineTrainer.Positions LIVE = new LineTrainer.Positions() {
+        @Override
+        public Map<TopicPartition, Long> start(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions) {
+            return null;
+        }
+
+        @Override
+        public Map<TopicPartition, Long> end(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions) {
+            return null;
+        }
+    };
+
+    /** A replay reads from its start to the end of the log as it was when the replay began (or to toOffset). */
+    private static LineTrainer.Positions positions(ReplayRequest request) {
+        return new LineTrainer.Positions() {
+            @Override
+            public Map<TopicPartition, Long> start(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions) {
+                Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                Map<TopicPartition, Long> start = new LinkedHashMap<>();
+                switch (request.from()) {
+                    case BEGINNING -> start.putAll(beginning);
+                    case OFFSETS -> partitions.forEach(tp ->
+                            start.put(tp, Math.min(end.get(tp), Math.max(beginning.get(tp), request.fromOffset()))));
+                    case TIMESTAMP -> {
+                        Map<TopicPartition, Long> times = new LinkedHashMap<>();
+                        partitions.forEach(tp -> times.put(tp, request.timestamp().toEpochMilli()));
+                        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(times);
+                        partitions.forEach(tp -> start.put(tp, found.get(tp) == null ? end.get(tp) : found.get(tp).offset()));
+                    }
+                }
+                return start;
+            }
+
+            @Override
+            public Map<TopicPartition, Long> end(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions) {
+                Map<TopicPartition, Long> end = new LinkedHashMap<>(consumer.endOffsets(partitions));
+                if (request.from() == ReplayRequest.From.OFFSETS && request.toOffset() != null) {
+                    end.replaceAll((tp, offset) -> Math.min(offset, request.toOffset()));
+                }
+                return end;
+            }
+        };
+    }
+}

@@ -1,0 +1,133 @@
+package dev.rlhfloop.trainer;
+
+import dev.rlhfloop.contracts.Algorithm;
+import dev.rlhfloop.contracts.TrainingEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * What the trainer is doing now, for {@code GET /api/training} and its event stream, and the
+ * training events it publishes to Kafka: one place that every stage reports its progress to.
+ */
+@ApplicationScoped
+public class TrainingStatus {
+    public enum State { IDLE, BOOTSTRAPPING, TRAINING, BUSY, REPLAYING }
+
+    /** A point on the loss curve. */
+    public record LossPoint(String phase, long step, double loss) {}
+
+    /** A named server-sent event; {@code data} is written as JSON. */
+    public record Event(String name, Object data) {}
+
+    /** The loss curve keeps at most this many points; past it every other point is dropped. */
+    static final int MAX_LOSS_POINTS = 2_000;
+
+    @Inject
+    Publisher publisher;
+
+    private State state = State.IDLE;
+    private String phase;
+    private long step;
+    private long totalSteps;
+    private Double loss;
+    private String message = "starting";
+    private String servingVersion;
+    private final List<LossPoint> losses = new ArrayList<>();
+    private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+
+    /** Reports a step of a stage of {@code line}: published as a training event; the live line's also moves the shown state. */
+    public void progress(String line, boolean live, Algorithm stage, long step, long totalSteps, Double loss,
+                         Map<String, Double> metrics, String message) {
+        publisher.event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, line, stage, step, totalSteps,
+                loss == null || loss.isNaN() ? null : loss, metrics, message, Instant.now()));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("phase", stage.name());
+        data.put("step", step);
+        data.put("totalSteps", totalSteps);
+        if (loss != null && !loss.isNaN()) data.put("loss", loss);
+        data.put("line", line);
+        if (message != null) data.put("message", message);
+        synchronized (this) {
+            if (live) {
+                this.phase = stage.name();
+                this.step = step;
+                this.totalSteps = totalSteps;
+                this.loss = loss;
+                if (message != null) this.message = message;
+                if (loss != null && !loss.isNaN()) addLoss(new LossPoint(stage.name(), step, loss));
+            }
+            data.put("state", state.name());
+        }
+        emit(new Event("progress", data));
+    }
+
+    public void state(State state, String message) {
+        synchronized (this) {
+            this.state = state;
+            if (message != null) this.message = message;
+        }
+        emit(new Event("state", snapshot()));
+    }
+
+    public synchronized State state() {
+        return state;
+    }
+
+    public void serving(String versionId) {
+        synchronized (this) {
+            this.servingVersion = versionId;
+        }
+        emit(new Event("state", snapshot()));
+    }
+
+    public void version(Object entry) {
+        emit(new Event("version", entry));
+    }
+
+    /** The fields of {@code GET /api/training}. */
+    public synchronized Map<String, Object> snapshot() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("state", state.name());
+        if (phase != null) s.put("phase", phase);
+        s.put("step", step);
+        s.put("totalSteps", totalSteps);
+        if (loss != null && !loss.isNaN()) s.put("loss", loss);
+        s.put("message", message);
+        if (servingVersion != null) s.put("servingVersion", servingVersion);
+        s.put("losses", List.copyOf(losses));
+        return s;
+    }
+
+    /** Registers a listener for every event from now on; closing the returned handle removes it. */
+    public AutoCloseable subscribe(Consumer<Event> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    private void emit(Event event) {
+        for (Consumer<Event> listener : listeners) {
+            try {
+                listener.accept(event);
+            } catch (RuntimeException gone) {
+                listeners.remove(listener);
+            }
+        }
+    }
+
+    private void addLoss(LossPoint point) {
+        losses.add(point);
+        if (losses.size() > MAX_LOSS_POINTS) {
+            List<LossPoint> thinned = new ArrayList<>(losses.size() / 2 + 1);
+            for (int i = 0; i < losses.size(); i += 2) thinned.add(losses.get(i));
+            losses.clear();
+            losses.addAll(thinned);
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package dev.rlhfloop.trainer;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rlhfloop.contracts.Algorithm;
+import dev.rlhfloop.contracts.Answer;
+import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.PreferencePair;
+import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.contracts.TrainingEvent;
+import dev.rlhfloop.kafka.LocalKafka;
+import dev.rlhfloop.kafka.testing.InjectLocalKafka;
+import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
+import dev.rlhfloop.llm.io.ModelArchive;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The trainer against a real broker, in the order a deployment lives: bootstrap a tiny model, learn
+ * from pairs, survive a restart without losing or repeating a pair, replay the log into a new line
+ * with the same weights. Pairs go to partition 0 so that the live line's batches are the replay's.
+ */
+@QuarkusTest
+@QuarkusTestResource(LocalKafkaTestResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TrainerServiceKafkaTest {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final TopicPartition PAIRS_0 = new TopicPartition(Topics.PREFERENCE_PAIRS, 0);
+    private static int produced;
+
+    @InjectLocalKafka
+    LocalKafka kafka;
+
+    @Inject
+    TrainerService trainer;
+
+    @ConfigProperty(name = "rlhf.trainer.pairs-per-version")
+    int pairsPerVersion;
+
+    @Test
+    @Order(1)
+    void bootstrapPublishesTheSftModelAndItsProgress() {
+        List<ModelVersion> versions = KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.MODEL_VERSIONS, ModelVersion.class,
+                v -> !v.isEmpty(), WAIT);
+        assertFalse(versions.isEmpty(), "no version published");
+        ModelVersion sft = versions.get(0);
+        assertEquals("1", sft.versionId());
+        assertEquals("live", sft.modelLine());
+        assertEquals(Algorithm.SFT, sft.algorithm());
+        assertTrue(sft.metrics().containsKey("sftLoss"), "metrics: " + sft.metrics());
+
+        List<TrainingEvent> events = KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.TRAINING_EVENTS, TrainingEvent.class,
+                e -> e.stream().anyMatch(x -> x.phase() == Algorithm.SFT && x.loss() != null), WAIT);
+        assertTrue(events.stream().anyMatch(e -> e.phase() == Algorithm.PRETRAIN && e.loss() != null && e.totalSteps() > 0));
+        assertTrue(events.stream().anyMatch(e -> e.phase() == Algorithm.SFT && e.loss() != null));
+
+        KafkaTestClient.await("the live line running", WAIT, trainer::ready);
+        JsonPath training = given().get("/api/training").then().statusCode(200).extract().jsonPath();
+        assertEquals("1", training.getString("servingVersion"));
+        assertTrue(training.getList("losses.phase").contains("PRETRAIN"));
+        assertEquals("SFT", given().get("/api/models").then().statusCode(200).extract().jsonPath().getString("[0].algorithm"));
+    }
+
+    @Test
+    @Order(2)
+    void pairsBecomeADpoVersionWithMetricsAndDownloadableWeights() throws Exception {
+        producePairs(pairsPerVersion);
+        ModelVersion v2 = awaitVersion("2");
+        assertEquals(Algorithm.DPO, v2.algorithm());
+        assertEquals("1", v2.parentVersion());
+        assertEquals(Map.of(Topics.PREFERENCE_PAIRS + ":0", (long) pairsPerVersion), nonZero(v2.trainedOn().offsets()));
+        assertEquals(pairsPerVersion, v2.trainedOn().pairs());
+        for (String metric : List.of("dpoLoss", "dpoLossBefore", "margin", "chosenReward", "rejectedReward", "accuracy", "kl")) {
+            assertTrue(v2.metrics().containsKey(metric), metric + " missing from " + v2.metrics());
+        }
+
+        byte[] zip = given().get(URI.create(v2.weights().url()).getPath()).then().statusCode(200)
+                .contentType("application/zip").extract().asByteArray();
+        assertEquals(v2.weights().sha256(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(zip)));
+        Path dir = Files.createTempDirectory("weights");
+        Path file = dir.resolve("w.zip");
+        Files.write(file, zip);
+        ModelArchive.unpack(file, dir.resolve("model"));
+        for (String name : ModelArchive.FILES) assertTrue(Files.isRegularFile(dir.resolve("model").resolve(name)), name);
+
+        given().get("/api/models/nope/weights").then().statusCode(404).body("error", org.hamcrest.Matchers.equalTo("not_found"));
+        JsonPath models = given().get("/api/models").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("1", "2"), models.getList("version"));
+        assertEquals(pairsPerVersion, models.getInt("[1].votesTrainedOn"));
+        assertEquals("1", models.getString("[1].parent"));
+    }
+
+    @Test
+    @Order(3)
+    void aRestartNeitherLosesNorRepeatsAPair() throws Exception {
+        // One and a half batches: version 3 takes four pairs, two wait when the loop stops.
+        producePairs(pairsPerVersion + pairsPerVersion / 2);
+        awaitVersion("3");
+        trainer.stopLive();
+        // A crash between checkpoint and commit leaves the group behind the checkpoint: the checkpoint wins.
+        try (KafkaConsumer<String, String> group = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, LineTrainer.groupId("live")), new StringDeserializer(), new StringDeserializer())) {
+            assertEquals(2L * pairsPerVersion, group.committed(Set.of(PAIRS_0)).get(PAIRS_0).offset());
+            group.commitSync(Map.of(PAIRS_0, new OffsetAndMetadata(0)));
+        }
+        trainer.startLive();
+        producePairs(pairsPerVersion / 2);
+        ModelVersion v4 = awaitVersion("4");
+
+        List<ModelVersion> live = liveDpoVersions(4);
+        long previous = 0;
+        for (ModelVersion v : live) {
+            long end = v.trainedOn().offsets().get(Topics.PREFERENCE_PAIRS + ":0");
+            assertEquals(previous + v.trainedOn().pairs(), end, "version " + v.versionId() + " continues where its parent stopped");
+            previous = end;
+        }
+        assertEquals(produced, previous, "every pair trained exactly once");
+        assertEquals(produced, v4.trainedOn().votes());
+        Thread.sleep(1_000);
+        assertEquals(4, liveDpoVersions(4).size() + 1, "no further version from re-read pairs");
+    }
+
+    @Test
+    @Order(4)
+    void aReplayFromTheBeginningRebuildsTheSameWeightsInANewLine() throws Exception {
+        given().contentType("application/json").body("{\"from\": \"BEGINNING\", \"line\": \"again\"}")
+                .post("/api/replays").then().statusCode(202)
+                .body("line", org.hamcrest.Matchers.equalTo("again"))
+                .body("state", org.hamcrest.Matchers.equalTo("RUNNING"));
+        given().contentType("application/json").body("{\"from\": \"BEGINNING\"}")
+                .post("/api/replays").then().statusCode(409).body("error", org.hamcrest.Matchers.equalTo("trainer_busy"));
+        KafkaTestClient.await("the replay done", WAIT,
+                () -> "DONE".equals(given().get("/api/replays").then().extract().jsonPath().getString("[0].state")));
+        JsonPath replay = given().get("/api/replays").then().extract().jsonPath();
+        assertEquals(List.of("again-2", "again-3", "again-4"), replay.getList("[0].versions"));
+        assertEquals(produced, replay.getLong("[0].consumed"));
+
+        for (int n = 2; n <= 4; n++) {
+            ModelVersion live = awaitVersion(Integer.toString(n));
+            ModelVersion again = awaitVersion("again-" + n);
+            assertEquals("again", again.modelLine());
+            assertEquals(n == 2 ? "1" : "again-" + (n - 1), again.parentVersion());
+            assertEquals(live.trainedOn().offsets(), again.trainedOn().offsets());
+            assertEquals(live.weights().sha256(), again.weights().sha256(), "version " + n + ": same pairs, seed and settings, same bytes");
+        }
+        assertNotEquals(awaitVersion("2").weights().sha256(), awaitVersion("3").weights().sha256());
+        List<String> lines = given().get("/api/models").then().extract().jsonPath().getList("line");
+        assertTrue(lines.contains("again") && lines.contains("live"));
+    }
+
+    @Test
+    @Order(5)
+    void badReplayRequestsAreRefusedWithAReason() {
+        for (String body : List.of("", "not json", "[]", "{}", "{\"from\": \"YESTERDAY\"}", "{\"from\": \"TIMESTAMP\"}",
+                "{\"from\": \"TIMESTAMP\", \"timestamp\": \"noon\"}", "{\"from\": \"OFFSETS\"}",
+                "{\"from\": \"OFFSETS\", \"fromOffset\": -1}", "{\"from\": \"OFFSETS\", \"fromOffset\": 5, \"toOffset\": 2}",
+                "{\"from\": \"BEGINNING\", \"line\": \"Bad Name!\"}", "{\"from\": \"BEGINNING\", \"line\": \"live\"}",
+                "{\"from\": \"BEGINNING\", \"line\": \"again\"}")) {
+            given().contentType("application/json").body(body).post("/api/replays").then()
+                    .statusCode(400)
+                    .body("error", org.hamcrest.Matchers.equalTo("bad_request"))
+                    .body("reason", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
+        }
+    }
+
+    @Test
+    @Order(6)
+    void theEventStreamStartsWithTheCurrentState() throws Exception {
+        int port = io.restassured.RestAssured.port;
+        HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/training/events")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, response.statusCode());
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            List<String> lines = new ArrayList<>();
+            for (String line = reader.readLine(); line != null && lines.size() < 2; line = reader.readLine()) {
+                if (!line.isBlank()) lines.add(line);
+            }
+            assertEquals("event: state", lines.get(0));
+            assertTrue(lines.get(1).startsWith("data: {\"state\":"), lines.get(1));
+        }
+    }
+
+    private static Map<String, Long> nonZero(Map<String, Long> offsets) {
+        return offsets.entrySet().stream().filter(e -> e.getValue() > 0)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    private List<ModelVersion> liveDpoVersions(int atLeast) {
+        return KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.MODEL_VERSIONS, ModelVersion.class,
+                        v -> v.stream().filter(x -> x.modelLine().equals("live")).count() >= atLeast, WAIT).stream()
+                .filter(v -> v.modelLine().equals("live") && v.algorithm() == Algorithm.DPO)
+                .collect(Collectors.toMap(ModelVersion::versionId, v -> v, (a, b) -> b)).values().stream()
+                .sorted(java.util.Comparator.comparingInt(v -> Integer.parseInt(v.versionId())))
+                .toList();
+    }
+
+    private ModelVersion awaitVersion(String versionId) {
+        List<ModelVersion> all = KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.MODEL_VERSIONS, ModelVersion.class,
+                v -> v.stream().anyMatch(x -> x.versionId().equals(versionId)), WAIT);
+        return all.stream().filter(x -> x.versionId().equals(versionId)).findFirst()
+                .orElseThrow(() -> new AssertionError("version " + versionId + " was not published"));
+    }
+
+    /** Pairs whose chosen answer names the animal of the prompt; all on partition 0, keyed by comparison. */
+    private void producePairs(int count) {
+        List<PreferencePair> pairs = new ArrayList<>();
+        String[] animals = {"cat", "dog", "cow", "owl"};
+        for (int i = 0; i < count; i++) {
+            int n = produced + i;
+            String animal = animals[n % animals.length];
+            pairs.add(PreferencePair.of("cmp-" + n, "What does the " + animal + " eat?",
+                    new Answer("The " + animal + " eats food.", List.of(), "1"),
+                    new Answer("It eats " + (n % 3) + " things.", List.of(), "1"),
+                    new PreferencePair.VoteRef("vote-" + n, "rater", 0, n, Instant.now())));
+        }
+        KafkaTestClient.send(kafka.bootstrapServers(), Topics.PREFERENCE_PAIRS, 0, null, pairs, PreferencePair.class);
+        produced += count;
+    }
+}
