@@ -1,0 +1,176 @@
+package dev.rlhfloop.inference;
+
+import dev.rlhfloop.contracts.Answer;
+import dev.rlhfloop.contracts.GenerationEvent;
+import dev.rlhfloop.contracts.Sampling;
+import dev.rlhfloop.contracts.Slot;
+import dev.rlhfloop.llm.data.AlpacaFormat;
+import dev.rlhfloop.llm.data.builtin.BuiltinData;
+import dev.rlhfloop.llm.sample.SamplingSettings;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Starts comparisons: picks the two models, formats the prompt as the SFT data did, and generates
+ * both answers in the background on a dedicated pool, streaming them to listeners and publishing
+ * one generation event per answer once it is complete.
+ */
+@ApplicationScoped
+public class ComparisonService {
+    private static final Logger LOG = Logger.getLogger(ComparisonService.class);
+
+    /** The request cannot be served as asked (HTTP 400). */
+    public static final class BadRequestException extends RuntimeException {
+        public BadRequestException(String reason) {
+            super(reason);
+        }
+    }
+
+    @Inject
+    InferenceConfig config;
+
+    @Inject
+    ModelRegistry registry;
+
+    @Inject
+    GenerationPublisher publisher;
+
+    private final Random random = new SecureRandom();
+    private ExecutorService generators;
+    private final Object poolLock = new Object();
+    private volatile List<String> promptPool;
+    private Map<String, Comparison> comparisons;
+
+    void start(@Observes StartupEvent event) {
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory threads = task -> {
+            Thread thread = new Thread(task, "generation-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+        generators = Executors.newFixedThreadPool(config.generationThreads(), threads);
+        int max = config.maxComparisons();
+        comparisons = new LinkedHashMap<>(256, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Comparison> eldest) {
+                return size() > max;
+            }
+        };
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (generators == null) return;
+        generators.shutdownNow();
+        try {
+            generators.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Creates a comparison and starts generating; {@code prompt} null draws one from the built-in pool. */
+    public Comparison create(String prompt) {
+        if (prompt == null) {
+            List<String> pool = promptPool();
+            prompt = pool.get(random.nextInt(pool.size()));
+        }
+        if (prompt.isBlank()) {
+            throw new BadRequestException("prompt is blank: send some text, or leave prompt out to draw one from the pool");
+        }
+        if (prompt.length() > config.maxPromptChars()) {
+            throw new BadRequestException("prompt has " + prompt.length() + " characters, at most "
+                    + config.maxPromptChars() + " are allowed");
+        }
+        ModelRegistry.Pair pair = registry.pair(config.compare());
+        List<ServedModel> models = random.nextBoolean()
+                ? List.of(pair.first(), pair.second()) : List.of(pair.second(), pair.first());
+        String text = AlpacaFormat.prompt(prompt, "");
+        int[][] promptIds = new int[2][];
+        for (int i = 0; i < 2; i++) {
+            promptIds[i] = models.get(i).tokenizer().encode(text);
+            int room = models.get(i).gpt().config().contextLength() - config.sampling().maxNewTokens();
+            if (promptIds[i].length > room) {
+                throw new BadRequestException("prompt is too long: " + promptIds[i].length + " tokens with the template, at most "
+                        + room + " fit the model's context with room for the answer");
+            }
+        }
+        long seedA = random.nextLong();
+        long seedB = seedA + 1 + random.nextInt(Integer.MAX_VALUE);
+        String id = UUID.randomUUID().toString();
+        AnswerStream a = new AnswerStream(Slot.A, UUID.randomUUID().toString(), models.get(0).versionId());
+        AnswerStream b = new AnswerStream(Slot.B, UUID.randomUUID().toString(), models.get(1).versionId());
+        Comparison comparison = new Comparison(id, prompt, List.of(a, b));
+        synchronized (this) {
+            comparisons.put(id, comparison);
+        }
+        String shownPrompt = prompt;
+        generators.submit(() -> generate(comparison, a, models.get(0), promptIds[0], shownPrompt, seedA));
+        generators.submit(() -> generate(comparison, b, models.get(1), promptIds[1], shownPrompt, seedB));
+        return comparison;
+    }
+
+    public synchronized Optional<Comparison> find(String id) {
+        return Optional.ofNullable(comparisons.get(id));
+    }
+
+    void markVoted(String comparisonId) {
+        find(comparisonId).ifPresent(Comparison::markVoted);
+    }
+
+    private SamplingSettings settings(ServedModel model, long seed) {
+        InferenceConfig.Sampling s = config.sampling();
+        return new SamplingSettings(s.temperature(), s.topK(), s.topP(), s.maxNewTokens(), seed, model.tokenizer().endOfTextId());
+    }
+
+    private void generate(Comparison comparison, AnswerStream answer, ServedModel model, int[] promptIds,
+                          String prompt, long seed) {
+        SamplingSettings settings = settings(model, seed);
+        AnswerGenerator.Result result;
+        try {
+            result = AnswerGenerator.generate(model, promptIds, settings, answer::append);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "generation %s of comparison %s failed", answer.generationId(), comparison.id());
+            answer.fail("generation failed: " + e.getMessage());
+            return;
+        }
+        GenerationEvent event = GenerationEvent.of(answer.generationId(), comparison.id(), answer.slot(), prompt,
+                new Answer(result.text(), result.tokenIds(), model.versionId()),
+                new Sampling(settings.temperature(), settings.topK(), settings.topP(), settings.maxNewTokens(), seed),
+                result.logProb());
+        // "done" goes out once Kafka has the answer, so a vote right after it finds the comparison
+        publisher.publish(event).whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.errorf("generation %s of comparison %s was not written to Kafka: %s", answer.generationId(),
+                        comparison.id(), error.getMessage());
+            }
+            answer.finish(result.text());
+        });
+    }
+
+    private List<String> promptPool() {
+        List<String> pool = promptPool;
+        if (pool == null) {
+            synchronized (poolLock) {
+                if (promptPool == null) promptPool = List.copyOf(new BuiltinData(config.promptPoolSeed()).prompts());
+                pool = promptPool;
+            }
+        }
+        return pool;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.rlhfloop.inference;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Everything under {@code rlhf.inference.*} (see application.properties). */
+@ConfigMapping(prefix = "rlhf.inference")
+public interface InferenceConfig {
+
+    /** Which versions answer a comparison. */
+    @WithDefault("latest")
+    CompareMode compare();
+
+    /** The model line served (replays publish other lines on the same topic). */
+    @WithDefault("live")
+    String modelLine();
+
+    /** A local model directory (config.json, model.safetensors, tokenizer.json) served until a version is published. */
+    Optional<Path> modelDir();
+
+    /** The version name the local model directory is served under. */
+    @WithDefault("local")
+    String modelDirVersion();
+
+    /** Where downloaded archives are unpacked while loading. */
+    Path downloadDir();
+
+    Sampling sampling();
+
+    /** Threads generating answers (each answer runs on one). */
+    @WithDefault("2")
+    int generationThreads();
+
+    @WithDefault("2000")
+    int maxPromptChars();
+
+    /** Comparisons kept in memory for late SSE clients, polling and vote reveal; the oldest are forgotten. */
+    @WithDefault("10000")
+    int maxComparisons();
+
+    /** Seed of the built-in data whose prompt pool is drawn from when a request names no prompt. */
+    @WithDefault("42")
+    long promptPoolSeed();
+
+    interface Sampling {
+        @WithDefault("0.8")
+        float temperature();
+
+        @WithDefault("40")
+        int topK();
+
+        @WithDefault("1.0")
+        float topP();
+
+        @WithDefault("64")
+        int maxNewTokens();
+    }
+}

@@ -1,0 +1,202 @@
+package dev.rlhfloop.inference;
+
+import dev.rlhfloop.contracts.InvalidEventException;
+import dev.rlhfloop.contracts.Json;
+import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.llm.io.ModelArchive;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads the model registry ({@code rlhf.model-versions}, compacted) from the beginning: on start
+ * it serves the latest version of the line, then hot-loads every version announced after that.
+ * Each version is downloaded, checked against its sha256, loaded into a new model and swapped in;
+ * a version that fails to load is logged and skipped, and the old one keeps serving.
+ */
+@ApplicationScoped
+public class ModelVersionWatcher {
+    private static final Logger LOG = Logger.getLogger(ModelVersionWatcher.class);
+
+    @Inject
+    InferenceConfig config;
+
+    @Inject
+    ModelRegistry registry;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private KafkaConsumer<String, String> consumer;
+    private Thread loop;
+    private volatile boolean stopping;
+
+    void start(@Observes StartupEvent event) {
+        config.modelDir().ifPresent(dir -> {
+            try {
+                registry.serve(ServedModel.load(config.modelDirVersion(), dir));
+                LOG.infof("serving model version %s from %s", config.modelDirVersion(), dir);
+            } catch (IOException | RuntimeException e) {
+                LOG.errorf("cannot serve the model directory %s (rlhf.inference.model-dir): %s", dir, e.getMessage());
+            }
+        });
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.CLIENT_ID_CONFIG, "inference-model-versions",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer());
+        loop = new Thread(this::run, "model-version-watcher");
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (loop == null) return;
+        stopping = true;
+        consumer.wakeup();
+        try {
+            loop.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try (KafkaConsumer<String, String> owned = consumer) {
+            List<TopicPartition> partitions = awaitPartitions();
+            if (partitions == null) return;
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            catchUp(partitions);
+            while (!stopping) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
+                    ModelVersion version = read(record);
+                    if (version != null && isServed(version)) load(version).ifPresent(registry::serve);
+                }
+            }
+        } catch (WakeupException e) {
+            // shutting down
+        } catch (RuntimeException e) {
+            LOG.error("the model-version watcher stopped: no further versions will be hot-loaded", e);
+        }
+    }
+
+    private List<TopicPartition> awaitPartitions() {
+        boolean logged = false;
+        while (!stopping) {
+            try {
+                List<PartitionInfo> infos = consumer.partitionsFor(Topics.MODEL_VERSIONS, Duration.ofSeconds(10));
+                if (infos != null && !infos.isEmpty()) {
+                    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                }
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                // the broker is not up yet
+            }
+            if (!logged) {
+                LOG.warnf("waiting for the topic %s at %s", Topics.MODEL_VERSIONS, bootstrapServers);
+                logged = true;
+            }
+            try {
+                Thread.sleep(2_000);
+            } catch (InterruptedException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Reads everything published before the start and serves only what matters of it. */
+    private void catchUp(List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        List<ModelVersion> line = new ArrayList<>();
+        while (!stopping && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                ModelVersion version = read(record);
+                if (version == null || !isServed(version)) continue;
+                line.removeIf(v -> v.versionId().equals(version.versionId()));
+                line.add(version);
+            }
+        }
+        if (line.isEmpty()) return;
+        ModelVersion latest = line.get(line.size() - 1);
+        if (line.size() > 1 && config.compare() == CompareMode.LATEST_VS_PREVIOUS) {
+            load(line.get(line.size() - 2)).ifPresent(registry::serve);
+        }
+        java.util.Optional<ServedModel> loaded = load(latest);
+        loaded.ifPresent(registry::serve);
+        if (config.compare() == CompareMode.LATEST_VS_BASELINE) {
+            // the line's first version is the baseline, even when a local model directory was served before
+            (line.size() > 1 ? load(line.get(0)) : loaded).ifPresent(registry::baseline);
+        }
+    }
+
+    private boolean isServed(ModelVersion version) {
+        return config.modelLine().equals(version.modelLine());
+    }
+
+    private static ModelVersion read(ConsumerRecord<String, String> record) {
+        if (record.value() == null) return null; // a tombstone: the version was withdrawn from the registry
+        try {
+            return Json.read(record.value(), ModelVersion.class);
+        } catch (InvalidEventException e) {
+            LOG.warnf("skipping an unreadable record at %s-%d@%d: %s", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** Downloads, checks and loads one version; empty (and one log line) when that fails. */
+    java.util.Optional<ServedModel> load(ModelVersion version) {
+        long start = System.nanoTime();
+        Path dir = null;
+        try {
+            Files.createDirectories(config.downloadDir());
+            dir = Files.createTempDirectory(config.downloadDir(), safe(version.versionId()) + "-");
+            ModelArchive.fetch(version.weights().url(), version.weights().sha256(), dir);
+            ServedModel model = ServedModel.load(version.versionId(), dir);
+            LOG.infof("loaded model version %s (line %s, %s) in %d ms", version.versionId(), version.modelLine(),
+                    version.algorithm(), (System.nanoTime() - start) / 1_000_000);
+            return java.util.Optional.of(model);
+        } catch (IOException | RuntimeException e) {
+            String serving = registry.hasModel() ? "still serving " + registry.current().versionId() : "no model to serve yet";
+            LOG.errorf("rejected model version %s from %s: %s; %s", version.versionId(), version.weights().url(),
+                    e.getMessage(), serving);
+            return java.util.Optional.empty();
+        } finally {
+            if (dir != null) deleteRecursively(dir);
+        }
+    }
+
+    private static String safe(String versionId) {
+        return versionId.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp dir is harmless
+        }
+    }
+}

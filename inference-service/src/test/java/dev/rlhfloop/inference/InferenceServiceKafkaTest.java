@@ -1,0 +1,262 @@
+package dev.rlhfloop.inference;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.emptyOrNullString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rlhfloop.contracts.Choice;
+import dev.rlhfloop.contracts.GenerationEvent;
+import dev.rlhfloop.contracts.Json;
+import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.Slot;
+import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.contracts.VoteEvent;
+import dev.rlhfloop.kafka.LocalKafka;
+import dev.rlhfloop.kafka.testing.InjectLocalKafka;
+import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The service against a real broker: tiny models announced on rlhf.model-versions with file: URLs,
+ * comparisons streamed over SSE, generation events on rlhf.generations, hot-loading and rejection.
+ * The methods run in order: the service starts with no model.
+ */
+@QuarkusTest
+@WithTestResource(LocalKafkaTestResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class InferenceServiceKafkaTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static Path work;
+
+    @InjectLocalKafka
+    LocalKafka kafka;
+
+    @TestHTTPResource("/api/comparisons")
+    URL comparisonsUrl;
+
+    @BeforeAll
+    static void workDir() throws IOException {
+        work = Files.createTempDirectory("inference-test");
+    }
+
+    @AfterAll
+    static void cleanUp() throws IOException {
+        try (var paths = Files.walk(work)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private void announce(ModelVersion version) {
+        KafkaTopics.send(kafka.bootstrapServers(), Topics.MODEL_VERSIONS, version.key(), version, ModelVersion.class);
+    }
+
+    private static JsonPath create(String body) {
+        return given().contentType(ContentType.JSON).body(body).when().post("/api/comparisons")
+                .then().statusCode(201).extract().jsonPath();
+    }
+
+    /** The version writing new comparisons, read off their generation events. */
+    private Set<String> versionsOf(String comparisonId) {
+        List<GenerationEvent> events = generationsOf(comparisonId);
+        return events.stream().map(e -> e.answer().modelVersion()).collect(Collectors.toSet());
+    }
+
+    private List<GenerationEvent> generationsOf(String comparisonId) {
+        return KafkaTopics.readUntil(kafka.bootstrapServers(), Topics.GENERATIONS, GenerationEvent.class,
+                        all -> all.stream().filter(e -> e.comparisonId().equals(comparisonId)).count() == 2, WAIT)
+                .stream().filter(e -> e.comparisonId().equals(comparisonId)).toList();
+    }
+
+    private record SseEvent(String name, JsonNode data) {}
+
+    /** Reads the SSE stream of a comparison to its end (the service closes it after both answers). */
+    private List<SseEvent> events(String comparisonId) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(comparisonsUrl + "/" + comparisonId + "/events"))
+                .header("Accept", "text/event-stream").timeout(WAIT).GET().build();
+        HttpResponse<java.util.stream.Stream<String>> response = HttpClient.newHttpClient()
+                .send(request, HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        List<SseEvent> events = new ArrayList<>();
+        String name = null;
+        StringBuilder data = new StringBuilder();
+        for (String line : (Iterable<String>) response.body()::iterator) {
+            if (line.startsWith("event:")) name = line.substring(6).strip();
+            else if (line.startsWith("data:")) data.append(line.substring(5).strip());
+            else if (line.isEmpty() && name != null) {
+                events.add(new SseEvent(name, Json.MAPPER.readTree(data.toString())));
+                name = null;
+                data.setLength(0);
+            }
+        }
+        return events;
+    }
+
+    /** Per slot: tokens, then exactly one done whose text is the tokens joined (when any were streamed); nothing after. */
+    private static Map<String, String> checkOrder(List<SseEvent> events) {
+        Map<String, StringBuilder> streamed = new HashMap<>();
+        Map<String, String> done = new HashMap<>();
+        for (SseEvent event : events) {
+            String slot = event.data().get("slot").asText();
+            assertFalse(done.containsKey(slot), "event after done for slot " + slot + ": " + event);
+            switch (event.name()) {
+                case "token" -> streamed.computeIfAbsent(slot, s -> new StringBuilder()).append(event.data().get("text").asText());
+                case "done" -> done.put(slot, event.data().get("text").asText());
+                default -> throw new AssertionError("unexpected event " + event);
+            }
+        }
+        assertEquals(Set.of("A", "B"), done.keySet(), "one done per slot: " + events);
+        streamed.forEach((slot, text) -> assertEquals(done.get(slot), text.toString(), "slot " + slot + " tokens vs done"));
+        return done;
+    }
+
+    @Test
+    @Order(1)
+    void withoutAModelComparisonsAreRefusedWithAReason() {
+        given().contentType(ContentType.JSON).body("{}").when().post("/api/comparisons")
+                .then().statusCode(503)
+                .body("error", equalTo("no_model"))
+                .body("reason", containsString("no model version has been published"));
+    }
+
+    @Test
+    @Order(2)
+    void streamsBothAnswersAndPublishesOneGenerationEventEach() throws Exception {
+        announce(TinyModels.packed(work, "v1", 1, "live"));
+        KafkaTopics.await("v1 to be served", WAIT, () ->
+                given().contentType(ContentType.JSON).body("{}").post("/api/comparisons").statusCode() == 201);
+
+        JsonPath created = create("{\"prompt\": \"Name an animal that lives on a farm.\"}");
+        String id = created.getString("id");
+        assertEquals("Name an animal that lives on a farm.", created.getString("prompt"));
+        assertEquals(List.of("A", "B"), created.getList("answers.slot"));
+        List<String> generationIds = created.getList("answers.generationId");
+        assertNotEquals(generationIds.get(0), generationIds.get(1));
+
+        Map<String, String> texts = checkOrder(events(id));
+
+        JsonPath snapshot = given().get("/api/comparisons/" + id).then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of(true, true), snapshot.getList("answers.done"));
+        assertEquals(texts.get("A"), snapshot.getString("answers[0].text"));
+        assertEquals(List.of(), snapshot.getList("answers.findAll { it.modelVersion != null }"), "versions hidden before a vote");
+
+        // a client connecting late gets the finished answers
+        assertEquals(texts, checkOrder(events(id)));
+
+        List<GenerationEvent> generations = generationsOf(id);
+        assertEquals(2, generations.size());
+        assertNotEquals(generations.get(0).sampling().seed(), generations.get(1).sampling().seed());
+        for (GenerationEvent g : generations) {
+            assertEquals(generationIds.get(g.slot() == Slot.A ? 0 : 1), g.generationId());
+            assertEquals("Name an animal that lives on a farm.", g.prompt());
+            assertEquals(texts.get(g.slot().name()), g.answer().text());
+            assertEquals("v1", g.answer().modelVersion());
+            assertFalse(g.answer().tokenIds().isEmpty());
+            assertTrue(g.answer().tokenIds().size() <= 48);
+            assertTrue(g.sequenceLogProb() < 0, "log-prob " + g.sequenceLogProb());
+            assertEquals(0.8, g.sampling().temperature(), 1e-6);
+            assertEquals(40, g.sampling().topK());
+            assertEquals(48, g.sampling().maxNewTokens());
+        }
+
+        // a vote reveals the versions
+        VoteEvent vote = VoteEvent.of(id, Choice.A, "rater-test", null, Instant.now());
+        KafkaTopics.send(kafka.bootstrapServers(), Topics.VOTES, id, vote, VoteEvent.class);
+        KafkaTopics.await("the vote to reveal the versions", WAIT, () ->
+                "v1".equals(given().get("/api/comparisons/" + id).jsonPath().getString("answers[0].modelVersion")));
+        given().get("/api/comparisons/" + id).then().body("answers[1].modelVersion", equalTo("v1"));
+    }
+
+    @Test
+    @Order(3)
+    void aPromptFromThePoolWhenNoneIsGiven() throws Exception {
+        JsonPath created = create("{}");
+        assertFalse(created.getString("prompt").isBlank());
+        checkOrder(events(created.getString("id")));
+        assertEquals(created.getString("prompt"), generationsOf(created.getString("id")).get(0).prompt());
+        // no body at all works the same
+        given().contentType(ContentType.JSON).when().post("/api/comparisons").then().statusCode(201)
+                .body("prompt", not(emptyOrNullString())).body("answers", hasSize(2));
+    }
+
+    @Test
+    @Order(4)
+    void hotLoadsANewVersionAndRejectsACorruptOne() throws Exception {
+        announce(TinyModels.packed(work, "v2", 2, "live"));
+        KafkaTopics.await("v2 to be served", WAIT, () -> {
+            String id = create("{\"prompt\": \"Which animal barks?\"}").getString("id");
+            return versionsOf(id).equals(Set.of("v2"));
+        });
+
+        // a version of another line is not served
+        announce(TinyModels.packed(work, "replay-1", 3, "replay"));
+        // a version whose archive does not match its sha256 is rejected; v2 keeps serving
+        ModelVersion good = TinyModels.packed(work, "v3", 3, "live");
+        announce(TinyModels.announce("v3", "live", good.weights().url(), "0".repeat(64)));
+        // a version whose URL leads nowhere is rejected too
+        announce(TinyModels.announce("v4", "live", work.resolve("missing.zip").toUri().toString(), good.weights().sha256()));
+        // the marker: a good version after the bad ones, so we know they were processed
+        announce(TinyModels.packed(work, "v5", 5, "live"));
+        KafkaTopics.await("v5 to be served", WAIT, () -> {
+            String id = create("{\"prompt\": \"Which animal barks?\"}").getString("id");
+            Set<String> versions = versionsOf(id);
+            assertFalse(versions.contains("v3") || versions.contains("v4") || versions.contains("replay-1"),
+                    "served a rejected or foreign version: " + versions);
+            return versions.equals(Set.of("v5"));
+        });
+    }
+
+    @Test
+    @Order(5)
+    void badInputGetsA400WithAReason() {
+        given().contentType(ContentType.JSON).body("{\"prompt\": 42}").post("/api/comparisons")
+                .then().statusCode(400).body("error", equalTo("bad_request")).body("reason", containsString("string"));
+        given().contentType(ContentType.JSON).body("{\"prompt\": \"  \"}").post("/api/comparisons")
+                .then().statusCode(400).body("reason", containsString("blank"));
+        given().contentType(ContentType.JSON).body("{\"prompt\": ").post("/api/comparisons")
+                .then().statusCode(400).body("error", equalTo("bad_request")).body("reason", containsString("malformed JSON"));
+        given().contentType(ContentType.JSON).body("[1]").post("/api/comparisons")
+                .then().statusCode(400).body("reason", containsString("JSON object"));
+        given().contentType(ContentType.JSON).body("{\"prompt\": \"" + "x".repeat(2001) + "\"}").post("/api/comparisons")
+                .then().statusCode(400).body("reason", containsString("at most 2000"));
+        String longPrompt = "The cow lives on the farm and eats grass all day long. ".repeat(30);
+        given().contentType(ContentType.JSON).body("{\"prompt\": \"" + longPrompt + "\"}").post("/api/comparisons")
+                .then().statusCode(400).body("reason", containsString("too long"));
+        given().get("/api/comparisons/nope").then().statusCode(404).body("error", equalTo("not_found"));
+        given().get("/api/comparisons/nope/events").then().statusCode(404).body("error", equalTo("not_found"));
+    }
+}

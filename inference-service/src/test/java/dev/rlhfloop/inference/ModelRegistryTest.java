@@ -1,0 +1,46 @@
+package dev.rlhfloop.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.config.PropertiesConfigSource;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ModelRegistryTest {
+
+    private static ServedModel model(String version) {
+        return new ServedModel(version, null, null);
+    }
+
+    @Test
+    void pairsFollowTheCompareMode() {
+        ModelRegistry registry = new ModelRegistry();
+        assertThrows(ModelRegistry.NoModelException.class, () -> registry.pair(CompareMode.LATEST));
+        ServedModel v1 = model("v1");
+        ServedModel v2 = model("v2");
+        ServedModel v3 = model("v3");
+        registry.serve(v1);
+        assertSame(v1, registry.pair(CompareMode.LATEST_VS_PREVIOUS).second(), "no previous yet: the current twice");
+        registry.serve(v2);
+        registry.serve(v3);
+        assertEquals(new ModelRegistry.Pair(v3, v3), registry.pair(CompareMode.LATEST));
+        assertEquals(new ModelRegistry.Pair(v3, v2), registry.pair(CompareMode.LATEST_VS_PREVIOUS));
+        assertEquals(new ModelRegistry.Pair(v3, v1), registry.pair(CompareMode.LATEST_VS_BASELINE));
+    }
+
+    @Test
+    void compareModesReadFromConfigInKebabCase() {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(Map.of("rlhf.inference.compare", "latest-vs-baseline",
+                        "rlhf.inference.download-dir", "/tmp/x"), "test", 500))
+                .withMapping(InferenceConfig.class)
+                .build();
+        InferenceConfig mapped = config.getConfigMapping(InferenceConfig.class);
+        assertEquals(CompareMode.LATEST_VS_BASELINE, mapped.compare());
+        assertEquals(64, mapped.sampling().maxNewTokens());
+    }
+}
