@@ -78,7 +78,7 @@ class LoopIT {
     static void raterAtTheStacksUrl() {
         stack = SharedStack.stack();
         rater = new RateCommand.Session(URI.create(stack.url()), RateCommand.Rule.parse("animal", 0), "loop-it",
-                Duration.ofMinutes(3));
+                Duration.ofMinutes(10));                 // the first vote waits for the bootstrap
     }
 
     @Test
