@@ -106,6 +106,10 @@ public class ComparisonResource {
         }
 
         void start() {
+            // a comment first, so the response headers go out now even if both answers wait in the pool's queue
+            synchronized (this) {
+                last = sink.send(sse.newEventBuilder().comment("comparison " + comparison.id()).build());
+            }
             for (AnswerStream answer : comparison.answers()) answer.subscribe(this);
         }
 

@@ -59,6 +59,8 @@ public class ModelVersionWatcher {
                 LOG.infof("serving model version %s from %s", config.modelDirVersion(), dir);
             } catch (IOException | RuntimeException e) {
                 LOG.errorf("cannot serve the model directory %s (rlhf.inference.model-dir): %s", dir, e.getMessage());
+                registry.waitingFor("the model directory " + dir + " (rlhf.inference.model-dir) cannot be loaded ("
+                        + e.getMessage() + ") and no version has been published on rlhf.model-versions yet");
             }
         });
         consumer = new KafkaConsumer<>(Map.of(
@@ -92,7 +94,7 @@ public class ModelVersionWatcher {
             while (!stopping) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
                     ModelVersion version = read(record);
-                    if (version != null && isServed(version)) load(version).ifPresent(registry::serve);
+                    if (version != null && isServed(version) && !isCurrent(version)) load(version).ifPresent(registry::serve);
                 }
             }
         } catch (WakeupException e) {
@@ -149,6 +151,11 @@ public class ModelVersionWatcher {
             // the line's first version is the baseline, even when a local model directory was served before
             (line.size() > 1 ? load(line.get(0)) : loaded).ifPresent(registry::baseline);
         }
+    }
+
+    /** A repeated announcement (a producer retry, a re-publish) of the version already served. */
+    private boolean isCurrent(ModelVersion version) {
+        return registry.hasModel() && registry.current().versionId().equals(version.versionId());
     }
 
     private boolean isServed(ModelVersion version) {

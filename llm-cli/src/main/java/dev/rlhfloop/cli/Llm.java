@@ -13,7 +13,10 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 GenerateCommand.class,
                 LogitsCommand.class,
+                PretrainCommand.class,
                 RateCommand.class,
+                ScoreCommand.class,
+                SftCommand.class,
                 TokenizeCommand.class,
                 TrainTokenizerCommand.class,
         })

@@ -94,6 +94,10 @@ final class LineTrainer implements Runnable {
         return total;
     }
 
+    boolean stopped() {
+        return !running;
+    }
+
     boolean isTraining() {
         return training;
     }

@@ -28,6 +28,9 @@ final class PolicyUpdate {
         void step(Algorithm stage, long step, long total, double loss);
     }
 
+    /** Pairs the KL to the reference is measured on when no pair is held out. */
+    static final int PROBE_PAIRS = 4;
+
     private final TrainerConfig config;
 
     PolicyUpdate(TrainerConfig config) {
@@ -60,8 +63,9 @@ final class PolicyUpdate {
     /**
      * Trains {@code policy} in place on {@code pairs} (in their canonical order) and returns the
      * version's metrics: {@code rewardAccuracy}/{@code rewardLoss} on the held-out pairs (when there
-     * are any), and DPO's {@code dpoLoss}, {@code chosenReward}, {@code rejectedReward}, {@code margin},
-     * {@code accuracy}, {@code kl} after the update, with {@code dpoLossBefore}.
+     * are any); DPO's {@code dpoLoss}, {@code chosenReward}, {@code rejectedReward}, {@code margin},
+     * {@code accuracy}, {@code kl} after the update and {@code dpoLossBefore} before it, on the probe
+     * pairs (the held-out ones, else the last few); {@code dpoTrainLoss}, the mean over the last epoch's steps.
      */
     Map<String, Double> run(Gpt policy, Gpt reference, List<PreferencePair> pairs, int padId, long seed, Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -101,18 +105,22 @@ final class PolicyUpdate {
                 .withSeed(seed)
                 .withMaxLength(policy.config().contextLength());
         policy.setDropoutState(seed, 0);
-        // Metrics after the update are measured on the same pairs (a batch of votes is too small to split twice).
-        List<PreferenceTrainer.Epoch> dpoEpochs = PreferenceTrainer.dpo(policy, reference, pairs, pairs, dpoSettings, padId,
+        // KL to the reference and the after-update metrics are measured on a few pairs (the reward
+        // model's held-out ones): a full second pass over the batch would double an update's time.
+        List<PreferencePair> probe = !rewardHeldOut.isEmpty() ? rewardHeldOut
+                : pairs.subList(Math.max(0, pairs.size() - PROBE_PAIRS), pairs.size());
+        List<PreferenceTrainer.Epoch> dpoEpochs = PreferenceTrainer.dpo(policy, reference, pairs, probe, dpoSettings, padId,
                 step -> progress.step(Algorithm.DPO, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
                         (long) dpoSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
         put(metrics, "dpoLossBefore", dpoEpochs.get(0).heldOut().loss());
-        var after = dpoEpochs.get(dpoEpochs.size() - 1).heldOut();
-        put(metrics, "dpoLoss", after.loss());
-        put(metrics, "chosenReward", after.chosenReward());
-        put(metrics, "rejectedReward", after.rejectedReward());
-        put(metrics, "margin", after.margin());
-        put(metrics, "accuracy", after.accuracy());
-        put(metrics, "kl", after.klToReference());
+        PreferenceTrainer.Epoch last = dpoEpochs.get(dpoEpochs.size() - 1);
+        put(metrics, "dpoTrainLoss", last.train().loss());
+        put(metrics, "dpoLoss", last.heldOut().loss());
+        put(metrics, "chosenReward", last.heldOut().chosenReward());
+        put(metrics, "rejectedReward", last.heldOut().rejectedReward());
+        put(metrics, "margin", last.heldOut().margin());
+        put(metrics, "accuracy", last.heldOut().accuracy());
+        put(metrics, "kl", last.heldOut().klToReference());
         return metrics;
     }
 

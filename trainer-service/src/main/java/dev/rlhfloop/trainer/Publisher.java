@@ -35,29 +35,47 @@ public class Publisher {
                     ProducerConfig.CLIENT_ID_CONFIG, "rlhf-trainer",
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                    ProducerConfig.LINGER_MS_CONFIG, 5),
+                    ProducerConfig.LINGER_MS_CONFIG, 5,
+                    // a training step never waits long for an absent broker; versions retry below
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000),
                     new StringSerializer(), new ByteArraySerializer());
         }
         return producer;
     }
 
-    /** Publishes a version and returns once the broker has it: only then is it announced. */
+    /**
+     * Publishes a version and returns once the broker has it, retrying while the broker is away: the
+     * line does not go on before its version is announced (it could not read pairs meanwhile anyway).
+     */
     public void version(ModelVersion version) {
-        try {
-            producer().send(new ProducerRecord<>(Topics.MODEL_VERSIONS, version.key(), Json.write(version)))
-                    .get(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing version " + version.versionId(), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Kafka did not take version " + version.versionId() + ": " + e.getMessage(), e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                producer().send(new ProducerRecord<>(Topics.MODEL_VERSIONS, version.key(), Json.write(version)))
+                        .get(30, TimeUnit.SECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while publishing version " + version.versionId(), e);
+            } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
+                LOG.warnf("Kafka did not take version %s (attempt %d), retrying: %s", version.versionId(), attempt, e.getMessage());
+                try {
+                    Thread.sleep(Math.min(10_000, 500L * attempt));
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while publishing version " + version.versionId(), stop);
+                }
+            }
         }
     }
 
     public void event(TrainingEvent event) {
-        producer().send(new ProducerRecord<>(Topics.TRAINING_EVENTS, event.key(), Json.write(event)), (metadata, error) -> {
-            if (error != null) LOG.debugf("training event not published: %s", error.getMessage());
-        });
+        try {
+            producer().send(new ProducerRecord<>(Topics.TRAINING_EVENTS, event.key(), Json.write(event)), (metadata, error) -> {
+                if (error != null) LOG.debugf("training event not published: %s", error.getMessage());
+            });
+        } catch (org.apache.kafka.common.KafkaException e) {
+            LOG.debugf("training event not published: %s", e.getMessage());
+        }
     }
 
     @PreDestroy

@@ -48,7 +48,7 @@ public interface TrainerConfig {
         @WithDefault("0.01")
         float weightDecay();
 
-        @WithDefault("2")
+        @WithDefault("1")
         int epochs();
 
         @WithDefault("8")
@@ -59,7 +59,7 @@ public interface TrainerConfig {
         @WithDefault("1e-4")
         float learningRate();
 
-        @WithDefault("2")
+        @WithDefault("1")
         int epochs();
 
         /** Every k-th pair of an update is held out to measure the reward model's accuracy (0 = none). */

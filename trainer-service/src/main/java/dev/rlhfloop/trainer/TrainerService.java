@@ -63,6 +63,13 @@ public class TrainerService {
     private final Map<String, Replay> replays = new LinkedHashMap<>();
 
     void onStart(@Observes StartupEvent event) {
+        if (config.pairsPerVersion() < 1) {
+            throw new IllegalArgumentException("rlhf.trainer.pairs-per-version must be at least 1, was " + config.pairsPerVersion());
+        }
+        if (!config.line().matches(ReplayRequest.LINE_PATTERN)) {
+            throw new IllegalArgumentException("rlhf.trainer.line must match " + ReplayRequest.LINE_PATTERN + ", was '" + config.line() + "'");
+        }
+        Bootstrapper.settings(config.bootstrap()); // an unknown size fails here, not after the registry was read
         store = new ModelStore(config.dataDir());
         registry = new Registry(bootstrapServers);
         starter = new Thread(this::prepareAndRun, "trainer-start");
@@ -88,14 +95,7 @@ public class TrainerService {
                 if (stopping) return;
                 LOG.infof("waiting for the model registry (%s) to be read", bootstrapServers);
             }
-            for (ModelStore.Checkpoint checkpoint : store.all()) {
-                if (registry.find(checkpoint.version().versionId()).isEmpty()) {
-                    LOG.infof("publishing %s of line %s, checkpointed but not yet announced", checkpoint.version().versionId(),
-                            checkpoint.version().modelLine());
-                    publisher.version(checkpoint.version());
-                    registry.add(checkpoint.version());
-                }
-            }
+            announceCheckpoints();
             Optional<ModelStore.Checkpoint> local = store.checkpoints(config.line()).stream()
                     .filter(c -> c.version().algorithm() == Algorithm.SFT).findFirst();
             if (local.isEmpty()) {
@@ -121,6 +121,18 @@ public class TrainerService {
             LOG.errorf(e, "the trainer could not start");
             bootstrapping = false;
             status.state(TrainingStatus.State.IDLE, "the trainer could not start: " + e.getMessage());
+        }
+    }
+
+    /** Publishes the checkpoints a crash (or an absent broker) left between checkpoint and announcement. */
+    private void announceCheckpoints() {
+        for (ModelStore.Checkpoint checkpoint : store.all()) {
+            if (registry.find(checkpoint.version().versionId()).isEmpty()) {
+                LOG.infof("publishing %s of line %s, checkpointed but not yet announced", checkpoint.version().versionId(),
+                        checkpoint.version().modelLine());
+                publisher.version(checkpoint.version());
+                registry.add(checkpoint.version());
+            }
         }
     }
 
@@ -161,10 +173,32 @@ public class TrainerService {
     public synchronized void startLive() {
         if (sft == null) throw new BusyException("the live line has no model yet");
         if (liveThread != null && liveThread.isAlive()) return;
-        live = new LineTrainer(context(true), config.line(), true, sft, LIVE);
-        liveThread = new Thread(live, "line-" + config.line());
+        announceCheckpoints();
+        LineTrainer line = new LineTrainer(context(true), config.line(), true, sft, LIVE);
+        live = line;
+        liveThread = new Thread(() -> runLive(line), "line-" + config.line());
         liveThread.setDaemon(true);
         liveThread.start();
+    }
+
+    /** Runs the live line until it is stopped; after a failure (e.g. the broker gone too long) it resumes from its checkpoint. */
+    private void runLive(LineTrainer line) {
+        while (!line.stopped()) {
+            try {
+                line.run();
+            } catch (RuntimeException e) {
+                LOG.errorf("line %s stopped on an error, resuming from its latest checkpoint in 5 s: %s", line.line(), e.toString());
+                try {
+                    Thread.sleep(5_000);
+                    if (!line.stopped()) announceCheckpoints();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException again) {
+                    LOG.warnf("line %s: %s", line.line(), again.getMessage());
+                }
+            }
+        }
     }
 
     /** Stops the live line's loop after the update it may be running, and waits for it. */
@@ -211,8 +245,10 @@ public class TrainerService {
         if (sft == null) throw new BusyException("there is no SFT model to replay from yet (the trainer is still bootstrapping)");
         Optional<Replay> running = replays.values().stream().filter(r -> r.state() == Replay.State.RUNNING).findFirst();
         if (running.isPresent()) throw new BusyException("replay " + running.get().id() + " into line " + running.get().line() + " is still running");
-        String line = request.line() != null ? request.line() : "replay-" + (replays.size() + 1);
-        while (request.line() == null && lineExists(line)) line = line + "x";
+        String line = request.line();
+        for (int k = replays.size() + 1; line == null; k++) {
+            if (!lineExists("replay-" + k)) line = "replay-" + k;
+        }
         if (line.equals(config.line()) || lineExists(line)) {
             throw new IllegalArgumentException("model line '" + line + "' already exists; name a new one");
         }

@@ -212,8 +212,9 @@ class TrainerServiceKafkaTest {
             for (String line = reader.readLine(); line != null && lines.size() < 2; line = reader.readLine()) {
                 if (!line.isBlank()) lines.add(line);
             }
-            assertEquals("event: state", lines.get(0));
-            assertTrue(lines.get(1).startsWith("data: {\"state\":"), lines.get(1));
+            // SSE fields are "name:value" with one optional space after the colon
+            assertEquals("event:state", lines.get(0).replace(": ", ":"));
+            assertTrue(lines.get(1).replace(": ", ":").startsWith("data:{\"state\":"), lines.get(1));
         }
     }
 

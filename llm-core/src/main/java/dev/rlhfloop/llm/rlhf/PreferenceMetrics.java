@@ -1,5 +1,8 @@
 package dev.rlhfloop.llm.rlhf;
 
+import java.util.List;
+import java.util.Locale;
+
 /**
  * What a reward-model or DPO step or epoch reports, averaged over pairs: the Bradley–Terry loss;
  * the mean reward of the chosen and of the rejected answers (the reward model's outputs, or DPO's
@@ -19,7 +22,7 @@ public record PreferenceMetrics(double loss, double chosenReward, double rejecte
     }
 
     /** The pair-weighted mean of several batches' metrics (KL weighted the same way where present). */
-    static PreferenceMetrics mean(java.util.List<PreferenceMetrics> batches, java.util.List<Integer> pairs) {
+    static PreferenceMetrics mean(List<PreferenceMetrics> batches, List<Integer> pairs) {
         double total = 0;
         double loss = 0, chosen = 0, rejected = 0, margin = 0, accuracy = 0, kl = 0, klWeight = 0;
         for (int i = 0; i < batches.size(); i++) {
@@ -42,7 +45,7 @@ public record PreferenceMetrics(double loss, double chosenReward, double rejecte
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT, "loss %.4f, chosen %.3f, rejected %.3f, margin %.3f, accuracy %.3f, KL %.4f",
+        return String.format(Locale.ROOT, "loss %.4f, chosen %.3f, rejected %.3f, margin %.3f, accuracy %.3f, KL %.4f",
                 loss, chosenReward, rejectedReward, margin, accuracy, klToReference);
     }
 }

@@ -2,6 +2,8 @@ package dev.rlhfloop.llm.rlhf;
 
 import dev.rlhfloop.llm.data.PreferenceData;
 
+import java.util.Arrays;
+
 /**
  * One human (or simulated) preference as token ids: a prompt, the answer that was preferred and
  * the one that was not. Answers are the ids after the prompt, ending with end-of-text if the
@@ -24,7 +26,7 @@ public record PreferencePair(int[] prompt, int[] chosen, int[] rejected) {
     }
 
     private static int[] withEnd(int[] answer, int endOfTextId) {
-        int[] ids = java.util.Arrays.copyOf(answer, answer.length + 1);
+        int[] ids = Arrays.copyOf(answer, answer.length + 1);
         ids[answer.length] = endOfTextId;
         return ids;
     }

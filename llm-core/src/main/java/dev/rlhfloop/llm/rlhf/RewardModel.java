@@ -94,7 +94,7 @@ public final class RewardModel {
      * The reward of each prompt + response, in evaluation mode (what RLOO and PPO optimise);
      * responses are cut where the sequence exceeds the context.
      */
-    public double[] score(java.util.List<int[]> prompts, java.util.List<int[]> responses) {
+    public double[] score(List<int[]> prompts, List<int[]> responses) {
         int rows = prompts.size();
         if (rows == 0 || responses.size() != rows) {
             throw new IllegalArgumentException("need as many prompts as responses, at least one; got " + rows + " and " + responses.size());

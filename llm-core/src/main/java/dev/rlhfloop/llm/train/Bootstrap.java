@@ -49,12 +49,17 @@ public final class Bootstrap {
         public static Settings nano(int pretrainSteps, int sftSteps) {
             Pretraining.Settings pretraining = Pretraining.Settings.preset("nano").withRun(RunSettings.pretraining()
                     .withSteps(pretrainSteps).withLearningRate(2e-3f).withWarmupSteps(Math.min(30, pretrainSteps / 10))
-                    .withIntervals(100, 8, 100, 50));
+                    .withIntervals(50, 8, 100, 50));
             Finetuning.Settings finetuning = Finetuning.Settings.defaults().withMaxLength(256).withRun(RunSettings.finetuning()
                     .withSteps(sftSteps).withBatchSize(16).withLearningRate(1e-3f).withWarmupSteps(Math.min(20, sftSteps / 10))
                     .withIntervals(50, 8, 50, 50));
             return new Settings(BuiltinData.DEFAULT_SEED, BuiltinData.DEFAULT_CORPUS_CHARS, BuiltinData.DEFAULT_TRAIN_EXAMPLES,
                     200, 200, pretraining, finetuning);
+        }
+
+        /** The run measured in docs/training.md: 300 pretraining steps, 150 SFT steps (the same as its CLI commands). */
+        public static Settings nano() {
+            return nano(300, 150);
         }
 
         /** A model of a few thousand parameters on a small slice of the data: seconds, for tests. */
@@ -76,6 +81,20 @@ public final class Bootstrap {
         }
     }
 
+    /**
+     * The built-in instruction data as the pipeline uses it: {@code train} from the training
+     * generator; {@code scored} (the held-out tasks both models are scored on) and {@code validation}
+     * (SFT's validation loss) as disjoint slices of the held-out generator's output.
+     */
+    public record Tasks(List<InstructionExample> train, List<InstructionExample> validation, List<InstructionExample> scored) {
+
+        public static Tasks of(BuiltinData data, int trainExamples, int validationExamples, int scoreExamples) {
+            List<InstructionExample> heldOut = data.heldOutExamples(scoreExamples + validationExamples);
+            return new Tasks(data.trainingExamples(trainExamples), List.copyOf(heldOut.subList(scoreExamples, heldOut.size())),
+                    List.copyOf(heldOut.subList(0, scoreExamples)));
+        }
+    }
+
     /** Both models, their training runs, and their exact-match reports on the same held-out tasks. */
     public record Result(Path pretrainedModel, Path model, TrainingResult pretraining, TrainingResult finetuning,
                          ExactMatch.Report pretrainedScore, ExactMatch.Report score, double seconds) {}
@@ -91,14 +110,11 @@ public final class Bootstrap {
         Path pretrained = outDir.resolve(PRETRAINED_DIR);
         TrainingResult pretraining = Pretraining.run(pretrained, corpus, settings.pretraining(), true, listener);
 
-        // The held-out tasks score; SFT validates on a disjoint slice of the same generator's output.
-        List<InstructionExample> heldOut = data.heldOutExamples(settings.scoreExamples() + settings.validationExamples());
-        List<InstructionExample> scored = heldOut.subList(0, settings.scoreExamples());
-        List<InstructionExample> validation = heldOut.subList(settings.scoreExamples(), heldOut.size());
+        Tasks tasks = Tasks.of(data, settings.trainExamples(), settings.validationExamples(), settings.scoreExamples());
         Path sft = outDir.resolve(SFT_DIR);
-        TrainingResult finetuning = Finetuning.run(pretrained, sft, data.trainingExamples(settings.trainExamples()), validation,
-                settings.finetuning(), true, listener);
+        TrainingResult finetuning = Finetuning.run(pretrained, sft, tasks.train(), tasks.validation(), settings.finetuning(), true, listener);
 
+        List<InstructionExample> scored = tasks.scored();
         ExactMatch.Report pretrainedScore = score(pretrained, scored, listener);
         ExactMatch.Report score = score(sft, scored, listener);
         Result result = new Result(pretrained, sft, pretraining, finetuning, pretrainedScore, score, (System.nanoTime() - start) / 1e9);

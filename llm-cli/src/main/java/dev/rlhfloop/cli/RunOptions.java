@@ -1,0 +1,77 @@
+package dev.rlhfloop.cli;
+
+import dev.rlhfloop.llm.train.RunSettings;
+import picocli.CommandLine.Option;
+
+/** The training-loop options {@code pretrain} and {@code sft} share; unset ones keep the verb's defaults. */
+final class RunOptions {
+
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (instead of --epochs).")
+    Integer steps;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training data (instead of --steps).")
+    Integer epochs;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Sequences per step.")
+    Integer batch;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "Peak learning rate (warmup, then cosine decay to a tenth).")
+    Float learningRate;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "Warmup steps.")
+    Integer warmup;
+
+    @Option(names = "--weight-decay", paramLabel = "W", description = "AdamW weight decay.")
+    Float weightDecay;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout rate while training.")
+    Float dropout;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the initial weights, data order and dropout.")
+    Long seed;
+
+    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between validation-loss measurements (also at each epoch's end); 0 = off.")
+    Integer evalEvery;
+
+    @Option(names = "--eval-batches", paramLabel = "N", description = "Batches of training and validation data per measurement.")
+    Integer evalBatches;
+
+    @Option(names = "--sample-every", paramLabel = "N", description = "Steps between greedy samples; 0 = off.")
+    Integer sampleEvery;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints (always one at the end); 0 = only at the end.")
+    Integer checkpointEvery;
+
+    RunSettings apply(RunSettings defaults) {
+        if (steps != null && epochs != null) {
+            throw new IllegalArgumentException("give --steps or --epochs, not both");
+        }
+        RunSettings s = defaults;
+        if (steps != null) {
+            s = s.withSteps(steps);
+        }
+        if (epochs != null) {
+            s = s.withEpochs(epochs);
+        }
+        if (batch != null) {
+            s = s.withBatchSize(batch);
+        }
+        if (learningRate != null) {
+            s = s.withLearningRate(learningRate);
+        }
+        if (warmup != null) {
+            s = s.withWarmupSteps(warmup);
+        }
+        if (weightDecay != null) {
+            s = s.withWeightDecay(weightDecay);
+        }
+        if (dropout != null) {
+            s = s.withDropout(dropout);
+        }
+        if (seed != null) {
+            s = s.withSeed(seed);
+        }
+        return s.withIntervals(evalEvery != null ? evalEvery : s.evalEvery(), evalBatches != null ? evalBatches : s.evalBatches(),
+                sampleEvery != null ? sampleEvery : s.sampleEvery(), checkpointEvery != null ? checkpointEvery : s.checkpointEvery());
+    }
+}
