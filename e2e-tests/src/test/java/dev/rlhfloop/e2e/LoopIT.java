@@ -132,7 +132,14 @@ class LoopIT {
         Map<String, Vote> decisive = votes.stream().filter(LoopIT::isDecisive)
                 .collect(Collectors.toMap(Vote::comparisonId, v -> v, (a, b) -> a, LinkedHashMap::new));
         assertFalse(decisive.isEmpty(), "the rater cast decisive (A/B) votes");
+        // The topology turns the last votes into pairs at its next exactly-once commit: wait for them.
         List<Record<PreferencePair>> pairs = read(Topics.PREFERENCE_PAIRS, PreferencePair.class);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && !pairs.stream().map(p -> p.value().comparisonId()).collect(Collectors.toSet())
+                .containsAll(decisive.keySet())) {
+            sleep(1000);
+            pairs = read(Topics.PREFERENCE_PAIRS, PreferencePair.class);
+        }
 
         // Upstream: each decisive vote is exactly one pair, and every pair comes from a vote cast here.
         Map<String, Long> pairsPerComparison = pairs.stream()
@@ -285,6 +292,15 @@ class LoopIT {
             }
         }
         return records;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private static double percentile(List<Double> sorted, double q) {

@@ -21,7 +21,7 @@ public final class SharedStack implements BeforeAllCallback {
 
     /**
      * A model small enough to bootstrap in about a minute on two cores, and versions every few
-     * pairs (or 20 s after the oldest waiting pair), so that a few dozen votes give several versions.
+     * pairs (or 10 s after the oldest waiting pair), so that a few dozen votes give several versions.
      * Any {@code -Drlhf.e2e.<service>.<key>=value} overrides or adds {@code -D<key>=value} for that service.
      */
     static final Map<String, Map<String, String>> SETTINGS = Map.of(
@@ -30,8 +30,9 @@ public final class SharedStack implements BeforeAllCallback {
                     "rlhf.trainer.bootstrap.pretrain-steps", "80",
                     "rlhf.trainer.bootstrap.sft-steps", "40",
                     "rlhf.trainer.pairs-per-version", String.valueOf(PAIRS_PER_VERSION),
-                    "rlhf.trainer.max-wait", "20s",
-                    "rlhf.trainer.dpo.learning-rate", "5e-4",
+                    "rlhf.trainer.max-wait", "10s",
+                    "rlhf.trainer.dpo.learning-rate", "1e-3",
+                    "rlhf.trainer.dpo.epochs", "2",
                     "rlhf.trainer.dpo.batch-size", "4",
                     "rlhf.trainer.reward.epochs", "1"),
             "inference-service", Map.of(
@@ -56,6 +57,7 @@ public final class SharedStack implements BeforeAllCallback {
                 stack = started.start();
             }
         }
+        stack.awaitGatewaySeesEveryService();
         System.setProperty("rlhf.e2e.url", stack.url());
         System.setProperty("rlhf.e2e.kafka", stack.bootstrapServers());
     }

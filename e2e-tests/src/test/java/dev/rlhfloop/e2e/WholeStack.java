@@ -102,6 +102,27 @@ final class WholeStack implements AutoCloseable {
         log("%s restarted and ready (%.1f s)", service, seconds(t0));
     }
 
+    /**
+     * Waits until the gateway's {@code /api/status} reaches every service. A trainer busy with an
+     * update on a loaded machine can miss the gateway's 2 s health timeout for a while.
+     */
+    void awaitGatewaySeesEveryService() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> status = http.send(HttpRequest.newBuilder(url("web", "/api/status"))
+                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                body = status.body();
+                if (status.statusCode() == 200 && !body.contains("\"reachable\":false")) return;
+            } catch (IOException e) {
+                body = e.toString();
+            }
+            Thread.sleep(1000);
+        }
+        throw new IllegalStateException("the gateway did not reach every service within 2 minutes: " + body);
+    }
+
     private void launch(String service) throws IOException {
         Path dataDir = work.resolve("run/" + service);
         Files.createDirectories(dataDir);
