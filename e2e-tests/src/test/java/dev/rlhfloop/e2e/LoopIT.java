@@ -47,8 +47,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * offsets cover each pair exactly once. Prints the rule's share per version and the vote-to-serving
  * latency (p50/p95).
  *
- * <p>Runs only with {@code -Drlhf.e2e.loop=true} (it needs inference- and trainer-service doing
- * their real work, and several minutes). Settings (system properties): {@code rlhf.e2e.loopMinutes}
+ * <p>Runs only with {@code -Drlhf.e2e.loop=true}: it takes 5–8 minutes on two cores (mostly the
+ * bootstrap), beyond a module's test budget. Settings (system properties): {@code rlhf.e2e.loopMinutes}
  * (voting budget, default 5), {@code rlhf.e2e.loopVotes} (at most, default 400),
  * {@code rlhf.e2e.requireRise=true} (also fail if the rule's share did not rise), and any
  * {@code rlhf.e2e.<service>.<key>=value}, passed to that service as {@code -D<key>=value}
