@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 LogitsCommand.class,
                 PretrainCommand.class,
+                RateCommand.class,
                 ScoreCommand.class,
                 SftCommand.class,
                 TokenizeCommand.class,

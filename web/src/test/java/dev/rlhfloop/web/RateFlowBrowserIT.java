@@ -131,13 +131,14 @@ class RateFlowBrowserIT {
         int versionsBefore = browser.driver.findElements(By.cssSelector("#timeline .timeline-item")).size();
 
         openPage("rate");
-        String rater = (String) browser.driver.executeScript("return localStorage.getItem('rlhf-loop.rater')");
         long chunks = nextComparison();
         assertTrue(chunks > 4, "the answers streamed in token by token (" + chunks + " chunks)");
         browser.screenshot("e2e-rate");
         browser.find(".btn-vote[data-choice=A]").click();                 // by mouse
         awaitVoteRecorded();
         assertTrue(browser.find("#vote-result").getText().contains("A was written by"), "versions revealed");
+        // The app makes up the rater id at the first vote.
+        String rater = (String) browser.driver.executeScript("return localStorage.getItem('rlhf-loop.rater')");
 
         nextComparison();
         browser.find("body").sendKeys("2");                                // by keyboard

@@ -1,0 +1,76 @@
+package dev.rlhfloop.e2e;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One whole stack for every test class of the run that needs the real loop ({@code LoopIT}, the
+ * browser flow): started by the first, stopped when the run ends (the root context closes it).
+ * It also tells the web module's browser test where the stack is ({@code rlhf.e2e.url},
+ * {@code rlhf.e2e.kafka}) before that class reads them.
+ */
+public final class SharedStack implements BeforeAllCallback {
+    static final Path HOME = Path.of(System.getProperty("rlhfloop.home", "..")).toAbsolutePath().normalize();
+    static final Path WORK = Path.of(System.getProperty("rlhfloop.e2e.dir", "target/e2e")).toAbsolutePath().resolve("loop");
+    static final int PAIRS_PER_VERSION = 4;
+
+    /**
+     * A model small enough to bootstrap in about a minute on two cores, and versions every few
+     * pairs (or 10 s after the oldest waiting pair), so that a few dozen votes give several versions.
+     * Any {@code -Drlhf.e2e.<service>.<key>=value} overrides or adds {@code -D<key>=value} for that service.
+     */
+    static final Map<String, Map<String, String>> SETTINGS = Map.of(
+            "trainer-service", Map.of(
+                    "rlhf.trainer.bootstrap.size", "nano",
+                    "rlhf.trainer.bootstrap.pretrain-steps", "80",
+                    "rlhf.trainer.bootstrap.sft-steps", "40",
+                    "rlhf.trainer.pairs-per-version", String.valueOf(PAIRS_PER_VERSION),
+                    "rlhf.trainer.max-wait", "10s",
+                    "rlhf.trainer.dpo.learning-rate", "1e-3",
+                    "rlhf.trainer.dpo.epochs", "2",
+                    "rlhf.trainer.dpo.batch-size", "4",
+                    "rlhf.trainer.reward.epochs", "1"),
+            "inference-service", Map.of(
+                    "rlhf.inference.compare", "latest",
+                    "rlhf.inference.sampling.max-new-tokens", "32"));
+
+    private static WholeStack stack;
+
+    /** The running stack (after this extension's {@code beforeAll}). */
+    static synchronized WholeStack stack() {
+        if (stack == null) throw new IllegalStateException("the stack is not started: annotate the class with @ExtendWith(SharedStack.class)");
+        return stack;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        synchronized (SharedStack.class) {
+            if (stack == null) {
+                WholeStack started = new WholeStack(HOME, WORK, options());
+                // Closed when the whole run ends, after the last class that uses it.
+                context.getRoot().getStore(ExtensionContext.Namespace.create(SharedStack.class)).put("stack", started);
+                stack = started.start();
+            }
+        }
+        stack.awaitGatewaySeesEveryService();
+        System.setProperty("rlhf.e2e.url", stack.url());
+        System.setProperty("rlhf.e2e.kafka", stack.bootstrapServers());
+    }
+
+    private static Map<String, List<String>> options() {
+        Map<String, List<String>> options = new HashMap<>();
+        for (String service : WholeStack.SERVICES) {
+            Map<String, String> settings = new LinkedHashMap<>(SETTINGS.getOrDefault(service, Map.of()));
+            String prefix = "rlhf.e2e." + service + ".";
+            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
+                    .forEach(k -> settings.put(k.substring(prefix.length()), System.getProperty(k)));
+            options.put(service, settings.entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList());
+        }
+        return options;
+    }
+}

@@ -1,0 +1,224 @@
+package dev.rlhfloop.e2e;
+
+import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.kafka.LocalKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged stack for a test that must control each service: a real broker and the four
+ * quarkus-run.jar files as child JVMs on free ports (so a developer's own {@code ./rlhf-loop up}
+ * or another test run on this machine does not collide), each killable and restartable on its
+ * own. {@code ./rlhf-loop up} cannot do that: its launcher stops everything when one child dies.
+ */
+final class WholeStack implements AutoCloseable {
+    static final List<String> SERVICES = List.of("inference-service", "feedback-service", "trainer-service", "web");
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+
+    private final Path home;
+    private final Path work;
+    private final Map<String, List<String>> extraOptions;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private LocalKafka kafka;
+
+    /**
+     * @param extraOptions per service, JVM options added to its command line (e.g. the trainer's
+     *                     small bootstrap settings as {@code -Dkey=value})
+     */
+    WholeStack(Path home, Path work, Map<String, List<String>> extraOptions) {
+        this.home = home;
+        this.work = work;
+        this.extraOptions = extraOptions;
+    }
+
+    /** Starts the broker and every service, and waits until each answers its readiness check. */
+    WholeStack start() throws IOException {
+        for (String service : SERVICES) {
+            Path jar = jar(service);
+            if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run the reactor build (mvn verify) from the root");
+            ports.put(service, freePort());
+        }
+        Files.createDirectories(work.resolve("logs"));
+        // A test JVM that dies must not leave services behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "whole-stack-stop"));
+        long t0 = System.nanoTime();
+        kafka = LocalKafka.onFreePorts(work.resolve("run/kafka")).logTo(work.resolve("logs/kafka.log"));
+        kafka.start();
+        kafka.createTopics(Topics.ALL);
+        log("kafka ready on %s (%.1f s)", kafka.bootstrapServers(), seconds(t0));
+        for (String service : SERVICES) launch(service);
+        for (String service : SERVICES) {
+            awaitReady(service);
+            log("%s ready on :%d (%.1f s)", service, ports.get(service), seconds(t0));
+        }
+        return this;
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + ports.get("web");
+    }
+
+    URI url(String service, String path) {
+        return URI.create("http://127.0.0.1:" + ports.get(service) + path);
+    }
+
+    String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    Path log(String service) {
+        return work.resolve("logs/" + service + ".log");
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no offset commit — a crash. */
+    void kill(String service) throws InterruptedException {
+        Process process = processes.get(service);
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) throw new IllegalStateException(service + " did not die after SIGKILL");
+        log("%s killed (SIGKILL, exit %d)", service, process.exitValue());
+    }
+
+    /** Starts a service again with the same settings and data directory, and waits until it is ready. */
+    void restart(String service) throws IOException {
+        long t0 = System.nanoTime();
+        launch(service);
+        awaitReady(service);
+        log("%s restarted and ready (%.1f s)", service, seconds(t0));
+    }
+
+    /**
+     * Waits until the gateway's {@code /api/status} reaches every service. A trainer busy with an
+     * update on a loaded machine can miss the gateway's 2 s health timeout for a while.
+     */
+    void awaitGatewaySeesEveryService() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> status = http.send(HttpRequest.newBuilder(url("web", "/api/status"))
+                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                body = status.body();
+                if (status.statusCode() == 200 && !body.contains("\"reachable\":false")) return;
+            } catch (IOException e) {
+                body = e.toString();
+            }
+            Thread.sleep(1000);
+        }
+        throw new IllegalStateException("the gateway did not reach every service within 2 minutes: " + body);
+    }
+
+    private void launch(String service) throws IOException {
+        Path dataDir = work.resolve("run/" + service);
+        Files.createDirectories(dataDir);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector",
+                "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                "-Dquarkus.http.port=" + ports.get(service),
+                "-Drlhfloop.data.dir=" + dataDir));
+        if (service.equals("web")) {
+            command.add("-Xmx256m");
+            command.add("-Drlhf.services.inference=http://127.0.0.1:" + ports.get("inference-service"));
+            command.add("-Drlhf.services.feedback=http://127.0.0.1:" + ports.get("feedback-service"));
+            command.add("-Drlhf.services.trainer=http://127.0.0.1:" + ports.get("trainer-service"));
+        }
+        if (service.equals("feedback-service")) command.add("-Xmx768m");
+        // The trainer announces weight URLs under its own port; inference keeps downloads in the run.
+        if (service.equals("trainer-service")) command.add("-Drlhf.trainer.public-url=http://127.0.0.1:" + ports.get(service));
+        if (service.equals("inference-service")) command.add("-Drlhf.inference.download-dir=" + dataDir.resolve("models"));
+        command.addAll(extraOptions.getOrDefault(service, List.of()));
+        command.addAll(List.of("-jar", jar(service).toString()));
+        Process process = new ProcessBuilder(command)
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(service).toFile()))
+                .start();
+        processes.put(service, process);
+    }
+
+    private void awaitReady(String service) {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        Process process = processes.get(service);
+        while (!ready(service)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(service + " exited with code " + process.exitValue() + "; see " + log(service));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(service + " was not ready within " + READY_TIMEOUT.toSeconds() + " s; see " + log(service));
+            }
+            sleep(200);
+        }
+    }
+
+    private boolean ready(String service) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(url(service, "/q/health/ready")).timeout(Duration.ofSeconds(5)).GET().build();
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Services first (so they do not log the broker's absence), then the broker. */
+    @Override
+    public synchronized void close() {
+        processes.values().forEach(Process::destroy);
+        for (var entry : processes.entrySet()) {
+            try {
+                if (!entry.getValue().waitFor(20, TimeUnit.SECONDS)) entry.getValue().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                entry.getValue().destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (kafka != null) kafka.stop();
+    }
+
+    private Path jar(String service) {
+        return home.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static void log(String format, Object... args) {
+        System.out.printf("[stack] " + format + "%n", args);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,416 @@
+package dev.rlhfloop.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rlhfloop.llm.data.builtin.RaterRules;
+import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * {@code llm rate}: a simulated rater for demos and tests. It votes through the public HTTP API only
+ * (as a person in the browser would): asks for a comparison on a prompt from the pool, waits for
+ * both answers, judges them by a rule the model never sees, votes, and keeps a running share of
+ * answers that satisfy the rule per model version (revealed after each vote). If the loop works,
+ * that share rises from version to version.
+ */
+@Command(name = "rate", mixinStandardHelpOptions = true,
+        description = "Vote on comparisons through the public API by a hidden rule (a simulated rater).")
+public final class RateCommand implements Callable<Integer> {
+
+    @Option(names = "--url", defaultValue = "http://localhost:8080", description = "The stack's public URL (default: ${DEFAULT-VALUE}).")
+    String url;
+
+    @Option(names = "--votes", defaultValue = "20", description = "How many votes to cast (default: ${DEFAULT-VALUE}).")
+    int votes;
+
+    @Option(names = "--rule", defaultValue = "animal", description = "animal: prefer the answer that mentions the animal the prompt names; "
+            + "shorter: prefer the shorter answer (default: ${DEFAULT-VALUE}).")
+    String rule;
+
+    @Option(names = "--rater", defaultValue = "sim-rater", description = "The rater id sent with each vote (default: ${DEFAULT-VALUE}).")
+    String rater;
+
+    @Option(names = "--max-words", defaultValue = "12", description = "With --rule shorter: an answer satisfies the rule with at most this many words (default: ${DEFAULT-VALUE}).")
+    int maxWords;
+
+    @Option(names = "--wait", defaultValue = "300", description = "Seconds to wait for a model (while bootstrapping) and for each comparison's answers (default: ${DEFAULT-VALUE}).")
+    int waitSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Rule judge;
+        try {
+            judge = Rule.parse(rule, maxWords);
+            if (votes <= 0) throw new UserError("--votes must be positive, was " + votes);
+            if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
+        } catch (UserError e) {
+            err.println("llm rate: " + e.getMessage());
+            return UserError.EXIT_CODE;
+        }
+        Session session;
+        try {
+            session = new Session(URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url),
+                    judge, rater, Duration.ofSeconds(waitSeconds));
+        } catch (IllegalArgumentException e) {
+            err.println("llm rate: --url " + url + " is not a URL: " + e.getMessage());
+            return UserError.EXIT_CODE;
+        }
+        out.printf("rating %d comparison(s) at %s as %s by the rule: %s%n", votes, session.base, rater, judge.description());
+        out.flush();
+        try {
+            for (int i = 1; i <= votes; i++) {
+                Vote vote = session.rateOne(message -> {
+                    out.println("  " + message);
+                    out.flush();
+                });
+                out.printf("%3d/%d %s%n", i, votes, vote.line());
+                out.printf("        rule share: %s%n", session.tally().summary());
+                out.flush();
+            }
+        } catch (RaterException e) {
+            out.flush();
+            err.println("llm rate: " + e.getMessage());
+            return 1;
+        }
+        out.printf("done: %d vote(s); answers satisfying the rule, per version: %s%n", votes, session.tally().summary());
+        return 0;
+    }
+
+    /** A rule the model cannot see: which answer a rater prefers, and whether one answer satisfies it. */
+    public interface Rule {
+        String description();
+
+        /** TIE or BOTH_BAD when the rule does not decide between {@code a} and {@code b}. */
+        String choose(String prompt, String a, String b);
+
+        boolean satisfiedBy(String prompt, String answer);
+
+        static Rule parse(String name, int maxWords) {
+            return switch (name.toLowerCase(Locale.ROOT)) {
+                case "animal" -> new Rule() {
+                    public String description() {
+                        return "prefer the answer that mentions the animal the prompt names";
+                    }
+
+                    public String choose(String prompt, String a, String b) {
+                        return choice(RaterRules.preferMentionOfAnimal(prompt, a, b));
+                    }
+
+                    public boolean satisfiedBy(String prompt, String answer) {
+                        return RaterRules.mentionsAnimalOfPrompt(prompt, answer);
+                    }
+                };
+                case "shorter" -> {
+                    if (maxWords <= 0) throw new UserError("--max-words must be positive, was " + maxWords);
+                    yield new Rule() {
+                        public String description() {
+                            return "prefer the shorter answer (satisfied: at most " + maxWords + " words)";
+                        }
+
+                        public String choose(String prompt, String a, String b) {
+                            return choice(RaterRules.preferShorter(a, b));
+                        }
+
+                        public boolean satisfiedBy(String prompt, String answer) {
+                            return wordCount(answer) <= maxWords;
+                        }
+                    };
+                }
+                default -> throw new UserError("--rule must be animal or shorter, was '" + name + "'");
+            };
+        }
+
+        /** Words as {@link RaterRules#preferShorter} counts them: maximal runs of letters. */
+        private static int wordCount(String text) {
+            int words = 0;
+            for (String run : text.split("[^\\p{L}]+")) if (!run.isEmpty()) words++;
+            return words;
+        }
+
+        private static String choice(Preference preference) {
+            return switch (preference) {
+                case FIRST -> "A";
+                case SECOND -> "B";
+                case TIE -> "TIE";
+                case BOTH_BAD -> "BOTH_BAD";
+            };
+        }
+    }
+
+    /** One answer of a rated comparison, with the version revealed after the vote ("?" if none was). */
+    public record RatedAnswer(String slot, String text, String modelVersion, boolean satisfiesRule) {}
+
+    /** One vote cast: what was asked, what was chosen, when the comparison was asked for and when the vote was acknowledged. */
+    public record Vote(String comparisonId, String prompt, String choice, List<RatedAnswer> answers,
+                       Instant requestedAt, Instant acknowledgedAt) {
+        String line() {
+            String shown = answers.stream()
+                    .map(a -> a.slot() + "=" + versionLabel(a.modelVersion()) + (a.satisfiesRule() ? " ✓" : " ✗"))
+                    .collect(Collectors.joining("  "));
+            return String.format("%-8s %s  \"%s\"  (%s)", choice, comparisonId, abbreviate(prompt, 60), shown);
+        }
+    }
+
+    /** Answers seen and answers satisfying the rule, per model version, in order of first appearance. */
+    public static final class Tally {
+        private final Map<String, int[]> counts = new LinkedHashMap<>();
+
+        synchronized void add(RatedAnswer answer) {
+            int[] c = counts.computeIfAbsent(answer.modelVersion(), v -> new int[2]);
+            c[0]++;
+            if (answer.satisfiesRule()) c[1]++;
+        }
+
+        /** Version → {answers, satisfying}. */
+        public synchronized Map<String, int[]> counts() {
+            Map<String, int[]> copy = new LinkedHashMap<>();
+            counts.forEach((v, c) -> copy.put(v, c.clone()));
+            return copy;
+        }
+
+        public synchronized double share(String version) {
+            int[] c = counts.get(version);
+            return c == null || c[0] == 0 ? Double.NaN : (double) c[1] / c[0];
+        }
+
+        public synchronized String summary() {
+            if (counts.isEmpty()) return "no answers yet";
+            return counts.entrySet().stream()
+                    .map(e -> String.format(Locale.ROOT, "%s %.0f%% (%d/%d)", versionLabel(e.getKey()),
+                            100.0 * e.getValue()[1] / e.getValue()[0], e.getValue()[1], e.getValue()[0]))
+                    .collect(Collectors.joining(" · "));
+        }
+    }
+
+    /** The rater failed for a reason a person can act on (service down, request refused, no answers in time). */
+    public static final class RaterException extends RuntimeException {
+        RaterException(String message) {
+            super(message);
+        }
+    }
+
+    /** A rater talking to one stack: usable in-process (tests) as well as from the command. */
+    public static final class Session {
+        private static final ObjectMapper JSON = new ObjectMapper();
+        private static final Duration POLL = Duration.ofMillis(200);
+        private final URI base;
+        private final Rule rule;
+        private final String rater;
+        private final Duration patience;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        private final Tally tally = new Tally();
+
+        public Session(URI base, Rule rule, String rater, Duration patience) {
+            if (base.getScheme() == null || base.getHost() == null) {
+                throw new IllegalArgumentException("expected http://host:port");
+            }
+            this.base = base;
+            this.rule = rule;
+            this.rater = rater;
+            this.patience = patience;
+        }
+
+        public Tally tally() {
+            return tally;
+        }
+
+        /** Creates a comparison, waits for both answers, votes by the rule, and reads which versions answered. */
+        public Vote rateOne(java.util.function.Consumer<String> progress) {
+            long deadline = System.nanoTime() + patience.toNanos();
+            Instant requested = Instant.now();
+            JsonNode created = createComparison(deadline, progress);
+            String id = created.path("id").asText();
+            String prompt = created.path("prompt").asText();
+            Map<String, String> texts = awaitAnswers(id, deadline);
+            String a = texts.getOrDefault("A", "");
+            String b = texts.getOrDefault("B", "");
+            String choice = rule.choose(prompt, a, b);
+
+            ObjectNode body = JSON.createObjectNode()
+                    .put("comparisonId", id)
+                    .put("choice", choice)
+                    .put("rater", rater)
+                    .put("reason", "simulated rater: " + rule.description());
+            Response voted = send(HttpRequest.newBuilder(base.resolve("/api/votes"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+            if (voted.status() != 202 && voted.status() != 200) {
+                throw new RaterException("the vote on " + id + " was refused: " + voted.reason());
+            }
+            Instant acknowledged = Instant.now();
+            Map<String, String> versions = revealedVersions(voted.json());
+            if (versions.size() < texts.size()) versions = awaitRevealedVersions(id);
+
+            List<RatedAnswer> answers = new ArrayList<>();
+            for (var entry : new TreeMap<>(texts).entrySet()) {
+                String slot = entry.getKey();
+                RatedAnswer answer = new RatedAnswer(slot, entry.getValue(), versions.getOrDefault(slot, "?"),
+                        rule.satisfiedBy(prompt, entry.getValue()));
+                answers.add(answer);
+                tally.add(answer);
+            }
+            return new Vote(id, prompt, choice, List.copyOf(answers), requested, acknowledged);
+        }
+
+        private JsonNode createComparison(long deadline, java.util.function.Consumer<String> progress) {
+            boolean told = false;
+            while (true) {
+                Response r = send(HttpRequest.newBuilder(base.resolve("/api/comparisons"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")));
+                if (r.status() == 200 || r.status() == 201) {
+                    if (r.json() == null || !r.json().hasNonNull("id")) {
+                        throw new RaterException("POST /api/comparisons answered without an id: " + r.body());
+                    }
+                    return r.json();
+                }
+                boolean waitable = r.status() == 503 && List.of("no_model", "trainer_busy").contains(r.code());
+                if (!waitable) throw new RaterException("POST /api/comparisons failed: " + r.reason());
+                if (System.nanoTime() > deadline) {
+                    throw new RaterException("no model to answer within " + patience.toSeconds() + " s: " + r.reason());
+                }
+                if (!told) progress.accept("waiting for a model: " + r.reason());
+                told = true;
+                sleep(Duration.ofSeconds(2));
+            }
+        }
+
+        /** Polls the comparison until every answer is done; slot → full text. */
+        private Map<String, String> awaitAnswers(String id, long deadline) {
+            while (true) {
+                Response r = send(HttpRequest.newBuilder(comparison(id)).GET());
+                if (r.status() != 200) throw new RaterException("GET /api/comparisons/" + id + " failed: " + r.reason());
+                JsonNode answers = r.json().path("answers");
+                Map<String, String> texts = new TreeMap<>();
+                boolean allDone = answers.size() > 0;
+                for (JsonNode answer : answers) {
+                    texts.put(answer.path("slot").asText(), answer.path("text").asText(""));
+                    allDone &= answer.path("done").asBoolean(false);
+                }
+                if (allDone) return texts;
+                if (System.nanoTime() > deadline) {
+                    throw new RaterException("the answers of comparison " + id + " were not done within "
+                            + patience.toSeconds() + " s");
+                }
+                sleep(POLL);
+            }
+        }
+
+        /** After a vote: the versions are in the vote's answer, or shortly in the comparison (≈3 s, as the browser does). */
+        private Map<String, String> awaitRevealedVersions(String id) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            Map<String, String> versions = Map.of();
+            while (System.nanoTime() < deadline) {
+                Response r = send(HttpRequest.newBuilder(comparison(id)).GET());
+                if (r.status() == 200) {
+                    versions = revealedVersions(r.json());
+                    if (versions.size() == r.json().path("answers").size()) return versions;
+                }
+                sleep(POLL);
+            }
+            return versions;
+        }
+
+        private static Map<String, String> revealedVersions(JsonNode body) {
+            Map<String, String> versions = new TreeMap<>();
+            if (body == null) return versions;
+            for (JsonNode answer : body.path("answers")) {
+                if (answer.hasNonNull("modelVersion")) {
+                    versions.put(answer.path("slot").asText(), answer.get("modelVersion").asText());
+                }
+            }
+            return versions;
+        }
+
+        private URI comparison(String id) {
+            return base.resolve("/api/comparisons/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        private Response send(HttpRequest.Builder request) {
+            HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
+            try {
+                HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
+                return new Response(response.statusCode(), response.body());
+            } catch (ConnectException | HttpConnectTimeoutException e) {
+                throw new RaterException("nothing answers at " + base + " (is the stack up? start it with ./rlhf-loop up, or pass --url)");
+            } catch (HttpTimeoutException e) {
+                throw new RaterException(built.method() + " " + built.uri() + " got no answer within 30 s");
+            } catch (IOException e) {
+                throw new RaterException(built.method() + " " + built.uri() + " failed: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RaterException("interrupted");
+            }
+        }
+
+        private static void sleep(Duration d) {
+            try {
+                Thread.sleep(d.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RaterException("interrupted");
+            }
+        }
+    }
+
+    /** An HTTP answer with its JSON body (null if it is not JSON) and the service's error code and reason. */
+    private record Response(int status, String body) {
+        JsonNode json() {
+            try {
+                return body == null || body.isBlank() ? null : Session.JSON.readTree(body);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        String code() {
+            JsonNode json = json();
+            return json == null ? "" : json.path("error").asText("");
+        }
+
+        String reason() {
+            JsonNode json = json();
+            String reason = json == null ? "" : json.path("reason").asText(json.path("message").asText(json.path("error").asText("")));
+            return "HTTP " + status + (reason.isEmpty() ? "" : ": " + reason) + (json == null && body != null && !body.isBlank()
+                    ? ": " + abbreviate(body.strip(), 200) : "");
+        }
+    }
+
+    static String versionLabel(String version) {
+        return version.matches("\\d+") ? "v" + version : version;
+    }
+
+    private static String abbreviate(String text, int max) {
+        String flat = text.replaceAll("\\s+", " ");
+        return flat.length() <= max ? flat : flat.substring(0, max - 1) + "…";
+    }
+}
