@@ -66,7 +66,8 @@ function onStats(s) {
   if (!s) return;
   data.stats = s;
   const now = Date.now() / 1000;
-  const series = listOf(s.votesPerMinuteSeries ?? s.perMinute ?? []);
+  // feedback-service sends votesPerMinute as a series of {minute, votes}; older forms send a number.
+  const series = listOf(s.votesPerMinuteSeries ?? s.perMinute ?? (Array.isArray(s.votesPerMinute) ? s.votesPerMinute : []));
   if (series.length) {
     data.vpm = series.map((p) => [toSeconds(p.minute ?? p.time ?? p.t), Number(p.count ?? p.votes ?? 0)]);
   } else if (typeof s.votesPerMinute === 'number') {
@@ -150,7 +151,7 @@ function renderState() {
 
 function renderKpis() {
   const s = data.stats;
-  $('kpi-votes').textContent = s ? fmt.int(s.totalVotes ?? s.votes ?? 0) : '–';
+  $('kpi-votes').textContent = s ? fmt.int(totalVotes(s)) : '–';
   const vpm = s && typeof s.votesPerMinute === 'number' ? s.votesPerMinute : data.vpm.at(-1)?.[1];
   $('kpi-vpm').textContent = vpm === undefined ? '–' : fmt.num(vpm, 1);
   const live = liveModels();
@@ -189,14 +190,21 @@ function renderBootstrap() {
   charts.bootstrap.update([steps, ...cols]);
 }
 
+/** All votes counted: the service's total, or the sum of its per-minute series (the window it keeps). */
+function totalVotes(s) {
+  if (typeof s.totalVotes === 'number') return s.totalVotes;
+  if (Array.isArray(s.votesPerMinute)) return s.votesPerMinute.reduce((sum, p) => sum + Number(p.votes ?? p.count ?? 0), 0);
+  return Number(s.votes ?? 0);
+}
+
 function statsByVersion() {
   const s = data.stats;
   return listOf(s, 'versions', 'perVersion').map((v) => ({
     version: v.version,
     votes: Number(v.votes ?? 0),
-    winRate: v.winRate ?? null,
-    low: v.winRateLow ?? v.ci95?.[0] ?? v.interval?.[0] ?? null,
-    high: v.winRateHigh ?? v.ci95?.[1] ?? v.interval?.[1] ?? null,
+    winRate: v.winRate ?? v.winRateVsBaseline?.rate ?? null,
+    low: v.winRateLow ?? v.winRateVsBaseline?.low ?? v.ci95?.[0] ?? v.interval?.[0] ?? null,
+    high: v.winRateHigh ?? v.winRateVsBaseline?.high ?? v.ci95?.[1] ?? v.interval?.[1] ?? null,
     tieRate: v.tieRate ?? null,
   }));
 }
