@@ -35,7 +35,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -47,8 +47,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * offsets cover each pair exactly once. Prints the rule's share per version and the vote-to-serving
  * latency (p50/p95).
  *
- * <p>Runs only with {@code -Drlhf.e2e.loop=true}: it takes 5–8 minutes on two cores (mostly the
- * bootstrap), beyond a module's test budget. Settings (system properties): {@code rlhf.e2e.loopMinutes}
+ * <p>Runs in every {@code mvn verify} (3–8 minutes on two cores, mostly the bootstrap);
+ * {@code -Drlhf.e2e.loop=false} skips it for a quick local run. Settings (system properties): {@code rlhf.e2e.loopMinutes}
  * (voting budget, default 5), {@code rlhf.e2e.loopVotes} (at most, default 400),
  * {@code rlhf.e2e.requireRise=true} (also fail if the rule's share did not rise), and any
  * {@code rlhf.e2e.<service>.<key>=value}, passed to that service as {@code -D<key>=value}
@@ -56,7 +56,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * bootstrap it starts with is {@link SharedStack#SETTINGS}. The stack is shared with the browser
  * flow ({@code RateFlowOnWholeStackIT}), which runs after this class.
  */
-@EnabledIfSystemProperty(named = "rlhf.e2e.loop", matches = "true")
+@DisabledIfSystemProperty(named = "rlhf.e2e.loop", matches = "false")
 @ExtendWith(SharedStack.class)
 @Order(Order.DEFAULT + 1) // after StackIT (unordered), whose launcher stops before this stack starts
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -2,7 +2,7 @@ package dev.rlhfloop.web;
 
 import dev.rlhfloop.e2e.SharedStack;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -10,9 +10,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the topic, the dashboard's count rises, a new version appears; screenshots e2e-rate.png and
  * e2e-dashboard.png) against the whole stack of this run, after LoopIT. {@link SharedStack} starts
  * the stack (or reuses LoopIT's) and sets {@code rlhf.e2e.url} and {@code rlhf.e2e.kafka} before
- * the browser test reads them. Opt-in like LoopIT: {@code -Drlhf.e2e.loop=true}.
+ * the browser test reads them. Runs with LoopIT; {@code -Drlhf.e2e.loop=false} skips both for a quick local run.
  */
-@EnabledIfSystemProperty(named = "rlhf.e2e.loop", matches = "true")
+@DisabledIfSystemProperty(named = "rlhf.e2e.loop", matches = "false")
 @ExtendWith(SharedStack.class)
 @Order(Order.DEFAULT + 2)
 class RateFlowOnWholeStackIT extends RateFlowBrowserIT {
