@@ -47,6 +47,15 @@ final class WholeStack implements AutoCloseable {
         this.extraOptions = extraOptions;
     }
 
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
     /** Starts the broker and every service, and waits until each answers its readiness check. */
     WholeStack start() throws IOException {
         for (String service : SERVICES) {
@@ -54,6 +63,9 @@ final class WholeStack implements AutoCloseable {
             if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run the reactor build (mvn verify) from the root");
             ports.put(service, freePort());
         }
+        // Every run starts from an empty log and no models: a previous run's broker data or trainer
+        // checkpoints would otherwise be picked up (a second `mvn verify` without `clean`).
+        deleteRecursively(work.resolve("run"));
         Files.createDirectories(work.resolve("logs"));
         // A test JVM that dies must not leave services behind.
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "whole-stack-stop"));
