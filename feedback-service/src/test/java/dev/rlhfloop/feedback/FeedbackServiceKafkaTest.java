@@ -1,5 +1,7 @@
 package dev.rlhfloop.feedback;
 
+import dev.rlhfloop.kafka.testing.KafkaTestClient;
+
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -54,9 +56,9 @@ class FeedbackServiceKafkaTest {
             var generation = GenerationEvent.of(comparisonId + "-" + slot, comparisonId, slot, "Name a farm animal.",
                     new Answer(slot == Slot.A ? " A cow." : " The sky.", List.of(1, 2, 3), version),
                     new Sampling(0.8, 40, 0.95, 16, 7), -1.5);
-            KafkaTopics.send(kafka.bootstrapServers(), Topics.GENERATIONS, comparisonId, generation, GenerationEvent.class);
+            KafkaTestClient.send(kafka.bootstrapServers(), Topics.GENERATIONS, comparisonId, generation, GenerationEvent.class);
         }
-        KafkaTopics.await("comparison " + comparisonId + " in the stores", WAIT, () -> {
+        KafkaTestClient.await("comparison " + comparisonId + " in the stores", WAIT, () -> {
             try {
                 return stores.comparison(comparisonId).map(ComparisonState::complete).orElse(false);
             } catch (FeedbackStores.NotReadyException e) {
@@ -86,7 +88,7 @@ class FeedbackServiceKafkaTest {
     void votesBecomePreferencePairsAndStatistics() {
         var sft = new ModelVersion(1, "sft-0", "main", null, Algorithm.SFT, null, Map.of("val.loss", 2.0),
                 new ModelVersion.Weights("http://127.0.0.1/sft-0", "a".repeat(64)), Instant.now());
-        KafkaTopics.send(kafka.bootstrapServers(), Topics.MODEL_VERSIONS, sft.key(), sft, ModelVersion.class);
+        KafkaTestClient.send(kafka.bootstrapServers(), Topics.MODEL_VERSIONS, sft.key(), sft, ModelVersion.class);
         publishComparison("cmp-pairs", "sft-0", "dpo-1");
         publishComparison("cmp-tie", "sft-0", "dpo-1");
 
@@ -97,8 +99,8 @@ class FeedbackServiceKafkaTest {
         postVote(vote("cmp-pairs", "a", "bob")).then().statusCode(202).body("choice", equalTo("A"));
         postVote(vote("cmp-tie", "TIE", "alice")).then().statusCode(202);
 
-        List<PreferencePair> pairs = KafkaTopics.readUntil(kafka.bootstrapServers(), Topics.PREFERENCE_PAIRS,
-                PreferencePair.class, p -> p.size() >= 2, WAIT);
+        List<PreferencePair> pairs = KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.PREFERENCE_PAIRS,
+                PreferencePair.class, p -> p.size() >= 2, WAIT, Duration.ofMillis(300));
         assertEquals(2, pairs.size(), "a tie makes no pair: " + pairs);
         PreferencePair alice = pairs.stream().filter(p -> p.vote().rater().equals("alice")).findFirst().orElseThrow();
         assertEquals(" The sky.", alice.chosen().text());
@@ -106,7 +108,7 @@ class FeedbackServiceKafkaTest {
         assertEquals(" A cow.", alice.rejected().text());
         assertEquals("Name a farm animal.", alice.prompt());
 
-        KafkaTopics.await("statistics for dpo-1", WAIT, () -> {
+        KafkaTestClient.await("statistics for dpo-1", WAIT, () -> {
             Map<String, Object> dpo = statsOf("dpo-1");
             return dpo != null && ((Number) dpo.get("votes")).intValue() == 3;
         });
@@ -124,22 +126,22 @@ class FeedbackServiceKafkaTest {
     void aRaterVotingTwiceCountsOnce() {
         publishComparison("cmp-twice", "base-2", "dpo-2");
         postVote(vote("cmp-twice", "A", "carol")).then().statusCode(202).body("duplicate", equalTo(false));
-        KafkaTopics.await("carol's vote in the stores", WAIT, () -> statsOf("dpo-2") != null);
+        KafkaTestClient.await("carol's vote in the stores", WAIT, () -> statsOf("dpo-2") != null);
         postVote(vote("cmp-twice", "B", "carol")).then().statusCode(202)
                 .body("duplicate", equalTo(true))
                 .body("choice", equalTo("A"))
                 .body("voteId", equalTo(VoteEvent.idFor("cmp-twice", "carol")));
         // a repeat written straight to the topic, past the API, is dropped by the topology
-        KafkaTopics.send(kafka.bootstrapServers(), Topics.VOTES, "cmp-twice",
+        KafkaTestClient.send(kafka.bootstrapServers(), Topics.VOTES, "cmp-twice",
                 VoteEvent.of("cmp-twice", Choice.B, "carol", null, Instant.now()), VoteEvent.class);
         postVote(vote("cmp-twice", "B", "dave")).then().statusCode(202);
-        KafkaTopics.await("dave's vote counted", WAIT, () -> ((Number) statsOf("dpo-2").get("votes")).intValue() == 2);
+        KafkaTestClient.await("dave's vote counted", WAIT, () -> ((Number) statsOf("dpo-2").get("votes")).intValue() == 2);
 
         Map<String, Object> dpo = statsOf("dpo-2");
         assertEquals(1, ((Number) dpo.get("wins")).intValue(), dpo.toString());
         assertEquals(1, ((Number) dpo.get("losses")).intValue(), dpo.toString());
-        List<VoteEvent> votes = KafkaTopics.readUntil(kafka.bootstrapServers(), Topics.VOTES, VoteEvent.class,
-                v -> false, Duration.ofSeconds(1));
+        List<VoteEvent> votes = KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.VOTES, VoteEvent.class,
+                v -> false, Duration.ofSeconds(1), Duration.ofMillis(300));
         assertEquals(2, votes.stream().filter(v -> v.comparisonId().equals("cmp-twice") && v.rater().equals("carol")).count(),
                 "the API did not publish carol's second vote; the test wrote one repeat itself");
     }
@@ -162,7 +164,7 @@ class FeedbackServiceKafkaTest {
 
     @Test
     void aVoteOnAnUnknownComparisonIsRefused() {
-        KafkaTopics.await("the stream stores", WAIT, () -> given().get("/api/stats").statusCode() == 200);
+        KafkaTestClient.await("the stream stores", WAIT, () -> given().get("/api/stats").statusCode() == 200);
         postVote(vote("no-such-comparison", "A", "alice")).then().statusCode(400)
                 .body("error", equalTo("unknown comparison no-such-comparison"));
     }
@@ -174,8 +176,8 @@ class FeedbackServiceKafkaTest {
         r.then().statusCode(202);
         long offset = r.jsonPath().getLong("offset");
         int partition = r.jsonPath().getInt("partition");
-        List<VoteEvent> votes = KafkaTopics.readUntil(kafka.bootstrapServers(), Topics.VOTES, VoteEvent.class,
-                v -> v.stream().anyMatch(e -> e.comparisonId().equals("cmp-ack")), WAIT);
+        List<VoteEvent> votes = KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.VOTES, VoteEvent.class,
+                v -> v.stream().anyMatch(e -> e.comparisonId().equals("cmp-ack")), WAIT, Duration.ofMillis(300));
         VoteEvent stored = votes.stream().filter(e -> e.comparisonId().equals("cmp-ack")).findFirst().orElseThrow();
         assertEquals(Choice.BOTH_BAD, stored.choice());
         assertEquals("it names an animal", stored.reason());

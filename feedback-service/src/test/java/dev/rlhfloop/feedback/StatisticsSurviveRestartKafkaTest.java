@@ -1,5 +1,7 @@
 package dev.rlhfloop.feedback;
 
+import dev.rlhfloop.kafka.testing.KafkaTestClient;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.rlhfloop.contracts.Answer;
@@ -67,7 +69,7 @@ class StatisticsSurviveRestartKafkaTest {
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         KafkaStreams streams = new KafkaStreams(FeedbackTopology.build(), config);
         streams.start();
-        KafkaTopics.await("streams running", WAIT, () -> streams.state() == KafkaStreams.State.RUNNING);
+        KafkaTestClient.await("streams running", WAIT, () -> streams.state() == KafkaStreams.State.RUNNING);
         return streams;
     }
 
@@ -81,7 +83,7 @@ class StatisticsSurviveRestartKafkaTest {
     }
 
     private static void vote(String comparisonId, Choice choice, String rater) {
-        KafkaTopics.send(kafka.bootstrapServers(), Topics.VOTES, comparisonId,
+        KafkaTestClient.send(kafka.bootstrapServers(), Topics.VOTES, comparisonId,
                 VoteEvent.of(comparisonId, choice, rater, null, Instant.now()), VoteEvent.class);
     }
 
@@ -89,7 +91,7 @@ class StatisticsSurviveRestartKafkaTest {
     void aNewInstanceRebuildsTheStatisticsFromKafka() {
         for (String comparisonId : List.of("c1", "c2")) {
             for (Slot slot : Slot.values()) {
-                KafkaTopics.send(kafka.bootstrapServers(), Topics.GENERATIONS, comparisonId,
+                KafkaTestClient.send(kafka.bootstrapServers(), Topics.GENERATIONS, comparisonId,
                         GenerationEvent.of(comparisonId + slot, comparisonId, slot, "p",
                                 new Answer("answer " + slot, List.of(1), slot == Slot.A ? "sft-0" : "dpo-1"),
                                 new Sampling(1, 0, 1, 8, 1), -1), GenerationEvent.class);
@@ -98,7 +100,7 @@ class StatisticsSurviveRestartKafkaTest {
         KafkaStreams first = startStreams("state-first");
         vote("c1", Choice.B, "alice");
         vote("c2", Choice.B, "alice");
-        KafkaTopics.await("two votes counted", WAIT, () -> {
+        KafkaTestClient.await("two votes counted", WAIT, () -> {
             VersionStats s = stats(first, "dpo-1");
             return s != null && s.votes() == 2;
         });
@@ -106,13 +108,13 @@ class StatisticsSurviveRestartKafkaTest {
 
         KafkaStreams second = startStreams("state-second");
         try {
-            KafkaTopics.await("statistics restored", WAIT, () -> stats(second, "dpo-1") != null);
+            KafkaTestClient.await("statistics restored", WAIT, () -> stats(second, "dpo-1") != null);
             assertEquals(new HeadToHead(2, 0, 0, 0), stats(second, "dpo-1").against("sft-0"));
 
             vote("c1", Choice.A, "alice"); // a repeat: the restored comparison store still knows alice
             vote("c1", Choice.A, "bob");
-            KafkaTopics.await("bob's vote counted", WAIT, () -> stats(second, "dpo-1").votes() == 3);
-            KafkaTopics.await("nothing else counted", Duration.ofSeconds(2), () -> true);
+            KafkaTestClient.await("bob's vote counted", WAIT, () -> stats(second, "dpo-1").votes() == 3);
+            KafkaTestClient.await("nothing else counted", Duration.ofSeconds(2), () -> true);
             assertEquals(new HeadToHead(2, 1, 0, 0), stats(second, "dpo-1").against("sft-0"));
         } finally {
             second.close(StreamsLifecycle.LEAVE_GROUP);

@@ -1,5 +1,7 @@
 package dev.rlhfloop.inference;
 
+import dev.rlhfloop.kafka.testing.KafkaTestClient;
+
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -54,7 +56,7 @@ class CatchUpKafkaTest {
                         TinyModels.packed(work, "v2", 2, "live"),
                         TinyModels.packed(work, "v3", 3, "live"),
                         TinyModels.packed(work, "replay-1", 4, "replay")}) {
-                    KafkaTopics.send(bootstrap, Topics.MODEL_VERSIONS, version.key(), version, ModelVersion.class);
+                    KafkaTestClient.send(bootstrap, Topics.MODEL_VERSIONS, version.key(), version, ModelVersion.class);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -65,11 +67,11 @@ class CatchUpKafkaTest {
 
     @Test
     void servesTheLatestAgainstThePreviousVersion() {
-        KafkaTopics.await("a model to be served", Duration.ofSeconds(60), () ->
+        KafkaTestClient.await("a model to be served", Duration.ofSeconds(60), () ->
                 given().contentType(ContentType.JSON).body("{}").post("/api/comparisons").statusCode() == 201);
         String id = given().contentType(ContentType.JSON).body("{\"prompt\": \"Which animal barks?\"}")
                 .post("/api/comparisons").then().statusCode(201).extract().jsonPath().getString("id");
-        Set<String> versions = KafkaTopics.readUntil(PublishedBeforeStart.bootstrap, Topics.GENERATIONS, GenerationEvent.class,
+        Set<String> versions = KafkaTestClient.readUntil(PublishedBeforeStart.bootstrap, Topics.GENERATIONS, GenerationEvent.class,
                         all -> all.stream().filter(e -> e.comparisonId().equals(id)).count() == 2, Duration.ofSeconds(60))
                 .stream().filter(e -> e.comparisonId().equals(id))
                 .map(e -> e.answer().modelVersion()).collect(Collectors.toSet());

@@ -1,5 +1,7 @@
 package dev.rlhfloop.inference;
 
+import dev.rlhfloop.kafka.testing.KafkaTestClient;
+
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -81,7 +83,7 @@ class InferenceServiceKafkaTest {
     }
 
     private void announce(ModelVersion version) {
-        KafkaTopics.send(kafka.bootstrapServers(), Topics.MODEL_VERSIONS, version.key(), version, ModelVersion.class);
+        KafkaTestClient.send(kafka.bootstrapServers(), Topics.MODEL_VERSIONS, version.key(), version, ModelVersion.class);
     }
 
     private static JsonPath create(String body) {
@@ -96,7 +98,7 @@ class InferenceServiceKafkaTest {
     }
 
     private List<GenerationEvent> generationsOf(String comparisonId) {
-        return KafkaTopics.readUntil(kafka.bootstrapServers(), Topics.GENERATIONS, GenerationEvent.class,
+        return KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.GENERATIONS, GenerationEvent.class,
                         all -> all.stream().filter(e -> e.comparisonId().equals(comparisonId)).count() == 2, WAIT)
                 .stream().filter(e -> e.comparisonId().equals(comparisonId)).toList();
     }
@@ -157,7 +159,7 @@ class InferenceServiceKafkaTest {
     @Order(2)
     void streamsBothAnswersAndPublishesOneGenerationEventEach() throws Exception {
         announce(TinyModels.packed(work, "v1", 1, "live"));
-        KafkaTopics.await("v1 to be served", WAIT, () ->
+        KafkaTestClient.await("v1 to be served", WAIT, () ->
                 given().contentType(ContentType.JSON).body("{}").post("/api/comparisons").statusCode() == 201);
 
         JsonPath created = create("{\"prompt\": \"Name an animal that lives on a farm.\"}");
@@ -195,8 +197,8 @@ class InferenceServiceKafkaTest {
 
         // a vote reveals the versions
         VoteEvent vote = VoteEvent.of(id, Choice.A, "rater-test", null, Instant.now());
-        KafkaTopics.send(kafka.bootstrapServers(), Topics.VOTES, id, vote, VoteEvent.class);
-        KafkaTopics.await("the vote to reveal the versions", WAIT, () ->
+        KafkaTestClient.send(kafka.bootstrapServers(), Topics.VOTES, id, vote, VoteEvent.class);
+        KafkaTestClient.await("the vote to reveal the versions", WAIT, () ->
                 "v1".equals(given().get("/api/comparisons/" + id).jsonPath().getString("answers[0].modelVersion")));
         given().get("/api/comparisons/" + id).then().body("answers[1].modelVersion", equalTo("v1"));
     }
@@ -217,7 +219,7 @@ class InferenceServiceKafkaTest {
     @Order(4)
     void hotLoadsANewVersionAndRejectsACorruptOne() throws Exception {
         announce(TinyModels.packed(work, "v2", 2, "live"));
-        KafkaTopics.await("v2 to be served", WAIT, () -> {
+        KafkaTestClient.await("v2 to be served", WAIT, () -> {
             String id = create("{\"prompt\": \"Which animal barks?\"}").getString("id");
             return versionsOf(id).equals(Set.of("v2"));
         });
@@ -231,7 +233,7 @@ class InferenceServiceKafkaTest {
         announce(TinyModels.announce("v4", "live", work.resolve("missing.zip").toUri().toString(), good.weights().sha256()));
         // the marker: a good version after the bad ones, so we know they were processed
         announce(TinyModels.packed(work, "v5", 5, "live"));
-        KafkaTopics.await("v5 to be served", WAIT, () -> {
+        KafkaTestClient.await("v5 to be served", WAIT, () -> {
             String id = create("{\"prompt\": \"Which animal barks?\"}").getString("id");
             Set<String> versions = versionsOf(id);
             assertFalse(versions.contains("v3") || versions.contains("v4") || versions.contains("replay-1"),

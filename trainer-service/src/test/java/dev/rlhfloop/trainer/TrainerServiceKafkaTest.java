@@ -1,5 +1,7 @@
 package dev.rlhfloop.trainer;
 
+import dev.rlhfloop.kafka.testing.KafkaTestClient;
+
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.rlhfloop.trainer;
+package dev.rlhfloop.kafka.testing;
 
 import dev.rlhfloop.contracts.JsonSerde;
 import java.time.Duration;
@@ -16,11 +16,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Plain Kafka clients for the tests: write events to a partition, read a topic from the beginning. */
-final class KafkaTestClient {
+/** Plain Kafka clients for the services' tests: write events, read a topic back from the beginning, wait. */
+public final class KafkaTestClient {
     private KafkaTestClient() {}
 
-    static <T> void send(String bootstrap, String topic, int partition, String key, List<T> values, Class<T> type) {
+    public static <T> void send(String bootstrap, String topic, String key, T value, Class<T> type) {
+        send(bootstrap, topic, null, key, List.of(value), type);
+    }
+
+    /** Writes the values in order; {@code partition} null lets the key choose it. */
+    public static <T> void send(String bootstrap, String topic, Integer partition, String key, List<T> values, Class<T> type) {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         try (var producer = new KafkaProducer<>(config, new StringSerializer(), JsonSerde.of(type).serializer())) {
@@ -30,9 +35,19 @@ final class KafkaTestClient {
         }
     }
 
-    /** Reads a topic from the beginning until {@code done} holds for what was read, or the time runs out. */
-    static <T> List<T> readUntil(String bootstrap, String topic, Class<T> type, Predicate<List<T>> done, Duration timeout) {
+    /** Reads committed records of a topic from the beginning until {@code done} holds for them or the time runs out. */
+    public static <T> List<T> readUntil(String bootstrap, String topic, Class<T> type, Predicate<List<T>> done, Duration timeout) {
+        return readUntil(bootstrap, topic, type, done, timeout, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #readUntil(String, String, Class, Predicate, Duration)}, then one more poll of
+     * {@code settle}, so a test also sees records that should not have been there.
+     */
+    public static <T> List<T> readUntil(String bootstrap, String topic, Class<T> type, Predicate<List<T>> done,
+                                        Duration timeout, Duration settle) {
         Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<T> values = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), JsonSerde.of(type).deserializer())) {
@@ -44,11 +59,14 @@ final class KafkaTestClient {
             while (!done.test(values) && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
             }
+            if (!settle.isZero()) {
+                consumer.poll(settle).forEach(r -> values.add(r.value()));
+            }
         }
         return values;
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
