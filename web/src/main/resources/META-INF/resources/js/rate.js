@@ -87,7 +87,7 @@ function render(created, askedPrompt) {
   $('vote-result').hidden = true;
   for (const slot of SLOTS) {
     const card = $('answer-' + slot);
-    card.classList.remove('chosen', 'rejected', 'done');
+    card.classList.remove('chosen', 'rejected', 'done', 'empty');
     card.classList.add('streaming');
     card.querySelector('.answer-text').textContent = '';
     card.querySelector('.answer-status').textContent = 'streaming…';
@@ -143,7 +143,10 @@ function finish(slot, fullText) {
   const card = $('answer-' + slot);
   card.classList.remove('streaming');
   card.classList.add('done');
-  card.querySelector('.answer-status').textContent = 'done';
+  // An empty answer is a real answer (the model ended at once): say so, and let the rater judge it.
+  const empty = cmp.text[slot].trim() === '';
+  card.classList.toggle('empty', empty);
+  card.querySelector('.answer-status').textContent = empty ? 'done · empty answer' : 'done';
   if (cmp.done.A && cmp.done.B) {
     cmp.stream?.close();
     setVoting(true);

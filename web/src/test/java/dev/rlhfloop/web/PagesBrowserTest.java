@@ -104,6 +104,22 @@ class PagesBrowserTest {
     }
 
     @Test
+    void anEmptyAnswerIsShownAsSuchAndCanBeVotedOn() {
+        open("rate");
+        int votesBefore = ServicesStandIn.votes.size();
+        WebElement input = browser.find("#prompt-input");
+        input.sendKeys(ServicesStandIn.SILENT_PROMPT);
+        input.sendKeys(Keys.ENTER);
+        awaitBothAnswers();
+        assertTrue(browser.find("#answer-B").getAttribute("class").contains("empty"));
+        assertEquals("done · empty answer", browser.find("#answer-B .answer-status").getText());
+        assertFalse(browser.find("#answer-A").getAttribute("class").contains("empty"));
+        pressKey("1");
+        browser.awaitText("#vote-result", "Vote recorded: A is better");
+        assertEquals(votesBefore + 1, ServicesStandIn.votes.size());
+    }
+
+    @Test
     void mouseVoteFromThePoolAndARejectedVoteShowsTheServersReason() {
         open("rate");
         int votesBefore = ServicesStandIn.votes.size();

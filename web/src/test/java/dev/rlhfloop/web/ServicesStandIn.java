@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /** A prompt for which answer B comes back empty, as a model that ends at once writes it. */
+    static final String SILENT_PROMPT = "Say nothing at all.";
     static final List<String> POOL = List.of(
             "Name an animal that lives in the sea.", "Write a haiku about autumn.", "What is the capital of France?");
 
@@ -95,7 +97,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
             c.put("id", id);
             c.put("prompt", prompt);
             c.put("A", "You asked: " + prompt + "\nThe octopus lives in the sea; it has three hearts and blue blood.");
-            c.put("B", "A dolphin <b>swims</b> in the ocean & breathes air.");
+            c.put("B", prompt.equals(SILENT_PROMPT) ? "" : "A dolphin <b>swims</b> in the ocean & breathes air.");
             comparisons.put(id, c);
             send(ex, 201, Map.of("id", id, "prompt", prompt, "answers", List.of(
                     Map.of("slot", "A", "generationId", id + "-a"), Map.of("slot", "B", "generationId", id + "-b"))));
