@@ -69,7 +69,17 @@ function onStats(s) {
   // feedback-service sends votesPerMinute as a series of {minute, votes}; older forms send a number.
   const series = listOf(s.votesPerMinuteSeries ?? s.perMinute ?? (Array.isArray(s.votesPerMinute) ? s.votesPerMinute : []));
   if (series.length) {
-    data.vpm = series.map((p) => [toSeconds(p.minute ?? p.time ?? p.t), Number(p.count ?? p.votes ?? 0)]);
+    // The service lists only minutes that had votes: fill the quiet ones with zeros (at least the
+    // last ten minutes), so the line drops to zero and a single busy minute still has a time axis.
+    const counts = new Map();
+    for (const p of series) {
+      const minute = Math.floor(toSeconds(p.minute ?? p.time ?? p.t) / 60);
+      counts.set(minute, (counts.get(minute) ?? 0) + Number(p.count ?? p.votes ?? 0));
+    }
+    const last = Math.max(Math.floor(now / 60), ...counts.keys());
+    const first = Math.min(last - 10, ...counts.keys());
+    data.vpm = [];
+    for (let m = first; m <= last; m++) data.vpm.push([m * 60, counts.get(m) ?? 0]);
   } else if (typeof s.votesPerMinute === 'number') {
     data.vpm.push([now, s.votesPerMinute]);
   } else if (typeof s.totalVotes === 'number') {
@@ -152,7 +162,7 @@ function renderState() {
 function renderKpis() {
   const s = data.stats;
   $('kpi-votes').textContent = s ? fmt.int(totalVotes(s)) : '–';
-  const vpm = s && typeof s.votesPerMinute === 'number' ? s.votesPerMinute : data.vpm.at(-1)?.[1];
+  const vpm = s && typeof s.votesPerMinute === 'number' ? s.votesPerMinute : recentRate();
   $('kpi-vpm').textContent = vpm === undefined ? '–' : fmt.num(vpm, 1);
   const live = liveModels();
   const serving = data.training?.servingVersion ?? live.at(-1)?.version;
@@ -188,6 +198,12 @@ function renderBootstrap() {
   });
   const cols = ['PRETRAIN', 'SFT'].map((ph) => data.losses.map((p) => p.phase === ph ? p.loss : null));
   charts.bootstrap.update([steps, ...cols]);
+}
+
+/** Votes per minute over the last five minutes of the series (the current minute is still filling). */
+function recentRate() {
+  const recent = data.vpm.slice(-5);
+  return recent.length ? recent.reduce((sum, p) => sum + p[1], 0) / recent.length : undefined;
 }
 
 /** All votes counted: the service's total, or the sum of its per-minute series (the window it keeps). */

@@ -129,17 +129,20 @@ class RateFlowBrowserIT {
 
     @Test
     void aRaterVotesByMouseAndKeyboardAndTheLoopPublishesANewVersion() {
-        openPage("dashboard");
-        await(PATIENCE, d -> number("#kpi-votes") >= 0 ? true : null);
-        int votesBefore = number("#kpi-votes");
-        int versionsBefore = browser.driver.findElements(By.cssSelector("#timeline .timeline-item")).size();
-
         openPage("rate");
         long chunks = nextComparison();
         for (int skipped = 0; chunks <= 4 && skipped < 5; skipped++) {
             chunks = nextComparison();                                 // two very short answers: draw again
         }
         assertTrue(chunks > 4, "the answers streamed in token by token (" + chunks + " chunks)");
+        // A model answers now (the stack may have been bootstrapping): the versions from here on are
+        // the ones trained on votes.
+        int versionsBefore = publishedVersions();
+        openPage("dashboard");
+        await(PATIENCE, d -> number("#kpi-votes") >= 0 ? true : null);
+        int votesBefore = number("#kpi-votes");
+        openPage("rate");
+        nextComparison();
         browser.screenshot("e2e-rate");
         browser.find(".btn-vote[data-choice=A]").click();                 // by mouse
         awaitVoteRecorded();
@@ -166,12 +169,16 @@ class RateFlowBrowserIT {
         }
         openPage("dashboard");
         await(PATIENCE, d -> d.findElements(By.cssSelector("#timeline .timeline-item")).size() > versionsBefore ? true : null);
+        assertTrue(publishedVersions() > versionsBefore, "the trainer published a version trained on the votes");
+        String minutes = browser.find("#chart-vpm").getAttribute("data-points");
+        assertTrue(minutes != null && Integer.parseInt(minutes) >= 11, "votes per minute over at least ten minutes: " + minutes);
         browser.screenshot("e2e-dashboard");
     }
 
     private static int publishedVersions() {
         Object n = browser.driver.executeScript(
-                "return fetch('/api/models').then(r => r.ok ? r.json() : []).then(d => (Array.isArray(d) ? d : (d.versions || [])).length)");
+                "return fetch('/api/models').then(r => r.ok ? r.json() : [])"
+                        + ".then(d => (Array.isArray(d) ? d : (d.versions || [])).length)");
         return n == null ? 0 : ((Number) n).intValue();
     }
 
