@@ -249,7 +249,7 @@ public final class LocalKafka implements AutoCloseable {
 
     private void format(Path config, Path log4j) throws IOException {
         Process formatter = launch(log4j, "kafka.tools.StorageTool", "format", "--ignore-formatted",
-                "--cluster-id", newClusterId(), "--config", config.toString()).start();
+                "--cluster-id=" + newClusterId(), "--config", config.toString()).start();
         try {
             if (!formatter.waitFor(60, TimeUnit.SECONDS)) {
                 formatter.destroyForcibly();
@@ -329,6 +329,7 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what kafka-storage random-uuid prints). */
+    /** Passed as {@code --cluster-id=ID}: a base64url id may start with '-', which the tool would read as an option. */
     private static String newClusterId() {
         byte[] bytes = new byte[16];
         new SecureRandom().nextBytes(bytes);
