@@ -35,14 +35,18 @@ public final class Matmul {
      * JDK 17 and 25; 6×2 90–100 on JDK 17 but 43 on JDK 25 (register spills); 4×3 and 3×4 41–43.
      */
     static final int MR = 5;
-    /** Columns of the register tile: two vectors. */
+    /** Columns of the register tile: two vectors (a multiple of 4, which packB relies on). */
     static final int NR = 2 * LANES;
-    /** Depth of one k block: an NR-wide panel of b (KC·NR floats, 16 KiB) stays in L1 while a row block of a streams past it. */
-    private static final int KC_MAX = 256;
-    /** Floats of a packed row block of a (MC·KC): about a quarter of a 512 KiB L2. */
-    private static final int A_BLOCK_FLOATS = 32 * 1024;
-    /** Floats of a packed column chunk of b (KC·NC): bounds the per-thread scratch at 4 MiB. */
-    private static final int B_CHUNK_FLOATS = 1 << 20;
+    /**
+     * Depth of one k block: an A strip (MR·KC floats, 7.5 KiB) stays in L1 while the B panels of
+     * a column block stream past it from L2. Each k block after the first reloads and restores c.
+     * 256, 512 and 768 measured within noise of 384 on the GPT-2 training products.
+     */
+    private static final int KC_MAX = 384;
+    /** Floats of a packed row block of a (MC·KC, 1 MiB): all the rows of a GPT-2 product at once, so b is packed once. */
+    private static final int A_BLOCK_FLOATS = 256 * 1024;
+    /** Floats of a packed column block of b (KC·NC, 256 KiB): half the 512 KiB L2, where it stays while every A strip passes. */
+    private static final int B_BLOCK_FLOATS = 64 * 1024;
     /** Below this many multiply-adds a product runs on the calling thread: forking costs more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 18;
 
@@ -162,38 +166,40 @@ public final class Matmul {
         });
     }
 
-    /** Computes the block c[rowFrom..rowTo) × [colFrom..colTo) on the calling thread. */
+    /**
+     * Computes the block c[rowFrom..rowTo) × [colFrom..colTo) on the calling thread. Loop order:
+     * k blocks, row blocks (packed a), column blocks (packed b, kept in L2), A strips (kept in L1),
+     * B panels. Consecutive tiles then walk along the rows of c, which the hardware prefetchers
+     * follow; walking down the columns instead (one B panel against every strip) made each tile's
+     * loads of c miss the cache.
+     */
     private static void computeRegion(Product p, int rowFrom, int rowTo, int colFrom, int colTo) {
         Scratch scratch = SCRATCH.get();
         int kBlocks = ceilDiv(p.k, KC_MAX);
         int kc = ceilDiv(p.k, kBlocks);
-        int mc = Math.max(MR, A_BLOCK_FLOATS / kc / MR * MR);
-        int nc = Math.max(NR, B_CHUNK_FLOATS / kc / NR * NR);
+        int mc = Math.min(roundUp(rowTo - rowFrom, MR), Math.max(MR, A_BLOCK_FLOATS / kc / MR * MR));
+        int nc = Math.min(roundUp(colTo - colFrom, NR), Math.max(NR, B_BLOCK_FLOATS / kc / NR * NR));
         float[] packedA = scratch.packedA(mc * kc);
-        float[] packedB = scratch.packedB(Math.min(nc, roundUp(colTo - colFrom, NR)) * kc);
-        for (int jc = colFrom; jc < colTo; jc += nc) {
-            int ncHere = Math.min(nc, colTo - jc);
-            for (int pc = 0; pc < p.k; pc += kc) {
-                int kcHere = Math.min(kc, p.k - pc);
-                // The first k block starts from c only when accumulating; later blocks continue c.
-                boolean loadC = pc > 0 || p.accumulate;
-                packB(p, pc, kcHere, jc, ncHere, packedB);
-                for (int ic = rowFrom; ic < rowTo; ic += mc) {
-                    int mcHere = Math.min(mc, rowTo - ic);
-                    packA(p, ic, mcHere, pc, kcHere, packedA);
-                    for (int jr = 0; jr < ncHere; jr += NR) {
-                        int cols = Math.min(NR, ncHere - jr);
-                        int panel = jr / NR * kcHere * NR;
-                        for (int ir = 0; ir < mcHere; ir += MR) {
-                            int rows = Math.min(MR, mcHere - ir);
-                            int strip = ir / MR * kcHere * MR;
+        float[] packedB = scratch.packedB(nc * kc);
+        for (int pc = 0; pc < p.k; pc += kc) {
+            int kcHere = Math.min(kc, p.k - pc);
+            // The first k block starts from c only when accumulating; later blocks continue c.
+            boolean loadC = pc > 0 || p.accumulate;
+            for (int ic = rowFrom; ic < rowTo; ic += mc) {
+                int mcHere = Math.min(mc, rowTo - ic);
+                packA(p, ic, mcHere, pc, kcHere, packedA);
+                for (int jc = colFrom; jc < colTo; jc += nc) {
+                    int ncHere = Math.min(nc, colTo - jc);
+                    packB(p, pc, kcHere, jc, ncHere, packedB);
+                    for (int ir = 0; ir < mcHere; ir += MR) {
+                        int rows = Math.min(MR, mcHere - ir);
+                        int strip = ir / MR * kcHere * MR;
+                        for (int jr = 0; jr < ncHere; jr += NR) {
+                            int cols = Math.min(NR, ncHere - jr);
+                            int panel = jr / NR * kcHere * NR;
                             int cAt = p.cOffset + (ic + ir) * p.n + jc + jr;
-                            if (rows == MR && cols == NR) {
-                                microKernel(packedA, strip, packedB, panel, kcHere, p.c, cAt, p.n, loadC);
-                            } else {
-                                edgeTile(packedA, strip, packedB, panel, kcHere, p.c, cAt, p.n, rows, cols, loadC,
-                                        scratch.tile);
-                            }
+                            tile(packedA, strip, packedB, panel, kcHere, p.c, cAt, p.n, rows, cols, loadC,
+                                    scratch.tile);
                         }
                     }
                 }
@@ -201,91 +207,127 @@ public final class Matmul {
         }
     }
 
-    /** Packs op(a)[rows i0..i0+rows) × [p0..p0+kc) into MR-row strips, k-major, zero-padding the last strip. */
+    /**
+     * Packs op(a)[rows i0..i0+rows) × [p0..p0+kc) into MR-row strips, k-major, zero-padding the
+     * last strip. Each source is read along its contiguous dimension: a row at a time when a is
+     * [m×k], a row of the stored [k×m] at a time (across all strips) when transposed.
+     */
     private static void packA(Product p, int i0, int rows, int p0, int kc, float[] packed) {
         float[] a = p.a;
-        for (int s = 0; s < rows; s += MR) {
-            int base = s / MR * kc * MR;
-            int valid = Math.min(MR, rows - s);
-            for (int r = 0; r < MR; r++) {
-                int to = base + r;
-                if (r >= valid) {
-                    for (int q = 0; q < kc; q++, to += MR) {
-                        packed[to] = 0f;
+        int full = rows / MR * MR;
+        if (p.transposeA) {
+            for (int q = 0; q < kc; q++) {
+                int from = p.aOffset + (p0 + q) * p.m + i0;
+                for (int s = 0, to = q * MR; s < full; s += MR, to += kc * MR) {
+                    for (int r = 0; r < MR; r++) {
+                        packed[to + r] = a[from + s + r];
                     }
-                } else if (p.transposeA) {
-                    // a stored [k×m]: element (i, q) at q·m + i.
-                    int from = p.aOffset + p0 * p.m + i0 + s + r;
-                    for (int q = 0; q < kc; q++, to += MR, from += p.m) {
-                        packed[to] = a[from];
-                    }
-                } else {
+                }
+            }
+        } else {
+            for (int s = 0; s < full; s += MR) {
+                for (int r = 0; r < MR; r++) {
                     int from = p.aOffset + (i0 + s + r) * p.k + p0;
-                    for (int q = 0; q < kc; q++, to += MR) {
+                    for (int q = 0, to = s / MR * kc * MR + r; q < kc; q++, to += MR) {
                         packed[to] = a[from + q];
                     }
                 }
             }
         }
-    }
-
-    /** Packs op(b)[p0..p0+kc) × [j0..j0+cols) into NR-column panels, k-major, zero-padding the last panel. */
-    private static void packB(Product p, int p0, int kc, int j0, int cols, float[] packed) {
-        float[] b = p.b;
-        for (int jr = 0; jr < cols; jr += NR) {
-            int base = jr / NR * kc * NR;
-            int valid = Math.min(NR, cols - jr);
-            if (!p.transposeB && valid == NR) {
-                int from = p.bOffset + p0 * p.n + j0 + jr;
-                for (int q = 0; q < kc; q++, from += p.n) {
-                    for (int v = 0; v < NR; v += LANES) {
-                        FloatVector.fromArray(SPECIES, b, from + v).intoArray(packed, base + q * NR + v);
-                    }
-                }
-                continue;
-            }
-            for (int jj = 0; jj < NR; jj++) {
-                int to = base + jj;
-                if (jj >= valid) {
-                    for (int q = 0; q < kc; q++, to += NR) {
-                        packed[to] = 0f;
-                    }
-                } else if (p.transposeB) {
-                    // b stored [n×k]: element (q, j) at j·k + q.
-                    int from = p.bOffset + (j0 + jr + jj) * p.k + p0;
-                    for (int q = 0; q < kc; q++, to += NR) {
-                        packed[to] = b[from + q];
-                    }
-                } else {
-                    int from = p.bOffset + p0 * p.n + j0 + jr + jj;
-                    for (int q = 0; q < kc; q++, to += NR, from += p.n) {
-                        packed[to] = b[from];
-                    }
-                }
+        int valid = rows - full;
+        for (int q = 0, to = full / MR * kc * MR; valid > 0 && q < kc; q++, to += MR) {
+            for (int r = 0; r < MR; r++) {
+                packed[to + r] = r < valid ? elementOfA(p, i0 + full + r, p0 + q) : 0f;
             }
         }
     }
 
-    /** A partial tile at the bottom or right edge: run the full kernel on a copy, keep the valid part. */
-    private static void edgeTile(float[] packedA, int aAt, float[] packedB, int bAt, int kc,
-                                 float[] c, int cAt, int ldc, int rows, int cols, boolean loadC, float[] tile) {
+    /**
+     * Packs op(b)[p0..p0+kc) × [j0..j0+cols) into NR-column panels, k-major, zero-padding the last
+     * panel. b [k×n] is copied a row at a time; b stored [n×k] four of its rows at a time, so the
+     * reads are four sequential streams and the writes stay within one cache line (one column at a
+     * time made each write land on a different line: 0.84 against 0.56 ns per element).
+     */
+    private static void packB(Product p, int p0, int kc, int j0, int cols, float[] packed) {
+        float[] b = p.b;
+        int full = cols / NR * NR;
+        if (!p.transposeB) {
+            for (int q = 0; q < kc; q++) {
+                int from = p.bOffset + (p0 + q) * p.n + j0;
+                for (int jr = 0, to = q * NR; jr < full; jr += NR, to += kc * NR) {
+                    for (int v = 0; v < NR; v += LANES) {
+                        FloatVector.fromArray(SPECIES, b, from + jr + v).intoArray(packed, to + v);
+                    }
+                }
+            }
+        } else {
+            int k = p.k;
+            for (int jr = 0; jr < full; jr += NR) {
+                for (int jj = 0; jj < NR; jj += 4) {
+                    int from = p.bOffset + (j0 + jr + jj) * k + p0;
+                    for (int q = 0, to = jr / NR * kc * NR + jj; q < kc; q++, to += NR) {
+                        packed[to] = b[from + q];
+                        packed[to + 1] = b[from + k + q];
+                        packed[to + 2] = b[from + 2 * k + q];
+                        packed[to + 3] = b[from + 3 * k + q];
+                    }
+                }
+            }
+        }
+        int valid = cols - full;
+        for (int q = 0, to = full / NR * kc * NR; valid > 0 && q < kc; q++, to += NR) {
+            for (int jj = 0; jj < NR; jj++) {
+                packed[to + jj] = jj < valid ? elementOfB(p, p0 + q, j0 + full + jj) : 0f;
+            }
+        }
+    }
+
+    /** op(a)[i][q]. */
+    private static float elementOfA(Product p, int i, int q) {
+        return p.transposeA ? p.a[p.aOffset + q * p.m + i] : p.a[p.aOffset + i * p.k + q];
+    }
+
+    /** op(b)[q][j]. */
+    private static float elementOfB(Product p, int q, int j) {
+        return p.transposeB ? p.b[p.bOffset + j * p.k + q] : p.b[p.bOffset + q * p.n + j];
+    }
+
+    /**
+     * One rows×cols tile of c (at most MR×NR) at cAt: the micro-kernel computes it into the
+     * thread's scratch tile, which is then copied into c. A partial tile at the bottom or right
+     * edge first copies its part of c into the scratch tile, so the kernel always reads a full tile.
+     */
+    private static void tile(float[] packedA, int aAt, float[] packedB, int bAt, int kc,
+                             float[] c, int cAt, int ldc, int rows, int cols, boolean loadC, float[] tile) {
+        if (rows == MR && cols == NR) {
+            microKernel(packedA, aAt, packedB, bAt, kc, c, cAt, ldc, loadC, tile);
+            for (int r = 0; r < MR; r++) {
+                for (int v = 0; v < NR; v += LANES) {
+                    FloatVector.fromArray(SPECIES, tile, r * NR + v).intoArray(c, cAt + r * ldc + v);
+                }
+            }
+            return;
+        }
         if (loadC) {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(c, cAt + r * ldc, tile, r * NR, cols);
             }
         }
-        microKernel(packedA, aAt, packedB, bAt, kc, tile, 0, NR, loadC);
+        microKernel(packedA, aAt, packedB, bAt, kc, tile, 0, NR, loadC, tile);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(tile, r * NR, c, cAt + r * ldc, cols);
         }
     }
 
     /**
-     * c[MR×NR] at cAt (row stride ldc) = (loadC ? c : 0) + strip · panel over kc steps. The 10
-     * accumulators are named locals so that C2 keeps them in registers.
+     * tile[MR×NR] = (loadC ? c[MR×NR at cAt, row stride ldc] : 0) + strip · panel over kc steps.
+     * The 10 accumulators are named locals so that C2 keeps them in registers. The result goes to
+     * the scratch tile rather than to c so that only the tile is live across the loop: with c, its
+     * offset and stride live too, C2 sometimes spilled the loop's indices into vector registers and
+     * the kernel ran at 62 instead of 97 GFLOP/s, depending on the run.
      */
-    private static void microKernel(float[] packedA, int aAt, float[] packedB, int bAt, int kc,
-                                    float[] c, int cAt, int ldc, boolean loadC) {
+    static void microKernel(float[] packedA, int aAt, float[] packedB, int bAt, int kc,
+                            float[] c, int cAt, int ldc, boolean loadC, float[] tile) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
         if (loadC) {
             c00 = FloatVector.fromArray(SPECIES, c, cAt);
@@ -323,16 +365,16 @@ public final class Matmul {
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
         }
-        c00.intoArray(c, cAt);
-        c01.intoArray(c, cAt + LANES);
-        c10.intoArray(c, cAt + ldc);
-        c11.intoArray(c, cAt + ldc + LANES);
-        c20.intoArray(c, cAt + 2 * ldc);
-        c21.intoArray(c, cAt + 2 * ldc + LANES);
-        c30.intoArray(c, cAt + 3 * ldc);
-        c31.intoArray(c, cAt + 3 * ldc + LANES);
-        c40.intoArray(c, cAt + 4 * ldc);
-        c41.intoArray(c, cAt + 4 * ldc + LANES);
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, LANES);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + LANES);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + LANES);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + LANES);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + LANES);
     }
 
     // ---------------------------------------------------------------- batch-1: vector × matrix

@@ -16,13 +16,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class MatmulTest {
 
-    /** Sizes around every block edge: 1, primes, tile multiples ± 1, and a k that needs several k blocks. */
+    /**
+     * Sizes around every block edge: 1, primes, tile multiples ± 1, k = 1, exact tiles at and just
+     * past a k block, a k that needs several k blocks, a row count that needs two row blocks and a
+     * column count that needs two column blocks.
+     */
     static Stream<Arguments> shapes() {
         int[][] sizes = {
             {1, 1, 1}, {1, 7, 5}, {1, 33, 17}, {1, 100, 1}, {1, 1, 100}, {7, 1, 13}, {2, 3, 4},
             {5, 17, 3}, {6, 16, 8}, {7, 31, 29}, {13, 37, 41}, {12, 48, 64}, {31, 7, 97}, {64, 64, 64},
             {97, 101, 103}, {3, 257, 19}, {257, 3, 19}, {40, 50, 800}, {19, 45, 1000}, {70, 130, 9},
             {1, 300, 300}, {1, 260, 70}, {150, 1, 300},
+            {2, 2, 1}, {6, 17, 1}, {5, 16, 384}, {5, 16, 385}, {10, 32, 769}, {700, 21, 384}, {11, 700, 400},
         };
         List<Arguments> cases = new ArrayList<>();
         for (int[] s : sizes) {
