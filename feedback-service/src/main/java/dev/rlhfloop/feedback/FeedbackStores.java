@@ -6,6 +6,7 @@ import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.feedback.streams.FeedbackTopology;
 import dev.rlhfloop.feedback.streams.StatsReport;
 import dev.rlhfloop.feedback.streams.VersionStats;
+import dev.rlhfloop.feedback.streams.VoteTotals;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -71,7 +72,10 @@ public class FeedbackStores {
         try (var all = store(FeedbackTopology.MODEL_VERSIONS_STORE, QueryableStoreTypes.<String, ModelVersion>keyValueStore()).all()) {
             all.forEachRemaining(kv -> published.add(kv.value));
         }
-        return StatsReport.of(byVersion, StatsReport.baseline(configuredBaseline, published), votesPerMinute());
+        VoteTotals totals = store(FeedbackTopology.VOTE_TOTALS_STORE, QueryableStoreTypes.<String, VoteTotals>keyValueStore())
+                .get(FeedbackTopology.ALL_VOTES);
+        return StatsReport.of(totals == null ? VoteTotals.NONE : totals, byVersion,
+                StatsReport.baseline(configuredBaseline, published), votesPerMinute());
     }
 
     private List<StatsReport.MinuteCount> votesPerMinute() {
