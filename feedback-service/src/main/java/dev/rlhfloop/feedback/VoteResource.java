@@ -115,7 +115,7 @@ public class VoteResource {
             Optional<ComparisonState> state;
             try {
                 state = stores.comparison(comparisonId);
-            } catch (FeedbackStores.NotReadyException e) {
+            } catch (StoreQueries.NotReadyException e) {
                 return Optional.empty();
             }
             if (state.isPresent() || !rejectUnknownComparisons || Instant.now().isAfter(deadline)) return state;

@@ -1,0 +1,162 @@
+package dev.rlhfloop.feedback;
+
+import dev.rlhfloop.contracts.Json;
+import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.feedback.streams.ComparisonState;
+import dev.rlhfloop.feedback.streams.FeedbackTopology;
+import dev.rlhfloop.feedback.streams.PartialStats;
+import dev.rlhfloop.feedback.streams.StatsReport;
+import dev.rlhfloop.feedback.streams.VersionStats;
+import dev.rlhfloop.feedback.streams.VoteTotals;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreType;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+import org.apache.kafka.streams.state.StreamsMetadata;
+
+/**
+ * Interactive queries over the topology's stores, across instances. Each instance holds the
+ * partitions Kafka Streams assigned it; the statistics are the union of every instance's share,
+ * fetched from the others at the address they advertise ({@code application.server}) under
+ * {@value #SHARE_PATH}. Framework-free, so that tests can run several instances in one JVM.
+ */
+public final class StoreQueries {
+    public static final String SHARE_PATH = "/internal/stats/share";
+
+    private final KafkaStreams streams;
+    private final Optional<HostInfo> self;
+    private final Duration votesPerMinuteWindow;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /**
+     * @param applicationServer this instance's {@code application.server} (host:port), empty when
+     *                          it runs alone and advertises nothing
+     */
+    public StoreQueries(KafkaStreams streams, Optional<String> applicationServer, Duration votesPerMinuteWindow) {
+        this.streams = streams;
+        this.self = applicationServer.filter(s -> !s.isBlank()).map(HostInfo::buildFromEndpoint);
+        this.votesPerMinuteWindow = votesPerMinuteWindow;
+    }
+
+    /** True when the stores can answer queries (not while they are rebuilt or rebalanced). */
+    public boolean ready() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** True when this instance processes the given partition of the votes and generations. */
+    public boolean ownsPartition(int partition) {
+        return ready() && streams.metadataForLocalThreads().stream()
+                .flatMap(thread -> thread.activeTasks().stream())
+                .flatMap(task -> task.topicPartitions().stream())
+                .anyMatch(tp -> tp.topic().equals(Topics.VOTES) && tp.partition() == partition);
+    }
+
+    /** What this instance knows of a comparison: its answers and who voted. */
+    public Optional<ComparisonState> comparison(String comparisonId) {
+        return Optional.ofNullable(store(FeedbackTopology.COMPARISONS_STORE,
+                QueryableStoreTypes.<String, ComparisonState>keyValueStore()).get(comparisonId));
+    }
+
+    /** Every published model version (a global table: every instance has all of it). */
+    public List<ModelVersion> published() {
+        List<ModelVersion> published = new ArrayList<>();
+        try (var all = store(FeedbackTopology.MODEL_VERSIONS_STORE, QueryableStoreTypes.<String, ModelVersion>keyValueStore()).all()) {
+            all.forEachRemaining(kv -> published.add(kv.value));
+        }
+        return published;
+    }
+
+    /** This instance's share of the statistics. */
+    public PartialStats share() {
+        Map<String, VersionStats> byVersion = new TreeMap<>();
+        try (var all = store(FeedbackTopology.VERSION_STATS_STORE, QueryableStoreTypes.<String, VersionStats>keyValueStore()).all()) {
+            all.forEachRemaining(kv -> byVersion.put(kv.key, kv.value));
+        }
+        VoteTotals totals = store(FeedbackTopology.VOTE_TOTALS_STORE, QueryableStoreTypes.<String, VoteTotals>keyValueStore())
+                .get(FeedbackTopology.ALL_VOTES);
+        ReadOnlyWindowStore<String, Long> perMinute = store(FeedbackTopology.VOTES_PER_MINUTE_STORE, QueryableStoreTypes.windowStore());
+        Instant now = Instant.now();
+        List<StatsReport.MinuteCount> counts = new ArrayList<>();
+        try (var it = perMinute.fetch(FeedbackTopology.ALL_VOTES, now.minus(votesPerMinuteWindow), now)) {
+            it.forEachRemaining(kv -> counts.add(new StatsReport.MinuteCount(Instant.ofEpochMilli(kv.key), kv.value)));
+        }
+        return new PartialStats(byVersion, totals, counts);
+    }
+
+    /** The statistics of the whole topology: this instance's share and every other instance's. */
+    public PartialStats everywhere() {
+        List<PartialStats> shares = new ArrayList<>();
+        shares.add(share());
+        for (HostInfo other : others()) shares.add(shareOf(other));
+        return PartialStats.union(shares);
+    }
+
+    /** The other instances of this application, as they advertise themselves. */
+    List<HostInfo> others() {
+        if (self.isEmpty()) {
+            // Nothing advertised: this instance cannot be told apart from others, nor reach them.
+            int instances = streams.metadataForAllStreamsClients().size();
+            if (instances > 1) throw new NotReadyException("statistics are spread over " + instances
+                    + " instances, but this one has no quarkus.kafka-streams.application-server to find them by");
+            return List.of();
+        }
+        return streams.metadataForAllStreamsClients().stream()
+                .map(StreamsMetadata::hostInfo)
+                .filter(host -> !host.equals(self.get()) && host.port() > 0)
+                .distinct()
+                .toList();
+    }
+
+    private PartialStats shareOf(HostInfo host) {
+        URI uri = URI.create("http://" + host.host() + ":" + host.port() + SHARE_PATH);
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new NotReadyException("the feedback instance at " + host.host() + ":" + host.port()
+                        + " cannot give its statistics yet (HTTP " + r.statusCode() + "); try again shortly");
+            }
+            return Json.read(r.body(), PartialStats.class);
+        } catch (IOException e) {
+            throw new NotReadyException("the feedback instance at " + host.host() + ":" + host.port()
+                    + " holding part of the statistics is unreachable (" + e.getMessage() + "); try again shortly");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotReadyException("interrupted");
+        }
+    }
+
+    private <T> T store(String name, QueryableStoreType<T> type) {
+        if (!ready()) {
+            throw new NotReadyException("statistics are being rebuilt from Kafka (stream state " + streams.state() + "); try again shortly");
+        }
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(name, type));
+        } catch (InvalidStateStoreException e) {
+            throw new NotReadyException("statistics are being rebuilt from Kafka; try again shortly");
+        }
+    }
+
+    /** The stores cannot answer now (rebuilding, rebalancing, another instance unreachable): a 503 with this reason. */
+    public static final class NotReadyException extends RuntimeException {
+        NotReadyException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
