@@ -26,15 +26,11 @@ public class FeedbackStores {
     @ConfigProperty(name = "feedback.stats.votes-per-minute-window", defaultValue = "60m")
     Duration votesPerMinuteWindow;
 
-    /** Where the other instances reach this one for its share of the statistics. */
-    @ConfigProperty(name = "quarkus.kafka-streams.application-server")
-    Optional<String> applicationServer;
-
     private StoreQueries queries;
 
     @PostConstruct
     void init() {
-        queries = new StoreQueries(streams, applicationServer, votesPerMinuteWindow);
+        queries = new StoreQueries(streams, votesPerMinuteWindow);
     }
 
     /** True when the stores can answer queries (not while they are rebuilt or rebalanced). */

@@ -19,38 +19,36 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Collections;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreType;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
-import org.apache.kafka.streams.state.StreamsMetadata;
 
 /**
  * Interactive queries over the topology's stores, across instances. Each instance holds the
  * partitions Kafka Streams assigned it; the statistics are the union of every instance's share,
- * fetched from the others at the address they advertise ({@code application.server}) under
+ * fetched from the others at the address they advertise (application.server) under
  * {@value #SHARE_PATH}. Framework-free, so that tests can run several instances in one JVM.
  */
 public final class StoreQueries {
     public static final String SHARE_PATH = "/internal/stats/share";
 
     private final KafkaStreams streams;
-    private final Optional<HostInfo> self;
     private final Duration votesPerMinuteWindow;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    /**
-     * @param applicationServer this instance's {@code application.server} (host:port), empty when
-     *                          it runs alone and advertises nothing
-     */
-    public StoreQueries(KafkaStreams streams, Optional<String> applicationServer, Duration votesPerMinuteWindow) {
+    public StoreQueries(KafkaStreams streams, Duration votesPerMinuteWindow) {
         this.streams = streams;
-        this.self = applicationServer.filter(s -> !s.isBlank()).map(HostInfo::buildFromEndpoint);
         this.votesPerMinuteWindow = votesPerMinuteWindow;
     }
 
@@ -107,20 +105,25 @@ public final class StoreQueries {
         return PartialStats.union(shares);
     }
 
-    /** The other instances of this application, as they advertise themselves. */
+    /**
+     * The other instances that hold partitions, at the address they advertise. This instance is
+     * told apart by its partitions, not by its configured address (which may not match what it
+     * advertises, e.g. on a test's random port).
+     */
     List<HostInfo> others() {
-        if (self.isEmpty()) {
-            // Nothing advertised: this instance cannot be told apart from others, nor reach them.
-            int instances = streams.metadataForAllStreamsClients().size();
-            if (instances > 1) throw new NotReadyException("statistics are spread over " + instances
-                    + " instances, but this one has no quarkus.kafka-streams.application-server to find them by");
-            return List.of();
-        }
-        return streams.metadataForAllStreamsClients().stream()
-                .map(StreamsMetadata::hostInfo)
-                .filter(host -> !host.equals(self.get()) && host.port() > 0)
-                .distinct()
+        Set<TopicPartition> mine = streams.metadataForLocalThreads().stream()
+                .flatMap(thread -> thread.activeTasks().stream())
+                .flatMap(task -> task.topicPartitions().stream())
+                .collect(Collectors.toSet());
+        List<StreamsMetadata> holders = streams.metadataForAllStreamsClients().stream()
+                .filter(m -> !m.topicPartitions().isEmpty() && Collections.disjoint(m.topicPartitions(), mine))
                 .toList();
+        List<HostInfo> unreachable = holders.stream().map(StreamsMetadata::hostInfo).filter(h -> h.port() <= 0).toList();
+        if (!unreachable.isEmpty()) {
+            throw new NotReadyException("statistics are spread over several instances, but they advertise no address "
+                    + "to be asked at (set quarkus.kafka-streams.application-server)");
+        }
+        return holders.stream().map(StreamsMetadata::hostInfo).distinct().toList();
     }
 
     private PartialStats shareOf(HostInfo host) {

@@ -26,7 +26,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -80,7 +79,7 @@ class StatsAcrossInstancesKafkaTest {
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         KafkaStreams streams = new KafkaStreams(FeedbackTopology.build(), config);
-        StoreQueries queries = new StoreQueries(streams, Optional.of(applicationServer), Duration.ofMinutes(60));
+        StoreQueries queries = new StoreQueries(streams, Duration.ofMinutes(60));
         server.createContext(StoreQueries.SHARE_PATH, exchange -> {
             byte[] body;
             int status = 200;
