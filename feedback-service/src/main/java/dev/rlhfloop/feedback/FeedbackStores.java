@@ -38,18 +38,14 @@ public class FeedbackStores {
         return queries.ready();
     }
 
-    /**
-     * True when this instance processes the given partition of the votes and generations, so a
-     * comparison of that partition missing from the store is unknown (with several instances,
-     * another one may hold it).
-     */
-    public boolean ownsPartition(int partition) {
-        return queries.ownsPartition(partition);
-    }
-
     /** What this instance knows of a comparison: its answers and who voted. */
     public Optional<ComparisonState> comparison(String comparisonId) {
         return queries.comparison(comparisonId);
+    }
+
+    /** What the instance that keeps the comparison knows of it (this one or another). */
+    public StoreQueries.Lookup lookup(String comparisonId) {
+        return queries.lookup(comparisonId);
     }
 
     /** The statistics of every instance together. */

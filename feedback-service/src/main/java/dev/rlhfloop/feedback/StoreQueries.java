@@ -11,9 +11,11 @@ import dev.rlhfloop.feedback.streams.VersionStats;
 import dev.rlhfloop.feedback.streams.VoteTotals;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +27,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -42,6 +46,16 @@ import org.apache.kafka.streams.state.ReadOnlyWindowStore;
  */
 public final class StoreQueries {
     public static final String SHARE_PATH = "/internal/stats/share";
+    /** Followed by a comparison id: what the instance that keeps it knows of it (404 when nothing). */
+    public static final String COMPARISON_PATH = "/internal/comparisons/";
+
+    /**
+     * What is known of a comparison, and whether the instance that keeps its partition said so
+     * (then an empty state means unknown; otherwise the keeper could not be asked).
+     */
+    public record Lookup(Optional<ComparisonState> state, boolean fromKeeper) {
+        static final Lookup NOT_ASKED = new Lookup(Optional.empty(), false);
+    }
 
     private final KafkaStreams streams;
     private final Duration votesPerMinuteWindow;
@@ -69,6 +83,31 @@ public final class StoreQueries {
     public Optional<ComparisonState> comparison(String comparisonId) {
         return Optional.ofNullable(store(FeedbackTopology.COMPARISONS_STORE,
                 QueryableStoreTypes.<String, ComparisonState>keyValueStore()).get(comparisonId));
+    }
+
+    /** What the instance that keeps the comparison's partition knows of it: this one, or another over HTTP. */
+    public Lookup lookup(String comparisonId) {
+        if (!ready()) return Lookup.NOT_ASKED;
+        KeyQueryMetadata where = streams.queryMetadataForKey(FeedbackTopology.COMPARISONS_STORE, comparisonId,
+                Serdes.String().serializer());
+        if (where == null || where.equals(KeyQueryMetadata.NOT_AVAILABLE)) return Lookup.NOT_ASKED;
+        if (ownsPartition(where.partition())) return new Lookup(comparison(comparisonId), true);
+        HostInfo keeper = where.activeHost();
+        if (keeper.port() <= 0) return Lookup.NOT_ASKED;
+        URI uri = URI.create("http://" + keeper.host() + ":" + keeper.port() + COMPARISON_PATH
+                + URLEncoder.encode(comparisonId, StandardCharsets.UTF_8).replace("+", "%20"));
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 404) return new Lookup(Optional.empty(), true);
+            if (r.statusCode() != 200) return Lookup.NOT_ASKED;
+            return new Lookup(Optional.of(Json.read(r.body(), ComparisonState.class)), true);
+        } catch (IOException e) {
+            return Lookup.NOT_ASKED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Lookup.NOT_ASKED;
+        }
     }
 
     /** Every published model version (a global table: every instance has all of it). */

@@ -38,8 +38,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two instances of the topology on one broker, each holding some partitions: either one answers
- * the statistics of all votes, taking the other's share over HTTP at its application.server
- * (served here by the same StoreQueries the service's StatsShareResource serves).
+ * the statistics of all votes, taking the other's share over HTTP at its application.server, and
+ * finds every comparison at the instance that keeps it (served here from the same StoreQueries the
+ * service's InternalResource serves).
  */
 class StatsAcrossInstancesKafkaTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
@@ -94,6 +95,15 @@ class StatsAcrossInstancesKafkaTest {
                 out.write(body);
             }
         });
+        server.createContext(StoreQueries.COMPARISON_PATH, exchange -> {
+            String id = exchange.getRequestURI().getPath().substring(StoreQueries.COMPARISON_PATH.length());
+            var state = queries.comparison(id);
+            byte[] body = state.map(Json::write).orElse(new byte[0]);
+            exchange.sendResponseHeaders(state.isPresent() ? 200 : 404, state.isPresent() ? body.length : -1);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
         server.start();
         streams.start();
         running.add(() -> server.stop(0));
@@ -143,6 +153,21 @@ class StatsAcrossInstancesKafkaTest {
             assertEquals(6, all.totals().decisiveVotes(), "cmp-0, cmp-4, cmp-8 are ties");
             assertEquals(2, all.totals().raters().size());
         }
+        // Each comparison is found from either instance, from the one that keeps it; an unknown one is
+        // unknown to its keeper (so a vote on it can be refused whichever instance takes the vote).
+        int remote = 0;
+        for (Instance asked : List.of(one, two)) {
+            for (int i = 0; i < comparisons; i++) {
+                StoreQueries.Lookup found = asked.queries().lookup("cmp-" + i);
+                assertTrue(found.fromKeeper() && found.state().isPresent() && found.state().get().hasVoteFrom("rater-" + (i % 2)),
+                        "cmp-" + i + ": " + found);
+                if (asked.queries().comparison("cmp-" + i).isEmpty()) remote++;
+            }
+            StoreQueries.Lookup unknown = asked.queries().lookup("no-such-comparison");
+            assertTrue(unknown.fromKeeper() && unknown.state().isEmpty(), unknown.toString());
+        }
+        assertTrue(remote > 0, "some comparisons were fetched from the other instance");
+
         // The statistics really are spread: each key on one instance, and at least one instance
         // (which answered for everything above) lacks part of them itself.
         PartialStats shareOne = one.queries().share();
