@@ -33,7 +33,7 @@ public record ApiError(String error) {
         }
 
         @ServerExceptionMapper
-        public Response storesLoading(FeedbackStores.NotReadyException e) {
+        public Response storesLoading(StoreQueries.NotReadyException e) {
             return of(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
         }
     }

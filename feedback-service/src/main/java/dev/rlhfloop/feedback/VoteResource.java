@@ -23,8 +23,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code POST /api/votes}: a rater's verdict on a comparison. Answers 202 only once Kafka has the
- * vote. A comparison is refused as unknown only when this instance owns its partition and has
- * not seen its answers. A rater's repeated vote on the same comparison is answered 202 with {@code "duplicate": true}
+ * vote. A comparison is refused as unknown only when the instance that keeps its partition (this
+ * one, or another asked over HTTP) has not seen its answers. A rater's repeated vote on the same comparison is answered 202 with {@code "duplicate": true}
  * and counts once (the stream topology drops any repeat that gets past this check).
  */
 @Path("/api/votes")
@@ -69,12 +69,13 @@ public class VoteResource {
         if (reason != null && reason.length() > MAX_REASON) problems.add("reason is longer than " + MAX_REASON + " characters");
         if (!problems.isEmpty()) return ApiError.of(Response.Status.BAD_REQUEST, String.join("; ", problems));
 
-        Optional<ComparisonState> known = knownComparison(comparisonId);
+        StoreQueries.Lookup lookup = knownComparison(comparisonId);
+        Optional<ComparisonState> known = lookup.state();
         if (known.isPresent() && known.get().hasVoteFrom(rater)) {
             VoteEvent first = known.get().votesByRater().get(rater).vote();
             return Response.accepted(new VoteAccepted(first.voteId(), comparisonId, first.choice(), true, null, null)).build();
         }
-        if (known.isEmpty() && rejectUnknownComparisons && stores.ownsPartition(publisher.partitionOf(comparisonId))) {
+        if (known.isEmpty() && rejectUnknownComparisons && lookup.fromKeeper()) {
             return ApiError.of(Response.Status.BAD_REQUEST, "unknown comparison " + comparisonId);
         }
         VoteEvent vote = VoteEvent.of(comparisonId, choice, rater, reason, Instant.now());
@@ -109,21 +110,21 @@ public class VoteResource {
      * The comparison as the stores know it. Answers are published when they finish, so a quick rater
      * can be a moment ahead of the stores: wait a little before calling a comparison unknown.
      */
-    private Optional<ComparisonState> knownComparison(String comparisonId) {
+    private StoreQueries.Lookup knownComparison(String comparisonId) {
         Instant deadline = Instant.now().plus(unknownComparisonWait);
         while (true) {
-            Optional<ComparisonState> state;
+            StoreQueries.Lookup lookup;
             try {
-                state = stores.comparison(comparisonId);
-            } catch (FeedbackStores.NotReadyException e) {
-                return Optional.empty();
+                lookup = stores.lookup(comparisonId);
+            } catch (StoreQueries.NotReadyException e) {
+                return StoreQueries.Lookup.NOT_ASKED;
             }
-            if (state.isPresent() || !rejectUnknownComparisons || Instant.now().isAfter(deadline)) return state;
+            if (lookup.state().isPresent() || !rejectUnknownComparisons || Instant.now().isAfter(deadline)) return lookup;
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return state;
+                return lookup;
             }
         }
     }

@@ -1,5 +1,12 @@
 package dev.rlhfloop.feedback;
 
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterAll;
+import java.net.URI;
+import java.util.concurrent.CopyOnWriteArrayList;
+import io.restassured.filter.Filter;
+import io.restassured.RestAssured;
+import dev.rlhfloop.contracts.PublicApi;
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
 
 import static io.restassured.RestAssured.given;
@@ -39,6 +46,27 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(LocalKafkaTestResource.class)
 class FeedbackServiceKafkaTest {
+
+    /** Every answer the tests get through rest-assured must fit the OpenAPI document (contracts' openapi.yaml). */
+    private static final PublicApi OPENAPI = PublicApi.load();
+    private static final List<String> OPENAPI_PROBLEMS = new CopyOnWriteArrayList<>();
+    private static final Filter CHECK_AGAINST_OPENAPI = (request, response, ctx) -> {
+        io.restassured.response.Response answer = ctx.next(request, response);
+        String path = URI.create(request.getURI()).getPath();
+        if (path.startsWith("/api/")) OPENAPI_PROBLEMS.addAll(OPENAPI.problems(request.getMethod(), path, answer.statusCode(), answer.asString()));
+        return answer;
+    };
+
+    @BeforeAll
+    static void checkAnswersAgainstTheOpenApiDocument() {
+        RestAssured.filters(CHECK_AGAINST_OPENAPI);
+    }
+
+    @AfterAll
+    static void answersFitTheOpenApiDocument() {
+        RestAssured.replaceFiltersWith(RestAssured.filters().stream().filter(f -> f != CHECK_AGAINST_OPENAPI).toList());
+        assertEquals(List.of(), OPENAPI_PROBLEMS);
+    }
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @InjectLocalKafka
@@ -61,7 +89,7 @@ class FeedbackServiceKafkaTest {
         KafkaTestClient.await("comparison " + comparisonId + " in the stores", WAIT, () -> {
             try {
                 return stores.comparison(comparisonId).map(ComparisonState::complete).orElse(false);
-            } catch (FeedbackStores.NotReadyException e) {
+            } catch (StoreQueries.NotReadyException e) {
                 return false;
             }
         });
@@ -119,7 +147,14 @@ class FeedbackServiceKafkaTest {
                 .body("versions.find { it.version == 'dpo-1' }.ties", equalTo(1))
                 .body("versions.find { it.version == 'dpo-1' }.winRateVsBaseline.trials", equalTo(2))
                 .body("versions.find { it.version == 'sft-0' }.votes", equalTo(3))
-                .body("votesPerMinute.votes.sum()", greaterThanOrEqualTo(3));
+                .body("votesPerMinute.votes.sum()", greaterThanOrEqualTo(3))
+                .body("totals.votes", greaterThanOrEqualTo(3))
+                .body("totals.decisiveVotes", greaterThanOrEqualTo(2))
+                .body("totals.raters", greaterThanOrEqualTo(2));
+        // one instance holds every partition here: its share, which other instances would fetch, is everything
+        given().when().get(StoreQueries.SHARE_PATH).then().statusCode(200)
+                .body("totals.votes", greaterThanOrEqualTo(3))
+                .body("byVersion.'dpo-1'.votes", equalTo(3));
     }
 
     @Test

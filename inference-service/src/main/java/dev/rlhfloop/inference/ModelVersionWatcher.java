@@ -19,13 +19,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -48,9 +44,7 @@ public class ModelVersionWatcher {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
-    private KafkaConsumer<String, String> consumer;
-    private Thread loop;
-    private volatile boolean stopping;
+    private TopicTail tail;
 
     void start(@Observes StartupEvent event) {
         config.modelDir().ifPresent(dir -> {
@@ -63,76 +57,30 @@ public class ModelVersionWatcher {
                         + e.getMessage() + ") and no version has been published on rlhf.model-versions yet");
             }
         });
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.CLIENT_ID_CONFIG, "inference-model-versions",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer());
-        loop = new Thread(this::run, "model-version-watcher");
-        loop.setDaemon(true);
-        loop.start();
+        tail = TopicTail.start(bootstrapServers, Topics.MODEL_VERSIONS, "inference-model-versions", TopicTail.From.BEGINNING,
+                "no further versions will be hot-loaded", new TopicTail.Reader() {
+                    @Override
+                    public void started(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions) {
+                        catchUp(consumer, partitions);
+                    }
+
+                    @Override
+                    public void record(ConsumerRecord<String, String> record) {
+                        ModelVersion version = read(record);
+                        if (version != null && isServed(version) && !isCurrent(version)) load(version).ifPresent(registry::serve);
+                    }
+                });
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (loop == null) return;
-        stopping = true;
-        consumer.wakeup();
-        try {
-            loop.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void run() {
-        try (KafkaConsumer<String, String> owned = consumer) {
-            List<TopicPartition> partitions = awaitPartitions();
-            if (partitions == null) return;
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            catchUp(partitions);
-            while (!stopping) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
-                    ModelVersion version = read(record);
-                    if (version != null && isServed(version) && !isCurrent(version)) load(version).ifPresent(registry::serve);
-                }
-            }
-        } catch (WakeupException e) {
-            // shutting down
-        } catch (RuntimeException e) {
-            LOG.error("the model-version watcher stopped: no further versions will be hot-loaded", e);
-        }
-    }
-
-    private List<TopicPartition> awaitPartitions() {
-        boolean logged = false;
-        while (!stopping) {
-            try {
-                List<PartitionInfo> infos = consumer.partitionsFor(Topics.MODEL_VERSIONS, Duration.ofSeconds(10));
-                if (infos != null && !infos.isEmpty()) {
-                    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-                }
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                // the broker is not up yet
-            }
-            if (!logged) {
-                LOG.warnf("waiting for the topic %s at %s", Topics.MODEL_VERSIONS, bootstrapServers);
-                logged = true;
-            }
-            try {
-                Thread.sleep(2_000);
-            } catch (InterruptedException e) {
-                return null;
-            }
-        }
-        return null;
+        if (tail != null) tail.close();
     }
 
     /** Reads everything published before the start and serves only what matters of it. */
-    private void catchUp(List<TopicPartition> partitions) {
+    private void catchUp(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions) {
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         List<ModelVersion> line = new ArrayList<>();
-        while (!stopping && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
             for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                 ModelVersion version = read(record);
                 if (version == null || !isServed(version)) continue;

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 LogitsCommand.class,
                 PretrainCommand.class,
                 RateCommand.class,
+                ReplayCommand.class,
                 ScoreCommand.class,
                 SftCommand.class,
                 TokenizeCommand.class,

@@ -4,21 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlhfloop.llm.data.builtin.RaterRules;
+import dev.rlhfloop.cli.PublicApiClient.Response;
 import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -220,20 +215,21 @@ public final class RateCommand implements Callable<Integer> {
 
     /** A rater talking to one stack: usable in-process (tests) as well as from the command. */
     public static final class Session {
-        private static final ObjectMapper JSON = new ObjectMapper();
+        private static final ObjectMapper JSON = PublicApiClient.JSON;
         private static final Duration POLL = Duration.ofMillis(200);
         private final URI base;
+        private final PublicApiClient api;
         private final Rule rule;
         private final String rater;
         private final Duration patience;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
         private final Tally tally = new Tally();
 
         public Session(URI base, Rule rule, String rater, Duration patience) {
             if (base.getScheme() == null || base.getHost() == null) {
                 throw new IllegalArgumentException("expected http://host:port");
             }
-            this.base = base;
+            this.api = new PublicApiClient(base.toString());
+            this.base = api.base();
             this.rule = rule;
             this.rater = rater;
             this.patience = patience;
@@ -356,19 +352,10 @@ public final class RateCommand implements Callable<Integer> {
         }
 
         private Response send(HttpRequest.Builder request) {
-            HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
             try {
-                HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
-                return new Response(response.statusCode(), response.body());
-            } catch (ConnectException | HttpConnectTimeoutException e) {
-                throw new RaterException("nothing answers at " + base + " (is the stack up? start it with ./rlhf-loop up, or pass --url)");
-            } catch (HttpTimeoutException e) {
-                throw new RaterException(built.method() + " " + built.uri() + " got no answer within 30 s");
-            } catch (IOException e) {
-                throw new RaterException(built.method() + " " + built.uri() + " failed: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RaterException("interrupted");
+                return api.send(request);
+            } catch (PublicApiClient.Unreachable e) {
+                throw new RaterException(e.getMessage());
             }
         }
 
@@ -382,35 +369,11 @@ public final class RateCommand implements Callable<Integer> {
         }
     }
 
-    /** An HTTP answer with its JSON body (null if it is not JSON) and the service's error code and reason. */
-    private record Response(int status, String body) {
-        JsonNode json() {
-            try {
-                return body == null || body.isBlank() ? null : Session.JSON.readTree(body);
-            } catch (IOException e) {
-                return null;
-            }
-        }
-
-        String code() {
-            JsonNode json = json();
-            return json == null ? "" : json.path("error").asText("");
-        }
-
-        String reason() {
-            JsonNode json = json();
-            String reason = json == null ? "" : json.path("reason").asText(json.path("message").asText(json.path("error").asText("")));
-            return "HTTP " + status + (reason.isEmpty() ? "" : ": " + reason) + (json == null && body != null && !body.isBlank()
-                    ? ": " + abbreviate(body.strip(), 200) : "");
-        }
-    }
-
     static String versionLabel(String version) {
         return version.matches("\\d+") ? "v" + version : version;
     }
 
     private static String abbreviate(String text, int max) {
-        String flat = text.replaceAll("\\s+", " ");
-        return flat.length() <= max ? flat : flat.substring(0, max - 1) + "…";
+        return PublicApiClient.abbreviate(text, max);
     }
 }

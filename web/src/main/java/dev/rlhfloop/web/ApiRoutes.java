@@ -39,6 +39,11 @@ public class ApiRoutes {
         return routes.stream().filter(r -> r.matches(path)).map(Route::upstream).findFirst();
     }
 
+    /** The path prefixes routed to a service, e.g. "/api/stats". */
+    List<String> prefixes() {
+        return routes.stream().map(Route::prefix).toList();
+    }
+
     /** Every backing service once, for the status endpoint. */
     public List<Upstream> upstreams() {
         return routes.stream().map(Route::upstream).distinct().toList();

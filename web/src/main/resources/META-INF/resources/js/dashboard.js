@@ -161,7 +161,10 @@ function renderState() {
 
 function renderKpis() {
   const s = data.stats;
-  $('kpi-votes').textContent = s ? fmt.int(totalVotes(s)) : '–';
+  const total = s ? totalVotes(s) : null;
+  $('kpi-votes').textContent = total === null ? '–' : fmt.int(total);
+  $('kpi-votes-detail').textContent = s?.totals
+      ? `${fmt.int(s.totals.decisiveVotes ?? 0)} decisive · ${fmt.int(s.totals.raters ?? 0)} rater${s.totals.raters === 1 ? '' : 's'}` : '';
   const vpm = s && typeof s.votesPerMinute === 'number' ? s.votesPerMinute : recentRate();
   $('kpi-vpm').textContent = vpm === undefined ? '–' : fmt.num(vpm, 1);
   const live = liveModels();
@@ -206,11 +209,11 @@ function recentRate() {
   return recent.length ? recent.reduce((sum, p) => sum + p[1], 0) / recent.length : undefined;
 }
 
-/** All votes counted: the service's total, or the sum of its per-minute series (the window it keeps). */
+/** All votes ever counted: the service's all-time total, not the per-minute series (that covers the last hour). */
 function totalVotes(s) {
+  if (typeof s.totals?.votes === 'number') return s.totals.votes;
   if (typeof s.totalVotes === 'number') return s.totalVotes;
-  if (Array.isArray(s.votesPerMinute)) return s.votesPerMinute.reduce((sum, p) => sum + Number(p.votes ?? p.count ?? 0), 0);
-  return Number(s.votes ?? 0);
+  return null;
 }
 
 function statsByVersion() {

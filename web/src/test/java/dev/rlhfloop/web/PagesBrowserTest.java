@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rlhfloop.contracts.PublicApi;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -175,7 +177,14 @@ class PagesBrowserTest {
         assertFalse(browser.driver.findElements(By.cssSelector("#chart-dpo canvas")).isEmpty(), "DPO chart drawn");
         assertEquals("3", browser.find("#chart-dpo").getAttribute("data-points"));
 
+        // the stand-in answers in feedback-service's documented form
+        HttpResponse<String> stats = get("/api/stats");
+        assertEquals(List.of(), PublicApi.load().problems("GET", "/api/stats", stats.statusCode(), stats.body()));
+        // the all-time total, not the sum of the last hour's per-minute series
         int shown = Integer.parseInt(browser.awaitText("#kpi-votes", "").replace(",", ""));
+        assertTrue(shown >= ServicesStandIn.EARLIER_VOTES, "votes shown: " + shown);
+        assertTrue(browser.find("#kpi-votes-detail").getText().matches("\\d+ decisive · \\d+ raters"),
+                browser.find("#kpi-votes-detail").getText());
         HttpResponse<String> cmp = post("/api/comparisons", "{}");
         String id = ServicesStandIn.JSON.readTree(cmp.body()).get("id").asText();
         HttpResponse<String> voted = post("/api/votes", "{\"comparisonId\":\"" + id + "\",\"choice\":\"TIE\",\"rater\":\"script\"}");
@@ -228,6 +237,10 @@ class PagesBrowserTest {
         assertEquals("90", browser.find("#chart-bootstrap").getAttribute("data-points"));
         browser.awaitText("#dash-state", "No model yet");
         browser.screenshot("dashboard-bootstrap");
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, String json) throws Exception {

@@ -176,31 +176,49 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** All-time votes before this run's: far more than the last hour's series, so the dashboard must show the total. */
+    static final int EARLIER_VOTES = 1240;
+
+    /** The form of feedback-service's GET /api/stats (checked against the OpenAPI document in PagesBrowserTest). */
     private Map<String, Object> statsNow() {
         if (bootstrapping) {
-            return Map.of("totalVotes", 0, "votesPerMinute", 0.0, "versions", List.of());
+            return Map.of("totals", Map.of("votes", 0, "decisiveVotes", 0, "raters", 0),
+                    "versions", List.of(), "votesPerMinute", List.of());
         }
-        int total = 86 + votes.size();
         List<Map<String, Object>> versions = List.of(
                 versionStats("1", 24, 13, 3), versionStats("2", 31, 19, 4), versionStats("3", 31 + votes.size(), 22 + votes.size(), 2));
         List<Map<String, Object>> perMinute = new ArrayList<>();
         int[] counts = {4, 7, 9, 6, 11, 12, 8, 14, 13, 2 + votes.size()};
         long now = Instant.now().getEpochSecond() / 60 * 60;
         for (int i = 0; i < counts.length; i++) {
-            perMinute.add(Map.of("minute", (now - 60L * (counts.length - 1 - i)) * 1000, "count", counts[i]));
+            perMinute.add(Map.of("minute", Instant.ofEpochSecond(now - 60L * (counts.length - 1 - i)).toString(), "votes", counts[i]));
         }
-        return Map.of("totalVotes", total, "votesPerMinute", (double) counts[counts.length - 1],
-                "baseline", "0", "versions", versions, "votesPerMinuteSeries", perMinute);
+        long decisive = votes.stream().filter(v -> v.get("choice").equals("A") || v.get("choice").equals("B")).count();
+        long raters = votes.stream().map(v -> v.get("rater")).distinct().count();
+        return Map.of("totals", Map.of("votes", EARLIER_VOTES + votes.size(), "decisiveVotes", 700 + decisive, "raters", 5 + raters),
+                "baselineVersion", "0", "versions", versions, "votesPerMinute", perMinute);
     }
 
-    /** Win rate with a Wilson 95% interval, as the feedback service reports it. */
+    /** Win rate against the baseline with a Wilson 95% interval, as the feedback service reports it. */
     private static Map<String, Object> versionStats(String version, int n, int wins, int ties) {
-        double p = (double) wins / n;
+        int losses = n - wins - ties;
+        double p = (double) wins / (wins + losses);
         double z = 1.96;
-        double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
-        double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / (1 + z * z / n);
-        return Map.of("version", version, "votes", n, "winRate", p, "winRateLow", centre - half,
-                "winRateHigh", centre + half, "tieRate", (double) ties / n);
+        int trials = wins + losses;
+        double centre = (p + z * z / (2 * trials)) / (1 + z * z / trials);
+        double half = z * Math.sqrt(p * (1 - p) / trials + z * z / (4.0 * trials * trials)) / (1 + z * z / trials);
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("version", version);
+        stats.put("votes", n);
+        stats.put("wins", wins);
+        stats.put("losses", losses);
+        stats.put("ties", ties);
+        stats.put("bothBad", 0);
+        stats.put("tieRate", (double) ties / n);
+        stats.put("bothBadRate", 0.0);
+        stats.put("winRateVsBaseline", Map.of("successes", wins, "trials", trials, "rate", p, "low", centre - half, "high", centre + half));
+        stats.put("against", Map.of("0", Map.of("wins", wins, "losses", losses, "ties", ties, "bothBad", 0)));
+        return stats;
     }
 
     // ---------------------------------------------------------------- trainer

@@ -28,7 +28,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * generations ─┐
  *              ├─► join per comparison ──► judged votes ─┬─► preference pairs (A/B votes)      → rlhf.preference-pairs
  * votes ───────┘   (store: comparisons)                  ├─► per-version outcomes, by version  (store: version-stats)
- *                                                        └─► votes per minute                   (store: votes-per-minute)
+ *                                                        ├─► votes per minute                   (store: votes-per-minute)
+ *                                                        └─► all-time totals: votes, raters     (store: vote-totals)
  * model versions ──► global table (store: model-versions), to find the SFT baseline
  * </pre>
  * Every store is backed by a changelog topic, so statistics survive a restart and are rebuilt from Kafka.
@@ -38,6 +39,7 @@ public final class FeedbackTopology {
     public static final String VERSION_STATS_STORE = "version-stats";
     public static final String VOTES_PER_MINUTE_STORE = "votes-per-minute";
     public static final String MODEL_VERSIONS_STORE = "model-versions";
+    public static final String VOTE_TOTALS_STORE = "vote-totals";
     /** The single key under which all votes are counted per minute. */
     public static final String ALL_VOTES = "all";
     public static final Duration MINUTE = Duration.ofMinutes(1);
@@ -74,6 +76,13 @@ public final class FeedbackTopology {
                         .withKeySerde(Serdes.String())
                         .withValueSerde(Serdes.Long())
                         .withRetention(Duration.ofDays(1)));
+
+        judged.map((comparisonId, vote) -> KeyValue.pair(ALL_VOTES, vote.cast()))
+                .groupByKey(Grouped.with("vote-totals", Serdes.String(), JsonSerde.of(CastVote.class)))
+                .aggregate(() -> VoteTotals.NONE, (all, vote, totals) -> totals.plus(vote),
+                        Materialized.<String, VoteTotals, KeyValueStore<Bytes, byte[]>>as(VOTE_TOTALS_STORE)
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(JsonSerde.of(VoteTotals.class)));
 
         builder.globalTable(Topics.MODEL_VERSIONS, Consumed.with(Serdes.String(), JsonSerde.of(ModelVersion.class)),
                 Materialized.<String, ModelVersion, KeyValueStore<Bytes, byte[]>>as(MODEL_VERSIONS_STORE)

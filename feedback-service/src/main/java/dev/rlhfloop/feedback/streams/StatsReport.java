@@ -17,7 +17,14 @@ import java.util.stream.StreamSupport;
  *
  * @param baselineVersion null until a baseline is configured or an SFT version is published
  */
-public record StatsReport(String baselineVersion, List<VersionView> versions, List<MinuteCount> votesPerMinute) {
+public record StatsReport(Totals totals, String baselineVersion, List<VersionView> versions, List<MinuteCount> votesPerMinute) {
+
+    /** All-time counts (the per-minute series covers only the last hour). */
+    public record Totals(long votes, long decisiveVotes, long raters) {
+        public static Totals of(VoteTotals totals) {
+            return new Totals(totals.votes(), totals.decisiveVotes(), totals.raters().size());
+        }
+    }
 
     /**
      * @param winRateVsBaseline null while no decisive vote compared this version with the baseline
@@ -28,12 +35,13 @@ public record StatsReport(String baselineVersion, List<VersionView> versions, Li
 
     public record MinuteCount(Instant minute, long votes) {}
 
-    public static StatsReport of(Map<String, VersionStats> statsByVersion, String baselineVersion, List<MinuteCount> votesPerMinute) {
+    public static StatsReport of(VoteTotals totals, Map<String, VersionStats> statsByVersion, String baselineVersion,
+                                 List<MinuteCount> votesPerMinute) {
         List<VersionView> views = statsByVersion.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .map(e -> view(e.getKey(), e.getValue(), baselineVersion))
                 .toList();
-        return new StatsReport(baselineVersion, views, votesPerMinute);
+        return new StatsReport(Totals.of(totals), baselineVersion, views, votesPerMinute);
     }
 
     private static VersionView view(String version, VersionStats stats, String baselineVersion) {

@@ -198,7 +198,7 @@ class FeedbackTopologyTest {
         String baseline = StatsReport.baseline(Optional.empty(), published);
         assertEquals("sft-0", baseline);
 
-        StatsReport report = StatsReport.of(Map.of("dpo-1", stats("dpo-1"), "sft-0", stats("sft-0")), baseline, List.of());
+        StatsReport report = StatsReport.of(VoteTotals.NONE, Map.of("dpo-1", stats("dpo-1"), "sft-0", stats("sft-0")), baseline, List.of());
         StatsReport.VersionView dpo = report.versions().get(0);
         assertEquals("dpo-1", dpo.version());
         assertEquals(10, dpo.votes());
@@ -228,6 +228,24 @@ class FeedbackTopologyTest {
             it.forEachRemaining(counts::add);
         }
         assertEquals(List.of(KeyValue.pair(T0.toEpochMilli(), 2L), KeyValue.pair(T0.plusSeconds(60).toEpochMilli(), 1L)), counts);
+    }
+
+    @Test
+    void allTimeTotalsCountEachVoteAndRaterOnce() {
+        answer("c1", "sft-0", "dpo-1");
+        answer("c2", "sft-0", "dpo-1");
+        answer("c3", "dpo-1", "dpo-1");
+        vote("c1", Choice.A, "alice");
+        vote("c1", Choice.B, "alice");   // a repeat: dropped
+        vote("c1", Choice.B, "bob");
+        vote("c2", Choice.TIE, "alice");
+        vote("c3", Choice.BOTH_BAD, "carol");
+        KeyValueStore<String, VoteTotals> totals = driver.getKeyValueStore(FeedbackTopology.VOTE_TOTALS_STORE);
+        VoteTotals all = totals.get(FeedbackTopology.ALL_VOTES);
+        assertEquals(4, all.votes());
+        assertEquals(2, all.decisiveVotes());
+        assertEquals(java.util.Set.of("alice", "bob", "carol"), all.raters());
+        assertEquals(new StatsReport.Totals(4, 2, 3), StatsReport.Totals.of(all));
     }
 
     @Test

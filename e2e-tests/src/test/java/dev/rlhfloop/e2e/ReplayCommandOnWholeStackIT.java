@@ -1,0 +1,149 @@
+package dev.rlhfloop.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rlhfloop.cli.Llm;
+import dev.rlhfloop.cli.RateCommand;
+import dev.rlhfloop.contracts.Json;
+import dev.rlhfloop.contracts.PublicApi;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
+import picocli.CommandLine;
+
+/**
+ * {@code llm replay} against the real trainer of the shared stack (after LoopIT and the browser
+ * flow, or alone: then it first casts a few decisive votes itself): a replay of the whole log into a
+ * new line, followed to its versions, which appear in /api/models under that line; the trainer's
+ * refusals come back as one line with its reason. Also: the stack's real answers through the
+ * gateway fit the OpenAPI document.
+ */
+@DisabledIfSystemProperty(named = "rlhf.e2e.loop", matches = "false")
+@ExtendWith(SharedStack.class)
+@Order(Order.DEFAULT + 3)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReplayCommandOnWholeStackIT {
+    private static final PublicApi OPENAPI = PublicApi.load();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private static final String LINE = "cli-replay";
+    private static String url;
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run llm(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Llm());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        System.out.print(out);
+        System.out.print(err);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(String path) throws Exception {
+        HttpResponse<String> r = get(path);
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    @BeforeAll
+    static void aStackWithDecisiveVotes() throws Exception {
+        url = SharedStack.stack().url();
+        JsonNode stats = json("/api/stats");
+        long decisive = stats.path("totals").path("decisiveVotes").asLong();
+        if (decisive >= 4) return;
+        // Alone on a fresh stack: a rater who prefers the shorter answer decides nearly every vote.
+        RateCommand.Session rater = new RateCommand.Session(URI.create(url), RateCommand.Rule.parse("shorter", 12),
+                "replay-it", Duration.ofMinutes(10));
+        for (int i = 0; i < 40 && decisive < 4; i++) {
+            String choice = rater.rateOne(System.out::println).choice();
+            if (choice.equals("A") || choice.equals("B")) decisive++;
+        }
+    }
+
+    @Test
+    @Order(1)
+    void replaysTheLogIntoANewLineAndFollowsItToItsVersions() throws Exception {
+        awaitNoReplayRunning();
+        long pairs = json("/api/stats").path("totals").path("decisiveVotes").asLong();
+        Run run = llm("replay", "--url", url, "--from-beginning", "--line", LINE, "--wait", "600");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().matches("(?s)replay r\\d+ into line " + LINE + " started at .* \\(every pair\\).*"), run.out());
+        Matcher done = Pattern.compile("done: line " + LINE + " has (\\d+) version\\(s\\): (.*)").matcher(run.out());
+        assertTrue(done.find(), "a replay of " + pairs + " pairs publishes versions: " + run.out());
+        List<String> printed = List.of(done.group(2).strip().split(", "));
+        assertEquals(Integer.parseInt(done.group(1)), printed.size());
+
+        List<String> registered = new ArrayList<>();
+        for (JsonNode model : json("/api/models")) {
+            if (model.path("line").asText().equals(LINE)) registered.add(label(model.path("version").asText()));
+        }
+        assertEquals(printed, registered, "the versions the verb printed are the line's versions in /api/models");
+    }
+
+    @Test
+    @Order(2)
+    void theTrainersRefusalsComeBackAsOneLineWithItsReason() {
+        Run again = llm("replay", "--url", url, "--offsets", "0-2", "--line", LINE, "--no-wait");
+        assertEquals(1, again.exitCode());
+        assertTrue(again.err().contains("llm replay: POST /api/replays was refused: HTTP 400: model line '" + LINE + "' already exists"),
+                again.err());
+        assertFalse(again.err().contains("Exception"), again.err());
+    }
+
+    @Test
+    @Order(3)
+    void theStacksAnswersFitTheOpenApiDocument() throws Exception {
+        List<String> problems = new ArrayList<>();
+        for (String path : List.of("/api/models", "/api/training", "/api/replays", "/api/stats", "/api/status", "/api/comparisons/unknown-id")) {
+            HttpResponse<String> r = get(path);
+            problems.addAll(OPENAPI.problems("GET", path, r.statusCode(), r.body()));
+        }
+        String version = json("/api/models").path(0).path("version").asText();
+        HttpResponse<String> missing = get("/api/models/no-such-version/weights");
+        problems.addAll(OPENAPI.problems("GET", "/api/models/no-such-version/weights", missing.statusCode(), missing.body()));
+        assertEquals(200, get("/api/models/" + version + "/weights").statusCode());
+        assertEquals(List.of(), problems);
+    }
+
+    private static void awaitNoReplayRunning() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean running = false;
+            for (JsonNode replay : json("/api/replays")) running |= replay.path("state").asText().equals("RUNNING");
+            if (!running) return;
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("a replay is still running after 5 minutes");
+    }
+
+    /** Versions print as v3 when numeric, verbatim otherwise (as the verbs print them). */
+    private static String label(String version) {
+        return version.matches("\\d+") ? "v" + version : version;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.rlhfloop.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+
+/**
+ * The verbs' way to the stack's public HTTP API (docs/web-api.md, /api/openapi.yaml): one URL, JSON
+ * answers, and failures as one sentence a person can act on instead of an exception.
+ */
+final class PublicApiClient {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /** Nothing answered, or the exchange broke: {@link #getMessage()} says so in one sentence. */
+    static final class Unreachable extends RuntimeException {
+        Unreachable(String message) {
+            super(message);
+        }
+    }
+
+    /** An HTTP answer with its JSON body (null if it is not JSON) and the service's error code and reason. */
+    record Response(int status, String body) {
+        JsonNode json() {
+            try {
+                return body == null || body.isBlank() ? null : JSON.readTree(body);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        String code() {
+            JsonNode json = json();
+            return json == null ? "" : json.path("error").asText("");
+        }
+
+        /** "HTTP 409: replay r1 into line x is still running", from the body's reason (or message, or error). */
+        String reason() {
+            JsonNode json = json();
+            String reason = json == null ? "" : json.path("reason").asText(json.path("message").asText(json.path("error").asText("")));
+            return "HTTP " + status + (reason.isEmpty() ? "" : ": " + reason) + (json == null && body != null && !body.isBlank()
+                    ? ": " + abbreviate(body.strip(), 200) : "");
+        }
+    }
+
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    /** @throws IllegalArgumentException when {@code url} is not an http://host:port URL */
+    PublicApiClient(String url) {
+        URI parsed = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+        if (parsed.getScheme() == null || parsed.getHost() == null) throw new IllegalArgumentException("expected http://host:port");
+        this.base = parsed;
+    }
+
+    URI base() {
+        return base;
+    }
+
+    Response get(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    }
+
+    Response post(String path, String json) {
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    Response send(HttpRequest.Builder request) {
+        HttpRequest built = request.timeout(TIMEOUT).build();
+        try {
+            HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body());
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            throw new Unreachable("nothing answers at " + base + " (is the stack up? start it with ./rlhf-loop up, or pass --url)");
+        } catch (HttpTimeoutException e) {
+            throw new Unreachable(built.method() + " " + built.uri() + " got no answer within " + TIMEOUT.toSeconds() + " s");
+        } catch (IOException e) {
+            throw new Unreachable(built.method() + " " + built.uri() + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unreachable("interrupted");
+        }
+    }
+
+    static String abbreviate(String text, int max) {
+        String flat = text.replaceAll("\\s+", " ");
+        return flat.length() <= max ? flat : flat.substring(0, max - 1) + "…";
+    }
+}

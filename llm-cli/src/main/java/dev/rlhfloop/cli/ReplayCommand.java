@@ -1,0 +1,229 @@
+package dev.rlhfloop.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code llm replay}: rebuilds a model line from the feedback log through the public API
+ * ({@code POST /api/replays}, then {@code GET /api/replays} for its progress), beside the live line.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = "Replay the preference log into a new model line (beside the live one) and follow its progress.")
+public final class ReplayCommand implements Callable<Integer> {
+    /** As the trainer checks it: a path segment and a version-id prefix. */
+    private static final Pattern LINE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
+    private static final Pattern OFFSETS = Pattern.compile("(\\d+)-(\\d*)");
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    @Option(names = "--url", defaultValue = "http://localhost:8080", description = "The stack's public URL (default: ${DEFAULT-VALUE}).")
+    String url;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    From from;
+
+    static final class From {
+        @Option(names = "--from-beginning", description = "Replay every preference pair.")
+        boolean beginning;
+
+        @Option(names = "--from-timestamp", paramLabel = "ISO", description = "Replay the pairs from this instant on, e.g. 2026-11-29T12:00:00Z.")
+        String timestamp;
+
+        @Option(names = "--offsets", paramLabel = "START-END",
+                description = "Replay offsets START (inclusive) to END (exclusive; empty: to the end) of every partition of rlhf.preference-pairs, e.g. 0-80 or 40-.")
+        String offsets;
+    }
+
+    @Option(names = "--line", description = "The new line's name: 1-40 lower-case letters, digits, '-' or '_' (default: the trainer picks replay-N).")
+    String line;
+
+    @Option(names = "--no-wait", description = "Start the replay and return without following it.")
+    boolean noWait;
+
+    @Option(names = "--wait", defaultValue = "1800", description = "Seconds to follow the replay before giving up on it (default: ${DEFAULT-VALUE}).")
+    int waitSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String body;
+        PublicApiClient api;
+        try {
+            body = requestBody().toString();
+            if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
+            try {
+                api = new PublicApiClient(url);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--url " + url + " is not a URL: " + e.getMessage());
+            }
+        } catch (UserError e) {
+            err.println("llm replay: " + e.getMessage());
+            return UserError.EXIT_CODE;
+        }
+        try {
+            PublicApiClient.Response started = api.post("/api/replays", body);
+            if (started.status() == 409) {
+                err.println("llm replay: the trainer is busy, try again when it is done: " + started.reason());
+                return 1;
+            }
+            if (!started.ok() || started.json() == null || !started.json().hasNonNull("id")) {
+                err.println("llm replay: POST /api/replays was refused: " + started.reason());
+                return 1;
+            }
+            JsonNode replay = started.json();
+            String id = replay.get("id").asText();
+            out.printf("replay %s into line %s started at %s (%s)%n", id, replay.path("line").asText(), api.base(), describe(replay));
+            out.flush();
+            if (noWait) {
+                out.printf("not waiting: follow it with GET %s/api/replays or on the dashboard%n", api.base());
+                return 0;
+            }
+            return follow(api, id, out, err);
+        } catch (PublicApiClient.Unreachable e) {
+            out.flush();
+            err.println("llm replay: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The body of {@code POST /api/replays} (docs/web-api.md); bad options are named before anything is sent. */
+    ObjectNode requestBody() {
+        ObjectNode body = PublicApiClient.JSON.createObjectNode();
+        if (from.beginning) {
+            body.put("from", "BEGINNING");
+        } else if (from.timestamp != null) {
+            try {
+                body.put("from", "TIMESTAMP").put("timestamp", Instant.parse(from.timestamp).toString());
+            } catch (DateTimeParseException e) {
+                throw new UserError("--from-timestamp must be an ISO-8601 instant such as 2026-11-29T12:00:00Z, was '" + from.timestamp + "'");
+            }
+        } else {
+            Matcher m = OFFSETS.matcher(from.offsets);
+            if (!m.matches()) {
+                throw new UserError("--offsets must be START-END or START- (offsets of every partition of rlhf.preference-pairs, "
+                        + "e.g. 0-80), was '" + from.offsets + "'");
+            }
+            long start;
+            Long end;
+            try {
+                start = Long.parseLong(m.group(1));
+                end = m.group(2).isEmpty() ? null : Long.parseLong(m.group(2));
+            } catch (NumberFormatException e) {
+                throw new UserError("--offsets " + from.offsets + ": an offset is too large");
+            }
+            if (end != null && end <= start) throw new UserError("--offsets " + from.offsets + ": END must be greater than START");
+            body.put("from", "OFFSETS").put("fromOffset", start);
+            if (end != null) body.put("toOffset", end);
+        }
+        if (line != null) {
+            if (!LINE.matcher(line).matches()) {
+                throw new UserError("--line must be 1-40 lower-case letters, digits, '-' or '_', starting with a letter or digit; was '" + line + "'");
+            }
+            body.put("line", line);
+        }
+        return body;
+    }
+
+    /** Polls the replay once a second, printing a line whenever it moved, until it is done or failed. */
+    private int follow(PublicApiClient api, String id, PrintWriter out, PrintWriter err) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
+        String shown = null;
+        while (true) {
+            PublicApiClient.Response r = api.get("/api/replays");
+            if (!r.ok() || r.json() == null) {
+                err.println("llm replay: GET /api/replays failed: " + r.reason());
+                return 1;
+            }
+            JsonNode replay = find(r.json(), id);
+            if (replay == null) {
+                err.println("llm replay: the trainer no longer knows replay " + id + " (was it restarted?)");
+                return 1;
+            }
+            String state = replay.path("state").asText();
+            String now = progress(replay);
+            if (!now.equals(shown)) {
+                out.println("  " + now);
+                out.flush();
+                shown = now;
+            }
+            switch (state) {
+                case "DONE" -> {
+                    List<String> versions = versions(replay);
+                    out.printf("done: line %s has %d version(s)%s%n", replay.path("line").asText(), versions.size(),
+                            versions.isEmpty() ? " (no pairs in the range)" : ": " + String.join(", ", versions));
+                    return 0;
+                }
+                case "FAILED" -> {
+                    err.println("llm replay: replay " + id + " failed: " + replay.path("error").asText("no reason given"));
+                    return 1;
+                }
+                default -> { }
+            }
+            if (System.nanoTime() > deadline) {
+                err.println("llm replay: replay " + id + " is still running after " + waitSeconds + " s (" + now
+                        + "); it goes on in the trainer: follow it with GET /api/replays");
+                return 1;
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+        }
+    }
+
+    private static JsonNode find(JsonNode replays, String id) {
+        JsonNode list = replays.isArray() ? replays : replays.path("replays");
+        for (JsonNode replay : list) {
+            if (id.equals(replay.path("id").asText())) return replay;
+        }
+        return null;
+    }
+
+    private static String describe(JsonNode replay) {
+        return switch (replay.path("from").asText()) {
+            case "TIMESTAMP" -> "pairs from " + replay.path("timestamp").asText();
+            case "OFFSETS" -> "offsets " + replay.path("fromOffset").asText() + "-" + replay.path("toOffset").asText("end");
+            default -> "every pair";
+        };
+    }
+
+    private static String progress(JsonNode replay) {
+        long consumed = replay.path("consumed").asLong();
+        long total = replay.path("total").asLong();
+        List<String> versions = versions(replay);
+        return String.format("%-7s %s pairs%s", replay.path("state").asText(), bar(consumed, total),
+                versions.isEmpty() ? "" : " · versions " + String.join(", ", versions));
+    }
+
+    private static String bar(long done, long total) {
+        if (total <= 0) return done + "/?";
+        int width = 20;
+        int filled = (int) Math.min(width, width * done / total);
+        return "[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/" + total;
+    }
+
+    private static List<String> versions(JsonNode replay) {
+        List<String> versions = new ArrayList<>();
+        replay.path("versions").forEach(v -> versions.add(RateCommand.versionLabel(v.asText())));
+        return versions;
+    }
+}

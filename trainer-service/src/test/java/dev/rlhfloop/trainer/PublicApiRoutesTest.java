@@ -1,0 +1,14 @@
+package dev.rlhfloop.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.rlhfloop.contracts.PublicApi;
+import org.junit.jupiter.api.Test;
+
+/** The OpenAPI document (contracts' openapi.yaml) names exactly the /api routes this service has. */
+class PublicApiRoutesTest {
+    @Test
+    void everyRouteIsDocumentedAndEveryDocumentedOperationIsARoute() {
+        assertEquals(PublicApi.load().documentedRoutes("trainer-service"), PublicApi.jaxRsRoutes(ModelsResource.class));
+    }
+}
