@@ -89,7 +89,11 @@ final class LineTrainer implements Runnable {
         return consumed;
     }
 
-    /** Pairs a bounded line will read in all; -1 until known or for a live line. */
+    /**
+     * Pairs a bounded line will read in all; -1 until known or for a live line. While reading it is
+     * the span of offsets, an upper bound (the pairs topic is transactional: commit markers take
+     * offsets too); once the line has read its range it is the pairs actually read.
+     */
     long total() {
         return total;
     }
@@ -190,6 +194,7 @@ final class LineTrainer implements Runnable {
                     waitedEnough = false;
                 }
                 if (finished && pending.isEmpty()) {
+                    total = consumed;
                     if (consumed == 0 || versions.isEmpty()) LOG.infof("line %s: nothing to train on", line);
                     return;
                 }

@@ -202,6 +202,7 @@ class TrainerServiceKafkaTest {
         JsonPath replay = given().get("/api/replays").then().extract().jsonPath();
         assertEquals(List.of("again-2", "again-3", "again-4"), replay.getList("[0].versions"));
         assertEquals(produced, replay.getLong("[0].consumed"));
+        assertEquals(produced, replay.getLong("[0].total"), "a finished replay's total is the pairs it read");
 
         for (int n = 2; n <= 4; n++) {
             ModelVersion live = awaitVersion(Integer.toString(n));
