@@ -6,6 +6,7 @@ import com.knuddels.jtokkit.api.EncodingType;
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptConfig;
+import dev.rlhfloop.llm.model.Initialization;
 import dev.rlhfloop.llm.train.AdamWSettings;
 import dev.rlhfloop.llm.train.LearningRateSchedule;
 import dev.rlhfloop.llm.train.Trainer;
@@ -23,7 +24,15 @@ import java.util.Random;
  * the-verdict.txt for 10 epochs, batch 2, AdamW lr 4e-4, weight decay 0.1, 90/10 split, windows
  * of 256 tokens with stride 256. The book reports train loss 9.8 → 0.57 and val ≈ 6.4.
  *
- * <pre>./bench BookChapter5 [--data shared/data/the-verdict.txt] [--epochs 10] [--max-steps N]</pre>
+ * <pre>./bench BookChapter5 [--data shared/data/the-verdict.txt] [--epochs 10] [--max-steps N] [--eval-every 5]
+ *                    [--init pytorch|gpt2] [--head untied|tied] [--decay all|matrices]</pre>
+ *
+ * The defaults are the book's model: PyTorch's default initialisation, its own output head
+ * ({@code out_head}) and weight decay on every parameter ({@code AdamW(model.parameters())}); the
+ * switches give GPT-2's choices instead. Losses are measured as the book does: in evaluation mode
+ * (no dropout), the train loss over the first 5 train batches every {@code --eval-every} steps
+ * (the book's {@code eval_iter=5}, step 0 being the first update) and over all train batches at
+ * each epoch's end.
  *
  * Tokenized with GPT-2's BPE via jtokkit here; the project's own tokenizer gives the same ids.
  */
@@ -33,11 +42,27 @@ public final class BookChapter5 {
         Path data = null;
         int epochs = 10;
         int maxSteps = Integer.MAX_VALUE;
+        int evalEvery = 0;
+        Initialization init = Initialization.PYTORCH;
+        boolean tiedHead = false;
+        boolean decayAll = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--max-steps" -> maxSteps = Integer.parseInt(args[++i]);
+                case "--eval-every" -> evalEvery = Integer.parseInt(args[++i]);
+                case "--init" -> init = Initialization.valueOf(args[++i].toUpperCase(java.util.Locale.ROOT));
+                case "--head" -> tiedHead = switch (args[++i]) {
+                    case "tied" -> true;
+                    case "untied" -> false;
+                    default -> throw new IllegalArgumentException("--head is tied or untied, not " + args[i]);
+                };
+                case "--decay" -> decayAll = switch (args[++i]) {
+                    case "all" -> true;
+                    case "matrices" -> false;
+                    default -> throw new IllegalArgumentException("--decay is all or matrices, not " + args[i]);
+                };
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -54,11 +79,17 @@ public final class BookChapter5 {
         List<Batch> trainBatches = windows(train, context, batchSize);
         List<Batch> valBatches = windows(val, context, batchSize);
 
-        GptConfig config = GptConfig.gpt2().withContextLength(context).withDropout(0.1f).withQkvBias(false);
-        Trainer trainer = new Trainer(Gpt.create(config, 123),
-                new TrainerSettings(LearningRateSchedule.constant(4e-4f), AdamWSettings.torch(0.1f), 0));
+        GptConfig config = GptConfig.gpt2().withContextLength(context).withDropout(0.1f).withQkvBias(false).withTiedHead(tiedHead);
+        AdamWSettings adamW = decayAll ? AdamWSettings.torch(0.1f).withDecayOnAllParameters() : AdamWSettings.torch(0.1f);
+        // constant rate, no warmup, no clipping: the book's train_model_simple
+        Trainer trainer = new Trainer(Gpt.create(config, 123, init),
+                new TrainerSettings(LearningRateSchedule.constant(4e-4f), adamW, 0));
+        System.out.printf("model: %,d parameters, %s init, %s head, decay on %s; threads %d%n", config.parameterCount(),
+                init.name().toLowerCase(java.util.Locale.ROOT), tiedHead ? "tied" : "untied", decayAll ? "all parameters" : "matrices",
+                dev.rlhfloop.llm.tensor.Parallel.threads());
         System.out.printf("tokens: train %d, val %d; batches per epoch: %d train, %d val%n",
                 train.length, val.length, trainBatches.size(), valBatches.size());
+        List<Batch> firstTrainBatches = trainBatches.subList(0, Math.min(5, trainBatches.size()));
         System.out.printf("initial: train loss %.3f, val loss %.3f%n", trainer.evaluate(trainBatches), trainer.evaluate(valBatches));
         long start = System.nanoTime();
         Random shuffle = new Random(123);
@@ -71,7 +102,10 @@ public final class BookChapter5 {
             for (Batch batch : order) {
                 Trainer.StepResult r = trainer.step(batch);
                 step++;
-                if (step % 5 == 0 || step >= maxSteps) {
+                if (evalEvery > 0 && (step - 1) % evalEvery == 0) {
+                    System.out.printf("epoch %d (step %03d): train loss %.3f, val loss %.3f, %.0f s%n", epoch, step - 1,
+                            trainer.evaluate(firstTrainBatches), trainer.evaluate(valBatches), (System.nanoTime() - start) / 1e9);
+                } else if (step % 5 == 0 || step >= maxSteps) {
                     System.out.printf("epoch %d step %d: batch loss %.3f, %.0f tokens/s%n", epoch, step, r.loss(), r.tokensPerSecond());
                 }
                 if (step >= maxSteps) {

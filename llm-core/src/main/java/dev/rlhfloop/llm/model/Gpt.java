@@ -52,8 +52,13 @@ public final class Gpt {
 
     /** A model with GPT-2's random initialisation, reproducible from {@code seed}. */
     public static Gpt create(GptConfig config, long seed) {
+        return create(config, seed, Initialization.GPT2);
+    }
+
+    /** A model with random weights drawn by {@code scheme}, reproducible from {@code seed}. */
+    public static Gpt create(GptConfig config, long seed, Initialization scheme) {
         Gpt gpt = new Gpt(config);
-        gpt.weights.initialize(config, seed);
+        gpt.weights.initialize(config, seed, scheme);
         gpt.dropoutSeed = seed;
         return gpt;
     }

@@ -1,6 +1,7 @@
 package dev.rlhfloop.llm.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,26 +59,44 @@ public final class GptWeights {
         return map;
     }
 
-    /**
-     * GPT-2's initialisation: weights and embeddings ~ N(0, 0.02), the two projections that write
-     * into the residual stream scaled by 1/sqrt(2·layers), biases zero, norm gains one.
-     */
-    void initialize(GptConfig config, long seed) {
+    /** Draws the first weights by {@code scheme}, reproducibly from {@code seed}. */
+    void initialize(GptConfig config, long seed, Initialization scheme) {
         Random random = new Random(seed);
         float residualStd = (float) (0.02 / Math.sqrt(2.0 * config.layers()));
+        Map<String, Parameter> named = byName();
         for (Parameter p : all) {
             float[] data = p.data();
             String name = p.name();
-            if (name.endsWith("ln_1.weight") || name.endsWith("ln_2.weight") || name.equals("ln_f.weight")) {
-                java.util.Arrays.fill(data, 1f);
-            } else if (!p.isMatrix()) {
-                java.util.Arrays.fill(data, 0f);
+            if (isNorm(name)) {
+                Arrays.fill(data, name.endsWith(".weight") ? 1f : 0f);
+            } else if (scheme == Initialization.GPT2) {
+                if (!p.isMatrix()) {
+                    Arrays.fill(data, 0f);
+                } else {
+                    float std = name.endsWith("c_proj.weight") ? residualStd : 0.02f;
+                    gaussian(random, data, std);
+                }
+            } else if (name.equals("wte.weight") || name.equals("wpe.weight")) {
+                gaussian(random, data, 1f);
             } else {
-                float std = name.endsWith("c_proj.weight") ? residualStd : 0.02f;
+                // nn.Linear: weight and bias U(±1/sqrt(fan_in)); weights here are [in, out], the untied head [V, C].
+                int fanIn = name.equals("lm_head.weight") ? p.shape()[1]
+                        : named.get(name.replace(".bias", ".weight")).shape()[0];
+                float bound = (float) (1 / Math.sqrt(fanIn));
                 for (int i = 0; i < data.length; i++) {
-                    data[i] = (float) (random.nextGaussian() * std);
+                    data[i] = (float) ((2 * random.nextDouble() - 1) * bound);
                 }
             }
+        }
+    }
+
+    private static boolean isNorm(String name) {
+        return name.contains("ln_1.") || name.contains("ln_2.") || name.startsWith("ln_f.");
+    }
+
+    private static void gaussian(Random random, float[] data, float std) {
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) (random.nextGaussian() * std);
         }
     }
 }

@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * AdamW with decoupled weight decay, as in PyTorch. Following GPT-2/nanoGPT, decay applies to
  * every parameter with two or more dimensions (linear weights and both embeddings) and not to
- * biases or LayerNorm gains. Moments are kept per parameter by name; the state (moments and
+ * biases or LayerNorm gains, unless the settings decay all parameters. Moments are kept per parameter by name; the state (moments and
  * step count) saves to and loads from a safetensors file, so a resumed run continues exactly.
  */
 public final class AdamW {
@@ -62,7 +62,7 @@ public final class AdamW {
             float[] g = p.grad();
             float[] m = firstMoments.get(p.name());
             float[] v = secondMoments.get(p.name());
-            float decay = p.isMatrix() ? 1f - learningRate * settings.weightDecay() : 1f;
+            float decay = p.isMatrix() || settings.decayAllParameters() ? 1f - learningRate * settings.weightDecay() : 1f;
             int n = w.length;
             Parallel.forEach(0, (n + CHUNK - 1) / CHUNK, chunk ->
                     update(w, g, m, v, chunk * CHUNK, Math.min(n, (chunk + 1) * CHUNK), learningRate, decay, correction1, correction2));

@@ -9,7 +9,7 @@ public record TrainerSettings(LearningRateSchedule schedule, AdamWSettings adamW
         }
     }
 
-    /** The book's chapter-5 setting: constant rate, weight decay 0.1, PyTorch's betas, clipping at 1.0. */
+    /** A constant rate, weight decay 0.1 on matrices, PyTorch's betas, clipping at 1.0 (the book's chapter 5 does not clip). */
     public static TrainerSettings constant(float learningRate) {
         return new TrainerSettings(LearningRateSchedule.constant(learningRate), AdamWSettings.torch(0.1f), 1.0);
     }

@@ -58,6 +58,19 @@ class GptCheckpointTest {
     }
 
     @Test
+    void untiedHeadRoundTripsAsLmHead() throws IOException {
+        GptConfig config = new GptConfig(30, 8, 16, 2, 1, 0.1f, false, false, 1e-5f);
+        Gpt gpt = Gpt.create(config, 3, Initialization.PYTORCH);
+        GptCheckpoint.save(gpt, dir);
+        Gpt loaded = GptCheckpoint.load(dir);
+        assertEquals(config, loaded.config());
+        assertArrayEquals(gpt.weights().head.data(), loaded.weights().head.data());
+        assertTrue(loaded.weights().head != loaded.weights().tokenEmbedding, "the loaded head is its own tensor");
+        int[] tokens = {5, 1, 29, 7};
+        assertArrayEquals(gpt.forward(tokens, 1, 4).clone(), loaded.forward(tokens, 1, 4));
+    }
+
+    @Test
     void acceptsTheTransformerPrefixAndIgnoresMaskBuffers() throws IOException {
         GptConfig config = GptConfig.of(10, 4, 8, 2, 1);
         Gpt gpt = Gpt.create(config, 2);
