@@ -89,7 +89,7 @@ public final class LoopExperiment {
                 }
 
                 public boolean satisfiedBy(String p, String a) {
-                    return a.split("[^\\p{L}]+").length <= maxWords;
+                    return Arrays.stream(a.split("[^\\p{L}]+")).filter(w -> !w.isEmpty()).count() <= maxWords;
                 }
             };
             default -> throw new IllegalArgumentException("rule must be animal or shorter");
