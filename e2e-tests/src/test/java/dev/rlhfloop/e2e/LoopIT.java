@@ -74,8 +74,8 @@ class LoopIT {
     static final int MAX_VOTES = Integer.getInteger("rlhf.e2e.loopVotes", 400);
     /** The rater's hidden rule: prefer the shorter answer; an answer satisfies it with at most this many words. */
     static final int MAX_WORDS = Integer.getInteger("rlhf.e2e.maxWords", 5);
-    /** "After": the versions trained on at least this many pairs (four updates of four). */
-    static final int AFTER_PAIRS = Integer.getInteger("rlhf.e2e.afterPairs", 16);
+    /** "After": the versions trained on at least this many pairs (six updates of four). */
+    static final int AFTER_PAIRS = Integer.getInteger("rlhf.e2e.afterPairs", 24);
     /** Answers of those versions the share after is measured on; the rater votes until it has them. */
     static final int AFTER_ANSWERS = Integer.getInteger("rlhf.e2e.afterAnswers", 40);
     /**
@@ -86,7 +86,7 @@ class LoopIT {
      */
     static final Duration VOTE_PAUSE = Duration.ofMillis(Integer.getInteger("rlhf.e2e.votePauseMillis", 1000));
     /** The rise asserted: the share after is at least the SFT model's plus this. */
-    static final double MIN_RISE = Double.parseDouble(System.getProperty("rlhf.e2e.minRise", "0.25"));
+    static final double MIN_RISE = Double.parseDouble(System.getProperty("rlhf.e2e.minRise", "0.20"));
 
     static WholeStack stack;
     static RateCommand.Session rater;
