@@ -58,7 +58,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Runs in every {@code mvn verify} (3–8 minutes on two cores, mostly the bootstrap);
  * {@code -Drlhf.e2e.loop=false} skips it for a quick local run. Settings (system properties): {@code rlhf.e2e.loopMinutes}
  * (voting budget, default 5), {@code rlhf.e2e.loopVotes} (at most, default 400), {@code rlhf.e2e.maxWords},
- * {@code rlhf.e2e.afterPairs}, {@code rlhf.e2e.afterAnswers}, {@code rlhf.e2e.minRise} (see the fields), and any
+ * {@code rlhf.e2e.afterPairs}, {@code rlhf.e2e.afterAnswers}, {@code rlhf.e2e.minRise}, {@code rlhf.e2e.votePauseMillis} (see the fields), and any
  * {@code rlhf.e2e.<service>.<key>=value}, passed to that service as {@code -D<key>=value}
  * (e.g. {@code -Drlhf.e2e.trainer-service.rlhf.trainer.bootstrap.pretrain-steps=200}); the small
  * bootstrap it starts with is {@link SharedStack#SETTINGS}. The stack is shared with the browser
