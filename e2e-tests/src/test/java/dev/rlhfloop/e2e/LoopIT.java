@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlhfloop.cli.RateCommand;
 import dev.rlhfloop.cli.RateCommand.RatedAnswer;
 import dev.rlhfloop.cli.RateCommand.Vote;
@@ -13,9 +15,13 @@ import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -41,16 +47,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The RLHF loop, end to end, on the packaged services and a real broker: the trainer bootstraps a
  * small model; the simulated rater ({@code llm rate}'s code, in-process) votes through the public
- * URL by a rule the model never sees; the trainer publishes DPO versions, the inference service
- * hot-loads them; the trainer is killed (SIGKILL) mid-stream and restarted; then the topics are
- * checked: every decisive vote became exactly one preference pair, and the versions' recorded
- * offsets cover each pair exactly once. Prints the rule's share per version and the vote-to-serving
- * latency (p50/p95).
+ * URL by a rule the model never sees (prefer the shorter answer); the trainer publishes DPO versions,
+ * the inference service hot-loads them; the trainer is killed (SIGKILL) mid-stream and restarted;
+ * then the topics are checked: every decisive vote became exactly one preference pair, and the
+ * versions' recorded offsets cover each pair exactly once. Asserts that the share of answers
+ * satisfying the rule (at most {@link #MAX_WORDS} words), per version that wrote them, rose well
+ * above the SFT model's, and that {@code /api/stats} shows each new version's win rate against the
+ * SFT baseline; prints the vote-to-serving latency (p50/p95).
  *
  * <p>Runs in every {@code mvn verify} (3–8 minutes on two cores, mostly the bootstrap);
  * {@code -Drlhf.e2e.loop=false} skips it for a quick local run. Settings (system properties): {@code rlhf.e2e.loopMinutes}
- * (voting budget, default 5), {@code rlhf.e2e.loopVotes} (at most, default 400),
- * {@code rlhf.e2e.requireRise=true} (also fail if the rule's share did not rise), and any
+ * (voting budget, default 5), {@code rlhf.e2e.loopVotes} (at most, default 400), {@code rlhf.e2e.maxWords},
+ * {@code rlhf.e2e.afterPairs}, {@code rlhf.e2e.afterAnswers}, {@code rlhf.e2e.minRise}, {@code rlhf.e2e.votePauseMillis} (see the fields), and any
  * {@code rlhf.e2e.<service>.<key>=value}, passed to that service as {@code -D<key>=value}
  * (e.g. {@code -Drlhf.e2e.trainer-service.rlhf.trainer.bootstrap.pretrain-steps=200}); the small
  * bootstrap it starts with is {@link SharedStack#SETTINGS}. The stack is shared with the browser
@@ -64,6 +72,21 @@ class LoopIT {
     static final int PAIRS_PER_VERSION = SharedStack.PAIRS_PER_VERSION;
     static final Duration LOOP_BUDGET = Duration.ofMinutes(Integer.getInteger("rlhf.e2e.loopMinutes", 5));
     static final int MAX_VOTES = Integer.getInteger("rlhf.e2e.loopVotes", 400);
+    /** The rater's hidden rule: prefer the shorter answer; an answer satisfies it with at most this many words. */
+    static final int MAX_WORDS = Integer.getInteger("rlhf.e2e.maxWords", 5);
+    /** "After": the versions trained on at least this many pairs (six updates of four). */
+    static final int AFTER_PAIRS = Integer.getInteger("rlhf.e2e.afterPairs", 24);
+    /** Answers of those versions the share after is measured on; the rater votes until it has them. */
+    static final int AFTER_ANSWERS = Integer.getInteger("rlhf.e2e.afterAnswers", 40);
+    /**
+     * The rater's pause after each vote, as a person reading two answers would take: a rater
+     * voting as fast as the answers come (~2 votes/s, nearly all decisive by this rule) outruns a
+     * trainer that needs 5–15 s per version on two shared cores, and the queue, not the loop,
+     * would then set the vote-to-serving latency.
+     */
+    static final Duration VOTE_PAUSE = Duration.ofMillis(Integer.getInteger("rlhf.e2e.votePauseMillis", 1000));
+    /** The rise asserted: the share after is at least the SFT model's plus this. */
+    static final double MIN_RISE = Double.parseDouble(System.getProperty("rlhf.e2e.minRise", "0.20"));
 
     static WholeStack stack;
     static RateCommand.Session rater;
@@ -71,13 +94,15 @@ class LoopIT {
     /** When a comparison answered by each version was first asked for: the version was serving then. */
     static final Map<String, Instant> firstServed = new HashMap<>();
     static String sftVersion;
+    /** Pairs each version was trained on, cumulatively (its {@code trainedOn.votes}), as last read from the registry. */
+    static final Map<String, Long> trainedOnPairs = new HashMap<>();
     static Instant trainerRestartedAt;
     static double loopSeconds;
 
     @BeforeAll
     static void raterAtTheStacksUrl() {
         stack = SharedStack.stack();
-        rater = new RateCommand.Session(URI.create(stack.url()), RateCommand.Rule.parse("animal", 0), "loop-it",
+        rater = new RateCommand.Session(URI.create(stack.url()), RateCommand.Rule.parse("shorter", MAX_WORDS), "loop-it",
                 Duration.ofMinutes(10));                 // the first vote waits for the bootstrap
     }
 
@@ -116,11 +141,11 @@ class LoopIT {
                 restarted = true;
             }
             boolean servedAfterRestart = restarted && served.stream().anyMatch(v -> firstServed.get(v).isAfter(trainerRestartedAt));
-            if (served.size() >= 2 && servedAfterRestart) break;
+            if (served.size() >= 2 && servedAfterRestart && afterAnswers() >= AFTER_ANSWERS) break;
         }
         loopSeconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("[loop] %d votes in %.0f s; new versions serving: %s; trainer restarted: %s%n",
-                votes.size(), loopSeconds, newVersionsServed(), restarted);
+        System.out.printf("[loop] %d votes (%d decisive) in %.0f s; new versions serving: %s; trainer restarted: %s%n",
+                votes.size(), votes.stream().filter(LoopIT::isDecisive).count(), loopSeconds, newVersionsServed(), restarted);
         assertTrue(restarted, "the trainer was killed and restarted mid-stream (needs a first new version to serve)");
         assertTrue(newVersionsServed().size() >= 2, "at least two new versions answered comparisons: " + newVersionsServed()
                 + " within " + LOOP_BUDGET + " and " + MAX_VOTES + " votes");
@@ -182,31 +207,93 @@ class LoopIT {
 
     @Test
     @Order(4)
-    void theRulesShareIsReportedPerVersion() {
+    void theRulesShareRisesWellAboveTheSftModels() {
+        refreshTrainedOnPairs();
         Map<String, int[]> counts = rater.tally().counts();
-        System.out.println("[loop] answers mentioning the prompt's animal, per version (in order served):");
-        counts.forEach((version, c) -> System.out.printf(Locale.ROOT, "[loop]   %-6s %5.1f%% (%d/%d)%n",
-                version, 100.0 * c[1] / c[0], c[1], c[0]));
+        System.out.printf("[loop] answers of at most %d words, per version (in order served; pairs trained on):%n", MAX_WORDS);
+        counts.forEach((version, c) -> System.out.printf(Locale.ROOT, "[loop]   %-6s %5.1f%% (%d/%d)  %s%n",
+                version, 100.0 * c[1] / c[0], c[1], c[0], trainedOnPairs.getOrDefault(version, -1L)));
         int[] before = counts.getOrDefault(sftVersion, new int[2]);
-        List<String> served = newVersionsServed();
-        List<String> lastTwo = served.subList(Math.max(0, served.size() - 2), served.size());
+        List<String> afterVersions = afterVersions();
         int[] after = new int[2];
-        for (String v : lastTwo) {
+        for (String v : afterVersions) {
             after[0] += counts.get(v)[0];
             after[1] += counts.get(v)[1];
         }
         double shareBefore = (double) before[1] / Math.max(1, before[0]);
         double shareAfter = (double) after[1] / Math.max(1, after[0]);
-        System.out.printf(Locale.ROOT, "[loop] rule share: SFT %s %.1f%% (%d answers) → last versions %s %.1f%% (%d answers), after %d votes%n",
-                sftVersion, 100 * shareBefore, before[0], lastTwo, 100 * shareAfter, after[0], votes.size());
-        assertTrue(before[0] > 0 && after[0] > 0, "answers of the SFT model and of the new versions were rated");
-        if (Boolean.getBoolean("rlhf.e2e.requireRise")) {
-            assertTrue(shareAfter > shareBefore, "the rule's share rose: " + shareBefore + " → " + shareAfter);
-        }
+        System.out.printf(Locale.ROOT, "[loop] rule share: SFT %s %.1f%% (%d/%d answers) → versions trained on ≥ %d pairs %s %.1f%% (%d/%d answers); "
+                        + "%d votes, %d decisive%n", sftVersion, 100 * shareBefore, before[1], before[0], AFTER_PAIRS, afterVersions,
+                100 * shareAfter, after[1], after[0], votes.size(), votes.stream().filter(LoopIT::isDecisive).count());
+        assertTrue(before[0] >= 20, "the SFT model's answers were rated: " + before[0]);
+        assertTrue(after[0] >= AFTER_ANSWERS, "answers of versions trained on ≥ " + AFTER_PAIRS + " pairs were rated: " + after[0]);
+        assertTrue(shareAfter >= shareBefore + MIN_RISE, String.format(Locale.ROOT,
+                "the rule's share rose by at least %.0f points: %.3f → %.3f", 100 * MIN_RISE, shareBefore, shareAfter));
     }
 
     @Test
     @Order(5)
+    void theDashboardShowsNewVersionsWinRatesAgainstTheSftBaseline() throws Exception {
+        // What the rater saw: per new version, its decisive votes against the baseline (the
+        // inference service pits the latest against the SFT model in half the comparisons).
+        Map<String, long[]> expected = new LinkedHashMap<>();
+        for (Vote vote : votes) {
+            if (!isDecisive(vote) || vote.answers().size() != 2) continue;
+            RatedAnswer a = vote.answers().get(0);
+            RatedAnswer b = vote.answers().get(1);
+            RatedAnswer challenger = a.modelVersion().equals(sftVersion) ? b : a;
+            RatedAnswer baseline = challenger == a ? b : a;
+            if (!baseline.modelVersion().equals(sftVersion) || challenger.modelVersion().equals(sftVersion)
+                    || challenger.modelVersion().equals("?")) continue;
+            long[] c = expected.computeIfAbsent(challenger.modelVersion(), v -> new long[2]);
+            c[1]++;
+            if (vote.choice().equals(challenger.slot())) c[0]++;
+        }
+        assertFalse(expected.isEmpty(), "some decisive votes were between a new version and the SFT baseline");
+
+        ObjectMapper json = new ObjectMapper();
+        HttpClient http = HttpClient.newHttpClient();
+        Map<String, long[]> shown = Map.of();
+        JsonNode stats = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {              // the statistics follow the votes within a commit interval
+            stats = json.readTree(http.send(HttpRequest.newBuilder(URI.create(stack.url() + "/api/stats")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            shown = new LinkedHashMap<>();
+            for (JsonNode version : stats.path("versions")) {
+                JsonNode rate = version.path("winRateVsBaseline");
+                if (rate.isObject()) shown.put(version.path("version").asText(), new long[] {rate.path("successes").asLong(), rate.path("trials").asLong()});
+            }
+            if (sameCounts(expected, shown)) break;
+            sleep(1000);
+        }
+        assertEquals(sftVersion, stats.path("baselineVersion").asText(), "the baseline of /api/stats");
+        long wins = 0, trials = 0;
+        for (var e : expected.entrySet()) {
+            System.out.printf(Locale.ROOT, "[loop] version %s against the SFT baseline: won %d of %d decisive votes%n",
+                    e.getKey(), e.getValue()[0], e.getValue()[1]);
+            if (afterVersions().contains(e.getKey())) {
+                wins += e.getValue()[0];
+                trials += e.getValue()[1];
+            }
+        }
+        assertTrue(sameCounts(expected, shown), "win rates against the baseline on /api/stats (version → wins, trials): "
+                + toString(shown) + ", expected from the votes cast " + toString(expected));
+        System.out.printf(Locale.ROOT, "[loop] versions trained on ≥ %d pairs won %d of %d decisive votes against the SFT baseline%n",
+                AFTER_PAIRS, wins, trials);
+        assertTrue(trials > 0 && 2 * wins > trials, "the trained versions beat the SFT baseline: " + wins + " of " + trials);
+    }
+
+    private static boolean sameCounts(Map<String, long[]> expected, Map<String, long[]> shown) {
+        return expected.entrySet().stream().allMatch(e -> shown.containsKey(e.getKey()) && Arrays.equals(e.getValue(), shown.get(e.getKey())));
+    }
+
+    private static String toString(Map<String, long[]> counts) {
+        return counts.entrySet().stream().map(e -> e.getKey() + "=" + Arrays.toString(e.getValue())).collect(Collectors.joining(", ", "{", "}"));
+    }
+
+    @Test
+    @Order(6)
     void voteToServingLatency() {
         List<Record<PreferencePair>> pairs = read(Topics.PREFERENCE_PAIRS, PreferencePair.class);
         Map<String, Record<PreferencePair>> pairOf = pairs.stream()
@@ -229,12 +316,29 @@ class LoopIT {
     // --- helpers ---
 
     private static Vote vote() {
+        if (!votes.isEmpty()) sleep(VOTE_PAUSE.toMillis());
         Vote vote = rater.rateOne(message -> System.out.println("[rater] " + message));
         votes.add(vote);
         for (RatedAnswer answer : vote.answers()) firstServed.putIfAbsent(answer.modelVersion(), vote.requestedAt());
         System.out.printf("[rater] %3d %-8s %s%n", votes.size(), vote.choice(), vote.answers().stream()
                 .map(a -> a.slot() + "=" + a.modelVersion() + (a.satisfiesRule() ? "+" : "-")).collect(Collectors.joining(" ")));
         return vote;
+    }
+
+    /** Answers written so far by the versions trained on at least {@link #AFTER_PAIRS} pairs (reads the registry). */
+    private static int afterAnswers() {
+        refreshTrainedOnPairs();
+        Map<String, int[]> counts = rater.tally().counts();
+        return afterVersions().stream().mapToInt(v -> counts.get(v)[0]).sum();
+    }
+
+    /** Versions that answered and were trained on at least {@link #AFTER_PAIRS} pairs, in the order served. */
+    private static List<String> afterVersions() {
+        return newVersionsServed().stream().filter(v -> trainedOnPairs.getOrDefault(v, 0L) >= AFTER_PAIRS).toList();
+    }
+
+    private static void refreshTrainedOnPairs() {
+        for (ModelVersion v : liveLine()) trainedOnPairs.put(v.versionId(), v.trainedOn().votes());
     }
 
     private static boolean isDecisive(Vote vote) {

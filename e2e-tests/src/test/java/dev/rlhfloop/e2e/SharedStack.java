@@ -22,6 +22,11 @@ public final class SharedStack implements BeforeAllCallback {
     /**
      * A model small enough to bootstrap in about a minute on two cores, and versions every few
      * pairs (or 10 s after the oldest waiting pair), so that a few dozen votes give several versions.
+     * DPO at learning rate 5e-5 (2 epochs, batches of 4: 2 AdamW steps per version of 4 pairs, the
+     * same step per pair as the trainer's defaults) moves the policy toward the rater's rule within a
+     * few versions without wrecking it (1e-3 turned the answers into repeated words within three
+     * versions; 1e-4 here drifted off after eight: benchmarks' LoopExperiment, docs/loop.md). The
+     * inference service's default pairs the latest version with the SFT baseline in half the comparisons.
      * Any {@code -Drlhf.e2e.<service>.<key>=value} overrides or adds {@code -D<key>=value} for that service.
      */
     static final Map<String, Map<String, String>> SETTINGS = Map.of(
@@ -31,12 +36,11 @@ public final class SharedStack implements BeforeAllCallback {
                     "rlhf.trainer.bootstrap.sft-steps", "40",
                     "rlhf.trainer.pairs-per-version", String.valueOf(PAIRS_PER_VERSION),
                     "rlhf.trainer.max-wait", "10s",
-                    "rlhf.trainer.dpo.learning-rate", "1e-3",
+                    "rlhf.trainer.dpo.learning-rate", "5e-5",
                     "rlhf.trainer.dpo.epochs", "2",
                     "rlhf.trainer.dpo.batch-size", "4",
                     "rlhf.trainer.reward.epochs", "1"),
             "inference-service", Map.of(
-                    "rlhf.inference.compare", "latest",
                     "rlhf.inference.sampling.max-new-tokens", "32"));
 
     private static WholeStack stack;

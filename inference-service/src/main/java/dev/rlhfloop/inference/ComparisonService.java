@@ -64,6 +64,9 @@ public class ComparisonService {
             thread.setDaemon(true);
             return thread;
         };
+        if (!(config.baselineShare() >= 0 && config.baselineShare() <= 1)) {
+            throw new IllegalArgumentException("rlhf.inference.baseline-share must be between 0 and 1, was " + config.baselineShare());
+        }
         generators = Executors.newFixedThreadPool(config.generationThreads(), threads);
         generators.submit(this::promptPool); // build the pool now, not in the first request without a prompt
         int max = config.maxComparisons();
@@ -98,7 +101,7 @@ public class ComparisonService {
             throw new BadRequestException("prompt has " + prompt.length() + " characters, at most "
                     + config.maxPromptChars() + " are allowed");
         }
-        ModelRegistry.Pair pair = registry.pair(config.compare());
+        ModelRegistry.Pair pair = registry.pair(config.compare().draw(config.baselineShare(), random));
         List<ServedModel> models = random.nextBoolean()
                 ? List.of(pair.first(), pair.second()) : List.of(pair.second(), pair.first());
         String text = AlpacaFormat.prompt(prompt, "");

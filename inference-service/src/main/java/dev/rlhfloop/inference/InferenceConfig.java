@@ -10,8 +10,15 @@ import java.util.Optional;
 public interface InferenceConfig {
 
     /** Which versions answer a comparison. */
-    @WithDefault("latest")
+    @WithDefault("latest-vs-baseline")
     CompareMode compare();
+
+    /**
+     * With {@code compare=latest-vs-baseline}: the share of comparisons (0 to 1) that pit the latest
+     * version against the baseline; the rest are two samples of the latest.
+     */
+    @WithDefault("0.5")
+    double baselineShare();
 
     /** The model line served (replays publish other lines on the same topic). */
     @WithDefault("live")

@@ -3,6 +3,7 @@ package dev.rlhfloop.inference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -30,6 +31,33 @@ class ModelRegistryTest {
         assertEquals(new ModelRegistry.Pair(v3, v3), registry.pair(CompareMode.LATEST));
         assertEquals(new ModelRegistry.Pair(v3, v2), registry.pair(CompareMode.LATEST_VS_PREVIOUS));
         assertEquals(new ModelRegistry.Pair(v3, v1), registry.pair(CompareMode.LATEST_VS_BASELINE));
+    }
+
+    @Test
+    void latestVsBaselinePitsTheBaselineInItsShareOfComparisons() {
+        java.util.Random random = new java.util.Random(7);
+        int baseline = 0;
+        for (int i = 0; i < 2000; i++) {
+            if (CompareMode.LATEST_VS_BASELINE.draw(0.5, random) == CompareMode.LATEST_VS_BASELINE) baseline++;
+        }
+        assertTrue(baseline > 900 && baseline < 1100, "about half against the baseline: " + baseline + "/2000");
+        for (int i = 0; i < 100; i++) {
+            assertEquals(CompareMode.LATEST_VS_BASELINE, CompareMode.LATEST_VS_BASELINE.draw(1, random));
+            assertEquals(CompareMode.LATEST, CompareMode.LATEST_VS_BASELINE.draw(0, random));
+            assertEquals(CompareMode.LATEST_VS_PREVIOUS, CompareMode.LATEST_VS_PREVIOUS.draw(0, random), "other modes are not mixed");
+            assertEquals(CompareMode.LATEST, CompareMode.LATEST.draw(1, random));
+        }
+    }
+
+    @Test
+    void theDefaultPitsTheLatestAgainstTheBaselineInHalfTheComparisons() {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(Map.of("rlhf.inference.download-dir", "/tmp/x"), "test", 500))
+                .withMapping(InferenceConfig.class)
+                .build();
+        InferenceConfig mapped = config.getConfigMapping(InferenceConfig.class);
+        assertEquals(CompareMode.LATEST_VS_BASELINE, mapped.compare());
+        assertEquals(0.5, mapped.baselineShare());
     }
 
     @Test

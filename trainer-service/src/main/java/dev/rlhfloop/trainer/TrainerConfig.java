@@ -38,17 +38,21 @@ public interface TrainerConfig {
 
     Bootstrap bootstrap();
 
+    /**
+     * DPO of each version on its new pairs. The defaults (4 AdamW steps of 1e-4 per 16 pairs) moved
+     * a nano policy to a rater's rule within two or three versions; 1e-3 wrecked it (docs/loop.md).
+     */
     interface Dpo {
         @WithDefault("0.1")
         double beta();
 
-        @WithDefault("5e-5")
+        @WithDefault("1e-4")
         float learningRate();
 
         @WithDefault("0.01")
         float weightDecay();
 
-        @WithDefault("1")
+        @WithDefault("2")
         int epochs();
 
         @WithDefault("8")

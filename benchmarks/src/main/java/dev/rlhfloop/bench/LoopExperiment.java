@@ -1,0 +1,168 @@
+package dev.rlhfloop.bench;
+
+import dev.rlhfloop.llm.data.AlpacaFormat;
+import dev.rlhfloop.llm.data.AnswerChecker;
+import dev.rlhfloop.llm.data.builtin.BuiltinData;
+import dev.rlhfloop.llm.data.builtin.RaterRules;
+import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.GptCheckpoint;
+import dev.rlhfloop.llm.rlhf.PreferencePair;
+import dev.rlhfloop.llm.rlhf.PreferenceSettings;
+import dev.rlhfloop.llm.rlhf.PreferenceTrainer;
+import dev.rlhfloop.llm.sample.Generation;
+import dev.rlhfloop.llm.sample.Generator;
+import dev.rlhfloop.llm.sample.SamplingSettings;
+import dev.rlhfloop.llm.tokenizer.Tokenizer;
+import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The live loop of the services, offline and fast, to choose its settings: a simulated rater votes
+ * by a hidden rule on pairs of sampled answers, every {@code pairs} decisive votes become a DPO
+ * update (a new version), and the share of answers satisfying the rule is measured per version —
+ * on the comparisons it answered (as the e2e test measures it) and on a fixed set of prompts.
+ *
+ * <p>{@code ./bench LoopExperiment model=DIR [key=value ...]}: {@code model} an SFT model directory
+ * (config.json, model.safetensors, tokenizer.json, e.g. a trainer's {@code lines/live/1/model});
+ * {@code rule} animal|shorter, {@code maxWords} (shorter: satisfied at most), {@code versions},
+ * {@code pairs} per version, {@code history} new|all (train each version on its new pairs, or on
+ * every pair so far), {@code lr}, {@code beta}, {@code epochs}, {@code batch}, {@code temperature},
+ * {@code topK}, {@code maxNew}, {@code compare} latest|baseline|mixed, {@code eval} (prompts of the
+ * fixed measure), {@code seed}.
+ */
+public final class LoopExperiment {
+
+    interface Rule {
+        Preference choose(String prompt, String a, String b);
+
+        boolean satisfiedBy(String prompt, String answer);
+    }
+
+    record Answer(String text, int[] tokens, int version) {}
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> o = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            o.put(eq < 0 ? arg : arg.substring(0, eq), eq < 0 ? "true" : arg.substring(eq + 1));
+        }
+        Path modelDir = Path.of(o.getOrDefault("model", "model"));
+        String ruleName = o.getOrDefault("rule", "animal");
+        int maxWords = Integer.parseInt(o.getOrDefault("maxWords", "12"));
+        int versions = Integer.parseInt(o.getOrDefault("versions", "4"));
+        int pairsPerVersion = Integer.parseInt(o.getOrDefault("pairs", "4"));
+        boolean allHistory = o.getOrDefault("history", "new").equals("all");
+        float lr = Float.parseFloat(o.getOrDefault("lr", "1e-3"));
+        double beta = Double.parseDouble(o.getOrDefault("beta", "0.1"));
+        int epochs = Integer.parseInt(o.getOrDefault("epochs", "2"));
+        int batch = Integer.parseInt(o.getOrDefault("batch", "4"));
+        float temperature = Float.parseFloat(o.getOrDefault("temperature", "0.8"));
+        int topK = Integer.parseInt(o.getOrDefault("topK", "40"));
+        int maxNew = Integer.parseInt(o.getOrDefault("maxNew", "32"));
+        String compare = o.getOrDefault("compare", "latest");
+        int evalPrompts = Integer.parseInt(o.getOrDefault("eval", "60"));
+        long seed = Long.parseLong(o.getOrDefault("seed", "1"));
+        int show = Integer.parseInt(o.getOrDefault("show", "0"));
+
+        Rule rule = switch (ruleName) {
+            case "animal" -> new Rule() {
+                public Preference choose(String p, String a, String b) {
+                    return RaterRules.preferMentionOfAnimal(p, a, b);
+                }
+
+                public boolean satisfiedBy(String p, String a) {
+                    return RaterRules.mentionsAnimalOfPrompt(p, a);
+                }
+            };
+            case "shorter" -> new Rule() {
+                public Preference choose(String p, String a, String b) {
+                    return RaterRules.preferShorter(a, b);
+                }
+
+                public boolean satisfiedBy(String p, String a) {
+                    return Arrays.stream(a.split("[^\\p{L}]+")).filter(w -> !w.isEmpty()).count() <= maxWords;
+                }
+            };
+            default -> throw new IllegalArgumentException("rule must be animal or shorter");
+        };
+
+        Tokenizer tokenizer = TokenizerFiles.readHuggingFace(modelDir.resolve("tokenizer.json"));
+        Gpt reference = GptCheckpoint.load(modelDir);
+        Gpt policy = reference.copy();
+        int eot = tokenizer.endOfTextId();
+        List<String> pool = new BuiltinData(BuiltinData.DEFAULT_SEED).prompts();
+        Random random = new Random(seed);
+        List<String> evalSet = pool.subList(0, Math.min(evalPrompts, pool.size()));
+        SamplingSettings sampling = new SamplingSettings(temperature, topK, 1f, maxNew, 0, eot);
+
+        System.out.printf(Locale.ROOT, "rule %s, %d pairs/version, history %s, lr %g, beta %g, epochs %d, batch %d, T %.2f, topK %d, maxNew %d, compare %s%n",
+                ruleName, pairsPerVersion, allHistory ? "all" : "new", lr, beta, epochs, batch, temperature, topK, maxNew, compare);
+        System.out.println("| version | fixed-set share | comparisons | served answers | served share | decisive | seconds |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        List<PreferencePair> history = new ArrayList<>();
+        long sampleSeed = seed * 1_000_003L;
+        for (int version = 1; version <= versions + 1; version++) {
+            long t0 = System.nanoTime();
+            double fixed = share(policy, tokenizer, evalSet, sampling.withSeed(9_999), rule);
+            List<PreferencePair> fresh = new ArrayList<>();
+            int comparisons = 0, served = 0, servedOk = 0, decisive = 0;
+            while (version <= versions && fresh.size() < pairsPerVersion || version > versions && comparisons < 10) {
+                String prompt = pool.get(random.nextInt(pool.size()));
+                int[] promptIds = tokenizer.encode(AlpacaFormat.prompt(prompt, ""));
+                boolean vsBaseline = compare.equals("baseline") || compare.equals("mixed") && comparisons % 2 == 0;
+                Answer a = answer(policy, tokenizer, promptIds, sampling.withSeed(sampleSeed++), version);
+                Answer b = answer(vsBaseline && version > 1 ? reference : policy, tokenizer, promptIds, sampling.withSeed(sampleSeed++),
+                        vsBaseline && version > 1 ? 1 : version);
+                comparisons++;
+                if (comparisons <= show) System.err.printf("  [v%d] %s%n    A(v%d): %s%n    B(v%d): %s%n", version, prompt, a.version, a.text, b.version, b.text);
+                for (Answer x : List.of(a, b)) {
+                    if (x.version == version) {
+                        served++;
+                        if (rule.satisfiedBy(prompt, x.text)) servedOk++;
+                    }
+                }
+                Preference p = rule.choose(prompt, a.text, b.text);
+                if (p == Preference.FIRST || p == Preference.SECOND) {
+                    decisive++;
+                    Answer chosen = p == Preference.FIRST ? a : b;
+                    Answer rejected = p == Preference.FIRST ? b : a;
+                    if (!Arrays.equals(chosen.tokens, rejected.tokens)) fresh.add(new PreferencePair(promptIds, chosen.tokens, rejected.tokens));
+                }
+            }
+            System.out.printf(Locale.ROOT, "| %d | %.1f%% | %d | %d | %.1f%% | %d | %.0f |%n", version, 100 * fixed, comparisons, served,
+                    100.0 * servedOk / Math.max(1, served), decisive, (System.nanoTime() - t0) / 1e9);
+            if (version > versions) break;
+            history.addAll(fresh);
+            PreferenceSettings settings = PreferenceSettings.defaults().withBeta(beta).withLearningRate(lr).withEpochs(epochs)
+                    .withBatchSize(batch).withSeed(seed + version).withMaxLength(policy.config().contextLength());
+            List<PreferencePair> train = allHistory ? history : fresh;
+            List<PreferenceTrainer.Epoch> result = PreferenceTrainer.dpo(policy, reference, train, List.of(), settings, eot, step -> {});
+            System.err.printf(Locale.ROOT, "  version %d trained on %d pairs: %s%n", version + 1, train.size(),
+                    result.get(result.size() - 1).train());
+        }
+    }
+
+    private static Answer answer(Gpt model, Tokenizer tokenizer, int[] prompt, SamplingSettings sampling, int version) {
+        Generation g = new Generator(model).generate(prompt, sampling);
+        int[] tokens = Arrays.copyOfRange(g.tokens(), prompt.length, g.tokens().length);
+        return new Answer(AnswerChecker.responseOf(tokenizer.decode(tokens)), tokens, version);
+    }
+
+    private static double share(Gpt model, Tokenizer tokenizer, List<String> prompts, SamplingSettings sampling, Rule rule) {
+        int ok = 0;
+        for (int i = 0; i < prompts.size(); i++) {
+            int[] ids = tokenizer.encode(AlpacaFormat.prompt(prompts.get(i), ""));
+            if (rule.satisfiedBy(prompts.get(i), answer(model, tokenizer, ids, sampling.withSeed(sampling.seed() + i), 0).text)) ok++;
+        }
+        return (double) ok / prompts.size();
+    }
+}
