@@ -35,10 +35,24 @@ public record StatsReport(Totals totals, String baselineVersion, List<VersionVie
 
     public record MinuteCount(Instant minute, long votes) {}
 
+    /** Versions in publishing order: by line, then by number ("9" before "10", "replay-2" after "9"). */
+    static final Comparator<String> VERSION_ORDER = Comparator.comparing(StatsReport::lineOf)
+            .thenComparingLong(StatsReport::numberOf)
+            .thenComparing(Comparator.naturalOrder());
+
+    private static String lineOf(String version) {
+        return version.replaceFirst("\\d+$", "");
+    }
+
+    private static long numberOf(String version) {
+        String digits = version.substring(lineOf(version).length());
+        return digits.isEmpty() || digits.length() > 18 ? -1 : Long.parseLong(digits);
+    }
+
     public static StatsReport of(VoteTotals totals, Map<String, VersionStats> statsByVersion, String baselineVersion,
                                  List<MinuteCount> votesPerMinute) {
         List<VersionView> views = statsByVersion.entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
+                .sorted(Map.Entry.comparingByKey(VERSION_ORDER))
                 .map(e -> view(e.getKey(), e.getValue(), baselineVersion))
                 .toList();
         return new StatsReport(Totals.of(totals), baselineVersion, views, votesPerMinute);
