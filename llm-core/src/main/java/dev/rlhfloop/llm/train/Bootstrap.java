@@ -57,10 +57,11 @@ public final class Bootstrap {
 
         /**
          * The run measured in docs/training.md, the same as {@code llm pretrain} then {@code llm sft}
-         * with their defaults: 560 pretraining steps, then one epoch of SFT (750 steps of 8 examples).
+         * with their defaults: 560 pretraining steps, then two epochs of SFT (1,500 steps of 8 examples).
          */
         public static Settings nano() {
-            return nano(RunSettings.pretraining().steps(), BuiltinData.DEFAULT_TRAIN_EXAMPLES / RunSettings.finetuning().batchSize());
+            RunSettings sft = RunSettings.finetuning();
+            return nano(RunSettings.pretraining().steps(), sft.epochs() * (BuiltinData.DEFAULT_TRAIN_EXAMPLES / sft.batchSize()));
         }
 
         /** A model of a few thousand parameters on a small slice of the data: seconds, for tests. */
