@@ -65,7 +65,7 @@ class TrainingVerbsTest {
     @BeforeAll
     static void pretrainABase() {
         base = dir.resolve("base");
-        Run r = run(args(List.of("pretrain", "--out", base.toString()), TINY.toArray(String[]::new)));
+        Run r = run(args(List.of("pretrain", "--out", base.toString()), args(TINY, "--steps", "300").toArray(String[]::new)));
         assertEquals(0, r.exitCode(), r.err());
     }
 

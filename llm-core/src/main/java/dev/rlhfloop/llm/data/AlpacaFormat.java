@@ -15,6 +15,15 @@ public final class AlpacaFormat {
         return input == null || input.isEmpty() ? text : text + "\n\n### Input:\n" + input;
     }
 
+    /**
+     * The template's fixed text: the preamble and every section header. A tokenizer trained with it
+     * encodes the preamble in about 25 tokens instead of about 80 (its words are rare in a small
+     * corpus), which makes every fine-tuning example and prompt cheaper.
+     */
+    public static String template() {
+        return input("", "") + "\n\n### Input:\n" + RESPONSE_HEADER;
+    }
+
     /** {@link #input} followed by the response header, after which the answer begins. */
     public static String prompt(String instruction, String input) {
         return input(instruction, input) + RESPONSE_HEADER;

@@ -7,6 +7,11 @@ import java.util.SplittableRandom;
  * the seed and the epoch number, cut into full batches (an incomplete last batch is dropped, as in
  * the book's training loaders). Because nothing else feeds the order, a {@link DataPosition} is
  * enough to continue exactly where a run stopped.
+ *
+ * <p>Given item lengths, an epoch's permutation is grouped by length: each run of
+ * {@link #GROUP_BATCHES} batches' worth of shuffled items is sorted by length, cut into batches, and
+ * those batches are shuffled again. A batch padded to its longest item then wastes little on
+ * padding, while every item is still seen once per epoch in an order that changes each epoch.
  */
 final class EpochOrder {
 
@@ -14,11 +19,23 @@ final class EpochOrder {
     private final int batchSize;
     private final long seed;
     private final boolean shuffle;
+    private final int[] lengths;
     private long epoch;
     private int batchInEpoch;
     private int[] permutation;
 
+    /** Batches whose items are sorted by length together, when lengths are given. */
+    static final int GROUP_BATCHES = 32;
+
     EpochOrder(int items, int batchSize, long seed, boolean shuffle) {
+        this(items, batchSize, seed, shuffle, null);
+    }
+
+    /** {@code lengths} (one per item, or null for plain shuffling) groups items of similar length into batches. */
+    EpochOrder(int items, int batchSize, long seed, boolean shuffle, int[] lengths) {
+        if (lengths != null && lengths.length != items) {
+            throw new IllegalArgumentException(lengths.length + " lengths for " + items + " items");
+        }
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         }
@@ -26,6 +43,7 @@ final class EpochOrder {
         this.batchSize = batchSize;
         this.seed = seed;
         this.shuffle = shuffle;
+        this.lengths = lengths == null ? null : lengths.clone();
         this.permutation = permutation(0);
     }
 
@@ -77,7 +95,39 @@ final class EpochOrder {
                 order[i] = order[j];
                 order[j] = swap;
             }
+            if (lengths != null) {
+                groupByLength(order, random);
+            }
         }
         return order;
+    }
+
+    private void groupByLength(int[] order, SplittableRandom random) {
+        int group = GROUP_BATCHES * batchSize;
+        int usable = batchesPerEpoch() * batchSize;
+        for (int from = 0; from < usable; from += group) {
+            int to = Math.min(from + group, usable);
+            Integer[] slice = new Integer[to - from];
+            for (int i = from; i < to; i++) {
+                slice[i - from] = order[i];
+            }
+            java.util.Arrays.sort(slice, java.util.Comparator.comparingInt(item -> lengths[item])); // stable
+            int batches = slice.length / batchSize;
+            int[] batchOrder = new int[batches];
+            for (int b = 0; b < batches; b++) {
+                batchOrder[b] = b;
+            }
+            for (int b = batches - 1; b > 0; b--) {
+                int j = random.nextInt(b + 1);
+                int swap = batchOrder[b];
+                batchOrder[b] = batchOrder[j];
+                batchOrder[j] = swap;
+            }
+            for (int b = 0; b < batches; b++) {
+                for (int r = 0; r < batchSize; r++) {
+                    order[from + b * batchSize + r] = slice[batchOrder[b] * batchSize + r];
+                }
+            }
+        }
     }
 }

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Fine-tuning batches of instruction examples, padded to the longest example in each batch (at
- * most {@code maxLength} tokens). Targets are the inputs shifted by one, as in the book's collate;
+ * Fine-tuning batches of instruction examples of similar length, padded to the longest example in
+ * each batch (at most {@code maxLength} tokens). Targets are the inputs shifted by one, as in the book's collate;
  * prompt tokens and all padding except the first end-of-text after the response are {@link Batch#IGNORE}d,
  * so the loss covers exactly the response and the signal to stop.
  */
@@ -37,7 +37,11 @@ public final class InstructionLoader {
         this.batchSize = batchSize;
         this.maxLength = maxLength;
         this.padId = endOfTextId;
-        this.order = new EpochOrder(items.size(), batchSize, seed, true);
+        int[] lengths = new int[items.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = Math.min(items.get(i).tokens().length, maxLength);
+        }
+        this.order = new EpochOrder(items.size(), batchSize, seed, true, lengths);
     }
 
     public static InstructionLoader of(List<InstructionExample> examples, Tokenizer tokenizer, int batchSize, int maxLength, long seed) {
@@ -103,7 +107,11 @@ public final class InstructionLoader {
         return order.batchesPerEpoch();
     }
 
-    /** The next shuffled full batch; epochs follow one another with a new order each. */
+    /**
+     * The next shuffled full batch, of examples of similar length (see {@link EpochOrder}: short
+     * examples are batched with short ones, so they cost little); epochs follow one another with a
+     * new order each.
+     */
     public Batch next() {
         int[] indices = order.nextBatch();
         List<Encoded> rows = new ArrayList<>(indices.length);

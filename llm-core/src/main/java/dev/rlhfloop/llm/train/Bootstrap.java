@@ -42,24 +42,26 @@ public final class Bootstrap {
         }
 
         /**
-         * The {@code nano} model on the default built-in data, sized to finish on two cores in
-         * under ten minutes: {@code pretrainSteps} of 8 windows of 256 tokens, then
-         * {@code sftSteps} of 16 instruction examples.
+         * The {@code nano} model on the default built-in data with the verbs' default settings
+         * ({@link RunSettings#pretraining()}, {@link RunSettings#finetuning()}), but
+         * {@code pretrainSteps} of 8 windows of 256 tokens and {@code sftSteps} of 8 instruction examples.
          */
         public static Settings nano(int pretrainSteps, int sftSteps) {
             Pretraining.Settings pretraining = Pretraining.Settings.preset("nano").withRun(RunSettings.pretraining()
-                    .withSteps(pretrainSteps).withLearningRate(2e-3f).withWarmupSteps(Math.min(30, pretrainSteps / 10))
-                    .withIntervals(50, 8, 100, 50));
+                    .withSteps(pretrainSteps).withWarmupSteps(Math.min(RunSettings.pretraining().warmupSteps(), pretrainSteps / 10)));
             Finetuning.Settings finetuning = Finetuning.Settings.defaults().withMaxLength(256).withRun(RunSettings.finetuning()
-                    .withSteps(sftSteps).withBatchSize(16).withLearningRate(1e-3f).withWarmupSteps(Math.min(20, sftSteps / 10))
-                    .withIntervals(50, 8, 50, 50));
+                    .withSteps(sftSteps).withWarmupSteps(Math.min(RunSettings.finetuning().warmupSteps(), sftSteps / 10)));
             return new Settings(BuiltinData.DEFAULT_SEED, BuiltinData.DEFAULT_CORPUS_CHARS, BuiltinData.DEFAULT_TRAIN_EXAMPLES,
                     200, 200, pretraining, finetuning);
         }
 
-        /** The run measured in docs/training.md: 300 pretraining steps, 150 SFT steps (the same as its CLI commands). */
+        /**
+         * The run measured in docs/training.md, the same as {@code llm pretrain} then {@code llm sft}
+         * with their defaults: 560 pretraining steps, then two epochs of SFT (1,500 steps of 8 examples).
+         */
         public static Settings nano() {
-            return nano(300, 150);
+            RunSettings sft = RunSettings.finetuning();
+            return nano(RunSettings.pretraining().steps(), sft.epochs() * (BuiltinData.DEFAULT_TRAIN_EXAMPLES / sft.batchSize()));
         }
 
         /** A model of a few thousand parameters on a small slice of the data: seconds, for tests. */

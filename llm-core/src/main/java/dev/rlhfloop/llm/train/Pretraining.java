@@ -1,5 +1,6 @@
 package dev.rlhfloop.llm.train;
 
+import dev.rlhfloop.llm.data.AlpacaFormat;
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.data.DataPosition;
 import dev.rlhfloop.llm.data.SlidingWindowLoader;
@@ -17,12 +18,14 @@ import dev.rlhfloop.llm.train.TrainingListener.Sample;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Pretraining from nothing (the book's chapter 5): learn a BPE tokenizer on the corpus (unless
- * the model directory already has a {@code tokenizer.json}), cut the token stream into a training
+ * Pretraining from nothing (the book's chapter 5): learn a BPE tokenizer on the corpus and the
+ * Alpaca template (unless the model directory already has a {@code tokenizer.json}), cut the token stream into a training
  * and a validation part, and train next-token prediction on sliding windows, with periodic
  * validation loss, greedy samples and resumable checkpoints in the model directory.
  */
@@ -79,6 +82,13 @@ public final class Pretraining {
     }
 
     private static final int SAMPLE_TOKENS = 40;
+
+    /**
+     * Copies of the Alpaca template added to the tokenizer's training text (not to the model's):
+     * every model here is later fine-tuned and asked with that template, and a few copies make its
+     * words whole tokens without crowding out the corpus' own.
+     */
+    static final int TEMPLATE_COPIES = 4;
 
     private Pretraining() {}
 
@@ -166,7 +176,9 @@ public final class Pretraining {
         }
         listener.phaseStarted(Phase.TOKENIZER, "training a " + vocabSize + "-token BPE vocabulary on the corpus");
         long start = System.nanoTime();
-        BpeTokenizer tokenizer = BpeTrainer.train(TextCorpus.join(documents), vocabSize,
+        List<String> text = new ArrayList<>(documents);
+        text.addAll(Collections.nCopies(TEMPLATE_COPIES, AlpacaFormat.template()));
+        BpeTokenizer tokenizer = BpeTrainer.train(TextCorpus.join(text), vocabSize,
                 (done, total) -> listener.working(Phase.TOKENIZER, done, total));
         Path partial = directory.resolve(TrainingCheckpoint.TOKENIZER_FILE + ".partial");
         TokenizerFiles.writeHuggingFace(tokenizer, partial);

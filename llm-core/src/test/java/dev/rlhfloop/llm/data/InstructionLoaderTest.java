@@ -102,6 +102,36 @@ class InstructionLoaderTest {
     }
 
     @Test
+    void anEpochSeesEveryExampleOnceInBatchesOfSimilarLength() {
+        // Two lengths, interleaved: plain shuffling would mix them in nearly every batch of 8.
+        List<InstructionExample> examples = new ArrayList<>();
+        for (int i = 0; i < 512; i++) {
+            examples.add(new InstructionExample("Q" + (1000 + i), "", i % 2 == 0 ? "short" : "a much longer answer than the other"));
+        }
+        InstructionLoader loader = InstructionLoader.of(examples, tokenizer, 8, 1000, 3);
+        for (int epoch = 0; epoch < 2; epoch++) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            java.util.Set<Integer> lengths = new java.util.HashSet<>();
+            int mixed = 0;
+            for (int b = 0; b < loader.batchesPerEpoch(); b++) {
+                Batch batch = loader.next();
+                lengths.add(batch.length());
+                String text = tokenizer.decode(batch.inputs());
+                int shortOnes = text.split("short", -1).length - 1;
+                if (shortOnes != 0 && shortOnes != 8) {
+                    mixed++;
+                }
+                for (int q = text.indexOf("Q"); q >= 0; q = text.indexOf("Q", q + 1)) {
+                    assertTrue(seen.add(epoch + ":" + text.substring(q, q + 5)), "each example once per epoch");
+                }
+            }
+            assertEquals(512, seen.size());
+            assertEquals(2, lengths.size(), "every batch is padded to one of the two lengths only");
+            assertTrue(mixed <= 512 / (8 * EpochOrder.GROUP_BATCHES), "at most one mixed batch per group, got " + mixed);
+        }
+    }
+
+    @Test
     void inOrderCoversEveryExampleIncludingARemainder() {
         List<InstructionExample> examples = new ArrayList<>();
         for (int i = 0; i < 7; i++) {

@@ -21,9 +21,12 @@ import java.util.SplittableRandom;
  * small world, instruction data whose answers can be checked (with a held-out set), and the prompt
  * pool for raters. The same seed gives the same bytes on every machine and JDK.
  *
- * <p>Held-out questions never appear in the training set, and the held-out fact questions ask
- * about facts that no training question asks about: a model learns those answers only from what
- * it read (in the corpus, and in the open answers that retell it).
+ * <p>The split is by what a question is about, not by its wording: a held-out answer is never the
+ * answer of a training example (so a held-out "What is 3 plus 4?" is not taught by a trained "Add
+ * the two numbers. 3 and 4"), nor a held-out sentence or list counted or picked from in training
+ * (see {@link InstructionGenerator#splitKey}); and the held-out fact questions ask about facts that no training question asks about:
+ * a model learns those answers only from what it read (in the corpus, and in the open answers
+ * that retell it), or by doing the task (adding, copying, reversing, ...).
  */
 public final class BuiltinData {
 
@@ -33,8 +36,8 @@ public final class BuiltinData {
     public static final int DEFAULT_HELDOUT_EXAMPLES = 600;
     /** Share of the world's facts whose questions are kept for the held-out set. */
     public static final double HELDOUT_FACT_SHARE = 0.2;
-    /** Share of all possible checkable questions kept for the held-out set. */
-    public static final double HELDOUT_QUESTION_SHARE = 0.15;
+    /** Share of all possible checkable answers (or counted sentences and picked-from lists) kept for the held-out set. */
+    public static final double HELDOUT_SHARE = 0.15;
 
     private final long seed;
     private final World world;
@@ -69,7 +72,7 @@ public final class BuiltinData {
 
     /** Training examples: checkable tasks and open ones (about a fifth), questions about the training share of facts. */
     public List<InstructionExample> trainingExamples(int count) {
-        return new InstructionGenerator(world, trainFacts, seed + 2).examples(count, true, false, key -> !isHeldOutQuestion(key));
+        return new InstructionGenerator(world, trainFacts, seed + 2).examples(count, true, false, key -> !isHeldOut(key));
     }
 
     public List<InstructionExample> trainingExamples() {
@@ -78,7 +81,7 @@ public final class BuiltinData {
 
     /** Distinct checkable examples for exact-match scoring, from the held-out share of questions and facts. */
     public List<InstructionExample> heldOutExamples(int count) {
-        return new InstructionGenerator(world, heldOutFacts, seed + 3).examples(count, false, true, this::isHeldOutQuestion);
+        return new InstructionGenerator(world, heldOutFacts, seed + 3).examples(count, false, true, this::isHeldOut);
     }
 
     public List<InstructionExample> heldOutExamples() {
@@ -86,12 +89,13 @@ public final class BuiltinData {
     }
 
     /**
-     * Whether a question (instruction and input) belongs to the held-out share: a fixed
-     * {@link #HELDOUT_QUESTION_SHARE} of all possible questions, chosen by hashing with the seed,
-     * so the split needs no bookkeeping and even small task spaces (plurals, opposites) give both sides.
+     * Whether a checkable question's split key (its answer, or the sentence or list it counts or
+     * picks from) belongs to the held-out share: a fixed {@link #HELDOUT_SHARE} of all possible
+     * keys, chosen by hashing with the seed, so the split needs no bookkeeping and even small task
+     * spaces (plurals, opposites) give both sides.
      */
-    public boolean isHeldOutQuestion(String questionKey) {
-        return new SplittableRandom(questionKey.hashCode() * 0x9E3779B97F4A7C15L + seed).nextDouble() < HELDOUT_QUESTION_SHARE;
+    public boolean isHeldOut(String splitKey) {
+        return new SplittableRandom(splitKey.hashCode() * 0x9E3779B97F4A7C15L + seed).nextDouble() < HELDOUT_SHARE;
     }
 
     /** Open prompts for raters, most naming an animal. */

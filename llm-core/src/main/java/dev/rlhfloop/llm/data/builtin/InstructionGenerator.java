@@ -57,10 +57,10 @@ final class InstructionGenerator {
     }
 
     /**
-     * {@code count} examples whose checkable questions pass {@code questionAllowed} (facts are
-     * chosen by the generator's fact list instead). With {@code distinct}, no question repeats.
+     * {@code count} examples whose checkable questions' {@link #splitKey}s pass {@code allowed}
+     * (facts are chosen by the generator's fact list instead). With {@code distinct}, no question repeats.
      */
-    List<InstructionExample> examples(int count, boolean withOpenTasks, boolean distinct, Predicate<String> questionAllowed) {
+    List<InstructionExample> examples(int count, boolean withOpenTasks, boolean distinct, Predicate<String> allowed) {
         List<InstructionExample> examples = new ArrayList<>(count);
         Set<String> seen = new HashSet<>();
         int total = OPEN_WEIGHT;
@@ -82,12 +82,24 @@ final class InstructionGenerator {
             }
             if (example == null) {
                 examples.add(open());
-            } else if ((example.task().equals("fact") || questionAllowed.test(example.questionKey()))
+            } else if ((example.task().equals("fact") || allowed.test(splitKey(example)))
                     && (!distinct || seen.add(example.questionKey()))) {
                 examples.add(example);
             }
         }
         return examples;
+    }
+
+    /** Tasks whose answer is one of a few labels or items: the sentence or list asked about is what must be new. */
+    static final List<String> LABEL_TASKS = List.of("count-words", "first", "last");
+
+    /**
+     * What a checkable question is about, the unit of the held-out split: its answer (a sum, a
+     * plural, a reversed list, ...), which every wording of the question shares; for
+     * {@link #LABEL_TASKS}, whose few answers recur, the sentence or list it counts or picks from.
+     */
+    static String splitKey(InstructionExample example) {
+        return (LABEL_TASKS.contains(example.task()) ? example.task() + ":" + example.input() : example.output());
     }
 
     InstructionExample checkable(String task) {
