@@ -57,7 +57,7 @@ public final class Bootstrap {
 
         /**
          * The run measured in docs/training.md, the same as {@code llm pretrain} then {@code llm sft}
-         * with their defaults: 560 pretraining steps, then two epochs of SFT (1,500 steps of 8 examples).
+         * with their defaults: 560 pretraining steps, then one epoch of SFT (750 steps of 8 examples).
          */
         public static Settings nano() {
             RunSettings sft = RunSettings.finetuning();
