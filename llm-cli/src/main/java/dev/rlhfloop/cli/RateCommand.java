@@ -136,19 +136,12 @@ public final class RateCommand implements Callable<Integer> {
                         }
 
                         public boolean satisfiedBy(String prompt, String answer) {
-                            return wordCount(answer) <= maxWords;
+                            return RaterRules.wordCount(answer) <= maxWords;
                         }
                     };
                 }
                 default -> throw new UserError("--rule must be animal or shorter, was '" + name + "'");
             };
-        }
-
-        /** Words as {@link RaterRules#preferShorter} counts them: maximal runs of letters. */
-        private static int wordCount(String text) {
-            int words = 0;
-            for (String run : text.split("[^\\p{L}]+")) if (!run.isEmpty()) words++;
-            return words;
         }
 
         private static String choice(Preference preference) {

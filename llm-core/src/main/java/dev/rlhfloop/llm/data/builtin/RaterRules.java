@@ -60,9 +60,14 @@ public final class RaterRules {
 
     /** Prefers the answer with fewer words; equal counts tie. */
     public static Preference preferShorter(String first, String second) {
-        int a = Text.words(first).size();
-        int b = Text.words(second).size();
+        int a = wordCount(first);
+        int b = wordCount(second);
         return a < b ? Preference.FIRST : b < a ? Preference.SECOND : Preference.TIE;
+    }
+
+    /** Words as {@link #preferShorter} counts them: maximal runs of letters. */
+    public static int wordCount(String text) {
+        return Text.words(text).size();
     }
 
     private static List<String> lowerWords(String text) {

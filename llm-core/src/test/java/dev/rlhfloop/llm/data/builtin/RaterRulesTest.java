@@ -52,5 +52,7 @@ class RaterRulesTest {
         assertEquals(Preference.FIRST, RaterRules.preferShorter("Two words.", "Three words here."));
         assertEquals(Preference.SECOND, RaterRules.preferShorter("Three words here.", "Two words."));
         assertEquals(Preference.TIE, RaterRules.preferShorter("Same length", "Equal size!"));
+        assertEquals(5, RaterRules.wordCount("Mia's cat, 3 times\u00a0naïve"));   // runs of letters: Mia, s, cat, times, naïve
+        assertEquals(0, RaterRules.wordCount(" 42 !"));
     }
 }
