@@ -7,9 +7,12 @@ import dev.rlhfloop.llm.testing.TextFixtures;
 import dev.rlhfloop.llm.tokenizer.BpeTokenizer;
 import dev.rlhfloop.llm.tokenizer.BpeTrainer;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,19 +22,26 @@ import java.util.function.ToIntFunction;
 /**
  * GPT-2 encoding throughput, ours beside jtokkit's r50k_base in the same JVM, on three texts;
  * then the time to train a 4,096-token vocabulary on 10 MB. Usage:
- * {@code ./bench TokenizerBenchmark [--reps N] [--train-mb MB]}.
+ * {@code ./bench TokenizerBenchmark [--reps N] [--train-mb MB] [--train-corpus FILE]} (the first MB of FILE
+ * instead of text grown from the-verdict, which has few distinct words).
  */
 public final class TokenizerBenchmark {
 
     public static void main(String[] args) throws Exception {
         int reps = 7;
         int trainMb = 10;
+        Path trainCorpus = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--reps" -> reps = Integer.parseInt(args[i + 1]);
                 case "--train-mb" -> trainMb = Integer.parseInt(args[i + 1]);
+                case "--train-corpus" -> trainCorpus = Path.of(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
+        }
+        if (trainCorpus != null && !Files.isReadable(trainCorpus)) {
+            System.err.println("--train-corpus " + trainCorpus + ": no such readable file");
+            System.exit(2);
         }
         BpeTokenizer ours = TokenizerFiles.gpt2();
         Encoding jtokkit = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
@@ -74,7 +84,7 @@ public final class TokenizerBenchmark {
                     oursCpu, median(a[1]), refCpu, median(b[1]), oursCpu / refCpu);
         }
 
-        String corpus = TextFixtures.corpus(trainMb * 1_000_000, 2);
+        String corpus = trainCorpus == null ? TextFixtures.corpus(trainMb * 1_000_000, 2) : firstMegabytes(trainCorpus, trainMb);
         double corpusMb = corpus.getBytes(StandardCharsets.UTF_8).length / 1e6;
         long start = System.nanoTime();
         long startCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
@@ -82,8 +92,16 @@ public final class TokenizerBenchmark {
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         double trainCpuSeconds = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - startCpu) / 1e9;
         int[] ids = trained.encode(corpus);
-        System.out.printf("%ntraining: %d-token vocabulary on %.1f MB in %.1f s wall, %.1f s CPU (%d merges); it encodes that corpus in %d tokens (%.2f bytes/token)%n",
+        System.out.printf("%ntraining on %s:%n", trainCorpus == null ? "text grown from the-verdict" : trainCorpus);
+        System.out.printf("%d-token vocabulary on %.1f MB in %.1f s wall, %.1f s CPU (%d merges); it encodes that corpus in %d tokens (%.2f bytes/token)%n",
                 trained.vocabSize(), corpusMb, trainSeconds, trainCpuSeconds, trained.merges().size(), ids.length, corpusMb * 1e6 / ids.length);
+    }
+
+    private static String firstMegabytes(Path file, int mb) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        String text = new String(bytes, 0, Math.min(bytes.length, mb * 1_000_000), StandardCharsets.UTF_8);
+        // a cut through a multi-byte character leaves one replacement character at the end; drop it
+        return text.endsWith("\uFFFD") ? text.substring(0, text.length() - 1) : text;
     }
 
     /** One run: MB/s by thread CPU time into {@code rates[0][run]}, by wall clock into {@code rates[1][run]}. */
