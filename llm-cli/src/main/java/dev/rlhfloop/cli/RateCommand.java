@@ -7,6 +7,7 @@ import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.cli.PublicApiClient.Response;
 import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,8 +37,8 @@ import java.util.stream.Collectors;
         description = "Vote on comparisons through the public API by a hidden rule (a simulated rater).")
 public final class RateCommand implements Callable<Integer> {
 
-    @Option(names = "--url", defaultValue = "http://localhost:8080", description = "The stack's public URL (default: ${DEFAULT-VALUE}).")
-    String url;
+    @Mixin
+    StackUrlOption stack;
 
     @Option(names = "--votes", defaultValue = "20", description = "How many votes to cast (default: ${DEFAULT-VALUE}).")
     int votes;
@@ -63,20 +64,14 @@ public final class RateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Rule judge;
+        Session session;
         try {
             judge = Rule.parse(rule, maxWords);
             if (votes <= 0) throw new UserError("--votes must be positive, was " + votes);
             if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
+            session = new Session(stack.client().base(), judge, rater, Duration.ofSeconds(waitSeconds));
         } catch (UserError e) {
             err.println("llm rate: " + e.getMessage());
-            return UserError.EXIT_CODE;
-        }
-        Session session;
-        try {
-            session = new Session(URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url),
-                    judge, rater, Duration.ofSeconds(waitSeconds));
-        } catch (IllegalArgumentException e) {
-            err.println("llm rate: --url " + url + " is not a URL: " + e.getMessage());
             return UserError.EXIT_CODE;
         }
         out.printf("rating %d comparison(s) at %s as %s by the rule: %s%n", votes, session.base, rater, judge.description());

@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,8 +30,8 @@ public final class ReplayCommand implements Callable<Integer> {
     private static final Pattern OFFSETS = Pattern.compile("(\\d+)-(\\d*)");
     private static final Duration POLL = Duration.ofSeconds(1);
 
-    @Option(names = "--url", defaultValue = "http://localhost:8080", description = "The stack's public URL (default: ${DEFAULT-VALUE}).")
-    String url;
+    @Mixin
+    StackUrlOption stack;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     From from;
@@ -68,11 +69,7 @@ public final class ReplayCommand implements Callable<Integer> {
         try {
             body = requestBody().toString();
             if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
-            try {
-                api = new PublicApiClient(url);
-            } catch (IllegalArgumentException e) {
-                throw new UserError("--url " + url + " is not a URL: " + e.getMessage());
-            }
+            api = stack.client();
         } catch (UserError e) {
             err.println("llm replay: " + e.getMessage());
             return UserError.EXIT_CODE;
