@@ -19,10 +19,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -50,28 +48,24 @@ public final class LoopExperiment {
     record Answer(String text, int[] tokens, int version) {}
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> o = new HashMap<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            o.put(eq < 0 ? arg : arg.substring(0, eq), eq < 0 ? "true" : arg.substring(eq + 1));
-        }
-        Path modelDir = Path.of(o.getOrDefault("model", "model"));
-        String ruleName = o.getOrDefault("rule", "animal");
-        int maxWords = Integer.parseInt(o.getOrDefault("maxWords", "12"));
-        int versions = Integer.parseInt(o.getOrDefault("versions", "4"));
-        int pairsPerVersion = Integer.parseInt(o.getOrDefault("pairs", "4"));
-        boolean allHistory = o.getOrDefault("history", "new").equals("all");
-        float lr = Float.parseFloat(o.getOrDefault("lr", "1e-3"));
-        double beta = Double.parseDouble(o.getOrDefault("beta", "0.1"));
-        int epochs = Integer.parseInt(o.getOrDefault("epochs", "2"));
-        int batch = Integer.parseInt(o.getOrDefault("batch", "4"));
-        float temperature = Float.parseFloat(o.getOrDefault("temperature", "0.8"));
-        int topK = Integer.parseInt(o.getOrDefault("topK", "40"));
-        int maxNew = Integer.parseInt(o.getOrDefault("maxNew", "32"));
-        String compare = o.getOrDefault("compare", "latest");
-        int evalPrompts = Integer.parseInt(o.getOrDefault("eval", "60"));
-        long seed = Long.parseLong(o.getOrDefault("seed", "1"));
-        int show = Integer.parseInt(o.getOrDefault("show", "0"));
+        ExperimentArgs o = ExperimentArgs.parse(args);
+        Path modelDir = Path.of(o.textOr("model", "model"));
+        String ruleName = o.textOr("rule", "animal");
+        int maxWords = o.intOr("maxWords", 12);
+        int versions = o.intOr("versions", 4);
+        int pairsPerVersion = o.intOr("pairs", 4);
+        boolean allHistory = o.textOr("history", "new").equals("all");
+        float lr = o.floatOr("lr", 1e-3f);
+        double beta = o.doubleOr("beta", 0.1);
+        int epochs = o.intOr("epochs", 2);
+        int batch = o.intOr("batch", 4);
+        float temperature = o.floatOr("temperature", 0.8f);
+        int topK = o.intOr("topK", 40);
+        int maxNew = o.intOr("maxNew", 32);
+        String compare = o.textOr("compare", "latest");
+        int evalPrompts = o.intOr("eval", 60);
+        long seed = o.longOr("seed", 1);
+        int show = o.intOr("show", 0);
 
         Rule rule = switch (ruleName) {
             case "animal" -> new Rule() {

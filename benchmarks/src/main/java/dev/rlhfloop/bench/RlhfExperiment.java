@@ -29,10 +29,8 @@ import dev.rlhfloop.llm.train.TrainerSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The book's preference experiment on {@code instruction-data-with-preference.json} (first 900
@@ -49,32 +47,28 @@ import java.util.Map;
 public final class RlhfExperiment {
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> options = new HashMap<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            options.put(eq < 0 ? arg : arg.substring(0, eq), eq < 0 ? "true" : arg.substring(eq + 1));
-        }
-        int vocab = Integer.parseInt(options.getOrDefault("vocab", "2048"));
-        int layers = Integer.parseInt(options.getOrDefault("layers", "4"));
-        int dim = Integer.parseInt(options.getOrDefault("dim", "256"));
-        int heads = Integer.parseInt(options.getOrDefault("heads", "4"));
-        int context = Integer.parseInt(options.getOrDefault("context", "256"));
-        int sftEpochs = Integer.parseInt(options.getOrDefault("sftEpochs", "3"));
-        float sftLr = Float.parseFloat(options.getOrDefault("sftLr", "1e-3"));
-        int rmEpochs = Integer.parseInt(options.getOrDefault("rmEpochs", "2"));
-        float rmLr = Float.parseFloat(options.getOrDefault("rmLr", "1e-4"));
-        int dpoEpochs = Integer.parseInt(options.getOrDefault("dpoEpochs", "3"));
-        float dpoLr = Float.parseFloat(options.getOrDefault("dpoLr", "5e-5"));
-        double beta = Double.parseDouble(options.getOrDefault("beta", "0.1"));
-        int batch = Integer.parseInt(options.getOrDefault("batch", "8"));
-        long seed = Long.parseLong(options.getOrDefault("seed", "123"));
-        int rlooSteps = Integer.parseInt(options.getOrDefault("rlooSteps", "0"));
-        float rlooLr = Float.parseFloat(options.getOrDefault("rlooLr", "1e-4"));
-        boolean skipRm = options.containsKey("skipRm");
-        boolean skipDpo = options.containsKey("skipDpo");
+        ExperimentArgs options = ExperimentArgs.parse(args);
+        int vocab = options.intOr("vocab", 2048);
+        int layers = options.intOr("layers", 4);
+        int dim = options.intOr("dim", 256);
+        int heads = options.intOr("heads", 4);
+        int context = options.intOr("context", 256);
+        int sftEpochs = options.intOr("sftEpochs", 3);
+        float sftLr = options.floatOr("sftLr", 1e-3f);
+        int rmEpochs = options.intOr("rmEpochs", 2);
+        float rmLr = options.floatOr("rmLr", 1e-4f);
+        int dpoEpochs = options.intOr("dpoEpochs", 3);
+        float dpoLr = options.floatOr("dpoLr", 5e-5f);
+        double beta = options.doubleOr("beta", 0.1);
+        int batch = options.intOr("batch", 8);
+        long seed = options.longOr("seed", 123);
+        int rlooSteps = options.intOr("rlooSteps", 0);
+        float rlooLr = options.floatOr("rlooLr", 1e-4f);
+        boolean skipRm = options.has("skipRm");
+        boolean skipDpo = options.has("skipDpo");
 
-        Path file = options.containsKey("data") ? Path.of(options.get("data")) : SharedData.file("instruction-data-with-preference.json");
-        Path sftFile = options.containsKey("sftData") ? Path.of(options.get("sftData")) : SharedData.file("instruction-data.json");
+        Path file = options.has("data") ? Path.of(options.values().get("data")) : SharedData.file("instruction-data-with-preference.json");
+        Path sftFile = options.has("sftData") ? Path.of(options.values().get("sftData")) : SharedData.file("instruction-data.json");
         List<PreferenceExample> entries = PreferenceData.read(file);
         List<InstructionExample> instructions = InstructionData.read(sftFile);
         if (entries.size() < 1100 || instructions.size() < 900) {

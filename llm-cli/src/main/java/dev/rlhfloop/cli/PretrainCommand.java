@@ -44,16 +44,12 @@ public final class PretrainCommand extends ModelCommand {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write (and resume from).")
     Path outDir;
 
-    @Option(names = "--resume", description = "Continue the unfinished run in --out from its last checkpoint, with its saved settings.")
-    boolean resume;
-
     @Option(names = "--corpus-chars", defaultValue = "" + BuiltinData.DEFAULT_CORPUS_CHARS, paramLabel = "N",
             description = "Size of the built-in corpus in characters (default ${DEFAULT-VALUE}).")
     long corpusChars;
 
-    @Option(names = "--data-seed", defaultValue = "" + BuiltinData.DEFAULT_SEED, paramLabel = "S",
-            description = "Seed of the built-in data (default ${DEFAULT-VALUE}).")
-    long dataSeed;
+    @Mixin
+    DataSeedOption dataSeed;
 
     @Option(names = "--preset", defaultValue = "nano", description = "Model shape: nano, small or gpt2-124m (default ${DEFAULT-VALUE}).")
     String preset;
@@ -102,8 +98,8 @@ public final class PretrainCommand extends ModelCommand {
             documents = TextCorpus.read(corpus.file);
             err.printf(Locale.ROOT, "corpus: %s, %,d documents%n", corpus.file, documents.size());
         } else {
-            documents = new BuiltinData(dataSeed).corpus(corpusChars);
-            err.printf(Locale.ROOT, "corpus: built-in (seed %d), %,d documents, %,d characters%n", dataSeed, documents.size(),
+            documents = dataSeed.builtinData().corpus(corpusChars);
+            err.printf(Locale.ROOT, "corpus: built-in (seed %d), %,d documents, %,d characters%n", dataSeed.seed, documents.size(),
                     documents.stream().mapToLong(String::length).sum());
         }
         if (tokenizer != null) {
@@ -114,7 +110,7 @@ public final class PretrainCommand extends ModelCommand {
                 Files.copy(tokenizer, target);
             }
         }
-        TrainingResult result = Pretraining.run(outDir, documents, settings, resume, TrainingProgress.on(err));
+        TrainingResult result = Pretraining.run(outDir, documents, settings, runOptions.resume, TrainingProgress.on(err));
         out.printf(Locale.ROOT, "pretrained %s: %d steps, train loss %.3f, val loss %.3f (perplexity %.1f), %.0f s of training%n",
                 result.directory(), result.steps(), result.trainLoss(), result.validationLoss(), Math.exp(result.validationLoss()), result.seconds());
     }

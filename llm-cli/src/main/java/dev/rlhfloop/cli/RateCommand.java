@@ -7,9 +7,7 @@ import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.cli.PublicApiClient.Response;
 import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.net.URI;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
@@ -34,10 +31,7 @@ import java.util.stream.Collectors;
  */
 @Command(name = "rate", mixinStandardHelpOptions = true,
         description = "Vote on comparisons through the public API by a hidden rule (a simulated rater).")
-public final class RateCommand implements Callable<Integer> {
-
-    @Option(names = "--url", defaultValue = "http://localhost:8080", description = "The stack's public URL (default: ${DEFAULT-VALUE}).")
-    String url;
+public final class RateCommand extends StackCommand {
 
     @Option(names = "--votes", defaultValue = "20", description = "How many votes to cast (default: ${DEFAULT-VALUE}).")
     int votes;
@@ -55,30 +49,12 @@ public final class RateCommand implements Callable<Integer> {
     @Option(names = "--wait", defaultValue = "300", description = "Seconds to wait for a model (while bootstrapping) and for each comparison's answers (default: ${DEFAULT-VALUE}).")
     int waitSeconds;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Rule judge;
-        try {
-            judge = Rule.parse(rule, maxWords);
-            if (votes <= 0) throw new UserError("--votes must be positive, was " + votes);
-            if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
-        } catch (UserError e) {
-            err.println("llm rate: " + e.getMessage());
-            return UserError.EXIT_CODE;
-        }
-        Session session;
-        try {
-            session = new Session(URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url),
-                    judge, rater, Duration.ofSeconds(waitSeconds));
-        } catch (IllegalArgumentException e) {
-            err.println("llm rate: --url " + url + " is not a URL: " + e.getMessage());
-            return UserError.EXIT_CODE;
-        }
+    int run(PrintWriter out, PrintWriter err) {
+        Rule judge = Rule.parse(rule, maxWords);
+        if (votes <= 0) throw new UserError("--votes must be positive, was " + votes);
+        if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
+        Session session = new Session(client().base(), judge, rater, Duration.ofSeconds(waitSeconds));
         out.printf("rating %d comparison(s) at %s as %s by the rule: %s%n", votes, session.base, rater, judge.description());
         out.flush();
         try {

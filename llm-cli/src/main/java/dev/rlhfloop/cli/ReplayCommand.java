@@ -8,14 +8,11 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code llm replay}: rebuilds a model line from the feedback log through the public API
@@ -23,14 +20,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Replay the preference log into a new model line (beside the live one) and follow its progress.")
-public final class ReplayCommand implements Callable<Integer> {
+public final class ReplayCommand extends StackCommand {
     /** As the trainer checks it: a path segment and a version-id prefix. */
     private static final Pattern LINE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
     private static final Pattern OFFSETS = Pattern.compile("(\\d+)-(\\d*)");
     private static final Duration POLL = Duration.ofSeconds(1);
-
-    @Option(names = "--url", defaultValue = "http://localhost:8080", description = "The stack's public URL (default: ${DEFAULT-VALUE}).")
-    String url;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     From from;
@@ -56,27 +50,11 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--wait", defaultValue = "1800", description = "Seconds to follow the replay before giving up on it (default: ${DEFAULT-VALUE}).")
     int waitSeconds;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        String body;
-        PublicApiClient api;
-        try {
-            body = requestBody().toString();
-            if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
-            try {
-                api = new PublicApiClient(url);
-            } catch (IllegalArgumentException e) {
-                throw new UserError("--url " + url + " is not a URL: " + e.getMessage());
-            }
-        } catch (UserError e) {
-            err.println("llm replay: " + e.getMessage());
-            return UserError.EXIT_CODE;
-        }
+    int run(PrintWriter out, PrintWriter err) {
+        String body = requestBody().toString();
+        if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
+        PublicApiClient api = client();
         try {
             PublicApiClient.Response started = api.post("/api/replays", body);
             if (started.status() == 409) {

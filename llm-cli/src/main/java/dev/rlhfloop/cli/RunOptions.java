@@ -6,6 +6,9 @@ import picocli.CommandLine.Option;
 /** The training-loop options {@code pretrain} and {@code sft} share; unset ones keep the verb's defaults. */
 final class RunOptions {
 
+    @Option(names = "--resume", description = "Continue the unfinished run in --out from its last checkpoint, with its saved settings.")
+    boolean resume;
+
     @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (instead of --epochs).")
     Integer steps;
 

@@ -3,7 +3,6 @@ package dev.rlhfloop.cli;
 import dev.rlhfloop.llm.data.AnswerChecker;
 import dev.rlhfloop.llm.data.InstructionData;
 import dev.rlhfloop.llm.data.InstructionExample;
-import dev.rlhfloop.llm.data.builtin.BuiltinData;
 import dev.rlhfloop.llm.train.Bootstrap;
 import dev.rlhfloop.llm.train.ExactMatch;
 import picocli.CommandLine.Command;
@@ -33,8 +32,8 @@ public final class ScoreCommand extends ModelCommand {
     @Option(names = "--examples", defaultValue = "200", paramLabel = "N", description = "Tasks to score (default ${DEFAULT-VALUE}).")
     int examples;
 
-    @Option(names = "--data-seed", defaultValue = "" + BuiltinData.DEFAULT_SEED, paramLabel = "S", description = "Seed of the built-in data (default ${DEFAULT-VALUE}).")
-    long dataSeed;
+    @Mixin
+    DataSeedOption dataSeed;
 
     @Option(names = "--show", defaultValue = "5", paramLabel = "N", description = "Print the first N questions with answers (default ${DEFAULT-VALUE}).")
     int show;
@@ -49,7 +48,7 @@ public final class ScoreCommand extends ModelCommand {
             List<InstructionExample> all = InstructionData.read(data);
             tasks = all.subList(0, Math.min(examples, all.size()));
         } else {
-            tasks = new BuiltinData(dataSeed).heldOutExamples(examples);
+            tasks = dataSeed.builtinData().heldOutExamples(examples);
         }
         ExactMatch.Report report = Bootstrap.score(model.directory, tasks, TrainingProgress.on(spec.commandLine().getErr()));
         for (int i = 0; i < Math.min(show, tasks.size()); i++) {

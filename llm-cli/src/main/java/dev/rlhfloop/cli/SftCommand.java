@@ -48,11 +48,8 @@ public final class SftCommand extends ModelCommand {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory of the fine-tuned model (and its checkpoints).")
     Path outDir;
 
-    @Option(names = "--resume", description = "Continue the unfinished run in --out from its last checkpoint, with its saved settings.")
-    boolean resume;
-
-    @Option(names = "--data-seed", defaultValue = "" + BuiltinData.DEFAULT_SEED, paramLabel = "S", description = "Seed of the built-in data (default ${DEFAULT-VALUE}).")
-    long dataSeed;
+    @Mixin
+    DataSeedOption dataSeed;
 
     @Option(names = "--train-examples", defaultValue = "" + BuiltinData.DEFAULT_TRAIN_EXAMPLES, paramLabel = "N",
             description = "Built-in training examples (default ${DEFAULT-VALUE}).")
@@ -89,15 +86,15 @@ public final class SftCommand extends ModelCommand {
             scored = splits.test().subList(0, n);
             err.printf(Locale.ROOT, "data: %s, %d train / %d validation / %d test examples%n", data.file, train.size(), validation.size(), splits.test().size());
         } else {
-            Bootstrap.Tasks tasks = Bootstrap.Tasks.of(new BuiltinData(dataSeed), trainExamples, validationExamples, score == null ? 200 : score);
+            Bootstrap.Tasks tasks = Bootstrap.Tasks.of(dataSeed.builtinData(), trainExamples, validationExamples, score == null ? 200 : score);
             train = tasks.train();
             validation = tasks.validation();
             scored = tasks.scored();
             err.printf(Locale.ROOT, "data: built-in (seed %d), %d train / %d validation examples, %d held-out tasks to score%n",
-                    dataSeed, train.size(), validation.size(), scored.size());
+                    dataSeed.seed, train.size(), validation.size(), scored.size());
         }
         TrainingProgress progress = TrainingProgress.on(err);
-        TrainingResult result = Finetuning.run(model.directory, outDir, train, validation, settings, resume, progress);
+        TrainingResult result = Finetuning.run(model.directory, outDir, train, validation, settings, runOptions.resume, progress);
         out.printf(Locale.ROOT, "fine-tuned %s: %d steps, train loss %.3f, val loss %.3f, %.0f s of training%n",
                 result.directory(), result.steps(), result.trainLoss(), result.validationLoss(), result.seconds());
         for (Evaluation e : result.history()) {

@@ -11,7 +11,7 @@ import java.util.List;
  * prompt tokens and all padding except the first end-of-text after the response are {@link Batch#IGNORE}d,
  * so the loss covers exactly the response and the signal to stop.
  */
-public final class InstructionLoader {
+public final class InstructionLoader extends BatchLoader {
 
     /** An example as token ids: the prompt's, then the response's; {@code promptLength} counts the prompt's. */
     public record Encoded(int[] tokens, int promptLength) {
@@ -26,22 +26,24 @@ public final class InstructionLoader {
     private final List<Encoded> items;
     private final int maxLength;
     private final int padId;
-    private final int batchSize;
-    private final EpochOrder order;
 
     public InstructionLoader(List<Encoded> items, int batchSize, int maxLength, int endOfTextId, long seed) {
+        super(items.size(), batchSize, seed, cutLengths(items, maxLength));
+        this.items = List.copyOf(items);
+        this.maxLength = maxLength;
+        this.padId = endOfTextId;
+    }
+
+    /** The lengths {@link EpochOrder} groups batches by: each example's, cut to {@code maxLength}. */
+    private static int[] cutLengths(List<Encoded> items, int maxLength) {
         if (maxLength <= 0) {
             throw new IllegalArgumentException("max length must be positive, got " + maxLength);
         }
-        this.items = List.copyOf(items);
-        this.batchSize = batchSize;
-        this.maxLength = maxLength;
-        this.padId = endOfTextId;
         int[] lengths = new int[items.size()];
         for (int i = 0; i < lengths.length; i++) {
             lengths[i] = Math.min(items.get(i).tokens().length, maxLength);
         }
-        this.order = new EpochOrder(items.size(), batchSize, seed, true, lengths);
+        return lengths;
     }
 
     public static InstructionLoader of(List<InstructionExample> examples, Tokenizer tokenizer, int batchSize, int maxLength, long seed) {
@@ -99,42 +101,12 @@ public final class InstructionLoader {
         return new Batch(rows.size(), length, inputs, targets);
     }
 
-    public int size() {
-        return items.size();
-    }
-
-    public int batchesPerEpoch() {
-        return order.batchesPerEpoch();
-    }
-
-    /**
-     * The next shuffled full batch, of examples of similar length (see {@link EpochOrder}: short
-     * examples are batched with short ones, so they cost little); epochs follow one another with a
-     * new order each.
-     */
-    public Batch next() {
-        int[] indices = order.nextBatch();
+    @Override
+    Batch batchOf(int[] indices) {
         List<Encoded> rows = new ArrayList<>(indices.length);
         for (int index : indices) {
             rows.add(items.get(index));
         }
         return collate(rows, padId, maxLength);
-    }
-
-    public DataPosition position() {
-        return order.position();
-    }
-
-    public void restore(DataPosition position) {
-        order.restore(position);
-    }
-
-    /** Every example once, in order, in batches of the loader's size (the last may be smaller), for evaluation. */
-    public List<Batch> inOrder(int maxBatches) {
-        List<Batch> batches = new ArrayList<>();
-        for (int first = 0; first < items.size() && batches.size() < maxBatches; first += batchSize) {
-            batches.add(collate(items.subList(first, Math.min(first + batchSize, items.size())), padId, maxLength));
-        }
-        return batches;
     }
 }

@@ -1,8 +1,6 @@
 package dev.rlhfloop.llm.data;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Pretraining batches cut from one long token sequence: window {@code i} starts at
@@ -10,32 +8,32 @@ import java.util.List;
  * by one (the book's GPTDatasetV1). {@link #next()} hands out shuffled full batches epoch after
  * epoch; {@link #inOrder(int)} gives every window once, in order, for validation.
  */
-public final class SlidingWindowLoader {
+public final class SlidingWindowLoader extends BatchLoader {
 
     /** A corpus cut in two: the first part trains, the rest validates. */
     public record Split(int[] train, int[] validation) {}
 
     private final int[] tokens;
-    private final int batchSize;
     private final int context;
     private final int stride;
-    private final int windows;
-    private final EpochOrder order;
 
     public SlidingWindowLoader(int[] tokens, int batchSize, int context, int stride, long seed) {
+        super(checkedWindowCount(tokens.length, context, stride), batchSize, seed, null);
+        this.tokens = tokens;
+        this.context = context;
+        this.stride = stride;
+    }
+
+    private static int checkedWindowCount(int length, int context, int stride) {
         if (context <= 0 || stride <= 0) {
             throw new IllegalArgumentException("context and stride must be positive, got " + context + " and " + stride);
         }
-        this.tokens = tokens;
-        this.batchSize = batchSize;
-        this.context = context;
-        this.stride = stride;
-        this.windows = windowCount(tokens.length, context, stride);
+        int windows = windowCount(length, context, stride);
         if (windows == 0) {
-            throw new IllegalArgumentException(tokens.length + " tokens are too few for one window of " + context
+            throw new IllegalArgumentException(length + " tokens are too few for one window of " + context
                     + " inputs and their " + context + " targets");
         }
-        this.order = new EpochOrder(windows, batchSize, seed, true);
+        return windows;
     }
 
     /** Splits at {@code 1 - validationFraction} of the tokens, like the book's 90/10 split of the text. */
@@ -53,39 +51,11 @@ public final class SlidingWindowLoader {
     }
 
     public int windows() {
-        return windows;
+        return size();
     }
 
-    public int batchesPerEpoch() {
-        return order.batchesPerEpoch();
-    }
-
-    public Batch next() {
-        return batchOf(order.nextBatch());
-    }
-
-    public DataPosition position() {
-        return order.position();
-    }
-
-    public void restore(DataPosition position) {
-        order.restore(position);
-    }
-
-    /** Every window in order, in batches of {@code batchSize} (the last may be smaller), at most {@code maxBatches}. */
-    public List<Batch> inOrder(int maxBatches) {
-        List<Batch> batches = new ArrayList<>();
-        for (int first = 0; first < windows && batches.size() < maxBatches; first += batchSize) {
-            int[] rows = new int[Math.min(batchSize, windows - first)];
-            for (int r = 0; r < rows.length; r++) {
-                rows[r] = first + r;
-            }
-            batches.add(batchOf(rows));
-        }
-        return batches;
-    }
-
-    private Batch batchOf(int[] windowIndices) {
+    @Override
+    Batch batchOf(int[] windowIndices) {
         int rows = windowIndices.length;
         int[] inputs = new int[rows * context];
         int[] targets = new int[rows * context];

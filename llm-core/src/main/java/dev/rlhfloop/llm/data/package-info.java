@@ -10,7 +10,8 @@
  *       ({@link dev.rlhfloop.llm.data.AlpacaFormat}) and collates masked, padded batches.</li>
  *   <li>{@link dev.rlhfloop.llm.data.PreferenceData} — chosen/rejected pairs for the reward model and DPO.</li>
  *   <li>{@link dev.rlhfloop.llm.data.AnswerChecker} — exact-match scoring of answers.</li>
- *   <li>Shuffling loaders report a {@link dev.rlhfloop.llm.data.DataPosition}; restoring it resumes exactly.</li>
+ *   <li>Both loaders are {@link dev.rlhfloop.llm.data.BatchLoader}s: shuffled batches epoch after epoch,
+ *       from a {@link dev.rlhfloop.llm.data.DataPosition} that, restored, resumes exactly.</li>
  * </ul>
  *
  * The built-in data sets, generated from a seed, are in {@link dev.rlhfloop.llm.data.builtin}.

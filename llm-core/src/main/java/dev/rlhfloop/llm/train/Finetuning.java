@@ -1,7 +1,6 @@
 package dev.rlhfloop.llm.train;
 
 import dev.rlhfloop.llm.data.Batch;
-import dev.rlhfloop.llm.data.DataPosition;
 import dev.rlhfloop.llm.data.InstructionExample;
 import dev.rlhfloop.llm.data.InstructionLoader;
 import dev.rlhfloop.llm.model.Gpt;
@@ -99,43 +98,21 @@ public final class Finetuning {
         List<Batch> trainEvaluation = train.inOrder(run.evalBatches());
         List<Batch> validation = new InstructionLoader(validationItems, run.batchSize(), maxLength, tokenizer.endOfTextId(), run.seed())
                 .inOrder(run.evalBatches());
+        TrainingLoop.Data data = new TrainingLoop.Data(train, trainEvaluation, validation);
         String fingerprint = Runs.fingerprint(tokenizer.vocabSize(), flatten(trainItems), flatten(validationItems));
         long total = run.totalSteps(train.batchesPerEpoch());
         TrainerSettings trainerSettings = run.trainerSettings(total);
 
-        Trainer trainer;
-        TrainingCheckpoint.State start;
-        if (saved != null) {
-            Runs.checkSameData(directory, saved, fingerprint);
-            trainer = Trainer.resume(directory, trainerSettings);
-            start = saved;
-        } else {
-            if (base.config().vocabSize() < tokenizer.vocabSize()) {
-                throw new IllegalArgumentException(baseModel + ": the model's vocabulary (" + base.config().vocabSize()
-                        + ") is smaller than its tokenizer's (" + tokenizer.vocabSize() + ")");
-            }
-            Gpt model = Gpt.empty(base.config().withDropout(run.dropout()));
-            GptCheckpoint.fromTensors(model, GptCheckpoint.toTensors(base), baseModel.toString());
-            model.setDropoutState(run.seed(), 0);
-            trainer = new Trainer(model, trainerSettings);
-            start = new TrainingCheckpoint.State(Phase.SFT, 0, total, false, DataPosition.START, fingerprint,
-                    TrainingCheckpoint.JSON.valueToTree(settings), List.of(), 0);
-        }
+        TrainingLoop.Start start = saved != null ? TrainingLoop.Start.resumed(directory, saved, fingerprint, trainerSettings)
+                : TrainingLoop.Start.fresh(Phase.SFT, copyForTraining(base, baseModel, tokenizer, run), trainerSettings, total,
+                        fingerprint, settings);
         listener.phaseStarted(Phase.SFT, String.format(Locale.ROOT,
                 "%s %,d training examples (%,d batches per epoch), %,d validation examples; %s step %d of %d",
-                Pretraining.describe(trainer.model().config()), trainExamples.size(), train.batchesPerEpoch(),
-                validationExamples.size(), saved != null ? "resuming after" : "starting at", start.step(), total));
+                Pretraining.describe(start.trainer().model().config()), trainExamples.size(), train.batchesPerEpoch(),
+                validationExamples.size(), saved != null ? "resuming after" : "starting at", start.state().step(), total));
 
         List<InstructionExample> sampled = validationExamples.subList(0, Math.min(settings.samples(), validationExamples.size()));
-        TrainingLoop.Data data = new TrainingLoop.Data() {
-            public Batch next() { return train.next(); }
-            public DataPosition position() { return train.position(); }
-            public void restore(DataPosition position) { train.restore(position); }
-            public int batchesPerEpoch() { return train.batchesPerEpoch(); }
-            public List<Batch> trainEvaluation() { return trainEvaluation; }
-            public List<Batch> validation() { return validation; }
-        };
-        TrainingResult result = TrainingLoop.run(Phase.SFT, directory, trainer, data, run, start, (model, step) -> {
+        return TrainingLoop.run(Phase.SFT, directory, start, data, run, (model, step) -> {
             Generator generator = new Generator(model);
             List<Sample> samples = new ArrayList<>();
             for (InstructionExample example : sampled) {
@@ -145,9 +122,18 @@ public final class Finetuning {
             }
             return samples;
         }, listener);
-        listener.phaseFinished(Phase.SFT, String.format(Locale.ROOT, "train loss %.3f, validation loss %.3f after %d steps (%.0f s)",
-                result.trainLoss(), result.validationLoss(), result.steps(), result.seconds()));
-        return result;
+    }
+
+    /** A copy of the base model, with the run's dropout, to train (the base stays the reference it was). */
+    private static Gpt copyForTraining(Gpt base, Path baseModel, Tokenizer tokenizer, RunSettings run) throws IOException {
+        if (base.config().vocabSize() < tokenizer.vocabSize()) {
+            throw new IllegalArgumentException(baseModel + ": the model's vocabulary (" + base.config().vocabSize()
+                    + ") is smaller than its tokenizer's (" + tokenizer.vocabSize() + ")");
+        }
+        Gpt model = Gpt.empty(base.config().withDropout(run.dropout()));
+        GptCheckpoint.fromTensors(model, GptCheckpoint.toTensors(base), baseModel.toString());
+        model.setDropoutState(run.seed(), 0);
+        return model;
     }
 
     private static int[] flatten(List<InstructionLoader.Encoded> items) {

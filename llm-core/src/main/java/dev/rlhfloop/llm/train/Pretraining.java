@@ -2,7 +2,6 @@ package dev.rlhfloop.llm.train;
 
 import dev.rlhfloop.llm.data.AlpacaFormat;
 import dev.rlhfloop.llm.data.Batch;
-import dev.rlhfloop.llm.data.DataPosition;
 import dev.rlhfloop.llm.data.SlidingWindowLoader;
 import dev.rlhfloop.llm.data.TextCorpus;
 import dev.rlhfloop.llm.model.Gpt;
@@ -123,44 +122,25 @@ public final class Pretraining {
             throw new IllegalArgumentException("the corpus is too small: " + train.windows() + " training windows, fewer than one batch of " + run.batchSize());
         }
         List<Batch> validation = new SlidingWindowLoader(split.validation(), run.batchSize(), context, context, run.seed()).inOrder(run.evalBatches());
-        List<Batch> trainEvaluation = train.inOrder(run.evalBatches());
+        TrainingLoop.Data data = new TrainingLoop.Data(train, train.inOrder(run.evalBatches()), validation);
         String fingerprint = Runs.fingerprint(tokenizer.vocabSize(), split.train(), split.validation());
         long total = run.totalSteps(train.batchesPerEpoch());
         TrainerSettings trainerSettings = run.trainerSettings(total);
 
-        Trainer trainer;
-        TrainingCheckpoint.State start;
-        if (saved != null) {
-            Runs.checkSameData(directory, saved, fingerprint);
-            trainer = Trainer.resume(directory, trainerSettings);
-            start = saved;
-        } else {
-            GptConfig config = settings.model().withVocabSize(tokenizer.vocabSize()).withDropout(run.dropout());
-            trainer = new Trainer(Gpt.create(config, run.seed()), trainerSettings);
-            start = new TrainingCheckpoint.State(Phase.PRETRAIN, 0, total, false, DataPosition.START, fingerprint,
-                    TrainingCheckpoint.JSON.valueToTree(settings), List.of(), 0);
-        }
+        TrainingLoop.Start start = saved != null ? TrainingLoop.Start.resumed(directory, saved, fingerprint, trainerSettings)
+                : TrainingLoop.Start.fresh(Phase.PRETRAIN, Gpt.create(settings.model().withVocabSize(tokenizer.vocabSize())
+                        .withDropout(run.dropout()), run.seed()), trainerSettings, total, fingerprint, settings);
+        GptConfig config = start.trainer().model().config();
         listener.phaseStarted(Phase.PRETRAIN, String.format(Locale.ROOT,
                 "%s %,d parameters; %,d training tokens (%,d windows, %,d batches per epoch), %,d validation tokens; %s step %d of %d",
-                describe(trainer.model().config()), trainer.model().config().parameterCount(), split.train().length, train.windows(),
-                train.batchesPerEpoch(), split.validation().length, saved != null ? "resuming after" : "starting at", start.step(), total));
+                describe(config), config.parameterCount(), split.train().length, train.windows(),
+                train.batchesPerEpoch(), split.validation().length, saved != null ? "resuming after" : "starting at", start.state().step(), total));
 
         String prompt = settings.samplePrompt();
-        TrainingLoop.Data data = new TrainingLoop.Data() {
-            public Batch next() { return train.next(); }
-            public DataPosition position() { return train.position(); }
-            public void restore(DataPosition position) { train.restore(position); }
-            public int batchesPerEpoch() { return train.batchesPerEpoch(); }
-            public List<Batch> trainEvaluation() { return trainEvaluation; }
-            public List<Batch> validation() { return validation; }
-        };
-        TrainingResult result = TrainingLoop.run(Phase.PRETRAIN, directory, trainer, data, run, start, (model, step) -> {
+        return TrainingLoop.run(Phase.PRETRAIN, directory, start, data, run, (model, step) -> {
             String text = ExactMatch.continuation(new Generator(model), tokenizer, prompt, SAMPLE_TOKENS);
             return List.of(new Sample(Phase.PRETRAIN, step, prompt, text));
         }, listener);
-        listener.phaseFinished(Phase.PRETRAIN, String.format(Locale.ROOT, "train loss %.3f, validation loss %.3f after %d steps (%.0f s)",
-                result.trainLoss(), result.validationLoss(), result.steps(), result.seconds()));
-        return result;
     }
 
     static String describe(GptConfig config) {

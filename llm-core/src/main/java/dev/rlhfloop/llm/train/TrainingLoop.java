@@ -2,6 +2,7 @@ package dev.rlhfloop.llm.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.data.BatchLoader;
 import dev.rlhfloop.llm.data.DataPosition;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.train.TrainingListener.Evaluation;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The loop pretraining and fine-tuning share: step, then (when due) evaluate, sample and
@@ -23,19 +25,24 @@ import java.util.List;
  */
 final class TrainingLoop {
 
-    /** Batches in a reproducible order that can be saved and restored, plus fixed evaluation sets. */
-    interface Data {
-        Batch next();
+    /** The shuffled training batches (their position saved in each checkpoint), plus fixed evaluation sets. */
+    record Data(BatchLoader train, List<Batch> trainEvaluation, List<Batch> validation) {}
 
-        DataPosition position();
+    /** The trainer and the state a run goes on from: a saved run's, or a new model's at step 0. */
+    record Start(Trainer trainer, TrainingCheckpoint.State state) {
 
-        void restore(DataPosition position);
+        /** The saved run in {@code directory}, after checking it trained on the same data. */
+        static Start resumed(Path directory, TrainingCheckpoint.State saved, String fingerprint, TrainerSettings settings)
+                throws IOException {
+            Runs.checkSameData(directory, saved, fingerprint);
+            return new Start(Trainer.resume(directory, settings), saved);
+        }
 
-        int batchesPerEpoch();
-
-        List<Batch> trainEvaluation();
-
-        List<Batch> validation();
+        /** {@code model} at step 0 of {@code totalSteps}; {@code runSettings} are saved for a resume to reuse. */
+        static Start fresh(Phase phase, Gpt model, TrainerSettings settings, long totalSteps, String fingerprint, Object runSettings) {
+            return new Start(new Trainer(model, settings), new TrainingCheckpoint.State(phase, 0, totalSteps, false,
+                    DataPosition.START, fingerprint, TrainingCheckpoint.JSON.valueToTree(runSettings), List.of(), 0));
+        }
     }
 
     /** Greedy samples from the model as it is now. */
@@ -45,25 +52,27 @@ final class TrainingLoop {
 
     private TrainingLoop() {}
 
-    static TrainingResult run(Phase phase, Path directory, Trainer trainer, Data data, RunSettings settings,
-                               TrainingCheckpoint.State start, Sampler sampler, TrainingListener listener) throws IOException {
+    static TrainingResult run(Phase phase, Path directory, Start from, Data data, RunSettings settings, Sampler sampler,
+                              TrainingListener listener) throws IOException {
+        Trainer trainer = from.trainer();
+        TrainingCheckpoint.State start = from.state();
         long total = start.totalSteps();
         long step = start.step();
         JsonNode settingsJson = start.settings();
         List<Evaluation> history = new ArrayList<>(start.history());
-        data.restore(start.data());
+        data.train().restore(start.data());
         float validationLoss = history.isEmpty() ? Float.NaN : history.get(history.size() - 1).validationLoss();
         long began = System.nanoTime();
         long firstStep = step;
         long tokens = 0;
         long stepNanos = 0;
         while (step < total) {
-            Trainer.StepResult result = trainer.step(data.next());
+            Trainer.StepResult result = trainer.step(data.train().next());
             step++;
             tokens += result.tokens();
             stepNanos += result.nanos();
-            DataPosition position = data.position();
-            boolean endOfEpoch = position.batchInEpoch() == data.batchesPerEpoch();
+            DataPosition position = data.train().position();
+            boolean endOfEpoch = position.batchInEpoch() == data.train().batchesPerEpoch();
             boolean last = step == total;
             long epoch = position.epoch() + 1;
 
@@ -93,7 +102,10 @@ final class TrainingLoop {
         }
         double seconds = start.seconds() + (System.nanoTime() - began) / 1e9;
         Evaluation lastEvaluation = history.isEmpty() ? null : history.get(history.size() - 1);
-        return new TrainingResult(directory, step, lastEvaluation == null ? Float.NaN : lastEvaluation.trainLoss(),
+        TrainingResult result = new TrainingResult(directory, step, lastEvaluation == null ? Float.NaN : lastEvaluation.trainLoss(),
                 lastEvaluation == null ? Float.NaN : lastEvaluation.validationLoss(), history, seconds);
+        listener.phaseFinished(phase, String.format(Locale.ROOT, "train loss %.3f, validation loss %.3f after %d steps (%.0f s)",
+                result.trainLoss(), result.validationLoss(), result.steps(), result.seconds()));
+        return result;
     }
 }
