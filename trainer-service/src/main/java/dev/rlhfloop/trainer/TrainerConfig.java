@@ -1,5 +1,6 @@
 package dev.rlhfloop.trainer;
 
+import dev.rlhfloop.contracts.Algorithm;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -32,7 +33,17 @@ public interface TrainerConfig {
     @WithDefault("http://127.0.0.1:8083")
     String publicUrl();
 
+    /**
+     * How each update changes the policy: {@code dpo} (on the pairs, against the SFT reference) or
+     * {@code rloo} (sampling on the pairs' prompts, scored by the update's reward model, KL penalty to
+     * the SFT reference). A replay may choose its own.
+     */
+    @WithDefault("dpo")
+    Algorithm algorithm();
+
     Dpo dpo();
+
+    Rloo rloo();
 
     Reward reward();
 
@@ -57,6 +68,34 @@ public interface TrainerConfig {
 
         @WithDefault("8")
         int batchSize();
+    }
+
+    /**
+     * RLOO of each version against the reward model trained on its pairs (algorithm {@code rloo}):
+     * {@code steps} updates, each sampling {@code samples} answers (k) to {@code prompts-per-step} of
+     * the batch's distinct prompts. Defaults measured on the nano model (trainer-service/README.md):
+     * an update about as long as a DPO update; the learning rate is DPO's, the KL coefficient the
+     * experiment's (docs/rlhf-experiments.md).
+     */
+    interface Rloo {
+        @WithDefault("4")
+        int steps();
+
+        @WithDefault("4")
+        int samples();
+
+        @WithDefault("8")
+        int promptsPerStep();
+
+        /** The KL coefficient β of reward − β·Σ(log π − log π_ref). */
+        @WithDefault("0.05")
+        double beta();
+
+        @WithDefault("1e-4")
+        float learningRate();
+
+        @WithDefault("32")
+        int maxNewTokens();
     }
 
     interface Reward {

@@ -69,6 +69,17 @@ public class TrainerService {
         if (!config.line().matches(ReplayRequest.LINE_PATTERN)) {
             throw new IllegalArgumentException("rlhf.trainer.line must match " + ReplayRequest.LINE_PATTERN + ", was '" + config.line() + "'");
         }
+        if (!PolicyUpdate.ALGORITHMS.contains(config.algorithm())) {
+            throw new IllegalArgumentException("rlhf.trainer.algorithm must be dpo or rloo, was '" + config.algorithm() + "'");
+        }
+        TrainerConfig.Rloo rloo = config.rloo();
+        if (rloo.steps() < 1 || rloo.samples() < 2 || rloo.promptsPerStep() < 1 || rloo.maxNewTokens() < 1
+                || !(rloo.beta() >= 0) || !(rloo.learningRate() > 0)) {
+            throw new IllegalArgumentException("rlhf.trainer.rloo needs steps >= 1, samples >= 2, prompts-per-step >= 1, "
+                    + "max-new-tokens >= 1, beta >= 0, learning-rate > 0; was steps " + rloo.steps() + ", samples " + rloo.samples()
+                    + ", prompts-per-step " + rloo.promptsPerStep() + ", max-new-tokens " + rloo.maxNewTokens() + ", beta "
+                    + rloo.beta() + ", learning-rate " + rloo.learningRate());
+        }
         Bootstrapper.settings(config.bootstrap()); // an unknown size fails here, not after the registry was read
         store = new ModelStore(config.dataDir());
         registry = new Registry(bootstrapServers);
@@ -174,7 +185,7 @@ public class TrainerService {
         if (sft == null) throw new BusyException("the live line has no model yet");
         if (liveThread != null && liveThread.isAlive()) return;
         announceCheckpoints();
-        LineTrainer line = new LineTrainer(context(true), config.line(), true, sft, LIVE);
+        LineTrainer line = new LineTrainer(context(true), config.line(), true, sft, LIVE, config.algorithm());
         live = line;
         liveThread = new Thread(() -> runLive(line), "line-" + config.line());
         liveThread.setDaemon(true);
@@ -253,12 +264,13 @@ public class TrainerService {
             throw new IllegalArgumentException("model line '" + line + "' already exists; name a new one");
         }
         String id = "r" + (replays.size() + 1);
-        LineTrainer trainer = new LineTrainer(context(false), line, false, sft, positions(request));
+        Algorithm algorithm = request.algorithm() != null ? request.algorithm() : config.algorithm();
+        LineTrainer trainer = new LineTrainer(context(false), line, false, sft, positions(request), algorithm);
         Replay replay = new Replay(id, request, trainer, this::refreshState);
         replays.put(id, replay);
         replay.start();
         refreshState();
-        LOG.infof("replay %s into line %s from %s started", id, line, request.from());
+        LOG.infof("replay %s into line %s from %s started (%s)", id, line, request.from(), algorithm);
         return replay;
     }
 
