@@ -173,7 +173,8 @@ final class LineTrainer implements Runnable {
                 for (TopicPartition tp : partitions) sum += Math.max(0, end.get(tp) - done.get(tp));
                 total = sum;
             }
-            LOG.infof("line %s reads %s from %s%s", line, Topics.PREFERENCE_PAIRS, done, end == null ? "" : " to " + end);
+            LOG.infof("line %s (%s) reads %s from %s%s", line, update.algorithm(), Topics.PREFERENCE_PAIRS, done,
+                    end == null ? "" : " to " + end);
 
             List<Pending> pending = new ArrayList<>();
             int perVersion = context.config().pairsPerVersion();
