@@ -52,6 +52,11 @@ final class PolicyUpdate {
         return algorithm;
     }
 
+    /** The policy algorithm named {@code text} ({@code dpo} or {@code rloo}, any case), if it is one. */
+    static Optional<Algorithm> algorithmNamed(String text) {
+        return ALGORITHMS.stream().filter(a -> a.name().equalsIgnoreCase(text.strip())).findFirst();
+    }
+
     /** The metric that stands for the update's loss in progress events and logs. */
     String lossMetric() {
         return algorithm == Algorithm.DPO ? "dpoLoss" : "rlooLoss";

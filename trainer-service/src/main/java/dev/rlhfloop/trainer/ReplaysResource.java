@@ -74,8 +74,7 @@ public class ReplaysResource {
         String algorithmText = text(json, "algorithm");
         Algorithm algorithm = null;
         if (algorithmText != null) {
-            algorithm = PolicyUpdate.ALGORITHMS.stream().filter(a -> a.name().equalsIgnoreCase(algorithmText)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("\"algorithm\" must be DPO or RLOO, was '" + algorithmText + "'"));
+            algorithm = PolicyUpdate.algorithmNamed(algorithmText).orElseThrow(() -> new IllegalArgumentException("\"algorithm\" must be DPO or RLOO, was '" + algorithmText + "'"));
         }
         Instant timestamp = null;
         Long fromOffset = null;

@@ -1,6 +1,5 @@
 package dev.rlhfloop.trainer;
 
-import dev.rlhfloop.contracts.Algorithm;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -36,10 +35,10 @@ public interface TrainerConfig {
     /**
      * How each update changes the policy: {@code dpo} (on the pairs, against the SFT reference) or
      * {@code rloo} (sampling on the pairs' prompts, scored by the update's reward model, KL penalty to
-     * the SFT reference). A replay may choose its own.
+     * the SFT reference), in any case. A replay may choose its own.
      */
     @WithDefault("dpo")
-    Algorithm algorithm();
+    String algorithm();
 
     Dpo dpo();
 

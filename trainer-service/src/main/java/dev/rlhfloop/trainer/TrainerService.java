@@ -52,6 +52,8 @@ public class TrainerService {
     String bootstrapServers;
 
     private final ReentrantLock compute = new ReentrantLock(true);
+    /** How the live line's updates (and replays that name none) change the policy. */
+    private Algorithm algorithm;
     private ModelStore store;
     private Registry registry;
     private volatile ModelStore.Checkpoint sft;
@@ -69,9 +71,8 @@ public class TrainerService {
         if (!config.line().matches(ReplayRequest.LINE_PATTERN)) {
             throw new IllegalArgumentException("rlhf.trainer.line must match " + ReplayRequest.LINE_PATTERN + ", was '" + config.line() + "'");
         }
-        if (!PolicyUpdate.ALGORITHMS.contains(config.algorithm())) {
-            throw new IllegalArgumentException("rlhf.trainer.algorithm must be dpo or rloo, was '" + config.algorithm() + "'");
-        }
+        algorithm = PolicyUpdate.algorithmNamed(config.algorithm()).orElseThrow(() ->
+                new IllegalArgumentException("rlhf.trainer.algorithm must be dpo or rloo, was '" + config.algorithm() + "'"));
         TrainerConfig.Rloo rloo = config.rloo();
         if (rloo.steps() < 1 || rloo.samples() < 2 || rloo.promptsPerStep() < 1 || rloo.maxNewTokens() < 1
                 || !(rloo.beta() >= 0) || !(rloo.learningRate() > 0)) {
@@ -185,7 +186,7 @@ public class TrainerService {
         if (sft == null) throw new BusyException("the live line has no model yet");
         if (liveThread != null && liveThread.isAlive()) return;
         announceCheckpoints();
-        LineTrainer line = new LineTrainer(context(true), config.line(), true, sft, LIVE, config.algorithm());
+        LineTrainer line = new LineTrainer(context(true), config.line(), true, sft, LIVE, algorithm);
         live = line;
         liveThread = new Thread(() -> runLive(line), "line-" + config.line());
         liveThread.setDaemon(true);
@@ -264,13 +265,13 @@ public class TrainerService {
             throw new IllegalArgumentException("model line '" + line + "' already exists; name a new one");
         }
         String id = "r" + (replays.size() + 1);
-        Algorithm algorithm = request.algorithm() != null ? request.algorithm() : config.algorithm();
-        LineTrainer trainer = new LineTrainer(context(false), line, false, sft, positions(request), algorithm);
+        Algorithm lineAlgorithm = request.algorithm() != null ? request.algorithm() : algorithm;
+        LineTrainer trainer = new LineTrainer(context(false), line, false, sft, positions(request), lineAlgorithm);
         Replay replay = new Replay(id, request, trainer, this::refreshState);
         replays.put(id, replay);
         replay.start();
         refreshState();
-        LOG.infof("replay %s into line %s from %s started (%s)", id, line, request.from(), algorithm);
+        LOG.infof("replay %s into line %s from %s started (%s)", id, line, request.from(), lineAlgorithm);
         return replay;
     }
 

@@ -89,7 +89,7 @@ class PolicyUpdateTest {
     @Test
     void rlooTrainsTheRewardModelThenTakesRlooStepsAgainstIt() {
         TrainerConfig config = config(SMALL_RLOO);
-        assertEquals(Algorithm.RLOO, config.algorithm(), "'rloo' in lower case names the algorithm");
+        assertEquals(Algorithm.RLOO, PolicyUpdate.algorithmNamed(config.algorithm()).orElseThrow(), "'rloo' in lower case names it");
         Result result = update(config, Algorithm.RLOO, SEED);
 
         assertEquals(new TreeSet<>(Set.of("pairs", "prompts", "rewardAccuracy", "rewardLoss", "rewardTrainAccuracy", "rewardBefore",
@@ -123,8 +123,8 @@ class PolicyUpdateTest {
     @Test
     void dpoIsStillTheDefaultAndKeepsItsMetrics() {
         TrainerConfig config = config(Map.of("rlhf.trainer.dpo.batch-size", "4"));
-        assertEquals(Algorithm.DPO, config.algorithm());
-        Result result = update(config, config.algorithm(), SEED);
+        assertEquals(Algorithm.DPO, PolicyUpdate.algorithmNamed(config.algorithm()).orElseThrow());
+        Result result = update(config, Algorithm.DPO, SEED);
         assertTrue(result.metrics().keySet().containsAll(List.of("dpoLoss", "dpoLossBefore", "margin", "kl", "rewardAccuracy")),
                 result.metrics().toString());
         assertFalse(result.metrics().containsKey("rlooLoss"));
@@ -149,5 +149,7 @@ class PolicyUpdateTest {
     void onlyDpoAndRlooUpdateAPolicy() {
         assertThrows(IllegalArgumentException.class, () -> new PolicyUpdate(config(Map.of()), Algorithm.PPO));
         assertThrows(IllegalArgumentException.class, () -> new PolicyUpdate(config(Map.of()), Algorithm.SFT));
+        assertEquals(java.util.Optional.empty(), PolicyUpdate.algorithmNamed("ppo"));
+        assertEquals(java.util.Optional.of(Algorithm.RLOO), PolicyUpdate.algorithmNamed(" RLOO"));
     }
 }
