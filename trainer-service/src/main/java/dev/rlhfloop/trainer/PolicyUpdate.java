@@ -97,6 +97,7 @@ final class PolicyUpdate {
     Map<String, Double> run(Gpt policy, Gpt reference, List<PreferencePair> pairs, int padId, long seed, Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("pairs", (double) pairs.size());
+
         List<PreferencePair> rewardTrain = new ArrayList<>();
         List<PreferencePair> rewardHeldOut = new ArrayList<>();
         int every = config.reward().holdOutEvery();
@@ -167,12 +168,7 @@ final class PolicyUpdate {
         TrainerConfig.Rloo settings = config.rloo();
         // Answers get at most half the context (as a pair's answers do in encode), prompts the rest.
         int maxNewTokens = Math.min(settings.maxNewTokens(), policy.config().contextLength() / 2);
-        RlooSettings rlooSettings = RlooSettings.defaults()
-                .withSamples(settings.samples())
-                .withKlCoefficient(settings.beta())
-                .withLearningRate(settings.learningRate())
-                .withMaxNewTokens(maxNewTokens)
-                .withSeed(seed);
+        RlooSettings rlooSettings = rlooSettings(settings, maxNewTokens, seed);
         List<int[]> prompts = distinctPrompts(pairs, policy.config().contextLength() - maxNewTokens);
         metrics.put("prompts", (double) prompts.size());
         policy.setDropoutState(seed, 0);
@@ -191,6 +187,25 @@ final class PolicyUpdate {
         put(metrics, "totalReward", last.totalReward());
         put(metrics, "responseLength", last.responseLength());
         put(metrics, "rlooLoss", last.loss());
+    }
+
+    /** The engine's RLOO settings from the trainer's; refuses what the engine would, and steps or prompts-per-step below 1. */
+    static RlooSettings rlooSettings(TrainerConfig.Rloo settings, int maxNewTokens, long seed) {
+        if (settings.steps() < 1 || settings.promptsPerStep() < 1) {
+            throw new IllegalArgumentException("rlhf.trainer.rloo.steps and .prompts-per-step must be at least 1, were "
+                    + settings.steps() + " and " + settings.promptsPerStep());
+        }
+        try {
+            return RlooSettings.defaults()
+                    .withSamples(settings.samples())
+                    .withKlCoefficient(settings.beta())
+                    .withLearningRate(settings.learningRate())
+                    .withMaxNewTokens(maxNewTokens)
+                    .withSeed(seed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("rlhf.trainer.rloo (samples, beta = klCoefficient, learning-rate, max-new-tokens): "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Each pair's prompt once, in order of first appearance, keeping its last {@code room} tokens (the question). */

@@ -73,7 +73,7 @@ public interface TrainerConfig {
      * RLOO of each version against the reward model trained on its pairs (algorithm {@code rloo}):
      * {@code steps} updates, each sampling {@code samples} answers (k) to {@code prompts-per-step} of
      * the batch's distinct prompts. Defaults measured on the nano model (trainer-service/README.md):
-     * an update about as long as a DPO update; the learning rate is DPO's, the KL coefficient the
+     * 7–17 s per update of 16 pairs, 2–4× DPO's; the learning rate is DPO's, the KL coefficient the
      * experiment's (docs/rlhf-experiments.md).
      */
     interface Rloo {

@@ -73,14 +73,7 @@ public class TrainerService {
         }
         algorithm = PolicyUpdate.algorithmNamed(config.algorithm()).orElseThrow(() ->
                 new IllegalArgumentException("rlhf.trainer.algorithm must be dpo or rloo, was '" + config.algorithm() + "'"));
-        TrainerConfig.Rloo rloo = config.rloo();
-        if (rloo.steps() < 1 || rloo.samples() < 2 || rloo.promptsPerStep() < 1 || rloo.maxNewTokens() < 1
-                || !(rloo.beta() >= 0) || !(rloo.learningRate() > 0)) {
-            throw new IllegalArgumentException("rlhf.trainer.rloo needs steps >= 1, samples >= 2, prompts-per-step >= 1, "
-                    + "max-new-tokens >= 1, beta >= 0, learning-rate > 0; was steps " + rloo.steps() + ", samples " + rloo.samples()
-                    + ", prompts-per-step " + rloo.promptsPerStep() + ", max-new-tokens " + rloo.maxNewTokens() + ", beta "
-                    + rloo.beta() + ", learning-rate " + rloo.learningRate());
-        }
+        PolicyUpdate.rlooSettings(config.rloo(), config.rloo().maxNewTokens(), config.seed()); // bad RLOO settings fail here, not in the first update
         Bootstrapper.settings(config.bootstrap()); // an unknown size fails here, not after the registry was read
         store = new ModelStore(config.dataDir());
         registry = new Registry(bootstrapServers);

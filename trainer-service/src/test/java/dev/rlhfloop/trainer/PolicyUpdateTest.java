@@ -146,10 +146,16 @@ class PolicyUpdateTest {
     }
 
     @Test
-    void onlyDpoAndRlooUpdateAPolicy() {
+    void onlyDpoAndRlooUpdateAPolicyAndBadRlooSettingsAreNamed() {
         assertThrows(IllegalArgumentException.class, () -> new PolicyUpdate(config(Map.of()), Algorithm.PPO));
         assertThrows(IllegalArgumentException.class, () -> new PolicyUpdate(config(Map.of()), Algorithm.SFT));
         assertEquals(java.util.Optional.empty(), PolicyUpdate.algorithmNamed("ppo"));
+        for (String bad : List.of("rlhf.trainer.rloo.samples=1", "rlhf.trainer.rloo.steps=0", "rlhf.trainer.rloo.beta=-1")) {
+            String[] kv = bad.split("=");
+            TrainerConfig.Rloo rloo = config(Map.of(kv[0], kv[1])).rloo();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyUpdate.rlooSettings(rloo, 8, 1));
+            assertTrue(e.getMessage().startsWith("rlhf.trainer.rloo"), e.getMessage());
+        }
         assertEquals(java.util.Optional.of(Algorithm.RLOO), PolicyUpdate.algorithmNamed(" RLOO"));
     }
 }
