@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The live line with {@code rlhf.trainer.algorithm=rloo}, against a real broker (its own: another
  * profile is another application): pairs become an RLOO version whose weights load, with RLOO's
- * metrics and progress; a replay of the same pairs may choose DPO instead.
+ * metrics and progress; a replay of the same pairs may choose DPO instead, and one that does not
+ * choose rebuilds the RLOO version bit for bit.
  */
 @QuarkusTest
 @TestProfile(TrainerRlooKafkaTest.Rloo.class)
@@ -61,7 +62,7 @@ class TrainerRlooKafkaTest {
     LocalKafka kafka;
 
     @Test
-    void pairsBecomeALoadableRlooVersionAndAReplayMayChooseDpo() throws Exception {
+    void pairsBecomeALoadableRlooVersionThatReplaysRebuildAndAReplayMayChooseDpo() throws Exception {
         assertEquals(Algorithm.SFT, awaitVersion("1").algorithm());
         producePairs(4);
 
@@ -108,6 +109,16 @@ class TrainerRlooKafkaTest {
         assertEquals(Algorithm.DPO, replayed.algorithm());
         assertTrue(replayed.metrics().containsKey("dpoLoss"), replayed.metrics().toString());
         assertEquals(v2.trainedOn().offsets(), replayed.trainedOn().offsets(), "the same pairs, another algorithm");
+
+        // Without "algorithm" a replay runs the trainer's (RLOO), and rebuilds the live version's weights bit for bit.
+        given().contentType("application/json").body("{\"from\": \"BEGINNING\", \"line\": \"again\"}").post("/api/replays")
+                .then().statusCode(202).body("algorithm", org.hamcrest.Matchers.equalTo("RLOO"));
+        KafkaTestClient.await("the second replay done", WAIT,
+                () -> "DONE".equals(given().get("/api/replays").then().extract().jsonPath().getString("[1].state")));
+        ModelVersion again = awaitVersion("again-2");
+        assertEquals(Algorithm.RLOO, again.algorithm());
+        assertEquals(v2.weights().sha256(), again.weights().sha256(), "same pairs, seed and settings: the same RLOO weights");
+        assertEquals(v2.metrics(), again.metrics());
     }
 
     private ModelVersion awaitVersion(String versionId) {
