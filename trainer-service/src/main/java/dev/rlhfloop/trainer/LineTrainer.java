@@ -72,17 +72,22 @@ final class LineTrainer implements Runnable {
     /** One pair read from the topic, where it was. */
     private record Pending(int partition, long offset, dev.rlhfloop.llm.rlhf.PreferencePair pair, long receivedNanos) {}
 
-    LineTrainer(Context context, String line, boolean live, ModelStore.Checkpoint sft, Positions positions) {
+    /** {@code algorithm}: how this line's updates change the policy (DPO or RLOO). */
+    LineTrainer(Context context, String line, boolean live, ModelStore.Checkpoint sft, Positions positions, Algorithm algorithm) {
         this.context = context;
         this.line = line;
         this.live = live;
         this.sft = sft;
         this.positions = positions;
-        this.update = new PolicyUpdate(context.config());
+        this.update = new PolicyUpdate(context.config(), algorithm);
     }
 
     String line() {
         return line;
+    }
+
+    Algorithm algorithm() {
+        return update.algorithm();
     }
 
     long consumed() {
@@ -168,7 +173,8 @@ final class LineTrainer implements Runnable {
                 for (TopicPartition tp : partitions) sum += Math.max(0, end.get(tp) - done.get(tp));
                 total = sum;
             }
-            LOG.infof("line %s reads %s from %s%s", line, Topics.PREFERENCE_PAIRS, done, end == null ? "" : " to " + end);
+            LOG.infof("line %s (%s) reads %s from %s%s", line, update.algorithm(), Topics.PREFERENCE_PAIRS, done,
+                    end == null ? "" : " to " + end);
 
             List<Pending> pending = new ArrayList<>();
             int perVersion = context.config().pairsPerVersion();
@@ -257,7 +263,7 @@ final class LineTrainer implements Runnable {
         context.stateChanged().run();
         try {
             long t0 = System.nanoTime();
-            context.status().progress(line, live, Algorithm.DPO, 0, 0, null, Map.of(),
+            context.status().progress(line, live, update.algorithm(), 0, 0, null, Map.of(),
                     "training " + versionId + " on " + batch.size() + " pairs");
             Map<String, Double> metrics = update.run(policy, reference, batch.stream().map(Pending::pair).toList(),
                     tokenizer.endOfTextId(), seed,
@@ -270,7 +276,7 @@ final class LineTrainer implements Runnable {
             String sha256 = Models.archive(modelDir, staged.resolve(ModelStore.ARCHIVE_FILE));
             Map<String, Long> offsets = new LinkedHashMap<>();
             after.forEach((tp, offset) -> offsets.put(offsetKey(tp), offset));
-            ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, line, parentVersion, Algorithm.DPO,
+            ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, line, parentVersion, update.algorithm(),
                     new ModelVersion.TrainedOn(votesBefore + batch.size(), batch.size(), offsets), metrics,
                     new ModelVersion.Weights(Models.weightsUrl(context.config(), versionId), sha256), Instant.now());
             context.store().commit(staged, number, version);
@@ -281,9 +287,10 @@ final class LineTrainer implements Runnable {
 
             context.published().accept(version);
             versions.add(versionId);
-            LOG.infof("line %s published %s (DPO on %d pairs, %.1f s): %s", line, versionId, batch.size(),
+            LOG.infof("line %s published %s (%s on %d pairs, %.1f s): %s", line, versionId, update.algorithm(), batch.size(),
                     (System.nanoTime() - t0) / 1e9, metrics);
-            context.status().progress(line, live, Algorithm.DPO, 1, 1, metrics.get("dpoLoss"), metrics, "published " + versionId);
+            context.status().progress(line, live, update.algorithm(), 1, 1, metrics.get(update.lossMetric()), metrics,
+                    "published " + versionId);
             return version;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot checkpoint " + versionId + " of line " + line, e);

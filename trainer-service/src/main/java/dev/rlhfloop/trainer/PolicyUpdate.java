@@ -7,6 +7,8 @@ import dev.rlhfloop.llm.rlhf.PreferencePair;
 import dev.rlhfloop.llm.rlhf.PreferenceSettings;
 import dev.rlhfloop.llm.rlhf.PreferenceTrainer;
 import dev.rlhfloop.llm.rlhf.RewardModel;
+import dev.rlhfloop.llm.rlhf.Rloo;
+import dev.rlhfloop.llm.rlhf.RlooSettings;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,9 +19,10 @@ import java.util.Optional;
 
 /**
  * One update of a model line from a batch of preference pairs: a Bradley–Terry reward model (from
- * the SFT model, every k-th pair held out to measure its accuracy) and a DPO step of the policy
- * against the SFT reference. Everything is seeded by the line's seed and the version number, so a
- * replay of the same pairs gives the same weights.
+ * the SFT model, every k-th pair held out to measure its accuracy), then the policy: DPO on the
+ * pairs against the SFT reference, or RLOO steps on the pairs' prompts against that reward model
+ * with a KL penalty to the SFT reference ({@code rlhf.trainer.algorithm}). Everything is seeded by
+ * the line's seed and the version number, so a replay of the same pairs gives the same weights.
  */
 final class PolicyUpdate {
 
@@ -31,10 +34,32 @@ final class PolicyUpdate {
     /** Pairs the KL to the reference is measured on when no pair is held out. */
     static final int PROBE_PAIRS = 4;
 
-    private final TrainerConfig config;
+    /** The algorithms a policy update can run. */
+    static final List<Algorithm> ALGORITHMS = List.of(Algorithm.DPO, Algorithm.RLOO);
 
-    PolicyUpdate(TrainerConfig config) {
+    private final TrainerConfig config;
+    private final Algorithm algorithm;
+
+    PolicyUpdate(TrainerConfig config, Algorithm algorithm) {
+        if (!ALGORITHMS.contains(algorithm)) {
+            throw new IllegalArgumentException("a policy update runs DPO or RLOO, not " + algorithm);
+        }
         this.config = config;
+        this.algorithm = algorithm;
+    }
+
+    Algorithm algorithm() {
+        return algorithm;
+    }
+
+    /** The policy algorithm named {@code text} ({@code dpo} or {@code rloo}, any case), if it is one. */
+    static Optional<Algorithm> algorithmNamed(String text) {
+        return ALGORITHMS.stream().filter(a -> a.name().equalsIgnoreCase(text.strip())).findFirst();
+    }
+
+    /** The metric that stands for the update's loss in progress events and logs. */
+    String lossMetric() {
+        return algorithm == Algorithm.DPO ? "dpoLoss" : "rlooLoss";
     }
 
     /** The engine's pair from an event: the prompt in the SFT template, the answers' token ids as generated. */
@@ -63,9 +88,11 @@ final class PolicyUpdate {
     /**
      * Trains {@code policy} in place on {@code pairs} (in their canonical order) and returns the
      * version's metrics: {@code rewardAccuracy}/{@code rewardLoss} on the held-out pairs (when there
-     * are any); DPO's {@code dpoLoss}, {@code chosenReward}, {@code rejectedReward}, {@code margin},
-     * {@code accuracy}, {@code kl} after the update and {@code dpoLossBefore} before it, on the probe
-     * pairs (the held-out ones, else the last few); {@code dpoTrainLoss}, the mean over the last epoch's steps.
+     * are any) and {@code rewardTrainAccuracy}; then for DPO {@code dpoLoss}, {@code chosenReward},
+     * {@code rejectedReward}, {@code margin}, {@code accuracy}, {@code kl} after the update and
+     * {@code dpoLossBefore} before it, on the probe pairs (the held-out ones, else the last few);
+     * {@code dpoTrainLoss}, the mean over the last epoch's steps. For RLOO see {@link #rloo}.
+     * {@code padId} is the tokenizer's end-of-text, which also ends RLOO's sampled answers.
      */
     Map<String, Double> run(Gpt policy, Gpt reference, List<PreferencePair> pairs, int padId, long seed, Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -96,6 +123,10 @@ final class PolicyUpdate {
         }
         put(metrics, "rewardTrainAccuracy", lastReward.train().accuracy());
 
+        if (algorithm == Algorithm.RLOO) {
+            rloo(policy, reference, rewardModel, pairs, padId, seed, progress, metrics);
+            return metrics;
+        }
         PreferenceSettings dpoSettings = PreferenceSettings.defaults()
                 .withBeta(config.dpo().beta())
                 .withLearningRate(config.dpo().learningRate())
@@ -122,6 +153,71 @@ final class PolicyUpdate {
         put(metrics, "accuracy", last.heldOut().accuracy());
         put(metrics, "kl", last.heldOut().klToReference());
         return metrics;
+    }
+
+    /**
+     * RLOO steps of {@code policy} on the batch's prompts (each once, in their first pair's order;
+     * {@code prompts-per-step} of them per step, cycling) against {@code rewardModel}, with the KL
+     * penalty to the SFT reference; samples stop at end-of-text. Metrics: {@code prompts},
+     * {@code rewardBefore} (the first step's mean reward: samples of the parent policy), and the last
+     * step's {@code reward}, {@code kl} (summed log-ratio log π − log π_ref per answer),
+     * {@code totalReward} (reward − β·kl), {@code responseLength} (tokens) and {@code rlooLoss}.
+     */
+    private void rloo(Gpt policy, Gpt reference, RewardModel rewardModel, List<PreferencePair> pairs, int endOfText, long seed,
+                      Progress progress, Map<String, Double> metrics) {
+        TrainerConfig.Rloo settings = config.rloo();
+        // Answers get at most half the context (as a pair's answers do in encode), prompts the rest.
+        int maxNewTokens = Math.min(settings.maxNewTokens(), policy.config().contextLength() / 2);
+        RlooSettings rlooSettings = rlooSettings(settings, maxNewTokens, seed);
+        List<int[]> prompts = distinctPrompts(pairs, policy.config().contextLength() - maxNewTokens);
+        metrics.put("prompts", (double) prompts.size());
+        policy.setDropoutState(seed, 0);
+        Rloo rloo = new Rloo(policy, reference, Rloo.Reward.of(rewardModel), rlooSettings, endOfText);
+        int perStep = Math.min(settings.promptsPerStep(), prompts.size());
+        Rloo.Metrics last = null;
+        for (int step = 0; step < settings.steps(); step++) {
+            List<int[]> stepPrompts = new ArrayList<>();
+            for (int i = 0; i < perStep; i++) stepPrompts.add(prompts.get((step * perStep + i) % prompts.size()));
+            last = rloo.step(stepPrompts);
+            if (step == 0) put(metrics, "rewardBefore", last.reward());
+            progress.step(Algorithm.RLOO, step + 1, settings.steps(), last.loss());
+        }
+        put(metrics, "reward", last.reward());
+        put(metrics, "kl", last.kl());
+        put(metrics, "totalReward", last.totalReward());
+        put(metrics, "responseLength", last.responseLength());
+        put(metrics, "rlooLoss", last.loss());
+    }
+
+    /** The engine's RLOO settings from the trainer's; refuses what the engine would, and steps or prompts-per-step below 1. */
+    static RlooSettings rlooSettings(TrainerConfig.Rloo settings, int maxNewTokens, long seed) {
+        if (settings.steps() < 1 || settings.promptsPerStep() < 1) {
+            throw new IllegalArgumentException("rlhf.trainer.rloo.steps and .prompts-per-step must be at least 1, were "
+                    + settings.steps() + " and " + settings.promptsPerStep());
+        }
+        try {
+            return RlooSettings.defaults()
+                    .withSamples(settings.samples())
+                    .withKlCoefficient(settings.beta())
+                    .withLearningRate(settings.learningRate())
+                    .withMaxNewTokens(maxNewTokens)
+                    .withSeed(seed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("rlhf.trainer.rloo (samples, beta = klCoefficient, learning-rate, max-new-tokens): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Each pair's prompt once, in order of first appearance, keeping its last {@code room} tokens (the question). */
+    static List<int[]> distinctPrompts(List<PreferencePair> pairs, int room) {
+        List<int[]> prompts = new ArrayList<>();
+        for (PreferencePair pair : pairs) {
+            int[] prompt = pair.prompt();
+            if (prompt.length > room) prompt = Arrays.copyOfRange(prompt, prompt.length - room, prompt.length);
+            int[] candidate = prompt;
+            if (prompts.stream().noneMatch(p -> Arrays.equals(p, candidate))) prompts.add(prompt);
+        }
+        return prompts;
     }
 
     /** JSON has no NaN: a metric that was not measured is left out. */

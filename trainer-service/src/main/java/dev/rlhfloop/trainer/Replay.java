@@ -71,6 +71,7 @@ public final class Replay {
         if (request.timestamp() != null) v.put("timestamp", request.timestamp().toString());
         if (request.fromOffset() != null) v.put("fromOffset", request.fromOffset());
         if (request.toOffset() != null) v.put("toOffset", request.toOffset());
+        v.put("algorithm", trainer.algorithm().name());
         v.put("state", state.name());
         v.put("consumed", trainer.consumed());
         v.put("total", Math.max(0, trainer.total()));

@@ -1,6 +1,7 @@
 package dev.rlhfloop.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.Json;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -70,6 +71,11 @@ public class ReplaysResource {
         if (line != null && !line.matches(ReplayRequest.LINE_PATTERN)) {
             throw new IllegalArgumentException("\"line\" must be 1-40 lower-case letters, digits, '-' or '_', starting with a letter or digit; was '" + line + "'");
         }
+        String algorithmText = text(json, "algorithm");
+        Algorithm algorithm = null;
+        if (algorithmText != null) {
+            algorithm = PolicyUpdate.algorithmNamed(algorithmText).orElseThrow(() -> new IllegalArgumentException("\"algorithm\" must be DPO or RLOO, was '" + algorithmText + "'"));
+        }
         Instant timestamp = null;
         Long fromOffset = null;
         Long toOffset = null;
@@ -93,7 +99,7 @@ public class ReplaysResource {
                 }
             }
         }
-        return new ReplayRequest(from, timestamp, fromOffset, toOffset, line);
+        return new ReplayRequest(from, timestamp, fromOffset, toOffset, line, algorithm);
     }
 
     private static String text(JsonNode json, String field) {

@@ -32,7 +32,17 @@ public interface TrainerConfig {
     @WithDefault("http://127.0.0.1:8083")
     String publicUrl();
 
+    /**
+     * How each update changes the policy: {@code dpo} (on the pairs, against the SFT reference) or
+     * {@code rloo} (sampling on the pairs' prompts, scored by the update's reward model, KL penalty to
+     * the SFT reference), in any case. A replay may choose its own.
+     */
+    @WithDefault("dpo")
+    String algorithm();
+
     Dpo dpo();
+
+    Rloo rloo();
 
     Reward reward();
 
@@ -57,6 +67,34 @@ public interface TrainerConfig {
 
         @WithDefault("8")
         int batchSize();
+    }
+
+    /**
+     * RLOO of each version against the reward model trained on its pairs (algorithm {@code rloo}):
+     * {@code steps} updates, each sampling {@code samples} answers (k) to {@code prompts-per-step} of
+     * the batch's distinct prompts. Defaults measured on the nano model (trainer-service/README.md):
+     * 7–17 s per update of 16 pairs, 2–4× DPO's; the learning rate is DPO's, the KL coefficient the
+     * experiment's (docs/rlhf-experiments.md).
+     */
+    interface Rloo {
+        @WithDefault("4")
+        int steps();
+
+        @WithDefault("4")
+        int samples();
+
+        @WithDefault("8")
+        int promptsPerStep();
+
+        /** The KL coefficient β of reward − β·Σ(log π − log π_ref). */
+        @WithDefault("0.05")
+        double beta();
+
+        @WithDefault("1e-4")
+        float learningRate();
+
+        @WithDefault("32")
+        int maxNewTokens();
     }
 
     interface Reward {

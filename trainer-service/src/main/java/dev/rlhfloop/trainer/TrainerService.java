@@ -52,6 +52,8 @@ public class TrainerService {
     String bootstrapServers;
 
     private final ReentrantLock compute = new ReentrantLock(true);
+    /** How the live line's updates (and replays that name none) change the policy. */
+    private Algorithm algorithm;
     private ModelStore store;
     private Registry registry;
     private volatile ModelStore.Checkpoint sft;
@@ -69,6 +71,9 @@ public class TrainerService {
         if (!config.line().matches(ReplayRequest.LINE_PATTERN)) {
             throw new IllegalArgumentException("rlhf.trainer.line must match " + ReplayRequest.LINE_PATTERN + ", was '" + config.line() + "'");
         }
+        algorithm = PolicyUpdate.algorithmNamed(config.algorithm()).orElseThrow(() ->
+                new IllegalArgumentException("rlhf.trainer.algorithm must be dpo or rloo, was '" + config.algorithm() + "'"));
+        PolicyUpdate.rlooSettings(config.rloo(), config.rloo().maxNewTokens(), config.seed()); // bad RLOO settings fail here, not in the first update
         Bootstrapper.settings(config.bootstrap()); // an unknown size fails here, not after the registry was read
         store = new ModelStore(config.dataDir());
         registry = new Registry(bootstrapServers);
@@ -174,7 +179,7 @@ public class TrainerService {
         if (sft == null) throw new BusyException("the live line has no model yet");
         if (liveThread != null && liveThread.isAlive()) return;
         announceCheckpoints();
-        LineTrainer line = new LineTrainer(context(true), config.line(), true, sft, LIVE);
+        LineTrainer line = new LineTrainer(context(true), config.line(), true, sft, LIVE, algorithm);
         live = line;
         liveThread = new Thread(() -> runLive(line), "line-" + config.line());
         liveThread.setDaemon(true);
@@ -253,12 +258,13 @@ public class TrainerService {
             throw new IllegalArgumentException("model line '" + line + "' already exists; name a new one");
         }
         String id = "r" + (replays.size() + 1);
-        LineTrainer trainer = new LineTrainer(context(false), line, false, sft, positions(request));
+        Algorithm lineAlgorithm = request.algorithm() != null ? request.algorithm() : algorithm;
+        LineTrainer trainer = new LineTrainer(context(false), line, false, sft, positions(request), lineAlgorithm);
         Replay replay = new Replay(id, request, trainer, this::refreshState);
         replays.put(id, replay);
         replay.start();
         refreshState();
-        LOG.infof("replay %s into line %s from %s started", id, line, request.from());
+        LOG.infof("replay %s into line %s from %s started (%s)", id, line, request.from(), lineAlgorithm);
         return replay;
     }
 

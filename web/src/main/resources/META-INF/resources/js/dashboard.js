@@ -1,4 +1,4 @@
-// Dashboard: is the model getting better? Versions, win rate vs. SFT, DPO metrics, votes, bootstrap.
+// Dashboard: is the model getting better? Versions, win rate vs. SFT, DPO / RLOO metrics, votes, bootstrap.
 import {api, subscribe, listOf, el, fmt, showState, describe} from './api.js';
 import {chart, colors} from './charts.js';
 import {versionLabel} from './rate.js';
@@ -247,10 +247,12 @@ function renderWinRate() {
 function renderDpo() {
   const trained = liveModels().filter((m) => metric(m, 'dpoLoss', 'loss') !== null || metric(m, 'kl') !== null);
   charts.dpo.labels = trained.map((m) => versionLabel(m.version));
+  // A DPO version has a loss and a margin, an RLOO version a mean reward; both a KL to the SFT model.
   charts.dpo.update([trained.map((_, i) => i),
     trained.map((m) => metric(m, 'dpoLoss', 'loss')),
     trained.map((m) => metric(m, 'kl', 'klToReference')),
-    trained.map((m) => metric(m, 'margin', 'rewardMargin'))]);
+    trained.map((m) => metric(m, 'margin', 'rewardMargin')),
+    trained.map((m) => String(m.algorithm ?? '').toUpperCase() === 'RLOO' ? metric(m, 'reward') : null)]);
 }
 
 function renderVpm() {
@@ -273,6 +275,12 @@ function renderTimeline() {
     if (loss !== null) facts.push('DPO loss ' + fmt.num(loss));
     const margin = metric(m, 'margin');
     if (margin !== null) facts.push('margin ' + fmt.num(margin, 2));
+    if (algo === 'RLOO') {
+      const reward = metric(m, 'reward');
+      if (reward !== null) facts.push('reward ' + fmt.num(reward, 2));
+      const kl = metric(m, 'kl');
+      if (kl !== null) facts.push('KL ' + fmt.num(kl, 3));
+    }
     return el('li', {class: 'timeline-item', 'data-version': String(m.version)},
         el('span', {class: 'timeline-dot algo-' + algo.toLowerCase()}),
         el('div', {class: 'timeline-body'},
@@ -304,11 +312,12 @@ function makeCharts() {
   Object.assign(dpo, chart($('chart-dpo'), {
     x: {label: 'version', values: byIndex(dpo), legend: (u, i) => dpo.labels[i] ?? ''},
     y: {label: 'loss · KL', fromZero: true},
-    y2: {label: 'reward margin', scale: 'margin'},
+    y2: {label: 'margin · reward', scale: 'margin'},
     series: [
       {label: 'DPO loss', stroke: colors.indigo, value: (u, v) => fmt.num(v)},
       {label: 'KL to SFT', stroke: colors.amber, value: (u, v) => fmt.num(v)},
       {label: 'margin', stroke: colors.teal, scale: 'margin', value: (u, v) => fmt.num(v, 2)},
+      {label: 'RLOO reward', stroke: colors.rose, scale: 'margin', value: (u, v) => fmt.num(v, 2)},
     ],
   }));
   const vpm = chart($('chart-vpm'), {

@@ -38,6 +38,8 @@ function body() {
   const request = {from};
   const line = $('replay-line').value.trim();
   if (line) request.line = line;
+  const algorithm = $('replay-algorithm').value;
+  if (algorithm) request.algorithm = algorithm;
   if (from === 'TIMESTAMP') {
     const local = $('replay-timestamp').value;
     if (!local) throw new Error('Choose the timestamp to start from.');
@@ -95,6 +97,7 @@ function renderReplays(replays) {
         el('div', {class: 'replay-head'},
             el('b', {text: r.line ?? r.id}),
             el('span', {class: 'chip chip-state-' + state.toLowerCase(), text: state.toLowerCase()}),
+            r.algorithm ? el('span', {class: 'chip algo-' + String(r.algorithm).toLowerCase(), text: String(r.algorithm).toUpperCase()}) : null,
             el('span', {class: 'muted small', text: from})),
         el('div', {class: 'progress'}, el('div', {class: 'progress-bar', style: `width:${(100 * frac).toFixed(1)}%`})),
         el('div', {class: 'muted small', text: `${fmt.int(done)}${total ? ' of ' + fmt.int(total) : ''} records · `

@@ -52,6 +52,7 @@ class PagesBrowserTest {
     @AfterEach
     void reset() {
         ServicesStandIn.bootstrapping = false;
+        ServicesStandIn.rlooVersion = false;
     }
 
     private void open(String page) {
@@ -194,6 +195,18 @@ class PagesBrowserTest {
     }
 
     @Test
+    void anRlooVersionShowsItsRewardAndKlWhereDpoVersionsShowLossAndMargin() {
+        ServicesStandIn.rlooVersion = true;
+        open("dashboard");
+        String item = browser.awaitText("#timeline .timeline-item[data-version='4']", "RLOO");
+        assertTrue(item.contains("from v3 · 102 votes · RM acc 80.0% · reward 0.42 · KL 0.800"), item);
+        assertFalse(item.contains("DPO loss"), item);
+        assertEquals("80.0%", browser.find("#kpi-rm").getText());
+        browser.await(d -> "4".equals(d.findElement(By.id("chart-dpo")).getAttribute("data-points")) ? true : null);
+        assertTrue(browser.find("#chart-dpo").getText().contains("RLOO reward"), "the chart's legend names RLOO's series");
+    }
+
+    @Test
     void replayFormValidatesStartsAReplayAndShowsItsLineBesideTheLiveOne() {
         open("replay");
         browser.find("input[name=from][value=OFFSETS]").click();
@@ -208,11 +221,15 @@ class PagesBrowserTest {
         browser.find("#replay-to-offset").clear();
         browser.find("#replay-to-offset").sendKeys("80");
         browser.find("#replay-line").sendKeys("replay-offsets");
+        new org.openqa.selenium.support.ui.Select(browser.find("#replay-algorithm")).selectByValue("RLOO");
         browser.find("#replay-start").click();
         browser.awaitText("#replay-state", "Replay started");
         browser.awaitText("#replays", "replay-offsets");
         browser.awaitText("#lines", "replay-offsets");
         assertTrue(browser.find("#replays").getText().contains("offsets 0–80"));
+        assertEquals("RLOO", ServicesStandIn.replays.get(ServicesStandIn.replays.size() - 1).get("algorithm"), "the form sent the algorithm");
+        assertTrue(browser.find("#replays").getText().contains("RLOO"), browser.find("#replays").getText());
+        browser.awaitText("#lines", "RLOO");
         assertTrue(browser.find("#lines").getText().contains("live"));
         browser.screenshot("replay");
 

@@ -38,6 +38,9 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
 
     /** When true the trainer is still bootstrapping: no model, comparisons answer 503 no_model. */
     static volatile boolean bootstrapping = false;
+
+    /** When true the live line also has v4, an RLOO version (rlhf.trainer.algorithm=rloo): no DPO loss or margin. */
+    static volatile boolean rlooVersion = false;
     static final List<Map<String, Object>> votes = new CopyOnWriteArrayList<>();
     static final List<Map<String, Object>> replays = new CopyOnWriteArrayList<>();
     private static final Map<String, Map<String, Object>> comparisons = new ConcurrentHashMap<>();
@@ -232,8 +235,14 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         list.add(model("1", "live", "0", "DPO", 24, Map.of("rewardAccuracy", 0.62, "dpoLoss", 0.671, "margin", 0.21, "kl", 0.012)));
         list.add(model("2", "live", "1", "DPO", 55, Map.of("rewardAccuracy", 0.71, "dpoLoss", 0.642, "margin", 0.58, "kl", 0.031)));
         list.add(model("3", "live", "2", "DPO", 86, Map.of("rewardAccuracy", 0.78, "dpoLoss", 0.611, "margin", 1.04, "kl", 0.054)));
+        if (rlooVersion) {
+            list.add(model("4", "live", "3", "RLOO", 102, Map.of("rewardAccuracy", 0.8, "reward", 0.42, "rewardBefore", 0.1, "kl", 0.8,
+                    "totalReward", 0.38, "responseLength", 9.5, "rlooLoss", -0.3)));
+        }
         for (Map<String, Object> r : replays) {
-            list.add(model("1", (String) r.get("line"), "0", "DPO", 40, Map.of("dpoLoss", 0.668, "margin", 0.25, "kl", 0.013)));
+            list.add("RLOO".equals(r.get("algorithm"))
+                    ? model("1", (String) r.get("line"), "0", "RLOO", 40, Map.of("reward", 0.42, "rewardBefore", 0.1, "kl", 0.8, "rlooLoss", -0.3))
+                    : model("1", (String) r.get("line"), "0", "DPO", 40, Map.of("dpoLoss", 0.668, "margin", 0.25, "kl", 0.013)));
         }
         return list;
     }
@@ -291,7 +300,8 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
             }
             String line = body.path("line").asText("replay-" + (replays.size() + 1));
             Map<String, Object> r = new ConcurrentHashMap<>(Map.of("id", "r" + (replays.size() + 1), "line", line,
-                    "from", from, "state", "RUNNING", "consumed", 40, "total", 86, "versions", List.of("1")));
+                    "from", from, "algorithm", body.path("algorithm").asText("DPO").toUpperCase(java.util.Locale.ROOT),
+                    "state", "RUNNING", "consumed", 40, "total", 86, "versions", List.of("1")));
             if (from.equals("OFFSETS")) {
                 r.put("fromOffset", body.path("fromOffset").asLong());
                 r.put("toOffset", body.path("toOffset").asLong());
