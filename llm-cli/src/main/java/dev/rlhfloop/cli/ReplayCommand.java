@@ -44,6 +44,10 @@ public final class ReplayCommand extends StackCommand {
     @Option(names = "--line", description = "The new line's name: 1-40 lower-case letters, digits, '-' or '_' (default: the trainer picks replay-N).")
     String line;
 
+    @Option(names = "--algorithm", paramLabel = "dpo|rloo",
+            description = "How the new line updates its policy: dpo or rloo (default: the trainer's rlhf.trainer.algorithm).")
+    String algorithm;
+
     @Option(names = "--no-wait", description = "Start the replay and return without following it.")
     boolean noWait;
 
@@ -116,6 +120,11 @@ public final class ReplayCommand extends StackCommand {
             }
             body.put("line", line);
         }
+        if (algorithm != null) {
+            String name = algorithm.toUpperCase(java.util.Locale.ROOT);
+            if (!name.equals("DPO") && !name.equals("RLOO")) throw new UserError("--algorithm must be dpo or rloo, was '" + algorithm + "'");
+            body.put("algorithm", name);
+        }
         return body;
     }
 
@@ -177,6 +186,11 @@ public final class ReplayCommand extends StackCommand {
     }
 
     private static String describe(JsonNode replay) {
+        String algorithm = replay.path("algorithm").asText("");
+        return startOf(replay) + (algorithm.isEmpty() ? "" : ", " + algorithm);
+    }
+
+    private static String startOf(JsonNode replay) {
         return switch (replay.path("from").asText()) {
             case "TIMESTAMP" -> "pairs from " + replay.path("timestamp").asText();
             case "OFFSETS" -> "offsets " + replay.path("fromOffset").asText() + "-" + replay.path("toOffset").asText("end");

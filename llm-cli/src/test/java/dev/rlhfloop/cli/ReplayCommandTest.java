@@ -36,6 +36,7 @@ class ReplayCommandTest {
         assertUserError("--offsets 80-10: END must be greater than START", "replay", "--offsets", "80-10");
         assertUserError("--line must be 1-40 lower-case letters", "replay", "--from-beginning", "--line", "Live.2");
         assertUserError("--url nope is not a URL", "replay", "--from-beginning", "--url", "nope");
+        assertUserError("--algorithm must be dpo or rloo, was 'ppo'", "replay", "--from-beginning", "--algorithm", "ppo");
     }
 
     @Test
@@ -45,6 +46,8 @@ class ReplayCommandTest {
         assertEquals("{\"from\":\"OFFSETS\",\"fromOffset\":40,\"line\":\"night-1\"}", command.requestBody().toString());
         new picocli.CommandLine(command = new ReplayCommand()).parseArgs("--from-timestamp", "2026-11-29T12:00:00+01:00");
         assertEquals("{\"from\":\"TIMESTAMP\",\"timestamp\":\"2026-11-29T11:00:00Z\"}", command.requestBody().toString());
+        new picocli.CommandLine(command = new ReplayCommand()).parseArgs("--from-beginning", "--algorithm", "rloo");
+        assertEquals("{\"from\":\"BEGINNING\",\"algorithm\":\"RLOO\"}", command.requestBody().toString());
     }
 
     @Test
