@@ -93,7 +93,7 @@ class ReplayCommandOnWholeStackIT {
         long pairs = json("/api/stats").path("totals").path("decisiveVotes").asLong();
         Run run = llm("replay", "--url", url, "--from-beginning", "--line", LINE, "--wait", "600");
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.out().matches("(?s)replay r\\d+ into line " + LINE + " started at .* \\(every pair\\).*"), run.out());
+        assertTrue(run.out().matches("(?s)replay r\\d+ into line " + LINE + " started at .* \\(every pair, DPO\\).*"), run.out());
         Matcher done = Pattern.compile("done: line " + LINE + " has (\\d+) version\\(s\\): (.*)").matcher(run.out());
         assertTrue(done.find(), "a replay of " + pairs + " pairs publishes versions: " + run.out());
         List<String> printed = List.of(done.group(2).strip().split(", "));
