@@ -75,6 +75,11 @@ class FeedbackServiceKafkaTest {
 
     /** Both answers of a comparison on rlhf.generations, then waits until the stores have joined them. */
     static void publishComparison(LocalKafka kafka, FeedbackStores stores, String comparisonId, String versionA, String versionB) {
+        publishAnswers(kafka, comparisonId, versionA, versionB);
+        awaitComparison(stores, comparisonId);
+    }
+
+    static void publishAnswers(LocalKafka kafka, String comparisonId, String versionA, String versionB) {
         for (Slot slot : Slot.values()) {
             String version = slot == Slot.A ? versionA : versionB;
             var generation = GenerationEvent.of(comparisonId + "-" + slot, comparisonId, slot, "Name a farm animal.",
@@ -82,6 +87,9 @@ class FeedbackServiceKafkaTest {
                     new Sampling(0.8, 40, 0.95, 16, 7), -1.5);
             KafkaTestClient.send(kafka.bootstrapServers(), Topics.GENERATIONS, comparisonId, generation, GenerationEvent.class);
         }
+    }
+
+    static void awaitComparison(FeedbackStores stores, String comparisonId) {
         KafkaTestClient.await("comparison " + comparisonId + " in the stores", WAIT, () -> {
             try {
                 return stores.comparison(comparisonId).map(ComparisonState::complete).orElse(false);

@@ -31,6 +31,7 @@ public abstract class ReadinessFollowsTheBroker {
     @Test
     public void readinessGoesDownWithTheBrokerAndRecoversWhenItReturns() {
         awaitReadiness(200, COMES_BACK);
+        justBeforeTheBrokerStops();
         try {
             kafka.stop();
             awaitReadiness(503, GOES_DOWN);
@@ -42,6 +43,10 @@ public abstract class ReadinessFollowsTheBroker {
         awaitReadiness(200, COMES_BACK);
         worksAgainAfterTheBrokerReturned();
         given().get("/q/health/live").then().statusCode(200);
+    }
+
+    /** E.g. give the service work that is still in flight when the broker goes away. */
+    protected void justBeforeTheBrokerStops() {
     }
 
     /** How long the broker stays away once readiness is down: long enough to outlast the service's client timeouts. */
