@@ -49,7 +49,7 @@ public abstract class ReadinessFollowsTheBroker {
     protected void justBeforeTheBrokerStops() {
     }
 
-    /** How long the broker stays away once readiness is down: long enough to outlast the service's client timeouts. */
+    /** How long the broker stays away once readiness is down; a service whose clients have timeouts to outlast says so. */
     protected Duration outage() {
         return Duration.ZERO;
     }
