@@ -45,7 +45,7 @@ class PublicApiTest {
         String created = """
                 {"id": "cmp-1", "prompt": "Tell me about a fox.", "answers": [{"slot": "A", "generationId": "g1"}, {"slot": "B", "generationId": "g2"}]}""";
         assertEquals(List.of(), api.problems("POST", "/api/comparisons", 201, created));
-        assertEquals(List.of(), api.problems("POST", "/api/votes", 400, "{\"error\": \"choice is missing\"}"));
+        assertEquals(List.of(), api.problems("POST", "/api/votes", 400, "{\"error\": \"bad_request\", \"reason\": \"choice is missing\"}"));
         assertEquals(List.of(), api.problems("GET", "/api/comparisons/cmp-1/events", 200, "event: token\ndata: {}\n\n"));
     }
 
@@ -59,6 +59,10 @@ class PublicApiTest {
         assertTrue(problems.stream().anyMatch(p -> p.contains("$.answers[0].slot is \"C\"")), problems.toString());
         assertTrue(api.problems("POST", "/api/comparisons", 418, "{}").get(0).contains("not a documented status"));
         assertTrue(api.problems("PUT", "/api/votes", 200, "{}").get(0).contains("not documented"));
+        assertTrue(api.problems("POST", "/api/votes", 400, "{\"error\": \"choice is missing\"}").stream()
+                .anyMatch(p -> p.contains("$.error is \"choice is missing\", not one of")), "an error code outside the documented set");
+        assertTrue(api.problems("POST", "/api/votes", 400, "{\"error\": \"bad_request\"}").get(0)
+                .contains("lacks the required field \"reason\""));
         assertTrue(api.problems("GET", "/api/stats", 200, "<html>").get(0).contains("not JSON"));
         assertTrue(api.problems("GET", "/api/stats", 200, """
                 {"totals": {"votes": 1, "decisiveVotes": 1, "raters": 1}, "baselineVersion": null, "versions": [],

@@ -2,6 +2,7 @@ package dev.rlhfloop.feedback;
 
 import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.feedback.streams.PartialStats;
+import dev.rlhfloop.service.ApiError;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -33,6 +34,6 @@ public class InternalResource {
     public Response comparison(@PathParam("id") String id) {
         return stores.comparison(id)
                 .map(state -> Response.ok(state).build())
-                .orElseGet(() -> ApiError.of(Response.Status.NOT_FOUND, "this instance knows no comparison " + id));
+                .orElseGet(() -> ApiError.notFound("this instance knows no comparison " + id));
     }
 }

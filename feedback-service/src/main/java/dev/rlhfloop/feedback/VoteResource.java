@@ -3,6 +3,7 @@ package dev.rlhfloop.feedback;
 import dev.rlhfloop.contracts.Choice;
 import dev.rlhfloop.contracts.VoteEvent;
 import dev.rlhfloop.feedback.streams.ComparisonState;
+import dev.rlhfloop.service.ApiError;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -59,7 +60,7 @@ public class VoteResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response vote(VoteRequest request) {
-        if (request == null) return ApiError.of(Response.Status.BAD_REQUEST, "the request body must be a JSON vote: "
+        if (request == null) return ApiError.badRequest("the request body must be a JSON vote: "
                 + "{\"comparisonId\", \"choice\": " + CHOICES + ", \"rater\", \"reason\"}");
         List<String> problems = new ArrayList<>();
         String comparisonId = required(problems, "comparisonId", request.comparisonId(), MAX_ID);
@@ -67,7 +68,7 @@ public class VoteResource {
         Choice choice = choice(problems, request.choice());
         String reason = request.reason() == null || request.reason().isBlank() ? null : request.reason().strip();
         if (reason != null && reason.length() > MAX_REASON) problems.add("reason is longer than " + MAX_REASON + " characters");
-        if (!problems.isEmpty()) return ApiError.of(Response.Status.BAD_REQUEST, String.join("; ", problems));
+        if (!problems.isEmpty()) return ApiError.badRequest(String.join("; ", problems));
 
         StoreQueries.Lookup lookup = knownComparison(comparisonId);
         Optional<ComparisonState> known = lookup.state();
@@ -76,7 +77,7 @@ public class VoteResource {
             return Response.accepted(new VoteAccepted(first.voteId(), comparisonId, first.choice(), true, null, null)).build();
         }
         if (known.isEmpty() && rejectUnknownComparisons && lookup.fromKeeper()) {
-            return ApiError.of(Response.Status.BAD_REQUEST, "unknown comparison " + comparisonId);
+            return ApiError.badRequest("unknown comparison " + comparisonId);
         }
         VoteEvent vote = VoteEvent.of(comparisonId, choice, rater, reason, Instant.now());
         RecordMetadata stored = publisher.publish(vote);

@@ -2,12 +2,8 @@ package dev.rlhfloop.feedback;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.AfterAll;
-import java.net.URI;
-import java.util.concurrent.CopyOnWriteArrayList;
-import io.restassured.filter.Filter;
-import io.restassured.RestAssured;
-import dev.rlhfloop.contracts.PublicApi;
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
+import dev.rlhfloop.service.testing.OpenApiConformance;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -35,11 +31,13 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.hamcrest.Matcher;
 import org.junit.jupiter.api.Test;
 
 /** The service against a real broker: votes in over HTTP, pairs out on Kafka, statistics back over HTTP. */
@@ -48,25 +46,18 @@ import org.junit.jupiter.api.Test;
 class FeedbackServiceKafkaTest {
 
     /** Every answer the tests get through rest-assured must fit the OpenAPI document (contracts' openapi.yaml). */
-    private static final PublicApi OPENAPI = PublicApi.load();
-    private static final List<String> OPENAPI_PROBLEMS = new CopyOnWriteArrayList<>();
-    private static final Filter CHECK_AGAINST_OPENAPI = (request, response, ctx) -> {
-        io.restassured.response.Response answer = ctx.next(request, response);
-        String path = URI.create(request.getURI()).getPath();
-        if (path.startsWith("/api/")) OPENAPI_PROBLEMS.addAll(OPENAPI.problems(request.getMethod(), path, answer.statusCode(), answer.asString()));
-        return answer;
-    };
+    private static final OpenApiConformance OPENAPI = new OpenApiConformance();
 
     @BeforeAll
     static void checkAnswersAgainstTheOpenApiDocument() {
-        RestAssured.filters(CHECK_AGAINST_OPENAPI);
+        OPENAPI.startChecking();
     }
 
     @AfterAll
     static void answersFitTheOpenApiDocument() {
-        RestAssured.replaceFiltersWith(RestAssured.filters().stream().filter(f -> f != CHECK_AGAINST_OPENAPI).toList());
-        assertEquals(List.of(), OPENAPI_PROBLEMS);
+        OPENAPI.assertEveryAnswerFit();
     }
+
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @InjectLocalKafka
@@ -79,6 +70,16 @@ class FeedbackServiceKafkaTest {
     VotePublisher publisher;
 
     private void publishComparison(String comparisonId, String versionA, String versionB) {
+        publishComparison(kafka, stores, comparisonId, versionA, versionB);
+    }
+
+    /** Both answers of a comparison on rlhf.generations, then waits until the stores have joined them. */
+    static void publishComparison(LocalKafka kafka, FeedbackStores stores, String comparisonId, String versionA, String versionB) {
+        publishAnswers(kafka, comparisonId, versionA, versionB);
+        awaitComparison(stores, comparisonId);
+    }
+
+    static void publishAnswers(LocalKafka kafka, String comparisonId, String versionA, String versionB) {
         for (Slot slot : Slot.values()) {
             String version = slot == Slot.A ? versionA : versionB;
             var generation = GenerationEvent.of(comparisonId + "-" + slot, comparisonId, slot, "Name a farm animal.",
@@ -86,6 +87,9 @@ class FeedbackServiceKafkaTest {
                     new Sampling(0.8, 40, 0.95, 16, 7), -1.5);
             KafkaTestClient.send(kafka.bootstrapServers(), Topics.GENERATIONS, comparisonId, generation, GenerationEvent.class);
         }
+    }
+
+    static void awaitComparison(FeedbackStores stores, String comparisonId) {
         KafkaTestClient.await("comparison " + comparisonId + " in the stores", WAIT, () -> {
             try {
                 return stores.comparison(comparisonId).map(ComparisonState::complete).orElse(false);
@@ -95,17 +99,18 @@ class FeedbackServiceKafkaTest {
         });
     }
 
-    private static Response postVote(String json) {
+    static Response postVote(String json) {
         return given().contentType(ContentType.JSON).body(json).when().post("/api/votes");
     }
 
-    private static String vote(String comparisonId, String choice, String rater) {
+    static String vote(String comparisonId, String choice, String rater) {
         return """
                 {"comparisonId": "%s", "choice": "%s", "rater": "%s", "reason": "it names an animal"}"""
                 .formatted(comparisonId, choice, rater);
     }
 
-    private static Map<String, Object> statsOf(String version) {
+    /** One version's entry of GET /api/stats; null while the statistics cannot answer or do not know it. */
+    static Map<String, Object> statsOf(String version) {
         Response r = given().when().get("/api/stats");
         if (r.statusCode() != 200) return null;
         List<Map<String, Object>> versions = r.jsonPath().getList("versions");
@@ -183,25 +188,26 @@ class FeedbackServiceKafkaTest {
 
     @Test
     void badVotesAreRefusedWithAReason() {
-        postVote("{\"choice\": \"A\"}").then().statusCode(400).contentType(ContentType.JSON)
-                .body("error", equalTo("comparisonId is missing; rater is missing"));
-        postVote(vote("cmp-x", "C", "alice")).then().statusCode(400)
-                .body("error", equalTo("unknown choice \"C\" (one of A, B, TIE, BOTH_BAD)"));
-        postVote("{\"comparisonId\": \"cmp-x\", \"rater\": \"alice\"}").then().statusCode(400)
-                .body("error", equalTo("choice is missing (one of A, B, TIE, BOTH_BAD)"));
-        postVote("{\"comparisonId\": \"cmp-x\", ").then().statusCode(400).contentType(ContentType.JSON)
-                .body("error", containsString("malformed JSON"))
-                .body("error", not(containsString("at com.")));
-        postVote("").then().statusCode(400).body("error", containsString("request body"));
-        postVote("{\"comparisonId\": \"x\", \"choice\": \"A\", \"rater\": \"%s\"}".formatted("r".repeat(101)))
-                .then().statusCode(400).body("error", equalTo("rater is longer than 100 characters"));
+        refused(postVote("{\"choice\": \"A\"}"), equalTo("comparisonId is missing; rater is missing"));
+        refused(postVote(vote("cmp-x", "C", "alice")), equalTo("unknown choice \"C\" (one of A, B, TIE, BOTH_BAD)"));
+        refused(postVote("{\"comparisonId\": \"cmp-x\", \"rater\": \"alice\"}"), equalTo("choice is missing (one of A, B, TIE, BOTH_BAD)"));
+        refused(postVote("{\"comparisonId\": \"cmp-x\", "), containsString("malformed JSON"))
+                .body("reason", not(containsString("at com.")));
+        refused(postVote(""), containsString("request body"));
+        refused(postVote("{\"comparisonId\": \"x\", \"choice\": \"A\", \"rater\": \"%s\"}".formatted("r".repeat(101))),
+                equalTo("rater is longer than 100 characters"));
+    }
+
+    /** A 400 with the shared error body: code bad_request, and the reason a person reads. */
+    private static ValidatableResponse refused(Response answer, Matcher<String> reason) {
+        return answer.then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", equalTo("bad_request")).body("reason", reason);
     }
 
     @Test
     void aVoteOnAnUnknownComparisonIsRefused() {
         KafkaTestClient.await("the stream stores", WAIT, () -> given().get("/api/stats").statusCode() == 200);
-        postVote(vote("no-such-comparison", "A", "alice")).then().statusCode(400)
-                .body("error", equalTo("unknown comparison no-such-comparison"));
+        refused(postVote(vote("no-such-comparison", "A", "alice")), equalTo("unknown comparison no-such-comparison"));
     }
 
     @Test

@@ -1,10 +1,7 @@
 package dev.rlhfloop.inference;
 
-import java.util.concurrent.CopyOnWriteArrayList;
-import io.restassured.filter.Filter;
-import io.restassured.RestAssured;
-import dev.rlhfloop.contracts.PublicApi;
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
+import dev.rlhfloop.service.testing.OpenApiConformance;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -67,25 +64,18 @@ import org.junit.jupiter.api.TestMethodOrder;
 class InferenceServiceKafkaTest {
 
     /** Every answer the tests get through rest-assured must fit the OpenAPI document (contracts' openapi.yaml). */
-    private static final PublicApi OPENAPI = PublicApi.load();
-    private static final List<String> OPENAPI_PROBLEMS = new CopyOnWriteArrayList<>();
-    private static final Filter CHECK_AGAINST_OPENAPI = (request, response, ctx) -> {
-        io.restassured.response.Response answer = ctx.next(request, response);
-        String path = URI.create(request.getURI()).getPath();
-        if (path.startsWith("/api/")) OPENAPI_PROBLEMS.addAll(OPENAPI.problems(request.getMethod(), path, answer.statusCode(), answer.asString()));
-        return answer;
-    };
+    private static final OpenApiConformance OPENAPI = new OpenApiConformance();
 
     @BeforeAll
     static void checkAnswersAgainstTheOpenApiDocument() {
-        RestAssured.filters(CHECK_AGAINST_OPENAPI);
+        OPENAPI.startChecking();
     }
 
     @AfterAll
     static void answersFitTheOpenApiDocument() {
-        RestAssured.replaceFiltersWith(RestAssured.filters().stream().filter(f -> f != CHECK_AGAINST_OPENAPI).toList());
-        assertEquals(List.of(), OPENAPI_PROBLEMS);
+        OPENAPI.assertEveryAnswerFit();
     }
+
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static Path work;
 

@@ -46,11 +46,14 @@ final class PublicApiClient {
             return json == null ? "" : json.path("error").asText("");
         }
 
-        /** "HTTP 409: replay r1 into line x is still running", from the body's reason (or message, or error). */
+        /**
+         * "HTTP 409: replay r1 into line x is still running", from the body's reason (every service
+         * answers {"error": code, "reason": sentence}); a body from elsewhere is shown abbreviated.
+         */
         String reason() {
             JsonNode json = json();
-            String reason = json == null ? "" : json.path("reason").asText(json.path("message").asText(json.path("error").asText("")));
-            return "HTTP " + status + (reason.isEmpty() ? "" : ": " + reason) + (json == null && body != null && !body.isBlank()
+            String reason = json == null ? "" : json.path("reason").asText("");
+            return "HTTP " + status + (reason.isEmpty() ? "" : ": " + reason) + (reason.isEmpty() && body != null && !body.isBlank()
                     ? ": " + abbreviate(body.strip(), 200) : "");
         }
     }

@@ -9,7 +9,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Map;
 
 /** POST /smoke starts a ping through every service; GET /smoke/{id} shows how far it got here. */
 @Path("/smoke")
@@ -23,7 +22,7 @@ public class SmokeResource {
         try {
             return Response.accepted(relay.send()).build();
         } catch (IllegalStateException e) {
-            return Response.status(Response.Status.SERVICE_UNAVAILABLE).entity(Map.of("error", e.getMessage())).build();
+            return ApiError.response(ApiError.Code.BROKER_UNAVAILABLE, e.getMessage());
         }
     }
 
@@ -32,7 +31,6 @@ public class SmokeResource {
     public Response find(@PathParam("id") String id) {
         return relay.find(id)
                 .map(ping -> Response.ok(ping).build())
-                .orElseGet(() -> Response.status(Response.Status.NOT_FOUND)
-                        .entity(Map.of("error", "no smoke ping " + id + " seen by this service")).build());
+                .orElseGet(() -> ApiError.notFound("no smoke ping " + id + " seen by this service"));
     }
 }

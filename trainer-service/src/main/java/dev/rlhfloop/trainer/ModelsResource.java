@@ -1,5 +1,6 @@
 package dev.rlhfloop.trainer;
 
+import dev.rlhfloop.service.ApiError;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -32,7 +33,6 @@ public class ModelsResource {
                 .map(zip -> Response.ok(zip.toFile(), "application/zip")
                         .header("Content-Disposition", "attachment; filename=\"model-" + version + ".zip\"")
                         .build())
-                .orElseGet(() -> ApiError.of(Response.Status.NOT_FOUND, "not_found",
-                        "this trainer has no weights for version '" + version + "'"));
+                .orElseGet(() -> ApiError.notFound("this trainer has no weights for version '" + version + "'"));
     }
 }

@@ -3,6 +3,7 @@ package dev.rlhfloop.trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.Json;
+import dev.rlhfloop.service.ApiError;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -43,7 +44,7 @@ public class ReplaysResource {
             Replay replay = trainer.startReplay(request);
             return Response.accepted(replay.view()).build();
         } catch (TrainerService.BusyException e) {
-            return ApiError.of(Response.Status.CONFLICT, "trainer_busy", e.getMessage());
+            return ApiError.response(ApiError.Code.TRAINER_BUSY, e.getMessage());
         } catch (IllegalArgumentException e) {
             return ApiError.badRequest(e.getMessage());
         }

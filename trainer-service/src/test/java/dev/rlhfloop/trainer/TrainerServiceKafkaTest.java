@@ -2,11 +2,8 @@ package dev.rlhfloop.trainer;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.AfterAll;
-import java.util.concurrent.CopyOnWriteArrayList;
-import io.restassured.filter.Filter;
-import io.restassured.RestAssured;
-import dev.rlhfloop.contracts.PublicApi;
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
+import dev.rlhfloop.service.testing.OpenApiConformance;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -69,25 +66,18 @@ import org.junit.jupiter.api.TestMethodOrder;
 class TrainerServiceKafkaTest {
 
     /** Every answer the tests get through rest-assured must fit the OpenAPI document (contracts' openapi.yaml). */
-    private static final PublicApi OPENAPI = PublicApi.load();
-    private static final List<String> OPENAPI_PROBLEMS = new CopyOnWriteArrayList<>();
-    private static final Filter CHECK_AGAINST_OPENAPI = (request, response, ctx) -> {
-        io.restassured.response.Response answer = ctx.next(request, response);
-        String path = URI.create(request.getURI()).getPath();
-        if (path.startsWith("/api/")) OPENAPI_PROBLEMS.addAll(OPENAPI.problems(request.getMethod(), path, answer.statusCode(), answer.asString()));
-        return answer;
-    };
+    private static final OpenApiConformance OPENAPI = new OpenApiConformance();
 
     @BeforeAll
     static void checkAnswersAgainstTheOpenApiDocument() {
-        RestAssured.filters(CHECK_AGAINST_OPENAPI);
+        OPENAPI.startChecking();
     }
 
     @AfterAll
     static void answersFitTheOpenApiDocument() {
-        RestAssured.replaceFiltersWith(RestAssured.filters().stream().filter(f -> f != CHECK_AGAINST_OPENAPI).toList());
-        assertEquals(List.of(), OPENAPI_PROBLEMS);
+        OPENAPI.assertEveryAnswerFit();
     }
+
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final TopicPartition PAIRS_0 = new TopicPartition(Topics.PREFERENCE_PAIRS, 0);
     private static int produced;
@@ -230,6 +220,10 @@ class TrainerServiceKafkaTest {
                     .body("error", org.hamcrest.Matchers.equalTo("bad_request"))
                     .body("reason", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
         }
+        // the REST layer's own refusals get the same body (service-support's ApiErrorMappers), not a bare status
+        given().delete("/smoke/any").then().statusCode(405).contentType("application/json")
+                .body("error", org.hamcrest.Matchers.equalTo("bad_request"))
+                .body("reason", org.hamcrest.Matchers.containsString("Method Not Allowed"));
     }
 
     @Test

@@ -5,7 +5,7 @@ export class ApiError extends Error {
   constructor(status, code, reason) {
     super(reason);
     this.status = status;  // HTTP status, 0 when the web app itself is unreachable
-    this.code = code;      // e.g. service_unavailable, no_model, broker_unavailable, trainer_busy
+    this.code = code;      // the body's "error": bad_request, no_model, broker_unavailable, stores_loading, ...
     this.reason = reason;
   }
 }
@@ -28,7 +28,9 @@ async function request(method, path, body) {
     try { data = JSON.parse(text); } catch { data = null; }
   }
   if (!res.ok) {
-    const reason = (data && (data.reason || data.message || data.detail || data.title || data.error))
+    // Every service and the gateway answer {"error": code, "reason": sentence} (docs/web-api.md);
+    // other keys are only for bodies from elsewhere (a proxy, a framework's default page).
+    const reason = (data && (data.reason || data.message || data.detail || data.title))
         || text.trim().slice(0, 300) || res.statusText || ('HTTP ' + res.status);
     const code = (data && typeof data.error === 'string') ? data.error : ('http_' + res.status);
     throw new ApiError(res.status, code, String(reason));
@@ -122,6 +124,7 @@ export function describe(err) {
     case 'no_model': return {title: 'No model yet', detail: err.reason};
     case 'broker_unavailable': return {title: 'Kafka broker down', detail: err.reason};
     case 'trainer_busy': return {title: 'Trainer busy', detail: err.reason};
+    case 'stores_loading': return {title: 'Statistics loading', detail: err.reason};
     default:
       if (err.status >= 400 && err.status < 500) return {title: 'Rejected', detail: err.reason};
       return {title: 'Server error (' + err.status + ')', detail: err.reason};

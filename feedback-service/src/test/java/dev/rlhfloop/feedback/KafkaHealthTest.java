@@ -1,0 +1,56 @@
+package dev.rlhfloop.feedback;
+
+import static dev.rlhfloop.feedback.FeedbackServiceKafkaTest.postVote;
+import static dev.rlhfloop.feedback.FeedbackServiceKafkaTest.statsOf;
+import static dev.rlhfloop.feedback.FeedbackServiceKafkaTest.vote;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.rlhfloop.kafka.testing.KafkaTestClient;
+import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
+import dev.rlhfloop.service.testing.ReadinessFollowsTheBroker;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.streams.KafkaStreams;
+
+/** Readiness follows the broker (the test is {@link ReadinessFollowsTheBroker}'s), and so do the Kafka Streams statistics. */
+@QuarkusTest
+@WithTestResource(LocalKafkaTestResource.class)
+class KafkaHealthTest extends ReadinessFollowsTheBroker {
+    @Inject
+    FeedbackStores stores;
+
+    @Inject
+    KafkaStreams streams;
+
+    /** Longer than the Streams consumer's session timeout and the EOS transaction timeout (10 s each): an outage, not a blip. */
+    @Override
+    protected Duration outage() {
+        return Duration.ofSeconds(15);
+    }
+
+    /** Answers the topology is likely still joining (in an open transaction) when the broker goes away. */
+    @Override
+    protected void justBeforeTheBrokerStops() {
+        FeedbackServiceKafkaTest.publishAnswers(kafka, "cmp-in-flight", "before-restart", "in-flight");
+    }
+
+    /** Ready is not enough: the topology must finish what was in flight, join new answers and count new votes. */
+    @Override
+    protected void worksAgainAfterTheBrokerReturned() {
+        super.worksAgainAfterTheBrokerReturned();
+        FeedbackServiceKafkaTest.awaitComparison(stores, "cmp-in-flight");
+        FeedbackServiceKafkaTest.publishComparison(kafka, stores, "cmp-after-restart", "before-restart", "after-restart");
+        postVote(vote("cmp-in-flight", "B", "rita")).then().statusCode(202);
+        postVote(vote("cmp-after-restart", "B", "rita")).then().statusCode(202);
+        KafkaTestClient.await("both votes cast after the restart counted", Duration.ofSeconds(60), () -> {
+            Map<String, Object> inFlight = statsOf("in-flight");
+            Map<String, Object> after = statsOf("after-restart");
+            return inFlight != null && after != null
+                    && ((Number) inFlight.get("wins")).intValue() == 1 && ((Number) after.get("wins")).intValue() == 1;
+        });
+        assertEquals(KafkaStreams.State.RUNNING, streams.state());
+    }
+}

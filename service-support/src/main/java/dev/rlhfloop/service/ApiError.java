@@ -1,0 +1,61 @@
+package dev.rlhfloop.service;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Locale;
+
+/**
+ * The body of every error answer of every service (docs/web-api.md, openapi.yaml's {@code Error}):
+ * {@code {"error": "<code>", "reason": "<sentence for a person>"}}. The code is one of {@link Code},
+ * for programs (the web app picks its headline by it); the reason is what a person reads.
+ */
+public record ApiError(String error, String reason) {
+
+    /** The codes the services answer with, each with its one HTTP status. */
+    public enum Code {
+        /** The request is malformed or refused; the reason says what to fix. */
+        BAD_REQUEST(Response.Status.BAD_REQUEST),
+        /** No such item here (comparison, model version, route). */
+        NOT_FOUND(Response.Status.NOT_FOUND),
+        /** trainer-service: a replay is already running. */
+        TRAINER_BUSY(Response.Status.CONFLICT),
+        /** inference-service: no model version is loaded yet (bootstrapping). */
+        NO_MODEL(Response.Status.SERVICE_UNAVAILABLE),
+        /** Kafka did not take the event in time (a vote, a smoke ping): nothing was stored. */
+        BROKER_UNAVAILABLE(Response.Status.SERVICE_UNAVAILABLE),
+        /** feedback-service: the statistics stores are being rebuilt or rebalanced; try again shortly. */
+        STORES_LOADING(Response.Status.SERVICE_UNAVAILABLE);
+
+        private final Response.Status status;
+
+        Code(Response.Status status) {
+            this.status = status;
+        }
+
+        public Response.Status status() {
+            return status;
+        }
+
+        /** As it appears in the body, e.g. "bad_request". */
+        public String json() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public static ApiError of(Code code, String reason) {
+        return new ApiError(code.json(), reason);
+    }
+
+    /** The answer: the code's status, and this body. */
+    public static Response response(Code code, String reason) {
+        return Response.status(code.status()).type(MediaType.APPLICATION_JSON).entity(of(code, reason)).build();
+    }
+
+    public static Response badRequest(String reason) {
+        return response(Code.BAD_REQUEST, reason);
+    }
+
+    public static Response notFound(String reason) {
+        return response(Code.NOT_FOUND, reason);
+    }
+}

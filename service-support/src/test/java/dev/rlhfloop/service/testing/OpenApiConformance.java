@@ -1,0 +1,71 @@
+package dev.rlhfloop.service.testing;
+
+import dev.rlhfloop.contracts.PublicApi;
+import io.restassured.RestAssured;
+import io.restassured.filter.Filter;
+import io.restassured.filter.FilterContext;
+import io.restassured.response.Response;
+import io.restassured.specification.FilterableRequestSpecification;
+import io.restassured.specification.FilterableResponseSpecification;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Checks every {@code /api/} answer a test class gets through rest-assured against the OpenAPI
+ * document (contracts' openapi.yaml): its status must be documented and its JSON body must fit the
+ * schema. A test class calls {@link #startChecking()} from its {@code @BeforeAll} and
+ * {@link #assertEveryAnswerFit()} from its {@code @AfterAll}.
+ *
+ * <p>Plain calls, not a JUnit extension, on purpose: a {@code @QuarkusTest} class (and the
+ * rest-assured it uses) is loaded by Quarkus' class loader, where its lifecycle methods run and
+ * resolve this class too; an extension lives in JUnit's loader and would put its filter on another
+ * copy of rest-assured, checking nothing. {@link #assertEveryAnswerFit()} also fails when nothing
+ * was checked, so such a mistake cannot pass unseen.
+ */
+public final class OpenApiConformance {
+    private final PublicApi api;
+    private final List<String> problems = new CopyOnWriteArrayList<>();
+    private final AtomicInteger checked = new AtomicInteger();
+    private final Filter filter = this::check;
+
+    public OpenApiConformance() {
+        this(PublicApi.load());
+    }
+
+    public OpenApiConformance(PublicApi api) {
+        this.api = api;
+    }
+
+    /** From now on every rest-assured answer under /api/ is checked. */
+    public void startChecking() {
+        problems.clear();
+        checked.set(0);
+        RestAssured.filters(filter);
+    }
+
+    /** Stops checking; fails naming every answer that did not fit, or when no /api/ answer was seen at all. */
+    public void assertEveryAnswerFit() {
+        RestAssured.replaceFiltersWith(RestAssured.filters().stream().filter(f -> f != filter).toList());
+        if (checked.get() == 0) {
+            throw new AssertionError("no /api/ answer was checked against the OpenAPI document: "
+                    + "was startChecking() called from the test class's @BeforeAll?");
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError(problems.size() + " problem(s) in " + checked.get()
+                    + " /api/ answers measured against the OpenAPI document (contracts' openapi.yaml):\n  "
+                    + String.join("\n  ", problems));
+        }
+    }
+
+    private Response check(FilterableRequestSpecification request, FilterableResponseSpecification expected, FilterContext next) {
+        Response answer = next.next(request, expected);
+        String path = URI.create(request.getURI()).getPath();
+        if (path.startsWith("/api/")) {
+            checked.incrementAndGet();
+            problems.addAll(api.problems(request.getMethod(), path, answer.statusCode(), answer.asString()));
+        }
+        return answer;
+    }
+}
