@@ -172,6 +172,9 @@ function renderKpis() {
   $('kpi-version').textContent = serving === undefined ? '–' : versionLabel(serving);
   const withRm = [...live].reverse().find((m) => metric(m, 'rewardAccuracy', 'rewardModelAccuracy') !== null);
   $('kpi-rm').textContent = withRm ? fmt.pct(metric(withRm, 'rewardAccuracy', 'rewardModelAccuracy')) : '–';
+  // The trainer holds out every k-th pair of an update (rlhf.trainer.reward.hold-out-every), so small updates have none.
+  $('kpi-rm-detail').textContent = withRm ? `on held-out pairs · ${versionLabel(withRm.version)}`
+      : live.some((m) => String(m.algorithm ?? '').toUpperCase() !== 'SFT') ? 'updates too small to hold pairs out' : '';
   const state = down.trainer ? 'down' : String(data.training?.state ?? '–').toLowerCase();
   $('kpi-trainer').textContent = state;
   $('kpi-trainer').dataset.state = state;

@@ -173,6 +173,7 @@ class PagesBrowserTest {
         browser.await(d -> d.findElements(By.cssSelector("#winrate-table tbody tr")).size() == 3 ? true : null);
         assertEquals("v3", browser.find("#kpi-version").getText());
         assertEquals("78.0%", browser.find("#kpi-rm").getText());
+        assertEquals("on held-out pairs · v3", browser.find("#kpi-rm-detail").getText());
         browser.awaitText("#timeline .timeline-item", "from v2 · 86 votes · RM acc 78.0%");
         assertFalse(browser.driver.findElements(By.cssSelector("#chart-winrate canvas")).isEmpty(), "win-rate chart drawn");
         assertFalse(browser.driver.findElements(By.cssSelector("#chart-dpo canvas")).isEmpty(), "DPO chart drawn");
