@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -80,20 +81,35 @@ public class ApiGateway {
             return;
         }
         in.pause();
+        forward(ctx, upstream, true);
+    }
+
+    /**
+     * Sends the browser's request to {@code upstream}. A pooled keep-alive connection can turn out
+     * closed by the service just as it is reused (e.g. after the service restarted): a GET or HEAD,
+     * which has no body to replay and no effect to repeat, is then sent once more on a new connection
+     * instead of answering 503 for a service that is up.
+     */
+    private void forward(RoutingContext ctx, Upstream upstream, boolean firstAttempt) {
+        HttpServerRequest in = ctx.request();
         RequestOptions options = new RequestOptions()
                 .setMethod(in.method())
                 .setAbsoluteURI(join(upstream, in.uri()))
                 .setHeaders(forwardedHeaders(in));
         client.request(options).onComplete(connected -> {
             if (connected.failed()) {
-                in.resume();
+                if (firstAttempt) in.resume();
                 unavailable(ctx.response(), upstream, connected.cause());
                 return;
             }
             HttpClientRequest out = connected.result();
             HttpServerResponse res = ctx.response();
-            // The browser went away (e.g. closed an SSE stream): tell the service by dropping its connection.
-            res.closeHandler(v -> out.reset());
+            // The browser went away mid-answer (e.g. closed an SSE stream): tell the service by dropping
+            // its connection. Not once the answer is complete: an HTTP/2 stream "closes" after every
+            // answer, and resetting then would throw away a pooled connection that is fine.
+            res.closeHandler(v -> {
+                if (!res.ended()) out.reset();
+            });
             long timer = vertx.setTimer(responseTimeoutMs, t -> {
                 out.reset();
                 if (!res.headWritten()) {
@@ -102,7 +118,8 @@ public class ApiGateway {
                 }
             });
             Future<HttpClientResponse> answered = hasBody(in) ? out.send(in) : out.send();
-            if (!hasBody(in)) {
+            // A resent request was read to its end the first time: resuming it again is an error.
+            if (!hasBody(in) && firstAttempt) {
                 in.resume();
             }
             answered.onComplete(ar -> {
@@ -110,6 +127,11 @@ public class ApiGateway {
                 if (ar.failed()) {
                     // A reset because the browser left is not the service's failure.
                     if (!res.headWritten() && !res.closed()) {
+                        if (firstAttempt && isSafe(in) && ar.cause() instanceof HttpClosedException) {
+                            LOG.debugf("%s closed a pooled connection under %s %s; sending it again", upstream.name(), in.method(), in.uri());
+                            forward(ctx, upstream, false);
+                            return;
+                        }
                         unavailable(res, upstream, ar.cause());
                     }
                     return;
@@ -118,6 +140,10 @@ public class ApiGateway {
                 relay(ar.result(), res);
             });
         });
+    }
+
+    private static boolean isSafe(HttpServerRequest in) {
+        return (in.method() == HttpMethod.GET || in.method() == HttpMethod.HEAD) && !hasBody(in);
     }
 
     /** Streams the service's answer to the browser as it arrives. */

@@ -52,7 +52,7 @@ class ApiGatewayTest {
         assertEquals("[{\"version\":\"1\",\"path\":\"/api/models/3\"}]", ok.body());
 
         HttpResponse<String> busy = send(HttpRequest.newBuilder(base.resolve("/api/models?busy")));
-        assertEquals(409, busy.statusCode());
+        assertEquals(409, busy.statusCode(), busy.body());
         assertEquals("application/json", busy.headers().firstValue("Content-Type").orElse(null));
         assertEquals("{\"error\":\"trainer_busy\",\"reason\":\"a replay is running\"}", busy.body());
     }
