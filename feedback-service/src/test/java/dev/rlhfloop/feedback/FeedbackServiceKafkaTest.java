@@ -1,9 +1,7 @@
 package dev.rlhfloop.feedback;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.AfterAll;
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
-import dev.rlhfloop.service.testing.OpenApiConformance;
+import dev.rlhfloop.service.testing.AnswersFitTheOpenApiDocument;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -43,20 +41,7 @@ import org.junit.jupiter.api.Test;
 /** The service against a real broker: votes in over HTTP, pairs out on Kafka, statistics back over HTTP. */
 @QuarkusTest
 @WithTestResource(LocalKafkaTestResource.class)
-class FeedbackServiceKafkaTest {
-
-    /** Every answer the tests get through rest-assured must fit the OpenAPI document (contracts' openapi.yaml). */
-    private static final OpenApiConformance OPENAPI = new OpenApiConformance();
-
-    @BeforeAll
-    static void checkAnswersAgainstTheOpenApiDocument() {
-        OPENAPI.startChecking();
-    }
-
-    @AfterAll
-    static void answersFitTheOpenApiDocument() {
-        OPENAPI.assertEveryAnswerFit();
-    }
+class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 

@@ -1,7 +1,7 @@
 package dev.rlhfloop.inference;
 
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
-import dev.rlhfloop.service.testing.OpenApiConformance;
+import dev.rlhfloop.service.testing.AnswersFitTheOpenApiDocument;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -61,20 +61,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @QuarkusTest
 @WithTestResource(LocalKafkaTestResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class InferenceServiceKafkaTest {
-
-    /** Every answer the tests get through rest-assured must fit the OpenAPI document (contracts' openapi.yaml). */
-    private static final OpenApiConformance OPENAPI = new OpenApiConformance();
-
-    @BeforeAll
-    static void checkAnswersAgainstTheOpenApiDocument() {
-        OPENAPI.startChecking();
-    }
-
-    @AfterAll
-    static void answersFitTheOpenApiDocument() {
-        OPENAPI.assertEveryAnswerFit();
-    }
+class InferenceServiceKafkaTest extends AnswersFitTheOpenApiDocument {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static Path work;

@@ -1,9 +1,7 @@
 package dev.rlhfloop.trainer;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.AfterAll;
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
-import dev.rlhfloop.service.testing.OpenApiConformance;
+import dev.rlhfloop.service.testing.AnswersFitTheOpenApiDocument;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -63,20 +61,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaTestResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TrainerServiceKafkaTest {
-
-    /** Every answer the tests get through rest-assured must fit the OpenAPI document (contracts' openapi.yaml). */
-    private static final OpenApiConformance OPENAPI = new OpenApiConformance();
-
-    @BeforeAll
-    static void checkAnswersAgainstTheOpenApiDocument() {
-        OPENAPI.startChecking();
-    }
-
-    @AfterAll
-    static void answersFitTheOpenApiDocument() {
-        OPENAPI.assertEveryAnswerFit();
-    }
+class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final TopicPartition PAIRS_0 = new TopicPartition(Topics.PREFERENCE_PAIRS, 0);

@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Checks every {@code /api/} answer a test class gets through rest-assured against the OpenAPI
  * document (contracts' openapi.yaml): its status must be documented and its JSON body must fit the
- * schema. A test class calls {@link #startChecking()} from its {@code @BeforeAll} and
- * {@link #assertEveryAnswerFit()} from its {@code @AfterAll}.
+ * schema. {@link #startChecking()} runs before a test class's first test and
+ * {@link #assertEveryAnswerFit()} after its last: a service's test class gets both by extending
+ * {@link AnswersFitTheOpenApiDocument}.
  *
  * <p>Plain calls, not a JUnit extension, on purpose: a {@code @QuarkusTest} class (and the
  * rest-assured it uses) is loaded by Quarkus' class loader, where its lifecycle methods run and
