@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,8 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.ComposeContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -42,31 +38,13 @@ class DockerComposeStackIT {
             .withExposedService("web", 8080, Wait.forHttp("/q/health/ready").forStatusCode(200).withStartupTimeout(START));
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void theComposedServicesPassASmokePingThroughTheKafkaContainer() throws Exception {
         assertTrue(Files.exists(HOME.resolve("web/target/quarkus-app/quarkus-run.jar")),
                 "the images copy the built apps: run the reactor build (mvn verify) from the root");
-        HttpResponse<String> sent = HTTP.send(HttpRequest.newBuilder(uri("inference-service", 8081, "/smoke"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(202, sent.statusCode(), sent.body());
-        String id = JSON.readTree(sent.body()).get("id").asText();
-
-        List<String> expected = List.of("inference-service", "feedback-service", "trainer-service");
-        List<String> hops = List.of();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> seen = HTTP.send(HttpRequest.newBuilder(uri("trainer-service", 8083, "/smoke/" + id)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (seen.statusCode() == 200) {
-                hops = new ArrayList<>();
-                for (JsonNode hop : JSON.readTree(seen.body()).get("hops")) hops.add(hop.asText());
-                if (hops.equals(expected)) break;
-            }
-            Thread.sleep(500);
-        }
-        assertEquals(expected, hops, "smoke ping " + id + " did not pass through all three services");
+        SmokePing.assertTravelsThroughAllThree(HTTP, uri("inference-service", 8081, "/"), uri("trainer-service", 8083, "/"),
+                Duration.ofSeconds(90));
 
         // The web app is the one public URL: it serves the page and routes /api to the services.
         HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(uri("web", 8080, "/")).GET().build(), HttpResponse.BodyHandlers.ofString());

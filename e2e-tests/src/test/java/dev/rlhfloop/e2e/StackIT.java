@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +41,6 @@ class StackIT {
     static final Path HOME = Path.of(System.getProperty("rlhfloop.home", "..")).toAbsolutePath().normalize();
     static final Path WORK = Path.of(System.getProperty("rlhfloop.e2e.dir", "target/e2e")).toAbsolutePath();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    static final ObjectMapper JSON = new ObjectMapper();
 
     static Process launcher;
     static final StringBuffer output = new StringBuffer();
@@ -112,7 +108,7 @@ class StackIT {
             HttpResponse<String> response = get(entry.getValue(), "/q/health/ready");
             assertEquals(200, response.statusCode(), entry.getKey() + ": " + response.body());
         }
-        for (String service : List.of("inference-service", "feedback-service", "trainer-service")) {
+        for (String service : SmokePing.ALL_THREE) {
             assertTrue(get(PORTS.get(service), "/q/health/ready").body().contains("Kafka broker"), service);
         }
     }
@@ -120,25 +116,7 @@ class StackIT {
     @Test
     @Order(2)
     void aSmokePingTravelsThroughAllThreeServices() throws Exception {
-        HttpResponse<String> sent = HTTP.send(HttpRequest.newBuilder(uri(8081, "/smoke"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(202, sent.statusCode(), sent.body());
-        String id = JSON.readTree(sent.body()).get("id").asText();
-
-        List<String> expected = List.of("inference-service", "feedback-service", "trainer-service");
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        List<String> hops = List.of();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> seen = get(8083, "/smoke/" + id);
-            if (seen.statusCode() == 200) {
-                JsonNode ping = JSON.readTree(seen.body());
-                hops = new ArrayList<>();
-                for (JsonNode hop : ping.get("hops")) hops.add(hop.asText());
-                if (hops.equals(expected)) return;
-            }
-            Thread.sleep(200);
-        }
-        fail("smoke ping " + id + " reached only " + hops);
+        SmokePing.assertTravelsThroughAllThree(HTTP, uri(8081, "/"), uri(8083, "/"), Duration.ofSeconds(60));
     }
 
     @Test
