@@ -98,8 +98,11 @@ public final class TokenizerBenchmark {
     }
 
     private static String firstMegabytes(Path file, int mb) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        String text = new String(bytes, 0, Math.min(bytes.length, mb * 1_000_000), StandardCharsets.UTF_8);
+        byte[] bytes;
+        try (var in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(mb * 1_000_000);
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
         // a cut through a multi-byte character leaves one replacement character at the end; drop it
         return text.endsWith("\uFFFD") ? text.substring(0, text.length() - 1) : text;
     }
