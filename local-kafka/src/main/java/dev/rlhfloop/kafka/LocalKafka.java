@@ -328,8 +328,11 @@ public final class LocalKafka implements AutoCloseable {
         return file;
     }
 
-    /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what kafka-storage random-uuid prints). */
-    /** Passed as {@code --cluster-id=ID}: a base64url id may start with '-', which the tool would read as an option. */
+    /**
+     * A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what kafka-storage
+     * random-uuid prints). Passed as {@code --cluster-id=ID}: such an id may start with '-', which
+     * the tool would read as an option.
+     */
     private static String newClusterId() {
         byte[] bytes = new byte[16];
         new SecureRandom().nextBytes(bytes);
