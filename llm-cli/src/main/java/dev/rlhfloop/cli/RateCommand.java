@@ -54,7 +54,7 @@ public final class RateCommand extends StackCommand {
         Rule judge = Rule.parse(rule, maxWords);
         if (votes <= 0) throw new UserError("--votes must be positive, was " + votes);
         if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
-        Session session = new Session(client().base(), judge, rater, Duration.ofSeconds(waitSeconds));
+        Session session = new Session(client(), judge, rater, Duration.ofSeconds(waitSeconds));
         out.printf("rating %d comparison(s) at %s as %s by the rule: %s%n", votes, session.base, rater, judge.description());
         out.flush();
         try {
@@ -193,11 +193,13 @@ public final class RateCommand extends StackCommand {
         private final Duration patience;
         private final Tally tally = new Tally();
 
+        /** @throws IllegalArgumentException when {@code base} is not an http://host:port URL */
         public Session(URI base, Rule rule, String rater, Duration patience) {
-            if (base.getScheme() == null || base.getHost() == null) {
-                throw new IllegalArgumentException("expected http://host:port");
-            }
-            this.api = new PublicApiClient(base.toString());
+            this(new PublicApiClient(base.toString()), rule, rater, patience);
+        }
+
+        Session(PublicApiClient api, Rule rule, String rater, Duration patience) {
+            this.api = api;
             this.base = api.base();
             this.rule = rule;
             this.rater = rater;
