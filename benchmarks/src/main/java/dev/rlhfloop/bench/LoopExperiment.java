@@ -83,7 +83,7 @@ public final class LoopExperiment {
                 }
 
                 public boolean satisfiedBy(String p, String a) {
-                    return Arrays.stream(a.split("[^\\p{L}]+")).filter(w -> !w.isEmpty()).count() <= maxWords;
+                    return RaterRules.wordCount(a) <= maxWords;
                 }
             };
             default -> throw new IllegalArgumentException("rule must be animal or shorter");

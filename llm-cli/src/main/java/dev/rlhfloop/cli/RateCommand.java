@@ -54,7 +54,7 @@ public final class RateCommand extends StackCommand {
         Rule judge = Rule.parse(rule, maxWords);
         if (votes <= 0) throw new UserError("--votes must be positive, was " + votes);
         if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
-        Session session = new Session(client().base(), judge, rater, Duration.ofSeconds(waitSeconds));
+        Session session = new Session(client(), judge, rater, Duration.ofSeconds(waitSeconds));
         out.printf("rating %d comparison(s) at %s as %s by the rule: %s%n", votes, session.base, rater, judge.description());
         out.flush();
         try {
@@ -193,11 +193,13 @@ public final class RateCommand extends StackCommand {
         private final Duration patience;
         private final Tally tally = new Tally();
 
+        /** @throws IllegalArgumentException when {@code base} is not an http://host:port URL */
         public Session(URI base, Rule rule, String rater, Duration patience) {
-            if (base.getScheme() == null || base.getHost() == null) {
-                throw new IllegalArgumentException("expected http://host:port");
-            }
-            this.api = new PublicApiClient(base.toString());
+            this(new PublicApiClient(base.toString()), rule, rater, patience);
+        }
+
+        Session(PublicApiClient api, Rule rule, String rater, Duration patience) {
+            this.api = api;
             this.base = api.base();
             this.rule = rule;
             this.rater = rater;
@@ -225,9 +227,7 @@ public final class RateCommand extends StackCommand {
                     .put("choice", choice)
                     .put("rater", rater)
                     .put("reason", "simulated rater: " + rule.description());
-            Response voted = send(HttpRequest.newBuilder(base.resolve("/api/votes"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+            Response voted = exchange(() -> api.post("/api/votes", body.toString()));
             if (voted.status() != 202 && voted.status() != 200) {
                 throw new RaterException("the vote on " + id + " was refused: " + voted.reason());
             }
@@ -249,9 +249,7 @@ public final class RateCommand extends StackCommand {
         private JsonNode createComparison(long deadline, java.util.function.Consumer<String> progress) {
             boolean told = false;
             while (true) {
-                Response r = send(HttpRequest.newBuilder(base.resolve("/api/comparisons"))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{}")));
+                Response r = exchange(() -> api.post("/api/comparisons", "{}"));
                 if (r.status() == 200 || r.status() == 201) {
                     if (r.json() == null || !r.json().hasNonNull("id")) {
                         throw new RaterException("POST /api/comparisons answered without an id: " + r.body());
@@ -272,7 +270,7 @@ public final class RateCommand extends StackCommand {
         /** Polls the comparison until every answer is done; slot → full text. */
         private Map<String, String> awaitAnswers(String id, long deadline) {
             while (true) {
-                Response r = send(HttpRequest.newBuilder(comparison(id)).GET());
+                Response r = exchange(() -> api.send(HttpRequest.newBuilder(comparison(id)).GET()));
                 if (r.status() != 200) throw new RaterException("GET /api/comparisons/" + id + " failed: " + r.reason());
                 JsonNode answers = r.json().path("answers");
                 Map<String, String> texts = new TreeMap<>();
@@ -295,7 +293,7 @@ public final class RateCommand extends StackCommand {
             long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             Map<String, String> versions = Map.of();
             while (System.nanoTime() < deadline) {
-                Response r = send(HttpRequest.newBuilder(comparison(id)).GET());
+                Response r = exchange(() -> api.send(HttpRequest.newBuilder(comparison(id)).GET()));
                 if (r.status() == 200) {
                     versions = revealedVersions(r.json());
                     if (versions.size() == r.json().path("answers").size()) return versions;
@@ -320,9 +318,10 @@ public final class RateCommand extends StackCommand {
             return base.resolve("/api/comparisons/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
         }
 
-        private Response send(HttpRequest.Builder request) {
+        /** One request through the client, its failure to get an answer as a {@link RaterException}. */
+        private static Response exchange(java.util.function.Supplier<Response> request) {
             try {
-                return api.send(request);
+                return request.get();
             } catch (PublicApiClient.Unreachable e) {
                 throw new RaterException(e.getMessage());
             }

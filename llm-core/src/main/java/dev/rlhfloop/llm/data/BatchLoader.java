@@ -19,7 +19,7 @@ public abstract sealed class BatchLoader permits SlidingWindowLoader, Instructio
     BatchLoader(int items, int batchSize, long seed, int[] lengths) {
         this.items = items;
         this.batchSize = batchSize;
-        this.order = new EpochOrder(items, batchSize, seed, true, lengths);
+        this.order = new EpochOrder(items, batchSize, seed, lengths);
     }
 
     /** The batch of the items at {@code indices}, rows in that order. */

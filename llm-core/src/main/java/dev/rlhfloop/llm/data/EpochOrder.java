@@ -18,7 +18,6 @@ final class EpochOrder {
     private final int items;
     private final int batchSize;
     private final long seed;
-    private final boolean shuffle;
     private final int[] lengths;
     private long epoch;
     private int batchInEpoch;
@@ -27,12 +26,8 @@ final class EpochOrder {
     /** Batches whose items are sorted by length together, when lengths are given. */
     static final int GROUP_BATCHES = 32;
 
-    EpochOrder(int items, int batchSize, long seed, boolean shuffle) {
-        this(items, batchSize, seed, shuffle, null);
-    }
-
     /** {@code lengths} (one per item, or null for plain shuffling) groups items of similar length into batches. */
-    EpochOrder(int items, int batchSize, long seed, boolean shuffle, int[] lengths) {
+    EpochOrder(int items, int batchSize, long seed, int[] lengths) {
         if (lengths != null && lengths.length != items) {
             throw new IllegalArgumentException(lengths.length + " lengths for " + items + " items");
         }
@@ -42,7 +37,6 @@ final class EpochOrder {
         this.items = items;
         this.batchSize = batchSize;
         this.seed = seed;
-        this.shuffle = shuffle;
         this.lengths = lengths == null ? null : lengths.clone();
         this.permutation = permutation(0);
     }
@@ -82,22 +76,11 @@ final class EpochOrder {
     }
 
     private int[] permutation(long epochNumber) {
-        int[] order = new int[items];
-        for (int i = 0; i < items; i++) {
-            order[i] = i;
-        }
-        if (shuffle) {
-            // SplittableRandom's algorithm is specified, so the order is the same on every JDK.
-            SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epochNumber);
-            for (int i = items - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int swap = order[i];
-                order[i] = order[j];
-                order[j] = swap;
-            }
-            if (lengths != null) {
-                groupByLength(order, random);
-            }
+        // SplittableRandom's algorithm is specified, so the order is the same on every JDK.
+        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epochNumber);
+        int[] order = shuffled(items, random);
+        if (lengths != null) {
+            groupByLength(order, random);
         }
         return order;
     }
@@ -113,21 +96,27 @@ final class EpochOrder {
             }
             java.util.Arrays.sort(slice, java.util.Comparator.comparingInt(item -> lengths[item])); // stable
             int batches = slice.length / batchSize;
-            int[] batchOrder = new int[batches];
-            for (int b = 0; b < batches; b++) {
-                batchOrder[b] = b;
-            }
-            for (int b = batches - 1; b > 0; b--) {
-                int j = random.nextInt(b + 1);
-                int swap = batchOrder[b];
-                batchOrder[b] = batchOrder[j];
-                batchOrder[j] = swap;
-            }
+            int[] batchOrder = shuffled(batches, random);
             for (int b = 0; b < batches; b++) {
                 for (int r = 0; r < batchSize; r++) {
                     order[from + b * batchSize + r] = slice[batchOrder[b] * batchSize + r];
                 }
             }
         }
+    }
+
+    /** 0..n-1 in a Fisher–Yates order drawn from {@code random}. */
+    private static int[] shuffled(int n, SplittableRandom random) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
     }
 }
