@@ -33,11 +33,6 @@ public class FeedbackStores {
         queries = new StoreQueries(streams, votesPerMinuteWindow);
     }
 
-    /** True when the stores can answer queries (not while they are rebuilt or rebalanced). */
-    public boolean ready() {
-        return queries.ready();
-    }
-
     /** What this instance knows of a comparison: its answers and who voted. */
     public Optional<ComparisonState> comparison(String comparisonId) {
         return queries.comparison(comparisonId);

@@ -73,10 +73,15 @@ public final class StoreQueries {
 
     /** True when this instance processes the given partition of the votes and generations. */
     public boolean ownsPartition(int partition) {
-        return ready() && streams.metadataForLocalThreads().stream()
+        return ready() && localPartitions().contains(new TopicPartition(Topics.VOTES, partition));
+    }
+
+    /** The input partitions this instance's stream threads process. */
+    private Set<TopicPartition> localPartitions() {
+        return streams.metadataForLocalThreads().stream()
                 .flatMap(thread -> thread.activeTasks().stream())
                 .flatMap(task -> task.topicPartitions().stream())
-                .anyMatch(tp -> tp.topic().equals(Topics.VOTES) && tp.partition() == partition);
+                .collect(Collectors.toSet());
     }
 
     /** What this instance knows of a comparison: its answers and who voted. */
@@ -94,11 +99,9 @@ public final class StoreQueries {
         if (ownsPartition(where.partition())) return new Lookup(comparison(comparisonId), true);
         HostInfo keeper = where.activeHost();
         if (keeper.port() <= 0) return Lookup.NOT_ASKED;
-        URI uri = URI.create("http://" + keeper.host() + ":" + keeper.port() + COMPARISON_PATH
-                + URLEncoder.encode(comparisonId, StandardCharsets.UTF_8).replace("+", "%20"));
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = get(keeper, COMPARISON_PATH
+                    + URLEncoder.encode(comparisonId, StandardCharsets.UTF_8).replace("+", "%20"));
             if (r.statusCode() == 404) return new Lookup(Optional.empty(), true);
             if (r.statusCode() != 200) return Lookup.NOT_ASKED;
             return new Lookup(Optional.of(Json.read(r.body(), ComparisonState.class)), true);
@@ -150,10 +153,7 @@ public final class StoreQueries {
      * advertises, e.g. on a test's random port).
      */
     List<HostInfo> others() {
-        Set<TopicPartition> mine = streams.metadataForLocalThreads().stream()
-                .flatMap(thread -> thread.activeTasks().stream())
-                .flatMap(task -> task.topicPartitions().stream())
-                .collect(Collectors.toSet());
+        Set<TopicPartition> mine = localPartitions();
         List<StreamsMetadata> holders = streams.metadataForAllStreamsClients().stream()
                 .filter(m -> !m.topicPartitions().isEmpty() && Collections.disjoint(m.topicPartitions(), mine))
                 .toList();
@@ -166,10 +166,8 @@ public final class StoreQueries {
     }
 
     private PartialStats shareOf(HostInfo host) {
-        URI uri = URI.create("http://" + host.host() + ":" + host.port() + SHARE_PATH);
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = get(host, SHARE_PATH);
             if (r.statusCode() != 200) {
                 throw new NotReadyException("the feedback instance at " + host.host() + ":" + host.port()
                         + " cannot give its statistics yet (HTTP " + r.statusCode() + "); try again shortly");
@@ -182,6 +180,12 @@ public final class StoreQueries {
             Thread.currentThread().interrupt();
             throw new NotReadyException("interrupted");
         }
+    }
+
+    /** Asks another instance at the address it advertises. */
+    private HttpResponse<String> get(HostInfo host, String path) throws IOException, InterruptedException {
+        URI uri = URI.create("http://" + host.host() + ":" + host.port() + path);
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private <T> T store(String name, QueryableStoreType<T> type) {

@@ -115,6 +115,8 @@ function toSeconds(t) {
 }
 
 const liveModels = () => data.models.filter((m) => (m.line ?? 'live') === 'live');
+/** A version's algorithm as the trainer names it, upper-case ('' when it has none). */
+const algorithmOf = (m) => String(m.algorithm ?? '').toUpperCase();
 const metric = (m, ...names) => {
   for (const n of names) {
     const v = m.metrics?.[n] ?? m[n];
@@ -174,7 +176,7 @@ function renderKpis() {
   $('kpi-rm').textContent = withRm ? fmt.pct(metric(withRm, 'rewardAccuracy', 'rewardModelAccuracy')) : '–';
   // The trainer holds out every k-th pair of an update (rlhf.trainer.reward.hold-out-every), so small updates have none.
   $('kpi-rm-detail').textContent = withRm ? `on held-out pairs · ${versionLabel(withRm.version)}`
-      : live.some((m) => String(m.algorithm ?? '').toUpperCase() !== 'SFT') ? 'updates too small to hold pairs out' : '';
+      : live.some((m) => algorithmOf(m) !== 'SFT') ? 'updates too small to hold pairs out' : '';
   const state = down.trainer ? 'down' : String(data.training?.state ?? '–').toLowerCase();
   $('kpi-trainer').textContent = state;
   $('kpi-trainer').dataset.state = state;
@@ -255,7 +257,7 @@ function renderDpo() {
     trained.map((m) => metric(m, 'dpoLoss', 'loss')),
     trained.map((m) => metric(m, 'kl', 'klToReference')),
     trained.map((m) => metric(m, 'margin', 'rewardMargin')),
-    trained.map((m) => String(m.algorithm ?? '').toUpperCase() === 'RLOO' ? metric(m, 'reward') : null)]);
+    trained.map((m) => algorithmOf(m) === 'RLOO' ? metric(m, 'reward') : null)]);
 }
 
 function renderVpm() {
@@ -267,7 +269,7 @@ function renderTimeline() {
   const models = [...data.models].sort((a, b) => String(a.created ?? '').localeCompare(String(b.created ?? '')));
   $('versions-count').textContent = models.length ? `${models.length} published` : '';
   const items = models.reverse().map((m) => {
-    const algo = String(m.algorithm ?? '').toUpperCase();
+    const algo = algorithmOf(m);
     const line = m.line ?? 'live';
     const facts = [];
     if (m.parent !== undefined && m.parent !== null) facts.push('from ' + versionLabel(m.parent));
