@@ -192,6 +192,22 @@ class GenerationTest {
         assertEquals(1000, counts[0], "a low temperature is nearly greedy");
     }
 
+    /** Consecutive seeds (RLOO's k answers, an evaluation set) must start from independent draws. */
+    @Test
+    void consecutiveSeedsGiveIndependentFirstDraws() {
+        float[] logits = new float[10];                 // uniform over ten tokens
+        int seeds = 2_000;
+        int[] counts = new int[logits.length];
+        for (long seed = 5_000; seed < 5_000 + seeds; seed++) {
+            counts[new Sampler(new SamplingSettings(1f, 0, 1f, 1, seed, -1)).sample(logits)]++;
+        }
+        double chiSquare = 0;
+        double expected = seeds / (double) logits.length;
+        for (int c : counts) chiSquare += (c - expected) * (c - expected) / expected;
+        // 9 degrees of freedom: 27.9 is the 0.1% tail. Unmixed java.util.Random seeds gave one or two tokens only.
+        assertTrue(chiSquare < 27.9, "first tokens over consecutive seeds " + Arrays.toString(counts) + ", chi-square " + chiSquare);
+    }
+
     private static int[] count(Sampler sampler, float[] logits, int draws) {
         int[] counts = new int[logits.length];
         for (int i = 0; i < draws; i++) {
