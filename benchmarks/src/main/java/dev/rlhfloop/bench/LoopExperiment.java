@@ -95,18 +95,30 @@ public final class LoopExperiment {
         int eot = tokenizer.endOfTextId();
         List<String> pool = new BuiltinData(BuiltinData.DEFAULT_SEED).prompts();
         Random random = new Random(seed);
-        List<String> evalSet = pool.subList(0, Math.min(evalPrompts, pool.size()));
+        // A seeded sample of the whole pool, which the comparisons draw from.
+        List<String> shuffled = new ArrayList<>(pool);
+        java.util.Collections.shuffle(shuffled, new Random(9_999));
+        List<String> evalSet = shuffled.subList(0, Math.min(evalPrompts, pool.size()));
         SamplingSettings sampling = new SamplingSettings(temperature, topK, 1f, maxNew, 0, eot);
+        List<String> sftAnswers = answers(reference, tokenizer, evalSet, sampling.withSeed(7_777));
 
         System.out.printf(Locale.ROOT, "rule %s, %d pairs/version, history %s, lr %g, beta %g, epochs %d, batch %d, T %.2f, topK %d, maxNew %d, compare %s%n",
                 ruleName, pairsPerVersion, allHistory ? "all" : "new", lr, beta, epochs, batch, temperature, topK, maxNew, compare);
-        System.out.println("| version | fixed-set share | comparisons | served answers | served share | decisive | seconds |");
-        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| version | fixed-set share | fixed-set words | fixed-set wins vs SFT | comparisons | served answers | served share | decisive | seconds |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         List<PreferencePair> history = new ArrayList<>();
         long sampleSeed = seed * 1_000_003L;
         for (int version = 1; version <= versions + 1; version++) {
             long t0 = System.nanoTime();
-            double fixed = share(policy, tokenizer, evalSet, sampling.withSeed(9_999), rule);
+            List<String> fixedAnswers = answers(policy, tokenizer, evalSet, sampling.withSeed(9_999));
+            int satisfied = 0, words = 0, wins = 0, decided = 0;
+            for (int i = 0; i < evalSet.size(); i++) {
+                if (rule.satisfiedBy(evalSet.get(i), fixedAnswers.get(i))) satisfied++;
+                words += RaterRules.wordCount(fixedAnswers.get(i));
+                Preference vsSft = rule.choose(evalSet.get(i), fixedAnswers.get(i), sftAnswers.get(i));
+                if (vsSft == Preference.FIRST || vsSft == Preference.SECOND) decided++;
+                if (vsSft == Preference.FIRST) wins++;
+            }
             List<PreferencePair> fresh = new ArrayList<>();
             int comparisons = 0, served = 0, servedOk = 0, decisive = 0;
             while (version <= versions && fresh.size() < pairsPerVersion || version > versions && comparisons < 10) {
@@ -132,7 +144,9 @@ public final class LoopExperiment {
                     if (!Arrays.equals(chosen.tokens, rejected.tokens)) fresh.add(new PreferencePair(promptIds, chosen.tokens, rejected.tokens));
                 }
             }
-            System.out.printf(Locale.ROOT, "| %d | %.1f%% | %d | %d | %.1f%% | %d | %.0f |%n", version, 100 * fixed, comparisons, served,
+            System.out.printf(Locale.ROOT, "| %d | %.1f%% | %.2f | %.1f%% (%d/%d) | %d | %d | %.1f%% | %d | %.0f |%n", version,
+                    100.0 * satisfied / evalSet.size(), (double) words / evalSet.size(), 100.0 * wins / Math.max(1, decided), wins, decided,
+                    comparisons, served,
                     100.0 * servedOk / Math.max(1, served), decisive, (System.nanoTime() - t0) / 1e9);
             if (version > versions) break;
             history.addAll(fresh);
@@ -151,12 +165,13 @@ public final class LoopExperiment {
         return new Answer(AnswerChecker.responseOf(tokenizer.decode(tokens)), tokens, version);
     }
 
-    private static double share(Gpt model, Tokenizer tokenizer, List<String> prompts, SamplingSettings sampling, Rule rule) {
-        int ok = 0;
+    /** One answer per prompt, the i-th sampled with seed {@code sampling.seed() + i}. */
+    private static List<String> answers(Gpt model, Tokenizer tokenizer, List<String> prompts, SamplingSettings sampling) {
+        List<String> answers = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
             int[] ids = tokenizer.encode(AlpacaFormat.prompt(prompts.get(i), ""));
-            if (rule.satisfiedBy(prompts.get(i), answer(model, tokenizer, ids, sampling.withSeed(sampling.seed() + i), 0).text)) ok++;
+            answers.add(answer(model, tokenizer, ids, sampling.withSeed(sampling.seed() + i), 0).text);
         }
-        return (double) ok / prompts.size();
+        return answers;
     }
 }
