@@ -71,10 +71,17 @@ final class Browser implements AutoCloseable {
                 });
     }
 
-    /** Saves a screenshot of the whole page (not just the window) into docs/screenshots/ at the repository root. */
+    /**
+     * Saves a screenshot of the whole page (not just the window) into {@code target/screenshots/}, or
+     * into the folder {@code -Drlhf.screenshots.dir} names (relative to the repository root):
+     * {@code -Drlhf.screenshots.dir=docs/screenshots} refreshes the documentation's pictures. A test
+     * run leaves the source tree as it found it.
+     */
     Path screenshot(String name) {
         try {
-            Path dir = repositoryRoot().resolve("docs/screenshots");
+            String chosen = System.getProperty("rlhf.screenshots.dir");
+            Path dir = chosen == null || chosen.isBlank() ? Path.of("target/screenshots").toAbsolutePath()
+                    : repositoryRoot().resolve(chosen);
             Files.createDirectories(dir);
             Path target = dir.resolve(name + ".png");
             Number width = (Number) driver.executeScript("return document.documentElement.clientWidth");

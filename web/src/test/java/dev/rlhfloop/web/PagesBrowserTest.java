@@ -26,7 +26,8 @@ import org.openqa.selenium.WebElement;
 /**
  * The three pages in headless Chromium, through the gateway, against {@link ServicesStandIn}
  * speaking the public API: streaming, voting by keyboard and mouse, escaping, rejected votes,
- * the dashboard's live count, replay, and the bootstrap state. Saves the docs screenshots.
+ * the dashboard's live count, replay, and the bootstrap state. Saves the screenshots (target/screenshots/,
+ * or docs/screenshots/ with {@code -Drlhf.screenshots.dir=docs/screenshots}).
  */
 @QuarkusTest
 @WithTestResource(ServicesStandIn.class)

@@ -23,7 +23,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The whole loop as a person sees it, against the REAL stack: open the rate page, watch two answers
  * stream in, vote with the mouse and with the keyboard, see the votes land in Kafka and the
  * dashboard's count rise, keep voting until the trainer publishes a new version and the dashboard
- * shows it. Saves docs/screenshots/e2e-rate.png and e2e-dashboard.png.
+ * shows it. Saves the screenshots e2e-rate.png and e2e-dashboard.png (target/screenshots/, or
+ * docs/screenshots/ with {@code -Drlhf.screenshots.dir=docs/screenshots}).
  *
  * <p>It starts nothing itself. Start the stack first (broker, inference 8081, feedback 8082,
  * trainer 8083 with a model published or bootstrapping, and this web app on 8080), then run
