@@ -59,7 +59,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Runs in every {@code mvn verify} (4–9 minutes on two cores);
  * {@code -Drlhf.e2e.loop=false} skips it for a quick local run. Settings (system properties): {@code rlhf.e2e.loopMinutes}
  * (voting budget, default 8), {@code rlhf.e2e.loopVotes} (at most, default 400), {@code rlhf.e2e.maxWords},
- * {@code rlhf.e2e.afterPairs}, {@code rlhf.e2e.afterAnswers}, {@code rlhf.e2e.minZ}, {@code rlhf.e2e.votePauseMillis} (see the fields), and any
+ * {@code rlhf.e2e.afterPairs}, {@code rlhf.e2e.afterAnswers}, {@code rlhf.e2e.afterBaselineVotes}, {@code rlhf.e2e.minZ}, {@code rlhf.e2e.votePauseMillis} (see the fields), and any
  * {@code rlhf.e2e.<service>.<key>=value}, passed to that service as {@code -D<key>=value}
  * (e.g. {@code -Drlhf.e2e.trainer-service.rlhf.trainer.bootstrap.pretrain-steps=200}); the small
  * bootstrap it starts with is {@link SharedStack#SETTINGS}. The stack is shared with the browser
@@ -83,6 +83,12 @@ class LoopIT {
     static final int AFTER_PAIRS = Integer.getInteger("rlhf.e2e.afterPairs", 40);
     /** Answers of those versions the share after is measured on; the rater votes until it has them. */
     static final int AFTER_ANSWERS = Integer.getInteger("rlhf.e2e.afterAnswers", 60);
+    /**
+     * Decisive votes between those versions and the SFT baseline the rater waits for: they won
+     * 70–87% in the runs measured, and over the ~10 that 60 answers bring, a 70–80% winner fails
+     * "more than half" 3–15% of the time (binomial); over 20, 0.3–5%.
+     */
+    static final int AFTER_BASELINE_VOTES = Integer.getInteger("rlhf.e2e.afterBaselineVotes", 20);
     /**
      * The rater's pause after each vote, as a person reading two answers would take: a rater
      * voting as fast as the answers come (~2 votes/s, nearly all decisive by this rule) outruns a
@@ -149,7 +155,9 @@ class LoopIT {
                 restarted = true;
             }
             boolean servedAfterRestart = restarted && served.stream().anyMatch(v -> firstServed.get(v).isAfter(trainerRestartedAt));
-            if (served.size() >= 2 && servedAfterRestart && afterAnswers() >= AFTER_ANSWERS) break;
+            if (served.size() >= 2 && servedAfterRestart && afterAnswers() >= AFTER_ANSWERS
+                    && afterVersions().stream().mapToLong(v -> againstBaseline().getOrDefault(v, new long[2])[1]).sum()
+                    >= AFTER_BASELINE_VOTES) break;
         }
         loopSeconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("[loop] %d votes (%d decisive) in %.0f s; new versions serving: %s; trainer restarted: %s%n",
@@ -263,21 +271,7 @@ class LoopIT {
     @Test
     @Order(5)
     void theDashboardShowsNewVersionsWinRatesAgainstTheSftBaseline() throws Exception {
-        // What the rater saw: per new version, its decisive votes against the baseline (the
-        // inference service pits the latest against the SFT model in half the comparisons).
-        Map<String, long[]> expected = new LinkedHashMap<>();
-        for (Vote vote : votes) {
-            if (!isDecisive(vote) || vote.answers().size() != 2) continue;
-            RatedAnswer a = vote.answers().get(0);
-            RatedAnswer b = vote.answers().get(1);
-            RatedAnswer challenger = a.modelVersion().equals(sftVersion) ? b : a;
-            RatedAnswer baseline = challenger == a ? b : a;
-            if (!baseline.modelVersion().equals(sftVersion) || challenger.modelVersion().equals(sftVersion)
-                    || challenger.modelVersion().equals("?")) continue;
-            long[] c = expected.computeIfAbsent(challenger.modelVersion(), v -> new long[2]);
-            c[1]++;
-            if (vote.choice().equals(challenger.slot())) c[0]++;
-        }
+        Map<String, long[]> expected = againstBaseline();
         assertFalse(expected.isEmpty(), "some decisive votes were between a new version and the SFT baseline");
 
         ObjectMapper json = new ObjectMapper();
@@ -311,6 +305,27 @@ class LoopIT {
         System.out.printf(Locale.ROOT, "[loop] versions trained on ≥ %d pairs won %d of %d decisive votes against the SFT baseline%n",
                 AFTER_PAIRS, wins, trials);
         assertTrue(trials > 0 && 2 * wins > trials, "the trained versions beat the SFT baseline: " + wins + " of " + trials);
+    }
+
+    /**
+     * What the rater saw: per new version, its wins and decisive votes against the SFT baseline
+     * (the inference service pits the latest against the SFT model in half the comparisons).
+     */
+    private static Map<String, long[]> againstBaseline() {
+        Map<String, long[]> counts = new LinkedHashMap<>();
+        for (Vote vote : votes) {
+            if (!isDecisive(vote) || vote.answers().size() != 2) continue;
+            RatedAnswer a = vote.answers().get(0);
+            RatedAnswer b = vote.answers().get(1);
+            RatedAnswer challenger = a.modelVersion().equals(sftVersion) ? b : a;
+            RatedAnswer baseline = challenger == a ? b : a;
+            if (!baseline.modelVersion().equals(sftVersion) || challenger.modelVersion().equals(sftVersion)
+                    || challenger.modelVersion().equals("?")) continue;
+            long[] c = counts.computeIfAbsent(challenger.modelVersion(), v -> new long[2]);
+            c[1]++;
+            if (vote.choice().equals(challenger.slot())) c[0]++;
+        }
+        return counts;
     }
 
     private static boolean sameCounts(Map<String, long[]> expected, Map<String, long[]> shown) {
