@@ -7,6 +7,7 @@ import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
+import dev.rlhfloop.llm.rlhf.RewardModel;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -147,6 +148,7 @@ final class LineTrainer implements Runnable {
         ModelStore.Checkpoint parent = latest.orElse(sft);
         boolean fromSft = parent.version().versionId().equals(sft.version().versionId());
         Gpt policy = fromSft ? reference.copy() : Models.load(parent.modelDir());
+        RewardModel rewardModel = resumeRewardModel(reference, parent, fromSft);
         String parentVersion = parent.version().versionId();
         int number = latest.map(ModelStore.Checkpoint::number).orElse(sft.number());
         long votes = parent.version().trainedOn().votes();
@@ -192,7 +194,7 @@ final class LineTrainer implements Runnable {
                 while (running && (pending.size() >= perVersion || (!pending.isEmpty() && (waitedEnough || finished)))) {
                     List<Pending> batch = new ArrayList<>(pending.subList(0, Math.min(perVersion, pending.size())));
                     number++;
-                    ModelVersion version = train(policy, reference, tokenizer, batch, number, parentVersion, done, votes);
+                    ModelVersion version = train(policy, rewardModel, reference, tokenizer, batch, number, parentVersion, done, votes);
                     pending.subList(0, batch.size()).clear();
                     done = offsetsOf(version);
                     votes = version.trainedOn().votes();
@@ -206,6 +208,21 @@ final class LineTrainer implements Runnable {
                 }
             }
         }
+    }
+
+    /** The reward model the parent checkpoint saved, so a restarted line trains on as one that never stopped. */
+    private RewardModel resumeRewardModel(Gpt reference, ModelStore.Checkpoint parent, boolean fromSft) {
+        if (fromSft) return update.newRewardModel(reference);
+        Path saved = parent.rewardModelDir();
+        try {
+            if (Files.isDirectory(saved)) return RewardModel.load(saved);
+            LOG.warnf("line %s: version %s has no reward model (%s); the next update starts a new one from the SFT model",
+                    line, parent.version().versionId(), saved);
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("line %s: cannot read the reward model of version %s (%s); the next update starts a new one from the SFT model",
+                    line, parent.version().versionId(), e.getMessage());
+        }
+        return update.newRewardModel(reference);
     }
 
     private Optional<dev.rlhfloop.llm.rlhf.PreferencePair> readPair(ConsumerRecord<String, byte[]> record, Tokenizer tokenizer, int context) {
@@ -249,8 +266,8 @@ final class LineTrainer implements Runnable {
     }
 
     /** Trains, checkpoints, commits the offsets and publishes one version; in that order. */
-    private ModelVersion train(Gpt policy, Gpt reference, Tokenizer tokenizer, List<Pending> batch, int number, String parentVersion,
-                               Map<TopicPartition, Long> before, long votesBefore) {
+    private ModelVersion train(Gpt policy, RewardModel rewardModel, Gpt reference, Tokenizer tokenizer, List<Pending> batch, int number,
+                               String parentVersion, Map<TopicPartition, Long> before, long votesBefore) {
         // The pairs in a canonical order, so the weights do not depend on how partitions interleaved in polls.
         batch.sort(Comparator.comparingInt(Pending::partition).thenComparingLong(Pending::offset));
         Map<TopicPartition, Long> after = new LinkedHashMap<>(before);
@@ -265,7 +282,7 @@ final class LineTrainer implements Runnable {
             long t0 = System.nanoTime();
             context.status().progress(line, live, update.algorithm(), 0, 0, null, Map.of(),
                     "training " + versionId + " on " + batch.size() + " pairs");
-            Map<String, Double> metrics = update.run(policy, reference, batch.stream().map(Pending::pair).toList(),
+            Map<String, Double> metrics = update.run(policy, reference, rewardModel, batch.stream().map(Pending::pair).toList(),
                     tokenizer.endOfTextId(), seed,
                     (stage, step, total, loss) -> context.status().progress(line, live, stage, step, total, loss, Map.of(), null));
             Path staged = context.store().staging(line, number);
@@ -274,6 +291,7 @@ final class LineTrainer implements Runnable {
             GptCheckpoint.save(policy, modelDir);
             Files.copy(sft.modelDir().resolve(Models.TOKENIZER_FILE), modelDir.resolve(Models.TOKENIZER_FILE));
             String sha256 = Models.archive(modelDir, staged.resolve(ModelStore.ARCHIVE_FILE));
+            rewardModel.save(staged.resolve(ModelStore.REWARD_MODEL_DIR));
             Map<String, Long> offsets = new LinkedHashMap<>();
             after.forEach((tp, offset) -> offsets.put(offsetKey(tp), offset));
             ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, line, parentVersion, update.algorithm(),

@@ -16,7 +16,9 @@ import java.util.stream.Stream;
 /**
  * The trainer's checkpoints on disk: {@code lines/<line>/<n>/} holds a version's model directory
  * (config.json, model.safetensors, tokenizer.json), its weights archive and {@code version.json}, the
- * registry entry with the topic offsets it was trained up to. A version directory appears by an
+ * registry entry with the topic offsets it was trained up to; the line's latest version also holds
+ * the reward model its next update continues to train ({@code reward-model/}; older versions drop
+ * theirs, a copy of the backbone each, since only the latest resumes training). A version directory appears by an
  * atomic rename, so it is either complete or absent: it is the checkpoint the consumer offsets are
  * committed after.
  */
@@ -24,6 +26,7 @@ public final class ModelStore {
     public static final String VERSION_FILE = "version.json";
     public static final String ARCHIVE_FILE = "weights.zip";
     public static final String MODEL_DIR = "model";
+    public static final String REWARD_MODEL_DIR = "reward-model";
 
     private final Path root;
 
@@ -44,6 +47,10 @@ public final class ModelStore {
         public Path archive() {
             return directory.resolve(ARCHIVE_FILE);
         }
+
+        public Path rewardModelDir() {
+            return directory.resolve(REWARD_MODEL_DIR);
+        }
     }
 
     /** A directory to write a new checkpoint into; {@link #commit} makes it visible. */
@@ -54,12 +61,18 @@ public final class ModelStore {
         return dir;
     }
 
-    /** Writes the registry entry into the staged directory and renames it into place. */
+    /**
+     * Writes the registry entry into the staged directory and renames it into place; then the
+     * line's older versions drop their reward model.
+     */
     public Checkpoint commit(Path staged, int number, ModelVersion version) throws IOException {
         Files.write(staged.resolve(VERSION_FILE), Json.write(version));
         Path target = lineDir(version.modelLine()).resolve(Integer.toString(number));
         deleteRecursively(target);
         Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+        for (Checkpoint older : checkpoints(version.modelLine())) {
+            if (older.number() < number) deleteRecursively(older.rewardModelDir());
+        }
         return new Checkpoint(number, target, version);
     }
 

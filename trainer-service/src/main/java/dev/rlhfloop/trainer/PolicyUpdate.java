@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One update of a model line from a batch of preference pairs: a Bradley–Terry reward model (from
- * the SFT model, every k-th pair held out to measure its accuracy), then the policy: DPO on the
+ * One update of a model line from a batch of preference pairs: the line's Bradley–Terry reward
+ * model trained further on them (every k-th pair held out to measure its accuracy), then the policy: DPO on the
  * pairs against the SFT reference, or RLOO steps on the pairs' prompts against that reward model
  * with a KL penalty to the SFT reference ({@code rlhf.trainer.algorithm}). Everything is seeded by
  * the line's seed and the version number, so a replay of the same pairs gives the same weights.
@@ -93,8 +93,12 @@ final class PolicyUpdate {
      * {@code dpoLossBefore} before it, on the probe pairs (the held-out ones, else the last few);
      * {@code dpoTrainLoss}, the mean over the last epoch's steps. For RLOO see {@link #rloo}.
      * {@code padId} is the tokenizer's end-of-text, which also ends RLOO's sampled answers.
+     * {@code rewardModel} (from {@link #newRewardModel} or the parent version's) is trained in place:
+     * a line carries it from version to version, so it has learned from every pair so far, where one
+     * trained afresh on each batch (4–16 pairs) gave RLOO little to follow.
      */
-    Map<String, Double> run(Gpt policy, Gpt reference, List<PreferencePair> pairs, int padId, long seed, Progress progress) {
+    Map<String, Double> run(Gpt policy, Gpt reference, RewardModel rewardModel, List<PreferencePair> pairs, int padId, long seed,
+                            Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("pairs", (double) pairs.size());
 
@@ -110,7 +114,6 @@ final class PolicyUpdate {
                 .withBatchSize(config.dpo().batchSize())
                 .withSeed(seed)
                 .withMaxLength(reference.config().contextLength());
-        RewardModel rewardModel = RewardModel.fromPolicy(reference, seed);
         rewardModel.backbone().setDropoutState(seed, 0);
         List<PreferenceTrainer.Epoch> rewardEpochs = PreferenceTrainer.rewardModel(rewardModel, rewardTrain, rewardHeldOut,
                 rewardSettings, padId, step -> progress.step(Algorithm.REWARD_MODEL,
@@ -153,6 +156,11 @@ final class PolicyUpdate {
         put(metrics, "accuracy", last.heldOut().accuracy());
         put(metrics, "kl", last.heldOut().klToReference());
         return metrics;
+    }
+
+    /** A line's first reward model: the SFT model's backbone and a head drawn from the line's seed. */
+    RewardModel newRewardModel(Gpt reference) {
+        return RewardModel.fromPolicy(reference, config.seed());
     }
 
     /**

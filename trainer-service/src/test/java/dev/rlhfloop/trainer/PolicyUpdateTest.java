@@ -11,6 +11,8 @@ import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptConfig;
 import dev.rlhfloop.llm.model.Parameter;
 import dev.rlhfloop.llm.rlhf.PreferencePair;
+import dev.rlhfloop.llm.rlhf.RewardModel;
+import java.nio.file.Path;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One policy update of a tiny random model, without Quarkus or Kafka: the trainer's real settings
@@ -72,7 +75,8 @@ class PolicyUpdateTest {
         Gpt reference = Gpt.create(TINY, 11);
         Gpt policy = reference.copy();
         List<Step> steps = new ArrayList<>();
-        Map<String, Double> metrics = new PolicyUpdate(config, algorithm).run(policy, reference, pairs(), END_OF_TEXT, seed,
+        PolicyUpdate update = new PolicyUpdate(config, algorithm);
+        Map<String, Double> metrics = update.run(policy, reference, update.newRewardModel(reference), pairs(), END_OF_TEXT, seed,
                 (stage, step, total, loss) -> steps.add(new Step(stage, step, total, loss)));
         return new Result(policy, metrics, steps);
     }
@@ -130,6 +134,38 @@ class PolicyUpdateTest {
         assertFalse(result.metrics().containsKey("rlooLoss"));
         assertTrue(result.steps().stream().noneMatch(s -> s.stage() == Algorithm.RLOO));
         assertEquals(4, result.steps().stream().filter(s -> s.stage() == Algorithm.DPO).count(), "2 epochs of 2 batches of 4 pairs");
+    }
+
+    /**
+     * A line's reward model carries from update to update: the second update trains the first's
+     * further (its held-out accuracy is measured on a model that saw both batches), and a line
+     * restarted from the saved reward model (a trainer killed between versions) takes exactly the
+     * RLOO step one that never stopped takes.
+     */
+    @Test
+    void theRewardModelCarriesAcrossUpdatesAndThroughItsSavedState(@TempDir Path dir) throws Exception {
+        TrainerConfig config = config(SMALL_RLOO);
+        PolicyUpdate update = new PolicyUpdate(config, Algorithm.RLOO);
+        Gpt reference = Gpt.create(TINY, 11);
+        Gpt policy = reference.copy();
+        RewardModel rewardModel = update.newRewardModel(reference);
+        update.run(policy, reference, rewardModel, pairs(), END_OF_TEXT, SEED, (stage, step, total, loss) -> {});
+        assertFalse(sameWeights(rewardModel.backbone(), reference), "the reward model trained");
+        rewardModel.save(dir);
+        Gpt restartedPolicy = policy.copy();
+        RewardModel restarted = RewardModel.load(dir);
+        Gpt freshPolicy = policy.copy();
+
+        Map<String, Double> carried = update.run(policy, reference, rewardModel, pairs(), END_OF_TEXT, SEED + 1, (s, st, t, l) -> {});
+        Map<String, Double> resumed = update.run(restartedPolicy, reference, restarted, pairs(), END_OF_TEXT, SEED + 1, (s, st, t, l) -> {});
+        Map<String, Double> fresh = update.run(freshPolicy, reference, update.newRewardModel(reference), pairs(), END_OF_TEXT, SEED + 1,
+                (s, st, t, l) -> {});
+        assertTrue(sameWeights(policy, restartedPolicy), "the saved reward model resumes the line bit for bit");
+        assertEquals(carried, resumed);
+        assertTrue(sameWeights(rewardModel.backbone(), restarted.backbone()));
+        assertFalse(sameWeights(policy, freshPolicy), "RLOO follows the carried reward model, not a fresh one");
+        assertTrue(carried.get("rewardTrainAccuracy") >= fresh.get("rewardTrainAccuracy"),
+                "the carried model has seen these pairs before: " + carried + " vs " + fresh);
     }
 
     @Test
