@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,15 +26,10 @@ class ApiGatewayTest {
     @TestHTTPResource("/")
     URI base;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     @Test
     void postGoesToInferenceWithBodyQueryHeadersAndStatus() throws Exception {
-        HttpResponse<String> res = send(HttpRequest.newBuilder(base.resolve("/api/comparisons?x=1&y=%C3%A9"))
+        HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/comparisons?x=1&y=%C3%A9"))
                 .header("Content-Type", "application/json")
                 .header("X-Rater", "r1")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Name a cat\"}")));
@@ -47,11 +41,11 @@ class ApiGatewayTest {
 
     @Test
     void trainerPathsAreRoutedAndErrorBodiesPassThrough() throws Exception {
-        HttpResponse<String> ok = send(HttpRequest.newBuilder(base.resolve("/api/models/3")));
+        HttpResponse<String> ok = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/models/3")));
         assertEquals(200, ok.statusCode());
         assertEquals("[{\"version\":\"1\",\"path\":\"/api/models/3\"}]", ok.body());
 
-        HttpResponse<String> busy = send(HttpRequest.newBuilder(base.resolve("/api/models?busy")));
+        HttpResponse<String> busy = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/models?busy")));
         assertEquals(409, busy.statusCode(), busy.body());
         assertEquals("application/json", busy.headers().firstValue("Content-Type").orElse(null));
         assertEquals("{\"error\":\"trainer_busy\",\"reason\":\"a replay is running\"}", busy.body());
@@ -59,7 +53,7 @@ class ApiGatewayTest {
 
     @Test
     void unreachableServiceAnswers503WithJsonReason() throws Exception {
-        HttpResponse<String> res = send(HttpRequest.newBuilder(base.resolve("/api/votes"))
+        HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/votes"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"comparisonId\":\"c1\",\"choice\":\"A\"}")));
         assertEquals(503, res.statusCode());
@@ -68,12 +62,12 @@ class ApiGatewayTest {
                 res.body());
         assertTrue(res.body().contains("\"service\":\"feedback-service\""), res.body());
         // the same service behind another path: stats are the feedback service's too
-        assertEquals(503, send(HttpRequest.newBuilder(base.resolve("/api/stats/events"))).statusCode());
+        assertEquals(503, TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/stats/events"))).statusCode());
     }
 
     @Test
     void unknownApiPathIs404WithReasonAndPrefixesDoNotOverreach() throws Exception {
-        HttpResponse<String> res = send(HttpRequest.newBuilder(base.resolve("/api/modelsx")));
+        HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/modelsx")));
         assertEquals(404, res.statusCode());
         assertEquals("{\"error\":\"not_found\",\"reason\":\"No service serves /api/modelsx\"}", res.body());
     }
@@ -81,7 +75,7 @@ class ApiGatewayTest {
     @Test
     void serverSentEventsArriveOneByOneNotBuffered() throws Exception {
         GatewayUpstream.clientSawFirstEvent = new CountDownLatch(1);
-        HttpResponse<InputStream> res = http.send(
+        HttpResponse<InputStream> res = TestHttp.client().send(
                 HttpRequest.newBuilder(base.resolve("/api/comparisons/stepwise/events"))
                         .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
@@ -120,7 +114,7 @@ class ApiGatewayTest {
 
     @Test
     void statusReportsReachabilityAndTheBrokerHealthCheck() throws Exception {
-        HttpResponse<String> res = send(HttpRequest.newBuilder(base.resolve("/api/status")));
+        HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/status")));
         assertEquals(200, res.statusCode());
         String body = res.body();
         assertTrue(body.contains("{\"name\":\"inference-service\""), body);
@@ -130,10 +124,10 @@ class ApiGatewayTest {
 
     @Test
     void servesTheAppAndTheChartLibrary() throws Exception {
-        HttpResponse<String> index = send(HttpRequest.newBuilder(base));
+        HttpResponse<String> index = TestHttp.send(HttpRequest.newBuilder(base));
         assertEquals(200, index.statusCode());
         assertTrue(index.body().contains("<title>rlhf-loop</title>"));
-        HttpResponse<String> uplot = send(HttpRequest.newBuilder(base.resolve("/webjars/uplot/dist/uPlot.iife.min.js")));
+        HttpResponse<String> uplot = TestHttp.send(HttpRequest.newBuilder(base.resolve("/webjars/uplot/dist/uPlot.iife.min.js")));
         assertEquals(200, uplot.statusCode());
         assertTrue(uplot.body().contains("uPlot"));
     }

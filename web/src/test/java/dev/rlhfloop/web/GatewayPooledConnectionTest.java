@@ -8,10 +8,8 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Pooled connections the service closed under a request: a GET is sent again, a POST is not repeated. */
@@ -22,18 +20,13 @@ class GatewayPooledConnectionTest {
     @TestHTTPResource("/")
     URI base;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     @Test
     void getsOnConnectionsTheServiceClosedAreSentAgainAndAPostIsNot() throws Exception {
         // Every connection the service accepts answers once and is dropped at its next request, so
         // each GET that reuses a pooled connection fails there first and must be sent again.
         for (int i = 0; i < 20; i++) {
-            HttpResponse<String> answer = send(HttpRequest.newBuilder(base.resolve("/api/models")));
+            HttpResponse<String> answer = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/models")));
             assertEquals(200, answer.statusCode(), "GET " + i + ": " + answer.body());
             Thread.sleep(50);
         }
@@ -43,7 +36,7 @@ class GatewayPooledConnectionTest {
         // A POST may have had its effect before the connection dropped: it is not repeated.
         HttpResponse<String> post = null;
         for (int i = 0; i < 20 && ClosingUpstream.dropped.get() == reused; i++) {
-            post = send(HttpRequest.newBuilder(base.resolve("/api/replays"))
+            post = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/replays"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"from\":\"BEGINNING\"}")));
             Thread.sleep(50);

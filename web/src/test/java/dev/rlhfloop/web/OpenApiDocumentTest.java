@@ -9,10 +9,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -33,11 +31,6 @@ class OpenApiDocumentTest {
     @Inject
     ApiRoutes routes;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     /** A concrete path for a documented template: "{id}" → "x". */
     private static String concrete(String template) {
@@ -46,7 +39,7 @@ class OpenApiDocumentTest {
 
     @Test
     void theDocumentIsServedAtTheOneUrl() throws Exception {
-        HttpResponse<String> res = send(HttpRequest.newBuilder(base.resolve("/api/openapi.yaml")));
+        HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/openapi.yaml")));
         assertEquals(200, res.statusCode());
         assertTrue(res.headers().firstValue("Content-Type").orElse("").startsWith("application/yaml"));
         assertEquals(API.text(), res.body());
@@ -57,7 +50,7 @@ class OpenApiDocumentTest {
         for (PublicApi.Operation op : API.operations()) {
             String path = concrete(op.path());
             if (op.service().equals("web")) {
-                HttpResponse<String> res = send(HttpRequest.newBuilder(base.resolve(path)).method(op.method(), HttpRequest.BodyPublishers.noBody()));
+                HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve(path)).method(op.method(), HttpRequest.BodyPublishers.noBody()));
                 assertEquals(200, res.statusCode(), op + " is the gateway's own");
                 assertEquals(List.of(), API.problems(op.method(), path, res.statusCode(), res.body()));
             } else {
@@ -77,7 +70,7 @@ class OpenApiDocumentTest {
     @Test
     void theGatewaysAnswerForAnUnreachableServiceFitsTheDocument() throws Exception {
         // GatewayUpstream leaves the feedback service unreachable.
-        HttpResponse<String> res = send(HttpRequest.newBuilder(base.resolve("/api/stats")));
+        HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/stats")));
         assertEquals(503, res.statusCode());
         assertEquals(List.of(), API.problems("GET", "/api/stats", 503, res.body()));
     }
