@@ -18,9 +18,9 @@ import java.util.stream.Stream;
  * (config.json, model.safetensors, tokenizer.json), its weights archive and {@code version.json}, the
  * registry entry with the topic offsets it was trained up to; the line's latest version also holds
  * the reward model its next update continues to train ({@code reward-model/}; older versions drop
- * theirs, a copy of the backbone each, since only the latest resumes training). A version directory appears by an
- * atomic rename, so it is either complete or absent: it is the checkpoint the consumer offsets are
- * committed after.
+ * theirs, a copy of the backbone each, since only the latest resumes training). A version directory
+ * appears by an atomic rename, so it is either complete or absent: it is the checkpoint the
+ * consumer offsets are committed after.
  */
 public final class ModelStore {
     public static final String VERSION_FILE = "version.json";
@@ -70,8 +70,12 @@ public final class ModelStore {
         Path target = lineDir(version.modelLine()).resolve(Integer.toString(number));
         deleteRecursively(target);
         Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
-        for (Checkpoint older : checkpoints(version.modelLine())) {
-            if (older.number() < number) deleteRecursively(older.rewardModelDir());
+        // By directory name, without reading every version.json of the line at each update.
+        try (Stream<Path> children = Files.list(target.getParent())) {
+            for (Path child : children.toList()) {
+                String name = child.getFileName().toString();
+                if (name.matches("\\d+") && Integer.parseInt(name) < number) deleteRecursively(child.resolve(REWARD_MODEL_DIR));
+            }
         }
         return new Checkpoint(number, target, version);
     }

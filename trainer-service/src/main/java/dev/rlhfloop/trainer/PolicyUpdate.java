@@ -19,10 +19,11 @@ import java.util.Optional;
 
 /**
  * One update of a model line from a batch of preference pairs: the line's Bradley–Terry reward
- * model trained further on them (every k-th pair held out to measure its accuracy), then the policy: DPO on the
- * pairs against the SFT reference, or RLOO steps on the pairs' prompts against that reward model
- * with a KL penalty to the SFT reference ({@code rlhf.trainer.algorithm}). Everything is seeded by
- * the line's seed and the version number, so a replay of the same pairs gives the same weights.
+ * model trained further on them (every k-th pair held out to measure its accuracy), then the
+ * policy: DPO on the pairs against the SFT reference, or RLOO steps on the pairs' prompts against
+ * that reward model with a KL penalty to the SFT reference ({@code rlhf.trainer.algorithm}).
+ * Everything is seeded by the line's seed and the version number, so a replay of the same pairs
+ * gives the same weights.
  */
 final class PolicyUpdate {
 
