@@ -156,8 +156,7 @@ class LoopIT {
             }
             boolean servedAfterRestart = restarted && served.stream().anyMatch(v -> firstServed.get(v).isAfter(trainerRestartedAt));
             if (served.size() >= 2 && servedAfterRestart && afterAnswers() >= AFTER_ANSWERS
-                    && afterVersions().stream().mapToLong(v -> againstBaseline().getOrDefault(v, new long[2])[1]).sum()
-                    >= AFTER_BASELINE_VOTES) break;
+                    && afterBaselineVotes() >= AFTER_BASELINE_VOTES) break;
         }
         loopSeconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("[loop] %d votes (%d decisive) in %.0f s; new versions serving: %s; trainer restarted: %s%n",
@@ -374,6 +373,12 @@ class LoopIT {
         refreshTrainedOnPairs();
         Map<String, int[]> counts = rater.tally().counts();
         return afterVersions().stream().mapToInt(v -> counts.get(v)[0]).sum();
+    }
+
+    /** Decisive votes so far between the versions of {@link #afterVersions} and the SFT baseline. */
+    private static long afterBaselineVotes() {
+        Map<String, long[]> counts = againstBaseline();
+        return afterVersions().stream().mapToLong(v -> counts.getOrDefault(v, new long[2])[1]).sum();
     }
 
     /** Versions that answered and were trained on at least {@link #AFTER_PAIRS} pairs, in the order served. */
