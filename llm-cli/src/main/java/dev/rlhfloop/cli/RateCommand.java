@@ -133,6 +133,13 @@ public final class RateCommand extends StackCommand {
     /** One answer of a rated comparison, with the version revealed after the vote ("?" if none was). */
     public record RatedAnswer(String slot, String text, String modelVersion, boolean satisfiesRule) {}
 
+    /** What the rule chose between a comparison's answers (slot → text), before any vote. */
+    public record Judgement(String comparisonId, String prompt, Map<String, String> texts, String choice, Instant requestedAt) {
+        public Judgement {
+            texts = java.util.Collections.unmodifiableMap(new TreeMap<>(texts));   // in slot order
+        }
+    }
+
     /** One vote cast: what was asked, what was chosen, when the comparison was asked for and when the vote was acknowledged. */
     public record Vote(String comparisonId, String prompt, String choice, List<RatedAnswer> answers,
                        Instant requestedAt, Instant acknowledgedAt) {
@@ -212,38 +219,45 @@ public final class RateCommand extends StackCommand {
 
         /** Creates a comparison, waits for both answers, votes by the rule, and reads which versions answered. */
         public Vote rateOne(java.util.function.Consumer<String> progress) {
+            Judgement judged = judgeOne(progress);
+            ObjectNode body = JSON.createObjectNode()
+                    .put("comparisonId", judged.comparisonId())
+                    .put("choice", judged.choice())
+                    .put("rater", rater)
+                    .put("reason", "simulated rater: " + rule.description());
+            Response voted = exchange(() -> api.post("/api/votes", body.toString()));
+            if (voted.status() != 202 && voted.status() != 200) {
+                throw new RaterException("the vote on " + judged.comparisonId() + " was refused: " + voted.reason());
+            }
+            Instant acknowledged = Instant.now();
+            Map<String, String> versions = revealedVersions(voted.json());
+            if (versions.size() < judged.texts().size()) versions = awaitRevealedVersions(judged.comparisonId());
+
+            List<RatedAnswer> answers = new ArrayList<>();
+            for (var entry : judged.texts().entrySet()) {
+                String slot = entry.getKey();
+                RatedAnswer answer = new RatedAnswer(slot, entry.getValue(), versions.getOrDefault(slot, "?"),
+                        rule.satisfiedBy(judged.prompt(), entry.getValue()));
+                answers.add(answer);
+                tally.add(answer);
+            }
+            return new Vote(judged.comparisonId(), judged.prompt(), judged.choice(), List.copyOf(answers),
+                    judged.requestedAt(), acknowledged);
+        }
+
+        /**
+         * Creates a comparison, waits for both answers and judges them by the rule, without voting:
+         * the answers stay anonymous and nothing is trained on them (a measurement of the served model).
+         */
+        public Judgement judgeOne(java.util.function.Consumer<String> progress) {
             long deadline = System.nanoTime() + patience.toNanos();
             Instant requested = Instant.now();
             JsonNode created = createComparison(deadline, progress);
             String id = created.path("id").asText();
             String prompt = created.path("prompt").asText();
             Map<String, String> texts = awaitAnswers(id, deadline);
-            String a = texts.getOrDefault("A", "");
-            String b = texts.getOrDefault("B", "");
-            String choice = rule.choose(prompt, a, b);
-
-            ObjectNode body = JSON.createObjectNode()
-                    .put("comparisonId", id)
-                    .put("choice", choice)
-                    .put("rater", rater)
-                    .put("reason", "simulated rater: " + rule.description());
-            Response voted = exchange(() -> api.post("/api/votes", body.toString()));
-            if (voted.status() != 202 && voted.status() != 200) {
-                throw new RaterException("the vote on " + id + " was refused: " + voted.reason());
-            }
-            Instant acknowledged = Instant.now();
-            Map<String, String> versions = revealedVersions(voted.json());
-            if (versions.size() < texts.size()) versions = awaitRevealedVersions(id);
-
-            List<RatedAnswer> answers = new ArrayList<>();
-            for (var entry : new TreeMap<>(texts).entrySet()) {
-                String slot = entry.getKey();
-                RatedAnswer answer = new RatedAnswer(slot, entry.getValue(), versions.getOrDefault(slot, "?"),
-                        rule.satisfiedBy(prompt, entry.getValue()));
-                answers.add(answer);
-                tally.add(answer);
-            }
-            return new Vote(id, prompt, choice, List.copyOf(answers), requested, acknowledged);
+            String choice = rule.choose(prompt, texts.getOrDefault("A", ""), texts.getOrDefault("B", ""));
+            return new Judgement(id, prompt, texts, choice, requested);
         }
 
         private JsonNode createComparison(long deadline, java.util.function.Consumer<String> progress) {
