@@ -24,7 +24,7 @@ import java.util.Random;
  * the-verdict.txt for 10 epochs, batch 2, AdamW lr 4e-4, weight decay 0.1, 90/10 split, windows
  * of 256 tokens with stride 256. The book reports train loss 9.8 → 0.57 and val ≈ 6.4.
  *
- * <pre>./bench BookChapter5 [--data shared/data/the-verdict.txt] [--epochs 10] [--max-steps N] [--eval-every 5]
+ * <pre>./bench BookChapter5 --data PATH/the-verdict.txt [--epochs 10] [--max-steps N] [--eval-every 5]
  *                    [--init pytorch|gpt2] [--head untied|tied] [--decay all|matrices]</pre>
  *
  * The defaults are the book's model: PyTorch's default initialisation, its own output head
@@ -37,6 +37,8 @@ import java.util.Random;
  * Tokenized with GPT-2's BPE via jtokkit here; the project's own tokenizer gives the same ids.
  */
 public final class BookChapter5 {
+
+    static final String MISSING_DATA = "the book's the-verdict.txt is not part of the project: pass --data PATH/the-verdict.txt";
 
     public static void main(String[] args) throws Exception {
         Path data = null;
@@ -67,7 +69,7 @@ public final class BookChapter5 {
             }
         }
         if (data == null) {
-            data = findShared("the-verdict.txt");
+            throw new IllegalArgumentException(MISSING_DATA);
         }
         String text = Files.readString(data);
         int split = (int) (0.9 * text.length());
@@ -138,15 +140,5 @@ public final class BookChapter5 {
             batches.add(new Batch(batchSize, context, inputs, targets));
         }
         return batches;
-    }
-
-    static Path findShared(String name) {
-        for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {
-            Path candidate = at.resolve("shared/data").resolve(name);
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("shared/data/" + name + " not found; pass --data PATH");
     }
 }

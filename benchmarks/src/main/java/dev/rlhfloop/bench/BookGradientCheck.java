@@ -23,16 +23,17 @@ import java.util.Map;
  * PyTorch and prints the differences. The unit-test fixture checks a tiny model; this checks the
  * kernels at 768 channels, 50,257 vocabulary rows and 256 positions.
  *
- * <pre>./bench BookGradientCheck OUT [--data shared/data/the-verdict.txt]</pre>
+ * <pre>./bench BookGradientCheck OUT --data PATH/the-verdict.txt</pre>
  */
 public final class BookGradientCheck {
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 1) {
-            throw new IllegalArgumentException("usage: BookGradientCheck OUT [--data PATH]");
+        if (args.length != 3 || !args[1].equals("--data")) {
+            throw new IllegalArgumentException("usage: BookGradientCheck OUT --data PATH/the-verdict.txt"
+                    + " (the book's text is not part of the project)");
         }
         Path out = Path.of(args[0]);
-        Path data = args.length >= 3 && args[1].equals("--data") ? Path.of(args[2]) : BookChapter5.findShared("the-verdict.txt");
+        Path data = Path.of(args[2]);
         String text = Files.readString(data);
         int[] train = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.R50K_BASE)
                 .encode(text.substring(0, (int) (0.9 * text.length()))).toArray();

@@ -18,7 +18,6 @@ import dev.rlhfloop.llm.rlhf.RlooSettings;
 import dev.rlhfloop.llm.sample.Generator;
 import dev.rlhfloop.llm.sample.SamplingSettings;
 import dev.rlhfloop.llm.tensor.Parallel;
-import dev.rlhfloop.llm.testing.SharedData;
 import dev.rlhfloop.llm.tokenizer.BpeTokenizer;
 import dev.rlhfloop.llm.tokenizer.BpeTrainer;
 import dev.rlhfloop.llm.train.AdamWSettings;
@@ -41,8 +40,9 @@ import java.util.Locale;
  * per epoch as Markdown tables.
  *
  * <p>{@code ./bench RlhfExperiment [key=value ...]} with keys vocab, layers, dim, heads, context,
- * sftEpochs, sftLr, rmEpochs, rmLr, dpoEpochs, dpoLr, beta, batch, seed, rlooSteps, rlooLr, data and sftData (the JSON files), and the flags
- * skipRm, skipDpo.
+ * sftEpochs, sftLr, rmEpochs, rmLr, dpoEpochs, dpoLr, beta, batch, seed, rlooSteps, rlooLr, and the flags skipRm, skipDpo;
+ * {@code data=} (the preference file) and {@code sftData=} (the instruction file) are required: the book's files are
+ * not part of the project.
  */
 public final class RlhfExperiment {
 
@@ -67,8 +67,12 @@ public final class RlhfExperiment {
         boolean skipRm = options.has("skipRm");
         boolean skipDpo = options.has("skipDpo");
 
-        Path file = options.has("data") ? Path.of(options.values().get("data")) : SharedData.file("instruction-data-with-preference.json");
-        Path sftFile = options.has("sftData") ? Path.of(options.values().get("sftData")) : SharedData.file("instruction-data.json");
+        if (!options.has("data") || !options.has("sftData")) {
+            throw new IllegalArgumentException("RlhfExperiment runs on the book's files, which are not part of the project: pass "
+                    + "data=DIR/instruction-data-with-preference.json sftData=DIR/instruction-data.json");
+        }
+        Path file = Path.of(options.values().get("data"));
+        Path sftFile = Path.of(options.values().get("sftData"));
         List<PreferenceExample> entries = PreferenceData.read(file);
         List<InstructionExample> instructions = InstructionData.read(sftFile);
         if (entries.size() < 1100 || instructions.size() < 900) {

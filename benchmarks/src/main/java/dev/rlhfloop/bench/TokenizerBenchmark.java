@@ -3,7 +3,7 @@ package dev.rlhfloop.bench;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
-import dev.rlhfloop.llm.testing.TextFixtures;
+import dev.rlhfloop.llm.data.builtin.TokenizerTexts;
 import dev.rlhfloop.llm.tokenizer.BpeTokenizer;
 import dev.rlhfloop.llm.tokenizer.BpeTrainer;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
@@ -23,9 +23,12 @@ import java.util.function.ToIntFunction;
  * GPT-2 encoding throughput, ours beside jtokkit's r50k_base in the same JVM, on three texts;
  * then the time to train a 4,096-token vocabulary on 10 MB. Usage:
  * {@code ./bench TokenizerBenchmark [--reps N] [--train-mb MB] [--train-corpus FILE]} (the first MB of FILE
- * instead of text grown from the-verdict, which has few distinct words).
+ * instead of text grown from the built-in corpus, which has few distinct words).
  */
 public final class TokenizerBenchmark {
+
+    /** Built-in instruction examples that make about 4 MB of JSON, the size of the other texts. */
+    private static final int INSTRUCTION_EXAMPLES = 21_000;
 
     public static void main(String[] args) throws Exception {
         int reps = 7;
@@ -47,12 +50,12 @@ public final class TokenizerBenchmark {
         Encoding jtokkit = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
 
         List<String[]> texts = new ArrayList<>();
-        texts.add(new String[] {"English prose (the-verdict ×, shuffled, 4 MB)", TextFixtures.corpus(4 << 20, 1)});
-        texts.add(new String[] {"JSON instruction data (×10)", TextFixtures.read("instruction-data.json").repeat(10)});
+        texts.add(new String[] {"English prose (built-in corpus, shuffled, 4 MB)", TokenizerTexts.english(4 << 20, 1)});
+        texts.add(new String[] {"JSON instruction data (built-in, ~4 MB)", TokenizerTexts.instructionJson(INSTRUCTION_EXAMPLES, 1)});
         Random random = new Random(5);
         StringBuilder hostile = new StringBuilder();
         while (hostile.length() < (1 << 20)) {
-            hostile.append(TextFixtures.adversarial(random, 40));
+            hostile.append(TokenizerTexts.hostile(random, 40));
         }
         texts.add(new String[] {"hostile unicode mix (1 MB)", hostile.toString()});
 
@@ -84,7 +87,7 @@ public final class TokenizerBenchmark {
                     oursCpu, median(a[1]), refCpu, median(b[1]), oursCpu / refCpu);
         }
 
-        String corpus = trainCorpus == null ? TextFixtures.corpus(trainMb * 1_000_000, 2) : firstMegabytes(trainCorpus, trainMb);
+        String corpus = trainCorpus == null ? TokenizerTexts.english(trainMb * 1_000_000, 2) : firstMegabytes(trainCorpus, trainMb);
         double corpusMb = corpus.getBytes(StandardCharsets.UTF_8).length / 1e6;
         long start = System.nanoTime();
         long startCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
@@ -92,7 +95,7 @@ public final class TokenizerBenchmark {
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         double trainCpuSeconds = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - startCpu) / 1e9;
         int[] ids = trained.encode(corpus);
-        System.out.printf("%ntraining on %s:%n", trainCorpus == null ? "text grown from the-verdict" : trainCorpus);
+        System.out.printf("%ntraining on %s:%n", trainCorpus == null ? "text grown from the built-in corpus" : trainCorpus);
         System.out.printf("%d-token vocabulary on %.1f MB in %.1f s wall, %.1f s CPU (%d merges); it encodes that corpus in %d tokens (%.2f bytes/token)%n",
                 trained.vocabSize(), corpusMb, trainSeconds, trainCpuSeconds, trained.merges().size(), ids.length, corpusMb * 1e6 / ids.length);
     }

@@ -1,6 +1,8 @@
 package dev.rlhfloop.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,11 +16,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
-/** docker-compose.yml must agree with the services' own configuration and with Topics.ALL. */
+/**
+ * docker-compose.yml and the Dockerfile, read without a Docker engine: they must agree with the
+ * services' own configuration and with Topics.ALL, build from source, and publish only the web
+ * app's port, on loopback. DockerfileOnHostIT runs the Dockerfile's commands; DockerComposeStackIT
+ * brings the file up where an engine exists.
+ */
 class DockerComposeTest {
     static final Path HOME = StackIT.HOME;
     static final List<String> APPS = List.of("inference-service", "feedback-service", "trainer-service", "web");
@@ -35,30 +44,97 @@ class DockerComposeTest {
         }
     }
 
+    /**
+     * Only the web app (the gateway) is reachable from the host, and by default only from this
+     * machine. Read from {@code docker-compose config} (Compose's own interpolation) where Debian's
+     * docker-compose is installed, else from the file with its {@code ${VAR:-default}} defaults.
+     */
     @Test
-    void everyAppPublishesThePortItsPropertiesListenOn() throws IOException {
-        for (String app : APPS) {
-            int port = Integer.parseInt(properties(app).getProperty("quarkus.http.port"));
-            assertEquals(List.of(port + ":" + port), service(app).get("ports"), app);
+    void onlyTheWebPortIsPublishedAndOnLoopbackByDefault() throws Exception {
+        Map<String, Object> resolved = onPath("docker-compose") ? composeConfig() : withDefaults(services);
+        int webPort = Integer.parseInt(properties("web").getProperty("quarkus.http.port"));
+        assertTrue(resolved.containsKey("web"), "docker-compose.yml has a web service");
+        for (var entry : resolved.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> service = (Map<String, Object>) entry.getValue();
+            assertFalse("host".equals(service.get("network_mode")), entry.getKey() + " must not share the host's network");
+            if (entry.getKey().equals("web")) {
+                List<?> ports = (List<?>) service.get("ports");
+                assertEquals(1, ports.size(), "web publishes one port: " + ports);
+                String port = String.valueOf(ports.get(0)).replaceFirst("/tcp$", "");
+                assertEquals("127.0.0.1:" + webPort + ":" + webPort, port, "web listens on loopback by default, on its own port");
+            } else {
+                assertNull(service.get("ports"), entry.getKey() + " is reachable only on the compose network");
+            }
         }
     }
 
     @Test
-    void everyAppIsBuiltFromTheOneDockerfileThatRunsItsQuarkusAppWithTheVectorModule() throws IOException {
-        String dockerfile = Files.readString(HOME.resolve("Dockerfile"));
-        assertTrue(dockerfile.contains("ARG PORT") && dockerfile.contains("EXPOSE ${PORT}"), "the Dockerfile exposes the PORT it is built with");
-        assertTrue(dockerfile.contains("--add-modules jdk.incubator.vector"), "the Dockerfile adds the Vector API");
-        assertTrue(dockerfile.contains("-Dquarkus.http.host=0.0.0.0"), "apps listen beyond the container");
-        assertTrue(dockerfile.contains("COPY target/quarkus-app/quarkus-run.jar"), "the Dockerfile runs the app's Quarkus jar");
+    void theDockerfileBuildsFromSourceInOneStageAndRunsEachAppOnAJreInAnother() throws IOException {
+        ParsedDockerfile dockerfile = ParsedDockerfile.read(HOME.resolve("Dockerfile"));
+        assertTrue(dockerfile.stages().size() >= 2, "multi-stage");
+        for (String app : APPS) {
+            ParsedDockerfile.Stage stage = dockerfile.stage(app);
+            assertTrue(dockerfile.baseImage(stage).matches("eclipse-temurin:17[.\\d]*-jre.*"), app + " runs on a Java 17 JRE image");
+            List<ParsedDockerfile.Copy> copies = stage.copies();
+            assertEquals(1, copies.size(), app + " copies its built app and nothing else");
+            ParsedDockerfile.Copy copy = copies.get(0);
+            assertTrue(copy.fromStage().isPresent(), app + " copies from a build stage, not from the host's target/");
+            ParsedDockerfile.Stage build = dockerfile.stage(copy.fromStage().get());
+            assertTrue(dockerfile.baseImage(build).matches("maven:.*-17.*"), "the build stage has Maven and JDK 17: " + dockerfile.baseImage(build));
+            String buildCommand = build.runCommands().stream().filter(c -> c.startsWith("mvn ")).findFirst()
+                    .orElseThrow(() -> new AssertionError("the build stage runs no mvn command"));
+            List<String> words = List.of(buildCommand.split("\\s+"));
+            assertTrue(words.contains("package") && words.contains("-DskipTests") && words.contains("-am"), buildCommand);
+            assertTrue(words.contains("-pl") && List.of(words.get(words.indexOf("-pl") + 1).split(",")).contains(app),
+                    "the build stage builds " + app + ": " + buildCommand);
+            assertEquals(List.of(dockerfile.workdir(build) + "/" + app + "/target/quarkus-app/"), copy.sources(), app);
+            assertEquals(dockerfile.workdir(stage) + "/", copy.destination(), app + " runs from the folder it copies its app into");
+            int port = Integer.parseInt(properties(app).getProperty("quarkus.http.port"));
+            assertEquals(List.of(port), stage.exposedPorts(), app + " exposes the port its properties listen on");
+            List<String> command = dockerfile.startCommand(stage);
+            int addModules = command.indexOf("--add-modules");
+            assertTrue(addModules > 0 && command.get(addModules + 1).equals("jdk.incubator.vector"), "the Vector API module: " + command);
+            assertEquals(List.of("-jar", "quarkus-run.jar"), command.subList(command.size() - 2, command.size()), app);
+            assertEquals("0.0.0.0", dockerfile.environment(stage).get("QUARKUS_HTTP_HOST"), app + " listens beyond its container");
+        }
+        for (ParsedDockerfile.Stage stage : dockerfile.stages()) {
+            for (ParsedDockerfile.Copy copy : stage.copies()) {
+                if (copy.fromStage().isEmpty()) {
+                    assertTrue(copy.sources().stream().noneMatch(source -> source.contains("target")),
+                            "nothing built on the host is copied in: " + copy);
+                }
+            }
+        }
+    }
+
+    /** The context holds the sources the build needs, and none of what a host build or run leaves behind. */
+    @Test
+    void theDockerIgnoreKeepsBuildOutputAndRunDataOutOfTheContext() throws IOException {
+        DockerIgnore ignore = DockerIgnore.read(HOME.resolve(".dockerignore"));
+        for (String left : List.of("llm-core/target/classes/A.class", "web/target/quarkus-app/quarkus-run.jar", "target/x",
+                ".git/HEAD", "run/kafka/meta.properties", "logs/web.log", "web/node_modules/x/package.json")) {
+            assertTrue(ignore.excludes(left), left + " must stay out of the build context");
+        }
+        for (String kept : List.of("pom.xml", ".mvn/README.md", "llm-core/src/main/java/dev/rlhfloop/llm/model/Gpt.java",
+                "web/src/main/resources/application.properties", ".ci/run")) {
+            assertFalse(ignore.excludes(kept), kept + " is needed in the build context");
+        }
+        for (String module : modules()) {
+            assertFalse(ignore.excludes(module + "/pom.xml") || ignore.excludes(module + "/src/main/java/X.java"), module);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeBuildsEveryAppFromTheRepositoryWithItsDockerfileTarget() {
         for (String app : APPS) {
             assertTrue(service(app).get("build") instanceof Map, app + " has a build section");
-            @SuppressWarnings("unchecked")
             Map<String, Object> build = (Map<String, Object>) service(app).get("build");
-            assertEquals("./" + app, build.get("context"), app);
-            assertEquals("../Dockerfile", build.get("dockerfile"), app);
-            assertTrue(Files.isDirectory(HOME.resolve(app)), app);
-            int port = Integer.parseInt(properties(app).getProperty("quarkus.http.port"));
-            assertEquals(Map.of("PORT", String.valueOf(port)), build.get("args"), app + " is built with the port its properties listen on");
+            assertEquals(".", build.get("context"), app + " is built with the repository root as context");
+            assertTrue(build.get("dockerfile") == null || "Dockerfile".equals(build.get("dockerfile")), app);
+            assertEquals(app, build.get("target"), app);
+            assertNull(service(app).get("image"), app + " is built here, not pulled");
         }
     }
 
@@ -111,6 +187,35 @@ class DockerComposeTest {
         String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(check.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, check.exitValue(), out);
+    }
+
+    /** The services as {@code docker-compose config} resolves them, with RLHF_BIND and the like unset. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> composeConfig() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("docker-compose", "-f", HOME.resolve("docker-compose.yml").toString(), "config");
+        builder.environment().keySet().removeIf(name -> name.startsWith("RLHF_"));
+        Process config = builder.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(config.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(config.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, config.exitValue(), "docker-compose config failed");
+        return (Map<String, Object>) ((Map<String, Object>) new Yaml().load(out)).get("services");
+    }
+
+    /** The file's services with each {@code ${VAR:-default}} replaced by its default, as Compose does when VAR is unset. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withDefaults(Map<String, Object> raw) {
+        Pattern withDefault = Pattern.compile("\\$\\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)}");
+        String yaml = new Yaml().dump(raw);
+        return new Yaml().load(withDefault.matcher(yaml).replaceAll(m -> Matcher.quoteReplacement(m.group(1))));
+    }
+
+    /** The reactor's modules, from the parent POM. */
+    private static List<String> modules() throws IOException {
+        Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(HOME.resolve("pom.xml")));
+        List<String> modules = new java.util.ArrayList<>();
+        while (module.find()) modules.add(module.group(1));
+        assertTrue(modules.containsAll(APPS), "the parent POM lists the apps as modules: " + modules);
+        return modules;
     }
 
     private static boolean onPath(String tool) {

@@ -209,7 +209,7 @@ final class WholeStack implements AutoCloseable {
         return home.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             return socket.getLocalPort();
         } catch (IOException e) {

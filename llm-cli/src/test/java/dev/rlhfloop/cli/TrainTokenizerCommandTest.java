@@ -3,7 +3,7 @@ package dev.rlhfloop.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rlhfloop.llm.testing.TextFixtures;
+import dev.rlhfloop.llm.data.builtin.TokenizerTexts;
 import dev.rlhfloop.llm.tokenizer.BpeTokenizer;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
 import java.nio.file.Files;
@@ -16,7 +16,7 @@ class TrainTokenizerCommandTest {
     @Test
     void writesATokenizerJsonThatTheOtherVerbsUse(@TempDir Path dir) throws Exception {
         Path corpus = dir.resolve("corpus.txt");
-        Files.writeString(corpus, TextFixtures.corpus(200_000, 1));
+        Files.writeString(corpus, TokenizerTexts.english(200_000, 1));
         Path out = dir.resolve("tokenizer.json");
         CliRun run = CliRun.run("", "train-tokenizer", "--corpus", corpus.toString(), "--vocab-size", "800", "--out", out.toString());
         assertEquals(0, run.exitCode(), run.err());
@@ -25,7 +25,7 @@ class TrainTokenizerCommandTest {
 
         BpeTokenizer trained = TokenizerFiles.load(out.toString());
         assertEquals(800, trained.vocabSize());
-        String text = "I had always thought Jack Gisburn rather a cheap genius.";
+        String text = "Nina's horse is called Nugget, and café owners in Zürich say (12345) so.";
         String ids = CliRun.run(text, "tokenize", "--tokenizer", out.toString()).out();
         assertEquals(text, CliRun.run(ids, "detokenize", "--tokenizer", out.toString()).out());
     }

@@ -2,7 +2,7 @@ package dev.rlhfloop.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.rlhfloop.llm.testing.SharedData;
+import dev.rlhfloop.llm.testing.BookData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,7 +154,7 @@ class TrainingVerbsTest {
     void sftOnTheBookInstructionDataReportsLossPerEpoch() throws Exception {
         Path out = dir.resolve("book-sft");
         Run r = run(List.of("sft", "--model", base.toString(), "--out", out.toString(),
-                "--data", SharedData.file("instruction-data.json").toString(), "--epochs", "1", "--batch", "8",
+                "--data", BookData.file("instruction-data.json").toString(), "--epochs", "1", "--batch", "8",
                 "--eval-every", "0", "--eval-batches", "7", "--sample-every", "0", "--samples", "1"));
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.err().contains("935 train / 55 validation / 110 test examples"), r.err());

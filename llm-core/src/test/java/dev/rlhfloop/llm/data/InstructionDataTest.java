@@ -1,6 +1,7 @@
 package dev.rlhfloop.llm.data;
 
-import dev.rlhfloop.llm.testing.SharedData;
+import dev.rlhfloop.llm.data.builtin.BuiltinData;
+import dev.rlhfloop.llm.testing.BookData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +17,7 @@ class InstructionDataTest {
 
     @Test
     void theBooksFileLoadsAsIsAndSplitsLikeTheBook() throws Exception {
-        List<InstructionExample> examples = InstructionData.read(SharedData.file("instruction-data.json"));
+        List<InstructionExample> examples = InstructionData.read(BookData.file("instruction-data.json"));
         assertEquals(1100, examples.size());
         assertEquals("Evaluate the following phrase by transforming it into the spelling given.", examples.get(0).instruction());
         assertEquals("freind --> friend", examples.get(0).input());
@@ -27,6 +28,15 @@ class InstructionDataTest {
         assertEquals(110, splits.test().size());
         assertEquals(examples.get(935), splits.test().get(0));
         assertEquals(examples.get(1045), splits.validation().get(0));
+    }
+
+    @Test
+    void splitsLikeTheBookInFileOrder() {
+        List<InstructionExample> examples = new BuiltinData(7).trainingExamples(1100);
+        InstructionData.Splits splits = InstructionData.split(examples);
+        assertEquals(examples.subList(0, 935), splits.train());
+        assertEquals(examples.subList(935, 1045), splits.test());
+        assertEquals(examples.subList(1045, 1100), splits.validation());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.rlhfloop.llm.data;
 
-import dev.rlhfloop.llm.testing.SharedData;
+import dev.rlhfloop.llm.testing.BookData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +20,7 @@ class PreferenceDataTest {
 
     @Test
     void theBooksPreferenceFileLoads() throws Exception {
-        List<PreferenceExample> pairs = PreferenceData.read(SharedData.file("instruction-data-with-preference.json"));
+        List<PreferenceExample> pairs = PreferenceData.read(BookData.file("instruction-data-with-preference.json"));
         assertEquals(1100, pairs.size());
         assertEquals("He goes to the stupid park every single day.", pairs.get(1).rejected());
         for (PreferenceExample pair : pairs) {

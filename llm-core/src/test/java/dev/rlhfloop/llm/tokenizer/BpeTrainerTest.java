@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rlhfloop.llm.testing.TextFixtures;
+import dev.rlhfloop.llm.data.builtin.TokenizerTexts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,14 +31,14 @@ class BpeTrainerTest {
 
     @Test
     void isDeterministicAndRoundTrips() {
-        String corpus = TextFixtures.corpus(300_000, 3);
+        String corpus = TokenizerTexts.english(300_000, 3);
         BpeTokenizer first = BpeTrainer.train(corpus, 1000);
         BpeTokenizer second = BpeTrainer.train(corpus, 1000);
         assertEquals(first.merges(), second.merges());
         assertEquals(1000, first.vocabSize());
         Random random = new Random(3);
         for (int i = 0; i < 300; i++) {
-            String text = TextFixtures.adversarial(random, 20);
+            String text = TokenizerTexts.hostile(random, 20);
             assertEquals(text, first.decode(first.encode(text)));
         }
         int[] ids = first.encode(corpus);
@@ -53,7 +53,7 @@ class BpeTrainerTest {
      */
     @Test
     void encodingUsesTheLearnedTokens() {
-        String corpus = TextFixtures.corpus(200_000, 4);
+        String corpus = TokenizerTexts.english(200_000, 4);
         BpeTokenizer tokenizer = BpeTrainer.train(corpus, 600);
         boolean[] seen = new boolean[tokenizer.vocabSize()];
         for (int id : tokenizer.encode(corpus)) {
@@ -96,7 +96,7 @@ class BpeTrainerTest {
 
     @Test
     void savedVocabularyReopensWithTheSameIds(@TempDir Path dir) throws Exception {
-        String corpus = TextFixtures.corpus(100_000, 5);
+        String corpus = TokenizerTexts.english(100_000, 5);
         BpeTokenizer trained = BpeTrainer.train(corpus, 700);
         Path file = dir.resolve("tokenizer.json");
         TokenizerFiles.writeHuggingFace(trained, file);
@@ -109,7 +109,7 @@ class BpeTrainerTest {
     /** The bar: 4,096 tokens on 10 MB in under 30 s on this 2-core machine (typically ~3-5 s). */
     @Test
     void trainsFourThousandTokensOnTenMegabytesInUnderThirtySeconds() {
-        String corpus = TextFixtures.corpus(10_000_000, 6);
+        String corpus = TokenizerTexts.english(10_000_000, 6);
         long start = System.nanoTime();
         BpeTokenizer tokenizer = BpeTrainer.train(corpus, 4096);
         double seconds = (System.nanoTime() - start) / 1e9;

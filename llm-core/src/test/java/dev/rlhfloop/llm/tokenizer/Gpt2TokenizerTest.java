@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
-import dev.rlhfloop.llm.testing.TextFixtures;
+import dev.rlhfloop.llm.data.builtin.TokenizerTexts;
+import dev.rlhfloop.llm.testing.BookData;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,22 +50,31 @@ class Gpt2TokenizerTest {
     }
 
     @Test
-    void matchesReferenceOnSharedData() {
+    void matchesReferenceOnEnglishAndJson() {
+        assertSameAsReferenceWholeAndLineByLine(TokenizerTexts.english(200_000, 17));
+        assertSameAsReferenceWholeAndLineByLine(TokenizerTexts.instructionJson(300, 17));
+    }
+
+    @Test
+    void matchesReferenceOnTheBooksFiles() {
         for (String name : List.of("the-verdict.txt", "instruction-data.json", "instruction-data-with-preference.json")) {
-            String text = TextFixtures.read(name);
-            assertSameAsReference(text);
-            for (String line : text.split("\n")) {
-                assertSameAsReference(line);
-            }
+            assertSameAsReferenceWholeAndLineByLine(BookData.text(name));
         }
-        assertEquals(5145, gpt2.encode(TextFixtures.theVerdict()).length);
+        assertEquals(5145, gpt2.encode(BookData.text("the-verdict.txt")).length, "the book's token count for the-verdict");
+    }
+
+    private static void assertSameAsReferenceWholeAndLineByLine(String text) {
+        assertSameAsReference(text);
+        for (String line : text.split("\n")) {
+            assertSameAsReference(line);
+        }
     }
 
     @Test
     void matchesReferenceOnAdversarialText() {
         Random random = new Random(1234);
         for (int i = 0; i < 3000; i++) {
-            assertSameAsReference(TextFixtures.adversarial(random, 1 + random.nextInt(40)));
+            assertSameAsReference(TokenizerTexts.hostile(random, 1 + random.nextInt(40)));
         }
     }
 
@@ -114,7 +124,7 @@ class Gpt2TokenizerTest {
     void streamingDecoderEmitsWholeCharactersAndAddsUpToDecode() {
         Random random = new Random(99);
         for (int i = 0; i < 500; i++) {
-            String text = TextFixtures.adversarial(random, 1 + random.nextInt(20));
+            String text = TokenizerTexts.hostile(random, 1 + random.nextInt(20));
             int[] ids = gpt2.encode(text);
             StreamingDecoder decoder = gpt2.streamingDecoder();
             StringBuilder streamed = new StringBuilder();

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import dev.rlhfloop.llm.testing.SharedData;
-import dev.rlhfloop.llm.testing.TextFixtures;
+import dev.rlhfloop.llm.data.builtin.TokenizerTexts;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +32,10 @@ class HuggingFaceInteropTest {
         Random random = new Random(29);
         texts = new ArrayList<>();
         texts.add("Hello, world. Is this-- a test?");
-        texts.add(TextFixtures.theVerdict());
-        texts.add(Files.readString(SharedData.file("instruction-data.json")).substring(0, 20_000));
+        texts.add(TokenizerTexts.english(20_000, 29));
+        texts.add(TokenizerTexts.instructionJson(60, 29));
         for (int i = 0; i < 300; i++) {
-            texts.add(TextFixtures.adversarial(random, 1 + random.nextInt(40)));
+            texts.add(TokenizerTexts.hostile(random, 1 + random.nextInt(40)));
         }
     }
 
@@ -48,7 +46,7 @@ class HuggingFaceInteropTest {
 
     @Test
     void aVocabularyTrainedHereGivesTheSameIdsInHuggingFace(@TempDir Path dir) throws IOException {
-        String corpus = TextFixtures.theVerdict() + Files.readString(SharedData.file("instruction-data.json"));
+        String corpus = TokenizerTexts.english(100_000, 30) + TokenizerTexts.instructionJson(400, 30);
         BpeTokenizer trained = BpeTrainer.train(corpus, 2048);
         assertSameIdsInHuggingFace(trained, dir.resolve("tokenizer.json"));
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rlhfloop.llm.testing.TextFixtures;
+import dev.rlhfloop.llm.data.builtin.TokenizerTexts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +28,9 @@ class TokenizerFilesTest {
     static void load() throws IOException {
         gpt2 = TokenizerFiles.gpt2();
         Random random = new Random(11);
-        StringBuilder text = new StringBuilder(TextFixtures.theVerdict());
+        StringBuilder text = new StringBuilder(TokenizerTexts.english(20_000, 11));
         for (int i = 0; i < 200; i++) {
-            text.append(TextFixtures.adversarial(random, 20));
+            text.append(TokenizerTexts.hostile(random, 20));
         }
         sample = text.toString();
     }

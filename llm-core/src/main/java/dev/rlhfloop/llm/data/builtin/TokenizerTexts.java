@@ -1,20 +1,25 @@
-package dev.rlhfloop.llm.testing;
+package dev.rlhfloop.llm.data.builtin;
+
+import dev.rlhfloop.llm.data.InstructionData;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
-/** Texts for tokenizer tests and benchmarks: hostile unicode, and large corpora grown from the-verdict. */
-public final class TextFixtures {
+/**
+ * Texts to test and measure tokenizers on, generated here from a seed: varied English grown from
+ * the built-in corpus, the built-in instruction data in the book's JSON layout, and hostile
+ * unicode. Main code, not test code, because the benchmarks measure on the same texts the tests
+ * check, and a shipped tool must not depend on a test jar.
+ */
+public final class TokenizerTexts {
 
-    private TextFixtures() {}
+    private TokenizerTexts() {}
 
-    private static final String[] FRAGMENTS = {
+    private static final String[] HOSTILE_FRAGMENTS = {
         // emoji with skin-tone modifiers, ZWJ families, flags, keycaps, variation selectors
         "👍🏽", "👩‍👩‍👧‍👦", "🧑🏿‍🚀", "🏳️‍🌈", "🇩🇪🇯🇵", "1️⃣", "❤️", "🤷‍♀️", "😀😃😄",
         // CJK, Japanese, Korean, Arabic, Hebrew, Devanagari, Thai
@@ -38,20 +43,26 @@ public final class TextFixtures {
         "Hello", " world", "the", " quick", " brown", " fox", "ABC", "x", " ",
     };
 
+    /** Words outside ASCII mixed into {@link #english}, so the text does not stay pure ASCII. */
+    private static final String[] FOREIGN_WORDS = {" naïve", " café", " 東京", " Zürich", " ½", " déjà vu", " 🙂"};
+
+    /** Characters of built-in corpus the English sentences are drawn from: enough variety, generated in well under a second. */
+    private static final int SENTENCE_POOL_CHARS = 300_000;
+
     /** A string of random hostile fragments and random code points (never lone surrogates). */
-    public static String adversarial(Random random, int pieces) {
+    public static String hostile(Random random, int pieces) {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < pieces; i++) {
             int kind = random.nextInt(10);
             if (kind < 6) {
-                text.append(FRAGMENTS[random.nextInt(FRAGMENTS.length)]);
+                text.append(HOSTILE_FRAGMENTS[random.nextInt(HOSTILE_FRAGMENTS.length)]);
             } else if (kind < 8) {
                 text.appendCodePoint(randomCodePoint(random));
             } else if (kind < 9) {
                 text.append(" ".repeat(random.nextInt(4)));
             } else {
                 // a long run: exercises pieces longer than the small-piece merge loop handles
-                String unit = FRAGMENTS[random.nextInt(FRAGMENTS.length)];
+                String unit = HOSTILE_FRAGMENTS[random.nextInt(HOSTILE_FRAGMENTS.length)];
                 text.append(unit.repeat(1 + random.nextInt(60)));
             }
         }
@@ -67,43 +78,44 @@ public final class TextFixtures {
         }
     }
 
-    public static String theVerdict() {
-        return read("the-verdict.txt");
-    }
-
-    public static String read(String sharedFile) {
-        try {
-            return Files.readString(SharedData.file(sharedFile), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /**
-     * About {@code bytes} of varied English: the-verdict's sentences shuffled, with numbers, dates
-     * and the odd foreign word mixed in, so the text neither repeats verbatim nor stays pure ASCII.
+     * About {@code chars} characters of varied English: the built-in corpus's sentences shuffled,
+     * with numbers, dates and the odd foreign word mixed in, so the text neither repeats verbatim
+     * nor stays pure ASCII. The same seed gives the same text.
      */
-    public static String corpus(int bytes, long seed) {
+    public static String english(int chars, long seed) {
+        if (chars < 0) {
+            throw new IllegalArgumentException("chars must be >= 0, got " + chars);
+        }
         Random random = new Random(seed);
-        List<String> sentences = new ArrayList<>(List.of(theVerdict().split("(?<=[.!?])\\s+")));
-        String[] extras = {" naïve", " café", " 東京", " Zürich", " ½", " déjà vu", " 🙂"};
-        StringBuilder text = new StringBuilder(bytes + 1024);
-        while (text.length() < bytes) {
+        String pool = String.join("\n\n", new BuiltinData(seed).corpus(Math.min(chars, SENTENCE_POOL_CHARS)));
+        List<String> sentences = new ArrayList<>(List.of(pool.split("(?<=[.!?])\\s+")));
+        StringBuilder text = new StringBuilder(chars + 1024);
+        while (text.length() < chars) {
             Collections.shuffle(sentences, random);
             for (String sentence : sentences) {
                 text.append(sentence);
                 switch (random.nextInt(6)) {
                     case 0 -> text.append(" (").append(random.nextInt(100_000)).append(")");
                     case 1 -> text.append(" In ").append(1850 + random.nextInt(150)).append(',');
-                    case 2 -> text.append(extras[random.nextInt(extras.length)]);
+                    case 2 -> text.append(FOREIGN_WORDS[random.nextInt(FOREIGN_WORDS.length)]);
                     default -> { }
                 }
                 text.append(random.nextInt(8) == 0 ? "\n\n" : " ");
-                if (text.length() >= bytes) {
+                if (text.length() >= chars) {
                     break;
                 }
             }
         }
         return text.toString();
+    }
+
+    /** {@code examples} built-in instruction examples as the book's JSON file would hold them (a list of instruction/input/output objects). */
+    public static String instructionJson(int examples, long seed) {
+        try {
+            return InstructionData.toJson(new BuiltinData(seed).trainingExamples(examples));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
