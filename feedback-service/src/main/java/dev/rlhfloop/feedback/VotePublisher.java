@@ -1,13 +1,19 @@
 package dev.rlhfloop.feedback;
 
+import dev.rlhfloop.contracts.Choice;
 import dev.rlhfloop.contracts.JsonSerde;
+import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.contracts.VoteEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,10 +38,21 @@ public class VotePublisher {
     @ConfigProperty(name = "feedback.votes.send-timeout", defaultValue = "10s")
     Duration sendTimeout;
 
+    @Inject
+    MeterRegistry meters;
+
     private KafkaProducer<String, VoteEvent> producer;
+    private final Map<Choice, Counter> votesByChoice = new EnumMap<>(Choice.class);
 
     @PostConstruct
     void open() {
+        // Every choice from the start, so a rate reads 0 rather than "no data" before its first vote.
+        for (Choice choice : Choice.values()) {
+            votesByChoice.put(choice, Counter.builder(OperatorMeter.VOTES.meterName())
+                    .description("Votes that Kafka acknowledged (repeats of a rater's vote are not counted)")
+                    .tag("choice", choice.name())
+                    .register(meters));
+        }
         long timeoutMs = sendTimeout.toMillis();
         Map<String, Object> config = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -59,6 +76,7 @@ public class VotePublisher {
         var record = new ProducerRecord<>(Topics.VOTES, null, vote.createdAt().toEpochMilli(), vote.key(), vote);
         try {
             RecordMetadata stored = producer.send(record).get(sendTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            votesByChoice.get(vote.choice()).increment();
             LOG.infof("vote %s on %s: %s by %s stored at %s-%d@%d", vote.voteId(), vote.comparisonId(), vote.choice(),
                     vote.rater(), stored.topic(), stored.partition(), stored.offset());
             return stored;

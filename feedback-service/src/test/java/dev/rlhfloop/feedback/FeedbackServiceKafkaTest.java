@@ -2,6 +2,7 @@ package dev.rlhfloop.feedback;
 
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
 import dev.rlhfloop.service.testing.AnswersFitTheOpenApiDocument;
+import dev.rlhfloop.service.testing.PrometheusScrape;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -16,6 +17,7 @@ import dev.rlhfloop.contracts.Answer;
 import dev.rlhfloop.contracts.Choice;
 import dev.rlhfloop.contracts.GenerationEvent;
 import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Sampling;
 import dev.rlhfloop.contracts.Slot;
@@ -209,5 +211,23 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         assertEquals("it names an animal", stored.reason());
         assertTrue(offset >= 0);
         assertEquals(publisher.partitionOf("cmp-ack"), partition, "the unknown-comparison check must look where the vote went");
+    }
+
+    @Test
+    void anAcceptedVoteCountsInTheVotesMeterAndARepeatDoesNot() {
+        publishComparison("cmp-metrics", "base-4", "dpo-4");
+        String votes = OperatorMeter.VOTES.prometheusName();
+        PrometheusScrape before = PrometheusScrape.fetch();
+        assertEquals("counter", before.typeOf(votes));
+        before.assertHasEveryMeterOf("feedback-service");
+
+        postVote(vote("cmp-metrics", "TIE", "frank")).then().statusCode(202).body("duplicate", equalTo(false));
+        KafkaTestClient.await("frank's vote in the stores", WAIT, () -> statsOf("dpo-4") != null);
+        postVote(vote("cmp-metrics", "A", "frank")).then().statusCode(202).body("duplicate", equalTo(true));
+
+        PrometheusScrape after = PrometheusScrape.fetch();
+        assertEquals(before.sum(votes, Map.of("choice", "TIE")) + 1, after.sum(votes, Map.of("choice", "TIE")), after.text());
+        assertEquals(before.sum(votes, Map.of("choice", "A")), after.sum(votes, Map.of("choice", "A")), "a repeat is not a new vote");
+        assertTrue(after.sum(votes, Map.of()) >= 1);
     }
 }

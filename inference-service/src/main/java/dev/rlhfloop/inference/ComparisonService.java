@@ -2,26 +2,32 @@ package dev.rlhfloop.inference;
 
 import dev.rlhfloop.contracts.Answer;
 import dev.rlhfloop.contracts.GenerationEvent;
+import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.Sampling;
 import dev.rlhfloop.contracts.Slot;
 import dev.rlhfloop.llm.data.AlpacaFormat;
 import dev.rlhfloop.llm.data.builtin.BuiltinData;
 import dev.rlhfloop.llm.sample.SamplingSettings;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -51,8 +57,15 @@ public class ComparisonService {
     @Inject
     GenerationPublisher publisher;
 
+    @Inject
+    MeterRegistry meters;
+
     private final Random random = new SecureRandom();
-    private ExecutorService generators;
+    private ThreadPoolExecutor generators;
+    private Counter comparisonsCreated;
+    private Counter tokensGenerated;
+    private Timer timeToFirstToken;
+    private Timer tokenLatency;
     private final Object poolLock = new Object();
     private volatile List<String> promptPool;
     private Map<String, Comparison> comparisons;
@@ -67,7 +80,9 @@ public class ComparisonService {
         if (!(config.baselineShare() >= 0 && config.baselineShare() <= 1)) {
             throw new IllegalArgumentException("rlhf.inference.baseline-share must be between 0 and 1, was " + config.baselineShare());
         }
-        generators = Executors.newFixedThreadPool(config.generationThreads(), threads);
+        generators = new ThreadPoolExecutor(config.generationThreads(), config.generationThreads(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), threads);
+        registerMeters();
         generators.submit(this::promptPool); // build the pool now, not in the first request without a prompt
         int max = config.maxComparisons();
         comparisons = new LinkedHashMap<>(256, 0.75f, false) {
@@ -76,6 +91,25 @@ public class ComparisonService {
                 return size() > max;
             }
         };
+    }
+
+    private void registerMeters() {
+        comparisonsCreated = Counter.builder(OperatorMeter.COMPARISONS_CREATED.meterName())
+                .description("Comparisons started (two answers each)").register(meters);
+        tokensGenerated = Counter.builder(OperatorMeter.TOKENS_GENERATED.meterName()).baseUnit("tokens")
+                .description("Tokens sampled for answers").register(meters);
+        timeToFirstToken = Timer.builder(OperatorMeter.TIME_TO_FIRST_TOKEN.meterName())
+                .description("From the comparison's start to an answer's first streamed text: queueing, prompt and first token")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(meters);
+        tokenLatency = Timer.builder(OperatorMeter.TOKEN_LATENCY.meterName())
+                .description("An answer's mean time per token after its first token (one sample per answer)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+                .register(meters);
+        Gauge.builder(OperatorMeter.GENERATION_QUEUE_DEPTH.meterName(), generators, pool -> pool.getQueue().size())
+                .description("Answers waiting for a generation thread").register(meters);
+        Gauge.builder(OperatorMeter.GENERATIONS_ACTIVE.meterName(), generators, ThreadPoolExecutor::getActiveCount)
+                .description("Answers being generated now").register(meters);
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -124,8 +158,10 @@ public class ComparisonService {
             comparisons.put(id, comparison);
         }
         String shownPrompt = prompt;
-        generators.submit(() -> generate(comparison, a, models.get(0), promptIds[0], shownPrompt, seedA));
-        generators.submit(() -> generate(comparison, b, models.get(1), promptIds[1], shownPrompt, seedB));
+        long startedNanos = System.nanoTime();
+        generators.submit(() -> generate(comparison, a, models.get(0), promptIds[0], shownPrompt, seedA, startedNanos));
+        generators.submit(() -> generate(comparison, b, models.get(1), promptIds[1], shownPrompt, seedB, startedNanos));
+        comparisonsCreated.increment();
         return comparison;
     }
 
@@ -143,15 +179,27 @@ public class ComparisonService {
     }
 
     private void generate(Comparison comparison, AnswerStream answer, ServedModel model, int[] promptIds,
-                          String prompt, long seed) {
+                          String prompt, long seed, long startedNanos) {
         SamplingSettings settings = settings(model, seed);
         AnswerGenerator.Result result;
+        long[] firstPieceNanos = {0};
         try {
-            result = AnswerGenerator.generate(model, promptIds, settings, answer::append);
+            result = AnswerGenerator.generate(model, promptIds, settings, piece -> {
+                if (firstPieceNanos[0] == 0) {
+                    firstPieceNanos[0] = System.nanoTime();
+                    timeToFirstToken.record(firstPieceNanos[0] - startedNanos, TimeUnit.NANOSECONDS);
+                }
+                answer.append(piece);
+            });
         } catch (RuntimeException e) {
             LOG.errorf(e, "generation %s of comparison %s failed", answer.generationId(), comparison.id());
             answer.fail("generation failed: " + e.getMessage());
             return;
+        }
+        int tokens = result.tokenIds().size();
+        tokensGenerated.increment(tokens);
+        if (tokens > 1 && firstPieceNanos[0] != 0) {
+            tokenLatency.record((System.nanoTime() - firstPieceNanos[0]) / (tokens - 1), TimeUnit.NANOSECONDS);
         }
         GenerationEvent event = GenerationEvent.of(answer.generationId(), comparison.id(), answer.slot(), prompt,
                 new Answer(result.text(), result.tokenIds(), model.versionId()),

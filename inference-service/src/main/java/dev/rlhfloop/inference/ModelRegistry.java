@@ -52,6 +52,16 @@ public class ModelRegistry {
         return served.current != null;
     }
 
+    /** The version id of each model served, by role: current, previous, baseline (roles not filled are left out). */
+    public java.util.Map<String, String> versionsByRole() {
+        Served now = served;
+        java.util.Map<String, String> roles = new java.util.LinkedHashMap<>();
+        if (now.current != null) roles.put("current", now.current.versionId());
+        if (now.previous != null) roles.put("previous", now.previous.versionId());
+        if (now.baseline != null) roles.put("baseline", now.baseline.versionId());
+        return roles;
+    }
+
     public Pair pair(CompareMode mode) {
         Served now = served;
         if (now.current == null) throw new NoModelException(waitingFor);

@@ -3,8 +3,13 @@ package dev.rlhfloop.inference;
 import dev.rlhfloop.contracts.InvalidEventException;
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.llm.io.ModelArchive;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,12 +50,18 @@ public class ModelVersionWatcher {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    @Inject
+    MeterRegistry meters;
+
     private TopicTail tail;
+    private MultiGauge served;
 
     void start(@Observes StartupEvent event) {
+        served = MultiGauge.builder(OperatorMeter.MODEL_SERVED.meterName())
+                .description("1 for each version served, by role (current, previous, baseline)").register(meters);
         config.modelDir().ifPresent(dir -> {
             try {
-                registry.serve(ServedModel.load(config.modelDirVersion(), dir));
+                serve(ServedModel.load(config.modelDirVersion(), dir));
                 LOG.infof("serving model version %s from %s", config.modelDirVersion(), dir);
             } catch (IOException | RuntimeException e) {
                 LOG.errorf("cannot serve the model directory %s (rlhf.inference.model-dir): %s", dir, e.getMessage());
@@ -67,7 +79,7 @@ public class ModelVersionWatcher {
                     @Override
                     public void record(ConsumerRecord<String, String> record) {
                         ModelVersion version = read(record);
-                        if (version != null && isServed(version) && !isCurrent(version)) load(version).ifPresent(registry::serve);
+                        if (version != null && isServed(version) && !isCurrent(version)) load(version).ifPresent(ModelVersionWatcher.this::serve);
                     }
                 });
     }
@@ -91,14 +103,28 @@ public class ModelVersionWatcher {
         if (line.isEmpty()) return;
         ModelVersion latest = line.get(line.size() - 1);
         if (line.size() > 1 && config.compare() == CompareMode.LATEST_VS_PREVIOUS) {
-            load(line.get(line.size() - 2)).ifPresent(registry::serve);
+            load(line.get(line.size() - 2)).ifPresent(this::serve);
         }
         java.util.Optional<ServedModel> loaded = load(latest);
-        loaded.ifPresent(registry::serve);
+        loaded.ifPresent(this::serve);
         if (config.compare() == CompareMode.LATEST_VS_BASELINE) {
             // the line's first version is the baseline, even when a local model directory was served before
-            (line.size() > 1 ? load(line.get(0)) : loaded).ifPresent(registry::baseline);
+            (line.size() > 1 ? load(line.get(0)) : loaded).ifPresent(model -> {
+                registry.baseline(model);
+                showServed();
+            });
         }
+    }
+
+    private void serve(ServedModel model) {
+        registry.serve(model);
+        showServed();
+    }
+
+    private void showServed() {
+        served.register(registry.versionsByRole().entrySet().stream()
+                .map(role -> MultiGauge.Row.of(Tags.of("role", role.getKey(), "version", role.getValue()), 1))
+                .toList(), true);
     }
 
     /** A repeated announcement (a producer retry, a re-publish) of the version already served. */
@@ -124,6 +150,7 @@ public class ModelVersionWatcher {
     /** Downloads, checks and loads one version; empty (and one log line) when that fails. */
     java.util.Optional<ServedModel> load(ModelVersion version) {
         long start = System.nanoTime();
+        String outcome = "rejected";
         Path dir = null;
         try {
             Files.createDirectories(config.downloadDir());
@@ -132,6 +159,7 @@ public class ModelVersionWatcher {
             ServedModel model = ServedModel.load(version.versionId(), dir);
             LOG.infof("loaded model version %s (line %s, %s) in %d ms", version.versionId(), version.modelLine(),
                     version.algorithm(), (System.nanoTime() - start) / 1_000_000);
+            outcome = "loaded";
             return java.util.Optional.of(model);
         } catch (IOException | RuntimeException e) {
             String serving = registry.hasModel() ? "still serving " + registry.current().versionId() : "no model to serve yet";
@@ -140,6 +168,10 @@ public class ModelVersionWatcher {
             return java.util.Optional.empty();
         } finally {
             if (dir != null) deleteRecursively(dir);
+            Timer.builder(OperatorMeter.MODEL_LOAD.meterName())
+                    .description("Downloading, checking and loading a published version, by outcome (loaded, rejected)")
+                    .tag("outcome", outcome).register(meters)
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
 

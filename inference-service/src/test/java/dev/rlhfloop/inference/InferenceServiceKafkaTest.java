@@ -2,6 +2,7 @@ package dev.rlhfloop.inference;
 
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
 import dev.rlhfloop.service.testing.AnswersFitTheOpenApiDocument;
+import dev.rlhfloop.service.testing.PrometheusScrape;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -19,6 +20,7 @@ import dev.rlhfloop.contracts.Choice;
 import dev.rlhfloop.contracts.GenerationEvent;
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.Slot;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.contracts.VoteEvent;
@@ -262,5 +264,36 @@ class InferenceServiceKafkaTest extends AnswersFitTheOpenApiDocument {
                 .then().statusCode(400).body("reason", containsString("too long"));
         given().get("/api/comparisons/nope").then().statusCode(404).body("error", equalTo("not_found"));
         given().get("/api/comparisons/nope/events").then().statusCode(404).body("error", equalTo("not_found"));
+    }
+
+    /** Runs after the hot-loads above: v1, v2 and v5 loaded, v3 and v4 rejected, v5 served. */
+    @Test
+    @Order(6)
+    void metricsCountComparisonsTokensAndHotLoads() throws Exception {
+        PrometheusScrape before = PrometheusScrape.fetch();
+        before.assertHasEveryMeterOf("inference-service");
+        String load = OperatorMeter.MODEL_LOAD.prometheusName() + "_count";
+        assertTrue(before.sum(load, Map.of("outcome", "loaded")) >= 3, before.text());
+        assertTrue(before.sum(load, Map.of("outcome", "rejected")) >= 2, before.text());
+        String served = OperatorMeter.MODEL_SERVED.prometheusName();
+        assertEquals(List.of(new PrometheusScrape.Sample(served, Map.of("role", "current", "version", "v5"), 1)),
+                before.samples(served, Map.of("role", "current")));
+        assertEquals("histogram", before.typeOf(OperatorMeter.TIME_TO_FIRST_TOKEN.prometheusName()));
+
+        String id = create("{\"prompt\": \"Which animal gives milk?\"}").getString("id");
+        Map<String, String> texts = checkOrder(events(id));
+        List<GenerationEvent> generations = generationsOf(id);
+
+        PrometheusScrape after = PrometheusScrape.fetch();
+        String created = OperatorMeter.COMPARISONS_CREATED.prometheusName();
+        assertEquals(before.sum(created, Map.of()) + 1, after.sum(created, Map.of()));
+        String tokens = OperatorMeter.TOKENS_GENERATED.prometheusName();
+        int sampled = generations.stream().mapToInt(g -> g.answer().tokenIds().size()).sum();
+        assertEquals(before.sum(tokens, Map.of()) + sampled, after.sum(tokens, Map.of()));
+        // an answer's first streamed text is timed once; an answer that ends before any text has none
+        String firstToken = OperatorMeter.TIME_TO_FIRST_TOKEN.prometheusName();
+        long withText = texts.values().stream().filter(t -> !t.isEmpty()).count();
+        assertEquals(before.sum(firstToken + "_count", Map.of()) + withText, after.sum(firstToken + "_count", Map.of()));
+        assertTrue(after.sum(firstToken + "_sum", Map.of()) > before.sum(firstToken + "_sum", Map.of()) || withText == 0);
     }
 }
