@@ -277,6 +277,7 @@ final class LineTrainer implements Runnable {
 
         context.compute().lock();
         training = true;
+        long updateStarted = System.nanoTime();
         context.stateChanged().run();
         try {
             long t0 = System.nanoTime();
@@ -314,6 +315,7 @@ final class LineTrainer implements Runnable {
             throw new java.io.UncheckedIOException("cannot checkpoint " + versionId + " of line " + line, e);
         } finally {
             training = false;
+            context.status().updateTook(update.algorithm(), System.nanoTime() - updateStarted);
             context.compute().unlock();
             context.stateChanged().run();
         }

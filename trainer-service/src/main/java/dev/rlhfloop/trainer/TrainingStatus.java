@@ -1,7 +1,11 @@
 package dev.rlhfloop.trainer;
 
 import dev.rlhfloop.contracts.Algorithm;
+import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.TrainingEvent;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -9,12 +13,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * What the trainer is doing now, for {@code GET /api/training} and its event stream, and the
- * training events it publishes to Kafka: one place that every stage reports its progress to.
+ * What the trainer is doing now, for {@code GET /api/training} and its event stream, the training
+ * events it publishes to Kafka and the training meters: one place that every stage reports its
+ * progress to.
  */
 @ApplicationScoped
 public class TrainingStatus {
@@ -32,6 +39,15 @@ public class TrainingStatus {
     @Inject
     Publisher publisher;
 
+    @Inject
+    MeterRegistry meters;
+
+    /** The last optimizer step reported per line and stage, to time the next one by. */
+    private record LastStep(long step, long nanos) {}
+
+    private final Map<String, LastStep> lastSteps = new ConcurrentHashMap<>();
+    private final Map<Algorithm, Double> liveLoss = new ConcurrentHashMap<>();
+
     private State state = State.IDLE;
     private String phase;
     private long step;
@@ -45,6 +61,8 @@ public class TrainingStatus {
     /** Reports a step of a stage of {@code line}: published as a training event; the live line's also moves the shown state. */
     public void progress(String line, boolean live, Algorithm stage, long step, long totalSteps, Double loss,
                          Map<String, Double> metrics, String message) {
+        // Reports with a message mark a stage's start or a version's publication; the others are optimizer steps.
+        if (message == null && step > 0) measureStep(line, live, stage, step, loss);
         publisher.event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, line, stage, step, totalSteps,
                 loss == null || loss.isNaN() ? null : loss, metrics, message, Instant.now()));
         Map<String, Object> data = new LinkedHashMap<>();
@@ -66,6 +84,34 @@ public class TrainingStatus {
             data.put("state", state.name());
         }
         emit(new Event("progress", data));
+    }
+
+    /**
+     * A step lasts from the report of the stage's previous step to its own: the first step of a
+     * stage has none before it and is not timed; the first of a later epoch includes the evaluation
+     * that closed the epoch before.
+     */
+    private void measureStep(String line, boolean live, Algorithm stage, long step, Double loss) {
+        long now = System.nanoTime();
+        LastStep last = lastSteps.put(line + "/" + stage, new LastStep(step, now));
+        if (last != null && step == last.step() + 1) {
+            Timer.builder(OperatorMeter.TRAINING_STEP.meterName()).description("One optimizer step, by stage")
+                    .tag("stage", stage.name()).register(meters)
+                    .record(now - last.nanos(), TimeUnit.NANOSECONDS);
+        }
+        if (live && loss != null && Double.isFinite(loss) && liveLoss.put(stage, loss) == null) {
+            Gauge.builder(OperatorMeter.TRAINING_LOSS.meterName(), liveLoss, losses -> losses.getOrDefault(stage, Double.NaN))
+                    .description("The live line's loss at its latest step, by stage")
+                    .tag("stage", stage.name()).register(meters);
+        }
+    }
+
+    /** One update of a line took {@code nanos}, from taking the compute lock to publishing its version (or failing). */
+    public void updateTook(Algorithm algorithm, long nanos) {
+        Timer.builder(OperatorMeter.TRAINING_UPDATE.meterName())
+                .description("One policy update: training, checkpoint, offset commit and publication of a version")
+                .tag("algorithm", algorithm.name()).register(meters)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void state(State state, String message) {

@@ -2,6 +2,7 @@ package dev.rlhfloop.trainer;
 
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
 import dev.rlhfloop.service.testing.AnswersFitTheOpenApiDocument;
+import dev.rlhfloop.service.testing.PrometheusScrape;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.Answer;
 import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.contracts.TrainingEvent;
@@ -274,6 +276,30 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         trainer.startLive();
         assertEquals("4", awaitVersion("5").parentVersion());
         given().get("/api/models/5/weights").then().statusCode(200);
+    }
+
+    /** Runs last: the live line has bootstrapped, trained versions 2 to 4 on 12 pairs and announced 5. */
+    @Test
+    @Order(9)
+    void metricsShowStepsLossUpdatesAndTheLiveLinesLag() {
+        PrometheusScrape trained = PrometheusScrape.fetch();
+        trained.assertHasEveryMeterOf("trainer-service");
+        String steps = OperatorMeter.TRAINING_STEP.prometheusName() + "_count";
+        for (String stage : List.of("PRETRAIN", "SFT", "REWARD_MODEL", "DPO")) {
+            assertTrue(trained.sum(steps, Map.of("stage", stage)) > 0, stage + " steps were timed: " + trained.text());
+        }
+        assertTrue(Double.isFinite(trained.sum(OperatorMeter.TRAINING_LOSS.prometheusName(), Map.of("stage", "DPO"))));
+        assertTrue(trained.sum(OperatorMeter.TRAINING_UPDATE.prometheusName() + "_count", Map.of("algorithm", "DPO")) >= 3);
+
+        String lag = OperatorMeter.TRAINER_LAG.prometheusName();
+        Map<String, String> live = Map.of("line", "live");
+        assertEquals(0, trained.sum(lag, live), "every pair so far is in a version");
+        producePairs(pairsPerVersion - 1);
+        KafkaTestClient.await("the lag to count the waiting pairs", WAIT,
+                () -> PrometheusScrape.fetch().sum(lag, live) == pairsPerVersion - 1);
+        producePairs(1);
+        awaitVersion("6");
+        KafkaTestClient.await("the lag back to 0 once version 6 is published", WAIT, () -> PrometheusScrape.fetch().sum(lag, live) == 0);
     }
 
     private static JsonPath replay(String line) {
