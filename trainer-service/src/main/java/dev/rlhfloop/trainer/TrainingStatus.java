@@ -42,10 +42,8 @@ public class TrainingStatus {
     @Inject
     MeterRegistry meters;
 
-    /** The last optimizer step reported per line and stage, to time the next one by. */
-    private record LastStep(long step, long nanos) {}
-
-    private final Map<String, LastStep> lastSteps = new ConcurrentHashMap<>();
+    /** When each line last reported progress, to time its next optimizer step by. */
+    private final Map<String, Long> lastReportNanos = new ConcurrentHashMap<>();
     private final Map<Algorithm, Double> liveLoss = new ConcurrentHashMap<>();
 
     private State state = State.IDLE;
@@ -61,8 +59,10 @@ public class TrainingStatus {
     /** Reports a step of a stage of {@code line}: published as a training event; the live line's also moves the shown state. */
     public void progress(String line, boolean live, Algorithm stage, long step, long totalSteps, Double loss,
                          Map<String, Double> metrics, String message) {
+        long now = System.nanoTime();
+        Long previous = lastReportNanos.put(line, now);
         // Reports with a message mark a stage's start or a version's publication; the others are optimizer steps.
-        if (message == null && step > 0) measureStep(line, live, stage, step, loss);
+        if (message == null && step > 0) measureStep(live, stage, previous == null ? null : now - previous, loss);
         publisher.event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, line, stage, step, totalSteps,
                 loss == null || loss.isNaN() ? null : loss, metrics, message, Instant.now()));
         Map<String, Object> data = new LinkedHashMap<>();
@@ -87,17 +87,14 @@ public class TrainingStatus {
     }
 
     /**
-     * A step lasts from the report of the stage's previous step to its own: the first step of a
-     * stage has none before it and is not timed; the first of a later epoch includes the evaluation
-     * that closed the epoch before.
+     * A step lasts from the line's previous report to its own, so a stage's first step includes the
+     * stage's setup, and a step after an evaluation includes the evaluation.
      */
-    private void measureStep(String line, boolean live, Algorithm stage, long step, Double loss) {
-        long now = System.nanoTime();
-        LastStep last = lastSteps.put(line + "/" + stage, new LastStep(step, now));
-        if (last != null && step == last.step() + 1) {
+    private void measureStep(boolean live, Algorithm stage, Long sincePreviousReportNanos, Double loss) {
+        if (sincePreviousReportNanos != null) {
             Timer.builder(OperatorMeter.TRAINING_STEP.meterName()).description("One optimizer step, by stage")
                     .tag("stage", stage.name()).register(meters)
-                    .record(now - last.nanos(), TimeUnit.NANOSECONDS);
+                    .record(sincePreviousReportNanos, TimeUnit.NANOSECONDS);
         }
         if (live && loss != null && Double.isFinite(loss) && liveLoss.put(stage, loss) == null) {
             Gauge.builder(OperatorMeter.TRAINING_LOSS.meterName(), liveLoss, losses -> losses.getOrDefault(stage, Double.NaN))
