@@ -1,6 +1,7 @@
 package dev.rlhfloop.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
@@ -63,6 +64,21 @@ class ApiGatewayTest {
         assertTrue(res.body().contains("\"service\":\"feedback-service\""), res.body());
         // the same service behind another path: stats are the feedback service's too
         assertEquals(503, TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/stats/events"))).statusCode());
+    }
+
+    /** The gateway serves its own meters on its own port; /q/* is never forwarded, so no service's meters show here. */
+    @Test
+    void metricsAreTheGatewaysOwnInPrometheusTextFormat() throws Exception {
+        assertEquals(200, TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/comparisons/cmp-metrics-1"))).statusCode());
+        HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/q/metrics")).header("Accept", "text/plain"));
+        assertEquals(200, res.statusCode());
+        String contentType = res.headers().firstValue("Content-Type").orElse("");
+        assertTrue(contentType.startsWith("text/plain") && contentType.contains("version=0.0.4"), contentType);
+        // requests are counted by route: an id in the path would make a series per comparison
+        assertTrue(res.body().lines().anyMatch(line -> line.startsWith("http_server_requests_seconds_count{")
+                && line.contains("uri=\"/api/comparisons/{id}\"") && line.contains("status=\"200\"")), res.body());
+        assertFalse(res.body().contains("cmp-metrics-1"), res.body());
+        assertTrue(res.body().lines().noneMatch(line -> line.startsWith("rlhf_")), "a service's meters: " + res.body());
     }
 
     @Test
