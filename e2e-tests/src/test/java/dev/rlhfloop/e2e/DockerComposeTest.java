@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.Topics;
 import java.io.IOException;
 import java.io.Reader;
@@ -25,13 +28,16 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * docker-compose.yml and the Dockerfile, read without a Docker engine: they must agree with the
  * services' own configuration and with Topics.ALL, build from source, and publish only the web
- * app's port, on loopback. DockerfileOnHostIT runs the Dockerfile's commands; DockerComposeStackIT
- * brings the file up where an engine exists.
+ * app's port, on loopback; the monitoring profile's Prometheus must scrape every app and its Grafana
+ * dashboard draw the meters the services register (OperatorMeter). DockerfileOnHostIT runs the
+ * Dockerfile's commands; DockerComposeStackIT brings the file up where an engine exists.
  */
 class DockerComposeTest {
     static final Path HOME = StackIT.HOME;
     static final List<String> APPS = List.of("inference-service", "feedback-service", "trainer-service", "web");
     static final List<String> KAFKA_CLIENTS = List.of("inference-service", "feedback-service", "trainer-service");
+    static final List<String> MONITORING = List.of("prometheus", "grafana");
+    static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
 
     static Map<String, Object> services;
 
@@ -46,7 +52,8 @@ class DockerComposeTest {
 
     /**
      * Only the web app (the gateway) is reachable from the host, and by default only from this
-     * machine. Read from {@code docker-compose config} (Compose's own interpolation) where Debian's
+     * machine; the monitoring profile adds Prometheus and Grafana, on loopback whatever RLHF_BIND says.
+     * Read from {@code docker-compose config} (Compose's own interpolation) where Debian's
      * docker-compose is installed, else from the file with its {@code ${VAR:-default}} defaults.
      */
     @Test
@@ -58,7 +65,11 @@ class DockerComposeTest {
             @SuppressWarnings("unchecked")
             Map<String, Object> service = (Map<String, Object>) entry.getValue();
             assertFalse("host".equals(service.get("network_mode")), entry.getKey() + " must not share the host's network");
-            if (entry.getKey().equals("web")) {
+            if (MONITORING.contains(entry.getKey())) {
+                List<?> ports = (List<?>) service.get("ports");
+                assertEquals(1, ports.size(), entry.getKey() + " publishes one port: " + ports);
+                assertTrue(String.valueOf(ports.get(0)).startsWith("127.0.0.1:"), entry.getKey() + " listens on loopback only: " + ports);
+            } else if (entry.getKey().equals("web")) {
                 List<?> ports = (List<?>) service.get("ports");
                 assertEquals(1, ports.size(), "web publishes one port: " + ports);
                 String port = String.valueOf(ports.get(0)).replaceFirst("/tcp$", "");
@@ -187,6 +198,102 @@ class DockerComposeTest {
         String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(check.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, check.exitValue(), out);
+    }
+
+    @Test
+    void theMonitoringProfileAddsPrometheusAndGrafanaAndNothingElse() {
+        for (var entry : services.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Object profiles = ((Map<String, Object>) entry.getValue()).get("profiles");
+            if (MONITORING.contains(entry.getKey())) {
+                assertEquals(List.of("monitoring"), profiles, entry.getKey() + " runs only with --profile monitoring");
+            } else {
+                assertNull(profiles, entry.getKey() + " runs with a plain docker compose up");
+            }
+        }
+    }
+
+    /** Prometheus scrapes each app's own /q/metrics at the port its properties listen on, on the compose network. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void prometheusScrapesEveryAppsOwnMetrics() throws IOException {
+        assertTrue(((List<String>) service("prometheus").get("volumes")).contains("./monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro"),
+                "Prometheus reads monitoring/prometheus.yml");
+        Map<String, Object> config = yaml(HOME.resolve("monitoring/prometheus.yml"));
+        List<Map<String, Object>> jobs = (List<Map<String, Object>>) config.get("scrape_configs");
+        for (String app : APPS) {
+            Map<String, Object> job = jobs.stream().filter(j -> app.equals(j.get("job_name"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("prometheus.yml has no job " + app));
+            assertEquals("/q/metrics", job.get("metrics_path"), app);
+            int port = Integer.parseInt(properties(app).getProperty("quarkus.http.port"));
+            List<Map<String, Object>> targets = (List<Map<String, Object>>) job.get("static_configs");
+            assertEquals(List.of(app + ":" + port), targets.get(0).get("targets"), app);
+            assertTrue(services.containsKey(app), app + " is a compose service");
+        }
+    }
+
+    /**
+     * Grafana gets the Prometheus data source and the dashboard from files, and each panel's PromQL
+     * names only meters the services register, every one of which some panel draws.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void grafanasDashboardDrawsTheMetersTheServicesRegister() throws IOException {
+        List<String> volumes = (List<String>) service("grafana").get("volumes");
+        assertTrue(volumes.contains("./monitoring/grafana/provisioning:/etc/grafana/provisioning:ro"), volumes.toString());
+        String dashboardsMount = "./monitoring/grafana/dashboards:";
+        String dashboardsDir = volumes.stream().filter(v -> v.startsWith(dashboardsMount)).findFirst()
+                .orElseThrow(() -> new AssertionError("the dashboards folder is not mounted: " + volumes))
+                .substring(dashboardsMount.length()).replaceFirst(":ro$", "");
+
+        Map<String, Object> datasource = ((List<Map<String, Object>>) yaml(HOME.resolve(
+                "monitoring/grafana/provisioning/datasources/prometheus.yml")).get("datasources")).get(0);
+        assertEquals("prometheus", datasource.get("type"));
+        assertEquals("http://prometheus:9090", datasource.get("url"), "Prometheus' compose name and port");
+        Map<String, Object> provider = ((List<Map<String, Object>>) yaml(HOME.resolve(
+                "monitoring/grafana/provisioning/dashboards/rlhf-loop.yml")).get("providers")).get(0);
+        assertEquals(dashboardsDir, ((Map<String, Object>) provider.get("options")).get("path"), "the provider reads the mounted folder");
+
+        JsonNode dashboard = new ObjectMapper().readTree(HOME.resolve("monitoring/grafana/dashboards/rlhf-loop.json").toFile());
+        Map<String, String> meters = new java.util.HashMap<>();
+        for (OperatorMeter meter : OperatorMeter.values()) {
+            for (String suffix : List.of("", "_bucket", "_count", "_sum", "_max")) meters.put(meter.prometheusName() + suffix, meter.name());
+        }
+        java.util.Set<String> drawn = new java.util.HashSet<>();
+        assertTrue(dashboard.get("panels").size() > 0, "the dashboard has panels");
+        for (JsonNode panel : dashboard.get("panels")) {
+            String title = panel.get("title").asText();
+            assertEquals(datasource.get("uid"), panel.get("datasource").get("uid").asText(), title + " uses the provisioned data source");
+            List<String> named = new java.util.ArrayList<>();
+            for (JsonNode target : panel.get("targets")) {
+                Matcher name = METRIC_NAME.matcher(target.get("expr").asText());
+                while (name.find()) {
+                    if (!name.group().startsWith("rlhf_")) continue;
+                    assertTrue(meters.containsKey(name.group()), title + ": no service registers " + name.group());
+                    named.add(name.group());
+                    drawn.add(meters.get(name.group()));
+                }
+            }
+            assertFalse(named.isEmpty(), title + " draws none of the services' meters");
+        }
+        for (OperatorMeter meter : OperatorMeter.values()) {
+            assertTrue(drawn.contains(meter.name()), "no panel draws " + meter.prometheusName());
+        }
+    }
+
+    @Test
+    void theOperationsPageDocumentsEveryMeter() throws IOException {
+        String page = Files.readString(HOME.resolve("docs/operations.md"));
+        for (OperatorMeter meter : OperatorMeter.values()) {
+            assertTrue(page.contains("`" + meter.prometheusName() + "`"), "docs/operations.md does not document " + meter.prometheusName());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> yaml(Path file) throws IOException {
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return (Map<String, Object>) new Yaml().load(in);
+        }
     }
 
     /** The services as {@code docker-compose config} resolves them, with RLHF_BIND and the like unset. */
