@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * {@code POST /api/replays}: what part of the preference log a replay reads — from the beginning,
  * from a timestamp, or an offset range (the same {@code fromOffset}/{@code toOffset} on every
- * partition, or per partition: {@code fromOffsets}/{@code toOffsets}, a partition left out starting
- * at its beginning or reading to the log's end) — which version it starts from ({@code parent}; null
+ * partition, or per partition: {@code fromOffsets}/{@code toOffsets}; a partition named only in
+ * {@code toOffsets} starts at its beginning, one named only in {@code fromOffsets} reads to the log's
+ * end, one named in neither is not read) — which version it starts from ({@code parent}; null
  * for the SFT model), the name of the new line, and how its updates change the policy
  * ({@code algorithm}, DPO or RLOO; null for the trainer's {@code rlhf.trainer.algorithm}).
  */
@@ -23,6 +24,12 @@ public record ReplayRequest(From from, Instant timestamp, Long fromOffset, Long 
     /** Where reading starts in {@code partition} with from OFFSETS; null for its beginning. */
     Long startIn(int partition) {
         return fromOffsets != null ? fromOffsets.get(partition) : fromOffset;
+    }
+
+    /** Whether a replay from OFFSETS reads {@code partition} at all. */
+    boolean reads(int partition) {
+        if (fromOffsets == null && toOffsets == null) return true;
+        return (fromOffsets != null && fromOffsets.containsKey(partition)) || (toOffsets != null && toOffsets.containsKey(partition));
     }
 
     /** Where reading stops in {@code partition} with from OFFSETS; null for the end of the log. */

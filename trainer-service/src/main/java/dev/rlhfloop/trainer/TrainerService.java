@@ -340,7 +340,9 @@ public class TrainerService {
             public Map<TopicPartition, Long> end(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions) {
                 Map<TopicPartition, Long> end = new LinkedHashMap<>(consumer.endOffsets(partitions));
                 if (request.from() == ReplayRequest.From.OFFSETS) {
-                    end.replaceAll((tp, offset) -> request.endIn(tp.partition()) == null ? offset : Math.min(offset, request.endIn(tp.partition())));
+                    Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
+                    end.replaceAll((tp, offset) -> !request.reads(tp.partition()) ? beginning.get(tp)
+                            : request.endIn(tp.partition()) == null ? offset : Math.min(offset, request.endIn(tp.partition())));
                 }
                 return end;
             }
