@@ -8,6 +8,7 @@ import java.util.Map;
  * version, its lineage, what it was trained on, its metrics, and where its weights are.
  *
  * @param parentVersion the version it was trained from; null for a model trained from scratch
+ * @param engine what the weights' bits depend on beyond the log and the settings (schema 2; absent before)
  */
 public record ModelVersion(
         int schemaVersion,
@@ -18,9 +19,11 @@ public record ModelVersion(
         TrainedOn trainedOn,
         Map<String, Double> metrics,
         Weights weights,
-        Instant createdAt) {
+        Instant createdAt,
+        Engine engine) {
 
-    public static final int SCHEMA_VERSION = 1;
+    /** 2 added {@code engine} and {@code trainedOn.fromOffsets}/{@code cut}, all optional. */
+    public static final int SCHEMA_VERSION = 2;
 
     public ModelVersion {
         schemaVersion = InvalidEventException.schemaVersionOrFirst(schemaVersion);
@@ -35,6 +38,12 @@ public record ModelVersion(
         metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
     }
 
+    /** A version that does not say which engine made it (schema 1, or a model from elsewhere). */
+    public ModelVersion(int schemaVersion, String versionId, String modelLine, String parentVersion, Algorithm algorithm,
+                        TrainedOn trainedOn, Map<String, Double> metrics, Weights weights, Instant createdAt) {
+        this(schemaVersion, versionId, modelLine, parentVersion, algorithm, trainedOn, metrics, weights, createdAt, null);
+    }
+
     public String key() {
         return versionId;
     }
@@ -43,8 +52,11 @@ public record ModelVersion(
      * The feedback a version learned from.
      *
      * @param offsets next offset to read per {@code topic:partition}, i.e. everything before it was consumed
+     * @param fromOffsets where this version's pairs start per {@code topic:partition}: its pairs are exactly
+     *                    the records in [fromOffsets, offsets); null when not recorded (then the parent's offsets)
+     * @param cut what ended the batch; null when not recorded
      */
-    public record TrainedOn(long votes, long pairs, Map<String, Long> offsets) {
+    public record TrainedOn(long votes, long pairs, Map<String, Long> offsets, Map<String, Long> fromOffsets, Cut cut) {
         public static final TrainedOn NOTHING = new TrainedOn(0, 0, Map.of());
 
         public TrainedOn {
@@ -53,6 +65,34 @@ public record ModelVersion(
                     .that(pairs >= 0, "pairs must be >= 0, was " + pairs)
                     .done();
             offsets = offsets == null ? Map.of() : Map.copyOf(offsets);
+            fromOffsets = fromOffsets == null ? null : Map.copyOf(fromOffsets);
+        }
+
+        public TrainedOn(long votes, long pairs, Map<String, Long> offsets) {
+            this(votes, pairs, offsets, null, null);
+        }
+    }
+
+    /**
+     * Why a batch ended where it did: {@code COUNT} pairs-per-version pairs were due in the log's order,
+     * {@code TIME} the oldest waiting pair had waited max-wait, {@code END} a replay reached the end of
+     * its range. Open for extension: a newer value reads as {@code OTHER}.
+     */
+    public enum Cut {
+        COUNT, TIME, END,
+        @com.fasterxml.jackson.annotation.JsonEnumDefaultValue OTHER
+    }
+
+    /**
+     * The engine that computed the weights: its version and the floats per vector its kernels used.
+     * Sums run in lane-sized chunks, so weights compare bit for bit only between equal engines.
+     */
+    public record Engine(String version, int floatLanes) {
+        public Engine {
+            new InvalidEventException.Check("ModelVersion.engine")
+                    .text("version", version)
+                    .that(floatLanes >= 1, "floatLanes must be >= 1, was " + floatLanes)
+                    .done();
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Events written at schema version 1 must stay readable by every later reader, field for field. */
+/** Events written at every released schema version must stay readable by every later reader, field for field. */
 class SchemaCompatibilityTest {
 
     @Test
@@ -46,6 +46,22 @@ class SchemaCompatibilityTest {
                 new ModelVersion.Weights("http://127.0.0.1:8083/api/weights/main-dpo-1",
                         "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
                 Instant.parse("2026-11-29T12:05:00Z")), v);
+        assertNull(v.engine(), "a v1 version does not say which engine made it");
+        assertNull(v.trainedOn().cut());
+        assertNull(v.trainedOn().fromOffsets());
+    }
+
+    @Test
+    void v2ModelVersionReadsItsRangeCutAndEngine() {
+        ModelVersion v = Json.read(Fixtures.read("v2/model-version.json"), ModelVersion.class);
+        assertEquals(2, v.schemaVersion());
+        assertEquals(new ModelVersion.TrainedOn(96, 16,
+                Map.of("rlhf.preference-pairs:0", 40L, "rlhf.preference-pairs:1", 29L, "rlhf.preference-pairs:2", 31L),
+                Map.of("rlhf.preference-pairs:0", 34L, "rlhf.preference-pairs:1", 24L, "rlhf.preference-pairs:2", 26L),
+                ModelVersion.Cut.TIME), v.trainedOn());
+        assertEquals(new ModelVersion.Engine("0.1.0-SNAPSHOT", 16), v.engine());
+        assertEquals(ModelVersion.Cut.OTHER, Json.read(Fixtures.read("v2/model-version.json").replace("\"TIME\"", "\"WEEKLY\""),
+                ModelVersion.class).trainedOn().cut(), "a cut from a newer writer");
     }
 
     @Test
@@ -57,13 +73,14 @@ class SchemaCompatibilityTest {
     }
 
     @Test
-    void everyV1FixtureSurvivesARoundTrip() {
+    void everyFixtureSurvivesARoundTrip() {
         record Case(String file, Class<?> type) {}
         for (Case c : List.of(new Case("v1/generation-event.json", GenerationEvent.class),
                 new Case("v1/vote-event.json", VoteEvent.class),
                 new Case("v1/preference-pair.json", PreferencePair.class),
                 new Case("v1/model-version.json", ModelVersion.class),
-                new Case("v1/training-event.json", TrainingEvent.class))) {
+                new Case("v1/training-event.json", TrainingEvent.class),
+                new Case("v2/model-version.json", ModelVersion.class))) {
             Object first = Json.read(Fixtures.read(c.file()), c.type());
             assertEquals(first, Json.read(Json.write(first), c.type()), c.file());
         }

@@ -32,7 +32,8 @@ import picocli.CommandLine;
 /**
  * {@code llm replay} against the real trainer of the shared stack (after LoopIT and the browser
  * flow, or alone: then it first casts a few decisive votes itself): a replay of the whole log into a
- * new line, followed to its versions, which appear in /api/models under that line; the trainer's
+ * new line, followed to its versions, which appear in /api/models under that line and rebuild every
+ * live version bit for bit; the trainer's
  * refusals come back as one line with its reason. Also: the stack's real answers through the
  * gateway fit the OpenAPI document.
  */
@@ -90,6 +91,7 @@ class ReplayCommandOnWholeStackIT {
     @Order(1)
     void replaysTheLogIntoANewLineAndFollowsItToItsVersions() throws Exception {
         awaitNoReplayRunning();
+        String latestLive = awaitTheLiveLineSettled();
         long pairs = json("/api/stats").path("totals").path("decisiveVotes").asLong();
         Run run = llm("replay", "--url", url, "--from-beginning", "--line", LINE, "--wait", "600");
         assertEquals(0, run.exitCode(), run.err());
@@ -104,6 +106,11 @@ class ReplayCommandOnWholeStackIT {
             if (model.path("line").asText().equals(LINE)) registered.add(label(model.path("version").asText()));
         }
         assertEquals(printed, registered, "the versions the verb printed are the line's versions in /api/models");
+        // The same machine made the live line: every live version is rebuilt bit for bit, whatever partitions its pairs were on.
+        int last = Integer.parseInt(latestLive);
+        String rebuilt = last == 2 ? "v2" : last == 3 ? "v2, v3" : "v2 … v" + last;
+        assertTrue(run.out().contains("\n" + rebuilt + ": identical to live"), rebuilt + " expected in:\n" + run.out());
+        assertFalse(run.out().contains("differ from live") || run.out().contains("not comparable"), run.out());
     }
 
     @Test
@@ -129,6 +136,30 @@ class ReplayCommandOnWholeStackIT {
         problems.addAll(OPENAPI.problems("GET", "/api/models/no-such-version/weights", missing.statusCode(), missing.body()));
         assertEquals(200, get("/api/models/" + version + "/weights").statusCode());
         assertEquals(List.of(), problems);
+    }
+
+    /**
+     * Waits until the live line has cut a version from the votes so far: its latest version stays the
+     * same for longer than the stack's max-wait (10 s), so no pair is left waiting. Returns that version.
+     */
+    private static String awaitTheLiveLineSettled() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        String latest = null;
+        long since = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            String now = null;
+            for (JsonNode model : json("/api/models")) {
+                if (model.path("line").asText().equals("live")) now = model.path("version").asText();
+            }
+            if (now == null || !now.equals(latest)) {
+                latest = now;
+                since = System.nanoTime();
+            } else if (!latest.equals("1") && System.nanoTime() - since > Duration.ofSeconds(25).toNanos()) {
+                return latest;
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("the live line did not settle on a trained version within 5 minutes (latest: " + latest + ")");
     }
 
     private static void awaitNoReplayRunning() throws Exception {

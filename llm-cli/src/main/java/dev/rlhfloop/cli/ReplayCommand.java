@@ -24,6 +24,7 @@ public final class ReplayCommand extends StackCommand {
     /** As the trainer checks it: a path segment and a version-id prefix. */
     private static final Pattern LINE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
     private static final Pattern OFFSETS = Pattern.compile("(\\d+)-(\\d*)");
+    private static final Pattern PARTITION_OFFSETS = Pattern.compile("(\\d+):(\\d+)-(\\d*)");
     private static final Duration POLL = Duration.ofSeconds(1);
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -36,10 +37,15 @@ public final class ReplayCommand extends StackCommand {
         @Option(names = "--from-timestamp", paramLabel = "ISO", description = "Replay the pairs from this instant on, e.g. 2026-11-29T12:00:00Z.")
         String timestamp;
 
-        @Option(names = "--offsets", paramLabel = "START-END",
-                description = "Replay offsets START (inclusive) to END (exclusive; empty: to the end) of every partition of rlhf.preference-pairs, e.g. 0-80 or 40-.")
+        @Option(names = "--offsets", paramLabel = "START-END|P:START-END,...",
+                description = "Replay offsets START (inclusive) to END (exclusive; empty: to the end) of every partition of rlhf.preference-pairs, "
+                        + "e.g. 0-80 or 40-; or per partition, e.g. 0:4-9,1:0-4,2:2-6 (a partition left out is not read).")
         String offsets;
     }
+
+    @Option(names = "--parent", paramLabel = "VERSION",
+            description = "The version the new line starts from, e.g. 7 (default: the SFT model, version 1).")
+    String parent;
 
     @Option(names = "--line", description = "The new line's name: 1-40 lower-case letters, digits, '-' or '_' (default: the trainer picks replay-N).")
     String line;
@@ -71,7 +77,9 @@ public final class ReplayCommand extends StackCommand {
             }
             JsonNode replay = started.json();
             String id = replay.get("id").asText();
-            out.printf("replay %s into line %s started at %s (%s)%n", id, replay.path("line").asText(), api.base(), describe(replay));
+            String parentVersion = replay.path("parent").asText("");
+            out.printf("replay %s into line %s started at %s (%s)%s%n", id, replay.path("line").asText(), api.base(), describe(replay),
+                    parentVersion.isEmpty() ? "" : " from " + RateCommand.versionLabel(parentVersion));
             out.flush();
             if (noWait) {
                 out.printf("not waiting: follow it with GET %s/api/replays or on the dashboard%n", api.base());
@@ -96,11 +104,13 @@ public final class ReplayCommand extends StackCommand {
             } catch (DateTimeParseException e) {
                 throw new UserError("--from-timestamp must be an ISO-8601 instant such as 2026-11-29T12:00:00Z, was '" + from.timestamp + "'");
             }
+        } else if (from.offsets.contains(":")) {
+            perPartitionOffsets(body);
         } else {
             Matcher m = OFFSETS.matcher(from.offsets);
             if (!m.matches()) {
-                throw new UserError("--offsets must be START-END or START- (offsets of every partition of rlhf.preference-pairs, "
-                        + "e.g. 0-80), was '" + from.offsets + "'");
+                throw new UserError("--offsets must be START-END, START- (every partition of rlhf.preference-pairs, e.g. 0-80) "
+                        + "or P:START-END,... (per partition, e.g. 0:4-9,1:0-4), was '" + from.offsets + "'");
             }
             long start;
             Long end;
@@ -114,6 +124,10 @@ public final class ReplayCommand extends StackCommand {
             body.put("from", "OFFSETS").put("fromOffset", start);
             if (end != null) body.put("toOffset", end);
         }
+        if (parent != null) {
+            if (parent.isBlank()) throw new UserError("--parent must name a version, e.g. 7");
+            body.put("parent", parent.startsWith("v") && parent.substring(1).matches("\\d+") ? parent.substring(1) : parent);
+        }
         if (line != null) {
             if (!LINE.matcher(line).matches()) {
                 throw new UserError("--line must be 1-40 lower-case letters, digits, '-' or '_', starting with a letter or digit; was '" + line + "'");
@@ -126,6 +140,38 @@ public final class ReplayCommand extends StackCommand {
             body.put("algorithm", name);
         }
         return body;
+    }
+
+    /**
+     * {@code P:START-END,...}: a range per partition ({@code P:START-} reads to the end); a
+     * partition left out is not read, so a version's exact batch can be named.
+     */
+    private void perPartitionOffsets(ObjectNode body) {
+        ObjectNode fromOffsets = PublicApiClient.JSON.createObjectNode();
+        ObjectNode toOffsets = PublicApiClient.JSON.createObjectNode();
+        for (String range : from.offsets.split(",")) {
+            Matcher m = PARTITION_OFFSETS.matcher(range.strip());
+            if (!m.matches()) {
+                throw new UserError("--offsets must be START-END, START- (every partition of rlhf.preference-pairs, e.g. 0-80) "
+                        + "or P:START-END,... (per partition, e.g. 0:4-9,1:0-4), was '" + from.offsets + "'");
+            }
+            String partition = m.group(1);
+            if (fromOffsets.has(partition)) throw new UserError("--offsets " + from.offsets + ": partition " + partition + " is named twice");
+            long start;
+            try {
+                start = Long.parseLong(m.group(2));
+                if (!m.group(3).isEmpty()) {
+                    long end = Long.parseLong(m.group(3));
+                    if (end < start) throw new UserError("--offsets " + range + ": END must not be before START");
+                    toOffsets.put(partition, end);
+                }
+            } catch (NumberFormatException e) {
+                throw new UserError("--offsets " + range + ": an offset is too large");
+            }
+            fromOffsets.put(partition, start);
+        }
+        body.put("from", "OFFSETS").set("fromOffsets", fromOffsets);
+        if (!toOffsets.isEmpty()) body.set("toOffsets", toOffsets);
     }
 
     /** Polls the replay once a second, printing a line whenever it moved, until it is done or failed. */
@@ -155,6 +201,7 @@ public final class ReplayCommand extends StackCommand {
                     List<String> versions = versions(replay);
                     out.printf("done: line %s has %d version(s)%s%n", replay.path("line").asText(), versions.size(),
                             versions.isEmpty() ? " (no pairs in the range)" : ": " + String.join(", ", versions));
+                    comparisons(replay).forEach(out::println);
                     return 0;
                 }
                 case "FAILED" -> {
@@ -190,12 +237,59 @@ public final class ReplayCommand extends StackCommand {
         return startOf(replay) + (algorithm.isEmpty() ? "" : ", " + algorithm);
     }
 
+    /**
+     * One line per run of versions with the same outcome against the versions they rebuild, e.g.
+     * {@code v2 … v25: identical to live}; a different outcome starts a new line with its reason.
+     */
+    static List<String> comparisons(JsonNode replay) {
+        String follows = replay.path("follows").asText("live");
+        List<String> lines = new ArrayList<>();
+        List<String> run = new ArrayList<>();
+        String runKey = null;
+        String runText = null;
+        for (JsonNode c : replay.path("comparisons")) {
+            String result = c.path("result").asText();
+            String reason = c.path("reason").asText("");
+            String label = c.hasNonNull("rebuilds") ? RateCommand.versionLabel(c.path("rebuilds").asText()) : c.path("version").asText();
+            String text = switch (result) {
+                case "IDENTICAL" -> "identical to " + follows;
+                case "DIFFERS" -> "differ from " + follows + " (" + reason + ")";
+                case "NOT_COMPARABLE" -> "not comparable with " + follows + " (" + reason + ")";
+                default -> "new: past the versions of " + follows;
+            };
+            String key = result + "|" + reason;
+            if (!key.equals(runKey) && !run.isEmpty()) {
+                lines.add(span(run) + ": " + runText);
+                run.clear();
+            }
+            runKey = key;
+            runText = text;
+            run.add(label);
+        }
+        if (!run.isEmpty()) lines.add(span(run) + ": " + runText);
+        return lines;
+    }
+
+    private static String span(List<String> labels) {
+        if (labels.size() == 1) return labels.get(0);
+        if (labels.size() == 2) return labels.get(0) + ", " + labels.get(1);
+        return labels.get(0) + " … " + labels.get(labels.size() - 1);
+    }
+
     private static String startOf(JsonNode replay) {
         return switch (replay.path("from").asText()) {
             case "TIMESTAMP" -> "pairs from " + replay.path("timestamp").asText();
-            case "OFFSETS" -> "offsets " + replay.path("fromOffset").asText() + "-" + replay.path("toOffset").asText("end");
+            case "OFFSETS" -> replay.has("fromOffsets") ? "offsets " + partitionRanges(replay)
+                    : "offsets " + replay.path("fromOffset").asText() + "-" + replay.path("toOffset").asText("end");
             default -> "every pair";
         };
+    }
+
+    private static String partitionRanges(JsonNode replay) {
+        List<String> ranges = new ArrayList<>();
+        replay.path("fromOffsets").fields().forEachRemaining(e -> ranges.add(e.getKey() + ":" + e.getValue().asText() + "-"
+                + replay.path("toOffsets").path(e.getKey()).asText("end")));
+        return String.join(",", ranges);
     }
 
     private static String progress(JsonNode replay) {

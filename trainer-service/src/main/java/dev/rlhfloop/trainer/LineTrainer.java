@@ -5,6 +5,7 @@ import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.llm.Engine;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.rlhf.RewardModel;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.Lock;
-import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,11 +34,16 @@ import org.jboss.logging.Logger;
 
 /**
  * The single writer of one model line: consumes preference pairs with the line's own consumer
- * group, and every {@code pairs-per-version} pairs (or {@code max-wait}) trains a new version from
- * the line's latest, checkpoints it together with the offsets it consumed, commits those offsets,
- * and publishes the version. On start it seeks to the offsets of its latest checkpoint, so a crash
- * between checkpoint and commit neither loses nor repeats a pair. A bounded line (a replay) stops
- * at its end offsets.
+ * group and cuts them into batches in the log's one order ({@link PendingPairs}): the first
+ * {@code pairs-per-version} pairs once it has read every partition to its end, or what it has when
+ * the oldest waiting pair has waited {@code max-wait}. Each batch trains a new version from the
+ * line's latest, which is checkpointed with the batch's exact per-partition offset range, then the
+ * offsets are committed and the version published. On start it seeks to the offsets of its latest
+ * checkpoint, so a crash between checkpoint and commit neither loses nor repeats a pair.
+ * A bounded line (a replay) stops at its end offsets; where it stands at the start of a version it
+ * follows ({@code recorded}: the live line's), it takes exactly that version's range, so it rebuilds
+ * batches that were cut by time too; elsewhere it cuts its own as the live line would with
+ * everything read.
  */
 final class LineTrainer implements Runnable {
     private static final Logger LOG = Logger.getLogger(LineTrainer.class);
@@ -57,29 +62,41 @@ final class LineTrainer implements Runnable {
                    TrainingStatus status, Lock compute, java.util.function.Consumer<ModelVersion> published,
                    Runnable stateChanged) {}
 
+    /** A version this line published and, for a replay, the recorded version whose batch it took. */
+    record Built(ModelVersion version, ModelVersion rebuilds) {}
+
+    /** One batch: its records in the log's order, what ended it, and the recorded version it repeats (or null). */
+    private record Batch(List<PendingPairs.Pending> records, ModelVersion.Cut cut, ModelVersion rebuilds) {}
+
     private final Context context;
     private final String line;
     private final boolean live;
     private final ModelStore.Checkpoint sft;
+    private final ModelStore.Checkpoint parent;
     private final Positions positions;
+    private final Supplier<List<ModelVersion>> recorded;
     private final PolicyUpdate update;
     private volatile boolean running = true;
     private volatile boolean training;
     private volatile long consumed;
     private volatile long total = -1;
-    private final List<String> versions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Built> built = new java.util.concurrent.CopyOnWriteArrayList<>();
     private KafkaConsumer<String, byte[]> consumer;
 
-    /** One pair read from the topic, where it was. */
-    private record Pending(int partition, long offset, dev.rlhfloop.llm.rlhf.PreferencePair pair, long receivedNanos) {}
-
-    /** {@code algorithm}: how this line's updates change the policy (DPO or RLOO). */
-    LineTrainer(Context context, String line, boolean live, ModelStore.Checkpoint sft, Positions positions, Algorithm algorithm) {
+    /**
+     * {@code parent}: the version a new line starts from (a line that has checkpoints resumes from
+     * its latest instead); {@code recorded}: the versions whose batches a replay follows (null for the
+     * live line); {@code algorithm}: how this line's updates change the policy (DPO or RLOO).
+     */
+    LineTrainer(Context context, String line, boolean live, ModelStore.Checkpoint sft, ModelStore.Checkpoint parent, Positions positions,
+                Supplier<List<ModelVersion>> recorded, Algorithm algorithm) {
         this.context = context;
         this.line = line;
         this.live = live;
         this.sft = sft;
+        this.parent = parent;
         this.positions = positions;
+        this.recorded = recorded;
         this.update = new PolicyUpdate(context.config(), algorithm);
     }
 
@@ -113,7 +130,11 @@ final class LineTrainer implements Runnable {
     }
 
     List<String> versions() {
-        return List.copyOf(versions);
+        return built.stream().map(b -> b.version().versionId()).toList();
+    }
+
+    List<Built> built() {
+        return List.copyOf(built);
     }
 
     /**
@@ -145,13 +166,13 @@ final class LineTrainer implements Runnable {
         Tokenizer tokenizer = Models.tokenizer(sft.modelDir());
         Gpt reference = Models.load(sft.modelDir());
         Optional<ModelStore.Checkpoint> latest = context.store().latest(line);
-        ModelStore.Checkpoint parent = latest.orElse(sft);
-        boolean fromSft = parent.version().versionId().equals(sft.version().versionId());
-        Gpt policy = fromSft ? reference.copy() : Models.load(parent.modelDir());
-        RewardModel rewardModel = resumeRewardModel(reference, parent, fromSft);
-        String parentVersion = parent.version().versionId();
-        int number = latest.map(ModelStore.Checkpoint::number).orElse(sft.number());
-        long votes = parent.version().trainedOn().votes();
+        ModelStore.Checkpoint from = latest.orElse(parent);
+        boolean fromSft = from.version().versionId().equals(sft.version().versionId());
+        Gpt policy = fromSft ? reference.copy() : Models.load(from.modelDir());
+        RewardModel rewardModel = resumeRewardModel(reference, from, fromSft);
+        String parentVersion = from.version().versionId();
+        int number = from.number();
+        long votes = from.version().trainedOn().votes();
 
         Map<String, Object> config = new HashMap<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers(),
@@ -167,7 +188,10 @@ final class LineTrainer implements Runnable {
                     .map(p -> new TopicPartition(p.topic(), p.partition()))
                     .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
             kafka.assign(partitions);
-            Map<TopicPartition, Long> done = startOffsets(kafka, partitions, fromSft ? Map.of() : parent.version().trainedOn().offsets());
+            Map<TopicPartition, Long> beginning = kafka.beginningOffsets(partitions);
+            // Only the line's own checkpoint says where to resume; a new line starts where it was asked to, whatever its parent read.
+            Map<TopicPartition, Long> done = startOffsets(kafka, partitions,
+                    latest.map(c -> c.version().trainedOn().offsets()).orElse(Map.of()));
             done.forEach(kafka::seek);
             Map<TopicPartition, Long> end = positions.end(kafka, partitions);
             if (end != null) {
@@ -175,39 +199,103 @@ final class LineTrainer implements Runnable {
                 for (TopicPartition tp : partitions) sum += Math.max(0, end.get(tp) - done.get(tp));
                 total = sum;
             }
-            LOG.infof("line %s (%s) reads %s from %s%s", line, update.algorithm(), Topics.PREFERENCE_PAIRS, done,
-                    end == null ? "" : " to " + end);
+            LOG.infof("line %s (%s) reads %s from %s%s, starting from version %s", line, update.algorithm(), Topics.PREFERENCE_PAIRS, done,
+                    end == null ? "" : " to " + end, parentVersion);
 
-            List<Pending> pending = new ArrayList<>();
-            int perVersion = context.config().pairsPerVersion();
+            PendingPairs pending = new PendingPairs(partitions.stream().map(TopicPartition::partition).toList());
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(200))) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     if (end != null && record.offset() >= end.get(tp)) continue;
                     consumed++;
-                    readPair(record, tokenizer, policy.config().contextLength())
-                            .ifPresent(pair -> pending.add(new Pending(record.partition(), record.offset(), pair, System.nanoTime())));
+                    pending.add(read(record, tokenizer, policy.config().contextLength()));
                 }
                 boolean finished = end != null && partitions.stream().allMatch(tp -> kafka.position(tp) >= end.get(tp));
-                boolean waitedEnough = live && !pending.isEmpty()
-                        && System.nanoTime() - pending.get(0).receivedNanos() >= context.config().maxWait().toNanos();
-                while (running && (pending.size() >= perVersion || (!pending.isEmpty() && (waitedEnough || finished)))) {
-                    List<Pending> batch = new ArrayList<>(pending.subList(0, Math.min(perVersion, pending.size())));
+                while (running) {
+                    Optional<Batch> batch = nextBatch(kafka, partitions, pending, done, beginning, end, finished);
+                    if (batch.isEmpty()) break;
                     number++;
-                    ModelVersion version = train(policy, rewardModel, reference, tokenizer, batch, number, parentVersion, done, votes);
-                    pending.subList(0, batch.size()).clear();
+                    ModelVersion version = train(policy, rewardModel, reference, tokenizer, batch.get(), number, parentVersion, done, votes);
                     done = offsetsOf(version);
                     votes = version.trainedOn().votes();
                     parentVersion = version.versionId();
-                    waitedEnough = false;
                 }
-                if (finished && pending.isEmpty()) {
+                if (finished && pending.trainable() == 0) {
                     total = consumed;
-                    if (consumed == 0 || versions.isEmpty()) LOG.infof("line %s: nothing to train on", line);
+                    if (consumed == 0 || built.isEmpty()) LOG.infof("line %s: nothing to train on", line);
                     return;
                 }
             }
         }
+    }
+
+    /**
+     * The next batch, if one is due: a recorded version's exact range where this line stands at its
+     * start (once read); else the first pairs-per-version pairs in the log's order, once every
+     * partition is read to its end (so the choice does not depend on which partition a poll happened
+     * to return first); else, live, what is read when the oldest pair has waited max-wait; else, at
+     * a bounded line's end, the rest.
+     */
+    private Optional<Batch> nextBatch(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions, PendingPairs pending,
+                                      Map<TopicPartition, Long> done, Map<TopicPartition, Long> beginning,
+                                      Map<TopicPartition, Long> end, boolean finished) {
+        Optional<ModelVersion> follow = recordedFrom(done, beginning, end);
+        if (follow.isPresent()) {
+            Map<Integer, Long> stop = new HashMap<>();
+            for (TopicPartition tp : partitions) stop.put(tp.partition(), endOf(follow.get(), tp, done));
+            if (!partitions.stream().allMatch(tp -> kafka.position(tp) >= stop.get(tp.partition()))) return Optional.empty();
+            return Optional.of(new Batch(pending.takeBefore(stop), follow.get().trainedOn().cut(), follow.get()));
+        }
+        int perVersion = context.config().pairsPerVersion();
+        int trainable = pending.trainable();
+        if (trainable == 0) return Optional.empty();
+        if (trainable >= perVersion && readToTheEnd(kafka, partitions, end)) {
+            return Optional.of(new Batch(pending.take(perVersion), ModelVersion.Cut.COUNT, null));
+        }
+        if (live && System.nanoTime() - pending.oldestTrainableReceivedNanos().orElseThrow() >= context.config().maxWait().toNanos()) {
+            return Optional.of(new Batch(pending.take(perVersion), ModelVersion.Cut.TIME, null));
+        }
+        if (finished) return Optional.of(new Batch(pending.take(perVersion), ModelVersion.Cut.END, null));
+        return Optional.empty();
+    }
+
+    /** Whether every partition has been read to its end: the live log's end now (committed records), a bounded line's end. */
+    private static boolean readToTheEnd(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions, Map<TopicPartition, Long> end) {
+        Map<TopicPartition, Long> ends = end != null ? end : kafka.endOffsets(partitions, Duration.ofSeconds(10));
+        return partitions.stream().allMatch(tp -> kafka.position(tp) >= ends.get(tp));
+    }
+
+    /**
+     * The recorded version whose range starts exactly where this line stands and ends within its
+     * bounds, if there is one; the oldest such when a crash announced two.
+     */
+    private Optional<ModelVersion> recordedFrom(Map<TopicPartition, Long> done, Map<TopicPartition, Long> beginning,
+                                                Map<TopicPartition, Long> end) {
+        if (recorded == null) return Optional.empty();
+        List<ModelVersion> versions = recorded.get();
+        Map<String, ModelVersion> byId = new HashMap<>();
+        versions.forEach(v -> byId.put(v.versionId(), v));
+        for (ModelVersion v : versions) {
+            if (v.trainedOn().offsets().isEmpty()) continue;
+            Map<String, Long> from = v.trainedOn().fromOffsets() != null ? v.trainedOn().fromOffsets()
+                    : Optional.ofNullable(v.parentVersion()).map(byId::get).map(p -> p.trainedOn().offsets()).orElse(Map.of());
+            boolean startsHere = true;
+            boolean grows = false;
+            boolean inBounds = true;
+            for (TopicPartition tp : done.keySet()) {
+                long start = from.getOrDefault(offsetKey(tp), beginning.get(tp));
+                long stop = v.trainedOn().offsets().getOrDefault(offsetKey(tp), start);
+                startsHere &= start == done.get(tp);
+                grows |= stop > start;
+                inBounds &= end == null || stop <= end.get(tp);
+            }
+            if (startsHere && grows && inBounds) return Optional.of(v);
+        }
+        return Optional.empty();
+    }
+
+    private static long endOf(ModelVersion version, TopicPartition tp, Map<TopicPartition, Long> done) {
+        return version.trainedOn().offsets().getOrDefault(offsetKey(tp), done.get(tp));
     }
 
     /** The reward model the parent checkpoint saved, so a restarted line trains on as one that never stopped. */
@@ -225,18 +313,23 @@ final class LineTrainer implements Runnable {
         return update.newRewardModel(reference);
     }
 
-    private Optional<dev.rlhfloop.llm.rlhf.PreferencePair> readPair(ConsumerRecord<String, byte[]> record, Tokenizer tokenizer, int context) {
-        if (record.value() == null) return Optional.empty();
-        try {
-            PreferencePair event = Json.read(record.value(), PreferencePair.class);
-            Optional<dev.rlhfloop.llm.rlhf.PreferencePair> pair = PolicyUpdate.encode(event, tokenizer, context);
-            if (pair.isEmpty()) LOG.warnf("line %s skips pair %s (partition %d, offset %d): empty, identical or unknown tokens",
-                    line, event.comparisonId(), record.partition(), record.offset());
-            return pair;
-        } catch (RuntimeException e) {
-            LOG.warnf("line %s skips an unreadable pair at partition %d, offset %d: %s", line, record.partition(), record.offset(), e.getMessage());
-            return Optional.empty();
+    /** A record in the log's order: the pair it holds, or none when the line must skip it (still consumed in its place). */
+    private PendingPairs.Pending read(ConsumerRecord<String, byte[]> record, Tokenizer tokenizer, int context) {
+        // An unreadable record has no vote time; the broker's timestamp gives it a place in the order all the same.
+        Instant votedAt = Instant.ofEpochMilli(record.timestamp());
+        Optional<dev.rlhfloop.llm.rlhf.PreferencePair> pair = Optional.empty();
+        if (record.value() != null) {
+            try {
+                PreferencePair event = Json.read(record.value(), PreferencePair.class);
+                votedAt = event.vote().votedAt();
+                pair = PolicyUpdate.encode(event, tokenizer, context);
+                if (pair.isEmpty()) LOG.warnf("line %s skips pair %s (partition %d, offset %d): empty, identical or unknown tokens",
+                        line, event.comparisonId(), record.partition(), record.offset());
+            } catch (RuntimeException e) {
+                LOG.warnf("line %s skips an unreadable pair at partition %d, offset %d: %s", line, record.partition(), record.offset(), e.getMessage());
+            }
         }
+        return new PendingPairs.Pending(record.partition(), record.offset(), votedAt, pair, System.nanoTime());
     }
 
     /** The checkpoint's offsets where it has them, else the group's committed offset, else the line's start. */
@@ -266,12 +359,14 @@ final class LineTrainer implements Runnable {
     }
 
     /** Trains, checkpoints, commits the offsets and publishes one version; in that order. */
-    private ModelVersion train(Gpt policy, RewardModel rewardModel, Gpt reference, Tokenizer tokenizer, List<Pending> batch, int number,
+    private ModelVersion train(Gpt policy, RewardModel rewardModel, Gpt reference, Tokenizer tokenizer, Batch batch, int number,
                                String parentVersion, Map<TopicPartition, Long> before, long votesBefore) {
-        // The pairs in a canonical order, so the weights do not depend on how partitions interleaved in polls.
-        batch.sort(Comparator.comparingInt(Pending::partition).thenComparingLong(Pending::offset));
         Map<TopicPartition, Long> after = new LinkedHashMap<>(before);
-        for (Pending p : batch) after.merge(new TopicPartition(Topics.PREFERENCE_PAIRS, p.partition()), p.offset() + 1, Math::max);
+        for (PendingPairs.Pending p : batch.records()) {
+            after.merge(new TopicPartition(Topics.PREFERENCE_PAIRS, p.partition()), p.offset() + 1, Math::max);
+        }
+        List<dev.rlhfloop.llm.rlhf.PreferencePair> pairs = batch.records().stream()
+                .flatMap(p -> p.pair().stream()).toList();
         String versionId = versionId(line, live, number);
         long seed = context.config().seed() * 1_000_003L + number;
 
@@ -282,8 +377,8 @@ final class LineTrainer implements Runnable {
         try {
             long t0 = System.nanoTime();
             context.status().progress(line, live, update.algorithm(), 0, 0, null, Map.of(),
-                    "training " + versionId + " on " + batch.size() + " pairs");
-            Map<String, Double> metrics = update.run(policy, reference, rewardModel, batch.stream().map(Pending::pair).toList(),
+                    "training " + versionId + " on " + pairs.size() + " pairs");
+            Map<String, Double> metrics = update.run(policy, reference, rewardModel, pairs,
                     tokenizer.endOfTextId(), seed,
                     (stage, step, total, loss) -> context.status().progress(line, live, stage, step, total, loss, Map.of(), null));
             Path staged = context.store().staging(line, number);
@@ -295,9 +390,12 @@ final class LineTrainer implements Runnable {
             rewardModel.save(staged.resolve(ModelStore.REWARD_MODEL_DIR));
             Map<String, Long> offsets = new LinkedHashMap<>();
             after.forEach((tp, offset) -> offsets.put(offsetKey(tp), offset));
+            Map<String, Long> fromOffsets = new LinkedHashMap<>();
+            before.forEach((tp, offset) -> fromOffsets.put(offsetKey(tp), offset));
             ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, line, parentVersion, update.algorithm(),
-                    new ModelVersion.TrainedOn(votesBefore + batch.size(), batch.size(), offsets), metrics,
-                    new ModelVersion.Weights(Models.weightsUrl(context.config(), versionId), sha256), Instant.now());
+                    new ModelVersion.TrainedOn(votesBefore + pairs.size(), pairs.size(), offsets, fromOffsets, batch.cut()), metrics,
+                    new ModelVersion.Weights(Models.weightsUrl(context.config(), versionId), sha256), Instant.now(),
+                    new ModelVersion.Engine(Engine.version(), Engine.floatLanes()));
             context.store().commit(staged, number, version);
 
             Map<TopicPartition, OffsetAndMetadata> commit = new LinkedHashMap<>();
@@ -305,8 +403,8 @@ final class LineTrainer implements Runnable {
             consumer.commitSync(commit);
 
             context.published().accept(version);
-            versions.add(versionId);
-            LOG.infof("line %s published %s (%s on %d pairs, %.1f s): %s", line, versionId, update.algorithm(), batch.size(),
+            built.add(new Built(version, batch.rebuilds()));
+            LOG.infof("line %s published %s (%s on %d pairs, cut by %s, %.1f s): %s", line, versionId, update.algorithm(), pairs.size(), batch.cut(),
                     (System.nanoTime() - t0) / 1e9, metrics);
             context.status().progress(line, live, update.algorithm(), 1, 1, metrics.get(update.lossMetric()), metrics,
                     "published " + versionId);

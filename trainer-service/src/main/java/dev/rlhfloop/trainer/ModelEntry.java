@@ -17,9 +17,12 @@ final class ModelEntry {
         e.put("votesTrainedOn", v.trainedOn().votes());
         e.put("pairsTrainedOn", v.trainedOn().pairs());
         e.put("offsets", v.trainedOn().offsets());
+        if (v.trainedOn().fromOffsets() != null) e.put("fromOffsets", v.trainedOn().fromOffsets());
+        if (v.trainedOn().cut() != null) e.put("cut", v.trainedOn().cut().name());
         e.put("created", v.createdAt().toString());
         e.put("metrics", v.metrics());
         e.put("weights", Map.of("url", v.weights().url(), "sha256", v.weights().sha256()));
+        if (v.engine() != null) e.put("engine", Map.of("version", v.engine().version(), "floatLanes", v.engine().floatLanes()));
         return e;
     }
 }

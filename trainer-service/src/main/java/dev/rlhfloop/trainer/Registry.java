@@ -32,6 +32,8 @@ final class Registry implements AutoCloseable {
 
     private final Map<String, ModelVersion> versions = new LinkedHashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
+    /** A consumer of its own for metadata: the reader's is not thread-safe and sits in poll(). */
+    private final KafkaConsumer<String, byte[]> lister;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread reader;
     private volatile boolean running = true;
@@ -42,6 +44,10 @@ final class Registry implements AutoCloseable {
                 ConsumerConfig.CLIENT_ID_CONFIG, "rlhf-trainer-registry-" + UUID.randomUUID(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        lister = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.CLIENT_ID_CONFIG, "rlhf-trainer-metadata-" + UUID.randomUUID()),
                 new StringDeserializer(), new ByteArrayDeserializer());
         reader = new Thread(this::read, "registry-reader");
         reader.setDaemon(true);
@@ -108,10 +114,20 @@ final class Registry implements AutoCloseable {
         }
     }
 
+    /** Partitions of a topic, as the broker lists them now. */
+    int partitionCount(String topic) {
+        synchronized (lister) {
+            return lister.partitionsFor(topic, Duration.ofSeconds(10)).size();
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         running = false;
         consumer.wakeup();
         reader.join(5_000);
+        synchronized (lister) {
+            lister.close(Duration.ofSeconds(2));
+        }
     }
 }

@@ -1,6 +1,10 @@
 package dev.rlhfloop.trainer;
 
+import dev.rlhfloop.contracts.ModelVersion;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -12,16 +16,28 @@ public final class Replay {
 
     private final String id;
     private final ReplayRequest request;
+    private final String parent;
+    private final String followed;
     private final LineTrainer trainer;
+    private final Function<String, Optional<ModelVersion>> registry;
     private final Runnable stateChanged;
     private final Thread thread;
     private volatile State state = State.RUNNING;
     private volatile String error;
 
-    Replay(String id, ReplayRequest request, LineTrainer trainer, Runnable stateChanged) {
+    /**
+     * {@code parent}: the version the line starts from; {@code followed}: the line whose recorded
+     * batches it takes where it can; {@code registry}: finds a version's latest entry (weights may be
+     * republished, never changed).
+     */
+    Replay(String id, ReplayRequest request, String parent, String followed, LineTrainer trainer,
+           Function<String, Optional<ModelVersion>> registry, Runnable stateChanged) {
         this.id = id;
         this.request = request;
+        this.parent = parent;
+        this.followed = followed;
         this.trainer = trainer;
+        this.registry = registry;
         this.stateChanged = stateChanged;
         this.thread = new Thread(this::run, "replay-" + id);
         this.thread.setDaemon(true);
@@ -71,12 +87,29 @@ public final class Replay {
         if (request.timestamp() != null) v.put("timestamp", request.timestamp().toString());
         if (request.fromOffset() != null) v.put("fromOffset", request.fromOffset());
         if (request.toOffset() != null) v.put("toOffset", request.toOffset());
+        if (request.fromOffsets() != null) v.put("fromOffsets", keyed(request.fromOffsets()));
+        if (request.toOffsets() != null) v.put("toOffsets", keyed(request.toOffsets()));
+        v.put("parent", parent);
+        v.put("follows", followed);
         v.put("algorithm", trainer.algorithm().name());
         v.put("state", state.name());
         v.put("consumed", trainer.consumed());
         v.put("total", Math.max(0, trainer.total()));
         v.put("versions", trainer.versions());
+        v.put("comparisons", comparisons().stream().map(Rebuild::view).toList());
         if (error != null) v.put("error", error);
         return v;
+    }
+
+    /** Each published version against the recorded one whose batch it took (as the registry has it now). */
+    List<Rebuild> comparisons() {
+        return trainer.built().stream().map(b -> Rebuild.of(b.version(),
+                b.rebuilds() == null ? null : registry.apply(b.rebuilds().versionId()).orElse(b.rebuilds()))).toList();
+    }
+
+    private static Map<String, Long> keyed(Map<Integer, Long> offsets) {
+        Map<String, Long> keyed = new LinkedHashMap<>();
+        offsets.forEach((partition, offset) -> keyed.put(Integer.toString(partition), offset));
+        return keyed;
     }
 }

@@ -3,6 +3,7 @@ package dev.rlhfloop.trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.Json;
+import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.service.ApiError;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -80,6 +81,8 @@ public class ReplaysResource {
         Instant timestamp = null;
         Long fromOffset = null;
         Long toOffset = null;
+        Map<Integer, Long> fromOffsets = null;
+        Map<Integer, Long> toOffsets = null;
         switch (from) {
             case BEGINNING -> { }
             case TIMESTAMP -> {
@@ -94,13 +97,64 @@ public class ReplaysResource {
             case OFFSETS -> {
                 fromOffset = offset(json, "fromOffset");
                 toOffset = offset(json, "toOffset");
-                if (fromOffset == null) throw new IllegalArgumentException("\"fromOffset\" is needed with from OFFSETS");
-                if (toOffset != null && toOffset <= fromOffset) {
-                    throw new IllegalArgumentException("\"toOffset\" (" + toOffset + ") must be greater than \"fromOffset\" (" + fromOffset + ")");
+                fromOffsets = offsets(json, "fromOffsets");
+                toOffsets = offsets(json, "toOffsets");
+                if (fromOffsets == null && toOffsets == null) {
+                    if (fromOffset == null) {
+                        throw new IllegalArgumentException("from OFFSETS needs \"fromOffset\" (every partition) or \"fromOffsets\" "
+                                + "(per partition, e.g. {\"0\": 4, \"1\": 2, \"2\": 5})");
+                    }
+                    if (toOffset != null && toOffset <= fromOffset) {
+                        throw new IllegalArgumentException("\"toOffset\" (" + toOffset + ") must be greater than \"fromOffset\" (" + fromOffset + ")");
+                    }
+                } else {
+                    if (fromOffset != null || toOffset != null) {
+                        throw new IllegalArgumentException("give either \"fromOffset\"/\"toOffset\" (every partition) or "
+                                + "\"fromOffsets\"/\"toOffsets\" (per partition), not both");
+                    }
+                    if (fromOffsets == null) fromOffsets = Map.of();
+                    for (Map.Entry<Integer, Long> to : (toOffsets == null ? Map.<Integer, Long>of() : toOffsets).entrySet()) {
+                        long start = fromOffsets.getOrDefault(to.getKey(), 0L);
+                        if (to.getValue() < start) {
+                            throw new IllegalArgumentException("\"toOffsets\" of partition " + to.getKey() + " (" + to.getValue()
+                                    + ") is before its start (" + start + ")");
+                        }
+                    }
                 }
             }
         }
-        return new ReplayRequest(from, timestamp, fromOffset, toOffset, line, algorithm);
+        String parent = text(json, "parent");
+        if (parent != null && parent.isBlank()) throw new IllegalArgumentException("\"parent\" must name a version, e.g. \"1\" or \"7\"");
+        return new ReplayRequest(from, timestamp, fromOffset, toOffset, fromOffsets, toOffsets, parent, line, algorithm);
+    }
+
+    /**
+     * A per-partition offset map: keys are partition numbers ("0") or, as in a version's
+     * {@code offsets}, {@code rlhf.preference-pairs:0}; values whole numbers >= 0.
+     */
+    private static Map<Integer, Long> offsets(JsonNode json, String field) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) return null;
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("\"" + field + "\" must be an object of offsets per partition, e.g. {\"0\": 4, \"1\": 2}");
+        }
+        Map<Integer, Long> offsets = new java.util.TreeMap<>();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String key = entry.getKey();
+            String number = key.startsWith(Topics.PREFERENCE_PAIRS + ":") ? key.substring(Topics.PREFERENCE_PAIRS.length() + 1) : key;
+            if (!number.matches("\\d{1,6}")) {
+                throw new IllegalArgumentException("\"" + field + "\" keys must be partitions of " + Topics.PREFERENCE_PAIRS
+                        + " (\"0\" or \"" + Topics.PREFERENCE_PAIRS + ":0\"), was '" + key + "'");
+            }
+            JsonNode value = entry.getValue();
+            if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 0) {
+                throw new IllegalArgumentException("\"" + field + "\" of partition " + number + " must be a whole number >= 0, was " + value);
+            }
+            if (offsets.put(Integer.parseInt(number), value.asLong()) != null) {
+                throw new IllegalArgumentException("\"" + field + "\" names partition " + number + " twice");
+            }
+        }
+        return offsets;
     }
 
     private static String text(JsonNode json, String field) {

@@ -2,6 +2,7 @@ package dev.rlhfloop.trainer;
 
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -179,7 +180,7 @@ public class TrainerService {
         if (sft == null) throw new BusyException("the live line has no model yet");
         if (liveThread != null && liveThread.isAlive()) return;
         announceCheckpoints();
-        LineTrainer line = new LineTrainer(context(true), config.line(), true, sft, LIVE, algorithm);
+        LineTrainer line = new LineTrainer(context(true), config.line(), true, sft, sft, LIVE, null, algorithm);
         live = line;
         liveThread = new Thread(() -> runLive(line), "line-" + config.line());
         liveThread.setDaemon(true);
@@ -257,15 +258,36 @@ public class TrainerService {
         if (line.equals(config.line()) || lineExists(line)) {
             throw new IllegalArgumentException("model line '" + line + "' already exists; name a new one");
         }
+        ModelStore.Checkpoint parent = request.parent() == null ? sft : store.find(request.parent()).orElseThrow(() ->
+                new IllegalArgumentException("there is no version '" + request.parent() + "' to start from: \"parent\" must name a version "
+                        + "this trainer has weights of (GET /api/models), e.g. \"" + sft.version().versionId() + "\""));
+        checkPartitions(request);
         String id = "r" + (replays.size() + 1);
         Algorithm lineAlgorithm = request.algorithm() != null ? request.algorithm() : algorithm;
-        LineTrainer trainer = new LineTrainer(context(false), line, false, sft, positions(request), lineAlgorithm);
-        Replay replay = new Replay(id, request, trainer, this::refreshState);
+        String followed = config.line();
+        LineTrainer trainer = new LineTrainer(context(false), line, false, sft, parent, positions(request),
+                () -> registry.line(followed), lineAlgorithm);
+        Replay replay = new Replay(id, request, parent.version().versionId(), followed, trainer, registry::find, this::refreshState);
         replays.put(id, replay);
         replay.start();
         refreshState();
         LOG.infof("replay %s into line %s from %s started (%s)", id, line, request.from(), lineAlgorithm);
         return replay;
+    }
+
+    /** Per-partition offsets must name partitions the pairs topic has. */
+    private void checkPartitions(ReplayRequest request) {
+        if (request.fromOffsets() == null && request.toOffsets() == null) return;
+        int count = registry.partitionCount(Topics.PREFERENCE_PAIRS);
+        for (Map<Integer, Long> offsets : java.util.Arrays.asList(request.fromOffsets(), request.toOffsets())) {
+            if (offsets == null) continue;
+            for (int partition : offsets.keySet()) {
+                if (partition >= count) {
+                    throw new IllegalArgumentException("partition " + partition + " does not exist: " + Topics.PREFERENCE_PAIRS + " has "
+                            + count + " (0-" + (count - 1) + ")");
+                }
+            }
+        }
     }
 
     public synchronized List<Replay> replays() {
@@ -300,8 +322,10 @@ public class TrainerService {
                 Map<TopicPartition, Long> start = new LinkedHashMap<>();
                 switch (request.from()) {
                     case BEGINNING -> start.putAll(beginning);
-                    case OFFSETS -> partitions.forEach(tp ->
-                            start.put(tp, Math.min(end.get(tp), Math.max(beginning.get(tp), request.fromOffset()))));
+                    case OFFSETS -> partitions.forEach(tp -> {
+                        Long from = request.startIn(tp.partition());
+                        start.put(tp, from == null ? beginning.get(tp) : Math.min(end.get(tp), Math.max(beginning.get(tp), from)));
+                    });
                     case TIMESTAMP -> {
                         Map<TopicPartition, Long> times = new LinkedHashMap<>();
                         partitions.forEach(tp -> times.put(tp, request.timestamp().toEpochMilli()));
@@ -315,8 +339,10 @@ public class TrainerService {
             @Override
             public Map<TopicPartition, Long> end(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions) {
                 Map<TopicPartition, Long> end = new LinkedHashMap<>(consumer.endOffsets(partitions));
-                if (request.from() == ReplayRequest.From.OFFSETS && request.toOffset() != null) {
-                    end.replaceAll((tp, offset) -> Math.min(offset, request.toOffset()));
+                if (request.from() == ReplayRequest.From.OFFSETS) {
+                    Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
+                    end.replaceAll((tp, offset) -> !request.reads(tp.partition()) ? beginning.get(tp)
+                            : request.endIn(tp.partition()) == null ? offset : Math.min(offset, request.endIn(tp.partition())));
                 }
                 return end;
             }

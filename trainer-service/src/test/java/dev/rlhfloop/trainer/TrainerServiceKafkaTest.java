@@ -58,7 +58,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The trainer against a real broker, in the order a deployment lives: bootstrap a tiny model, learn
  * from pairs, survive a restart without losing or repeating a pair, replay the log into a new line
- * with the same weights. Pairs go to partition 0 so that the live line's batches are the replay's.
+ * with the same weights. Pairs go to partition 0, which keeps the restart test's offset arithmetic short;
+ * ReplayOnThreePartitionsKafkaTest replays pairs spread over the three partitions, cut by count and by time.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaTestResource.class)

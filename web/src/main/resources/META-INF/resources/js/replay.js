@@ -40,10 +40,14 @@ function body() {
   if (line) request.line = line;
   const algorithm = $('replay-algorithm').value;
   if (algorithm) request.algorithm = algorithm;
+  const parent = $('replay-parent').value.trim().replace(/^v(\d+)$/, '$1');
+  if (parent) request.parent = parent;
   if (from === 'TIMESTAMP') {
     const local = $('replay-timestamp').value;
     if (!local) throw new Error('Choose the timestamp to start from.');
     request.timestamp = new Date(local).toISOString();
+  } else if (from === 'OFFSETS' && $('replay-partition-offsets').value.trim()) {
+    Object.assign(request, partitionRanges($('replay-partition-offsets').value));
   } else if (from === 'OFFSETS') {
     const start = $('replay-from-offset').value;
     const end = $('replay-to-offset').value;
@@ -53,6 +57,23 @@ function body() {
     request.toOffset = Number(end);
   }
   return request;
+}
+
+/** "0:4-9,1:0-4,2:2-" → fromOffsets / toOffsets per partition (an open end reads to the log's end). */
+function partitionRanges(text) {
+  const fromOffsets = {};
+  const toOffsets = {};
+  for (const part of text.split(',')) {
+    const m = part.trim().match(/^(\d+):(\d+)-(\d*)$/);
+    if (!m) throw new Error(`Write each partition's range as P:START-END, e.g. 0:4-9,1:0-4 (not "${part.trim()}").`);
+    if (m[1] in fromOffsets) throw new Error(`Partition ${m[1]} is named twice.`);
+    fromOffsets[m[1]] = Number(m[2]);
+    if (m[3] !== '') {
+      if (Number(m[3]) < Number(m[2])) throw new Error(`Partition ${m[1]}: the end offset must not be before the start.`);
+      toOffsets[m[1]] = Number(m[3]);
+    }
+  }
+  return Object.keys(toOffsets).length ? {fromOffsets, toOffsets} : {fromOffsets};
 }
 
 async function start() {
@@ -91,8 +112,9 @@ function renderReplays(replays) {
     const done = Number(r.consumed ?? r.processed ?? 0);
     const frac = total > 0 ? Math.min(1, done / total) : (String(r.state).toUpperCase() === 'DONE' ? 1 : 0);
     const state = String(r.state ?? 'RUNNING').toUpperCase();
-    const from = r.from === 'TIMESTAMP' ? 'from ' + fmt.time(r.timestamp)
-        : r.from === 'OFFSETS' ? `offsets ${r.fromOffset}–${r.toOffset}` : 'from the beginning';
+    const from = (r.from === 'TIMESTAMP' ? 'from ' + fmt.time(r.timestamp)
+        : r.from === 'OFFSETS' ? 'offsets ' + offsetsText(r) : 'from the beginning')
+        + (r.parent ? ' · starts from ' + versionLabel(r.parent) : '');
     return el('div', {class: 'replay', 'data-state': state},
         el('div', {class: 'replay-head'},
             el('b', {text: r.line ?? r.id}),
@@ -101,7 +123,42 @@ function renderReplays(replays) {
             el('span', {class: 'muted small', text: from})),
         el('div', {class: 'progress'}, el('div', {class: 'progress-bar', style: `width:${(100 * frac).toFixed(1)}%`})),
         el('div', {class: 'muted small', text: `${fmt.int(done)}${total ? ' of ' + fmt.int(total) : ''} records · `
-            + plural(listOf(r.versions ?? []).length, 'version') + (r.error ? ' · ' + r.error : '')}));
+            + plural(listOf(r.versions ?? []).length, 'version') + (r.error ? ' · ' + r.error : '')}),
+        comparisons(r));
+  }));
+}
+
+function offsetsText(r) {
+  if (r.fromOffsets) {
+    return Object.entries(r.fromOffsets).map(([p, start]) => `${p}:${start}–${r.toOffsets?.[p] ?? 'end'}`).join(', ');
+  }
+  return `${r.fromOffset}–${r.toOffset ?? 'end'}`;
+}
+
+const VERDICTS = {
+  IDENTICAL: (line) => 'identical to ' + line,
+  DIFFERS: (line, reason) => `differ from ${line} (${reason})`,
+  NOT_COMPARABLE: (line, reason) => `not comparable with ${line} (${reason})`,
+  NEW: (line) => 'new: past the versions of ' + line,
+};
+
+/** One line per run of versions with the same outcome, e.g. "v2 … v25: identical to live" (as `llm replay` prints). */
+function comparisons(r) {
+  const runs = [];
+  for (const c of listOf(r.comparisons ?? [])) {
+    const label = c.rebuilds ? versionLabel(c.rebuilds) : c.version;
+    const key = c.result + '|' + (c.reason ?? '');
+    const last = runs[runs.length - 1];
+    if (last && last.key === key) last.labels.push(label);
+    else runs.push({key, result: c.result, reason: c.reason ?? '', labels: [label]});
+  }
+  if (!runs.length) return null;
+  const line = r.follows ?? 'live';
+  return el('ul', {class: 'replay-comparisons'}, ...runs.map((run) => {
+    const span = run.labels.length === 1 ? run.labels[0]
+        : run.labels.length === 2 ? run.labels.join(', ') : `${run.labels[0]} … ${run.labels[run.labels.length - 1]}`;
+    const verdict = (VERDICTS[run.result] ?? VERDICTS.NEW)(line, run.reason);
+    return el('li', {class: 'verdict-' + String(run.result).toLowerCase(), text: `${span}: ${verdict}`});
   }));
 }
 

@@ -217,18 +217,27 @@ class PagesBrowserTest {
         browser.find("#replay-to-offset").sendKeys("10");
         browser.find("#replay-start").click();
         browser.awaitText("#replay-state", "The end offset must be after the start offset.");
+        browser.find("#replay-partition-offsets").sendKeys("0:9-4");
+        browser.find("#replay-start").click();
+        browser.awaitText("#replay-state", "Partition 0: the end offset must not be before the start.");
+        browser.find("#replay-partition-offsets").clear();
 
         browser.find("#replay-from-offset").clear();
         browser.find("#replay-from-offset").sendKeys("0");
         browser.find("#replay-to-offset").clear();
         browser.find("#replay-to-offset").sendKeys("80");
         browser.find("#replay-line").sendKeys("replay-offsets");
+        browser.find("#replay-parent").sendKeys("v1");
         new org.openqa.selenium.support.ui.Select(browser.find("#replay-algorithm")).selectByValue("RLOO");
         browser.find("#replay-start").click();
         browser.awaitText("#replay-state", "Replay started");
         browser.awaitText("#replays", "replay-offsets");
         browser.awaitText("#lines", "replay-offsets");
         assertTrue(browser.find("#replays").getText().contains("offsets 0–80"));
+        assertTrue(browser.find("#replays").getText().contains("starts from v1"), browser.find("#replays").getText());
+        assertEquals("1", ServicesStandIn.replays.get(ServicesStandIn.replays.size() - 1).get("parent"), "the form sent the parent");
+        assertTrue(browser.find("#replays").getText().contains("v2 … v4: identical to live"), browser.find("#replays").getText());
+        assertTrue(browser.find("#replays").getText().contains("replay-offsets-5: new: past the versions of live"));
         assertEquals("RLOO", ServicesStandIn.replays.get(ServicesStandIn.replays.size() - 1).get("algorithm"), "the form sent the algorithm");
         assertTrue(browser.find("#replays").getText().contains("RLOO"), browser.find("#replays").getText());
         browser.awaitText("#lines", "RLOO");

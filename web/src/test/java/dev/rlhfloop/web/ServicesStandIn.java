@@ -302,11 +302,22 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
             Map<String, Object> r = new ConcurrentHashMap<>(Map.of("id", "r" + (replays.size() + 1), "line", line,
                     "from", from, "algorithm", body.path("algorithm").asText("DPO").toUpperCase(java.util.Locale.ROOT),
                     "state", "RUNNING", "consumed", 40, "total", 86, "versions", List.of("1")));
-            if (from.equals("OFFSETS")) {
+            if (from.equals("OFFSETS") && body.has("fromOffsets")) {
+                r.put("fromOffsets", JSON.convertValue(body.path("fromOffsets"), Map.class));
+                if (body.has("toOffsets")) r.put("toOffsets", JSON.convertValue(body.path("toOffsets"), Map.class));
+            } else if (from.equals("OFFSETS")) {
                 r.put("fromOffset", body.path("fromOffset").asLong());
                 r.put("toOffset", body.path("toOffset").asLong());
                 r.put("total", body.path("toOffset").asLong() - body.path("fromOffset").asLong());
             }
+            r.put("parent", body.path("parent").asText("1"));
+            r.put("follows", "live");
+            // As the trainer reports a replay that rebuilt three live versions and went one past them.
+            r.put("comparisons", List.of(
+                    Map.of("version", line + "-2", "rebuilds", "2", "result", "IDENTICAL"),
+                    Map.of("version", line + "-3", "rebuilds", "3", "result", "IDENTICAL"),
+                    Map.of("version", line + "-4", "rebuilds", "4", "result", "IDENTICAL"),
+                    Map.of("version", line + "-5", "result", "NEW")));
             replays.add(r);
             send(ex, 202, r);
         } else {

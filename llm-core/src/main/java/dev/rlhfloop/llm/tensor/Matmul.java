@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Matmul {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = dev.rlhfloop.llm.Engine.FLOATS;
     private static final int LANES = SPECIES.length();
 
     /**

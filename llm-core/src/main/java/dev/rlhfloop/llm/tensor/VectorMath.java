@@ -7,14 +7,14 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The element-wise and reduction kernels of the model (everything but the matrix product), on
- * {@link FloatVector#SPECIES_PREFERRED}: whatever lane count the CPU offers, never hard-coded.
+ * {@link dev.rlhfloop.llm.Engine#FLOATS}: whatever lane count the CPU offers, never hard-coded.
  * Each has a plain scalar twin in the tests. Only operations whose results are exactly specified
  * are used (no Vector API transcendental functions, whose bits differ between JIT tiers), so a
  * computation gives the same bits every time on a given CPU.
  */
 public final class VectorMath {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = dev.rlhfloop.llm.Engine.FLOATS;
     private static final float GELU_SCALE = (float) Math.sqrt(2.0 / Math.PI);
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HIGH = 0.693359375f;

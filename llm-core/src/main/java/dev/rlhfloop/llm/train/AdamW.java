@@ -23,7 +23,7 @@ import java.util.Map;
 public final class AdamW {
 
     private static final int CHUNK = 1 << 14;
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = dev.rlhfloop.llm.Engine.FLOATS;
 
     private final AdamWSettings settings;
     private final List<Parameter> parameters;

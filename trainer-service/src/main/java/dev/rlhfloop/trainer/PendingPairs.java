@@ -1,0 +1,98 @@
+package dev.rlhfloop.trainer;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The records a line has read and not yet trained on, one queue per partition in offset order, and
+ * the log's one order of pairs: the partitions merged by the votes' times, ties broken by
+ * (partition, offset). Merging keeps each partition's offset order, so every batch taken from the
+ * front is a prefix of each partition and is recorded exactly by its per-partition offsets. Nothing
+ * here depends on how polls interleaved the partitions: only on which records have been read.
+ */
+final class PendingPairs {
+
+    /**
+     * One record of the pairs topic. {@code pair} is empty for a record the line skips (unreadable,
+     * or answers that do not encode); it is consumed in its place in the order all the same.
+     */
+    record Pending(int partition, long offset, Instant votedAt, Optional<dev.rlhfloop.llm.rlhf.PreferencePair> pair,
+                   long receivedNanos) {
+        boolean trainable() {
+            return pair.isPresent();
+        }
+    }
+
+    static final Comparator<Pending> ORDER = Comparator.comparing(Pending::votedAt)
+            .thenComparingInt(Pending::partition).thenComparingLong(Pending::offset);
+
+    private final Map<Integer, Deque<Pending>> queues = new TreeMap<>();
+
+    PendingPairs(List<Integer> partitions) {
+        for (int partition : partitions) queues.put(partition, new ArrayDeque<>());
+    }
+
+    /** Records arrive in offset order within their partition (as a consumer reads them). */
+    void add(Pending record) {
+        queues.get(record.partition()).addLast(record);
+    }
+
+    boolean isEmpty() {
+        return queues.values().stream().allMatch(Deque::isEmpty);
+    }
+
+    int trainable() {
+        return (int) queues.values().stream().flatMap(Deque::stream).filter(Pending::trainable).count();
+    }
+
+    /** When the oldest trainable record was read, if there is one. */
+    Optional<Long> oldestTrainableReceivedNanos() {
+        return queues.values().stream().flatMap(Deque::stream).filter(Pending::trainable)
+                .map(Pending::receivedNanos).min(Long::compare);
+    }
+
+    /**
+     * Takes the first records of the merge, up to and including the {@code pairs}-th trainable one
+     * (all of them when fewer are read), in the log's order.
+     */
+    List<Pending> take(int pairs) {
+        return merge(queues.values(), pairs);
+    }
+
+    /**
+     * Takes every record before {@code end} (next offset per partition), in the log's order: a
+     * recorded batch. The merge of these prefixes orders them as the merge of the whole log did.
+     */
+    List<Pending> takeBefore(Map<Integer, Long> end) {
+        List<Deque<Pending>> prefixes = new ArrayList<>();
+        queues.forEach((partition, queue) -> {
+            long stop = end.getOrDefault(partition, Long.MIN_VALUE);
+            Deque<Pending> prefix = new ArrayDeque<>();
+            while (!queue.isEmpty() && queue.peekFirst().offset() < stop) prefix.addLast(queue.removeFirst());
+            prefixes.add(prefix);
+        });
+        return merge(prefixes, Integer.MAX_VALUE);
+    }
+
+    /** Removes heads from the queues, always the first in {@link #ORDER}, until {@code pairs} trainable ones are taken. */
+    private static List<Pending> merge(java.util.Collection<Deque<Pending>> from, int pairs) {
+        List<Pending> batch = new ArrayList<>();
+        int taken = 0;
+        while (taken < pairs) {
+            Optional<Deque<Pending>> next = from.stream().filter(q -> !q.isEmpty())
+                    .min(Comparator.comparing(Deque::peekFirst, ORDER));
+            if (next.isEmpty()) break;
+            Pending head = next.get().removeFirst();
+            batch.add(head);
+            if (head.trainable()) taken++;
+        }
+        return batch;
+    }
+}

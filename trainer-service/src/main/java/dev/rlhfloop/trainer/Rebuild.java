@@ -1,0 +1,56 @@
+package dev.rlhfloop.trainer;
+
+import dev.rlhfloop.contracts.ModelVersion;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a replayed version compares with the recorded version whose batch it took. Equal weights are
+ * identical whatever made them; different weights are a difference only when the same engine at the
+ * same vector width made both: the kernels sum in lane-sized chunks, so another width gives other
+ * bits from the same log and settings, which says nothing about the replay.
+ */
+record Rebuild(String version, String rebuilds, ModelVersion.Cut cut, Result result, String reason) {
+
+    enum Result { IDENTICAL, DIFFERS, NOT_COMPARABLE, NEW }
+
+    static Rebuild of(ModelVersion replayed, ModelVersion recorded) {
+        if (recorded == null) {
+            return new Rebuild(replayed.versionId(), null, replayed.trainedOn().cut(), Result.NEW,
+                    "past the recorded versions: a batch of the replay's own");
+        }
+        String versionId = replayed.versionId();
+        ModelVersion.Cut cut = replayed.trainedOn().cut();
+        if (replayed.weights().sha256().equals(recorded.weights().sha256())) {
+            return new Rebuild(versionId, recorded.versionId(), cut, Result.IDENTICAL, null);
+        }
+        if (recorded.engine() == null) {
+            return new Rebuild(versionId, recorded.versionId(), cut, Result.NOT_COMPARABLE,
+                    "version " + recorded.versionId() + " does not record the engine that made it");
+        }
+        if (!Objects.equals(replayed.engine(), recorded.engine())) {
+            return new Rebuild(versionId, recorded.versionId(), cut, Result.NOT_COMPARABLE, "made by another engine: "
+                    + describe(recorded.engine()) + " for " + recorded.versionId() + ", " + describe(replayed.engine()) + " here");
+        }
+        String why = replayed.algorithm() != recorded.algorithm()
+                ? "another algorithm: " + replayed.algorithm() + ", " + recorded.versionId() + " was " + recorded.algorithm()
+                : "other weights from the same pairs and engine: another parent or other settings";
+        return new Rebuild(versionId, recorded.versionId(), cut, Result.DIFFERS, why);
+    }
+
+    private static String describe(ModelVersion.Engine engine) {
+        return engine == null ? "an unknown engine" : "engine " + engine.version() + " with " + engine.floatLanes() + "-float vectors";
+    }
+
+    /** The form of one entry of a replay's {@code comparisons}. */
+    Map<String, Object> view() {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("version", version);
+        if (rebuilds != null) v.put("rebuilds", rebuilds);
+        if (cut != null) v.put("cut", cut.name());
+        v.put("result", result.name());
+        if (reason != null) v.put("reason", reason);
+        return v;
+    }
+}
