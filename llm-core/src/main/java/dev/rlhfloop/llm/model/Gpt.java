@@ -254,12 +254,25 @@ public final class Gpt {
 
     /** Backward from {@code dhidden [B·T, C]}, the gradient on the last {@link #forwardHidden}'s result. */
     public void backwardHidden(float[] dhidden) {
+        backwardHidden(dhidden, 0);
+    }
+
+    /**
+     * Backward from {@code dhidden} through the final LayerNorm and the blocks from the last down to
+     * {@code lowestLayer} only: the blocks below and the embeddings get no gradient. Fine-tuning
+     * that trains only the top blocks (the book's classifier trains the last one) skips the rest
+     * of the backward pass this way.
+     */
+    public void backwardHidden(float[] dhidden, int lowestLayer) {
         requireOutput(Output.HIDDEN, "forwardHidden");
         if (dhidden.length != acts.rows * config.embedDim()) {
             throw new IllegalArgumentException("dhidden must hold " + acts.rows + "x" + config.embedDim() + " values");
         }
+        if (lowestLayer < 0 || lowestLayer > config.layers()) {
+            throw new IllegalArgumentException("lowest layer " + lowestLayer + " is outside [0, " + config.layers() + "]");
+        }
         output = Output.NONE;
-        backwardFromHidden(dhidden);
+        backwardFromHidden(dhidden, lowestLayer);
     }
 
     private void backwardFromLogits(float[] dlogits) {
@@ -269,10 +282,10 @@ public final class Gpt {
         float[] dlnf = acts.dNorm();
         Matmul.multiply(dlnf, 0, dlogits, 0, false, weights.head.data(), 0, false, rows, c, v, false);
         Matmul.multiply(weights.head.grad(), 0, dlogits, 0, true, acts.lnf, 0, false, v, c, rows, true);
-        backwardFromHidden(dlnf);
+        backwardFromHidden(dlnf, 0);
     }
 
-    private void backwardFromHidden(float[] dlnf) {
+    private void backwardFromHidden(float[] dlnf, int lowestLayer) {
         int rows = acts.rows;
         int c = config.embedDim();
         float rate = passKey >= 0 ? config.dropout() : 0f;
@@ -287,7 +300,7 @@ public final class Gpt {
         int last = config.layers() - 1;
         LayerNorm.backward(dres, weights.finalNormWeight.grad(), weights.finalNormBias.grad(), dlnf,
                 acts.blocks[last].residualOut, weights.finalNormWeight.data(), acts.lnfMean, acts.lnfRstd, rows, c);
-        for (int l = last; l >= 0; l--) {
+        for (int l = last; l >= lowestLayer; l--) {
             BlockWeights w = weights.blocks.get(l);
             Activations.Block a = acts.blocks[l];
             float[] x = l == 0 ? acts.encoded : acts.blocks[l - 1].residualOut;
@@ -308,6 +321,9 @@ public final class Gpt {
             Linear.backward(dnorm, w.qkvWeight.grad(), w.qkvBias == null ? null : w.qkvBias.grad(), dqkv, a.ln1, w.qkvWeight.data(),
                     rows, c, 3 * c);
             LayerNorm.backward(dres, w.ln1Weight.grad(), w.ln1Bias.grad(), dnorm, x, w.ln1Weight.data(), a.ln1Mean, a.ln1Rstd, rows, c);
+        }
+        if (lowestLayer > 0) {
+            return;
         }
         Dropout.apply(dres, rows * c, rate, siteKey(0));
         Embedding.backward(weights.tokenEmbedding.grad(), weights.positionEmbedding.grad(), dres, tokens,
