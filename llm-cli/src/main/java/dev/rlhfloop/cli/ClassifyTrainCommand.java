@@ -6,6 +6,7 @@ import dev.rlhfloop.llm.classify.ClassifierTraining.Metrics;
 import dev.rlhfloop.llm.classify.ClassifierTraining.Trainable;
 import dev.rlhfloop.llm.data.ClassificationData;
 import dev.rlhfloop.llm.data.LabeledText;
+import dev.rlhfloop.llm.model.LoraSettings;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,6 +71,9 @@ public final class ClassifyTrainCommand extends ModelCommand {
     @Option(names = "--train", paramLabel = "WHAT", description = "What trains besides the head: last-block (the book: last block and "
             + "final LayerNorm; the default), all, or head.")
     String trainable;
+
+    @Mixin
+    LoraOptions lora;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the head, the data order, the balancing and the split (default 123).")
     Long seed;
@@ -150,6 +154,13 @@ public final class ClassifyTrainCommand extends ModelCommand {
         }
         if (seed != null) {
             s = s.withSeed(seed);
+        }
+        LoraSettings loraSettings = lora.settings();
+        if (loraSettings != null) {
+            if (trainable != null) {
+                throw new IllegalArgumentException("--train chooses weights to train without LoRA; with --lora-rank the adapters and the head train");
+            }
+            s = s.withLora(loraSettings, lora.merge);
         }
         if (trainable != null) {
             s = s.withTrainable(switch (trainable) {

@@ -220,14 +220,16 @@ public final class Classifier {
         }
     }
 
-    /** Writes the backbone as a GPT-2 checkpoint directory, the head and the labels beside it. */
+    /**
+     * Writes the backbone as a GPT-2 checkpoint directory (with LoRA adapters attached: the frozen
+     * base plus the adapter in PEFT's layout), the head and the labels beside it.
+     */
     public void save(Path directory) throws IOException {
-        GptCheckpoint.save(backbone, directory, Map.of("kind", "classifier-backbone"));
+        GptCheckpoint.save(backbone, directory, Map.of("kind", "classifier-backbone", GptCheckpoint.PEFT_TASK_TYPE, "SEQ_CLS"));
         saveHead(directory);
     }
 
-    /** Writes only the head and the labels (when the backbone is saved another way, e.g. as a LoRA adapter). */
-    public void saveHead(Path directory) throws IOException {
+    private void saveHead(Path directory) throws IOException {
         SafeTensors.write(directory.resolve(HEAD_FILE), Map.of(HEAD_TENSOR, new TensorData(head.shape(), head.data())),
                 Map.of("format", "pt"));
         JSON.writerWithDefaultPrettyPrinter().writeValue(directory.resolve(LABELS_FILE).toFile(), Map.of("labels", labels));

@@ -4,6 +4,7 @@ import dev.rlhfloop.llm.data.ClassificationData;
 import dev.rlhfloop.llm.data.LabeledText;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
+import dev.rlhfloop.llm.model.LoraSettings;
 import dev.rlhfloop.llm.model.Parameter;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
@@ -56,7 +57,7 @@ public final class ClassifierTraining {
      * and the order of the examples in each epoch.
      */
     public record Settings(int epochs, int batchSize, float learningRate, float weightDecay, double maxGradNorm, int maxLength,
-                           Trainable trainable, long seed) {
+                           Trainable trainable, LoraSettings lora, boolean merge, long seed) {
 
         public Settings {
             if (epochs <= 0 || batchSize <= 0 || maxLength <= 0) {
@@ -65,6 +66,9 @@ public final class ClassifierTraining {
             if (!(learningRate > 0) || !(weightDecay >= 0) || !(maxGradNorm >= 0)) {
                 throw new IllegalArgumentException("need learning rate > 0, weight decay >= 0, gradient-norm ceiling >= 0");
             }
+            if (merge && lora == null) {
+                throw new IllegalArgumentException("merging needs LoRA adapters");
+            }
         }
 
         /**
@@ -72,35 +76,40 @@ public final class ClassifierTraining {
          * and head train) at the rate measured on the built-in set with {@code nano} (docs/training.md).
          */
         public static Settings defaults() {
-            return new Settings(5, 8, 1e-3f, 0.1f, 1.0, 256, Trainable.LAST_BLOCK, 123);
+            return new Settings(5, 8, 1e-3f, 0.1f, 1.0, 256, Trainable.LAST_BLOCK, null, false, 123);
         }
 
         public Settings withEpochs(int n) {
-            return new Settings(n, batchSize, learningRate, weightDecay, maxGradNorm, maxLength, trainable, seed);
+            return new Settings(n, batchSize, learningRate, weightDecay, maxGradNorm, maxLength, trainable, lora, merge, seed);
         }
 
         public Settings withBatchSize(int n) {
-            return new Settings(epochs, n, learningRate, weightDecay, maxGradNorm, maxLength, trainable, seed);
+            return new Settings(epochs, n, learningRate, weightDecay, maxGradNorm, maxLength, trainable, lora, merge, seed);
         }
 
         public Settings withLearningRate(float rate) {
-            return new Settings(epochs, batchSize, rate, weightDecay, maxGradNorm, maxLength, trainable, seed);
+            return new Settings(epochs, batchSize, rate, weightDecay, maxGradNorm, maxLength, trainable, lora, merge, seed);
         }
 
         public Settings withWeightDecay(float decay) {
-            return new Settings(epochs, batchSize, learningRate, decay, maxGradNorm, maxLength, trainable, seed);
+            return new Settings(epochs, batchSize, learningRate, decay, maxGradNorm, maxLength, trainable, lora, merge, seed);
         }
 
         public Settings withMaxLength(int n) {
-            return new Settings(epochs, batchSize, learningRate, weightDecay, maxGradNorm, n, trainable, seed);
+            return new Settings(epochs, batchSize, learningRate, weightDecay, maxGradNorm, n, trainable, lora, merge, seed);
         }
 
         public Settings withTrainable(Trainable t) {
-            return new Settings(epochs, batchSize, learningRate, weightDecay, maxGradNorm, maxLength, t, seed);
+            return new Settings(epochs, batchSize, learningRate, weightDecay, maxGradNorm, maxLength, t, lora, merge, seed);
+        }
+
+        /** Trains LoRA adapters (and the head) instead of {@link #trainable} weights; {@code merge} folds them into the saved model. */
+        public Settings withLora(LoraSettings settings, boolean mergeAtEnd) {
+            return new Settings(epochs, batchSize, learningRate, weightDecay, maxGradNorm, maxLength, trainable, settings, mergeAtEnd, seed);
         }
 
         public Settings withSeed(long s) {
-            return new Settings(epochs, batchSize, learningRate, weightDecay, maxGradNorm, maxLength, trainable, s);
+            return new Settings(epochs, batchSize, learningRate, weightDecay, maxGradNorm, maxLength, trainable, lora, merge, s);
         }
     }
 
@@ -142,8 +151,19 @@ public final class ClassifierTraining {
         Tokenizer tokenizer = TokenizerFiles.readHuggingFace(baseTokenizer);
         Gpt backbone = GptCheckpoint.load(baseModel);
         Classifier classifier = Classifier.create(backbone, labels, settings.seed());
-        int lowestLayer = settings.trainable().lowestLayer(backbone.config().layers());
-        List<Parameter> trained = trainedParameters(classifier, lowestLayer);
+        int lowestLayer;
+        List<Parameter> trained;
+        if (settings.lora() != null) {
+            backbone.attachLora(settings.lora(), settings.seed() + 1);
+            lowestLayer = backbone.lora().lowestLayer();
+            trained = new ArrayList<>(backbone.lora().parameters());
+            trained.add(classifier.head());
+        } else {
+            lowestLayer = settings.trainable().lowestLayer(backbone.config().layers());
+            trained = trainedParameters(classifier, lowestLayer);
+        }
+        String what = settings.lora() != null ? "LoRA rank " + settings.lora().rank() + " + head"
+                : settings.trainable().name().toLowerCase(Locale.ROOT);
         AdamW optimizer = new AdamW(trained, AdamWSettings.torch(settings.weightDecay()));
 
         Encoded trainSet = encode(train, labels, tokenizer, settings.maxLength(), backbone.config().contextLength());
@@ -154,7 +174,7 @@ public final class ClassifierTraining {
         long trainedCount = trained.stream().mapToLong(Parameter::size).sum();
         listener.phaseStarted(Phase.CLASSIFY, String.format(Locale.ROOT,
                 "%d labels %s, %,d training / %,d validation texts padded to %d tokens; training %s (%,d parameters), %d epochs of %d batches",
-                labels.size(), labels, train.size(), validation.size(), length, settings.trainable().name().toLowerCase(Locale.ROOT),
+                labels.size(), labels, train.size(), validation.size(), length, what,
                 trainedCount, settings.epochs(), batchesPerEpoch));
 
         Random order = new Random(settings.seed());
@@ -199,6 +219,9 @@ public final class ClassifierTraining {
         }
         backbone.setTraining(false);
         Files.createDirectories(directory);
+        if (settings.merge()) {
+            backbone.mergeLora();
+        }
         classifier.save(directory);
         Path tokenizerCopy = directory.resolve("tokenizer.json");
         Files.copy(baseTokenizer, tokenizerCopy, StandardCopyOption.REPLACE_EXISTING);

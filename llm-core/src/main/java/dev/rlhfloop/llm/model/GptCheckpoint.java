@@ -24,6 +24,8 @@ public final class GptCheckpoint {
 
     public static final String CONFIG_FILE = "config.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
+    /** A {@link #save} metadata key that is not written but names PEFT's task type of the model's adapter (default CAUSAL_LM). */
+    public static final String PEFT_TASK_TYPE = "peft_task_type";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -33,10 +35,20 @@ public final class GptCheckpoint {
         save(gpt, directory, Map.of());
     }
 
-    /** Writes {@code config.json} and {@code model.safetensors}; {@code metadata} goes into the safetensors header. */
+    /**
+     * Writes {@code config.json} and {@code model.safetensors}; {@code metadata} goes into the
+     * safetensors header. A model with LoRA adapters is saved as its frozen base plus the adapter in
+     * PEFT's layout beside it ({@link PeftAdapter}), which {@link #load} attaches again.
+     */
     public static void save(Gpt gpt, Path directory, Map<String, String> metadata) throws IOException {
         Files.createDirectories(directory);
+        if (gpt.lora() != null) {
+            PeftAdapter.save(gpt, directory, metadata.getOrDefault(PEFT_TASK_TYPE, "CAUSAL_LM"), directory.toString());
+        } else {
+            PeftAdapter.delete(directory);
+        }
         Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.remove(PEFT_TASK_TYPE);
         meta.putIfAbsent("format", "pt"); // transformers expects this key
         SafeTensors.write(directory.resolve(WEIGHTS_FILE), toTensors(gpt), meta);
         Files.writeString(directory.resolve(CONFIG_FILE), JSON.writeValueAsString(configJson(gpt.config())));
@@ -52,6 +64,9 @@ public final class GptCheckpoint {
         GptConfig config = readConfig(configFile, tensors);
         Gpt gpt = Gpt.empty(config);
         fromTensors(gpt, tensors, weightsFile.toString());
+        if (PeftAdapter.exists(directory)) {
+            PeftAdapter.load(gpt, directory);
+        }
         return gpt;
     }
 
