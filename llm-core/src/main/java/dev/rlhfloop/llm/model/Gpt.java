@@ -72,7 +72,10 @@ public final class Gpt {
         return new Gpt(config);
     }
 
-    /** An independent model with the same config and weights (e.g. the frozen reference for DPO or PPO). */
+    /**
+     * An independent model with the same config and weights (e.g. the frozen reference for DPO or
+     * PPO). LoRA adapters are not copied: the copy of an adapted model is its base.
+     */
     public Gpt copy() {
         Gpt copy = new Gpt(config);
         copy.copyWeightsFrom(this);
