@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -212,7 +213,7 @@ public final class ClassifierTraining {
                         tokens * 1e9 / Math.max(1, elapsed), Duration.ofNanos(elapsed),
                         Duration.ofNanos(elapsed / step * (total - step))));
             }
-            Metrics validationMetrics = validation.isEmpty() ? null : evaluate(classifier, validationSet, settings.batchSize(), length, padId).metrics();
+            Metrics validationMetrics = validation.isEmpty() ? null : measure(classifier, validationSet, settings.batchSize(), length, padId);
             Epoch done = new Epoch(epoch, step, new Metrics((float) (lossSum / count), (double) correct / count, count), validationMetrics);
             history.add(done);
             epochs.accept(done);
@@ -287,7 +288,7 @@ public final class ClassifierTraining {
                 scored == 0 ? Float.NaN : (float) (lossSum / scored), confusion);
     }
 
-    private static EvaluationOfSet evaluate(Classifier classifier, Encoded set, int batchSize, int length, int padId) {
+    private static Metrics measure(Classifier classifier, Encoded set, int batchSize, int length, int padId) {
         double lossSum = 0;
         int correct = 0;
         int count = 0;
@@ -302,10 +303,8 @@ public final class ClassifierTraining {
             correct += result.correct();
             count += result.count();
         }
-        return new EvaluationOfSet(new Metrics((float) (lossSum / count), (double) correct / count, count));
+        return new Metrics((float) (lossSum / count), (double) correct / count, count);
     }
-
-    private record EvaluationOfSet(Metrics metrics) {}
 
     /** Texts as token ids (cut to the length limit) with their class indices. */
     private record Encoded(List<int[]> sequences, int[] labels, int longest) {
@@ -328,7 +327,7 @@ public final class ClassifierTraining {
         int longest = 1;
         for (int i = 0; i < examples.size(); i++) {
             int[] tokens = tokenizer.encode(examples.get(i).text());
-            int[] cut = tokens.length > limit ? java.util.Arrays.copyOf(tokens, limit) : tokens;
+            int[] cut = tokens.length > limit ? Arrays.copyOf(tokens, limit) : tokens;
             sequences.add(cut);
             classes[i] = labels.indexOf(examples.get(i).label());
             longest = Math.max(longest, cut.length);
