@@ -6,6 +6,7 @@ import dev.rlhfloop.llm.io.TensorData;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.model.Parameter;
+import dev.rlhfloop.llm.model.PeftAdapter;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -222,10 +223,15 @@ public final class Classifier {
 
     /**
      * Writes the backbone as a GPT-2 checkpoint directory (with LoRA adapters attached: the frozen
-     * base plus the adapter in PEFT's layout), the head and the labels beside it.
+     * base plus the adapter in PEFT's layout, the head in it as {@code base_model.model.score.weight}),
+     * the head and the labels beside it.
      */
     public void save(Path directory) throws IOException {
-        GptCheckpoint.save(backbone, directory, Map.of("kind", "classifier-backbone", GptCheckpoint.PEFT_TASK_TYPE, "SEQ_CLS"));
+        GptCheckpoint.save(backbone, directory, Map.of("kind", "classifier-backbone"));
+        if (backbone.lora() != null) {
+            // As PEFT saves a GPT2ForSequenceClassification adapter: the head rides along as a module to save.
+            PeftAdapter.save(backbone, directory, "SEQ_CLS", directory.toString(), List.of(head));
+        }
         saveHead(directory);
     }
 

@@ -24,8 +24,6 @@ public final class GptCheckpoint {
 
     public static final String CONFIG_FILE = "config.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
-    /** A {@link #save} metadata key that is not written but names PEFT's task type of the model's adapter (default CAUSAL_LM). */
-    public static final String PEFT_TASK_TYPE = "peft_task_type";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -43,12 +41,11 @@ public final class GptCheckpoint {
     public static void save(Gpt gpt, Path directory, Map<String, String> metadata) throws IOException {
         Files.createDirectories(directory);
         if (gpt.lora() != null) {
-            PeftAdapter.save(gpt, directory, metadata.getOrDefault(PEFT_TASK_TYPE, "CAUSAL_LM"), directory.toString());
+            PeftAdapter.save(gpt, directory, "CAUSAL_LM", directory.toString());
         } else {
             PeftAdapter.delete(directory);
         }
         Map<String, String> meta = new LinkedHashMap<>(metadata);
-        meta.remove(PEFT_TASK_TYPE);
         meta.putIfAbsent("format", "pt"); // transformers expects this key
         SafeTensors.write(directory.resolve(WEIGHTS_FILE), toTensors(gpt), meta);
         Files.writeString(directory.resolve(CONFIG_FILE), JSON.writeValueAsString(configJson(gpt.config())));

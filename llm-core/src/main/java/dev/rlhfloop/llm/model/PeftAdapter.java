@@ -29,8 +29,10 @@ public final class PeftAdapter {
 
     public static final String CONFIG_FILE = "adapter_config.json";
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
+    /** Where PEFT's wrapper puts the wrapped model's modules, e.g. a classifier's {@code score} head. */
+    public static final String MODEL_PREFIX = "base_model.model.";
     /** Where PEFT's wrapper puts a GPT-2 model's transformer. */
-    public static final String KEY_PREFIX = "base_model.model.transformer.";
+    public static final String KEY_PREFIX = MODEL_PREFIX + "transformer.";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -46,6 +48,14 @@ public final class PeftAdapter {
      * {@code SEQ_CLS}), {@code baseModel} what PEFT records as {@code base_model_name_or_path}.
      */
     public static void save(Gpt gpt, Path directory, String taskType, String baseModel) throws IOException {
+        save(gpt, directory, taskType, baseModel, List.of());
+    }
+
+    /**
+     * The same, plus whole modules trained beside the adapters (PEFT's {@code modules_to_save}, e.g.
+     * a classifier's {@code score} head), stored as PEFT stores them: {@code base_model.model.NAME}.
+     */
+    public static void save(Gpt gpt, Path directory, String taskType, String baseModel, List<Parameter> modulesToSave) throws IOException {
         LoraAdapters lora = gpt.lora();
         if (lora == null) {
             throw new IllegalArgumentException("the model has no LoRA adapters to save");
@@ -54,6 +64,11 @@ public final class PeftAdapter {
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         for (Parameter p : lora.parameters()) {
             tensors.put(KEY_PREFIX + p.name(), new TensorData(p.shape(), p.data()));
+        }
+        List<String> savedModules = new ArrayList<>();
+        for (Parameter p : modulesToSave) {
+            tensors.put(MODEL_PREFIX + p.name(), new TensorData(p.shape(), p.data()));
+            savedModules.add(p.name().substring(0, p.name().lastIndexOf('.')));
         }
         SafeTensors.write(directory.resolve(WEIGHTS_FILE), tensors, Map.of("format", "pt"));
         LoraSettings settings = lora.settings();
@@ -76,11 +91,19 @@ public final class PeftAdapter {
         config.put("bias", "none");
         config.put("inference_mode", true);
         config.put("init_lora_weights", true);
-        config.putNull("modules_to_save");
+        if (savedModules.isEmpty()) {
+            config.putNull("modules_to_save");
+        } else {
+            ArrayNode saved = config.putArray("modules_to_save");
+            savedModules.stream().distinct().forEach(saved::add);
+        }
         Files.writeString(directory.resolve(CONFIG_FILE), JSON.writeValueAsString(config));
     }
 
-    /** Attaches the adapter in {@code directory} to {@code gpt} (which must have none), checking every key and shape. */
+    /**
+     * Attaches the adapter in {@code directory} to {@code gpt} (which must have none), checking every
+     * key and shape; tensors of {@code modules_to_save} are left to their owner (e.g. {@code Classifier}).
+     */
     public static void load(Gpt gpt, Path directory) throws IOException {
         Path configFile = directory.resolve(CONFIG_FILE);
         Path weightsFile = directory.resolve(WEIGHTS_FILE);
@@ -124,6 +147,9 @@ public final class PeftAdapter {
             }
             System.arraycopy(tensor.data(), 0, p.data(), 0, p.size());
         }
+        List<String> savedModules = new ArrayList<>();
+        config.path("modules_to_save").forEach(node -> savedModules.add(MODEL_PREFIX + node.asText() + "."));
+        tensors.keySet().removeIf(key -> savedModules.stream().anyMatch(key::startsWith));
         if (!tensors.isEmpty()) {
             throw new IOException(weightsFile + ": tensors the adapter config does not describe: " + tensors.keySet());
         }

@@ -1,9 +1,15 @@
 package dev.rlhfloop.llm.classify;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rlhfloop.llm.io.SafeTensors;
+import dev.rlhfloop.llm.io.TensorData;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptConfig;
 import dev.rlhfloop.llm.model.GradCheck;
+import dev.rlhfloop.llm.model.LoraSettings;
 import dev.rlhfloop.llm.model.Parameter;
+import dev.rlhfloop.llm.model.PeftAdapter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -106,6 +113,31 @@ class ClassifierTest {
         classifier.save(dir);
         Classifier loaded = Classifier.load(dir);
         assertEquals(List.of("ham", "spam"), loaded.labels());
+        assertArrayEquals(before, loaded.probabilities(new int[] {1, 2, 3}), 0f);
+    }
+
+    /** With LoRA, the directory holds PEFT's sequence-classification adapter: the head as a module to save. */
+    @Test
+    void aLoraClassifierSavesTheHeadInThePeftAdapterAndLoadsBack(@TempDir Path dir) throws IOException {
+        Gpt backbone = scaledUp(TINY, 11);
+        backbone.attachLora(LoraSettings.of(2), 12);
+        for (Parameter p : backbone.lora().parameters()) {
+            p.data()[0] += 0.5f; // a trained adapter, not the zero-B start
+        }
+        Classifier classifier = Classifier.create(backbone, List.of("ham", "spam"), 13);
+        float[] before = classifier.probabilities(new int[] {1, 2, 3});
+        classifier.save(dir);
+
+        Map<String, TensorData> tensors = SafeTensors.read(dir.resolve(PeftAdapter.WEIGHTS_FILE));
+        assertArrayEquals(new int[] {2, TINY.embedDim()}, tensors.get("base_model.model.score.weight").shape());
+        assertArrayEquals(classifier.head().data(), tensors.get("base_model.model.score.weight").data(), 0f);
+        assertTrue(tensors.containsKey("base_model.model.transformer.h.0.attn.c_attn.lora_A.weight"));
+        JsonNode config = new ObjectMapper().readTree(dir.resolve(PeftAdapter.CONFIG_FILE).toFile());
+        assertEquals("SEQ_CLS", config.get("task_type").asText());
+        assertEquals("[\"score\"]", config.get("modules_to_save").toString());
+
+        Classifier loaded = Classifier.load(dir);
+        assertTrue(loaded.backbone().lora() != null);
         assertArrayEquals(before, loaded.probabilities(new int[] {1, 2, 3}), 0f);
     }
 
