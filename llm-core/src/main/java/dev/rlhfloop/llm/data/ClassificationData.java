@@ -2,7 +2,9 @@ package dev.rlhfloop.llm.data;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,7 +30,14 @@ public final class ClassificationData {
 
     /** Every example of a TSV or CSV file; a malformed line fails with the file and line number. */
     public static List<LabeledText> read(Path file) throws IOException {
-        String content = Files.readString(file, StandardCharsets.UTF_8);
+        String content;
+        try {
+            content = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file", e);
+        } catch (MalformedInputException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text", e);
+        }
         if (content.startsWith("\uFEFF")) {
             content = content.substring(1);
         }

@@ -47,6 +47,10 @@ class ClassificationDataTest {
         e = assertThrows(IllegalArgumentException.class, () -> ClassificationData.read(csv));
         assertTrue(e.getMessage().startsWith(csv + ":3: "), e.getMessage());
 
+        Path missing = dir.resolve("missing.tsv");
+        e = assertThrows(IllegalArgumentException.class, () -> ClassificationData.read(missing));
+        assertEquals(missing + ": no such file", e.getMessage());
+
         Path header = dir.resolve("header.csv");
         Files.writeString(header, "category,message\nham,hi\n");
         e = assertThrows(IllegalArgumentException.class, () -> ClassificationData.read(header));
