@@ -1,11 +1,10 @@
 package dev.rlhfloop.llm.model;
 
 import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.model.LoraAdapters.Projection;
 import dev.rlhfloop.llm.tensor.Matmul;
 import dev.rlhfloop.llm.tensor.Parallel;
 import dev.rlhfloop.llm.tensor.VectorMath;
-
-import dev.rlhfloop.llm.model.LoraAdapters.Projection;
 
 import java.util.Arrays;
 import java.util.List;
