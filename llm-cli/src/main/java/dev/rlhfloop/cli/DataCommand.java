@@ -1,7 +1,9 @@
 package dev.rlhfloop.cli;
 
+import dev.rlhfloop.llm.data.ClassificationData;
 import dev.rlhfloop.llm.data.InstructionData;
 import dev.rlhfloop.llm.data.InstructionExample;
+import dev.rlhfloop.llm.data.LabeledText;
 import dev.rlhfloop.llm.data.TextCorpus;
 import dev.rlhfloop.llm.data.builtin.BuiltinData;
 import picocli.CommandLine.Command;
@@ -20,10 +22,11 @@ import java.util.concurrent.Callable;
 
 /** {@code llm data}: writes the built-in data sets to files, so they can be read, diffed or used elsewhere. */
 @Command(name = "data", mixinStandardHelpOptions = true,
-        description = "Write the built-in corpus, instruction data and prompt pool to a directory.")
+        description = "Write the built-in corpus, instruction data, prompt pool and classification messages to a directory.")
 final class DataCommand implements Callable<Integer> {
 
-    @Option(names = "--out", required = true, description = "Directory to write corpus.txt, instructions-train.json, instructions-heldout.json and prompts.json into.")
+    @Option(names = "--out", required = true, description = "Directory to write corpus.txt, instructions-train.json, instructions-heldout.json, prompts.json and "
+            + "messages.tsv (spam/ham, for classify-train) into.")
     Path out;
 
     @Option(names = "--seed", defaultValue = "" + BuiltinData.DEFAULT_SEED, description = "Seed of the generated world and texts (default: ${DEFAULT-VALUE}).")
@@ -69,6 +72,9 @@ final class DataCommand implements Callable<Integer> {
         InstructionData.write(heldFile, held);
         Path promptFile = out.resolve("prompts.json");
         BuiltinData.writePrompts(promptFile, prompts);
+        List<LabeledText> messages = data.classificationMessages();
+        Path messageFile = out.resolve("messages.tsv");
+        ClassificationData.writeTsv(messageFile, messages);
 
         String text = String.join("\n", documents);
         long words = 0;
@@ -85,6 +91,8 @@ final class DataCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "%-28s %,12d bytes  %,d examples%n", trainFile, Files.size(trainFile), training.size());
         stdout.printf(Locale.ROOT, "%-28s %,12d bytes  %,d examples%n", heldFile, Files.size(heldFile), held.size());
         stdout.printf(Locale.ROOT, "%-28s %,12d bytes  %,d prompts%n", promptFile, Files.size(promptFile), prompts.size());
+        stdout.printf(Locale.ROOT, "%-28s %,12d bytes  %,d messages %s%n", messageFile, Files.size(messageFile), messages.size(),
+                ClassificationData.counts(messages));
         stdout.flush();
         return 0;
     }

@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "Build, train and run a GPT from scratch.",
         subcommands = {
                 // One line per verb; keep the list sorted.
+                ClassifyCommand.class,
+                ClassifyTrainCommand.class,
                 DataCommand.class,
                 DetokenizeCommand.class,
                 EvalCommand.class,

@@ -3,6 +3,7 @@ package dev.rlhfloop.cli;
 import dev.rlhfloop.llm.data.InstructionData;
 import dev.rlhfloop.llm.data.InstructionExample;
 import dev.rlhfloop.llm.data.builtin.BuiltinData;
+import dev.rlhfloop.llm.model.LoraSettings;
 import dev.rlhfloop.llm.train.Bootstrap;
 import dev.rlhfloop.llm.train.ExactMatch;
 import dev.rlhfloop.llm.train.Finetuning;
@@ -70,11 +71,15 @@ public final class SftCommand extends ModelCommand {
     @Mixin
     RunOptions runOptions;
 
+    @Mixin
+    LoraOptions lora;
+
     @Override
     void run(PrintWriter out) throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         RunSettings run = runOptions.apply(RunSettings.finetuning());
-        Finetuning.Settings settings = new Finetuning.Settings(maxLength, samples, run);
+        LoraSettings loraSettings = lora.settings();
+        Finetuning.Settings settings = new Finetuning.Settings(maxLength, samples, run, loraSettings, loraSettings != null && lora.merge);
         List<InstructionExample> train;
         List<InstructionExample> validation;
         List<InstructionExample> scored;

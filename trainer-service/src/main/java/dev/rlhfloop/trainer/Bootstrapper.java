@@ -77,6 +77,7 @@ final class Bootstrapper {
             case TOKENIZER -> Algorithm.TOKENIZER;
             case PRETRAIN -> Algorithm.PRETRAIN;
             case SFT, SCORE -> Algorithm.SFT;
+            case CLASSIFY -> throw new IllegalStateException("the bootstrap pipeline does not fine-tune classifiers");
         };
     }
 

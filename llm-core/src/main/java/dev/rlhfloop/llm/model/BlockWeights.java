@@ -38,7 +38,7 @@ public final class BlockWeights {
         fcProjBias = new Parameter(p + "mlp.c_proj.bias", c);
     }
 
-    List<Parameter> parameters() {
+    public List<Parameter> parameters() {
         List<Parameter> all = new ArrayList<>(List.of(ln1Weight, ln1Bias, qkvWeight));
         if (qkvBias != null) {
             all.add(qkvBias);

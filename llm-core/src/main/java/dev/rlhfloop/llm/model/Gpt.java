@@ -1,6 +1,7 @@
 package dev.rlhfloop.llm.model;
 
 import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.model.LoraAdapters.Projection;
 import dev.rlhfloop.llm.tensor.Matmul;
 import dev.rlhfloop.llm.tensor.Parallel;
 import dev.rlhfloop.llm.tensor.VectorMath;
@@ -38,6 +39,8 @@ public final class Gpt {
     private long dropoutSeed;
     private long dropoutPasses;
 
+    private LoraAdapters lora;
+
     private Activations acts;
     private Output output = Output.NONE;
     private int[] tokens;
@@ -68,7 +71,10 @@ public final class Gpt {
         return new Gpt(config);
     }
 
-    /** An independent model with the same config and weights (e.g. the frozen reference for DPO or PPO). */
+    /**
+     * An independent model with the same config and weights (e.g. the frozen reference for DPO or
+     * PPO). LoRA adapters are not copied: the copy of an adapted model is its base.
+     */
     public Gpt copy() {
         Gpt copy = new Gpt(config);
         copy.copyWeightsFrom(this);
@@ -104,6 +110,56 @@ public final class Gpt {
         for (Parameter p : weights.parameters()) {
             p.zeroGrad();
         }
+        if (lora != null) {
+            for (Parameter p : lora.parameters()) {
+                p.zeroGrad();
+            }
+        }
+    }
+
+    /**
+     * Attaches LoRA adapters (A random from {@code seed}, B zero, so the model's outputs do not
+     * change yet). From then on the base weights are frozen: backward computes gradients only for
+     * the adapters (and the inputs that reach them), and {@link #trainableParameters()} lists only those.
+     */
+    public LoraAdapters attachLora(LoraSettings settings, long seed) {
+        if (lora != null) {
+            throw new IllegalStateException("this model already has LoRA adapters");
+        }
+        LoraAdapters adapters = new LoraAdapters(config, settings);
+        adapters.initialize(seed);
+        lora = adapters;
+        return adapters;
+    }
+
+    /** The attached adapters, or null. */
+    public LoraAdapters lora() {
+        return lora;
+    }
+
+    /** What training updates: the LoRA adapters when attached, else every parameter. */
+    public List<Parameter> trainableParameters() {
+        return lora != null ? lora.parameters() : weights.parameters();
+    }
+
+    /** Folds the adapters into the projections ({@code W += scaling · Aᵀ·Bᵀ}) and detaches them: the same function, a plain GPT-2 again. */
+    public void mergeLora() {
+        if (lora == null) {
+            throw new IllegalStateException("this model has no LoRA adapters to merge");
+        }
+        int c = config.embedDim();
+        for (LoraAdapters.Adapter adapter : lora.adapters()) {
+            BlockWeights w = weights.blocks.get(adapter.layer);
+            Parameter weight = switch (adapter.projection) {
+                case QKV -> w.qkvWeight;
+                case ATTENTION_OUT -> w.attnProjWeight;
+                case FC -> w.fcWeight;
+                case FC_OUT -> w.fcProjWeight;
+            };
+            LoraLinear.merge(weight.data(), adapter.a.data(), adapter.b.data(), lora.settings().scaling(),
+                    adapter.projection.in(c), adapter.projection.out(c), lora.settings().rank());
+        }
+        lora = null;
     }
 
     /** Training mode applies dropout (if the config has any); evaluation mode never does. */
@@ -234,14 +290,26 @@ public final class Gpt {
             Activations.Block a = acts.blocks[l];
             LayerNorm.forward(a.ln1, a.ln1Mean, a.ln1Rstd, x, w.ln1Weight.data(), w.ln1Bias.data(), rows, c, config.layerNormEpsilon());
             Linear.forward(a.qkv, a.ln1, w.qkvWeight.data(), w.qkvBias == null ? null : w.qkvBias.data(), rows, c, 3 * c);
+            if (lora != null) {
+                lora.forward(l, Projection.QKV, a.qkv, a.ln1, rows);
+            }
             Attention.forward(a.attention, a.logSumExp, a.qkv, batchSize, length, c, config.heads(), rate, siteKey(1 + 3 * l));
             Linear.forward(acts.projection, a.attention, w.attnProjWeight.data(), w.attnProjBias.data(), rows, c, c);
+            if (lora != null) {
+                lora.forward(l, Projection.ATTENTION_OUT, acts.projection, a.attention, rows);
+            }
             Dropout.apply(acts.projection, rows * c, rate, siteKey(2 + 3 * l));
             residual(a.residualMid, x, acts.projection, rows * c);
             LayerNorm.forward(a.ln2, a.ln2Mean, a.ln2Rstd, a.residualMid, w.ln2Weight.data(), w.ln2Bias.data(), rows, c, config.layerNormEpsilon());
             Linear.forward(a.fc, a.ln2, w.fcWeight.data(), w.fcBias.data(), rows, c, 4 * c);
+            if (lora != null) {
+                lora.forward(l, Projection.FC, a.fc, a.ln2, rows);
+            }
             Gelu.forward(a.fcGelu, a.fc, rows * 4 * c);
             Linear.forward(acts.projection, a.fcGelu, w.fcProjWeight.data(), w.fcProjBias.data(), rows, 4 * c, c);
+            if (lora != null) {
+                lora.forward(l, Projection.FC_OUT, acts.projection, a.fcGelu, rows);
+            }
             Dropout.apply(acts.projection, rows * c, rate, siteKey(3 + 3 * l));
             residual(a.residualOut, a.residualMid, acts.projection, rows * c);
             x = a.residualOut;
@@ -254,12 +322,25 @@ public final class Gpt {
 
     /** Backward from {@code dhidden [B·T, C]}, the gradient on the last {@link #forwardHidden}'s result. */
     public void backwardHidden(float[] dhidden) {
+        backwardHidden(dhidden, 0);
+    }
+
+    /**
+     * Backward from {@code dhidden} through the final LayerNorm and the blocks from the last down to
+     * {@code lowestLayer} only: the blocks below and the embeddings get no gradient. Fine-tuning
+     * that trains only the top blocks (the book's classifier trains the last one) skips the rest
+     * of the backward pass this way.
+     */
+    public void backwardHidden(float[] dhidden, int lowestLayer) {
         requireOutput(Output.HIDDEN, "forwardHidden");
         if (dhidden.length != acts.rows * config.embedDim()) {
             throw new IllegalArgumentException("dhidden must hold " + acts.rows + "x" + config.embedDim() + " values");
         }
+        if (lowestLayer < 0 || lowestLayer > config.layers()) {
+            throw new IllegalArgumentException("lowest layer " + lowestLayer + " is outside [0, " + config.layers() + "]");
+        }
         output = Output.NONE;
-        backwardFromHidden(dhidden);
+        backwardFromHidden(dhidden, lowestLayer);
     }
 
     private void backwardFromLogits(float[] dlogits) {
@@ -268,11 +349,13 @@ public final class Gpt {
         int v = config.vocabSize();
         float[] dlnf = acts.dNorm();
         Matmul.multiply(dlnf, 0, dlogits, 0, false, weights.head.data(), 0, false, rows, c, v, false);
-        Matmul.multiply(weights.head.grad(), 0, dlogits, 0, true, acts.lnf, 0, false, v, c, rows, true);
-        backwardFromHidden(dlnf);
+        if (lora == null) {
+            Matmul.multiply(weights.head.grad(), 0, dlogits, 0, true, acts.lnf, 0, false, v, c, rows, true);
+        }
+        backwardFromHidden(dlnf, 0);
     }
 
-    private void backwardFromHidden(float[] dlnf) {
+    private void backwardFromHidden(float[] dlnf, int lowestLayer) {
         int rows = acts.rows;
         int c = config.embedDim();
         float rate = passKey >= 0 ? config.dropout() : 0f;
@@ -287,31 +370,52 @@ public final class Gpt {
         int last = config.layers() - 1;
         LayerNorm.backward(dres, weights.finalNormWeight.grad(), weights.finalNormBias.grad(), dlnf,
                 acts.blocks[last].residualOut, weights.finalNormWeight.data(), acts.lnfMean, acts.lnfRstd, rows, c);
-        for (int l = last; l >= 0; l--) {
+        for (int l = last; l >= lowestLayer; l--) {
             BlockWeights w = weights.blocks.get(l);
             Activations.Block a = acts.blocks[l];
             float[] x = l == 0 ? acts.encoded : acts.blocks[l - 1].residualOut;
 
             System.arraycopy(dres, 0, dproj, 0, rows * c);
             Dropout.apply(dproj, rows * c, rate, siteKey(3 + 3 * l));
-            Linear.backward(dfc, w.fcProjWeight.grad(), w.fcProjBias.grad(), dproj, a.fcGelu, w.fcProjWeight.data(), rows, 4 * c, c);
+            Linear.backward(dfc, trained(w.fcProjWeight), trained(w.fcProjBias), dproj, a.fcGelu, w.fcProjWeight.data(), rows, 4 * c, c);
+            if (lora != null) {
+                lora.backward(l, Projection.FC_OUT, dfc, dproj, a.fcGelu, rows);
+            }
             Gelu.backward(dfc, a.fc, dfc, rows * 4 * c);
-            Linear.backward(dnorm, w.fcWeight.grad(), w.fcBias.grad(), dfc, a.ln2, w.fcWeight.data(), rows, c, 4 * c);
+            Linear.backward(dnorm, trained(w.fcWeight), trained(w.fcBias), dfc, a.ln2, w.fcWeight.data(), rows, c, 4 * c);
+            if (lora != null) {
+                lora.backward(l, Projection.FC, dnorm, dfc, a.ln2, rows);
+            }
             LayerNorm.backward(dres, w.ln2Weight.grad(), w.ln2Bias.grad(), dnorm, a.residualMid, w.ln2Weight.data(),
                     a.ln2Mean, a.ln2Rstd, rows, c);
 
             System.arraycopy(dres, 0, dproj, 0, rows * c);
             Dropout.apply(dproj, rows * c, rate, siteKey(2 + 3 * l));
-            Linear.backward(dattention, w.attnProjWeight.grad(), w.attnProjBias.grad(), dproj, a.attention, w.attnProjWeight.data(), rows, c, c);
+            Linear.backward(dattention, trained(w.attnProjWeight), trained(w.attnProjBias), dproj, a.attention, w.attnProjWeight.data(),
+                    rows, c, c);
+            if (lora != null) {
+                lora.backward(l, Projection.ATTENTION_OUT, dattention, dproj, a.attention, rows);
+            }
             Attention.backward(dqkv, dattention, a.qkv, a.attention, a.logSumExp, acts.batchSize, acts.length, c, config.heads(),
                     rate, siteKey(1 + 3 * l));
-            Linear.backward(dnorm, w.qkvWeight.grad(), w.qkvBias == null ? null : w.qkvBias.grad(), dqkv, a.ln1, w.qkvWeight.data(),
+            Linear.backward(dnorm, trained(w.qkvWeight), w.qkvBias == null ? null : trained(w.qkvBias), dqkv, a.ln1, w.qkvWeight.data(),
                     rows, c, 3 * c);
+            if (lora != null) {
+                lora.backward(l, Projection.QKV, dnorm, dqkv, a.ln1, rows);
+            }
             LayerNorm.backward(dres, w.ln1Weight.grad(), w.ln1Bias.grad(), dnorm, x, w.ln1Weight.data(), a.ln1Mean, a.ln1Rstd, rows, c);
+        }
+        if (lowestLayer > 0 || lora != null) {
+            return;
         }
         Dropout.apply(dres, rows * c, rate, siteKey(0));
         Embedding.backward(weights.tokenEmbedding.grad(), weights.positionEmbedding.grad(), dres, tokens,
                 acts.batchSize, acts.length, c);
+    }
+
+    /** The gradient array of a base weight, or null (not computed) while LoRA freezes the base. */
+    private float[] trained(Parameter p) {
+        return lora != null ? null : p.grad();
     }
 
     private long siteKey(int site) {
@@ -364,6 +468,9 @@ public final class Gpt {
             float[] values = cache.values[l];
             LayerNorm.forward(cache.norm, cache.mean, cache.rstd, x, w.ln1Weight.data(), w.ln1Bias.data(), n, c, eps);
             Linear.forward(cache.qkv, cache.norm, w.qkvWeight.data(), w.qkvBias == null ? null : w.qkvBias.data(), n, c, 3 * c);
+            if (lora != null) {
+                lora.forwardInference(l, Projection.QKV, cache.qkv, cache.norm, n);
+            }
             for (int i = 0; i < n; i++) {
                 System.arraycopy(cache.qkv, i * 3 * c + c, keys, (start + i) * c, c);
                 System.arraycopy(cache.qkv, i * 3 * c + 2 * c, values, (start + i) * c, c);
@@ -386,11 +493,20 @@ public final class Gpt {
                 Parallel.forChunks(0, n * heads, attend);
             }
             Linear.forward(cache.projection, attention, w.attnProjWeight.data(), w.attnProjBias.data(), n, c, c);
+            if (lora != null) {
+                lora.forwardInference(l, Projection.ATTENTION_OUT, cache.projection, attention, n);
+            }
             VectorMath.add(cache.projection, 0, x, 0, n * c);
             LayerNorm.forward(cache.norm, cache.mean, cache.rstd, x, w.ln2Weight.data(), w.ln2Bias.data(), n, c, eps);
             Linear.forward(cache.fc, cache.norm, w.fcWeight.data(), w.fcBias.data(), n, c, 4 * c);
+            if (lora != null) {
+                lora.forwardInference(l, Projection.FC, cache.fc, cache.norm, n);
+            }
             Gelu.forward(cache.fcGelu, cache.fc, n * 4 * c);
             Linear.forward(cache.projection, cache.fcGelu, w.fcProjWeight.data(), w.fcProjBias.data(), n, 4 * c, c);
+            if (lora != null) {
+                lora.forwardInference(l, Projection.FC_OUT, cache.projection, cache.fcGelu, n);
+            }
             VectorMath.add(cache.projection, 0, x, 0, n * c);
         }
         cache.advance(n);

@@ -33,9 +33,18 @@ public final class GptCheckpoint {
         save(gpt, directory, Map.of());
     }
 
-    /** Writes {@code config.json} and {@code model.safetensors}; {@code metadata} goes into the safetensors header. */
+    /**
+     * Writes {@code config.json} and {@code model.safetensors}; {@code metadata} goes into the
+     * safetensors header. A model with LoRA adapters is saved as its frozen base plus the adapter in
+     * PEFT's layout beside it ({@link PeftAdapter}), which {@link #load} attaches again.
+     */
     public static void save(Gpt gpt, Path directory, Map<String, String> metadata) throws IOException {
         Files.createDirectories(directory);
+        if (gpt.lora() != null) {
+            PeftAdapter.save(gpt, directory, "CAUSAL_LM", directory.toString());
+        } else {
+            PeftAdapter.delete(directory);
+        }
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         meta.putIfAbsent("format", "pt"); // transformers expects this key
         SafeTensors.write(directory.resolve(WEIGHTS_FILE), toTensors(gpt), meta);
@@ -52,6 +61,9 @@ public final class GptCheckpoint {
         GptConfig config = readConfig(configFile, tensors);
         Gpt gpt = Gpt.empty(config);
         fromTensors(gpt, tensors, weightsFile.toString());
+        if (PeftAdapter.exists(directory)) {
+            PeftAdapter.load(gpt, directory);
+        }
         return gpt;
     }
 

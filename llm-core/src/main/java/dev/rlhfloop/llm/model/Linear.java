@@ -18,15 +18,17 @@ public final class Linear {
     }
 
     /**
-     * Writes {@code dinp} (unless {@code null}) and adds into {@code dweight} and {@code dbias}
-     * (which may be {@code null} for a layer without bias).
+     * Writes {@code dinp} (unless {@code null}) and adds into {@code dweight} and {@code dbias}; either
+     * may be {@code null} (a frozen weight, a layer without bias) and is then not computed.
      */
     public static void backward(float[] dinp, float[] dweight, float[] dbias, float[] dout, float[] inp, float[] weight,
                                 int rows, int in, int outs) {
         if (dinp != null) {
             Matmul.multiply(dinp, 0, dout, 0, false, weight, 0, true, rows, in, outs, false);
         }
-        Matmul.multiply(dweight, 0, inp, 0, true, dout, 0, false, in, outs, rows, true);
+        if (dweight != null) {
+            Matmul.multiply(dweight, 0, inp, 0, true, dout, 0, false, in, outs, rows, true);
+        }
         if (dbias != null) {
             Parallel.forChunks(0, outs, (from, to) -> {
                 for (int row = 0; row < rows; row++) {

@@ -71,13 +71,13 @@ public final class PreferenceTrainer {
 
         List<Epoch> epochs = new ArrayList<>();
         epochs.add(new Epoch(0, evaluate.apply(trainSet), heldOutSet == null ? null : withKl.apply(evaluate.apply(heldOutSet))));
-        AdamW optimizer = new AdamW(policy.parameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, settings.weightDecay()));
+        AdamW optimizer = new AdamW(policy.trainableParameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, settings.weightDecay()));
         for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
             PreferenceMetrics trained = trainEpoch(trainSet, settings, epoch, listener, slice -> {
                 policy.setTraining(true);
                 policy.zeroGrad();
                 PreferenceMetrics metrics = dpo.forwardBackward(slice.batch(), slice.reference(), 1.0);
-                update(optimizer, policy.parameters(), settings);
+                update(optimizer, policy.trainableParameters(), settings);
                 return metrics;
             });
             epochs.add(new Epoch(epoch, trained, heldOutSet == null ? null : withKl.apply(evaluate.apply(heldOutSet))));

@@ -53,7 +53,7 @@ public final class Rloo {
         this.reward = reward;
         this.settings = settings;
         this.stopToken = stopToken;
-        this.optimizer = new AdamW(policy.parameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, settings.weightDecay()));
+        this.optimizer = new AdamW(policy.trainableParameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, settings.weightDecay()));
     }
 
     public long steps() {
@@ -125,7 +125,7 @@ public final class Rloo {
         policy.zeroGrad();
         policy.backwardLogProbs(SequenceLogProbs.perToken(batch, dSequence));
         if (settings.maxGradNorm() > 0) {
-            GradientClipping.clip(policy.parameters(), settings.maxGradNorm());
+            GradientClipping.clip(policy.trainableParameters(), settings.maxGradNorm());
         }
         optimizer.update(settings.learningRate());
         policy.setTraining(false);

@@ -5,6 +5,7 @@ import dev.rlhfloop.llm.data.InstructionExample;
 import dev.rlhfloop.llm.data.InstructionLoader;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
+import dev.rlhfloop.llm.model.LoraSettings;
 import dev.rlhfloop.llm.sample.Generator;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
@@ -27,13 +28,24 @@ import java.util.Locale;
  */
 public final class Finetuning {
 
-    /** Examples are cut to {@code maxLength} tokens (and the model's context); {@code samples} validation prompts are answered at each sample point. */
-    public record Settings(int maxLength, int samples, RunSettings run) {
+    /**
+     * Examples are cut to {@code maxLength} tokens (and the model's context); {@code samples}
+     * validation prompts are answered at each sample point. With {@code lora} (else null) only
+     * LoRA adapters train over the frozen base; {@code merge} folds them into the final model.
+     */
+    public record Settings(int maxLength, int samples, RunSettings run, LoraSettings lora, boolean merge) {
 
         public Settings {
             if (maxLength <= 1 || samples < 0) {
                 throw new IllegalArgumentException("need maxLength > 1 and samples >= 0");
             }
+            if (merge && lora == null) {
+                throw new IllegalArgumentException("merging needs LoRA adapters");
+            }
+        }
+
+        public Settings(int maxLength, int samples, RunSettings run) {
+            this(maxLength, samples, run, null, false);
         }
 
         public static Settings defaults() {
@@ -41,11 +53,15 @@ public final class Finetuning {
         }
 
         public Settings withMaxLength(int n) {
-            return new Settings(n, samples, run);
+            return new Settings(n, samples, run, lora, merge);
         }
 
         public Settings withRun(RunSettings settings) {
-            return new Settings(maxLength, samples, settings);
+            return new Settings(maxLength, samples, settings, lora, merge);
+        }
+
+        public Settings withLora(LoraSettings settings, boolean mergeAtEnd) {
+            return new Settings(maxLength, samples, run, settings, mergeAtEnd);
         }
     }
 
@@ -104,7 +120,7 @@ public final class Finetuning {
         TrainerSettings trainerSettings = run.trainerSettings(total);
 
         TrainingLoop.Start start = saved != null ? TrainingLoop.Start.resumed(directory, saved, fingerprint, trainerSettings)
-                : TrainingLoop.Start.fresh(Phase.SFT, copyForTraining(base, baseModel, tokenizer, run), trainerSettings, total,
+                : TrainingLoop.Start.fresh(Phase.SFT, copyForTraining(base, baseModel, tokenizer, run, settings.lora()), trainerSettings, total,
                         fingerprint, settings);
         listener.phaseStarted(Phase.SFT, String.format(Locale.ROOT,
                 "%s %,d training examples (%,d batches per epoch), %,d validation examples; %s step %d of %d",
@@ -112,7 +128,8 @@ public final class Finetuning {
                 validationExamples.size(), saved != null ? "resuming after" : "starting at", start.state().step(), total));
 
         List<InstructionExample> sampled = validationExamples.subList(0, Math.min(settings.samples(), validationExamples.size()));
-        return TrainingLoop.run(Phase.SFT, directory, start, data, run, (model, step) -> {
+        boolean merge = settings.merge();
+        TrainingResult result = TrainingLoop.run(Phase.SFT, directory, start, data, run, (model, step) -> {
             Generator generator = new Generator(model);
             List<Sample> samples = new ArrayList<>();
             for (InstructionExample example : sampled) {
@@ -122,10 +139,18 @@ public final class Finetuning {
             }
             return samples;
         }, listener);
+        if (merge) {
+            Gpt trained = GptCheckpoint.load(directory);
+            if (trained.lora() != null) {
+                trained.mergeLora();
+                GptCheckpoint.save(trained, directory);
+            }
+        }
+        return result;
     }
 
     /** A copy of the base model, with the run's dropout, to train (the base stays the reference it was). */
-    private static Gpt copyForTraining(Gpt base, Path baseModel, Tokenizer tokenizer, RunSettings run) throws IOException {
+    private static Gpt copyForTraining(Gpt base, Path baseModel, Tokenizer tokenizer, RunSettings run, LoraSettings lora) throws IOException {
         if (base.config().vocabSize() < tokenizer.vocabSize()) {
             throw new IllegalArgumentException(baseModel + ": the model's vocabulary (" + base.config().vocabSize()
                     + ") is smaller than its tokenizer's (" + tokenizer.vocabSize() + ")");
@@ -133,6 +158,9 @@ public final class Finetuning {
         Gpt model = Gpt.empty(base.config().withDropout(run.dropout()));
         GptCheckpoint.fromTensors(model, GptCheckpoint.toTensors(base), baseModel.toString());
         model.setDropoutState(run.seed(), 0);
+        if (lora != null) {
+            model.attachLora(lora, run.seed());
+        }
         return model;
     }
 

@@ -36,7 +36,7 @@ public final class Trainer {
     public Trainer(Gpt model, TrainerSettings settings) {
         this.model = model;
         this.settings = settings;
-        this.optimizer = new AdamW(model.parameters(), settings.adamW());
+        this.optimizer = new AdamW(model.trainableParameters(), settings.adamW());
     }
 
     /** A trainer continuing a run saved with {@link #save}: weights, optimizer moments, step and dropout state. */
@@ -85,8 +85,8 @@ public final class Trainer {
             tokens += batch.tokens();
         }
         double norm = settings.maxGradNorm() > 0
-                ? GradientClipping.clip(model.parameters(), settings.maxGradNorm())
-                : GradientClipping.globalNorm(model.parameters());
+                ? GradientClipping.clip(model.trainableParameters(), settings.maxGradNorm())
+                : GradientClipping.globalNorm(model.trainableParameters());
         long index = optimizer.step();
         float rate = settings.schedule().at(index);
         optimizer.update(rate);

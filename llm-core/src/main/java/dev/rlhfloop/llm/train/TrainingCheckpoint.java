@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.rlhfloop.llm.data.DataPosition;
 import dev.rlhfloop.llm.model.GptCheckpoint;
+import dev.rlhfloop.llm.model.PeftAdapter;
 import dev.rlhfloop.llm.train.TrainingListener.Evaluation;
 import dev.rlhfloop.llm.train.TrainingListener.Phase;
 
@@ -35,8 +36,8 @@ public final class TrainingCheckpoint {
     public static final String STATE_FILE = "training.json";
     public static final String TOKENIZER_FILE = "tokenizer.json";
     static final String NEXT_DIR = ".checkpoint-next";
-    private static final List<String> FILES = List.of(
-            GptCheckpoint.CONFIG_FILE, GptCheckpoint.WEIGHTS_FILE, Trainer.OPTIMIZER_FILE, STATE_FILE);
+    private static final List<String> FILES = List.of(GptCheckpoint.CONFIG_FILE, GptCheckpoint.WEIGHTS_FILE,
+            PeftAdapter.CONFIG_FILE, PeftAdapter.WEIGHTS_FILE, Trainer.OPTIMIZER_FILE, STATE_FILE);
 
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)

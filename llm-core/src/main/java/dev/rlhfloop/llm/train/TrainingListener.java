@@ -10,8 +10,8 @@ import java.time.Duration;
  */
 public interface TrainingListener {
 
-    /** The stages of the pipeline, in order. */
-    enum Phase { TOKENIZER, PRETRAIN, SFT, SCORE }
+    /** The stages of the pipeline, in order, and classification fine-tuning (not part of it). */
+    enum Phase { TOKENIZER, PRETRAIN, SFT, SCORE, CLASSIFY }
 
     /**
      * One optimizer step done. {@code step} counts from 1 to {@code totalSteps}; {@code loss} is this

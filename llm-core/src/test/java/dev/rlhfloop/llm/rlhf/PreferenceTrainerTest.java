@@ -1,6 +1,7 @@
 package dev.rlhfloop.llm.rlhf;
 
 import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.LoraSettings;
 import dev.rlhfloop.llm.model.Parameter;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,25 @@ class PreferenceTrainerTest {
         assertTrue(after.heldOut().margin() > 0.2, "held-out margin after DPO: " + after.heldOut());
         assertTrue(after.heldOut().loss() < before.heldOut().loss(), "held-out loss " + before.heldOut() + " -> " + after.heldOut());
         assertTrue(after.heldOut().klToReference() > 0, "the policy moved away from the reference");
+    }
+
+    /** A policy with LoRA adapters: DPO trains only them, the base stays the reference it was copied from. */
+    @Test
+    void dpoWithLoraMovesOnlyTheAdapters() {
+        Gpt reference = Gpt.create(RlhfFixtures.small(), 1);
+        Gpt policy = reference.copy();
+        policy.attachLora(LoraSettings.of(4).withAlpha(8), 5);
+        List<PreferencePair> train = RlhfFixtures.politePairs(new Random(2), 24, 16);
+        List<PreferencePair> heldOut = RlhfFixtures.politePairs(new Random(3), 12, 16);
+        List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, reference, train, heldOut, SETTINGS, 0,
+                PreferenceTrainer.Listener.NONE);
+
+        assertTrue(epochs.get(3).heldOut().loss() < epochs.get(0).heldOut().loss(), "held-out loss " + epochs.get(0).heldOut()
+                + " -> " + epochs.get(3).heldOut());
+        for (int i = 0; i < reference.parameters().size(); i++) {
+            assertArrayEquals(reference.parameters().get(i).data(), policy.parameters().get(i).data(),
+                    policy.parameters().get(i).name() + " is frozen");
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.rlhfloop.llm.train;
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptConfig;
+import dev.rlhfloop.llm.model.LoraSettings;
 import dev.rlhfloop.llm.model.Parameter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +73,32 @@ class TrainerTest {
         List<Parameter> pr = resumed.model().parameters();
         for (int i = 0; i < pa.size(); i++) {
             assertArrayEquals(pa.get(i).data(), pr.get(i).data(), pa.get(i).name());
+        }
+    }
+
+    /** With LoRA the checkpoint is the base plus the PEFT adapter and the adapters' moments: a resume continues exactly, the base untouched. */
+    @Test
+    void loraRunsResumeExactlyAndLeaveTheBaseAlone() throws Exception {
+        Gpt base = Gpt.create(CONFIG, 6);
+        Gpt model = base.copy();
+        model.attachLora(LoraSettings.of(4).withAlpha(8), 7);
+        Trainer a = new Trainer(model, settings());
+        for (int i = 0; i < 3; i++) {
+            a.step(batch(i, 2, 8));
+        }
+        a.save(dir);
+        Trainer resumed = Trainer.resume(dir, settings());
+        assertEquals(model.lora().settings(), resumed.model().lora().settings());
+        for (int i = 3; i < 6; i++) {
+            assertEquals(a.step(batch(i, 2, 8)).loss(), resumed.step(batch(i, 2, 8)).loss(), 0f);
+        }
+        List<Parameter> pa = a.model().trainableParameters();
+        List<Parameter> pr = resumed.model().trainableParameters();
+        for (int i = 0; i < pa.size(); i++) {
+            assertArrayEquals(pa.get(i).data(), pr.get(i).data(), pa.get(i).name());
+        }
+        for (int i = 0; i < base.parameters().size(); i++) {
+            assertArrayEquals(base.parameters().get(i).data(), resumed.model().parameters().get(i).data(), base.parameters().get(i).name());
         }
     }
 

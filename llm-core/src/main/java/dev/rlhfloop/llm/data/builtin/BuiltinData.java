@@ -1,6 +1,7 @@
 package dev.rlhfloop.llm.data.builtin;
 
 import dev.rlhfloop.llm.data.InstructionExample;
+import dev.rlhfloop.llm.data.LabeledText;
 import dev.rlhfloop.llm.data.builtin.Facts.Fact;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -38,6 +39,9 @@ public final class BuiltinData {
     public static final double HELDOUT_FACT_SHARE = 0.2;
     /** Share of all possible checkable answers (or counted sentences and picked-from lists) kept for the held-out set. */
     public static final double HELDOUT_SHARE = 0.15;
+    /** Messages in the built-in classification set; about {@link #SPAM_SHARE} of them spam, as in the UCI SMS Spam Collection (13%). */
+    public static final int DEFAULT_CLASSIFICATION_MESSAGES = 4_000;
+    public static final double SPAM_SHARE = 0.15;
 
     private final long seed;
     private final World world;
@@ -96,6 +100,18 @@ public final class BuiltinData {
      */
     public boolean isHeldOut(String splitKey) {
         return new SplittableRandom(splitKey.hashCode() * 0x9E3779B97F4A7C15L + seed).nextDouble() < HELDOUT_SHARE;
+    }
+
+    /**
+     * Text messages labelled {@code spam} or {@code ham}, imbalanced like the book's SMS data, for
+     * classification fine-tuning (balance and split them with {@link dev.rlhfloop.llm.data.ClassificationData}).
+     */
+    public List<LabeledText> classificationMessages(int count) {
+        return new MessageGenerator(seed + 6).messages(count, SPAM_SHARE);
+    }
+
+    public List<LabeledText> classificationMessages() {
+        return classificationMessages(DEFAULT_CLASSIFICATION_MESSAGES);
     }
 
     /** Open prompts for raters, most naming an animal. */
