@@ -88,15 +88,15 @@ class LoopIT {
      * Whether the loop learned, decided on what the rater's rule defines: the share of decisive
      * comparisons between a version trained on ≥ {@link #AFTER_PAIRS} pairs and the SFT model in
      * which the rater prefers the trained version's answer. A loop that learned nothing wins half
-     * (both sides are the same model, sampled with other seeds). Sized for the lowest rate measured:
-     * the trained versions won 75–97% of such comparisons in the runs of docs/loop.md on both vector
-     * widths (AVX-512 native and forced to 8 lanes, AVX2). Computed exactly
-     * ({@code SequentialWinTestTest}): a loop that learned nothing passes with probability 1.4e-3;
-     * a loop whose versions win 70% fails with probability 3.6e-5, at 75% 2e-8, at 65% 1.7%. It
-     * needs ~35 decisive comparisons at a 90% win rate and ~65 at 75%, about 2.3 comparisons judged
-     * per decisive one (half the comparisons pit the latest version against the SFT model).
+     * (both sides are the same model, sampled with other seeds). Sized from the rates measured in
+     * the judging phase on both vector widths (docs/loop.md): 75–100%, the lowest with 8-float
+     * vectors. Computed exactly ({@code SequentialWinTestTest}): a loop that learned nothing passes
+     * with probability 1.4e-3; a loop whose trained versions win 65% of those comparisons fails
+     * with probability 7e-6, at 70% 3e-10 (at 60%: 3.5%). It needs ~49 decisive comparisons at a
+     * 90% win rate, ~86 at 75%, ~173 at 65%, and judges about 2.4 comparisons per decisive one
+     * (half pit the latest version against the SFT model), ~0.3 s each on two cores.
      */
-    static final SequentialWinTest JUDGING = new SequentialWinTest(0.65, 0.001, 0.001, 300);
+    static final SequentialWinTest JUDGING = new SequentialWinTest(0.6, 0.001, 0.001, 600);
     /** Time the rater may take to judge; the binomial test decides on what it has when it runs out. */
     static final Duration JUDGING_BUDGET = Duration.ofMinutes(Integer.getInteger("rlhf.e2e.judgingMinutes", 6));
 
