@@ -3,13 +3,13 @@ package dev.rlhfloop.bench;
 import dev.rlhfloop.llm.data.AlpacaFormat;
 import dev.rlhfloop.llm.data.AnswerChecker;
 import dev.rlhfloop.llm.data.builtin.BuiltinData;
-import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
+import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
-import dev.rlhfloop.llm.rlhf.PreferencePair;
 import dev.rlhfloop.llm.rlhf.PreferenceSettings;
 import dev.rlhfloop.llm.rlhf.PreferenceTrainer;
+import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.sample.Generation;
 import dev.rlhfloop.llm.sample.Generator;
 import dev.rlhfloop.llm.sample.SamplingSettings;
@@ -106,7 +106,7 @@ public final class LoopExperiment {
                 ruleName, pairsPerVersion, allHistory ? "all" : "new", lr, beta, epochs, batch, temperature, topK, maxNew, compare);
         System.out.println("| version | fixed-set share | fixed-set words | fixed-set wins vs SFT | comparisons | served answers | served share | decisive | seconds |");
         System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        List<PreferencePair> history = new ArrayList<>();
+        List<TokenizedPreference> history = new ArrayList<>();
         long sampleSeed = seed * 1_000_003L;
         for (int version = 1; version <= versions + 1; version++) {
             long t0 = System.nanoTime();
@@ -119,7 +119,7 @@ public final class LoopExperiment {
                 if (vsSft == Preference.FIRST || vsSft == Preference.SECOND) decided++;
                 if (vsSft == Preference.FIRST) wins++;
             }
-            List<PreferencePair> fresh = new ArrayList<>();
+            List<TokenizedPreference> fresh = new ArrayList<>();
             int comparisons = 0, served = 0, servedOk = 0, decisive = 0;
             while (version <= versions && fresh.size() < pairsPerVersion || version > versions && comparisons < 10) {
                 String prompt = pool.get(random.nextInt(pool.size()));
@@ -141,7 +141,7 @@ public final class LoopExperiment {
                     decisive++;
                     Answer chosen = p == Preference.FIRST ? a : b;
                     Answer rejected = p == Preference.FIRST ? b : a;
-                    if (!Arrays.equals(chosen.tokens, rejected.tokens)) fresh.add(new PreferencePair(promptIds, chosen.tokens, rejected.tokens));
+                    if (!Arrays.equals(chosen.tokens, rejected.tokens)) fresh.add(new TokenizedPreference(promptIds, chosen.tokens, rejected.tokens));
                 }
             }
             System.out.printf(Locale.ROOT, "| %d | %.1f%% | %.2f | %.1f%% (%d/%d) | %d | %d | %.1f%% | %d | %.0f |%n", version,
@@ -152,7 +152,7 @@ public final class LoopExperiment {
             history.addAll(fresh);
             PreferenceSettings settings = PreferenceSettings.defaults().withBeta(beta).withLearningRate(lr).withEpochs(epochs)
                     .withBatchSize(batch).withSeed(seed + version).withMaxLength(policy.config().contextLength());
-            List<PreferencePair> train = allHistory ? history : fresh;
+            List<TokenizedPreference> train = allHistory ? history : fresh;
             List<PreferenceTrainer.Epoch> result = PreferenceTrainer.dpo(policy, reference, train, List.of(), settings, eot, step -> {});
             System.err.printf(Locale.ROOT, "  version %d trained on %d pairs: %s%n", version + 1, train.size(),
                     result.get(result.size() - 1).train());

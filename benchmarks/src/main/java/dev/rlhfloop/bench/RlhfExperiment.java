@@ -9,12 +9,12 @@ import dev.rlhfloop.llm.data.PreferenceExample;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptConfig;
 import dev.rlhfloop.llm.rlhf.PreferenceMetrics;
-import dev.rlhfloop.llm.rlhf.PreferencePair;
 import dev.rlhfloop.llm.rlhf.PreferenceSettings;
 import dev.rlhfloop.llm.rlhf.PreferenceTrainer;
 import dev.rlhfloop.llm.rlhf.RewardModel;
 import dev.rlhfloop.llm.rlhf.Rloo;
 import dev.rlhfloop.llm.rlhf.RlooSettings;
+import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.sample.Generator;
 import dev.rlhfloop.llm.sample.SamplingSettings;
 import dev.rlhfloop.llm.tensor.Parallel;
@@ -126,8 +126,8 @@ public final class RlhfExperiment {
         }
         sft.setTraining(false);
 
-        List<PreferencePair> trainPairs = pairs(train, tokenizer);
-        List<PreferencePair> heldPairs = pairs(heldOut, tokenizer);
+        List<TokenizedPreference> trainPairs = pairs(train, tokenizer);
+        List<TokenizedPreference> heldPairs = pairs(heldOut, tokenizer);
         PreferenceSettings base = PreferenceSettings.defaults().withBatchSize(batch).withSeed(seed).withMaxLength(context);
 
         if (!skipRm) {
@@ -166,18 +166,18 @@ public final class RlhfExperiment {
     }
 
     /** RLOO of a copy of the SFT model against the reward model; the reward of held-out answers before and after. */
-    private static void rloo(Gpt sft, RewardModel rewardModel, List<PreferencePair> train, List<PreferencePair> heldOut,
+    private static void rloo(Gpt sft, RewardModel rewardModel, List<TokenizedPreference> train, List<TokenizedPreference> heldOut,
                              int steps, float lr, int batch, long seed, int eot) {
         RlooSettings settings = RlooSettings.defaults().withLearningRate(lr).withMaxNewTokens(32).withSeed(seed);
         int maxPrompt = sft.config().contextLength() + 1 - settings.maxNewTokens();
         List<int[]> prompts = new ArrayList<>();
-        for (PreferencePair pair : train) {
+        for (TokenizedPreference pair : train) {
             if (pair.prompt().length <= maxPrompt) {
                 prompts.add(pair.prompt());
             }
         }
         List<int[]> evalPrompts = new ArrayList<>();
-        for (PreferencePair pair : heldOut) {
+        for (TokenizedPreference pair : heldOut) {
             if (pair.prompt().length <= maxPrompt && evalPrompts.size() < 48) {
                 evalPrompts.add(pair.prompt());
             }
@@ -236,10 +236,10 @@ public final class RlhfExperiment {
         };
     }
 
-    private static List<PreferencePair> pairs(List<PreferenceExample> examples, BpeTokenizer tokenizer) {
-        List<PreferencePair> pairs = new ArrayList<>();
+    private static List<TokenizedPreference> pairs(List<PreferenceExample> examples, BpeTokenizer tokenizer) {
+        List<TokenizedPreference> pairs = new ArrayList<>();
         for (PreferenceData.Encoded encoded : PreferenceData.encodeAll(examples, tokenizer)) {
-            pairs.add(PreferencePair.from(encoded, tokenizer.endOfTextId()));
+            pairs.add(TokenizedPreference.from(encoded, tokenizer.endOfTextId()));
         }
         return pairs;
     }

@@ -2,6 +2,7 @@ package dev.rlhfloop.e2e;
 
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.LocalKafka;
+import dev.rlhfloop.stack.HealthProbe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -35,6 +36,7 @@ final class WholeStack implements AutoCloseable {
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HealthProbe probe = new HealthProbe();
     private LocalKafka kafka;
 
     /**
@@ -165,29 +167,7 @@ final class WholeStack implements AutoCloseable {
     }
 
     private void awaitReady(String service) {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        Process process = processes.get(service);
-        while (!ready(service)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(service + " exited with code " + process.exitValue() + "; see " + log(service));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(service + " was not ready within " + READY_TIMEOUT.toSeconds() + " s; see " + log(service));
-            }
-            sleep(200);
-        }
-    }
-
-    private boolean ready(String service) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(url(service, "/q/health/ready")).timeout(Duration.ofSeconds(5)).GET().build();
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        probe.await(service, url(service, "/q/health/ready"), processes.get(service), System.nanoTime(), READY_TIMEOUT, log(service));
     }
 
     /** Services first (so they do not log the broker's absence), then the broker. */
@@ -223,14 +203,5 @@ final class WholeStack implements AutoCloseable {
 
     static void log(String format, Object... args) {
         System.out.printf("[stack] " + format + "%n", args);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }

@@ -5,7 +5,6 @@ import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.Topics;
-import dev.rlhfloop.llm.io.ModelArchive;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -155,7 +154,7 @@ public class ModelVersionWatcher {
         try {
             Files.createDirectories(config.downloadDir());
             dir = Files.createTempDirectory(config.downloadDir(), safe(version.versionId()) + "-");
-            ModelArchive.fetch(version.weights().url(), version.weights().sha256(), dir);
+            ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir);
             ServedModel model = ServedModel.load(version.versionId(), dir);
             LOG.infof("loaded model version %s (line %s, %s) in %d ms", version.versionId(), version.modelLine(),
                     version.algorithm(), (System.nanoTime() - start) / 1_000_000);

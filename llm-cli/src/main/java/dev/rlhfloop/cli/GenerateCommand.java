@@ -79,7 +79,7 @@ public final class GenerateCommand extends ModelCommand {
         }
         List<Integer> generated = new ArrayList<>();
         int[] printed = {0};
-        generator.generate(prompt, settings, token -> {
+        generator.generate(prompt, settings, (token, logProbability) -> {
             if (token == stop) {
                 return true;
             }

@@ -7,9 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +38,7 @@ public final class Stack {
     private final Path home;
     private final Path runDir;
     private final Path logDir;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HealthProbe probe = new HealthProbe();
     private final Map<Component, Process> processes = new LinkedHashMap<>();
     private LocalKafka kafka;
     private volatile boolean stopping;
@@ -192,37 +189,13 @@ public final class Stack {
     }
 
     private void awaitReady(Component c, long t0) {
-        long deadline = t0 + READY_TIMEOUT.toNanos();
-        Process process = processes.get(c);
-        while (!ready(c)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(c.name() + " exited with code " + process.exitValue() + "; see "
-                        + logDir.resolve(c.name() + ".log"));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(c.name() + " was not ready within " + READY_TIMEOUT.toSeconds()
-                        + " s; see " + logDir.resolve(c.name() + ".log"));
-            }
-            sleep(Duration.ofMillis(200));
-        }
-    }
-
-    private boolean ready(Component c) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(c.readiness()).timeout(Duration.ofSeconds(5)).GET().build();
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        probe.await(c.name(), c.readiness(), processes.get(c), t0, READY_TIMEOUT, logDir.resolve(c.name() + ".log"));
     }
 
     private String statusLine() {
         String kafkaState = isFree(KAFKA_PORT) ? "down" : "up";
         return "kafka " + kafkaState + " · " + Component.ALL.stream()
-                .map(c -> c.name() + " " + (ready(c) ? "ready" : isFree(c.port()) ? "down" : "not ready"))
+                .map(c -> c.name() + " " + (probe.ready(c.readiness()) ? "ready" : isFree(c.port()) ? "down" : "not ready"))
                 .collect(Collectors.joining(" · "));
     }
 

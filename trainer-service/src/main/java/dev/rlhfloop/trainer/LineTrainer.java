@@ -9,6 +9,7 @@ import dev.rlhfloop.llm.Engine;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.rlhf.RewardModel;
+import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -317,7 +318,7 @@ final class LineTrainer implements Runnable {
     private PendingPairs.Pending read(ConsumerRecord<String, byte[]> record, Tokenizer tokenizer, int context) {
         // An unreadable record has no vote time; the broker's timestamp gives it a place in the order all the same.
         Instant votedAt = Instant.ofEpochMilli(record.timestamp());
-        Optional<dev.rlhfloop.llm.rlhf.PreferencePair> pair = Optional.empty();
+        Optional<TokenizedPreference> pair = Optional.empty();
         if (record.value() != null) {
             try {
                 PreferencePair event = Json.read(record.value(), PreferencePair.class);
@@ -365,7 +366,7 @@ final class LineTrainer implements Runnable {
         for (PendingPairs.Pending p : batch.records()) {
             after.merge(new TopicPartition(Topics.PREFERENCE_PAIRS, p.partition()), p.offset() + 1, Math::max);
         }
-        List<dev.rlhfloop.llm.rlhf.PreferencePair> pairs = batch.records().stream()
+        List<TokenizedPreference> pairs = batch.records().stream()
                 .flatMap(p -> p.pair().stream()).toList();
         String versionId = versionId(line, live, number);
         long seed = context.config().seed() * 1_000_003L + number;

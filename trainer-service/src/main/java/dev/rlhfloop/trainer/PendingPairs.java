@@ -1,5 +1,7 @@
 package dev.rlhfloop.trainer;
 
+import dev.rlhfloop.llm.rlhf.TokenizedPreference;
+
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,7 +25,7 @@ final class PendingPairs {
      * One record of the pairs topic. {@code pair} is empty for a record the line skips (unreadable,
      * or answers that do not encode); it is consumed in its place in the order all the same.
      */
-    record Pending(int partition, long offset, Instant votedAt, Optional<dev.rlhfloop.llm.rlhf.PreferencePair> pair,
+    record Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair,
                    long receivedNanos) {
         boolean trainable() {
             return pair.isPresent();

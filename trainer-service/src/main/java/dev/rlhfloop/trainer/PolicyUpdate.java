@@ -1,14 +1,15 @@
 package dev.rlhfloop.trainer;
 
 import dev.rlhfloop.contracts.Algorithm;
+import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.llm.data.AlpacaFormat;
 import dev.rlhfloop.llm.model.Gpt;
-import dev.rlhfloop.llm.rlhf.PreferencePair;
 import dev.rlhfloop.llm.rlhf.PreferenceSettings;
 import dev.rlhfloop.llm.rlhf.PreferenceTrainer;
 import dev.rlhfloop.llm.rlhf.RewardModel;
 import dev.rlhfloop.llm.rlhf.Rloo;
 import dev.rlhfloop.llm.rlhf.RlooSettings;
+import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,7 +65,7 @@ final class PolicyUpdate {
     }
 
     /** The engine's pair from an event: the prompt in the SFT template, the answers' token ids as generated. */
-    static Optional<PreferencePair> encode(dev.rlhfloop.contracts.PreferencePair event, Tokenizer tokenizer, int contextLength) {
+    static Optional<TokenizedPreference> encode(PreferencePair event, Tokenizer tokenizer, int contextLength) {
         String prompt = event.prompt().contains(AlpacaFormat.RESPONSE_HEADER) ? event.prompt() : AlpacaFormat.prompt(event.prompt(), "");
         int[] promptIds = tokenizer.encode(prompt);
         int[] chosen = answer(event.chosen(), tokenizer);
@@ -79,7 +80,7 @@ final class PolicyUpdate {
         rejected = Arrays.copyOf(rejected, Math.min(rejected.length, answerRoom));
         int promptRoom = contextLength - Math.max(chosen.length, rejected.length);
         if (promptIds.length > promptRoom) promptIds = Arrays.copyOfRange(promptIds, promptIds.length - promptRoom, promptIds.length);
-        return Optional.of(new PreferencePair(promptIds, chosen, rejected));
+        return Optional.of(new TokenizedPreference(promptIds, chosen, rejected));
     }
 
     private static int[] answer(dev.rlhfloop.contracts.Answer answer, Tokenizer tokenizer) {
@@ -98,13 +99,13 @@ final class PolicyUpdate {
      * a line carries it from version to version, so it has learned from every pair so far, where one
      * trained afresh on each batch (4–16 pairs) gave RLOO little to follow.
      */
-    Map<String, Double> run(Gpt policy, Gpt reference, RewardModel rewardModel, List<PreferencePair> pairs, int padId, long seed,
+    Map<String, Double> run(Gpt policy, Gpt reference, RewardModel rewardModel, List<TokenizedPreference> pairs, int padId, long seed,
                             Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("pairs", (double) pairs.size());
 
-        List<PreferencePair> rewardTrain = new ArrayList<>();
-        List<PreferencePair> rewardHeldOut = new ArrayList<>();
+        List<TokenizedPreference> rewardTrain = new ArrayList<>();
+        List<TokenizedPreference> rewardHeldOut = new ArrayList<>();
         int every = config.reward().holdOutEvery();
         for (int i = 0; i < pairs.size(); i++) {
             (every > 1 && pairs.size() >= every && i % every == every - 1 ? rewardHeldOut : rewardTrain).add(pairs.get(i));
@@ -142,7 +143,7 @@ final class PolicyUpdate {
         policy.setDropoutState(seed, 0);
         // KL to the reference and the after-update metrics are measured on a few pairs (the reward
         // model's held-out ones): a full second pass over the batch would double an update's time.
-        List<PreferencePair> probe = !rewardHeldOut.isEmpty() ? rewardHeldOut
+        List<TokenizedPreference> probe = !rewardHeldOut.isEmpty() ? rewardHeldOut
                 : pairs.subList(Math.max(0, pairs.size() - PROBE_PAIRS), pairs.size());
         List<PreferenceTrainer.Epoch> dpoEpochs = PreferenceTrainer.dpo(policy, reference, pairs, probe, dpoSettings, padId,
                 step -> progress.step(Algorithm.DPO, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
@@ -172,7 +173,7 @@ final class PolicyUpdate {
      * step's {@code reward}, {@code kl} (summed log-ratio log π − log π_ref per answer),
      * {@code totalReward} (reward − β·kl), {@code responseLength} (tokens) and {@code rlooLoss}.
      */
-    private void rloo(Gpt policy, Gpt reference, RewardModel rewardModel, List<PreferencePair> pairs, int endOfText, long seed,
+    private void rloo(Gpt policy, Gpt reference, RewardModel rewardModel, List<TokenizedPreference> pairs, int endOfText, long seed,
                       Progress progress, Map<String, Double> metrics) {
         TrainerConfig.Rloo settings = config.rloo();
         // Answers get at most half the context (as a pair's answers do in encode), prompts the rest.
@@ -218,9 +219,9 @@ final class PolicyUpdate {
     }
 
     /** Each pair's prompt once, in order of first appearance, keeping its last {@code room} tokens (the question). */
-    static List<int[]> distinctPrompts(List<PreferencePair> pairs, int room) {
+    static List<int[]> distinctPrompts(List<TokenizedPreference> pairs, int room) {
         List<int[]> prompts = new ArrayList<>();
-        for (PreferencePair pair : pairs) {
+        for (TokenizedPreference pair : pairs) {
             int[] prompt = pair.prompt();
             if (prompt.length > room) prompt = Arrays.copyOfRange(prompt, prompt.length - room, prompt.length);
             int[] candidate = prompt;

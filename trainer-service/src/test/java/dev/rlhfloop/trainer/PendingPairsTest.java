@@ -2,7 +2,7 @@ package dev.rlhfloop.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.rlhfloop.llm.rlhf.PreferencePair;
+import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,7 @@ class PendingPairsTest {
     private static final Instant T0 = Instant.parse("2026-11-29T12:00:00Z");
 
     private static PendingPairs.Pending record(int partition, long offset, int secondsAfter, boolean trainable) {
-        Optional<PreferencePair> pair = trainable ? Optional.of(new PreferencePair(new int[] {1}, new int[] {2}, new int[] {3})) : Optional.empty();
+        Optional<TokenizedPreference> pair = trainable ? Optional.of(new TokenizedPreference(new int[] {1}, new int[] {2}, new int[] {3})) : Optional.empty();
         return new PendingPairs.Pending(partition, offset, T0.plusSeconds(secondsAfter), pair, 0);
     }
 

@@ -10,8 +10,8 @@ import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptConfig;
 import dev.rlhfloop.llm.model.Parameter;
-import dev.rlhfloop.llm.rlhf.PreferencePair;
 import dev.rlhfloop.llm.rlhf.RewardModel;
+import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import java.nio.file.Path;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -55,14 +55,14 @@ class PolicyUpdateTest {
             "rlhf.trainer.rloo.learning-rate", "1e-3");
 
     /** Eight pairs on three prompts (two repeated); chosen answers hold token 5, rejected ones do not. */
-    private static List<PreferencePair> pairs() {
+    private static List<TokenizedPreference> pairs() {
         Random random = new Random(7);
         int[][] prompts = {{1, 2, 3}, {4, 9, 10, 11}, {12, 13}};
-        List<PreferencePair> pairs = new ArrayList<>();
+        List<TokenizedPreference> pairs = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             int[] chosen = {5, 6 + random.nextInt(30), 5, END_OF_TEXT};
             int[] rejected = {6 + random.nextInt(30), 6 + random.nextInt(30), END_OF_TEXT};
-            pairs.add(new PreferencePair(prompts[i % prompts.length], chosen, rejected));
+            pairs.add(new TokenizedPreference(prompts[i % prompts.length], chosen, rejected));
         }
         return pairs;
     }
@@ -170,11 +170,11 @@ class PolicyUpdateTest {
 
     @Test
     void promptsAreDedupedInOrderAndCutToTheirQuestion() {
-        List<PreferencePair> pairs = List.of(
-                new PreferencePair(new int[] {1, 2, 3, 4}, new int[] {5}, new int[] {6}),
-                new PreferencePair(new int[] {7}, new int[] {5}, new int[] {6}),
-                new PreferencePair(new int[] {1, 2, 3, 4}, new int[] {6}, new int[] {5}),
-                new PreferencePair(new int[] {0, 3, 4}, new int[] {5}, new int[] {6}));
+        List<TokenizedPreference> pairs = List.of(
+                new TokenizedPreference(new int[] {1, 2, 3, 4}, new int[] {5}, new int[] {6}),
+                new TokenizedPreference(new int[] {7}, new int[] {5}, new int[] {6}),
+                new TokenizedPreference(new int[] {1, 2, 3, 4}, new int[] {6}, new int[] {5}),
+                new TokenizedPreference(new int[] {0, 3, 4}, new int[] {5}, new int[] {6}));
         List<int[]> prompts = PolicyUpdate.distinctPrompts(pairs, 2);
         assertEquals(2, prompts.size(), "{1,2,3,4} and {0,3,4} end alike: one prompt once cut to the last two tokens");
         assertArrayEquals(new int[] {3, 4}, prompts.get(0));

@@ -3,22 +3,16 @@ package dev.rlhfloop.llm.io;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -28,8 +22,9 @@ import java.util.zip.ZipOutputStream;
  * How a model travels between services: a ZIP of its directory ({@code config.json},
  * {@code model.safetensors}, {@code tokenizer.json}, flat, no folders) announced by URL and the
  * SHA-256 of the ZIP's bytes. The trainer {@link #pack}s a directory and serves the file; the
- * inference service {@link #fetch}es it ({@code http:}, {@code https:} or {@code file:}), checks
- * the digest before unpacking anything, and loads the directory.
+ * inference service downloads it, checks the digest before unpacking anything, then
+ * {@link #unpack}s and loads the directory. Downloading is the service's job: this library does
+ * no network I/O.
  *
  * <p>Packing is deterministic (fixed entry order and timestamps), so the same weights always give
  * the same digest.
@@ -43,7 +38,6 @@ public final class ModelArchive {
     public static final List<String> FILES = List.of(CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE);
 
     private static final LocalDateTime FIXED_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
-    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
 
     private ModelArchive() {}
 
@@ -121,74 +115,10 @@ public final class ModelArchive {
         }
     }
 
-    /**
-     * Downloads the archive at {@code url} ({@code http:}, {@code https:} or {@code file:}), checks
-     * its SHA-256 against {@code expectedSha256} and unpacks it into {@code directory}. Nothing is
-     * unpacked when the digest differs.
-     */
-    public static void fetch(String url, String expectedSha256, Path directory) throws IOException {
-        URI uri = parse(url);
-        Files.createDirectories(directory);
-        Path download = Files.createTempFile(directory, "download", ".zip");
-        try {
-            String actual = download(uri, download);
-            if (!actual.equalsIgnoreCase(expectedSha256)) {
-                throw new InvalidArchiveException("sha256 mismatch for " + url + ": announced " + expectedSha256
-                        + ", downloaded " + actual);
-            }
-            unpack(download, directory);
-        } finally {
-            Files.deleteIfExists(download);
-        }
-    }
-
     /** SHA-256 of a file's bytes, lowercase hex. */
     public static String sha256(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return digestOf(in, OutputStream.nullOutputStream());
-        }
-    }
-
-    private static URI parse(String url) throws IOException {
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new IOException("not a URL: " + url);
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("file") && !scheme.equals("http") && !scheme.equals("https")) {
-            throw new IOException("cannot fetch " + url + ": only http, https and file URLs are supported");
-        }
-        return uri;
-    }
-
-    private static String download(URI uri, Path target) throws IOException {
-        if (uri.getScheme().equalsIgnoreCase("file")) {
-            Path source = Path.of(uri);
-            if (!Files.isRegularFile(source)) {
-                throw new IOException("cannot fetch " + uri + ": no such file");
-            }
-            try (InputStream in = Files.newInputStream(source); OutputStream out = Files.newOutputStream(target)) {
-                return digestOf(in, out);
-            }
-        }
-        HttpClient client = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).GET().build();
-        try {
-            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                if (response.statusCode() != 200) {
-                    throw new IOException("cannot fetch " + uri + ": HTTP " + response.statusCode());
-                }
-                try (OutputStream out = Files.newOutputStream(target)) {
-                    return digestOf(in, out);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while fetching " + uri, e);
         }
     }
 

@@ -113,28 +113,36 @@ public final class Attention {
     }
 
     /**
-     * One query row against {@code count} keys and values (rows {@code stride} apart): writes the
-     * weighted sum of values to {@code out} and returns log Σ exp(score).
+     * Where one layer's heads lie in the cache: rows of {@code channels} floats, each head a
+     * {@code headDim} slice of them, scores scaled by {@code scale} (1/√headDim).
      */
-    static float attendRow(float[] q, int qAt, float[] keys, int kAt, float[] values, int vAt, int stride, int count,
-                           int headDim, float scale, float[] scores, float[] out, int outAt,
-                           float rate, long key, long dropIndex) {
+    record CachedHeads(int channels, int headDim, float scale) {}
+
+    /**
+     * Head {@code head} of new token {@code row} (its q in the fused {@code qkv[n, 3C]}) attends to
+     * the first {@code count} cached keys and values ({@code [·, C]}); the weighted sum of values
+     * goes to that head's slice of row {@code row} of {@code out[n, C]}. {@code scores} holds at
+     * least {@code count} floats. Inference only, so there is no dropout.
+     */
+    static void attendCached(CachedHeads shape, float[] qkv, int row, int head, float[] keys, float[] values, int count,
+                             float[] scores, float[] out) {
+        int c = shape.channels();
+        int headDim = shape.headDim();
+        int column = head * headDim;
+        int qAt = row * 3 * c + column;
         for (int j = 0; j < count; j++) {
-            scores[j] = VectorMath.dot(q, qAt, keys, kAt + j * stride, headDim) * scale;
+            scores[j] = VectorMath.dot(qkv, qAt, keys, j * c + column, headDim) * shape.scale();
         }
         float max = VectorMath.max(scores, 0, count);
-        float sum = VectorMath.expShifted(scores, 0, count, max);
-        float norm = 1f / sum;
-        float keepScale = norm / (1f - rate);
+        float norm = 1f / VectorMath.expShifted(scores, 0, count, max);
+        int outAt = row * c + column;
         Arrays.fill(out, outAt, outAt + headDim, 0f);
         for (int j = 0; j < count; j++) {
-            float p = rate == 0f ? scores[j] * norm
-                    : Dropout.keeps(key, dropIndex + j, rate) ? scores[j] * keepScale : 0f;
+            float p = scores[j] * norm;
             if (p != 0f) {
-                VectorMath.axpy(p, values, vAt + j * stride, out, outAt, headDim);
+                VectorMath.axpy(p, values, j * c + column, out, outAt, headDim);
             }
         }
-        return max + (float) Math.log(sum);
     }
 
     /** Writes {@code dqkv} from {@code dout}, recomputing the attention weights block by block from {@code lse}. */

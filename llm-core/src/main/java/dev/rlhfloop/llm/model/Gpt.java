@@ -461,7 +461,7 @@ public final class Gpt {
         cache.ensureScratch(n, c);
         float[] x = cache.x;
         Embedding.forward(x, newTokens, weights.tokenEmbedding.data(), weights.positionEmbedding.data(), 1, n, start, c, config.vocabSize());
-        float scale = (float) (1.0 / Math.sqrt(headDim));
+        Attention.CachedHeads shape = new Attention.CachedHeads(c, headDim, (float) (1.0 / Math.sqrt(headDim)));
         for (int l = 0; l < config.layers(); l++) {
             BlockWeights w = weights.blocks.get(l);
             float[] keys = cache.keys[l];
@@ -482,8 +482,7 @@ public final class Gpt {
                 for (int task = from; task < to; task++) {
                     int i = task / heads;
                     int h = task % heads;
-                    Attention.attendRow(qkv, i * 3 * c + h * headDim, keys, h * headDim, values, h * headDim, c, start + i + 1,
-                            headDim, scale, scores, attention, i * c + h * headDim, 0f, 0L, 0L);
+                    Attention.attendCached(shape, qkv, i, h, keys, values, start + i + 1, scores, attention);
                 }
             };
             // A single new token over a short prefix is less work than handing it to another thread.

@@ -18,7 +18,7 @@ import java.util.List;
 public record PairBatch(int pairs, Batch batch, int[] lastPositions) {
 
     /** Collates the pairs; sequences longer than {@code maxLength} lose their end. */
-    public static PairBatch collate(List<PreferencePair> pairs, int padId, int maxLength) {
+    public static PairBatch collate(List<TokenizedPreference> pairs, int padId, int maxLength) {
         int n = pairs.size();
         if (n == 0) {
             throw new IllegalArgumentException("no preference pairs to collate");
@@ -27,7 +27,7 @@ public record PairBatch(int pairs, Batch batch, int[] lastPositions) {
         int[] promptLengths = new int[2 * n];
         int length = 1;
         for (int i = 0; i < n; i++) {
-            PreferencePair pair = pairs.get(i);
+            TokenizedPreference pair = pairs.get(i);
             sequences[i] = concat(pair.prompt(), pair.chosen(), maxLength);
             sequences[n + i] = concat(pair.prompt(), pair.rejected(), maxLength);
             promptLengths[i] = promptLengths[n + i] = pair.prompt().length;

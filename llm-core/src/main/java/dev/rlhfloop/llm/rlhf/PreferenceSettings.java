@@ -45,10 +45,6 @@ public record PreferenceSettings(double beta, float learningRate, float weightDe
         return new PreferenceSettings(beta, learningRate, weightDecay, epochs, batchSize, value, maxGradNorm, maxLength);
     }
 
-    public PreferenceSettings withMaxGradNorm(double value) {
-        return new PreferenceSettings(beta, learningRate, weightDecay, epochs, batchSize, seed, value, maxLength);
-    }
-
     public PreferenceSettings withMaxLength(int value) {
         return new PreferenceSettings(beta, learningRate, weightDecay, epochs, batchSize, seed, maxGradNorm, value);
     }

@@ -45,11 +45,11 @@ public final class PreferenceTrainer {
      * train epochs' metrics are the means of their steps (the policy changing as it goes), except
      * epoch 0, which evaluates; held-out metrics always evaluate the policy as it is then.
      */
-    public static List<Epoch> dpo(Gpt policy, Gpt reference, List<PreferencePair> train, List<PreferencePair> heldOut,
+    public static List<Epoch> dpo(Gpt policy, Gpt reference, List<TokenizedPreference> train, List<TokenizedPreference> heldOut,
                                   PreferenceSettings settings, int padId, Listener listener) {
         Dpo dpo = new Dpo(policy, reference, settings.beta());
         int maxLength = Math.min(settings.maxLength(), policy.config().contextLength());
-        Function<List<PreferencePair>, PairBatch> collate = pairs -> PairBatch.collate(pairs, padId, maxLength);
+        Function<List<TokenizedPreference>, PairBatch> collate = pairs -> PairBatch.collate(pairs, padId, maxLength);
         reference.setTraining(false);
         PairSet trainSet = new PairSet(train, settings.batchSize(), collate, dpo::referenceLogProbs);
         PairSet heldOutSet = heldOut.isEmpty() ? null : new PairSet(heldOut, settings.batchSize(), collate, dpo::referenceLogProbs);
@@ -87,11 +87,11 @@ public final class PreferenceTrainer {
     }
 
     /** Bradley–Terry training of {@code model} in place; metrics as for {@link #dpo}. */
-    public static List<Epoch> rewardModel(RewardModel model, List<PreferencePair> train, List<PreferencePair> heldOut,
+    public static List<Epoch> rewardModel(RewardModel model, List<TokenizedPreference> train, List<TokenizedPreference> heldOut,
                                           PreferenceSettings settings, int padId, Listener listener) {
         Gpt backbone = model.backbone();
         int maxLength = Math.min(settings.maxLength(), backbone.config().contextLength());
-        Function<List<PreferencePair>, PairBatch> collate = pairs -> PairBatch.collate(pairs, padId, maxLength);
+        Function<List<TokenizedPreference>, PairBatch> collate = pairs -> PairBatch.collate(pairs, padId, maxLength);
         PairSet trainSet = new PairSet(train, settings.batchSize(), collate, null);
         PairSet heldOutSet = heldOut.isEmpty() ? null : new PairSet(heldOut, settings.batchSize(), collate, null);
         Function<PairSet, PreferenceMetrics> evaluate = set -> {
@@ -156,13 +156,13 @@ public final class PreferenceTrainer {
      * into batches in a given order (the data order for evaluation, a seeded shuffle per epoch).
      */
     private static final class PairSet {
-        private final List<PreferencePair> pairs;
+        private final List<TokenizedPreference> pairs;
         private final int batchSize;
-        private final Function<List<PreferencePair>, PairBatch> collate;
+        private final Function<List<TokenizedPreference>, PairBatch> collate;
         private final double[] chosenReference;
         private final double[] rejectedReference;
 
-        PairSet(List<PreferencePair> pairs, int batchSize, Function<List<PreferencePair>, PairBatch> collate,
+        PairSet(List<TokenizedPreference> pairs, int batchSize, Function<List<TokenizedPreference>, PairBatch> collate,
                 Function<PairBatch, double[]> reference) {
             if (pairs.isEmpty()) {
                 throw new IllegalArgumentException("no preference pairs to train on");
@@ -212,7 +212,7 @@ public final class PreferenceTrainer {
         /** The batch of the pairs {@code order[from .. from + batchSize)}, with their reference log-probabilities. */
         Slice slice(int[] order, int from) {
             int to = Math.min(order.length, from + batchSize);
-            List<PreferencePair> members = new ArrayList<>(to - from);
+            List<TokenizedPreference> members = new ArrayList<>(to - from);
             double[] reference = chosenReference == null ? null : new double[2 * (to - from)];
             for (int i = from; i < to; i++) {
                 members.add(pairs.get(order[i]));

@@ -38,7 +38,8 @@ public final class Generator {
         for (int i = 0; i < settings.maxNewTokens(); i++) {
             int next = sampler.sample(logits);
             tokens[length++] = next;
-            boolean go = listener.onToken(next);
+            // NONE ignores the log-probability, so skip its pass over the vocabulary
+            boolean go = listener == TokenListener.NONE || listener.onToken(next, Sampler.logProbability(logits, next));
             if (next == settings.stopToken()) {
                 reason = Generation.StopReason.STOP_TOKEN;
                 break;

@@ -26,6 +26,15 @@ public final class Sampler {
         return z ^ (z >>> 31);
     }
 
+    /** log softmax(logits)[token], in double: the token's log-probability at temperature 1. */
+    public static double logProbability(float[] logits, int token) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float logit : logits) max = Math.max(max, logit);
+        double sum = 0;
+        for (float logit : logits) sum += Math.exp(logit - max);
+        return logits[token] - max - Math.log(sum);
+    }
+
     public static int argmax(float[] logits) {
         int best = 0;
         for (int i = 1; i < logits.length; i++) {

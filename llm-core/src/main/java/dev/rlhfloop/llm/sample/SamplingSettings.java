@@ -29,22 +29,6 @@ public record SamplingSettings(float temperature, int topK, float topP, int maxN
         return temperature == 0f;
     }
 
-    public SamplingSettings withTemperature(float t) {
-        return new SamplingSettings(t, topK, topP, maxNewTokens, seed, stopToken);
-    }
-
-    public SamplingSettings withTopK(int k) {
-        return new SamplingSettings(temperature, k, topP, maxNewTokens, seed, stopToken);
-    }
-
-    public SamplingSettings withTopP(float p) {
-        return new SamplingSettings(temperature, topK, p, maxNewTokens, seed, stopToken);
-    }
-
-    public SamplingSettings withMaxNewTokens(int n) {
-        return new SamplingSettings(temperature, topK, topP, n, seed, stopToken);
-    }
-
     public SamplingSettings withSeed(long s) {
         return new SamplingSettings(temperature, topK, topP, maxNewTokens, s, stopToken);
     }

@@ -4,7 +4,12 @@ package dev.rlhfloop.llm.sample;
 @FunctionalInterface
 public interface TokenListener {
 
-    boolean onToken(int token);
+    /**
+     * {@code logProbability} is log p(token) under the model's own distribution (temperature 1,
+     * no top-k or top-p cut), whatever the sampling settings: the policy probability that DPO,
+     * PPO and RLOO score an answer by.
+     */
+    boolean onToken(int token, double logProbability);
 
-    TokenListener NONE = token -> true;
+    TokenListener NONE = (token, logProbability) -> true;
 }

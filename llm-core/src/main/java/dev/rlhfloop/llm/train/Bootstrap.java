@@ -73,14 +73,6 @@ public final class Bootstrap {
                     RunSettings.finetuning().withSteps(4).withBatchSize(4).withWarmupSteps(1).withIntervals(2, 2, 2, 2));
             return new Settings(BuiltinData.DEFAULT_SEED, 60_000, 40, 8, 8, pretraining, finetuning);
         }
-
-        public Settings withPretraining(Pretraining.Settings settings) {
-            return new Settings(dataSeed, corpusChars, trainExamples, validationExamples, scoreExamples, settings, finetuning);
-        }
-
-        public Settings withFinetuning(Finetuning.Settings settings) {
-            return new Settings(dataSeed, corpusChars, trainExamples, validationExamples, scoreExamples, pretraining, settings);
-        }
     }
 
     /**

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,56 +33,19 @@ class ModelArchiveTest {
     }
 
     @Test
-    void packingIsDeterministicAndFetchRestoresTheFiles() throws IOException {
+    void packingIsDeterministicAndUnpackRestoresTheFiles() throws IOException {
         Path model = modelDir();
         ModelArchive.Packed first = ModelArchive.pack(model, dir.resolve("a.zip"));
         ModelArchive.Packed second = ModelArchive.pack(model, dir.resolve("b.zip"));
         assertEquals(first.sha256(), second.sha256());
         assertEquals(64, first.sha256().length());
 
-        Path out = dir.resolve("fetched");
-        ModelArchive.fetch(first.file().toUri().toString(), first.sha256().toUpperCase(), out);
+        Path out = dir.resolve("unpacked");
+        ModelArchive.unpack(first.file(), out);
         for (String name : ModelArchive.FILES) {
             assertArrayEquals(Files.readAllBytes(model.resolve(name)), Files.readAllBytes(out.resolve(name)), name);
         }
         assertFalse(Files.exists(out.resolve("optimizer.safetensors")));
-    }
-
-    @Test
-    void aWrongDigestUnpacksNothing() throws IOException {
-        ModelArchive.Packed packed = ModelArchive.pack(modelDir(), dir.resolve("a.zip"));
-        Path out = dir.resolve("fetched");
-        IOException e = assertThrows(ModelArchive.InvalidArchiveException.class,
-                () -> ModelArchive.fetch(packed.file().toUri().toString(), "0".repeat(64), out));
-        assertTrue(e.getMessage().contains("sha256 mismatch"), e.getMessage());
-        try (var files = Files.list(out)) {
-            assertEquals(0, files.count());
-        }
-    }
-
-    @Test
-    void fetchesOverHttp() throws IOException {
-        ModelArchive.Packed packed = ModelArchive.pack(modelDir(), dir.resolve("a.zip"));
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/weights", exchange -> {
-            byte[] body = Files.readAllBytes(packed.file());
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
-        try {
-            String base = "http://127.0.0.1:" + server.getAddress().getPort();
-            Path out = dir.resolve("fetched");
-            ModelArchive.fetch(base + "/weights", packed.sha256(), out);
-            assertEquals("{\"n_embd\": 8}", Files.readString(out.resolve(ModelArchive.CONFIG_FILE)));
-            IOException missing = assertThrows(IOException.class,
-                    () -> ModelArchive.fetch(base + "/nothing", packed.sha256(), dir.resolve("x")));
-            assertTrue(missing.getMessage().contains("HTTP 404"), missing.getMessage());
-        } finally {
-            server.stop(0);
-        }
     }
 
     @Test
@@ -111,7 +71,6 @@ class ModelArchiveTest {
 
         Path notZip = Files.writeString(dir.resolve("text.zip"), "hello");
         assertThrows(ModelArchive.InvalidArchiveException.class, () -> ModelArchive.unpack(notZip, dir.resolve("out3")));
-        assertThrows(IOException.class, () -> ModelArchive.fetch("ftp://x/y", "0".repeat(64), dir.resolve("out4")));
     }
 
     @Test

@@ -69,7 +69,7 @@ class DpoTest {
         Gpt reference = Gpt.create(RlhfFixtures.tiny(), 8);
         RlhfFixtures.scaleUp(reference, 9);
         Dpo dpo = new Dpo(reference.copy(), reference, 0.1);
-        PreferencePair pair = new PreferencePair(new int[] {3, 4}, new int[] {5, 6}, new int[] {7});
+        TokenizedPreference pair = new TokenizedPreference(new int[] {3, 4}, new int[] {5, 6}, new int[] {7});
         double[] sums = dpo.referenceLogProbs(PairBatch.collate(java.util.List.of(pair), 0, 12));
         // chosen: log p(5 | 3 4) + log p(6 | 3 4 5), from the full logits
         float[] logits = reference.forward(new int[] {3, 4, 5}, 1, 3);

@@ -16,8 +16,8 @@ class PairBatchTest {
     @Test
     void stacksChosenThenRejectedWithOnlyAnswerTargets() {
         PairBatch pairs = PairBatch.collate(List.of(
-                new PreferencePair(new int[] {5, 6}, new int[] {7, 8, 9}, new int[] {3}),
-                new PreferencePair(new int[] {4}, new int[] {2}, new int[] {1, 1})), 0, 100);
+                new TokenizedPreference(new int[] {5, 6}, new int[] {7, 8, 9}, new int[] {3}),
+                new TokenizedPreference(new int[] {4}, new int[] {2}, new int[] {1, 1})), 0, 100);
         assertEquals(2, pairs.pairs());
         assertEquals(4, pairs.batch().batchSize());
         assertEquals(5, pairs.batch().length());
@@ -36,7 +36,7 @@ class PairBatchTest {
 
     @Test
     void truncatesLongSequencesAtTheEnd() {
-        PairBatch pairs = PairBatch.collate(List.of(new PreferencePair(new int[] {5, 6, 7}, new int[] {1, 2, 3}, new int[] {4})), 0, 4);
+        PairBatch pairs = PairBatch.collate(List.of(new TokenizedPreference(new int[] {5, 6, 7}, new int[] {1, 2, 3}, new int[] {4})), 0, 4);
         assertEquals(4, pairs.batch().length());
         assertArrayEquals(new int[] {5, 6, 7, 1, 5, 6, 7, 4}, pairs.batch().inputs());
         assertArrayEquals(new int[] {I, I, 1, I, I, I, 4, I}, pairs.batch().targets());
@@ -44,7 +44,7 @@ class PairBatchTest {
 
     @Test
     void rowSumsAndTheirGradientFollowTheMask() {
-        PairBatch pairs = PairBatch.collate(List.of(new PreferencePair(new int[] {5}, new int[] {1, 2}, new int[] {3})), 0, 10);
+        PairBatch pairs = PairBatch.collate(List.of(new TokenizedPreference(new int[] {5}, new int[] {1, 2}, new int[] {3})), 0, 10);
         float[] logProbs = {-1f, -2f, 0f, -4f, 0f, 0f};
         assertArrayEquals(new double[] {-3, -4}, pairs.sequenceSums(logProbs), 1e-9);
         assertArrayEquals(new float[] {0.5f, 0.5f, 0f, -1f, 0f, 0f}, pairs.perTokenGradient(new double[] {0.5, -1}));
@@ -53,6 +53,6 @@ class PairBatchTest {
     @Test
     void rejectsEmptyInput() {
         assertThrows(IllegalArgumentException.class, () -> PairBatch.collate(List.of(), 0, 10));
-        assertThrows(IllegalArgumentException.class, () -> new PreferencePair(new int[] {1}, new int[0], new int[] {2}));
+        assertThrows(IllegalArgumentException.class, () -> new TokenizedPreference(new int[] {1}, new int[0], new int[] {2}));
     }
 }

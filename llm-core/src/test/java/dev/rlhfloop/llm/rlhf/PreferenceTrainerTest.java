@@ -23,8 +23,8 @@ class PreferenceTrainerTest {
     void aFewDpoStepsRaiseTheChosenVersusRejectedMargin() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 1);
         Gpt policy = reference.copy();
-        List<PreferencePair> train = RlhfFixtures.politePairs(new Random(2), 24, 16);
-        List<PreferencePair> heldOut = RlhfFixtures.politePairs(new Random(3), 12, 16);
+        List<TokenizedPreference> train = RlhfFixtures.politePairs(new Random(2), 24, 16);
+        List<TokenizedPreference> heldOut = RlhfFixtures.politePairs(new Random(3), 12, 16);
         List<PreferenceTrainer.Step> steps = new ArrayList<>();
         List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, reference, train, heldOut, SETTINGS, 0, steps::add);
 
@@ -46,8 +46,8 @@ class PreferenceTrainerTest {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 1);
         Gpt policy = reference.copy();
         policy.attachLora(LoraSettings.of(4).withAlpha(8), 5);
-        List<PreferencePair> train = RlhfFixtures.politePairs(new Random(2), 24, 16);
-        List<PreferencePair> heldOut = RlhfFixtures.politePairs(new Random(3), 12, 16);
+        List<TokenizedPreference> train = RlhfFixtures.politePairs(new Random(2), 24, 16);
+        List<TokenizedPreference> heldOut = RlhfFixtures.politePairs(new Random(3), 12, 16);
         List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, reference, train, heldOut, SETTINGS, 0,
                 PreferenceTrainer.Listener.NONE);
 
@@ -63,7 +63,7 @@ class PreferenceTrainerTest {
     void dpoIsDeterministicAndLeavesTheReferenceAlone() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 4);
         float[] referenceWeights = reference.parameters().get(2).data().clone();
-        List<PreferencePair> train = RlhfFixtures.politePairs(new Random(5), 10, 16);
+        List<TokenizedPreference> train = RlhfFixtures.politePairs(new Random(5), 10, 16);
         PreferenceSettings settings = SETTINGS.withEpochs(2);
         Gpt first = reference.copy();
         Gpt second = reference.copy();
@@ -83,8 +83,8 @@ class PreferenceTrainerTest {
     void rewardModelLearnsAToyPreferenceAndGeneralises() {
         Gpt policy = Gpt.create(RlhfFixtures.small(), 6);
         RewardModel model = RewardModel.fromPolicy(policy, 7);
-        List<PreferencePair> train = RlhfFixtures.politePairs(new Random(8), 32, 16);
-        List<PreferencePair> heldOut = RlhfFixtures.politePairs(new Random(9), 16, 16);
+        List<TokenizedPreference> train = RlhfFixtures.politePairs(new Random(8), 32, 16);
+        List<TokenizedPreference> heldOut = RlhfFixtures.politePairs(new Random(9), 16, 16);
         List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.rewardModel(model, train, heldOut,
                 SETTINGS.withEpochs(4), 0, PreferenceTrainer.Listener.NONE);
         PreferenceTrainer.Epoch last = epochs.get(epochs.size() - 1);

@@ -46,14 +46,14 @@ class RewardModelTest {
         Gpt policy = Gpt.create(RlhfFixtures.tiny(), 5);
         RlhfFixtures.scaleUp(policy, 6);
         RewardModel model = RewardModel.fromPolicy(policy, 7);
-        PreferencePair shortPair = new PreferencePair(new int[] {3}, new int[] {4}, new int[] {5, 6});
-        PreferencePair longPair = new PreferencePair(new int[] {2, 2, 2}, new int[] {7, 7, 7, 7}, new int[] {8});
+        TokenizedPreference shortPair = new TokenizedPreference(new int[] {3}, new int[] {4}, new int[] {5, 6});
+        TokenizedPreference longPair = new TokenizedPreference(new int[] {2, 2, 2}, new int[] {7, 7, 7, 7}, new int[] {8});
         double[] alone = model.rewards(PairBatch.collate(List.of(shortPair), RlhfFixtures.PAD, 12));
         double[] padded = model.rewards(PairBatch.collate(List.of(shortPair, longPair), 9, 12));
         assertEquals(alone[0], padded[0], 1e-5);
         assertEquals(alone[1], padded[2], 1e-5);
         // and it is not the reward of some other position: dropping the last token changes it
-        double[] shorter = model.rewards(PairBatch.collate(List.of(new PreferencePair(new int[] {3}, new int[] {4}, new int[] {5})), 0, 12));
+        double[] shorter = model.rewards(PairBatch.collate(List.of(new TokenizedPreference(new int[] {3}, new int[] {4}, new int[] {5})), 0, 12));
         assertNotEquals(alone[1], shorter[1], 1e-6);
     }
 

@@ -43,10 +43,10 @@ final class RlhfFixtures {
     }
 
     /** Pairs of different prompt and answer lengths, so padding and masking matter. */
-    static List<PreferencePair> randomPairs(Random random, int count, int vocab) {
-        List<PreferencePair> pairs = new ArrayList<>();
+    static List<TokenizedPreference> randomPairs(Random random, int count, int vocab) {
+        List<TokenizedPreference> pairs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            pairs.add(new PreferencePair(randomIds(random, 1 + random.nextInt(3), vocab),
+            pairs.add(new TokenizedPreference(randomIds(random, 1 + random.nextInt(3), vocab),
                     randomIds(random, 1 + random.nextInt(4), vocab), randomIds(random, 1 + random.nextInt(4), vocab)));
         }
         return pairs;
@@ -56,8 +56,8 @@ final class RlhfFixtures {
      * A toy preference: answers are random tokens from {2..vocab), but the chosen answer contains
      * the "polite" token 1 and the rejected one does not.
      */
-    static List<PreferencePair> politePairs(Random random, int count, int vocab) {
-        List<PreferencePair> pairs = new ArrayList<>();
+    static List<TokenizedPreference> politePairs(Random random, int count, int vocab) {
+        List<TokenizedPreference> pairs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int[] prompt = new int[2 + random.nextInt(3)];
             for (int j = 0; j < prompt.length; j++) {
@@ -71,7 +71,7 @@ final class RlhfFixtures {
                 rejected[j] = 2 + random.nextInt(vocab - 2);
             }
             chosen[random.nextInt(length)] = 1;
-            pairs.add(new PreferencePair(prompt, chosen, rejected));
+            pairs.add(new TokenizedPreference(prompt, chosen, rejected));
         }
         return pairs;
     }

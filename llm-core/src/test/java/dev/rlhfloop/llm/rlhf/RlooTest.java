@@ -118,7 +118,7 @@ class RlooTest {
         int[] prompt = {3, 4};
         int[] answer = {5, 6, 7};
         double[] scores = Rloo.Reward.of(model).score(List.of(prompt, prompt), List.of(answer, new int[] {5}));
-        double[] pairRewards = model.rewards(PairBatch.collate(List.of(new PreferencePair(prompt, answer, new int[] {5})), 0, 16));
+        double[] pairRewards = model.rewards(PairBatch.collate(List.of(new TokenizedPreference(prompt, answer, new int[] {5})), 0, 16));
         assertArrayEquals(pairRewards, scores, 1e-5);
     }
 

@@ -61,7 +61,7 @@ class GenerationTest {
         Gpt gpt = model();
         int[] prompt = {1, 2, 3};
         List<Integer> streamed = new ArrayList<>();
-        Generation g = new Generator(gpt).generate(prompt, SamplingSettings.greedy(6), t -> streamed.add(t));
+        Generation g = new Generator(gpt).generate(prompt, SamplingSettings.greedy(6), (t, logProbability) -> streamed.add(t));
         assertEquals(9, g.tokens().length);
         assertEquals(Generation.StopReason.MAX_TOKENS, g.stopReason());
         int[] sequence = prompt.clone();
@@ -82,7 +82,7 @@ class GenerationTest {
         assertEquals(32, long_.tokens().length, "a 12-token context must not limit a 32-token generation");
 
         int[] firstToken = {-1};
-        Generation stopped = new Generator(gpt).generate(new int[] {1, 2}, SamplingSettings.defaults(30, 1), t -> {
+        Generation stopped = new Generator(gpt).generate(new int[] {1, 2}, SamplingSettings.defaults(30, 1), (t, logProbability) -> {
             firstToken[0] = t;
             return false;
         });

@@ -9,9 +9,9 @@ import java.util.Arrays;
  * the one that was not. Answers are the ids after the prompt, ending with end-of-text if the
  * model should learn to stop.
  */
-public record PreferencePair(int[] prompt, int[] chosen, int[] rejected) {
+public record TokenizedPreference(int[] prompt, int[] chosen, int[] rejected) {
 
-    public PreferencePair {
+    public TokenizedPreference {
         if (prompt.length + chosen.length == 0 || prompt.length + rejected.length == 0) {
             throw new IllegalArgumentException("a preference pair needs at least one token in each sequence");
         }
@@ -21,8 +21,8 @@ public record PreferencePair(int[] prompt, int[] chosen, int[] rejected) {
     }
 
     /** A pair as the preference loader encodes it, each answer followed by end-of-text (so DPO also learns where to stop). */
-    public static PreferencePair from(PreferenceData.Encoded encoded, int endOfTextId) {
-        return new PreferencePair(encoded.prompt(), withEnd(encoded.chosen(), endOfTextId), withEnd(encoded.rejected(), endOfTextId));
+    public static TokenizedPreference from(PreferenceData.Encoded encoded, int endOfTextId) {
+        return new TokenizedPreference(encoded.prompt(), withEnd(encoded.chosen(), endOfTextId), withEnd(encoded.rejected(), endOfTextId));
     }
 
     private static int[] withEnd(int[] answer, int endOfTextId) {

@@ -1,0 +1,89 @@
+package dev.rlhfloop.inference;
+
+import dev.rlhfloop.llm.io.ModelArchive;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Fetches a published model archive ({@link ModelArchive}) by the URL and SHA-256 announced on the
+ * registry topic. It lives here, not in llm-core, because only a serving replica downloads weights;
+ * the engine itself never touches the network.
+ */
+final class ModelDownload {
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(10);
+
+    private ModelDownload() {}
+
+    /**
+     * Downloads the archive at {@code url} ({@code http:}, {@code https:} or {@code file:}), checks
+     * its SHA-256 against {@code expectedSha256} and unpacks it into {@code directory}. Nothing is
+     * unpacked when the digest differs.
+     */
+    static void fetch(String url, String expectedSha256, Path directory) throws IOException {
+        URI uri = parse(url);
+        Files.createDirectories(directory);
+        Path download = Files.createTempFile(directory, "download", ".zip");
+        try {
+            copy(uri, download);
+            String actual = ModelArchive.sha256(download);
+            if (!actual.equalsIgnoreCase(expectedSha256)) {
+                throw new ModelArchive.InvalidArchiveException("sha256 mismatch for " + url + ": announced " + expectedSha256
+                        + ", downloaded " + actual);
+            }
+            ModelArchive.unpack(download, directory);
+        } finally {
+            Files.deleteIfExists(download);
+        }
+    }
+
+    private static URI parse(String url) throws IOException {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("not a URL: " + url);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("file") && !scheme.equals("http") && !scheme.equals("https")) {
+            throw new IOException("cannot fetch " + url + ": only http, https and file URLs are supported");
+        }
+        return uri;
+    }
+
+    private static void copy(URI uri, Path target) throws IOException {
+        if (uri.getScheme().equalsIgnoreCase("file")) {
+            Path source = Path.of(uri);
+            if (!Files.isRegularFile(source)) {
+                throw new IOException("cannot fetch " + uri + ": no such file");
+            }
+            Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
+        HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(DOWNLOAD_TIMEOUT).GET().build();
+        try {
+            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = response.body()) {
+                if (response.statusCode() != 200) {
+                    throw new IOException("cannot fetch " + uri + ": HTTP " + response.statusCode());
+                }
+                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while fetching " + uri, e);
+        }
+    }
+}
