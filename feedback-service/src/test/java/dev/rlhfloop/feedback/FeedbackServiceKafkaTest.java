@@ -261,7 +261,8 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         assertTrue(stream.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"),
                 stream.headers().toString());
         BlockingQueue<String> statsData = new ArrayBlockingQueue<>(100);
-        Thread reader = new Thread(() -> readStatsEvents(stream.body(), statsData), "stats-events-reader");
+        BlockingQueue<String> comments = new ArrayBlockingQueue<>(100);
+        Thread reader = new Thread(() -> readStatsEvents(stream.body(), statsData, comments), "stats-events-reader");
         reader.setDaemon(true);
         reader.start();
         try {
@@ -283,13 +284,16 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
             for (String more; (more = statsData.poll(3, TimeUnit.SECONDS)) != null; ) latest = more;
             assertEquals(given().get("/api/stats").then().statusCode(200).extract().asString(), latest);
             assertEquals(1, ((Number) statsOf("dpo-5").get("ties")).intValue());
+            // quiet now: a keep-alive comment (every 2 s in tests) holds the stream open
+            comments.clear();
+            assertEquals(":keep-alive", comments.poll(10, TimeUnit.SECONDS));
         } finally {
             stream.body().close();
         }
     }
 
-    /** Puts the data of every {@code event: stats} on the queue until the stream ends. */
-    private static void readStatsEvents(InputStream body, BlockingQueue<String> statsData) {
+    /** Puts the data of every {@code event: stats}, and every comment line, on its queue until the stream ends. */
+    private static void readStatsEvents(InputStream body, BlockingQueue<String> statsData, BlockingQueue<String> comments) {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             String event = null;
             StringBuilder data = new StringBuilder();
@@ -298,6 +302,8 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
                     if ("stats".equals(event)) statsData.add(data.toString());
                     event = null;
                     data.setLength(0);
+                } else if (line.startsWith(":")) {
+                    comments.add(line);
                 } else if (line.startsWith("event:")) {
                     event = line.substring("event:".length()).strip();
                 } else if (line.startsWith("data:")) {
