@@ -189,7 +189,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
                     sent = now;
                     lastWrite = System.nanoTime();
                 } else if (System.nanoTime() - lastWrite >= STATS_KEEP_ALIVE_NANOS) {
-                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.write(":keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
                     out.flush();
                     lastWrite = System.nanoTime();
                 }
