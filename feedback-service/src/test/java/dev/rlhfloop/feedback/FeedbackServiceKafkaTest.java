@@ -28,15 +28,27 @@ import dev.rlhfloop.kafka.LocalKafka;
 import dev.rlhfloop.kafka.testing.InjectLocalKafka;
 import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.hamcrest.Matcher;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +61,9 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
 
     @InjectLocalKafka
     LocalKafka kafka;
+
+    @TestHTTPResource("/api/stats/events")
+    URI statsEvents;
 
     @Inject
     FeedbackStores stores;
@@ -229,5 +244,76 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         assertEquals(before.sum(votes, Map.of("choice", "TIE")) + 1, after.sum(votes, Map.of("choice", "TIE")), after.text());
         assertEquals(before.sum(votes, Map.of("choice", "A")), after.sum(votes, Map.of("choice", "A")), "a repeat is not a new vote");
         assertTrue(after.sum(votes, Map.of()) >= 1);
+    }
+
+    /**
+     * The stream starts with the statistics now and sends them again once votes change them; each
+     * event's data is the body GET /api/stats answers.
+     */
+    @Test
+    void theStatsStreamSendsTheStatisticsAndThenTheirChanges() throws Exception {
+        publishComparison("cmp-stream", "base-5", "dpo-5");
+        KafkaTestClient.await("the stream stores", WAIT, () -> given().get("/api/stats").statusCode() == 200);
+        HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(statsEvents).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, stream.statusCode());
+        assertTrue(stream.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"),
+                stream.headers().toString());
+        BlockingQueue<String> statsData = new ArrayBlockingQueue<>(100);
+        BlockingQueue<String> comments = new ArrayBlockingQueue<>(100);
+        Thread reader = new Thread(() -> readStatsEvents(stream.body(), statsData, comments), "stats-events-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            String first = statsData.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(first != null && first.contains("\"totals\""), "the first event is the statistics now: " + first);
+            assertTrue(!first.contains("\"dpo-5\""), "no vote on dpo-5 yet: " + first);
+
+            // a tie: it makes no preference pair, which votesBecomePreferencePairsAndStatistics counts on the topic
+            postVote(vote("cmp-stream", "TIE", "grace")).then().statusCode(202);
+            String changed = null;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (changed == null && System.nanoTime() < deadline) {
+                String next = statsData.poll(1, TimeUnit.SECONDS);
+                if (next != null && next.contains("\"version\":\"dpo-5\"")) changed = next;
+            }
+            assertTrue(changed != null, "no stats event counted grace's vote on dpo-5");
+            // the vote is counted and nothing else happens now: the stream's latest body is /api/stats's body
+            String latest = changed;
+            for (String more; (more = statsData.poll(3, TimeUnit.SECONDS)) != null; ) latest = more;
+            assertEquals(given().get("/api/stats").then().statusCode(200).extract().asString(), latest);
+            assertEquals(1, ((Number) statsOf("dpo-5").get("ties")).intValue());
+            // quiet now: a keep-alive comment (every 2 s in tests) holds the stream open
+            comments.clear();
+            assertEquals(":keep-alive", comments.poll(10, TimeUnit.SECONDS));
+        } finally {
+            stream.body().close();
+        }
+    }
+
+    /** Puts the data of every {@code event: stats}, and every comment line, on its queue until the stream ends. */
+    private static void readStatsEvents(InputStream body, BlockingQueue<String> statsData, BlockingQueue<String> comments) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+            String event = null;
+            StringBuilder data = new StringBuilder();
+            for (String line; (line = lines.readLine()) != null; ) {
+                if (line.isEmpty()) {
+                    if ("stats".equals(event)) statsData.add(data.toString());
+                    event = null;
+                    data.setLength(0);
+                } else if (line.startsWith(":")) {
+                    comments.add(line);
+                } else if (line.startsWith("event:")) {
+                    event = line.substring("event:".length()).strip();
+                } else if (line.startsWith("data:")) {
+                    if (data.length() > 0) data.append('\n');
+                    String value = line.substring("data:".length());
+                    data.append(value.startsWith(" ") ? value.substring(1) : value);
+                }
+            }
+        } catch (java.io.IOException e) {
+            // the test closed the stream
+        }
     }
 }

@@ -166,17 +166,47 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /**
+     * feedback-service's two stats routes and nothing else under /api/stats. The stream behaves as
+     * StatsEvents does: the statistics on connect, again only when they change (checked twice a
+     * second here), a comment on a quiet stream, open until the client leaves.
+     */
     private void stats(HttpExchange ex) throws IOException {
-        if (ex.getRequestURI().getPath().endsWith("/events")) {
+        String path = ex.getRequestURI().getPath();
+        if (path.equals("/api/stats/events")) {
             ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+            ex.getResponseHeaders().add("Cache-Control", "no-cache");
             ex.sendResponseHeaders(200, 0);
-            for (int i = 0; i < 600; i++) {
-                event(ex.getResponseBody(), "stats", statsNow());
+            OutputStream out = ex.getResponseBody();
+            String sent = JSON.writeValueAsString(statsNow());
+            statsEvent(out, sent);
+            long lastWrite = System.nanoTime();
+            while (true) {
                 sleep(500);
+                String now = JSON.writeValueAsString(statsNow());
+                if (!now.equals(sent)) {
+                    statsEvent(out, now);
+                    sent = now;
+                    lastWrite = System.nanoTime();
+                } else if (System.nanoTime() - lastWrite >= STATS_KEEP_ALIVE_NANOS) {
+                    out.write(":keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    lastWrite = System.nanoTime();
+                }
             }
-        } else {
+        } else if (path.equals("/api/stats")) {
             send(ex, 200, statsNow());
+        } else {
+            send(ex, 404, error("not_found", "no route " + path));
         }
+    }
+
+    /** The real service's keep-alive period (feedback.stats.events.keep-alive). */
+    private static final long STATS_KEEP_ALIVE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+
+    private static void statsEvent(OutputStream out, String json) throws IOException {
+        out.write(("event: stats\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
     /** All-time votes before this run's: far more than the last hour's series, so the dashboard must show the total. */
