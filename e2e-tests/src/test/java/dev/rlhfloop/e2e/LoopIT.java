@@ -74,7 +74,7 @@ class LoopIT {
     /**
      * The versions measured: those trained on at least this many pairs (ten updates of four).
      * Offline, the versions trained on 24–36 pairs were still near the SFT model in some seeds
-     * (docs/loop.md); from 40 pairs on they were clearly shorter in every seed.
+     * (docs/experiments/2026-11-loop.md); from 40 pairs on they were clearly shorter in every seed.
      */
     static final int AFTER_PAIRS = Integer.getInteger("rlhf.e2e.afterPairs", 40);
     /**

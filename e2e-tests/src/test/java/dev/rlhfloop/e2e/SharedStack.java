@@ -24,7 +24,7 @@ public final class SharedStack implements BeforeAllCallback {
      * pairs (or 10 s after the oldest waiting pair), so that a few dozen votes give several versions.
      * DPO at learning rate 1e-4 (2 epochs, batches of 4: 2 AdamW steps per version of 4 pairs, twice
      * the trainer's default step per pair) moves the policy toward the rater's rule within ten
-     * versions without wrecking it: offline (benchmarks' LoopExperiment, docs/loop.md) versions 11–21
+     * versions without wrecking it: offline (benchmarks' LoopExperiment, docs/experiments/2026-11-loop.md) versions 11–21
      * wrote 1.0–2.4 words per answer against the SFT model's 3.8 in three seeds, where 5e-5 still
      * wrote 2.0–3.7 at versions 7–15 in one of two (the CI failure of z 1.27); 1e-3 turned the answers
      * into repeated words within three versions. The

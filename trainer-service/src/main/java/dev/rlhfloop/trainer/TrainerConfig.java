@@ -50,7 +50,7 @@ public interface TrainerConfig {
 
     /**
      * DPO of each version on its new pairs. The defaults (4 AdamW steps of 1e-4 per 16 pairs) moved
-     * a nano policy to a rater's rule within two or three versions; 1e-3 wrecked it (docs/loop.md).
+     * a nano policy to a rater's rule within two or three versions; 1e-3 wrecked it (docs/experiments/2026-11-loop.md).
      */
     interface Dpo {
         @WithDefault("0.1")
