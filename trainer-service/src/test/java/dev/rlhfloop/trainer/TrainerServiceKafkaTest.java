@@ -325,10 +325,7 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
     }
 
     private ModelVersion awaitVersion(String versionId) {
-        List<ModelVersion> all = KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.MODEL_VERSIONS, ModelVersion.class,
-                v -> v.stream().anyMatch(x -> x.versionId().equals(versionId)), WAIT);
-        return all.stream().filter(x -> x.versionId().equals(versionId)).findFirst()
-                .orElseThrow(() -> new AssertionError("version " + versionId + " was not published"));
+        return RegistryReads.awaitVersion(kafka.bootstrapServers(), versionId, WAIT);
     }
 
     /** Pairs whose chosen answer names the animal of the prompt; all on partition 0, keyed by comparison. */
