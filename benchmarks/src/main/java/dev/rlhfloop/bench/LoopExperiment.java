@@ -8,6 +8,7 @@ import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.rlhf.PreferenceSettings;
+import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import dev.rlhfloop.llm.rlhf.PreferenceTrainer;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.sample.Generation;
@@ -55,10 +56,11 @@ public final class LoopExperiment {
         int versions = o.intOr("versions", 4);
         int pairsPerVersion = o.intOr("pairs", 4);
         boolean allHistory = o.textOr("history", "new").equals("all");
-        float lr = o.floatOr("lr", 1e-3f);
-        double beta = o.doubleOr("beta", 0.1);
-        int epochs = o.intOr("epochs", 2);
-        int batch = o.intOr("batch", 4);
+        UpdateSettings defaults = UpdateSettings.defaults();
+        float lr = o.floatOr("lr", defaults.dpo().learningRate());
+        double beta = o.doubleOr("beta", defaults.dpo().beta());
+        int epochs = o.intOr("epochs", defaults.dpo().epochs());
+        int batch = o.intOr("batch", defaults.batchSize());
         float temperature = o.floatOr("temperature", 0.8f);
         int topK = o.intOr("topK", 40);
         int maxNew = o.intOr("maxNew", 32);
@@ -150,8 +152,8 @@ public final class LoopExperiment {
                     100.0 * servedOk / Math.max(1, served), decisive, (System.nanoTime() - t0) / 1e9);
             if (version > versions) break;
             history.addAll(fresh);
-            PreferenceSettings settings = PreferenceSettings.defaults().withBeta(beta).withLearningRate(lr).withEpochs(epochs)
-                    .withBatchSize(batch).withSeed(seed + version).withMaxLength(policy.config().contextLength());
+            PreferenceSettings settings = defaults.withBatchSize(batch).withDpo(defaults.dpo().withBeta(beta).withLearningRate(lr)
+                    .withEpochs(epochs)).dpoSettings(seed + version, policy.config().contextLength());
             List<TokenizedPreference> train = allHistory ? history : fresh;
             List<PreferenceTrainer.Epoch> result = PreferenceTrainer.dpo(policy, reference, train, List.of(), settings, eot, step -> {});
             System.err.printf(Locale.ROOT, "  version %d trained on %d pairs: %s%n", version + 1, train.size(),

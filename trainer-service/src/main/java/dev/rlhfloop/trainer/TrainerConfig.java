@@ -4,6 +4,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Everything the trainer can be told, under {@code rlhf.trainer.*} (see application.properties). */
 @ConfigMapping(prefix = "rlhf.trainer")
@@ -37,8 +39,19 @@ public interface TrainerConfig {
      * {@code rloo} (sampling on the pairs' prompts, scored by the update's reward model, KL penalty to
      * the SFT reference), in any case. A replay may choose its own.
      */
-    @WithDefault("dpo")
-    String algorithm();
+    Optional<String> algorithm();
+
+    /**
+     * A LoRA rank for the live line's versions: 0 (the default) trains every weight and publishes
+     * whole models; above 0 each version is an adapter of that rank over the SFT model, published as
+     * PEFT files (docs/loop.md, "LoRA versions"). Read at start, like the algorithm.
+     */
+    OptionalInt loraRank();
+
+    /*
+     * The update's settings below have no defaults here: an absent property takes llm-core's
+     * (UpdateSettings.defaults(), the one set the CLI and the experiments use too; TrainerUpdate maps them).
+     */
 
     Dpo dpo();
 
@@ -48,65 +61,45 @@ public interface TrainerConfig {
 
     Bootstrap bootstrap();
 
-    /**
-     * DPO of each version on its new pairs. The defaults (4 AdamW steps of 1e-4 per 16 pairs) moved
-     * a nano policy to a rater's rule within two or three versions; 1e-3 wrecked it (docs/experiments/2026-11-loop.md).
-     */
+    /** DPO of each version on its new pairs; {@code batch-size} is also the reward model's. */
     interface Dpo {
-        @WithDefault("0.1")
-        double beta();
+        Optional<Double> beta();
 
-        @WithDefault("1e-4")
-        float learningRate();
+        Optional<Float> learningRate();
 
-        @WithDefault("0.01")
-        float weightDecay();
+        Optional<Float> weightDecay();
 
-        @WithDefault("2")
-        int epochs();
+        OptionalInt epochs();
 
-        @WithDefault("8")
-        int batchSize();
+        OptionalInt batchSize();
     }
 
     /**
-     * RLOO of each version against the reward model trained on its pairs (algorithm {@code rloo}):
-     * {@code steps} updates, each sampling {@code samples} answers (k) to {@code prompts-per-step} of
-     * the batch's distinct prompts. Defaults measured on the nano model (trainer-service/README.md):
-     * 7–17 s per update of 16 pairs, 2–4× DPO's; the learning rate is DPO's, the KL coefficient the
-     * experiment's (docs/rlhf-experiments.md).
+     * RLOO of each version against the line's reward model (algorithm {@code rloo}): {@code steps}
+     * updates, each sampling {@code samples} answers (k) to {@code prompts-per-step} of the batch's
+     * distinct prompts; {@code beta} is the KL coefficient of reward − β·Σ(log π − log π_ref).
      */
     interface Rloo {
-        @WithDefault("4")
-        int steps();
+        OptionalInt steps();
 
-        @WithDefault("4")
-        int samples();
+        OptionalInt samples();
 
-        @WithDefault("8")
-        int promptsPerStep();
+        OptionalInt promptsPerStep();
 
-        /** The KL coefficient β of reward − β·Σ(log π − log π_ref). */
-        @WithDefault("0.05")
-        double beta();
+        Optional<Double> beta();
 
-        @WithDefault("1e-4")
-        float learningRate();
+        Optional<Float> learningRate();
 
-        @WithDefault("32")
-        int maxNewTokens();
+        OptionalInt maxNewTokens();
     }
 
+    /** The reward model; every k-th pair of an update is held out to measure its accuracy ({@code hold-out-every}, 0 = none). */
     interface Reward {
-        @WithDefault("1e-4")
-        float learningRate();
+        Optional<Float> learningRate();
 
-        @WithDefault("1")
-        int epochs();
+        OptionalInt epochs();
 
-        /** Every k-th pair of an update is held out to measure the reward model's accuracy (0 = none). */
-        @WithDefault("5")
-        int holdOutEvery();
+        OptionalInt holdOutEvery();
     }
 
     interface Bootstrap {

@@ -72,9 +72,8 @@ public class TrainerService {
         if (!config.line().matches(ReplayRequest.LINE_PATTERN)) {
             throw new IllegalArgumentException("rlhf.trainer.line must match " + ReplayRequest.LINE_PATTERN + ", was '" + config.line() + "'");
         }
-        algorithm = PolicyUpdate.algorithmNamed(config.algorithm()).orElseThrow(() ->
-                new IllegalArgumentException("rlhf.trainer.algorithm must be dpo or rloo, was '" + config.algorithm() + "'"));
-        PolicyUpdate.rlooSettings(config.rloo(), config.rloo().maxNewTokens(), config.seed()); // bad RLOO settings fail here, not in the first update
+        // bad update settings fail here, not in the first update
+        algorithm = TrainerUpdate.recorded(TrainerUpdate.settings(config).algorithm());
         Bootstrapper.settings(config.bootstrap()); // an unknown size fails here, not after the registry was read
         store = new ModelStore(config.dataDir());
         registry = new Registry(bootstrapServers);
