@@ -3,6 +3,7 @@ package dev.rlhfloop.inference;
 import dev.rlhfloop.llm.io.ModelArchive;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
+import dev.rlhfloop.llm.model.PeftAdapter;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
 import java.io.IOException;
@@ -25,5 +26,16 @@ public record ServedModel(String versionId, Gpt gpt, Tokenizer tokenizer) {
                     + " tokens but the model only " + gpt.config().vocabSize());
         }
         return new ServedModel(versionId, gpt, tokenizer);
+    }
+
+    /**
+     * A LoRA version: the adapter in {@code directory} (PEFT's files) over {@code base}'s weights,
+     * which it shares rather than copies, with the base's tokenizer. Loading it reads kilobytes to
+     * megabytes; the base is not read again.
+     */
+    public static ServedModel adapter(String versionId, ServedModel base, Path directory) throws IOException {
+        Gpt gpt = base.gpt().sharingWeights();
+        PeftAdapter.load(gpt, directory);
+        return new ServedModel(versionId, gpt, base.tokenizer());
     }
 }
