@@ -7,7 +7,9 @@ import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.llm.Engine;
 import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.io.ModelArchive;
 import dev.rlhfloop.llm.model.GptCheckpoint;
+import dev.rlhfloop.llm.model.PeftAdapter;
 import dev.rlhfloop.llm.rlhf.PolicyUpdate;
 import dev.rlhfloop.llm.rlhf.RewardModel;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
@@ -173,7 +175,7 @@ final class LineTrainer implements Runnable {
         Optional<ModelStore.Checkpoint> latest = context.store().latest(line);
         ModelStore.Checkpoint from = latest.orElse(parent);
         boolean fromSft = from.version().versionId().equals(sft.version().versionId());
-        Gpt policy = fromSft ? reference.copy() : Models.load(from.modelDir());
+        Gpt policy = startingPolicy(reference, from, fromSft);
         RewardModel rewardModel = resumeRewardModel(reference, from, fromSft);
         String parentVersion = from.version().versionId();
         int number = from.number();
@@ -303,6 +305,35 @@ final class LineTrainer implements Runnable {
         return version.trainedOn().offsets().getOrDefault(offsetKey(tp), done.get(tp));
     }
 
+    /**
+     * The policy a line trains from: with a LoRA rank, an adapter over the SFT model's own weights
+     * (the parent's adapter, or a fresh one from the SFT model); without, whole weights (the parent's,
+     * merged if the parent was an adapter). An adapter always adapts the SFT model, the base every
+     * inference service already holds: a line of whole-weight versions that turns to LoRA starts a
+     * fresh adapter from the SFT model.
+     */
+    private Gpt startingPolicy(Gpt reference, ModelStore.Checkpoint from, boolean fromSft) {
+        boolean lora = update.settings().loraRank() > 0;
+        long seed = context.config().seed();
+        if (fromSft) return update.newPolicy(reference, seed);
+        if (from.version().weights().isAdapter()) {
+            Gpt policy = lora ? reference.sharingWeights() : reference.copy();
+            try {
+                PeftAdapter.load(policy, from.modelDir());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the adapter of version " + from.version().versionId(), e);
+            }
+            if (!lora) policy.mergeLora();
+            return policy;
+        }
+        if (lora) {
+            LOG.warnf("line %s: version %s has whole weights; LoRA versions adapt the SFT model %s, so a fresh adapter starts from it",
+                    line, from.version().versionId(), sft.version().versionId());
+            return update.newPolicy(reference, seed);
+        }
+        return Models.load(from.modelDir());
+    }
+
     /** The reward model the parent checkpoint saved, so a restarted line trains on as one that never stopped. */
     private RewardModel resumeRewardModel(Gpt reference, ModelStore.Checkpoint parent, boolean fromSft) {
         if (fromSft) return update.newRewardModel(reference, context.config().seed());
@@ -390,9 +421,19 @@ final class LineTrainer implements Runnable {
             Path staged = context.store().staging(line, number);
             Path modelDir = staged.resolve(ModelStore.MODEL_DIR);
             // No version or line in the file's metadata: a replay's weights must be the same bytes as the live line's.
-            GptCheckpoint.save(policy, modelDir);
-            Files.copy(sft.modelDir().resolve(Models.TOKENIZER_FILE), modelDir.resolve(Models.TOKENIZER_FILE));
-            String sha256 = Models.archive(modelDir, staged.resolve(ModelStore.ARCHIVE_FILE));
+            String weightsUrl = Models.weightsUrl(context.config(), versionId);
+            ModelVersion.Weights weights;
+            if (policy.lora() != null) {
+                // An adapter version ships only its adapter (PEFT's files); its base is the SFT model.
+                PeftAdapter.save(policy, modelDir, "CAUSAL_LM", sft.version().versionId());
+                weights = ModelVersion.Weights.adapter(weightsUrl,
+                        ModelArchive.packAdapter(modelDir, staged.resolve(ModelStore.ARCHIVE_FILE)).sha256(), sft.version().versionId());
+            } else {
+                GptCheckpoint.save(policy, modelDir);
+                Files.copy(sft.modelDir().resolve(Models.TOKENIZER_FILE), modelDir.resolve(Models.TOKENIZER_FILE));
+                weights = new ModelVersion.Weights(weightsUrl, Models.archive(modelDir, staged.resolve(ModelStore.ARCHIVE_FILE)));
+            }
+            metrics.put("weightsBytes", (double) Files.size(staged.resolve(ModelStore.ARCHIVE_FILE)));
             rewardModel.save(staged.resolve(ModelStore.REWARD_MODEL_DIR));
             Map<String, Long> offsets = new LinkedHashMap<>();
             after.forEach((tp, offset) -> offsets.put(offsetKey(tp), offset));
@@ -400,7 +441,7 @@ final class LineTrainer implements Runnable {
             before.forEach((tp, offset) -> fromOffsets.put(offsetKey(tp), offset));
             ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, line, parentVersion, algorithm,
                     new ModelVersion.TrainedOn(votesBefore + pairs.size(), pairs.size(), offsets, fromOffsets, batch.cut()), metrics,
-                    new ModelVersion.Weights(Models.weightsUrl(context.config(), versionId), sha256), Instant.now(),
+                    weights, Instant.now(),
                     new ModelVersion.Engine(Engine.version(), Engine.floatLanes()));
             context.store().commit(staged, number, version);
 

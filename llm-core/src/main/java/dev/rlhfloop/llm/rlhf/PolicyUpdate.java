@@ -99,8 +99,8 @@ public final class PolicyUpdate {
 
     /**
      * Bradley–Terry training of {@code rewardModel} on the split's training pairs. Metrics:
-     * {@code rewardAccuracy}, {@code rewardMargin} and {@code rewardLoss} on the held-out pairs (when
-     * there are any) and {@code rewardTrainAccuracy}.
+     * {@code rewardAccuracyBefore}, {@code rewardAccuracy}, {@code rewardMargin} and {@code rewardLoss}
+     * on the held-out pairs (when there are any) and {@code rewardTrainAccuracy}.
      */
     public Map<String, Double> trainRewardModel(RewardModel rewardModel, Split split, int endOfText, long seed, Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -111,6 +111,7 @@ public final class PolicyUpdate {
                         (long) rewardSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
         PreferenceTrainer.Epoch last = epochs.get(epochs.size() - 1);
         if (last.heldOut() != null) {
+            put(metrics, "rewardAccuracyBefore", epochs.get(0).heldOut().accuracy());
             put(metrics, "rewardAccuracy", last.heldOut().accuracy());
             put(metrics, "rewardMargin", last.heldOut().margin());
             put(metrics, "rewardLoss", last.heldOut().loss());

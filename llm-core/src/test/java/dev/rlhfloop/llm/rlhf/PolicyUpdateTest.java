@@ -73,7 +73,7 @@ class PolicyUpdateTest {
     void rlooTrainsTheRewardModelThenTakesRlooStepsAgainstIt() {
         Result result = update(SMALL_RLOO, SEED);
 
-        assertEquals(new TreeSet<>(Set.of("pairs", "prompts", "rewardAccuracy", "rewardMargin", "rewardLoss", "rewardTrainAccuracy",
+        assertEquals(new TreeSet<>(Set.of("pairs", "prompts", "rewardAccuracyBefore", "rewardAccuracy", "rewardMargin", "rewardLoss", "rewardTrainAccuracy",
                 "rewardBefore", "reward", "kl", "totalReward", "responseLength", "rlooLoss")), new TreeSet<>(result.metrics().keySet()));
         assertEquals(8.0, result.metrics().get("pairs"));
         assertEquals(3.0, result.metrics().get("prompts"), "the batch's prompts, each once");
