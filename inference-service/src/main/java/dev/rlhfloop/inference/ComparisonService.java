@@ -135,7 +135,7 @@ public class ComparisonService {
             throw new BadRequestException("prompt has " + prompt.length() + " characters, at most "
                     + config.maxPromptChars() + " are allowed");
         }
-        ModelRegistry.Pair pair = registry.pair(config.compare().draw(config.baselineShare(), random));
+        ModelRegistry.Pair pair = registry.pair(config.compare().draw(config.baselineShare(), random), random);
         List<ServedModel> models = random.nextBoolean()
                 ? List.of(pair.first(), pair.second()) : List.of(pair.second(), pair.first());
         String text = AlpacaFormat.prompt(prompt, "");

@@ -106,12 +106,21 @@ public class ModelRegistry {
     }
 
     public Pair pair(CompareMode mode) {
+        return pair(mode, java.util.concurrent.ThreadLocalRandom.current());
+    }
+
+    /** The two models of a comparison in {@code mode}; {@code random} draws the other resident version of {@code LATEST_VS_RESIDENT}. */
+    public Pair pair(CompareMode mode, java.util.random.RandomGenerator random) {
         Served now = served;
         if (now.current() == null) throw new NoModelException(waitingFor);
         ServedModel other = switch (mode) {
             case LATEST -> now.current();
             case LATEST_VS_PREVIOUS -> now.previous();
             case LATEST_VS_BASELINE -> now.baseline;
+            case LATEST_VS_RESIDENT -> {
+                List<ServedModel> others = resident().stream().filter(m -> !m.versionId().equals(now.current().versionId())).toList();
+                yield others.isEmpty() ? null : others.get(random.nextInt(others.size()));
+            }
         };
         return new Pair(now.current(), other == null ? now.current() : other);
     }
