@@ -45,10 +45,7 @@ public final class DpoCommand extends PreferenceCommand {
     @Override
     void run(Gpt base, Tokenizer tokenizer, PolicyUpdate update, PolicyUpdate.Split pairs, UpdateProgress progress, PrintWriter out)
             throws IOException {
-        Gpt trained = update.newPolicy(base, seed);
-        Map<String, Double> metrics = update.updatePolicy(trained, base, null, pairs.train(), pairs.heldOut(), tokenizer.endOfTextId(), seed,
-                progress.named("dpo"));
-        savePolicy(trained, out);
+        Map<String, Double> metrics = trainPolicy(base, tokenizer, update, pairs, null, progress, out);
         Map<String, String> rows = new LinkedHashMap<>();
         rows.put("accuracy", "held-out reward accuracy (chosen above rejected)");
         rows.put("margin", "held-out reward margin");

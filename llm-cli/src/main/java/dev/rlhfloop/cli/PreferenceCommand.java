@@ -5,6 +5,7 @@ import dev.rlhfloop.llm.data.PreferenceExample;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.rlhf.PolicyUpdate;
+import dev.rlhfloop.llm.rlhf.RewardModel;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
@@ -93,11 +94,20 @@ abstract class PreferenceCommand extends ModelCommand {
         return pairs;
     }
 
-    /** Saves a policy: a whole model, or the base with its adapter beside it in PEFT's layout. */
-    void savePolicy(Gpt policy, PrintWriter out) throws IOException {
+    /**
+     * Trains a policy from {@code base} (its frozen reference) by the update's algorithm on the
+     * training pairs, measuring on the held-out ones, and saves it: a whole model, or the base with
+     * its adapter beside it in PEFT's layout. {@code scorer} is the reward model RLOO follows (null for DPO).
+     */
+    Map<String, Double> trainPolicy(Gpt base, Tokenizer tokenizer, PolicyUpdate update, PolicyUpdate.Split pairs, RewardModel scorer,
+                                    UpdateProgress progress, PrintWriter out) throws IOException {
+        Gpt policy = update.newPolicy(base, seed);
+        Map<String, Double> metrics = update.updatePolicy(policy, base, scorer, pairs.train(), pairs.heldOut(), tokenizer.endOfTextId(), seed,
+                progress.named(update.algorithm().name().toLowerCase(Locale.ROOT)));
         GptCheckpoint.save(policy, this.out);
         copyTokenizer();
         out.println("saved " + (policy.lora() != null ? "the base and its LoRA adapter (PEFT files)" : "the model") + " in " + this.out);
+        return metrics;
     }
 
     void copyTokenizer() throws IOException {

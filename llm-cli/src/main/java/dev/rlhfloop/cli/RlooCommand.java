@@ -75,10 +75,7 @@ public final class RlooCommand extends PreferenceCommand {
             scorer = update.newRewardModel(base, seed);
             metrics.putAll(update.trainRewardModel(scorer, pairs, tokenizer.endOfTextId(), seed, progress));
         }
-        Gpt trained = update.newPolicy(base, seed);
-        metrics.putAll(update.updatePolicy(trained, base, scorer, pairs.train(), pairs.heldOut(), tokenizer.endOfTextId(), seed,
-                progress.named("rloo")));
-        savePolicy(trained, out);
+        metrics.putAll(trainPolicy(base, tokenizer, update, pairs, scorer, progress, out));
         Map<String, String> rows = new LinkedHashMap<>();
         rows.put("rewardAccuracy", "held-out reward accuracy (reward model)");
         rows.put("rewardMargin", "held-out reward margin (reward model)");

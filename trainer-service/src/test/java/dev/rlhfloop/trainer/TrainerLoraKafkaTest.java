@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rlhfloop.contracts.Answer;
 import dev.rlhfloop.contracts.ModelVersion;
-import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.LocalKafka;
 import dev.rlhfloop.kafka.testing.InjectLocalKafka;
@@ -24,7 +22,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -59,11 +56,11 @@ class TrainerLoraKafkaTest {
     void versionsAreAdaptersOverTheSftModelAndReplaysRebuildThem() throws Exception {
         ModelVersion v1 = RegistryReads.awaitVersion(kafka.bootstrapServers(), "1", WAIT);
         assertFalse(v1.weights().isAdapter(), "the SFT model is whole weights");
-        producePairs(0, 4);
+        AnimalPairs.produce(kafka.bootstrapServers(), 0, 4);
         ModelVersion v2 = RegistryReads.awaitVersion(kafka.bootstrapServers(), "2", WAIT);
         assertTrue(v2.weights().isAdapter(), v2.weights().toString());
         assertEquals("1", v2.weights().baseVersion());
-        producePairs(4, 4);
+        AnimalPairs.produce(kafka.bootstrapServers(), 4, 4);
         ModelVersion v3 = RegistryReads.awaitVersion(kafka.bootstrapServers(), "3", WAIT);
         assertEquals("1", v3.weights().baseVersion(), "every version adapts the SFT model, not its parent");
 
@@ -105,19 +102,5 @@ class TrainerLoraKafkaTest {
             for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) names.add(e.getName());
         }
         return names;
-    }
-
-    /** Pairs on two prompts; the chosen answer names the animal. */
-    private void producePairs(int first, int count) {
-        List<PreferencePair> pairs = new ArrayList<>();
-        String[] animals = {"cat", "dog"};
-        for (int n = first; n < first + count; n++) {
-            String animal = animals[n % animals.length];
-            pairs.add(PreferencePair.of("cmp-" + n, "What does the " + animal + " eat?",
-                    new Answer("The " + animal + " eats food.", List.of(), "1"),
-                    new Answer("It eats " + n + " things.", List.of(), "1"),
-                    new PreferencePair.VoteRef("vote-" + n, "rater", 0, n, Instant.now())));
-        }
-        KafkaTestClient.send(kafka.bootstrapServers(), Topics.PREFERENCE_PAIRS, 0, null, pairs, PreferencePair.class);
     }
 }
