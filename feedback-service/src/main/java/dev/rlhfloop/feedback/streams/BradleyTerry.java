@@ -14,6 +14,7 @@ import java.util.TreeSet;
  * odds), with 95% intervals from a bootstrap over the votes. A tie or a both-bad vote counts as half
  * a win for each side. Each version also plays one virtual tie against a fixed reference: without
  * it a version that never lost would have an infinite rating (the likelihood has no maximum).
+ * Refits start from the point estimate, so the bootstrap costs a few Newton steps per round.
  */
 public final class BradleyTerry {
     public static final double ANCHOR_RATING = 1000;
@@ -88,11 +89,12 @@ public final class BradleyTerry {
     List<Rating> ratings(String anchor) {
         int n = versions.size();
         if (n == 0) return List.of();
-        double[] estimate = elo(fit(pairs), anchor);
+        double[] theta = fit(pairs);
+        double[] estimate = elo(theta, anchor);
         double[][] samples = new double[n][settings.bootstrapRounds()];
         Random random = new Random(settings.seed());
         for (int round = 0; round < settings.bootstrapRounds(); round++) {
-            double[] resampled = elo(fit(resample(random)), anchor);
+            double[] resampled = elo(fit(resample(random), theta), anchor);
             for (int i = 0; i < n; i++) samples[i][round] = resampled[i];
         }
         long[] games = new long[n];
@@ -113,38 +115,96 @@ public final class BradleyTerry {
     }
 
     /**
-     * Log-strengths maximising the likelihood (plus the virtual ties), by the minorise–maximise
-     * iteration of Hunter (2004): each step raises the likelihood and keeps the strengths positive.
+     * Log-strengths maximising the likelihood (plus the virtual ties) by Newton's method from
+     * {@code start}. The log-likelihood is concave and its negated Hessian is a weighted graph
+     * Laplacian plus the virtual ties' diagonal, so each step is a conjugate-gradient solve costing a
+     * few passes over the pairs; a step is capped so a version that never lost cannot overshoot.
      */
-    double[] fit(List<Pair> votes) {
+    double[] fit(List<Pair> votes, double[] start) {
         int n = versions.size();
         double prior = settings.priorGames();
-        double[] wins = new double[n];
+        double[] points = new double[n];
         for (Pair p : votes) {
-            wins[p.a()] += p.winsA() + p.ties() / 2.0;
-            wins[p.b()] += p.winsB() + p.ties() / 2.0;
+            points[p.a()] += p.winsA() + p.ties() / 2.0;
+            points[p.b()] += p.winsB() + p.ties() / 2.0;
         }
-        double[] strength = new double[n];
-        Arrays.fill(strength, 1);
-        for (int iteration = 0; iteration < 100_000; iteration++) {
-            double[] denominator = new double[n];
-            for (int i = 0; i < n; i++) denominator[i] = prior / (strength[i] + 1);
-            for (Pair p : votes) {
-                double share = p.games() / (strength[p.a()] + strength[p.b()]);
-                denominator[p.a()] += share;
-                denominator[p.b()] += share;
-            }
-            double change = 0;
+        double[] theta = start.clone();
+        for (int iteration = 0; iteration < 200; iteration++) {
+            double[] gradient = new double[n];
+            double[] diagonal = new double[n];
+            double[] weight = new double[votes.size()];
             for (int i = 0; i < n; i++) {
-                double next = (wins[i] + prior / 2) / denominator[i];
-                change = Math.max(change, Math.abs(Math.log(next / strength[i])));
-                strength[i] = next;
+                double s = sigmoid(theta[i]);
+                gradient[i] = points[i] + prior / 2 - prior * s;
+                diagonal[i] = prior * s * (1 - s);
             }
-            if (change < 1e-10) break;
+            for (int k = 0; k < votes.size(); k++) {
+                Pair p = votes.get(k);
+                double sa = sigmoid(theta[p.a()] - theta[p.b()]);
+                gradient[p.a()] -= p.games() * sa;
+                gradient[p.b()] -= p.games() * (1 - sa);
+                weight[k] = p.games() * sa * (1 - sa);
+            }
+            double[] step = solve(votes, weight, diagonal, gradient);
+            double largest = Arrays.stream(step).map(Math::abs).max().orElse(0);
+            double scale = largest > 2 ? 2 / largest : 1;
+            for (int i = 0; i < n; i++) theta[i] += scale * step[i];
+            if (largest < 1e-10) break;
         }
-        double[] theta = new double[n];
-        for (int i = 0; i < n; i++) theta[i] = Math.log(strength[i]);
         return theta;
+    }
+
+    double[] fit(List<Pair> votes) {
+        return fit(votes, new double[versions.size()]);
+    }
+
+    /** Solves (Laplacian(weight) + diag(diagonal)) x = b by Jacobi-preconditioned conjugate gradients. */
+    private static double[] solve(List<Pair> votes, double[] weight, double[] diagonal, double[] b) {
+        int n = b.length;
+        double[] jacobi = diagonal.clone();
+        for (int k = 0; k < votes.size(); k++) {
+            jacobi[votes.get(k).a()] += weight[k];
+            jacobi[votes.get(k).b()] += weight[k];
+        }
+        double[] x = new double[n];
+        double[] r = b.clone();
+        double[] z = new double[n];
+        for (int i = 0; i < n; i++) z[i] = jacobi[i] > 0 ? r[i] / jacobi[i] : r[i];
+        double[] d = z.clone();
+        double rz = dot(r, z);
+        double tolerance = 1e-16 * Math.max(1, dot(b, b)); // Newton needs no exact solve
+        for (int iteration = 0; iteration < 10 * n + 10 && dot(r, r) > tolerance; iteration++) {
+            double[] ad = new double[n];
+            for (int i = 0; i < n; i++) ad[i] = diagonal[i] * d[i];
+            for (int k = 0; k < votes.size(); k++) {
+                Pair p = votes.get(k);
+                double flow = weight[k] * (d[p.a()] - d[p.b()]);
+                ad[p.a()] += flow;
+                ad[p.b()] -= flow;
+            }
+            double curvature = dot(d, ad);
+            if (curvature <= 0) break;
+            double alpha = rz / curvature;
+            for (int i = 0; i < n; i++) {
+                x[i] += alpha * d[i];
+                r[i] -= alpha * ad[i];
+            }
+            for (int i = 0; i < n; i++) z[i] = jacobi[i] > 0 ? r[i] / jacobi[i] : r[i];
+            double next = dot(r, z);
+            for (int i = 0; i < n; i++) d[i] = z[i] + next / rz * d[i];
+            rz = next;
+        }
+        return x;
+    }
+
+    private static double dot(double[] u, double[] v) {
+        double sum = 0;
+        for (int i = 0; i < u.length; i++) sum += u[i] * v[i];
+        return sum;
+    }
+
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
     }
 
     private double[] elo(double[] theta, String anchor) {

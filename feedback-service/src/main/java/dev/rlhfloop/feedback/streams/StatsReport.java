@@ -54,11 +54,16 @@ public record StatsReport(Totals totals, String baselineVersion, List<VersionVie
 
     public static StatsReport of(VoteTotals totals, Map<String, VersionStats> statsByVersion, String baselineVersion,
                                  List<MinuteCount> votesPerMinute) {
+        return of(totals, statsByVersion, baselineVersion, votesPerMinute,
+                BradleyTerry.ratings(statsByVersion, baselineVersion, BradleyTerry.Settings.DEFAULTS));
+    }
+
+    public static StatsReport of(VoteTotals totals, Map<String, VersionStats> statsByVersion, String baselineVersion,
+                                 List<MinuteCount> votesPerMinute, List<BradleyTerry.Rating> leaderboard) {
         List<VersionView> views = statsByVersion.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey(VERSION_ORDER))
                 .map(e -> view(e.getKey(), e.getValue(), baselineVersion))
                 .toList();
-        List<BradleyTerry.Rating> leaderboard = BradleyTerry.ratings(statsByVersion, baselineVersion, BradleyTerry.Settings.DEFAULTS);
         return new StatsReport(Totals.of(totals), baselineVersion, views, votesPerMinute, leaderboard);
     }
 
