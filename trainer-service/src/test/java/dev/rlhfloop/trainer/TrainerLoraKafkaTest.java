@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.PublicApi;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.LocalKafka;
 import dev.rlhfloop.kafka.testing.InjectLocalKafka;
@@ -78,6 +79,12 @@ class TrainerLoraKafkaTest {
         PeftAdapter.load(adapted, adapter);
         int[] tokens = {1, 2, 3, 4};
         assertFalse(Arrays.equals(sft.forward(tokens, 1, 4).clone(), adapted.forward(tokens, 1, 4).clone()), "the adapter changes the model");
+
+        io.restassured.response.Response models = given().get("/api/models");
+        assertEquals(List.of(), PublicApi.load().problems("GET", "/api/models", 200, models.asString()));
+        assertEquals("LORA", models.jsonPath().getString("[1].weights.format"));
+        assertEquals("1", models.jsonPath().getString("[1].weights.baseVersion"));
+        assertEquals("FULL", models.jsonPath().getString("[0].weights.format"));
 
         given().contentType("application/json").body("{\"from\": \"BEGINNING\", \"line\": \"again\"}").post("/api/replays")
                 .then().statusCode(202);
