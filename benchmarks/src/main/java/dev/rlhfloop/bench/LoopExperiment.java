@@ -7,9 +7,8 @@ import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
 import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
-import dev.rlhfloop.llm.rlhf.PreferenceSettings;
+import dev.rlhfloop.llm.rlhf.PolicyUpdate;
 import dev.rlhfloop.llm.rlhf.UpdateSettings;
-import dev.rlhfloop.llm.rlhf.PreferenceTrainer;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.sample.Generation;
 import dev.rlhfloop.llm.sample.Generator;
@@ -21,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 
@@ -36,7 +36,8 @@ import java.util.Random;
  * {@code pairs} per version, {@code history} new|all (train each version on its new pairs, or on
  * every pair so far), {@code lr}, {@code beta}, {@code epochs}, {@code batch}, {@code temperature},
  * {@code topK}, {@code maxNew}, {@code compare} latest|baseline|mixed, {@code eval} (prompts of the
- * fixed measure), {@code seed}.
+ * fixed measure), {@code seed}, {@code lora} (a LoRA rank: each version an adapter over the SFT model; 0 = whole weights).
+ * Each version is the loop's {@link PolicyUpdate} (DPO, without the reward model the live loop also trains).
  */
 public final class LoopExperiment {
 
@@ -93,7 +94,11 @@ public final class LoopExperiment {
 
         Tokenizer tokenizer = TokenizerFiles.readHuggingFace(modelDir.resolve("tokenizer.json"));
         Gpt reference = GptCheckpoint.load(modelDir);
-        Gpt policy = reference.copy();
+        int loraRank = o.intOr("lora", defaults.loraRank());
+        UpdateSettings updates = defaults.withBatchSize(batch).withLoraRank(loraRank)
+                .withDpo(defaults.dpo().withBeta(beta).withLearningRate(lr).withEpochs(epochs));
+        PolicyUpdate update = new PolicyUpdate(updates);
+        Gpt policy = update.newPolicy(reference, seed);
         int eot = tokenizer.endOfTextId();
         List<String> pool = new BuiltinData(BuiltinData.DEFAULT_SEED).prompts();
         Random random = new Random(seed);
@@ -104,8 +109,8 @@ public final class LoopExperiment {
         SamplingSettings sampling = new SamplingSettings(temperature, topK, 1f, maxNew, 0, eot);
         List<String> sftAnswers = answers(reference, tokenizer, evalSet, sampling.withSeed(7_777));
 
-        System.out.printf(Locale.ROOT, "rule %s, %d pairs/version, history %s, lr %g, beta %g, epochs %d, batch %d, T %.2f, topK %d, maxNew %d, compare %s%n",
-                ruleName, pairsPerVersion, allHistory ? "all" : "new", lr, beta, epochs, batch, temperature, topK, maxNew, compare);
+        System.out.printf(Locale.ROOT, "LoRA rank %d (0 = whole weights), rule %s, %d pairs/version, history %s, lr %g, beta %g, epochs %d, batch %d, T %.2f, topK %d, maxNew %d, compare %s%n",
+                loraRank, ruleName, pairsPerVersion, allHistory ? "all" : "new", lr, beta, epochs, batch, temperature, topK, maxNew, compare);
         System.out.println("| version | fixed-set share | fixed-set words | fixed-set wins vs SFT | comparisons | served answers | served share | decisive | seconds |");
         System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         List<TokenizedPreference> history = new ArrayList<>();
@@ -152,12 +157,10 @@ public final class LoopExperiment {
                     100.0 * servedOk / Math.max(1, served), decisive, (System.nanoTime() - t0) / 1e9);
             if (version > versions) break;
             history.addAll(fresh);
-            PreferenceSettings settings = defaults.withBatchSize(batch).withDpo(defaults.dpo().withBeta(beta).withLearningRate(lr)
-                    .withEpochs(epochs)).dpoSettings(seed + version, policy.config().contextLength());
             List<TokenizedPreference> train = allHistory ? history : fresh;
-            List<PreferenceTrainer.Epoch> result = PreferenceTrainer.dpo(policy, reference, train, List.of(), settings, eot, step -> {});
-            System.err.printf(Locale.ROOT, "  version %d trained on %d pairs: %s%n", version + 1, train.size(),
-                    result.get(result.size() - 1).train());
+            Map<String, Double> result = update.updatePolicy(policy, reference, null, train, List.of(), eot, seed + version,
+                    PolicyUpdate.Progress.NONE);
+            System.err.printf(Locale.ROOT, "  version %d trained on %d pairs: %s%n", version + 1, train.size(), result);
         }
     }
 
