@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 DetokenizeCommand.class,
                 DpoCommand.class,
                 EvalCommand.class,
+                ExportCommand.class,
                 GenerateCommand.class,
                 LogitsCommand.class,
                 PretrainCommand.class,
