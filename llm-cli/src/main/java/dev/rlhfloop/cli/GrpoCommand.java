@@ -1,0 +1,61 @@
+package dev.rlhfloop.cli;
+
+import dev.rlhfloop.llm.rlhf.Grpo;
+import dev.rlhfloop.llm.rlhf.GrpoSettings;
+import dev.rlhfloop.llm.rlhf.Rloo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code llm grpo --model DIR --reward-model DIR --prompts FILE --out DIR [...]}: GRPO of the model
+ * against a reward model, offline: groups of answers per prompt, advantages relative to the group,
+ * KL to the model as it was given.
+ */
+@Command(name = "grpo", mixinStandardHelpOptions = true,
+        description = "GRPO of a model against a reward model on a file of prompts (group-relative advantages, clipped ratio, "
+                + "KL to the reference, no critic), with progress and a table of every step's metrics.")
+public final class GrpoCommand extends ModelCommand {
+
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    OnPolicyOptions options;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Optimizer steps over each group batch (default 1).")
+    Integer epochs;
+
+    @Option(names = "--clip", paramLabel = "EPS", description = "Clip range of the probability ratio (default 0.2).")
+    Double clip;
+
+    @Override
+    void run(PrintWriter out) throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        OnPolicyOptions.Setup setup = options.load(model, err);
+        GrpoSettings settings = GrpoSettings.defaults().withMaxNewTokens(setup.maxNewTokens());
+        if (options.samples != null) settings = settings.withSamples(options.samples);
+        if (options.learningRate != null) settings = settings.withLearningRate(options.learningRate);
+        if (options.beta != null) settings = settings.withKlCoefficient(options.beta);
+        if (options.seed != null) settings = settings.withSeed(options.seed);
+        if (epochs != null) settings = settings.withEpochs(epochs);
+        if (clip != null) settings = settings.withClipRange(clip);
+        Grpo grpo = new Grpo(setup.policy(), setup.reference(), Rloo.Reward.of(setup.rewardModel()), settings, setup.endOfText());
+        options.run("grpo", setup, model, prompts -> {
+            Grpo.Metrics m = grpo.step(prompts);
+            Map<String, Double> row = new LinkedHashMap<>();
+            row.put("reward", m.reward());
+            row.put("groupStd", m.rewardStd());
+            row.put("kl", m.kl());
+            row.put("length", m.responseLength());
+            row.put("loss", m.loss());
+            row.put("clipped", m.clipFraction());
+            return row;
+        }, out, err);
+    }
+}

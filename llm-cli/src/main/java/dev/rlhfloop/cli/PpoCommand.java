@@ -1,0 +1,60 @@
+package dev.rlhfloop.cli;
+
+import dev.rlhfloop.llm.rlhf.Ppo;
+import dev.rlhfloop.llm.rlhf.PpoSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code llm ppo --model DIR --reward-model DIR --prompts FILE --out DIR [...]}: PPO of the model
+ * against a reward model, offline, with a critic initialised from the reward model and the KL
+ * penalty to the model as it was given.
+ */
+@Command(name = "ppo", mixinStandardHelpOptions = true,
+        description = "PPO of a model against a reward model on a file of prompts (value head, GAE, clipped ratio, per-token KL penalty), "
+                + "with progress and a table of every step's metrics.")
+public final class PpoCommand extends ModelCommand {
+
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    OnPolicyOptions options;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Optimizer steps over each batch of samples (default 4).")
+    Integer epochs;
+
+    @Option(names = "--clip", paramLabel = "EPS", description = "Clip range of the probability ratio (default 0.2).")
+    Double clip;
+
+    @Override
+    void run(PrintWriter out) throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        OnPolicyOptions.Setup setup = options.load(model, err);
+        PpoSettings settings = PpoSettings.defaults().withMaxNewTokens(setup.maxNewTokens());
+        if (options.samples != null) settings = settings.withSamples(options.samples);
+        if (options.learningRate != null) settings = settings.withLearningRate(options.learningRate).withValueLearningRate(options.learningRate);
+        if (options.beta != null) settings = settings.withKlCoefficient(options.beta);
+        if (options.seed != null) settings = settings.withSeed(options.seed);
+        if (epochs != null) settings = settings.withEpochs(epochs);
+        if (clip != null) settings = settings.withClipRange(clip);
+        Ppo ppo = Ppo.against(setup.policy(), setup.reference(), setup.rewardModel(), settings, setup.endOfText());
+        options.run("ppo", setup, model, prompts -> {
+            Ppo.Metrics m = ppo.step(prompts);
+            Map<String, Double> row = new LinkedHashMap<>();
+            row.put("reward", m.reward());
+            row.put("kl", m.kl());
+            row.put("length", m.responseLength());
+            row.put("policyLoss", m.policyLoss());
+            row.put("valueLoss", m.valueLoss());
+            row.put("clipped", m.clipFraction());
+            return row;
+        }, out, err);
+    }
+}
