@@ -5,7 +5,6 @@ import dev.rlhfloop.llm.rlhf.GrpoSettings;
 import dev.rlhfloop.llm.rlhf.Rloo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,12 +27,6 @@ public final class GrpoCommand extends ModelCommand {
     @Mixin
     OnPolicyOptions options;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Optimizer steps over each group batch (default 1).")
-    Integer epochs;
-
-    @Option(names = "--clip", paramLabel = "EPS", description = "Clip range of the probability ratio (default 0.2).")
-    Double clip;
-
     @Override
     void run(PrintWriter out) throws IOException {
         PrintWriter err = spec.commandLine().getErr();
@@ -43,8 +36,8 @@ public final class GrpoCommand extends ModelCommand {
         if (options.learningRate != null) settings = settings.withLearningRate(options.learningRate);
         if (options.beta != null) settings = settings.withKlCoefficient(options.beta);
         if (options.seed != null) settings = settings.withSeed(options.seed);
-        if (epochs != null) settings = settings.withEpochs(epochs);
-        if (clip != null) settings = settings.withClipRange(clip);
+        if (options.epochs != null) settings = settings.withEpochs(options.epochs);
+        if (options.clip != null) settings = settings.withClipRange(options.clip);
         Grpo grpo = new Grpo(setup.policy(), setup.reference(), Rloo.Reward.of(setup.rewardModel()), settings, setup.endOfText());
         options.run("grpo", setup, model, prompts -> {
             Grpo.Metrics m = grpo.step(prompts);

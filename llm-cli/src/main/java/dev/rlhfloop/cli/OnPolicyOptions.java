@@ -60,6 +60,12 @@ final class OnPolicyOptions {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the samples.")
     Long seed;
 
+    @Option(names = "--epochs", paramLabel = "N", description = "Optimizer steps over each batch of samples (default: PPO 4, GRPO 1).")
+    Integer epochs;
+
+    @Option(names = "--clip", paramLabel = "EPS", description = "Clip range of the probability ratio (default 0.2).")
+    Double clip;
+
     /** The models and prompts a run needs: the policy (trained in place), its frozen reference, the reward model, the encoded prompts. */
     record Setup(Gpt policy, Gpt reference, RewardModel rewardModel, List<int[]> prompts, int endOfText, int maxNewTokens) {}
 

@@ -4,7 +4,6 @@ import dev.rlhfloop.llm.rlhf.Ppo;
 import dev.rlhfloop.llm.rlhf.PpoSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,12 +26,6 @@ public final class PpoCommand extends ModelCommand {
     @Mixin
     OnPolicyOptions options;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Optimizer steps over each batch of samples (default 4).")
-    Integer epochs;
-
-    @Option(names = "--clip", paramLabel = "EPS", description = "Clip range of the probability ratio (default 0.2).")
-    Double clip;
-
     @Override
     void run(PrintWriter out) throws IOException {
         PrintWriter err = spec.commandLine().getErr();
@@ -42,8 +35,8 @@ public final class PpoCommand extends ModelCommand {
         if (options.learningRate != null) settings = settings.withLearningRate(options.learningRate).withValueLearningRate(options.learningRate);
         if (options.beta != null) settings = settings.withKlCoefficient(options.beta);
         if (options.seed != null) settings = settings.withSeed(options.seed);
-        if (epochs != null) settings = settings.withEpochs(epochs);
-        if (clip != null) settings = settings.withClipRange(clip);
+        if (options.epochs != null) settings = settings.withEpochs(options.epochs);
+        if (options.clip != null) settings = settings.withClipRange(options.clip);
         Ppo ppo = Ppo.against(setup.policy(), setup.reference(), setup.rewardModel(), settings, setup.endOfText());
         options.run("ppo", setup, model, prompts -> {
             Ppo.Metrics m = ppo.step(prompts);

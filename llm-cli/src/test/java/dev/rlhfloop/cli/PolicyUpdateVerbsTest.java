@@ -11,10 +11,7 @@ import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,16 +32,8 @@ class PolicyUpdateVerbsTest {
     static Path prompts;
     static Path ratings;
 
-    record Run(int exitCode, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new Llm());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static ModelVerbsTest.Run run(String... args) {
+        return ModelVerbsTest.run(args);
     }
 
     @BeforeAll
@@ -73,7 +62,7 @@ class PolicyUpdateVerbsTest {
         Files.writeString(ratings, lines.toString());
     }
 
-    private static void assertTable(Run r, String firstColumn, int rows, String... columns) {
+    private static void assertTable(ModelVerbsTest.Run r, String firstColumn, int rows, String... columns) {
         assertEquals(0, r.exitCode(), r.err());
         List<String> lines = r.out().lines().toList();
         String header = lines.get(0);
@@ -94,7 +83,7 @@ class PolicyUpdateVerbsTest {
     @Test
     void ppoTrainsAgainstTheRewardModelAndPrintsEveryStep() throws Exception {
         Path out = dir.resolve("ppo");
-        Run r = run("ppo", "--model", model.toString(), "--reward-model", rewardModel.toString(), "--prompts", prompts.toString(),
+        ModelVerbsTest.Run r = run("ppo", "--model", model.toString(), "--reward-model", rewardModel.toString(), "--prompts", prompts.toString(),
                 "--out", out.toString(), "--steps", "3", "--prompts-per-step", "2", "--max-new-tokens", "6", "--lr", "1e-3");
         assertTable(r, "step", 3, "reward", "kl", "policyLoss", "valueLoss", "clipped");
         assertTrue(r.err().contains("3 prompts") && r.err().contains("step 3/3"), r.err());
@@ -104,7 +93,7 @@ class PolicyUpdateVerbsTest {
     @Test
     void grpoTrainsOnGroupsAndPrintsEveryStep() throws Exception {
         Path out = dir.resolve("grpo");
-        Run r = run("grpo", "--model", model.toString(), "--reward-model", rewardModel.toString(), "--prompts", prompts.toString(),
+        ModelVerbsTest.Run r = run("grpo", "--model", model.toString(), "--reward-model", rewardModel.toString(), "--prompts", prompts.toString(),
                 "--out", out.toString(), "--steps", "2", "--samples", "3", "--max-new-tokens", "6", "--lr", "1e-3");
         assertTable(r, "step", 2, "reward", "groupStd", "kl", "loss");
         assertSavedAndChanged(out);
@@ -113,7 +102,7 @@ class PolicyUpdateVerbsTest {
     @Test
     void ktoTrainsOnThumbsAndPrintsEachEpoch() throws Exception {
         Path out = dir.resolve("kto");
-        Run r = run("kto", "--model", model.toString(), "--data", ratings.toString(), "--out", out.toString(), "--epochs", "2",
+        ModelVerbsTest.Run r = run("kto", "--model", model.toString(), "--data", ratings.toString(), "--out", out.toString(), "--epochs", "2",
                 "--batch", "4", "--lr", "1e-3", "--held-out-every", "4");
         assertTable(r, "epoch", 3, "trainLoss", "trainLiked", "heldOutLoss", "heldOutAccuracy");
         assertTrue(r.err().contains("12 ratings (6 thumbs up, 6 down): 9 to train on, 3 held out"), r.err());
@@ -122,13 +111,13 @@ class PolicyUpdateVerbsTest {
 
     @Test
     void badInputIsOneLineNamingIt() throws Exception {
-        Run noRewardModel = run("grpo", "--model", model.toString(), "--reward-model", model.toString(), "--prompts", prompts.toString(),
+        ModelVerbsTest.Run noRewardModel = run("grpo", "--model", model.toString(), "--reward-model", model.toString(), "--prompts", prompts.toString(),
                 "--out", dir.resolve("x").toString());
         assertEquals(1, noRewardModel.exitCode());
         assertTrue(noRewardModel.err().startsWith("error: ") && noRewardModel.err().contains("score.safetensors"), noRewardModel.err());
         Path bad = dir.resolve("bad.jsonl");
         Files.writeString(bad, "{\"prompt\": \"p\", \"completion\": \"c\", \"label\": true}\n{\"prompt\": \"p\", \"completion\": \"c\", \"label\": \"yes\"}\n");
-        Run badLabel = run("kto", "--model", model.toString(), "--data", bad.toString(), "--out", dir.resolve("y").toString());
+        ModelVerbsTest.Run badLabel = run("kto", "--model", model.toString(), "--data", bad.toString(), "--out", dir.resolve("y").toString());
         assertEquals(1, badLabel.exitCode());
         assertTrue(badLabel.err().contains("entry 2 (line 2)") && badLabel.err().contains("label"), badLabel.err());
         assertFalse(Files.exists(dir.resolve("y")));

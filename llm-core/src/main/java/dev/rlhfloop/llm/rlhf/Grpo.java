@@ -100,7 +100,7 @@ public final class Grpo {
             }
         }
         Rollout rollout = new Rollout(batch, oldLogProbs, referenceLogProbs, advantages, weights);
-        Ppo.Loss loss = null;
+        ClippedSurrogate.Loss loss = null;
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             policy.zeroGrad();
             loss = loss(rollout, true);
@@ -114,34 +114,8 @@ public final class Grpo {
     }
 
     /** GRPO's loss on a rollout; with {@code backward}, its gradient added into the policy's. */
-    Ppo.Loss loss(Rollout rollout, boolean backward) {
-        Batch batch = rollout.batch();
-        policy.setTraining(false);
-        float[] logProbs = policy.tokenLogProbs(batch);
-        double epsilon = settings.clipRange();
-        double beta = settings.klCoefficient();
-        double loss = 0;
-        int clipped = 0;
-        int tokens = 0;
-        float[] d = new float[batch.tokens()];
-        for (int at = 0; at < batch.tokens(); at++) {
-            if (batch.targets()[at] == Batch.IGNORE) {
-                continue;
-            }
-            double w = rollout.weights()[at];
-            double logRatio = logProbs[at] - rollout.oldLogProbs()[at];
-            double advantage = rollout.advantages()[at];
-            double q = rollout.referenceLogProbs()[at] - logProbs[at];
-            double eq = Math.exp(q);
-            loss += w * (ClippedSurrogate.loss(logRatio, advantage, epsilon) + beta * (eq - q - 1));
-            // d k3 / d log π = −e^q + 1
-            d[at] = (float) (w * (ClippedSurrogate.gradient(logRatio, advantage, epsilon) + beta * (1 - eq)));
-            clipped += ClippedSurrogate.clipped(logRatio, advantage, epsilon) ? 1 : 0;
-            tokens++;
-        }
-        if (backward) {
-            policy.backwardLogProbs(d);
-        }
-        return new Ppo.Loss(loss, (double) clipped / tokens);
+    ClippedSurrogate.Loss loss(Rollout rollout, boolean backward) {
+        return ClippedSurrogate.policyLoss(policy, rollout.batch(), rollout.oldLogProbs(), rollout.advantages(), rollout.weights(),
+                rollout.referenceLogProbs(), settings.klCoefficient(), settings.clipRange(), backward);
     }
 }

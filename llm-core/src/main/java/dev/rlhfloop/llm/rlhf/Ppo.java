@@ -44,9 +44,6 @@ public final class Ppo {
         }
     }
 
-    /** A loss and its share of tokens at the edge of the clip range. */
-    record Loss(double loss, double clipFraction) {}
-
     private final Gpt policy;
     private final Gpt reference;
     private final ValueModel critic;
@@ -132,7 +129,7 @@ public final class Ppo {
         whiten(advantages, batch);
         Rollout rollout = new Rollout(batch, oldLogProbs, advantages, returns, oldValues);
 
-        Loss policyLoss = null;
+        ClippedSurrogate.Loss policyLoss = null;
         double valueLoss = 0;
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             policy.zeroGrad();
@@ -147,29 +144,15 @@ public final class Ppo {
     }
 
     /** The clipped surrogate, mean over answer tokens; with {@code backward}, its gradient added into the policy's. */
-    Loss policyLoss(Rollout rollout, boolean backward) {
+    ClippedSurrogate.Loss policyLoss(Rollout rollout, boolean backward) {
         Batch batch = rollout.batch();
-        policy.setTraining(false);
-        float[] logProbs = policy.tokenLogProbs(batch);
-        int n = rollout.answerTokens();
-        double epsilon = settings.clipRange();
-        double loss = 0;
-        int clipped = 0;
-        float[] d = new float[batch.tokens()];
-        for (int at = 0; at < batch.tokens(); at++) {
-            if (batch.targets()[at] == Batch.IGNORE) {
-                continue;
-            }
-            double logRatio = logProbs[at] - rollout.oldLogProbs()[at];
-            double advantage = rollout.advantages()[at];
-            loss += ClippedSurrogate.loss(logRatio, advantage, epsilon) / n;
-            d[at] = (float) (ClippedSurrogate.gradient(logRatio, advantage, epsilon) / n);
-            clipped += ClippedSurrogate.clipped(logRatio, advantage, epsilon) ? 1 : 0;
+        double[] weights = new double[batch.tokens()];
+        double weight = 1.0 / rollout.answerTokens();
+        for (int at = 0; at < weights.length; at++) {
+            weights[at] = batch.targets()[at] == Batch.IGNORE ? 0 : weight;
         }
-        if (backward) {
-            policy.backwardLogProbs(d);
-        }
-        return new Loss(loss, (double) clipped / n);
+        return ClippedSurrogate.policyLoss(policy, batch, rollout.oldLogProbs(), rollout.advantages(), weights, null, 0,
+                settings.clipRange(), backward);
     }
 
     /** The clipped value loss, mean over answer tokens; with {@code backward}, its gradient added into the critic's. */

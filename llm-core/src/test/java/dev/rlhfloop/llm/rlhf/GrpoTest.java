@@ -54,7 +54,7 @@ class GrpoTest {
         }
         Grpo.Rollout rollout = new Grpo.Rollout(batch, old, referenceLogProbs, advantages, weights);
         policy.zeroGrad();
-        Ppo.Loss loss = grpo.loss(rollout, true);
+        ClippedSurrogate.Loss loss = grpo.loss(rollout, true);
         assertTrue(loss.clipFraction() > 0 && loss.clipFraction() < 1, "some tokens clipped, some not: " + loss);
         for (Parameter p : policy.parameters()) {
             GradCheck.check("GRPO " + p.name(), p.data(), p.grad().clone(), () -> grpo.loss(rollout, false).loss(), 30);

@@ -57,7 +57,7 @@ class PpoTest {
         float[] old = RlhfFixtures.shiftedLogProbs(policy.tokenLogProbs(batch), batch, random, -0.6, -0.05, 0.05, 0.6);
         Ppo.Rollout rollout = new Ppo.Rollout(batch, old, gaussians(random, batch, 1), new double[batch.tokens()], new double[batch.tokens()]);
         policy.zeroGrad();
-        Ppo.Loss loss = ppo.policyLoss(rollout, true);
+        ClippedSurrogate.Loss loss = ppo.policyLoss(rollout, true);
         assertTrue(loss.clipFraction() > 0 && loss.clipFraction() < 1, "some tokens clipped, some not: " + loss);
         for (Parameter p : policy.parameters()) {
             GradCheck.check("PPO policy " + p.name(), p.data(), p.grad().clone(), () -> ppo.policyLoss(rollout, false).loss(), 30);
