@@ -1,12 +1,19 @@
 package dev.rlhfloop.llm.rlhf;
 
 import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.io.SafeTensors;
+import dev.rlhfloop.llm.io.TensorData;
 import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.model.Parameter;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * PPO's critic: a GPT backbone with a scalar head read at every position, V(s_t) = w·h_t + b,
@@ -15,8 +22,16 @@ import java.util.List;
  * On a batch from {@link dev.rlhfloop.llm.sample.SequenceLogProbs#pack}, the value at a position
  * whose target is an answer token is the value of the state just before that token is sampled,
  * aligned with the per-token log-probabilities.
+ *
+ * <p>On disk a critic is the backbone's checkpoint directory plus {@value #HEAD_FILE} holding
+ * {@code value.weight [1, C]} and {@code value.bias [1]}, so a model line can carry it from
+ * version to version as it carries its reward model.
  */
 public final class ValueModel {
+
+    public static final String HEAD_FILE = "value.safetensors";
+    private static final String WEIGHT = "value.weight";
+    private static final String BIAS = "value.bias";
 
     private final Gpt backbone;
     private final Parameter head;
@@ -41,15 +56,15 @@ public final class ValueModel {
      */
     public static ValueModel fromRewardModel(RewardModel rewardModel) {
         int c = rewardModel.backbone().config().embedDim();
-        Parameter head = new Parameter("value.weight", 1, c);
+        Parameter head = new Parameter(WEIGHT, 1, c);
         System.arraycopy(rewardModel.head().data(), 0, head.data(), 0, c);
-        return new ValueModel(rewardModel.backbone().copy(), head, new Parameter("value.bias", 1));
+        return new ValueModel(rewardModel.backbone().copy(), head, new Parameter(BIAS, 1));
     }
 
     /** A critic on a copy of {@code backbone} (e.g. the policy) with a zero head: every value starts at 0. */
     public static ValueModel fromBackbone(Gpt backbone) {
-        return new ValueModel(backbone.copy(), new Parameter("value.weight", 1, backbone.config().embedDim()),
-                new Parameter("value.bias", 1));
+        return new ValueModel(backbone.copy(), new Parameter(WEIGHT, 1, backbone.config().embedDim()),
+                new Parameter(BIAS, 1));
     }
 
     public Gpt backbone() {
@@ -111,5 +126,31 @@ public final class ValueModel {
         bias.grad()[0] += (float) db;
         hidden = null;
         backbone.backwardHidden(dhidden);
+    }
+
+    /** Writes the backbone as a GPT-2 checkpoint directory and the head and bias beside it. */
+    public void save(Path directory) throws IOException {
+        GptCheckpoint.save(backbone, directory, Map.of("kind", "value-model-backbone"));
+        SafeTensors.write(directory.resolve(HEAD_FILE), Map.of(WEIGHT, new TensorData(head.shape(), head.data()),
+                BIAS, new TensorData(bias.shape(), bias.data())), Map.of("format", "pt"));
+    }
+
+    public static ValueModel load(Path directory) throws IOException {
+        Path headFile = directory.resolve(HEAD_FILE);
+        if (!Files.isRegularFile(headFile)) {
+            throw new IOException(directory + " is not a value model directory: it has no " + HEAD_FILE);
+        }
+        Gpt backbone = GptCheckpoint.load(directory);
+        Map<String, TensorData> tensors = SafeTensors.read(headFile);
+        int c = backbone.config().embedDim();
+        TensorData weight = tensors.get(WEIGHT);
+        TensorData bias = tensors.get(BIAS);
+        if (weight == null || weight.data().length != c || bias == null || bias.data().length != 1) {
+            throw new IOException(headFile + ": needs " + WEIGHT + " of shape [1, " + c + "] and " + BIAS + " of shape [1]");
+        }
+        ValueModel model = new ValueModel(backbone, new Parameter(WEIGHT, 1, c), new Parameter(BIAS, 1));
+        System.arraycopy(weight.data(), 0, model.head.data(), 0, c);
+        model.bias.data()[0] = bias.data()[0];
+        return model;
     }
 }

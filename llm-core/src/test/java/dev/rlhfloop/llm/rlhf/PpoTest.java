@@ -6,7 +6,9 @@ import dev.rlhfloop.llm.model.GradCheck;
 import dev.rlhfloop.llm.model.Parameter;
 import dev.rlhfloop.llm.sample.SequenceLogProbs;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -85,6 +87,26 @@ class PpoTest {
         for (Parameter p : critic.parameters()) {
             GradCheck.check("PPO value " + p.name(), p.data(), p.grad().clone(), () -> ppo.valueLoss(rollout, false), 30);
         }
+    }
+
+    /** A critic from a reward model starts where the reward model is: its value at a sequence's last token is the reward. */
+    @Test
+    void aCriticFromARewardModelScoresLikeItAndSurvivesSaveAndLoad(@TempDir Path dir) throws Exception {
+        Gpt gpt = Gpt.create(RlhfFixtures.tiny(), 9);
+        RlhfFixtures.scaleUp(gpt, 10);
+        RewardModel rewardModel = RewardModel.fromPolicy(gpt, 11);
+        ValueModel critic = ValueModel.fromRewardModel(rewardModel);
+        PairBatch pairs = PairBatch.collate(RlhfFixtures.randomPairs(new Random(12), 3, 13), RlhfFixtures.PAD, 12);
+        double[] rewards = rewardModel.rewards(pairs);
+        double[] values = critic.values(pairs.batch());
+        for (int row = 0; row < rewards.length; row++) {
+            assertEquals(rewards[row], values[row * pairs.batch().length() + pairs.lastPositions()[row]], 1e-5);
+        }
+        critic.parameters().get(critic.parameters().size() - 1).data()[0] = 0.25f; // the bias, which a reward model lacks
+        double[] shifted = critic.values(pairs.batch()).clone();
+        critic.save(dir.resolve("critic"));
+        assertArrayEquals(shifted, ValueModel.load(dir.resolve("critic")).values(pairs.batch()), 1e-6);
+        assertEquals(values[0] + 0.25, shifted[0], 1e-5);
     }
 
     @Test
