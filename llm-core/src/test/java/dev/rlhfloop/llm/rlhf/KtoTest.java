@@ -120,6 +120,18 @@ class KtoTest {
     }
 
     @Test
+    void pairsBecomeAThumbUpAndAThumbDownEach() {
+        TokenizedPreference pair = new TokenizedPreference(new int[] {3}, new int[] {4, 5}, new int[] {6});
+        List<TokenizedFeedback> ratings = TokenizedFeedback.fromPairs(List.of(pair, pair));
+        assertEquals(4, ratings.size());
+        assertArrayEquals(new int[] {4, 5}, ratings.get(0).completion());
+        assertTrue(ratings.get(0).desirable());
+        assertArrayEquals(new int[] {6}, ratings.get(1).completion());
+        assertTrue(!ratings.get(1).desirable());
+        assertArrayEquals(new int[] {3}, ratings.get(3).prompt());
+    }
+
+    @Test
     void refusesTooFewRatings() {
         Gpt reference = Gpt.create(RlhfFixtures.tiny(), 1);
         TokenizedFeedback one = new TokenizedFeedback(new int[] {1}, new int[] {2}, true);
