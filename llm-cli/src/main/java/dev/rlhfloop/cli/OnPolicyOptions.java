@@ -4,6 +4,8 @@ import dev.rlhfloop.llm.data.FeedbackData;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.rlhf.RewardModel;
+import dev.rlhfloop.llm.sample.Generator;
+import dev.rlhfloop.llm.sample.SamplingSettings;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import picocli.CommandLine.Option;
 
@@ -60,6 +62,10 @@ final class OnPolicyOptions {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the samples.")
     Long seed;
 
+    @Option(names = "--held-out", defaultValue = "0", paramLabel = "N",
+            description = "Keep the last N prompts out of training and score one sample of each with the reward model before and after (default ${DEFAULT-VALUE}).")
+    int heldOut;
+
     @Option(names = "--epochs", paramLabel = "N", description = "Optimizer steps over each batch of samples (default: PPO 4, GRPO 1).")
     Integer epochs;
 
@@ -67,7 +73,8 @@ final class OnPolicyOptions {
     Double clip;
 
     /** The models and prompts a run needs: the policy (trained in place), its frozen reference, the reward model, the encoded prompts. */
-    record Setup(Gpt policy, Gpt reference, RewardModel rewardModel, List<int[]> prompts, int endOfText, int maxNewTokens) {}
+    record Setup(Gpt policy, Gpt reference, RewardModel rewardModel, List<int[]> prompts, List<int[]> heldOut, int endOfText,
+                 int maxNewTokens) {}
 
     Setup load(ModelOptions model, PrintWriter err) throws IOException {
         if (steps < 1 || promptsPerStep < 1) {
@@ -92,16 +99,22 @@ final class OnPolicyOptions {
             int room = context - answerRoom;
             encoded.add(ids.length > room ? Arrays.copyOfRange(ids, ids.length - room, ids.length) : ids);
         }
-        err.printf(Locale.ROOT, "policy %s (%,d parameters), reward model %s, %d prompts, %d steps of %d prompts%n", model.directory,
-                policy.parameters().stream().mapToLong(p -> p.size()).sum(), rewardModel, encoded.size(), steps,
-                Math.min(promptsPerStep, encoded.size()));
-        return new Setup(policy, policy.copy(), reward, encoded, tokenizer.endOfTextId(), answerRoom);
+        if (heldOut < 0 || heldOut >= encoded.size()) {
+            throw new IllegalArgumentException("--held-out must leave at least one of the " + encoded.size() + " prompts to train on");
+        }
+        List<int[]> train = encoded.subList(0, encoded.size() - heldOut);
+        err.printf(Locale.ROOT, "policy %s (%,d parameters), reward model %s, %d prompts (%d held out), %d steps of %d prompts%n",
+                model.directory, policy.parameters().stream().mapToLong(p -> p.size()).sum(), rewardModel, encoded.size(), heldOut, steps,
+                Math.min(promptsPerStep, train.size()));
+        return new Setup(policy, policy.copy(), reward, train, encoded.subList(train.size(), encoded.size()), tokenizer.endOfTextId(),
+                answerRoom);
     }
 
     /** Runs {@code step} on cycling prompt batches, then saves the policy and prints the table of every step's metrics. */
     void run(String verb, Setup setup, ModelOptions model, Function<List<int[]>, Map<String, Double>> step, PrintWriter out,
              PrintWriter err) throws IOException {
         List<int[]> prompts = setup.prompts();
+        double rewardBefore = heldOutReward(setup);
         int perStep = Math.min(promptsPerStep, prompts.size());
         MetricsTable table = new MetricsTable("step");
         long started = System.nanoTime();
@@ -128,6 +141,28 @@ final class OnPolicyOptions {
         GptCheckpoint.save(setup.policy(), outDir, Map.of("kind", verb + "-policy"));
         Files.copy(model.directory.resolve("tokenizer.json"), outDir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
         table.print(out);
+        if (!setup.heldOut().isEmpty()) {
+            out.printf(Locale.ROOT, "held-out prompts: %d, mean reward of one seeded sample each: %.4f before, %.4f after%n",
+                    setup.heldOut().size(), rewardBefore, heldOutReward(setup));
+        }
         out.printf(Locale.ROOT, "%s: %d steps in %.1f s, policy saved in %s%n", verb, steps, (System.nanoTime() - started) / 1e9, outDir);
+    }
+
+    /** The reward model's mean score of one sample (temperature 1, seeded per prompt) to each held-out prompt; NaN without any. */
+    private static double heldOutReward(Setup setup) {
+        if (setup.heldOut().isEmpty()) {
+            return Double.NaN;
+        }
+        Generator generator = new Generator(setup.policy());
+        List<int[]> responses = new ArrayList<>();
+        for (int i = 0; i < setup.heldOut().size(); i++) {
+            SamplingSettings sampling = new SamplingSettings(1f, 0, 1f, setup.maxNewTokens(), 1_000L + i, setup.endOfText());
+            responses.add(generator.generate(setup.heldOut().get(i), sampling).newTokens());
+        }
+        double sum = 0;
+        for (double score : setup.rewardModel().score(setup.heldOut(), responses)) {
+            sum += score;
+        }
+        return sum / responses.size();
     }
 }
