@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -88,18 +89,10 @@ public final class KtoCommand extends ModelCommand {
                 ratings.size(), liked, ratings.size() - liked, train.size(), heldOut.size());
 
         long started = System.nanoTime();
-        boolean terminal = System.console() != null;
-        KtoTrainer.Listener progress = step -> {
-            long total = (long) settings.epochs() * step.stepsPerEpoch();
-            long done = (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step();
-            if (terminal || done % Math.max(1, total / 20) == 0 || done == total || done == 1) {
-                String line = String.format(Locale.ROOT, "kto %s step %d/%d epoch %d loss %.4f %s", TrainingProgress.bar(done, total),
-                        done, total, step.epoch(), step.metrics().loss(),
-                        TrainingProgress.clock(java.time.Duration.ofNanos(System.nanoTime() - started)));
-                err.print(terminal ? "\r\033[K" + line + (done == total ? "\n" : "") : line + "\n");
-                err.flush();
-            }
-        };
+        StepLine line = new StepLine(err, "kto");
+        KtoTrainer.Listener progress = step -> line.step((long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
+                (long) settings.epochs() * step.stepsPerEpoch(), String.format(Locale.ROOT, "epoch %d loss %.4f %s", step.epoch(),
+                        step.metrics().loss(), TrainingProgress.clock(Duration.ofNanos(System.nanoTime() - started))));
         List<KtoTrainer.Epoch> epochs = KtoTrainer.train(policy, policy.copy(), train, heldOut, settings, tokenizer.endOfTextId(), progress);
 
         GptCheckpoint.save(policy, outDir, Map.of("kind", "kto-policy"));

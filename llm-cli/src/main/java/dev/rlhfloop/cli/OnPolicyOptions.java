@@ -118,8 +118,7 @@ final class OnPolicyOptions {
         int perStep = Math.min(promptsPerStep, prompts.size());
         MetricsTable table = new MetricsTable("step");
         long started = System.nanoTime();
-        boolean terminal = System.console() != null;
-        long every = Math.max(1, steps / 20);
+        StepLine progress = new StepLine(err, verb);
         for (int s = 0; s < steps; s++) {
             List<int[]> batch = new ArrayList<>();
             for (int i = 0; i < perStep; i++) {
@@ -127,16 +126,10 @@ final class OnPolicyOptions {
             }
             Map<String, Double> metrics = step.apply(batch);
             table.add(String.valueOf(s + 1), metrics);
-            int done = s + 1;
-            if (terminal || done % every == 0 || done == steps || done == 1) {
-                Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-                Duration eta = elapsed.multipliedBy(steps - done).dividedBy(done);
-                String line = String.format(Locale.ROOT, "%s %s step %d/%d reward %.4f kl %.4f %s ETA %s", verb,
-                        TrainingProgress.bar(done, steps), done, steps, metrics.get("reward"), metrics.get("kl"),
-                        TrainingProgress.clock(elapsed), TrainingProgress.clock(eta));
-                err.print(terminal ? "\r\033[K" + line + (done == steps ? "\n" : "") : line + "\n");
-                err.flush();
-            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+            progress.step(s + 1, steps, String.format(Locale.ROOT, "reward %.4f kl %.4f %s ETA %s", metrics.get("reward"),
+                    metrics.get("kl"), TrainingProgress.clock(elapsed),
+                    TrainingProgress.clock(elapsed.multipliedBy(steps - s - 1).dividedBy(s + 1))));
         }
         GptCheckpoint.save(setup.policy(), outDir, Map.of("kind", verb + "-policy"));
         Files.copy(model.directory.resolve("tokenizer.json"), outDir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);

@@ -3,6 +3,7 @@ package dev.rlhfloop.llm.rlhf;
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GradCheck;
+import dev.rlhfloop.llm.model.LoraSettings;
 import dev.rlhfloop.llm.model.Parameter;
 import dev.rlhfloop.llm.sample.SequenceLogProbs;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,28 @@ class GrpoTest {
         assertTrue(steps.get(11).reward() > steps.get(0).reward(), "reward rose: " + steps);
         assertTrue(steps.get(11).kl() > 0, "the policy moved away from the reference: " + steps.get(11));
         assertEquals(6.0, steps.get(0).responseLength(), 1e-9);
+    }
+
+    /** A policy with LoRA adapters (the loop's LoRA versions): GRPO trains only them, and they move the toy policy. */
+    @Test
+    void withLoraOnlyTheAdaptersMove() {
+        Gpt reference = Gpt.create(RlhfFixtures.small(), 1);
+        Gpt policy = reference.copy();
+        policy.attachLora(LoraSettings.of(4).withAlpha(8), 5);
+        List<int[]> eval = RlhfFixtures.randomPrompts(new Random(3), 16, 16);
+        double before = RlhfFixtures.meanFirstTokenProbability(policy, eval, TARGET);
+        Grpo grpo = new Grpo(policy, reference, RlhfFixtures.tokenShare(TARGET),
+                GrpoSettings.defaults().withLearningRate(1e-2f).withMaxNewTokens(6).withKlCoefficient(0.01), -1);
+        for (int i = 0; i < 8; i++) {
+            grpo.step(RlhfFixtures.randomPrompts(new Random(2), 4, 16));
+        }
+        double after = RlhfFixtures.meanFirstTokenProbability(policy, eval, TARGET);
+        // rank-4 adapters on a 32-wide model move it less than full weights do (×1.6 here, ×15 for full weights)
+        assertTrue(after > 1.3 * before, "P(target) " + before + " -> " + after);
+        for (int i = 0; i < reference.parameters().size(); i++) {
+            assertArrayEquals(reference.parameters().get(i).data(), policy.parameters().get(i).data(),
+                    policy.parameters().get(i).name() + " is frozen");
+        }
     }
 
     /** Equal rewards in every group give no advantage, and at the reference the KL term has no gradient: nothing moves. */
