@@ -4,12 +4,11 @@ import dev.rlhfloop.llm.rlhf.Grpo;
 import dev.rlhfloop.llm.rlhf.GrpoSettings;
 import dev.rlhfloop.llm.rlhf.Rloo;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code llm grpo --model DIR --reward-model DIR --prompts FILE --out DIR [...]}: GRPO of the model
@@ -19,18 +18,10 @@ import java.util.Map;
 @Command(name = "grpo", mixinStandardHelpOptions = true,
         description = "GRPO of a model against a reward model on a file of prompts (group-relative advantages, clipped ratio, "
                 + "KL to the reference, no critic), with progress and a table of every step's metrics.")
-public final class GrpoCommand extends ModelCommand {
-
-    @Mixin
-    ModelOptions model;
-
-    @Mixin
-    OnPolicyOptions options;
+public final class GrpoCommand extends OnPolicyCommand {
 
     @Override
-    void run(PrintWriter out) throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
-        OnPolicyOptions.Setup setup = options.load(model, err);
+    Function<List<int[]>, Map<String, Double>> algorithm(OnPolicyOptions.Setup setup) {
         GrpoSettings settings = GrpoSettings.defaults().withMaxNewTokens(setup.maxNewTokens());
         if (options.samples != null) settings = settings.withSamples(options.samples);
         if (options.learningRate != null) settings = settings.withLearningRate(options.learningRate);
@@ -39,7 +30,7 @@ public final class GrpoCommand extends ModelCommand {
         if (options.epochs != null) settings = settings.withEpochs(options.epochs);
         if (options.clip != null) settings = settings.withClipRange(options.clip);
         Grpo grpo = new Grpo(setup.policy(), setup.reference(), Rloo.Reward.of(setup.rewardModel()), settings, setup.endOfText());
-        options.run("grpo", setup, model, prompts -> {
+        return prompts -> {
             Grpo.Metrics m = grpo.step(prompts);
             Map<String, Double> row = new LinkedHashMap<>();
             row.put("reward", m.reward());
@@ -49,6 +40,6 @@ public final class GrpoCommand extends ModelCommand {
             row.put("loss", m.loss());
             row.put("clipped", m.clipFraction());
             return row;
-        }, out, err);
+        };
     }
 }

@@ -3,12 +3,11 @@ package dev.rlhfloop.cli;
 import dev.rlhfloop.llm.rlhf.Ppo;
 import dev.rlhfloop.llm.rlhf.PpoSettings;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code llm ppo --model DIR --reward-model DIR --prompts FILE --out DIR [...]}: PPO of the model
@@ -18,18 +17,10 @@ import java.util.Map;
 @Command(name = "ppo", mixinStandardHelpOptions = true,
         description = "PPO of a model against a reward model on a file of prompts (value head, GAE, clipped ratio, per-token KL penalty), "
                 + "with progress and a table of every step's metrics.")
-public final class PpoCommand extends ModelCommand {
-
-    @Mixin
-    ModelOptions model;
-
-    @Mixin
-    OnPolicyOptions options;
+public final class PpoCommand extends OnPolicyCommand {
 
     @Override
-    void run(PrintWriter out) throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
-        OnPolicyOptions.Setup setup = options.load(model, err);
+    Function<List<int[]>, Map<String, Double>> algorithm(OnPolicyOptions.Setup setup) {
         PpoSettings settings = PpoSettings.defaults().withMaxNewTokens(setup.maxNewTokens());
         if (options.samples != null) settings = settings.withSamples(options.samples);
         if (options.learningRate != null) settings = settings.withLearningRate(options.learningRate).withValueLearningRate(options.learningRate);
@@ -38,7 +29,7 @@ public final class PpoCommand extends ModelCommand {
         if (options.epochs != null) settings = settings.withEpochs(options.epochs);
         if (options.clip != null) settings = settings.withClipRange(options.clip);
         Ppo ppo = Ppo.against(setup.policy(), setup.reference(), setup.rewardModel(), settings, setup.endOfText());
-        options.run("ppo", setup, model, prompts -> {
+        return prompts -> {
             Ppo.Metrics m = ppo.step(prompts);
             Map<String, Double> row = new LinkedHashMap<>();
             row.put("reward", m.reward());
@@ -48,6 +39,6 @@ public final class PpoCommand extends ModelCommand {
             row.put("valueLoss", m.valueLoss());
             row.put("clipped", m.clipFraction());
             return row;
-        }, out, err);
+        };
     }
 }
