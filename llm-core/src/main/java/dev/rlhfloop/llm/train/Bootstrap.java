@@ -47,7 +47,12 @@ public final class Bootstrap {
          * {@code pretrainSteps} of 8 windows of 256 tokens and {@code sftSteps} of 8 instruction examples.
          */
         public static Settings nano(int pretrainSteps, int sftSteps) {
-            Pretraining.Settings pretraining = Pretraining.Settings.preset("nano").withRun(RunSettings.pretraining()
+            return preset("nano", pretrainSteps, sftSteps);
+        }
+
+        /** {@link #nano(int, int)} with another model preset ({@code nano}, {@code small}: {@link GptConfig#preset}). */
+        public static Settings preset(String preset, int pretrainSteps, int sftSteps) {
+            Pretraining.Settings pretraining = Pretraining.Settings.preset(preset).withRun(RunSettings.pretraining()
                     .withSteps(pretrainSteps).withWarmupSteps(Math.min(RunSettings.pretraining().warmupSteps(), pretrainSteps / 10)));
             Finetuning.Settings finetuning = Finetuning.Settings.defaults().withMaxLength(256).withRun(RunSettings.finetuning()
                     .withSteps(sftSteps).withWarmupSteps(Math.min(RunSettings.finetuning().warmupSteps(), sftSteps / 10)));
