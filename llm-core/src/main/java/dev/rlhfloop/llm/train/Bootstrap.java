@@ -124,7 +124,7 @@ public final class Bootstrap {
     /** Greedy exact-match accuracy of the model directory's model on {@code examples}. */
     public static ExactMatch.Report score(Path modelDir, List<InstructionExample> examples, TrainingListener listener) throws IOException {
         listener.phaseStarted(Phase.SCORE, "answering " + examples.size() + " held-out tasks with " + modelDir);
-        Tokenizer tokenizer = TokenizerFiles.readHuggingFace(modelDir.resolve(TrainingCheckpoint.TOKENIZER_FILE));
+        Tokenizer tokenizer = TokenizerFiles.load(modelDir.toString()); // tokenizer.json, or a GPT-2 directory's vocab.json + merges.txt
         ExactMatch.Report report = ExactMatch.score(GptCheckpoint.load(modelDir), tokenizer, examples, ExactMatch.DEFAULT_MAX_NEW_TOKENS, listener);
         listener.phaseFinished(Phase.SCORE, modelDir + ": exact match " + report.score());
         return report;
