@@ -42,7 +42,8 @@ final class Bootstrapper {
             case "auto" -> BootstrapPlan.forCores(cores);
             case "nano", "small" -> new BootstrapPlan(bootstrap.size(), BootstrapPlan.forCores(2).pretrainSteps(),
                     BootstrapPlan.forCores(2).sftSteps(), cores, "the preset rlhf.trainer.bootstrap.size names");
-            case "tiny" -> new BootstrapPlan("tiny", 1, 1, cores, "the test preset");
+            case "tiny" -> new BootstrapPlan("tiny", Bootstrap.Settings.tiny().pretraining().run().steps(),
+                    Bootstrap.Settings.tiny().finetuning().run().steps(), cores, "the test preset");
             default -> throw new IllegalArgumentException("rlhf.trainer.bootstrap.size must be auto, nano, small or tiny, was '"
                     + bootstrap.size() + "'");
         };
