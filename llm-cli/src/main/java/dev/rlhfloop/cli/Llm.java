@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 DataCommand.class,
                 DetokenizeCommand.class,
                 EvalCommand.class,
+                ExportCommand.class,
                 GenerateCommand.class,
                 LogitsCommand.class,
                 PretrainCommand.class,
