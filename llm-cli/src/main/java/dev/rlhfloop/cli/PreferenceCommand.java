@@ -76,7 +76,7 @@ abstract class PreferenceCommand extends ModelCommand {
         if (split.train().isEmpty()) throw new IllegalArgumentException(data + ": no pair left to train on");
         err.printf(Locale.ROOT, "data: %s, %d pairs: %d train / %d held out%n", data, pairs.size(), split.train().size(), split.heldOut().size());
         err.println("settings: " + settings);
-        run(base, tokenizer, update, split, new UpdateProgress(err, System.console() != null), out);
+        run(base, tokenizer, update, split, new UpdateProgress(err), out);
     }
 
     private List<TokenizedPreference> pairs(Tokenizer tokenizer, Gpt base) throws IOException {
