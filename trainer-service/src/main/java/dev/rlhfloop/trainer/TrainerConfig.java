@@ -40,6 +40,13 @@ public interface TrainerConfig {
     @WithDefault("dpo")
     String algorithm();
 
+    /**
+     * How long the trainer holding the live line may be silent before a standby takes over: the lease
+     * group's session timeout (LineLease). At least the broker's group.min.session.timeout.ms (6 s by default).
+     */
+    @WithDefault("10s")
+    Duration leaseTimeout();
+
     Dpo dpo();
 
     Rloo rloo();
