@@ -86,7 +86,7 @@ final class Supervisor {
                 try {
                     w.child.restart().run();
                     w.state = State.RUNNING;
-                    w.upSince = Instant.now();
+                    w.upSince = now;
                     log.accept(w.child.name() + " restarted (restart " + w.restarts + ")");
                 } catch (Exception e) {
                     w.lastFailure = "restart failed at " + now + ": " + e.getMessage();
@@ -94,7 +94,7 @@ final class Supervisor {
                             + w.backoff.multipliedBy(2).toSeconds() + " s");
                 }
                 w.backoff = min(w.backoff.multipliedBy(2), MAX_BACKOFF);
-                if (w.state == State.RESTARTING) w.nextAttempt = Instant.now().plus(w.backoff);
+                if (w.state == State.RESTARTING) w.nextAttempt = now.plus(w.backoff);
                 changed = true;
             }
         }
