@@ -152,6 +152,13 @@ public final class Stack {
         Optional<Long> launcher = runningLauncher();
         System.out.println(launcher.map(pid -> "rlhf-loop is running (pid " + pid + ")").orElse("rlhf-loop is not running"));
         System.out.println(statusLine());
+        if (launcher.isPresent()) {
+            try {
+                System.out.println("supervisor: " + Files.readString(runDir.resolve(LAUNCHER_STATUS)));
+            } catch (IOException e) {
+                // an older launcher, or not written yet
+            }
+        }
         return launcher.isPresent() ? 0 : 3;
     }
 
