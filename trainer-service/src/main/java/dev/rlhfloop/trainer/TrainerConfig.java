@@ -44,7 +44,7 @@ public interface TrainerConfig {
      * How long the trainer holding the live line may be silent before a standby takes over: the lease
      * group's session timeout (LineLease). At least the broker's group.min.session.timeout.ms (6 s by default).
      */
-    @WithDefault("10s")
+    @WithDefault("PT10S") // ISO-8601, which plain SmallRye reads too (PolicyUpdateTest); "10s" works when set
     Duration leaseTimeout();
 
     Dpo dpo();
