@@ -4,6 +4,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Everything the trainer can be told, under {@code rlhf.trainer.*} (see application.properties). */
 @ConfigMapping(prefix = "rlhf.trainer")
@@ -54,6 +56,24 @@ public interface TrainerConfig {
     Reward reward();
 
     Bootstrap bootstrap();
+
+    /**
+     * A Hugging Face GPT-2 directory (config.json, model.safetensors, tokenizer.json or vocab.json +
+     * merges.txt) that becomes version 1 of a line that has none, instead of a bootstrapped model
+     * ({@code RLHF_BASE_MODEL}).
+     */
+    Optional<Path> baseModel();
+
+    /** Instruction data (the book's JSON list, or JSON Lines) the base model is fine-tuned on first ({@code RLHF_SFT_DATA}). */
+    Optional<Path> sftData();
+
+    BaseSft baseSft();
+
+    /**
+     * The cores training may use: the kernels' thread count ({@code llm.threads}), so a laptop stays
+     * usable while it trains. Unset: every core. The bootstrap's size rule follows it too.
+     */
+    OptionalInt threads();
 
     /**
      * DPO of each version on its new pairs. The defaults (4 AdamW steps of 1e-4 per 16 pairs) moved
@@ -121,16 +141,34 @@ public interface TrainerConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** The pipeline's size preset: {@code nano} for the local run, {@code tiny} for tests. */
-        @WithDefault("nano")
+        /**
+         * The pipeline's size: {@code auto} (the preset and steps follow the cores training may use:
+         * llm-core's BootstrapPlan), a preset ({@code nano}, {@code small}) at the 2-core steps, or
+         * {@code tiny} for tests.
+         */
+        @WithDefault("auto")
         String size();
 
-        /** Pretraining steps of the nano preset (8 windows of 256 tokens each). */
-        @WithDefault("300")
-        int pretrainSteps();
+        /** Pretraining steps (8 windows of the context each), instead of the rule's. */
+        Optional<Integer> pretrainSteps();
 
-        /** SFT steps of the nano preset (16 instruction examples each). */
-        @WithDefault("150")
-        int sftSteps();
+        /** SFT steps (8 instruction examples each), instead of the rule's. */
+        Optional<Integer> sftSteps();
+    }
+
+    /** The base model's instruction fine-tuning (with {@code sft-data}): the book's chapter-7 settings by default. */
+    interface BaseSft {
+        @WithDefault("2")
+        int epochs();
+
+        @WithDefault("5e-5")
+        float learningRate();
+
+        @WithDefault("8")
+        int batchSize();
+
+        /** Examples are cut to this many tokens (and the model's context). */
+        @WithDefault("1024")
+        int maxLength();
     }
 }
