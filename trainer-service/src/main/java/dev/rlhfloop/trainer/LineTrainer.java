@@ -417,14 +417,10 @@ final class LineTrainer implements Runnable {
                     "training " + versionId + " on " + pairs.size() + " pairs");
             Map<String, Double> metrics = update.run(policy, reference, rewardModel, pairs,
                     tokenizer.endOfTextId(), seed,
-<<<<<<< HEAD
                     (stage, step, total, loss) -> context.status().progress(line, live,
                             stage == PolicyUpdate.Stage.REWARD_MODEL ? Algorithm.REWARD_MODEL : algorithm, step, total, loss, Map.of(), null));
-=======
-                    (stage, step, total, loss) -> context.status().progress(line, live, stage, step, total, loss, Map.of(), null));
             // a trainer that lost the line (a standby took over) stops before it touches the shared store
             context.fence().accept("staging " + versionId);
->>>>>>> h6/channels
             Path staged = context.store().staging(line, number);
             Path modelDir = staged.resolve(ModelStore.MODEL_DIR);
             // No version or line in the file's metadata: a replay's weights must be the same bytes as the live line's.
