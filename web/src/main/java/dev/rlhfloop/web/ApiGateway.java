@@ -177,9 +177,9 @@ public class ApiGateway {
         String name = target.owner().orElseThrow();
         Optional<Instance> known = target.pool().named(name);
         if (known.isPresent()) return Future.succeededFuture(known.get());
-        List<Future<JsonObject>> asked = target.pool().instances().stream().map(i -> health(target.pool(), i)).toList();
-        return Future.join(asked).transform(done -> target.pool().named(name)
-                .map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(new OwnerGone())));
+        return target.pool().askNames(pool -> Future.join(pool.instances().stream().map(i -> health(pool, i)).toList()).mapEmpty())
+                .transform(done -> target.pool().named(name)
+                        .map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(new OwnerGone())));
     }
 
     /** Headers and failures around the library's forwarding. */

@@ -1,6 +1,7 @@
 package dev.rlhfloop.web;
 
 import dev.rlhfloop.web.ApiRoutes.Upstream;
+import io.vertx.core.Future;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -10,7 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,6 +66,9 @@ final class ServicePool {
     private final long retryAfterNanos;
     private final AtomicInteger next = new AtomicInteger();
     private volatile List<Instance> instances;
+    private static final long ASK_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private Future<Void> asking;
+    private long askedNanos;
 
     ServicePool(Upstream upstream, long retryAfterNanos) {
         this.upstream = upstream;
@@ -131,6 +137,18 @@ final class ServicePool {
     /** The instance that calls itself {@code name}, if one is known. */
     Optional<Instance> named(String name) {
         return instances.stream().filter(i -> name.equals(i.name)).findFirst();
+    }
+
+    /**
+     * Asks every instance its name (with {@code ask}), at most once a second: requests for a
+     * comparison whose owner no instance claims (it stopped) share one round of questions.
+     */
+    synchronized Future<Void> askNames(Function<ServicePool, Future<Void>> ask) {
+        if (asking == null || (asking.isComplete() && System.nanoTime() - askedNanos > ASK_AGAIN_NANOS)) {
+            askedNanos = System.nanoTime();
+            asking = ask.apply(this);
+        }
+        return asking;
     }
 
     /** One log line when an instance goes down or comes back, not one per request. */
