@@ -193,7 +193,7 @@ public class ApiGateway {
             if (!hasBody(in)) {
                 // Nothing to stream: the request can then be sent again on a new connection (below).
                 request.setBody(null);
-                in.resume();
+                if (!in.isEnded()) in.resume();
             }
             request.headers().set("X-Forwarded-Host", String.valueOf(in.authority()));
             request.headers().set("X-Forwarded-Proto", in.scheme());

@@ -51,6 +51,16 @@ class GatewayInstancesTest {
         }
     }
 
+    /** The session check (in front of the proxy) and the services read these: they pass unchanged. */
+    @Test
+    void authorizationAndCookieReachTheServiceUnchanged() throws Exception {
+        HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/stats"))
+                .header("Authorization", "Bearer t0k.en").header("Cookie", "rlhf_session=abc; other=1"));
+        JsonObject seen = new JsonObject(res.body());
+        assertEquals("Bearer t0k.en", seen.getString("authorization"));
+        assertEquals("rlhf_session=abc; other=1", seen.getString("cookie"));
+    }
+
     @Test
     void aComparisonWhoseInstanceIsGoneIsA404ThePageCanActOn() throws Exception {
         HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/comparisons/gamma.c1/events")));

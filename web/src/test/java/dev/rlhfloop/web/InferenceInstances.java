@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Three inference instances for the gateway: "alpha" and "beta" answer (each names itself in the
@@ -18,6 +20,9 @@ import java.util.concurrent.Executors;
  * of a comparison called "dying" (the connection drops without the stream's end).
  */
 public class InferenceInstances implements QuarkusTestResourceLifecycleManager {
+    static final String DYING_PROMPT = "Tell me something and die.";
+    private static final AtomicBoolean dyingLeft = new AtomicBoolean(true);
+    private static final AtomicInteger ids = new AtomicInteger();
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private HttpServer alpha;
     private HttpServer beta;
@@ -52,11 +57,13 @@ public class InferenceInstances implements QuarkusTestResourceLifecycleManager {
     private static void answer(HttpExchange ex, String name) throws IOException {
         ex.getResponseHeaders().add("X-Rlhf-Instance", name);
         String path = ex.getRequestURI().getPath();
-        ex.getRequestBody().readAllBytes();
+        String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         if (path.equals("/q/health")) {
             send(ex, 200, "{\"status\":\"UP\",\"checks\":[]}");
         } else if (path.equals("/api/comparisons") && ex.getRequestMethod().equals("POST")) {
-            send(ex, 201, "{\"id\":\"" + name + ".c1\",\"instance\":\"" + name + "\"}");
+            // The first comparison asked for with DYING_PROMPT is one whose instance dies while streaming it.
+            String id = name + (body.contains(DYING_PROMPT) && dyingLeft.getAndSet(false) ? ".dying" : ".c" + ids.incrementAndGet());
+            send(ex, 201, "{\"id\":\"" + id + "\",\"instance\":\"" + name + "\"}");
         } else if (path.endsWith("/events")) {
             ex.getResponseHeaders().add("Content-Type", "text/event-stream");
             ex.sendResponseHeaders(200, 0);
@@ -70,7 +77,9 @@ public class InferenceInstances implements QuarkusTestResourceLifecycleManager {
             out.write("event: done\ndata: {\"slot\":\"A\",\"text\":\"Hello\"}\n\n".getBytes(StandardCharsets.UTF_8));
             out.close();
         } else {
-            send(ex, 200, "{\"path\":\"" + path + "\",\"instance\":\"" + name + "\"}");
+            send(ex, 200, new io.vertx.core.json.JsonObject().put("path", path).put("instance", name)
+                    .put("authorization", ex.getRequestHeaders().getFirst("Authorization"))
+                    .put("cookie", ex.getRequestHeaders().getFirst("Cookie")).encode());
         }
     }
 
