@@ -47,7 +47,7 @@ class GatewayInstancesTest {
             assertEquals(owner, new JsonObject(res.body()).getString("instance"));
             HttpResponse<String> events = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/comparisons/" + owner + ".c1/events")));
             assertEquals(owner, events.headers().firstValue("X-Rlhf-Instance").orElse(null));
-            assertTrue(events.body().endsWith("event: done\ndata: {\"slot\":\"A\",\"text\":\"Hello\"}\n\n"), events.body());
+            assertTrue(events.body().endsWith("event: done\ndata: {\"slot\":\"B\",\"text\":\"Hi\"}\n\n"), events.body());
         }
     }
 
@@ -59,6 +59,13 @@ class GatewayInstancesTest {
         JsonObject seen = new JsonObject(res.body());
         assertEquals("Bearer t0k.en", seen.getString("authorization"));
         assertEquals("rlhf_session=abc; other=1", seen.getString("cookie"));
+    }
+
+    @Test
+    void aQuietStreamStaysOpenUntilTheInstanceSpeaks() throws Exception {
+        HttpResponse<String> res = TestHttp.client().send(HttpRequest.newBuilder(base.resolve("/api/comparisons/alpha.quiet/events"))
+                .timeout(java.time.Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(res.body().endsWith("event: done\ndata: {\"slot\":\"B\",\"text\":\"Hi\"}\n\n"), res.body());
     }
 
     @Test

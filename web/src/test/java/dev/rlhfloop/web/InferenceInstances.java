@@ -68,18 +68,35 @@ public class InferenceInstances implements QuarkusTestResourceLifecycleManager {
             ex.getResponseHeaders().add("Content-Type", "text/event-stream");
             ex.sendResponseHeaders(200, 0);
             OutputStream out = ex.getResponseBody();
+            if (path.contains("quiet")) {
+                // An answer waiting in the generation queue: the stream is open and says nothing for a while.
+                out.write(": comparison queued\n\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                sleep(QUIET_MS);
+            }
             out.write("event: token\ndata: {\"slot\":\"A\",\"text\":\"Hel\"}\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
             if (path.contains("dying")) {
                 // The JDK server drops the connection of a handler that throws: a crash mid-stream.
                 throw new IllegalStateException("instance " + name + " dies mid-stream");
             }
-            out.write("event: done\ndata: {\"slot\":\"A\",\"text\":\"Hello\"}\n\n".getBytes(StandardCharsets.UTF_8));
+            out.write(("event: done\ndata: {\"slot\":\"A\",\"text\":\"Hello\"}\n\n"
+                    + "event: done\ndata: {\"slot\":\"B\",\"text\":\"Hi\"}\n\n").getBytes(StandardCharsets.UTF_8));
             out.close();
         } else {
             send(ex, 200, new io.vertx.core.json.JsonObject().put("path", path).put("instance", name)
                     .put("authorization", ex.getRequestHeaders().getFirst("Authorization"))
                     .put("cookie", ex.getRequestHeaders().getFirst("Cookie")).encode());
+        }
+    }
+
+    static final long QUIET_MS = 12_000;
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

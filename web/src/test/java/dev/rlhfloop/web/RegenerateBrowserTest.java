@@ -6,8 +6,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Keys;
 
@@ -23,33 +21,23 @@ class RegenerateBrowserTest {
     @TestHTTPResource("/")
     URI base;
 
-    static Browser browser;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
-
     @Test
     void anInstanceDyingMidStreamIsShownAndRegenerateAsksALiveOne() {
-        browser.driver.get(base.resolve("/#/rate").toString());
-        browser.driver.navigate().refresh();
-        browser.awaitText("#service-status", "all services up");
-        browser.find("#prompt-input").sendKeys(InferenceInstances.DYING_PROMPT, Keys.ENTER);
-        String state = browser.awaitText("#rate-state", "Generation failed");
-        assertTrue(state.contains("start a new comparison (Regenerate)"), state);
-        String dead = browser.find("#comparison").getAttribute("data-id");
-        assertTrue(dead.endsWith(".dying"), dead);
+        try (Browser browser = new Browser()) {
+            browser.driver.get(base.resolve("/#/rate").toString());
+            browser.driver.navigate().refresh();
+            browser.awaitText("#service-status", "all services up");
+            browser.find("#prompt-input").sendKeys(InferenceInstances.DYING_PROMPT, Keys.ENTER);
+            String state = browser.awaitText("#rate-state", "Generation failed");
+            assertTrue(state.contains("start a new comparison (Regenerate)"), state);
+            String dead = browser.find("#comparison").getAttribute("data-id");
+            assertTrue(dead.endsWith(".dying"), dead);
 
-        browser.find("#regenerate").click();
-        browser.awaitText("#answer-A .answer-text", "Hello");
-        String fresh = browser.find("#comparison").getAttribute("data-id");
-        assertTrue(fresh.matches("(alpha|beta)\\.c\\d+"), fresh);
-        assertTrue(browser.find("#rate-state").getAttribute("hidden") != null, "the error is cleared");
+            browser.find("#regenerate").click();
+            browser.awaitText("#answer-A .answer-text", "Hello");
+            String fresh = browser.find("#comparison").getAttribute("data-id");
+            assertTrue(fresh.matches("(alpha|beta)\\.c\\d+"), fresh);
+            assertTrue(browser.find("#rate-state").getAttribute("hidden") != null, "the error is cleared");
+        }
     }
 }
