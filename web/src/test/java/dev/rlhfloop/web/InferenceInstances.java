@@ -35,7 +35,8 @@ public class InferenceInstances implements QuarkusTestResourceLifecycleManager {
         return Map.of(
                 "rlhf.services.inference", urls,
                 "rlhf.services.feedback", url(alpha),
-                "rlhf.services.trainer", url(beta));
+                "rlhf.services.trainer", url(beta),
+                "rlhf.gateway.response-timeout-ms", "2000");
     }
 
     private static String url(HttpServer server) {
@@ -90,7 +91,8 @@ public class InferenceInstances implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    static final long QUIET_MS = 12_000;
+    /** Longer than the gateway's response timeout here, which bounds the wait for headers, never a stream. */
+    static final long QUIET_MS = 3_000;
 
     private static void sleep(long ms) {
         try {
