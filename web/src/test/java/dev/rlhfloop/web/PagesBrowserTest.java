@@ -179,6 +179,9 @@ class PagesBrowserTest {
         assertFalse(browser.driver.findElements(By.cssSelector("#chart-winrate canvas")).isEmpty(), "win-rate chart drawn");
         assertFalse(browser.driver.findElements(By.cssSelector("#chart-dpo canvas")).isEmpty(), "DPO chart drawn");
         assertEquals("3", browser.find("#chart-dpo").getAttribute("data-points"));
+        browser.await(d -> d.findElements(By.cssSelector("#leaderboard-table tbody tr")).size() == 4 ? true : null);
+        browser.awaitText("#leaderboard-table tbody tr:first-child", "1 v3 1153 1072 – 1241");
+        assertFalse(browser.driver.findElements(By.cssSelector("#chart-leaderboard canvas")).isEmpty(), "leaderboard chart drawn");
 
         // the stand-in answers in feedback-service's documented form
         HttpResponse<String> stats = get("/api/stats");
@@ -262,6 +265,9 @@ class PagesBrowserTest {
         assertEquals("Pretraining", browser.find("#bootstrap-phase").getAttribute("textContent"));
         assertTrue(browser.find("#bootstrap-text").getText().startsWith("step 900 of 2,000 (45%)"));
         assertEquals("width: 45%;", browser.find("#bootstrap-bar").getAttribute("style"));
+        // What the first model is and why: the trainer's core-count rule (or the user's base model).
+        assertEquals("First model: nano, 560 pretraining + 750 SFT steps (2 cores: 2 or 3: the measured nano run of docs/training.md)",
+                browser.find("#bootstrap-plan").getText());
         assertEquals("90", browser.find("#chart-bootstrap").getAttribute("data-points"));
         browser.awaitText("#dash-state", "No model yet");
         browser.screenshot("dashboard-bootstrap");
