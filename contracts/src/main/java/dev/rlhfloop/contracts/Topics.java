@@ -11,6 +11,8 @@ public final class Topics {
     public static final String PREFERENCE_PAIRS = "rlhf.preference-pairs";
     public static final String MODEL_VERSIONS = "rlhf.model-versions";
     public static final String TRAINING_EVENTS = "rlhf.training-events";
+    /** Raters, their invites and revocations (see Rater); compacted: the latest record per rater id, kept forever. */
+    public static final String RATERS = "rlhf.raters";
     /** Diagnostic pings passed through every service (see SmokePing); short-lived. */
     public static final String SMOKE = "rlhf.smoke";
 
@@ -26,5 +28,6 @@ public final class Topics {
             new Spec(PREFERENCE_PAIRS, 3, false, true),
             new Spec(MODEL_VERSIONS, 1, true, true),
             new Spec(TRAINING_EVENTS, 1, false, false),
+            new Spec(RATERS, 1, true, true),
             new Spec(SMOKE, 1, false, false));
 }

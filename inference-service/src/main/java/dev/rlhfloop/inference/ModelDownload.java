@@ -31,11 +31,19 @@ final class ModelDownload {
      * unpacked when the digest differs.
      */
     static void fetch(String url, String expectedSha256, Path directory) throws IOException {
+        fetch(url, expectedSha256, directory, null);
+    }
+
+    /**
+     * As {@link #fetch(String, String, Path)}, sending {@code authorization} (this service's own
+     * credential: the trainer serves weights to the admin and to services only) with an HTTP request.
+     */
+    static void fetch(String url, String expectedSha256, Path directory, String authorization) throws IOException {
         URI uri = parse(url);
         Files.createDirectories(directory);
         Path download = Files.createTempFile(directory, "download", ".zip");
         try {
-            copy(uri, download);
+            copy(uri, download, authorization);
             String actual = ModelArchive.sha256(download);
             if (!actual.equalsIgnoreCase(expectedSha256)) {
                 throw new ModelArchive.InvalidArchiveException("sha256 mismatch for " + url + ": announced " + expectedSha256
@@ -61,7 +69,7 @@ final class ModelDownload {
         return uri;
     }
 
-    private static void copy(URI uri, Path target) throws IOException {
+    private static void copy(URI uri, Path target, String authorization) throws IOException {
         if (uri.getScheme().equalsIgnoreCase("file")) {
             Path source = Path.of(uri);
             if (!Files.isRegularFile(source)) {
@@ -72,7 +80,9 @@ final class ModelDownload {
         }
         HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(DOWNLOAD_TIMEOUT).GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(DOWNLOAD_TIMEOUT).GET();
+        if (authorization != null) builder.header("Authorization", authorization);
+        HttpRequest request = builder.build();
         try {
             HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = response.body()) {

@@ -52,6 +52,10 @@ public class ModelVersionWatcher {
     @Inject
     MeterRegistry meters;
 
+    /** Its own credential for the trainer's weights (never a rater's or the admin's). */
+    @Inject
+    dev.rlhfloop.service.auth.Auth auth;
+
     private TopicTail tail;
     private MultiGauge served;
 
@@ -154,7 +158,7 @@ public class ModelVersionWatcher {
         try {
             Files.createDirectories(config.downloadDir());
             dir = Files.createTempDirectory(config.downloadDir(), safe(version.versionId()) + "-");
-            ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir);
+            ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir, auth.serviceAuthorization());
             ServedModel model = ServedModel.load(version.versionId(), dir);
             LOG.infof("loaded model version %s (line %s, %s) in %d ms", version.versionId(), version.modelLine(),
                     version.algorithm(), (System.nanoTime() - start) / 1_000_000);

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 LogitsCommand.class,
                 PretrainCommand.class,
                 RateCommand.class,
+                RatersCommand.class,
                 ReplayCommand.class,
                 ScoreCommand.class,
                 SftCommand.class,

@@ -28,7 +28,20 @@ final class PublicApiClient {
     }
 
     /** An HTTP answer with its JSON body (null if it is not JSON) and the service's error code and reason. */
-    record Response(int status, String body) {
+    record Response(int status, String body, java.util.Optional<String> retryAfter) {
+        Response(int status, String body) {
+            this(status, body, java.util.Optional.empty());
+        }
+
+        /** How long the server asked to wait ({@code Retry-After} in seconds), or {@code otherwise}. */
+        Duration retryAfterOr(Duration otherwise) {
+            try {
+                return retryAfter.map(s -> Duration.ofSeconds(Long.parseLong(s.strip()))).orElse(otherwise);
+            } catch (NumberFormatException e) {
+                return otherwise;
+            }
+        }
+
         JsonNode json() {
             try {
                 return body == null || body.isBlank() ? null : JSON.readTree(body);
@@ -59,6 +72,8 @@ final class PublicApiClient {
     }
 
     private final URI base;
+    /** "Bearer ..." sent with every request: a rater's session or the admin token; null for none. */
+    private volatile String authorization;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     /** @throws IllegalArgumentException when {@code url} is not an http://host:port URL */
@@ -72,6 +87,12 @@ final class PublicApiClient {
         return base;
     }
 
+    /** From now on every request carries {@code Authorization: Bearer <token>}. */
+    PublicApiClient authorize(String token) {
+        this.authorization = "Bearer " + token;
+        return this;
+    }
+
     Response get(String path) {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
     }
@@ -83,10 +104,11 @@ final class PublicApiClient {
     }
 
     Response send(HttpRequest.Builder request) {
+        if (authorization != null) request.setHeader("Authorization", authorization);
         HttpRequest built = request.timeout(TIMEOUT).build();
         try {
             HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body());
+            return new Response(response.statusCode(), response.body(), response.headers().firstValue("Retry-After"));
         } catch (ConnectException | HttpConnectTimeoutException e) {
             throw new Unreachable("nothing answers at " + base + " (is the stack up? start it with ./rlhf-loop up, or pass --url)");
         } catch (HttpTimeoutException e) {

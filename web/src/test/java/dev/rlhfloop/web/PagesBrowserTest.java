@@ -274,6 +274,7 @@ class PagesBrowserTest {
     private HttpResponse<String> post(String path, String json) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve(path))
                 .header("Content-Type", "application/json")
+                .header("Authorization", dev.rlhfloop.service.testing.TestSessions.rater("script"))
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
