@@ -65,8 +65,8 @@ public class Auth {
         }
         sessionLifetime = parseDays(sessionLifetimeText);
         try {
-            String secret = configuredSecret.filter(s -> !s.isBlank())
-                    .orElse(SecretFiles.readOrCreate(dir.resolve("session-secret")).value());
+            String secret = configuredSecret.filter(s -> !s.isBlank()).isPresent() ? configuredSecret.get().strip()
+                    : SecretFiles.readOrCreate(dir.resolve("session-secret")).value();
             tokens = new SessionTokens(secret.getBytes(StandardCharsets.UTF_8));
             String admin;
             if (configuredAdminToken.filter(s -> !s.isBlank()).isPresent()) {
