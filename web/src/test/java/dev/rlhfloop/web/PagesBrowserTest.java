@@ -52,6 +52,7 @@ class PagesBrowserTest {
 
     @AfterEach
     void reset() {
+        browser.driver.manage().deleteCookieNamed("rlhf_admin");
         ServicesStandIn.bootstrapping = false;
         ServicesStandIn.rlooVersion = false;
     }
@@ -210,7 +211,15 @@ class PagesBrowserTest {
 
     @Test
     void replayFormValidatesStartsAReplayAndShowsItsLineBesideTheLiveOne() {
+        // A rater sees no replay form: starting a replay is the admin's.
         open("replay");
+        assertFalse(browser.find("#replay-form").isDisplayed(), "the replay form is the admin's");
+        assertTrue(browser.find("#replay-admin-note").isDisplayed());
+        // The one-time login link sets the admin cookie and opens the dashboard.
+        browser.driver.get(base.resolve("/login?token=" + dev.rlhfloop.service.testing.TestSessions.ADMIN_TOKEN).toString());
+        browser.await(d -> d.getCurrentUrl().endsWith("#dashboard") ? true : null);
+        open("replay");
+        browser.await(d -> d.findElement(By.id("replay-form")).isDisplayed() ? true : null);
         browser.find("input[name=from][value=OFFSETS]").click();
         browser.find("#replay-from-offset").clear();
         browser.find("#replay-from-offset").sendKeys("50");
