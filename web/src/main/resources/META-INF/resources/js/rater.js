@@ -5,6 +5,7 @@ import {api} from './api.js';
 
 const COUNT_KEY = 'rlhf-loop.votes';
 let current = null;
+let failure = null;   // why the last attempt to open a session failed (an ApiError)
 
 /**
  * Joins by an invite link (/?invite=CODE), else keeps the session this browser has, else opens an
@@ -26,8 +27,10 @@ async function start() {
         current = await api.post('/api/session', {});
       }
     }
+    failure = null;
   } catch (e) {
     current = null;
+    failure = e;
     console.warn('no rater session:', e.reason || e);
   }
   document.body.classList.toggle('is-admin', Boolean(current && current.admin));
@@ -35,8 +38,17 @@ async function start() {
   return current;
 }
 
+/** The session, opened again if the first attempt failed (e.g. feedback-service was down); throws that attempt's error. */
+async function ensure() {
+  if (current && (current.raterId || current.admin)) return current;
+  await start();
+  if (!current) throw failure;
+  return current;
+}
+
 export const rater = {
   start,
+  ensure,
   id: () => current && current.raterId,
   isAdmin: () => Boolean(current && current.admin),
   votes: () => Number(localStorage.getItem(COUNT_KEY) || 0),

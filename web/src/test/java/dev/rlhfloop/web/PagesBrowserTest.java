@@ -103,7 +103,9 @@ class PagesBrowserTest {
         assertEquals(votesBefore + 1, ServicesStandIn.votes.size());
         Map<String, Object> vote = ServicesStandIn.votes.get(votesBefore);
         assertEquals("A", vote.get("choice"));
-        assertTrue(((String) vote.get("rater")).startsWith("rater-"));
+        // the rater is the session the stand-in issued when the page opened, as feedback-service does
+        assertEquals(browser.driver.executeScript("return document.body.dataset.rater"), vote.get("rater"));
+        assertTrue(((String) vote.get("rater")).startsWith("r-standin-"));
         assertEquals("v3", browser.find("#answer-A .version-badge").getText());
         assertTrue(browser.find("#answer-A").getAttribute("class").contains("chosen"));
         assertTrue(Integer.parseInt(browser.find("#my-votes").getText()) >= 1);
