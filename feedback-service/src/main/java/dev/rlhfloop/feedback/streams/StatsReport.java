@@ -13,11 +13,14 @@ import java.util.stream.StreamSupport;
  * What {@code GET /api/stats} answers: per model version, its votes and outcomes, and its win rate
  * against the SFT baseline with a 95% Wilson interval. Win rates count decisive votes only (ties and
  * both-bad are reported as their own rates), per answer: a vote between two answers of the same
- * version is one win and one loss for it.
+ * version is one win and one loss for it. The leaderboard ranks every version compared with another
+ * one by its Bradley–Terry rating over all votes (the baseline at 1000), with bootstrap intervals.
  *
  * @param baselineVersion null until a baseline is configured or an SFT version is published
+ * @param leaderboard best first
  */
-public record StatsReport(Totals totals, String baselineVersion, List<VersionView> versions, List<MinuteCount> votesPerMinute) {
+public record StatsReport(Totals totals, String baselineVersion, List<VersionView> versions, List<MinuteCount> votesPerMinute,
+                          List<BradleyTerry.Rating> leaderboard) {
 
     /** All-time counts (the per-minute series covers only the last hour). */
     public record Totals(long votes, long decisiveVotes, long raters) {
@@ -51,11 +54,17 @@ public record StatsReport(Totals totals, String baselineVersion, List<VersionVie
 
     public static StatsReport of(VoteTotals totals, Map<String, VersionStats> statsByVersion, String baselineVersion,
                                  List<MinuteCount> votesPerMinute) {
+        return of(totals, statsByVersion, baselineVersion, votesPerMinute,
+                BradleyTerry.ratings(statsByVersion, baselineVersion, BradleyTerry.Settings.DEFAULTS));
+    }
+
+    public static StatsReport of(VoteTotals totals, Map<String, VersionStats> statsByVersion, String baselineVersion,
+                                 List<MinuteCount> votesPerMinute, List<BradleyTerry.Rating> leaderboard) {
         List<VersionView> views = statsByVersion.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey(VERSION_ORDER))
                 .map(e -> view(e.getKey(), e.getValue(), baselineVersion))
                 .toList();
-        return new StatsReport(Totals.of(totals), baselineVersion, views, votesPerMinute);
+        return new StatsReport(Totals.of(totals), baselineVersion, views, votesPerMinute, leaderboard);
     }
 
     private static VersionView view(String version, VersionStats stats, String baselineVersion) {
