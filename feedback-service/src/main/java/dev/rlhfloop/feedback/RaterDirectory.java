@@ -85,20 +85,24 @@ public class RaterDirectory {
 
     private void follow() {
         try (KafkaConsumer<String, Rater> owned = consumer) {
-            List<TopicPartition> partitions;
-            while ((partitions = consumer.partitionsFor(Topics.RATERS, Duration.ofSeconds(5)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList()).isEmpty()) {
-                LOG.warnf("waiting for topic %s", Topics.RATERS);
-                Thread.sleep(1_000);
+            List<TopicPartition> partitions = List.of();
+            while (partitions.isEmpty()) {
+                partitions = retrying(() -> consumer.partitionsFor(Topics.RATERS, Duration.ofSeconds(5))).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                if (partitions.isEmpty()) {
+                    LOG.warnf("waiting for topic %s", Topics.RATERS);
+                    Thread.sleep(1_000);
+                }
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<TopicPartition> assigned = partitions;
+            consumer.assign(assigned);
+            consumer.seekToBeginning(assigned);
+            Map<TopicPartition, Long> end = retrying(() -> consumer.endOffsets(assigned, Duration.ofSeconds(5)));
             while (true) {
                 for (var record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.value() != null) apply(record.value());
                 }
-                if (loaded.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                if (loaded.getCount() > 0 && caughtUp(end)) {
                     LOG.infof("rater directory loaded: %d rater(s)", byId.size());
                     loaded.countDown();
                 }
@@ -109,6 +113,26 @@ public class RaterDirectory {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("the rater directory stopped following " + Topics.RATERS + ": new invites and revocations are not seen here", e);
+        }
+    }
+
+    private boolean caughtUp(Map<TopicPartition, Long> end) {
+        try {
+            return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey(), Duration.ofSeconds(5)) >= e.getValue());
+        } catch (org.apache.kafka.common.errors.TimeoutException slowBroker) {
+            return false;
+        }
+    }
+
+    /** A metadata call, again until the broker answers: a slow or restarting broker must not stop the directory. */
+    private static <T> T retrying(java.util.function.Supplier<T> call) throws InterruptedException {
+        while (true) {
+            try {
+                return call.get();
+            } catch (org.apache.kafka.common.errors.TimeoutException slowBroker) {
+                LOG.warnf("the broker did not answer about %s in time; asking again", Topics.RATERS);
+                Thread.sleep(1_000);
+            }
         }
     }
 
