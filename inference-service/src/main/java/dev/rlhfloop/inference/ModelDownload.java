@@ -31,14 +31,15 @@ final class ModelDownload {
      * unpacked when the digest differs.
      */
     static void fetch(String url, String expectedSha256, Path directory) throws IOException {
-        fetch(url, expectedSha256, directory, null);
+        fetch(url, expectedSha256, directory, false, null);
     }
 
     /**
-     * As {@link #fetch(String, String, Path)}, sending {@code authorization} (this service's own
-     * credential: the trainer serves weights to the admin and to services only) with an HTTP request.
+     * The same for a whole model or, with {@code adapter}, a LoRA adapter's archive (PEFT's files),
+     * sending {@code authorization} with an HTTP request: this service's own credential (the trainer
+     * serves weights to the admin and to services only); null sends none.
      */
-    static void fetch(String url, String expectedSha256, Path directory, String authorization) throws IOException {
+    static void fetch(String url, String expectedSha256, Path directory, boolean adapter, String authorization) throws IOException {
         URI uri = parse(url);
         Files.createDirectories(directory);
         Path download = Files.createTempFile(directory, "download", ".zip");
@@ -49,7 +50,8 @@ final class ModelDownload {
                 throw new ModelArchive.InvalidArchiveException("sha256 mismatch for " + url + ": announced " + expectedSha256
                         + ", downloaded " + actual);
             }
-            ModelArchive.unpack(download, directory);
+            if (adapter) ModelArchive.unpackAdapter(download, directory);
+            else ModelArchive.unpack(download, directory);
         } finally {
             Files.deleteIfExists(download);
         }

@@ -21,7 +21,10 @@ final class ModelEntry {
         if (v.trainedOn().cut() != null) e.put("cut", v.trainedOn().cut().name());
         e.put("created", v.createdAt().toString());
         e.put("metrics", v.metrics());
-        e.put("weights", Map.of("url", v.weights().url(), "sha256", v.weights().sha256()));
+        Map<String, Object> weights = new LinkedHashMap<>(Map.of("url", v.weights().url(), "sha256", v.weights().sha256()));
+        weights.put("format", v.weights().format().name());
+        if (v.weights().baseVersion() != null) weights.put("baseVersion", v.weights().baseVersion());
+        e.put("weights", weights);
         if (v.engine() != null) e.put("engine", Map.of("version", v.engine().version(), "floatLanes", v.engine().floatLanes()));
         return e;
     }

@@ -78,7 +78,7 @@ public class ReplaysResource {
         String algorithmText = text(json, "algorithm");
         Algorithm algorithm = null;
         if (algorithmText != null) {
-            algorithm = PolicyUpdate.algorithmNamed(algorithmText).orElseThrow(() -> new IllegalArgumentException("\"algorithm\" must be DPO or RLOO, was '" + algorithmText + "'"));
+            algorithm = TrainerUpdate.algorithmNamed(algorithmText).map(TrainerUpdate::recorded).orElseThrow(() -> new IllegalArgumentException("\"algorithm\" must be DPO or RLOO, was '" + algorithmText + "'"));
         }
         Instant timestamp = null;
         Long fromOffset = null;

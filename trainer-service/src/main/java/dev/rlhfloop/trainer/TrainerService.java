@@ -3,12 +3,14 @@ package dev.rlhfloop.trainer;
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.llm.train.BootstrapPlan;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,21 +68,45 @@ public class TrainerService {
     private final Map<String, Replay> replays = new LinkedHashMap<>();
 
     void onStart(@Observes StartupEvent event) {
+        capTrainingThreads();
         if (config.pairsPerVersion() < 1) {
             throw new IllegalArgumentException("rlhf.trainer.pairs-per-version must be at least 1, was " + config.pairsPerVersion());
         }
         if (!config.line().matches(ReplayRequest.LINE_PATTERN)) {
             throw new IllegalArgumentException("rlhf.trainer.line must match " + ReplayRequest.LINE_PATTERN + ", was '" + config.line() + "'");
         }
-        algorithm = PolicyUpdate.algorithmNamed(config.algorithm()).orElseThrow(() ->
-                new IllegalArgumentException("rlhf.trainer.algorithm must be dpo or rloo, was '" + config.algorithm() + "'"));
-        PolicyUpdate.rlooSettings(config.rloo(), config.rloo().maxNewTokens(), config.seed()); // bad RLOO settings fail here, not in the first update
-        Bootstrapper.settings(config.bootstrap()); // an unknown size fails here, not after the registry was read
+        // bad update settings fail here, not in the first update
+        algorithm = TrainerUpdate.recorded(TrainerUpdate.settings(config).algorithm());
+        Bootstrapper.plan(config.bootstrap(), BootstrapPlan.trainingCores()); // an unknown size fails here, not after the registry was read
+        config.baseModel().filter(dir -> !Files.isDirectory(dir)).ifPresent(dir -> {
+            throw new IllegalArgumentException("rlhf.trainer.base-model (RLHF_BASE_MODEL) " + dir + " is not a directory");
+        });
+        config.sftData().filter(file -> !Files.isRegularFile(file)).ifPresent(file -> {
+            throw new IllegalArgumentException("rlhf.trainer.sft-data (RLHF_SFT_DATA) " + file + " is not a file");
+        });
+        if (config.sftData().isPresent() && config.baseModel().isEmpty()) {
+            throw new IllegalArgumentException("rlhf.trainer.sft-data (RLHF_SFT_DATA) fine-tunes a base model: set rlhf.trainer.base-model "
+                    + "(RLHF_BASE_MODEL) too");
+        }
         store = new ModelStore(config.dataDir());
         registry = new Registry(bootstrapServers);
         starter = new Thread(this::prepareAndRun, "trainer-start");
         starter.setDaemon(true);
         starter.start();
+    }
+
+    /**
+     * {@code rlhf.trainer.threads} caps the kernels' pool, which llm-core sizes once, from
+     * {@code llm.threads}, when the first kernel runs: after this, since nothing trained yet.
+     */
+    private void capTrainingThreads() {
+        if (config.threads().isPresent()) {
+            int threads = config.threads().getAsInt();
+            if (threads < 1) throw new IllegalArgumentException("rlhf.trainer.threads must be at least 1, was " + threads);
+            if (System.getProperty("llm.threads") == null) System.setProperty("llm.threads", String.valueOf(threads));
+        }
+        LOG.infof("training uses %d of %d cores (rlhf.trainer.threads caps it)", BootstrapPlan.trainingCores(),
+                Runtime.getRuntime().availableProcessors());
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
@@ -111,11 +137,15 @@ public class TrainerService {
                     LOG.errorf("line %s has versions on the registry but no checkpoint in %s: not training", config.line(), store.root());
                     return;
                 }
-                if (!config.bootstrap().enabled()) {
+                if (!config.bootstrap().enabled() && config.baseModel().isEmpty()) {
                     status.state(TrainingStatus.State.IDLE, "no model yet, and bootstrapping is off (rlhf.trainer.bootstrap.enabled)");
                     return;
                 }
                 local = Optional.of(bootstrap());
+            }
+            else if (config.baseModel().isPresent()) {
+                LOG.infof("line %s already has its first model; rlhf.trainer.base-model (%s) applies to a line without one",
+                        config.line(), config.baseModel().get());
             }
             sft = local.get();
             registry.line(config.line()).stream().reduce((a, b) -> b).ifPresent(v -> status.serving(v.versionId()));
@@ -144,12 +174,16 @@ public class TrainerService {
 
     private ModelStore.Checkpoint bootstrap() throws IOException {
         bootstrapping = true;
-        status.state(TrainingStatus.State.BOOTSTRAPPING, "training a first model (" + config.bootstrap().size() + ")");
+        Bootstrapper bootstrapper = new Bootstrapper(config, status);
+        String first = (config.baseModel().isPresent() ? "preparing the first model: " : "training a first model: ") + bootstrapper.describe();
+        LOG.info(first);
+        status.firstModel(bootstrapper.describe());
+        status.state(TrainingStatus.State.BOOTSTRAPPING, first);
         try {
             int number = 1;
             Path staged = store.staging(config.line(), number);
             String versionId = LineTrainer.versionId(config.line(), true, number);
-            Map<String, Double> metrics = new Bootstrapper(config, status).run(staged.resolve(ModelStore.MODEL_DIR));
+            Map<String, Double> metrics = bootstrapper.run(staged.resolve(ModelStore.MODEL_DIR));
             String sha256 = Models.archive(staged.resolve(ModelStore.MODEL_DIR), staged.resolve(ModelStore.ARCHIVE_FILE));
             ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, config.line(), null, Algorithm.SFT,
                     ModelVersion.TrainedOn.NOTHING, metrics, new ModelVersion.Weights(Models.weightsUrl(config, versionId), sha256),

@@ -53,6 +53,8 @@ public class TrainingStatus {
     private Double loss;
     private String message = "starting";
     private String servingVersion;
+    /** What the first model is and why (the core-count rule, or the base model), while it is made. */
+    private String firstModel;
     private final List<LossPoint> losses = new ArrayList<>();
     private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
 
@@ -130,6 +132,14 @@ public class TrainingStatus {
         emit(new Event("state", snapshot()));
     }
 
+    /** Says what the first model will be and why; shown with the bootstrap's progress. */
+    public void firstModel(String description) {
+        synchronized (this) {
+            this.firstModel = description;
+        }
+        emit(new Event("state", snapshot()));
+    }
+
     public void version(Object entry) {
         emit(new Event("version", entry));
     }
@@ -144,6 +154,7 @@ public class TrainingStatus {
         if (loss != null && !loss.isNaN()) s.put("loss", loss);
         s.put("message", message);
         if (servingVersion != null) s.put("servingVersion", servingVersion);
+        if (firstModel != null) s.put("firstModel", firstModel);
         s.put("losses", List.copyOf(losses));
         return s;
     }
