@@ -1,5 +1,6 @@
 package dev.rlhfloop.feedback;
 
+import dev.rlhfloop.contracts.api.Stats;
 import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.feedback.streams.PartialStats;
 import dev.rlhfloop.feedback.streams.StatsReport;
@@ -44,7 +45,7 @@ public class FeedbackStores {
     }
 
     /** The statistics of every instance together. */
-    public StatsReport stats() {
+    public Stats stats() {
         PartialStats all = queries.everywhere();
         return StatsReport.of(all.totals(), all.byVersion(), StatsReport.baseline(configuredBaseline, queries.published()),
                 all.votesPerMinute());

@@ -5,6 +5,8 @@ import dev.rlhfloop.service.testing.AnswersFitTheOpenApiDocument;
 import dev.rlhfloop.service.testing.PrometheusScrape;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
@@ -191,11 +193,11 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
     @Test
     void badVotesAreRefusedWithAReason() {
         refused(postVote("{\"choice\": \"A\"}"), equalTo("comparisonId is missing; rater is missing"));
-        refused(postVote(vote("cmp-x", "C", "alice")), equalTo("unknown choice \"C\" (one of A, B, TIE, BOTH_BAD)"));
+        refused(postVote(vote("cmp-x", "C", "alice")), allOf(startsWith("choice: "), containsString("BOTH_BAD")));
         refused(postVote("{\"comparisonId\": \"cmp-x\", \"rater\": \"alice\"}"), equalTo("choice is missing (one of A, B, TIE, BOTH_BAD)"));
         refused(postVote("{\"comparisonId\": \"cmp-x\", "), containsString("malformed JSON"))
                 .body("reason", not(containsString("at com.")));
-        refused(postVote(""), containsString("request body"));
+        refused(postVote(""), startsWith("the body is missing"));
         refused(postVote("{\"comparisonId\": \"x\", \"choice\": \"A\", \"rater\": \"%s\"}".formatted("r".repeat(101))),
                 equalTo("rater is longer than 100 characters"));
     }
