@@ -1,7 +1,16 @@
 package dev.rlhfloop.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rlhfloop.contracts.Json;
+import dev.rlhfloop.contracts.api.ComparisonCreated;
+import dev.rlhfloop.contracts.api.ComparisonView;
+import dev.rlhfloop.contracts.api.CreateComparison;
+import dev.rlhfloop.contracts.api.ReplayView;
+import dev.rlhfloop.contracts.api.StartReplay;
+import dev.rlhfloop.contracts.api.VoteAccepted;
+import dev.rlhfloop.contracts.api.VoteRequest;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -10,14 +19,18 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * The verbs' way to the stack's public HTTP API (docs/web-api.md, /api/openapi.yaml): one URL, JSON
- * answers, and failures as one sentence a person can act on instead of an exception.
+ * The verbs' way to the stack's public HTTP API (docs/web-api.md, /api/openapi.yaml): one URL, one
+ * method per operation, requests and answers as the services' own records (contracts' api package),
+ * and failures as one sentence a person can act on instead of an exception.
  */
 final class PublicApiClient {
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** The contracts' mapper: it reads what the services write, ignoring fields a newer service adds. */
+    static final ObjectMapper JSON = Json.MAPPER;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     /** Nothing answered, or the exchange broke: {@link #getMessage()} says so in one sentence. */
@@ -27,8 +40,17 @@ final class PublicApiClient {
         }
     }
 
-    /** An HTTP answer with its JSON body (null if it is not JSON) and the service's error code and reason. */
-    record Response(int status, String body) {
+    /** An HTTP answer of type {@code T}: its body as that record once {@link #ok()}, and else the service's error code and reason. */
+    record Response<T>(int status, String body, TypeReference<T> type) {
+        /** The body as the operation's record; an {@link Unreachable} when a 2xx body does not read as one. */
+        T value() {
+            try {
+                return JSON.readValue(body, type);
+            } catch (IOException e) {
+                throw new Unreachable("the answer (HTTP " + status + ") is not the documented JSON: " + abbreviate(String.valueOf(body), 200));
+            }
+        }
+
         JsonNode json() {
             try {
                 return body == null || body.isBlank() ? null : JSON.readTree(body);
@@ -72,21 +94,46 @@ final class PublicApiClient {
         return base;
     }
 
-    Response get(String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    /** {@code POST /api/comparisons}: 201 with the comparison; 503 {@code no_model} while there is no model yet. */
+    Response<ComparisonCreated> createComparison(CreateComparison request) {
+        return post("/api/comparisons", request, new TypeReference<>() {});
     }
 
-    Response post(String path, String json) {
+    /** {@code GET /api/comparisons/{id}}: the answers so far, and who wrote them once voted on. */
+    Response<ComparisonView> comparison(String id) {
+        return get("/api/comparisons/" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8), new TypeReference<>() {});
+    }
+
+    /** {@code POST /api/votes}: 202 once Kafka has the vote. */
+    Response<VoteAccepted> vote(VoteRequest vote) {
+        return post("/api/votes", vote, new TypeReference<>() {});
+    }
+
+    /** {@code POST /api/replays}: 202 with the replay; 409 while the trainer is busy. */
+    Response<ReplayView> startReplay(StartReplay request) {
+        return post("/api/replays", request, new TypeReference<>() {});
+    }
+
+    /** {@code GET /api/replays}: every replay since the trainer started. */
+    Response<List<ReplayView>> replays() {
+        return get("/api/replays", new TypeReference<>() {});
+    }
+
+    private <T> Response<T> get(String path, TypeReference<T> type) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET(), type);
+    }
+
+    private <T> Response<T> post(String path, Object body, TypeReference<T> type) {
         return send(HttpRequest.newBuilder(base.resolve(path))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+                .POST(HttpRequest.BodyPublishers.ofString(Json.writeString(body))), type);
     }
 
-    Response send(HttpRequest.Builder request) {
+    <T> Response<T> send(HttpRequest.Builder request, TypeReference<T> type) {
         HttpRequest built = request.timeout(TIMEOUT).build();
         try {
             HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body());
+            return new Response<>(response.statusCode(), response.body(), type);
         } catch (ConnectException | HttpConnectTimeoutException e) {
             throw new Unreachable("nothing answers at " + base + " (is the stack up? start it with ./rlhf-loop up, or pass --url)");
         } catch (HttpTimeoutException e) {

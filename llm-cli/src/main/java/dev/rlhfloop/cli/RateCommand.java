@@ -1,17 +1,19 @@
 package dev.rlhfloop.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.cli.PublicApiClient.Response;
+import dev.rlhfloop.contracts.Choice;
+import dev.rlhfloop.contracts.api.ComparisonCreated;
+import dev.rlhfloop.contracts.api.ComparisonView;
+import dev.rlhfloop.contracts.api.CreateComparison;
+import dev.rlhfloop.contracts.api.VoteAccepted;
+import dev.rlhfloop.contracts.api.VoteRequest;
+import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -191,7 +193,6 @@ public final class RateCommand extends StackCommand {
 
     /** A rater talking to one stack: usable in-process (tests) as well as from the command. */
     public static final class Session {
-        private static final ObjectMapper JSON = PublicApiClient.JSON;
         private static final Duration POLL = Duration.ofMillis(200);
         private final URI base;
         private final PublicApiClient api;
@@ -220,18 +221,14 @@ public final class RateCommand extends StackCommand {
         /** Creates a comparison, waits for both answers, votes by the rule, and reads which versions answered. */
         public Vote rateOne(java.util.function.Consumer<String> progress) {
             Judgement judged = judgeOne(progress);
-            ObjectNode body = JSON.createObjectNode()
-                    .put("comparisonId", judged.comparisonId())
-                    .put("choice", judged.choice())
-                    .put("rater", rater)
-                    .put("reason", "simulated rater: " + rule.description());
-            Response voted = exchange(() -> api.post("/api/votes", body.toString()));
+            VoteRequest vote = new VoteRequest(judged.comparisonId(), Choice.valueOf(judged.choice()), rater,
+                    "simulated rater: " + rule.description());
+            Response<VoteAccepted> voted = exchange(() -> api.vote(vote));
             if (voted.status() != 202 && voted.status() != 200) {
                 throw new RaterException("the vote on " + judged.comparisonId() + " was refused: " + voted.reason());
             }
             Instant acknowledged = Instant.now();
-            Map<String, String> versions = revealedVersions(voted.json());
-            if (versions.size() < judged.texts().size()) versions = awaitRevealedVersions(judged.comparisonId());
+            Map<String, String> versions = awaitRevealedVersions(judged.comparisonId());
 
             List<RatedAnswer> answers = new ArrayList<>();
             for (var entry : judged.texts().entrySet()) {
@@ -252,23 +249,24 @@ public final class RateCommand extends StackCommand {
         public Judgement judgeOne(java.util.function.Consumer<String> progress) {
             long deadline = System.nanoTime() + patience.toNanos();
             Instant requested = Instant.now();
-            JsonNode created = createComparison(deadline, progress);
-            String id = created.path("id").asText();
-            String prompt = created.path("prompt").asText();
+            ComparisonCreated created = createComparison(deadline, progress);
+            String id = created.id();
+            String prompt = created.prompt();
             Map<String, String> texts = awaitAnswers(id, deadline);
             String choice = rule.choose(prompt, texts.getOrDefault("A", ""), texts.getOrDefault("B", ""));
             return new Judgement(id, prompt, texts, choice, requested);
         }
 
-        private JsonNode createComparison(long deadline, java.util.function.Consumer<String> progress) {
+        private ComparisonCreated createComparison(long deadline, java.util.function.Consumer<String> progress) {
             boolean told = false;
             while (true) {
-                Response r = exchange(() -> api.post("/api/comparisons", "{}"));
+                Response<ComparisonCreated> r = exchange(() -> api.createComparison(new CreateComparison(null)));
                 if (r.status() == 200 || r.status() == 201) {
-                    if (r.json() == null || !r.json().hasNonNull("id")) {
+                    ComparisonCreated created = value(r);
+                    if (created == null || created.id() == null) {
                         throw new RaterException("POST /api/comparisons answered without an id: " + r.body());
                     }
-                    return r.json();
+                    return created;
                 }
                 boolean waitable = r.status() == 503 && List.of("no_model", "trainer_busy").contains(r.code());
                 if (!waitable) throw new RaterException("POST /api/comparisons failed: " + r.reason());
@@ -284,14 +282,14 @@ public final class RateCommand extends StackCommand {
         /** Polls the comparison until every answer is done; slot → full text. */
         private Map<String, String> awaitAnswers(String id, long deadline) {
             while (true) {
-                Response r = exchange(() -> api.send(HttpRequest.newBuilder(comparison(id)).GET()));
+                Response<ComparisonView> r = exchange(() -> api.comparison(id));
                 if (r.status() != 200) throw new RaterException("GET /api/comparisons/" + id + " failed: " + r.reason());
-                JsonNode answers = r.json().path("answers");
+                List<ComparisonView.Answer> answers = value(r).answers();
                 Map<String, String> texts = new TreeMap<>();
-                boolean allDone = answers.size() > 0;
-                for (JsonNode answer : answers) {
-                    texts.put(answer.path("slot").asText(), answer.path("text").asText(""));
-                    allDone &= answer.path("done").asBoolean(false);
+                boolean allDone = !answers.isEmpty();
+                for (ComparisonView.Answer answer : answers) {
+                    texts.put(answer.slot().name(), answer.text() == null ? "" : answer.text());
+                    allDone &= answer.done();
                 }
                 if (allDone) return texts;
                 if (System.nanoTime() > deadline) {
@@ -307,35 +305,37 @@ public final class RateCommand extends StackCommand {
             long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             Map<String, String> versions = Map.of();
             while (System.nanoTime() < deadline) {
-                Response r = exchange(() -> api.send(HttpRequest.newBuilder(comparison(id)).GET()));
+                Response<ComparisonView> r = exchange(() -> api.comparison(id));
                 if (r.status() == 200) {
-                    versions = revealedVersions(r.json());
-                    if (versions.size() == r.json().path("answers").size()) return versions;
+                    ComparisonView comparison = value(r);
+                    versions = revealedVersions(comparison);
+                    if (versions.size() == comparison.answers().size()) return versions;
                 }
                 sleep(POLL);
             }
             return versions;
         }
 
-        private static Map<String, String> revealedVersions(JsonNode body) {
+        private static Map<String, String> revealedVersions(ComparisonView comparison) {
             Map<String, String> versions = new TreeMap<>();
-            if (body == null) return versions;
-            for (JsonNode answer : body.path("answers")) {
-                if (answer.hasNonNull("modelVersion")) {
-                    versions.put(answer.path("slot").asText(), answer.get("modelVersion").asText());
-                }
+            for (ComparisonView.Answer answer : comparison.answers()) {
+                if (answer.modelVersion() != null) versions.put(answer.slot().name(), answer.modelVersion());
             }
             return versions;
         }
 
-        private URI comparison(String id) {
-            return base.resolve("/api/comparisons/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
-        }
-
         /** One request through the client, its failure to get an answer as a {@link RaterException}. */
-        private static Response exchange(java.util.function.Supplier<Response> request) {
+        private static <T> Response<T> exchange(java.util.function.Supplier<Response<T>> request) {
             try {
                 return request.get();
+            } catch (PublicApiClient.Unreachable e) {
+                throw new RaterException(e.getMessage());
+            }
+        }
+
+        private static <T> T value(Response<T> answer) {
+            try {
+                return answer.value();
             } catch (PublicApiClient.Unreachable e) {
                 throw new RaterException(e.getMessage());
             }

@@ -8,15 +8,15 @@ import org.junit.jupiter.api.Test;
 class PublicApiClientTest {
     @Test
     void aServiceErrorShowsItsReasonAndKeepsItsCode() {
-        var answer = new PublicApiClient.Response(409, "{\"error\": \"trainer_busy\", \"reason\": \"replay r1 is still running\"}");
+        var answer = new PublicApiClient.Response<>(409, "{\"error\": \"trainer_busy\", \"reason\": \"replay r1 is still running\"}", null);
         assertEquals("HTTP 409: replay r1 is still running", answer.reason());
         assertEquals("trainer_busy", answer.code());
     }
 
     @Test
     void aBodyWithoutAReasonIsShownAbbreviated() {
-        assertEquals("HTTP 502: <html>Bad Gateway</html>", new PublicApiClient.Response(502, "<html>Bad Gateway</html>\n").reason());
-        assertEquals("HTTP 500: {\"details\":\"boom\"}", new PublicApiClient.Response(500, "{\"details\":\"boom\"}").reason());
-        assertEquals("HTTP 404", new PublicApiClient.Response(404, "").reason());
+        assertEquals("HTTP 502: <html>Bad Gateway</html>", new PublicApiClient.Response<>(502, "<html>Bad Gateway</html>\n", null).reason());
+        assertEquals("HTTP 500: {\"details\":\"boom\"}", new PublicApiClient.Response<>(500, "{\"details\":\"boom\"}", null).reason());
+        assertEquals("HTTP 404", new PublicApiClient.Response<>(404, "", null).reason());
     }
 }
