@@ -1,6 +1,5 @@
 package dev.rlhfloop.web;
 
-import dev.rlhfloop.contracts.PublicApi;
 import dev.rlhfloop.web.ApiRoutes.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -50,7 +49,6 @@ public class ApiGateway {
     private final int connectTimeoutMs;
     private final int responseTimeoutMs;
     private final Map<String, Boolean> lastSeenUp = new ConcurrentHashMap<>();
-    private final PublicApi openApi = PublicApi.load();
     private Vertx vertx;
     private HttpClient client;
 
@@ -69,7 +67,6 @@ public class ApiGateway {
                 new HttpClientOptions().setConnectTimeout(connectTimeoutMs).setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(256));
         router.get("/api/status").order(-100).handler(this::status);
-        router.get("/api/openapi.yaml").order(-100).handler(this::openApi);
         router.route("/api/*").order(-99).handler(this::proxy);
     }
 
@@ -230,13 +227,6 @@ public class ApiGateway {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .end(body.encode());
-    }
-
-    /** {@code GET /api/openapi.yaml}: the public API's document, as written in contracts. */
-    private void openApi(RoutingContext ctx) {
-        ctx.response()
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8")
-                .end(openApi.text());
     }
 
     /**
