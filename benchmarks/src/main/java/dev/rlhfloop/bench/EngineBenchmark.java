@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -54,7 +55,21 @@ public final class EngineBenchmark {
         };
         System.out.println(ours);
         if (peer) {
-            List<String> command = new ArrayList<>(List.of("/usr/bin/python3", peerScript().toString(), "--config", preset,
+            List<Path> blas;
+            try {
+                blas = PeerBlas.mappedByPeer(PYTHON);
+            } catch (IllegalStateException e) {
+                System.err.println(e.getMessage());
+                System.exit(2);
+                return;
+            }
+            Optional<String> refusal = PeerBlas.refusal(blas);
+            if (refusal.isPresent()) {
+                System.err.println("refusing to run the peer: " + refusal.get());
+                System.exit(2);
+            }
+            System.out.println("peer BLAS: " + blas);
+            List<String> command = new ArrayList<>(List.of(PYTHON, peerScript().toString(), "--config", preset,
                     "--mode", mode, "--threads", Integer.toString(Parallel.threads())));
             if (mode.equals("train")) {
                 command.addAll(List.of("--batch", Integer.toString(batch), "--ctx", Integer.toString(length), "--steps", Integer.toString(steps)));
@@ -104,6 +119,8 @@ public final class EngineBenchmark {
                         + "\"new_tokens\": %d, \"tokens_per_s\": %.1f}",
                 preset, config.parameterCount(), Parallel.threads(), newTokens, newTokens / seconds);
     }
+
+    private static final String PYTHON = "/usr/bin/python3";
 
     private static Path peerScript() {
         for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {

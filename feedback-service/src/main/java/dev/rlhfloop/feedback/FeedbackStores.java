@@ -2,11 +2,13 @@ package dev.rlhfloop.feedback;
 
 import dev.rlhfloop.contracts.api.Stats;
 import dev.rlhfloop.feedback.streams.ComparisonState;
+import dev.rlhfloop.feedback.streams.Leaderboard;
 import dev.rlhfloop.feedback.streams.PartialStats;
 import dev.rlhfloop.feedback.streams.StatsReport;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
@@ -27,11 +29,17 @@ public class FeedbackStores {
     @ConfigProperty(name = "feedback.stats.votes-per-minute-window", defaultValue = "60m")
     Duration votesPerMinuteWindow;
 
+    /** How stale the leaderboard may be while votes stream in. */
+    @ConfigProperty(name = "feedback.stats.leaderboard-refit-interval", defaultValue = "5s")
+    Duration leaderboardRefitInterval;
+
     private StoreQueries queries;
+    private Leaderboard leaderboard;
 
     @PostConstruct
     void init() {
         queries = new StoreQueries(streams, votesPerMinuteWindow);
+        leaderboard = new Leaderboard(leaderboardRefitInterval, Clock.systemUTC());
     }
 
     /** What this instance knows of a comparison: its answers and who voted. */
@@ -47,8 +55,9 @@ public class FeedbackStores {
     /** The statistics of every instance together. */
     public Stats stats() {
         PartialStats all = queries.everywhere();
-        return StatsReport.of(all.totals(), all.byVersion(), StatsReport.baseline(configuredBaseline, queries.published()),
-                all.votesPerMinute());
+        String baseline = StatsReport.baseline(configuredBaseline, queries.published());
+        return StatsReport.of(all.totals(), all.byVersion(), baseline, all.votesPerMinute(),
+                leaderboard.ratings(all.byVersion(), baseline));
     }
 
     /** This instance's share of the statistics, for the other instances. */

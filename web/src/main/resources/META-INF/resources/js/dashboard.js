@@ -139,6 +139,7 @@ function render() {
   renderKpis();
   renderBootstrap();
   renderWinRate();
+  renderLeaderboard();
   renderDpo();
   renderVpm();
   renderTimeline();
@@ -249,6 +250,22 @@ function renderWinRate() {
   if (!rows.length) body.replaceChildren(el('tr', {}, el('td', {colspan: '5', class: 'muted', text: 'No votes yet.'})));
 }
 
+function renderLeaderboard() {
+  const rows = listOf(data.stats, 'leaderboard');
+  if (!changed('leaderboard', rows)) return;
+  charts.leaderboard.labels = rows.map((r) => versionLabel(r.version));
+  charts.leaderboard.update([rows.map((_, i) => i), rows.map((r) => r.rating), rows.map((r) => r.high), rows.map((r) => r.low),
+    rows.map(() => 1000)]);
+  const body = $('leaderboard-table').tBodies[0];
+  body.replaceChildren(...rows.map((r, i) => el('tr', {},
+      el('td', {class: 'num', text: String(i + 1)}),
+      el('td', {text: versionLabel(r.version)}),
+      el('td', {class: 'num', text: fmt.num(r.rating, 0)}),
+      el('td', {class: 'num', text: `${fmt.num(r.low, 0)} – ${fmt.num(r.high, 0)}`}),
+      el('td', {class: 'num', text: fmt.int(r.games)}))));
+  if (!rows.length) body.replaceChildren(el('tr', {}, el('td', {colspan: '5', class: 'muted', text: 'No votes between versions yet.'})));
+}
+
 function renderDpo() {
   const trained = liveModels().filter((m) => metric(m, 'dpoLoss', 'loss') !== null || metric(m, 'kl') !== null);
   charts.dpo.labels = trained.map((m) => versionLabel(m.version));
@@ -303,6 +320,7 @@ function makeCharts() {
   const byIndex = (holder) => (u, splits) => splits.map((i) => Number.isInteger(i) ? (holder.labels?.[i] ?? '') : '');
   const winrate = {labels: []};
   const dpo = {labels: []};
+  const leaderboard = {labels: []};
   Object.assign(winrate, chart($('chart-winrate'), {
     x: {label: 'version', values: byIndex(winrate), legend: (u, i) => winrate.labels[i] ?? ''},
     y: {label: 'win rate', range: [0, 1], values: (u, s) => s.map((v) => Math.round(v * 100) + '%')},
@@ -311,6 +329,18 @@ function makeCharts() {
       {label: '95% interval', stroke: 'rgba(79,70,229,0.25)', width: 1, points: {show: false}, value: (u, v) => fmt.pct(v)},
       {label: '95% low', stroke: 'rgba(79,70,229,0.25)', width: 1, points: {show: false}, legend: false},
       {label: 'parity with SFT (50%)', stroke: colors.slate, width: 1, dash: [4, 4], points: {show: false}},
+    ],
+    bands: [{series: [2, 3], fill: 'rgba(79,70,229,0.12)'}],
+  }));
+  Object.assign(leaderboard, chart($('chart-leaderboard'), {
+    height: 170,
+    x: {label: 'rank', values: byIndex(leaderboard), legend: (u, i) => leaderboard.labels[i] ?? ''},
+    y: {label: 'rating', values: (u, s) => s.map((v) => Math.round(v))},
+    series: [
+      {label: 'rating', stroke: colors.indigo, value: (u, v) => fmt.num(v, 0)},
+      {label: '95% interval', stroke: 'rgba(79,70,229,0.25)', width: 1, points: {show: false}, value: (u, v) => fmt.num(v, 0)},
+      {label: '95% low', stroke: 'rgba(79,70,229,0.25)', width: 1, points: {show: false}, legend: false},
+      {label: 'SFT (1000)', stroke: colors.slate, width: 1, dash: [4, 4], points: {show: false}},
     ],
     bands: [{series: [2, 3], fill: 'rgba(79,70,229,0.12)'}],
   }));
@@ -341,5 +371,5 @@ function makeCharts() {
       {label: 'SFT loss', stroke: colors.teal, points: {show: false}, value: (u, v) => fmt.num(v)},
     ],
   });
-  return {winrate, dpo, vpm, bootstrap};
+  return {winrate, leaderboard, dpo, vpm, bootstrap};
 }

@@ -179,6 +179,9 @@ class PagesBrowserTest {
         assertFalse(browser.driver.findElements(By.cssSelector("#chart-winrate canvas")).isEmpty(), "win-rate chart drawn");
         assertFalse(browser.driver.findElements(By.cssSelector("#chart-dpo canvas")).isEmpty(), "DPO chart drawn");
         assertEquals("3", browser.find("#chart-dpo").getAttribute("data-points"));
+        browser.await(d -> d.findElements(By.cssSelector("#leaderboard-table tbody tr")).size() == 4 ? true : null);
+        browser.awaitText("#leaderboard-table tbody tr:first-child", "1 v3 1153 1072 – 1241");
+        assertFalse(browser.driver.findElements(By.cssSelector("#chart-leaderboard canvas")).isEmpty(), "leaderboard chart drawn");
 
         // the stand-in answers in feedback-service's documented form
         HttpResponse<String> stats = get("/api/stats");

@@ -216,7 +216,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     private Map<String, Object> statsNow() {
         if (bootstrapping) {
             return Map.of("totals", Map.of("votes", 0, "decisiveVotes", 0, "raters", 0),
-                    "versions", List.of(), "votesPerMinute", List.of());
+                    "versions", List.of(), "votesPerMinute", List.of(), "leaderboard", List.of());
         }
         List<Map<String, Object>> versions = List.of(
                 versionStats("1", 24, 13, 3), versionStats("2", 31, 19, 4), versionStats("3", 31 + votes.size(), 22 + votes.size(), 2));
@@ -229,7 +229,13 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         long decisive = votes.stream().filter(v -> v.get("choice").equals("A") || v.get("choice").equals("B")).count();
         long raters = votes.stream().map(v -> v.get("rater")).distinct().count();
         return Map.of("totals", Map.of("votes", EARLIER_VOTES + votes.size(), "decisiveVotes", 700 + decisive, "raters", 5 + raters),
-                "baselineVersion", "0", "versions", versions, "votesPerMinute", perMinute);
+                "baselineVersion", "0", "versions", versions, "votesPerMinute", perMinute, "leaderboard", List.of(
+                        rating("3", 1153.2, 1071.5, 1240.8, 31 + votes.size()), rating("2", 1101.7, 1019.0, 1190.3, 31),
+                        rating("1", 1058.4, 975.1, 1142.9, 24), rating("0", 1000, 1000, 1000, 86 + votes.size())));
+    }
+
+    private static Map<String, Object> rating(String version, double rating, double low, double high, int games) {
+        return Map.of("version", version, "rating", rating, "low", low, "high", high, "games", games);
     }
 
     /** Win rate against the baseline with a Wilson 95% interval, as the feedback service reports it. */

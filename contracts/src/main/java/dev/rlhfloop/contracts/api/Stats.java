@@ -8,13 +8,15 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 /**
  * {@code GET /api/stats} (and each {@code stats} event of {@code /api/stats/events}): per model
  * version, its votes and outcomes, and its win rate against the SFT baseline with a 95% Wilson
- * interval; all-time totals; votes per minute over the last hour.
+ * interval; all-time totals; votes per minute over the last hour; the Bradley–Terry leaderboard.
  */
 public record Stats(
         Totals totals,
         @Schema(description = "the SFT baseline; null until one is published or configured", nullable = true) String baselineVersion,
         List<Version> versions,
-        @Schema(description = "the last 60 minutes, one entry per minute with votes") List<MinuteCount> votesPerMinute) {
+        @Schema(description = "the last 60 minutes, one entry per minute with votes") List<MinuteCount> votesPerMinute,
+        @Schema(description = "Bradley-Terry ratings of every version compared with another one, fitted to all votes (a tie or "
+                + "both-bad is half a win each), on the Elo scale with the baseline at 1000; best first") List<Rating> leaderboard) {
 
     /** Every vote counted since the topics began (a rater's repeat on a comparison counts once). */
     public record Totals(
@@ -37,4 +39,11 @@ public record Stats(
     public record WinRate(long successes, long trials, double rate, double low, double high) {}
 
     public record MinuteCount(Instant minute, long votes) {}
+
+    public record Rating(
+            String version,
+            double rating,
+            @Schema(description = "2.5th percentile of 200 bootstrap refits over the votes") double low,
+            @Schema(description = "97.5th percentile") double high,
+            @Schema(description = "votes between this version and another one") long games) {}
 }

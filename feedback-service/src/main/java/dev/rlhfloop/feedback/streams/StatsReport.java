@@ -14,7 +14,9 @@ import java.util.stream.StreamSupport;
  * Builds what {@code GET /api/stats} answers ({@link Stats}): per model version, its votes and
  * outcomes, and its win rate against the SFT baseline with a 95% Wilson interval. Win rates count
  * decisive votes only (ties and both-bad are reported as their own rates), per answer: a vote
- * between two answers of the same version is one win and one loss for it.
+ * between two answers of the same version is one win and one loss for it. The leaderboard ranks every
+ * version compared with another one by its Bradley–Terry rating over all votes (the baseline at
+ * 1000), with bootstrap intervals.
  */
 public final class StatsReport {
     private StatsReport() {}
@@ -41,11 +43,21 @@ public final class StatsReport {
     /** @param baselineVersion null until a baseline is configured or an SFT version is published */
     public static Stats of(VoteTotals totals, Map<String, VersionStats> statsByVersion, String baselineVersion,
                            List<Stats.MinuteCount> votesPerMinute) {
+        return of(totals, statsByVersion, baselineVersion, votesPerMinute,
+                BradleyTerry.ratings(statsByVersion, baselineVersion, BradleyTerry.Settings.DEFAULTS));
+    }
+
+    /** @param leaderboard best first */
+    public static Stats of(VoteTotals totals, Map<String, VersionStats> statsByVersion, String baselineVersion,
+                           List<Stats.MinuteCount> votesPerMinute, List<BradleyTerry.Rating> leaderboard) {
         List<Stats.Version> views = statsByVersion.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey(VERSION_ORDER))
                 .map(e -> view(e.getKey(), e.getValue(), baselineVersion))
                 .toList();
-        return new Stats(totals(totals), baselineVersion, views, votesPerMinute);
+        List<Stats.Rating> ratings = leaderboard.stream()
+                .map(r -> new Stats.Rating(r.version(), r.rating(), r.low(), r.high(), r.games()))
+                .toList();
+        return new Stats(totals(totals), baselineVersion, views, votesPerMinute, ratings);
     }
 
     private static Stats.Version view(String version, VersionStats stats, String baselineVersion) {
