@@ -62,14 +62,15 @@ public class ApiErrorMappers {
                 .entity(ApiError.of(code, reason)).build();
     }
 
-    /** The JSON field a violation is about ("fromOffsets[\"x\"]"), or "the body" when it is about the whole body (e.g. none sent). */
+    /** The JSON field a violation is about ("rater", "fromOffsets[\"0\"]", "fromOffsets key \"x\""), or "the body" when it is about the whole body (e.g. none sent). */
     static String fieldOf(ConstraintViolation<?> violation) {
         StringBuilder field = new StringBuilder();
         for (Path.Node node : violation.getPropertyPath()) {
             if (node.getKind() == ElementKind.METHOD || node.getKind() == ElementKind.PARAMETER) continue;
             if (node.getKind() == ElementKind.CONTAINER_ELEMENT) {
-                if (node.getKey() != null) field.append("[\"").append(node.getKey()).append("\"]");
-                if ("<map key>".equals(node.getName())) field.append(" (the key)");
+                if ("<map key>".equals(node.getName())) field.append(" key \"").append(node.getKey()).append('"');
+                else if (node.getKey() != null) field.append("[\"").append(node.getKey()).append("\"]");
+                else if (node.getIndex() != null) field.append('[').append(node.getIndex()).append(']');
                 continue;
             }
             if (node.getIndex() != null) field.append('[').append(node.getIndex()).append(']');

@@ -34,6 +34,7 @@ class OpenApiDocumentTest {
         HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/openapi.yaml")));
         assertEquals(200, res.statusCode());
         assertTrue(res.headers().firstValue("Content-Type").orElse("").startsWith("application/yaml"));
+        assertTrue(res.body().startsWith("openapi: "), res.body().substring(0, Math.min(40, res.body().length())));
         return new PublicApi(res.body());
     }
 

@@ -22,9 +22,9 @@ public record StartReplay(
         @Schema(description = "with OFFSETS, the end (exclusive), greater than fromOffset; absent reads to the end") @PositiveOrZero Long toOffset,
         @Schema(description = "with OFFSETS, instead of fromOffset: the first offset per partition (\"0\" or \"rlhf.preference-pairs:0\", "
                 + "as in a version's offsets); a partition left out starts at its beginning")
-        Map<@Pattern(regexp = PARTITION) String, @NotNull @PositiveOrZero Long> fromOffsets,
+        Map<@Pattern(regexp = PARTITION, message = NOT_A_PARTITION) String, @NotNull @PositiveOrZero Long> fromOffsets,
         @Schema(description = "with OFFSETS, the end (exclusive) per partition; a partition left out reads to the end")
-        Map<@Pattern(regexp = PARTITION) String, @NotNull @PositiveOrZero Long> toOffsets,
+        Map<@Pattern(regexp = PARTITION, message = NOT_A_PARTITION) String, @NotNull @PositiveOrZero Long> toOffsets,
         @Schema(description = "the version the new line starts from; absent = the SFT model") @Pattern(regexp = ".*\\S.*", message = "must name a version, e.g. \"1\" or \"7\"") String parent,
         @Schema(description = "the new line's name; a fresh one is made up when absent")
         @Pattern(regexp = LINE, message = "must be 1-40 lower-case letters, digits, '-' or '_', starting with a letter or digit") String line,
@@ -38,6 +38,7 @@ public record StartReplay(
 
     /** A partition of rlhf.preference-pairs: its number, or topic:number as in a version's offsets. */
     public static final String PARTITION = "(rlhf\\.preference-pairs:)?\\d{1,6}";
+    static final String NOT_A_PARTITION = "is not a partition: keys must be partitions of rlhf.preference-pairs (\"0\" or \"rlhf.preference-pairs:0\")";
 
     public static StartReplay from(From from) {
         return new StartReplay(from, null, null, null, null, null, null, null, null);
