@@ -7,8 +7,8 @@ import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
 import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
-import dev.rlhfloop.llm.rlhf.PreferenceSettings;
-import dev.rlhfloop.llm.rlhf.PreferenceTrainer;
+import dev.rlhfloop.llm.rlhf.PolicyUpdate;
+import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.sample.Generation;
 import dev.rlhfloop.llm.sample.Generator;
@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 
@@ -35,7 +36,8 @@ import java.util.Random;
  * {@code pairs} per version, {@code history} new|all (train each version on its new pairs, or on
  * every pair so far), {@code lr}, {@code beta}, {@code epochs}, {@code batch}, {@code temperature},
  * {@code topK}, {@code maxNew}, {@code compare} latest|baseline|mixed, {@code eval} (prompts of the
- * fixed measure), {@code seed}.
+ * fixed measure), {@code seed}, {@code lora} (a LoRA rank: each version an adapter over the SFT model; 0 = whole weights).
+ * Each version is the loop's {@link PolicyUpdate} (DPO, without the reward model the live loop also trains).
  */
 public final class LoopExperiment {
 
@@ -55,10 +57,11 @@ public final class LoopExperiment {
         int versions = o.intOr("versions", 4);
         int pairsPerVersion = o.intOr("pairs", 4);
         boolean allHistory = o.textOr("history", "new").equals("all");
-        float lr = o.floatOr("lr", 1e-3f);
-        double beta = o.doubleOr("beta", 0.1);
-        int epochs = o.intOr("epochs", 2);
-        int batch = o.intOr("batch", 4);
+        UpdateSettings defaults = UpdateSettings.defaults();
+        float lr = o.floatOr("lr", defaults.dpo().learningRate());
+        double beta = o.doubleOr("beta", defaults.dpo().beta());
+        int epochs = o.intOr("epochs", defaults.dpo().epochs());
+        int batch = o.intOr("batch", defaults.batchSize());
         float temperature = o.floatOr("temperature", 0.8f);
         int topK = o.intOr("topK", 40);
         int maxNew = o.intOr("maxNew", 32);
@@ -91,7 +94,11 @@ public final class LoopExperiment {
 
         Tokenizer tokenizer = TokenizerFiles.readHuggingFace(modelDir.resolve("tokenizer.json"));
         Gpt reference = GptCheckpoint.load(modelDir);
-        Gpt policy = reference.copy();
+        int loraRank = o.intOr("lora", defaults.loraRank());
+        UpdateSettings updates = defaults.withBatchSize(batch).withLoraRank(loraRank)
+                .withDpo(defaults.dpo().withBeta(beta).withLearningRate(lr).withEpochs(epochs));
+        PolicyUpdate update = new PolicyUpdate(updates);
+        Gpt policy = update.newPolicy(reference, seed);
         int eot = tokenizer.endOfTextId();
         List<String> pool = new BuiltinData(BuiltinData.DEFAULT_SEED).prompts();
         Random random = new Random(seed);
@@ -102,8 +109,8 @@ public final class LoopExperiment {
         SamplingSettings sampling = new SamplingSettings(temperature, topK, 1f, maxNew, 0, eot);
         List<String> sftAnswers = answers(reference, tokenizer, evalSet, sampling.withSeed(7_777));
 
-        System.out.printf(Locale.ROOT, "rule %s, %d pairs/version, history %s, lr %g, beta %g, epochs %d, batch %d, T %.2f, topK %d, maxNew %d, compare %s%n",
-                ruleName, pairsPerVersion, allHistory ? "all" : "new", lr, beta, epochs, batch, temperature, topK, maxNew, compare);
+        System.out.printf(Locale.ROOT, "LoRA rank %d (0 = whole weights), rule %s, %d pairs/version, history %s, lr %g, beta %g, epochs %d, batch %d, T %.2f, topK %d, maxNew %d, compare %s%n",
+                loraRank, ruleName, pairsPerVersion, allHistory ? "all" : "new", lr, beta, epochs, batch, temperature, topK, maxNew, compare);
         System.out.println("| version | fixed-set share | fixed-set words | fixed-set wins vs SFT | comparisons | served answers | served share | decisive | seconds |");
         System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         List<TokenizedPreference> history = new ArrayList<>();
@@ -150,12 +157,10 @@ public final class LoopExperiment {
                     100.0 * servedOk / Math.max(1, served), decisive, (System.nanoTime() - t0) / 1e9);
             if (version > versions) break;
             history.addAll(fresh);
-            PreferenceSettings settings = PreferenceSettings.defaults().withBeta(beta).withLearningRate(lr).withEpochs(epochs)
-                    .withBatchSize(batch).withSeed(seed + version).withMaxLength(policy.config().contextLength());
             List<TokenizedPreference> train = allHistory ? history : fresh;
-            List<PreferenceTrainer.Epoch> result = PreferenceTrainer.dpo(policy, reference, train, List.of(), settings, eot, step -> {});
-            System.err.printf(Locale.ROOT, "  version %d trained on %d pairs: %s%n", version + 1, train.size(),
-                    result.get(result.size() - 1).train());
+            Map<String, Double> result = update.updatePolicy(policy, reference, null, train, List.of(), eot, seed + version,
+                    PolicyUpdate.Progress.NONE);
+            System.err.printf(Locale.ROOT, "  version %d trained on %d pairs: %s%n", version + 1, train.size(), result);
         }
     }
 

@@ -9,7 +9,7 @@ import dev.rlhfloop.llm.data.PreferenceExample;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptConfig;
 import dev.rlhfloop.llm.rlhf.PreferenceMetrics;
-import dev.rlhfloop.llm.rlhf.PreferenceSettings;
+import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import dev.rlhfloop.llm.rlhf.PreferenceTrainer;
 import dev.rlhfloop.llm.rlhf.RewardModel;
 import dev.rlhfloop.llm.rlhf.Rloo;
@@ -56,14 +56,15 @@ public final class RlhfExperiment {
         int sftEpochs = options.intOr("sftEpochs", 3);
         float sftLr = options.floatOr("sftLr", 1e-3f);
         int rmEpochs = options.intOr("rmEpochs", 2);
-        float rmLr = options.floatOr("rmLr", 1e-4f);
+        UpdateSettings defaults = UpdateSettings.defaults();
+        float rmLr = options.floatOr("rmLr", defaults.reward().learningRate());
         int dpoEpochs = options.intOr("dpoEpochs", 3);
-        float dpoLr = options.floatOr("dpoLr", 5e-5f);
-        double beta = options.doubleOr("beta", 0.1);
+        float dpoLr = options.floatOr("dpoLr", defaults.dpo().learningRate());
+        double beta = options.doubleOr("beta", defaults.dpo().beta());
         int batch = options.intOr("batch", 8);
         long seed = options.longOr("seed", 123);
         int rlooSteps = options.intOr("rlooSteps", 0);
-        float rlooLr = options.floatOr("rlooLr", 1e-4f);
+        float rlooLr = options.floatOr("rlooLr", defaults.rloo().learningRate());
         boolean skipRm = options.has("skipRm");
         boolean skipDpo = options.has("skipDpo");
 
@@ -128,13 +129,14 @@ public final class RlhfExperiment {
 
         List<TokenizedPreference> trainPairs = pairs(train, tokenizer);
         List<TokenizedPreference> heldPairs = pairs(heldOut, tokenizer);
-        PreferenceSettings base = PreferenceSettings.defaults().withBatchSize(batch).withSeed(seed).withMaxLength(context);
+        UpdateSettings base = defaults.withBatchSize(batch);
 
         if (!skipRm) {
             long start = System.nanoTime();
             RewardModel rewardModel = RewardModel.fromPolicy(sft, seed);
             List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.rewardModel(rewardModel, trainPairs, heldPairs,
-                    base.withLearningRate(rmLr).withWeightDecay(0.0f).withEpochs(rmEpochs), eot, progress("reward model"));
+                    base.withReward(defaults.reward().withLearningRate(rmLr).withEpochs(rmEpochs)).rewardSettings(seed, context).withWeightDecay(0.0f),
+                    eot, progress("reward model"));
             System.out.println();
             System.out.printf(Locale.ROOT, "reward model (lr %.0e, batch %d), %.0f s:%n%n", rmLr, batch, seconds(start));
             System.out.println("| epoch | train loss | train accuracy | held-out loss | held-out accuracy | held-out margin |");
@@ -152,7 +154,8 @@ public final class RlhfExperiment {
             long start = System.nanoTime();
             Gpt policy = sft.copy();
             List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, sft, trainPairs, heldPairs,
-                    base.withLearningRate(dpoLr).withBeta(beta).withEpochs(dpoEpochs), eot, progress("DPO"));
+                    base.withDpo(defaults.dpo().withLearningRate(dpoLr).withBeta(beta).withEpochs(dpoEpochs)).dpoSettings(seed, context), eot,
+                    progress("DPO"));
             System.out.println();
             System.out.printf(Locale.ROOT, "DPO (beta %.2f, lr %.0e, batch %d), %.0f s:%n%n", beta, dpoLr, batch, seconds(start));
             System.out.println("| epoch | train loss | held-out loss | train margin | held-out margin | held-out chosen | held-out rejected | held-out accuracy | KL to reference |");
@@ -168,7 +171,7 @@ public final class RlhfExperiment {
     /** RLOO of a copy of the SFT model against the reward model; the reward of held-out answers before and after. */
     private static void rloo(Gpt sft, RewardModel rewardModel, List<TokenizedPreference> train, List<TokenizedPreference> heldOut,
                              int steps, float lr, int batch, long seed, int eot) {
-        RlooSettings settings = RlooSettings.defaults().withLearningRate(lr).withMaxNewTokens(32).withSeed(seed);
+        RlooSettings settings = UpdateSettings.defaults().rlooSettings(32, seed).withLearningRate(lr);
         int maxPrompt = sft.config().contextLength() + 1 - settings.maxNewTokens();
         List<int[]> prompts = new ArrayList<>();
         for (TokenizedPreference pair : train) {

@@ -22,8 +22,11 @@ public record ModelVersion(
         Instant createdAt,
         Engine engine) {
 
-    /** 2 added {@code engine} and {@code trainedOn.fromOffsets}/{@code cut}, all optional. */
-    public static final int SCHEMA_VERSION = 2;
+    /**
+     * 2 added {@code engine} and {@code trainedOn.fromOffsets}/{@code cut}; 3 added {@code weights.format}
+     * and {@code weights.baseVersion} (a LoRA adapter over another version); all optional.
+     */
+    public static final int SCHEMA_VERSION = 3;
 
     public ModelVersion {
         schemaVersion = InvalidEventException.schemaVersionOrFirst(schemaVersion);
@@ -96,15 +99,44 @@ public record ModelVersion(
         }
     }
 
-    /** Where to download the weights, and the SHA-256 (64 hex digits) they must have. */
-    public record Weights(String url, String sha256) {
+    /**
+     * Where to download the weights, and the SHA-256 (64 hex digits) they must have.
+     *
+     * @param format what the archive holds: a whole model ({@code FULL}, the default when absent) or a
+     *               LoRA adapter in PEFT's layout ({@code LORA}) that applies to {@code baseVersion}
+     * @param baseVersion for an adapter, the version whose full weights it adapts (the line's SFT model); else null
+     */
+    public record Weights(String url, String sha256, Format format, String baseVersion) {
         public Weights {
+            format = format == null ? Format.FULL : format;
             new InvalidEventException.Check("ModelVersion.weights")
                     .text("url", url)
                     .that(sha256 != null && sha256.matches("[0-9a-fA-F]{64}"),
                             "sha256 must be 64 hex digits, was " + sha256)
+                    .that(format != Format.LORA || baseVersion != null && !baseVersion.isBlank(),
+                            "a LORA adapter needs the baseVersion it adapts")
                     .done();
             sha256 = sha256.toLowerCase(java.util.Locale.ROOT);
         }
+
+        /** Whole-model weights. */
+        public Weights(String url, String sha256) {
+            this(url, sha256, Format.FULL, null);
+        }
+
+        /** A LoRA adapter over {@code baseVersion}. */
+        public static Weights adapter(String url, String sha256, String baseVersion) {
+            return new Weights(url, sha256, Format.LORA, baseVersion);
+        }
+
+        public boolean isAdapter() {
+            return format == Format.LORA;
+        }
+    }
+
+    /** What a version's archive holds. Open for extension: a newer value reads as {@code OTHER}. */
+    public enum Format {
+        FULL, LORA,
+        @com.fasterxml.jackson.annotation.JsonEnumDefaultValue OTHER
     }
 }

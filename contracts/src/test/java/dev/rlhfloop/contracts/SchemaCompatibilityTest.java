@@ -2,6 +2,8 @@ package dev.rlhfloop.contracts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
@@ -65,6 +67,22 @@ class SchemaCompatibilityTest {
     }
 
     @Test
+    void v3ModelVersionSaysItsWeightsAreAnAdapterOverItsBase() {
+        ModelVersion v = Json.read(Fixtures.read("v3/model-version.json"), ModelVersion.class);
+        assertEquals(3, v.schemaVersion());
+        assertEquals(ModelVersion.Weights.adapter("http://127.0.0.1:8083/api/models/7/weights",
+                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "1"), v.weights());
+        assertTrue(v.weights().isAdapter());
+        ModelVersion older = Json.read(Fixtures.read("v2/model-version.json"), ModelVersion.class);
+        assertEquals(ModelVersion.Format.FULL, older.weights().format(), "a version that does not say is whole weights");
+        assertNull(older.weights().baseVersion());
+        assertEquals(ModelVersion.Format.OTHER, Json.read(Fixtures.read("v3/model-version.json").replace("\"LORA\"", "\"IA3\""),
+                ModelVersion.class).weights().format(), "a format from a newer writer");
+        assertThrows(InvalidEventException.class, () -> Json.read(Fixtures.read("v3/model-version.json").replace(", \"baseVersion\": \"1\"", ""),
+                ModelVersion.class), "an adapter must say what it adapts");
+    }
+
+    @Test
     void v1TrainingEventReads() {
         TrainingEvent t = Json.read(Fixtures.read("v1/training-event.json"), TrainingEvent.class);
         assertEquals(new TrainingEvent(1, "main", Algorithm.PRETRAIN, 50, 200, 4.5,
@@ -80,7 +98,8 @@ class SchemaCompatibilityTest {
                 new Case("v1/preference-pair.json", PreferencePair.class),
                 new Case("v1/model-version.json", ModelVersion.class),
                 new Case("v1/training-event.json", TrainingEvent.class),
-                new Case("v2/model-version.json", ModelVersion.class))) {
+                new Case("v2/model-version.json", ModelVersion.class),
+                new Case("v3/model-version.json", ModelVersion.class))) {
             Object first = Json.read(Fixtures.read(c.file()), c.type());
             assertEquals(first, Json.read(Json.write(first), c.type()), c.file());
         }

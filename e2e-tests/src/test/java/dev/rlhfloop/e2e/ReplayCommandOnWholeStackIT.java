@@ -36,7 +36,7 @@ import picocli.CommandLine;
  * live version bit for bit; the trainer's
  * refusals come back as one line with its reason. Also: the gateway's document, merged from the
  * services' generated ones, documents every routed path with its service and nothing internal, and
- * the stack's real answers through the gateway fit it.
+ * the stack's real answers through the gateway fit it; {@code llm export} writes one TRL line per pair on the topic.
  */
 @DisabledIfSystemProperty(named = "rlhf.e2e.loop", matches = "false")
 @ExtendWith(SharedStack.class)
@@ -133,6 +133,7 @@ class ReplayCommandOnWholeStackIT {
                 "GET /api/comparisons/{id} inference-service", "GET /api/comparisons/{id}/events inference-service",
                 "POST /api/comparisons inference-service",
                 "POST /api/votes feedback-service", "GET /api/stats feedback-service", "GET /api/stats/events feedback-service",
+                "GET /api/export/{what}.jsonl feedback-service",
                 "GET /api/models trainer-service", "GET /api/models/{version}/weights trainer-service",
                 "GET /api/replays trainer-service", "POST /api/replays trainer-service",
                 "GET /api/training trainer-service", "GET /api/training/events trainer-service",
@@ -187,5 +188,32 @@ class ReplayCommandOnWholeStackIT {
     /** Versions print as v3 when numeric, verbatim otherwise (as the verbs print them). */
     private static String label(String version) {
         return version.matches("\\d+") ? "v" + version : version;
+    }
+    @Test
+    @Order(4)
+    void exportWritesOneTrlLinePerPairOnTheTopic(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        long decisive = json("/api/stats").path("totals").path("decisiveVotes").asLong();
+        List<dev.rlhfloop.contracts.PreferencePair> onTopic = dev.rlhfloop.kafka.testing.KafkaTestClient.readUntil(
+                SharedStack.stack().bootstrapServers(), dev.rlhfloop.contracts.Topics.PREFERENCE_PAIRS,
+                dev.rlhfloop.contracts.PreferencePair.class, p -> p.size() >= decisive, Duration.ofSeconds(60), Duration.ofSeconds(2));
+        java.nio.file.Path trl = dir.resolve("pairs-trl.jsonl");
+        Run run = llm("export", "--url", url, "--what", "pairs", "--format", "trl", "--out", trl.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = java.nio.file.Files.readAllLines(trl);
+        assertEquals(onTopic.size(), lines.size(), "one line per pair on rlhf.preference-pairs");
+        assertEquals(decisive, lines.size(), "one pair per decisive vote");
+        java.util.Set<String> exported = new java.util.HashSet<>();
+        for (String line : lines) {
+            JsonNode pair = Json.MAPPER.readTree(line);
+            assertTrue(pair.hasNonNull("prompt") && pair.hasNonNull("chosen") && pair.hasNonNull("rejected"), line);
+            exported.add(pair.get("prompt").asText() + "\u0000" + pair.get("chosen").asText() + "\u0000" + pair.get("rejected").asText());
+        }
+        for (dev.rlhfloop.contracts.PreferencePair pair : onTopic) {
+            String key = pair.prompt() + "\u0000" + pair.chosen().text() + "\u0000" + pair.rejected().text();
+            assertTrue(exported.contains(key), "the pair of vote " + pair.vote().voteId() + " is exported");
+        }
+        Run refused = llm("export", "--url", url, "--what", "votes", "--format", "trl", "--out", dir.resolve("x").toString());
+        assertEquals(2, refused.exitCode());
+        assertTrue(refused.err().contains("llm export: --format trl is for --what pairs only"), refused.err());
     }
 }

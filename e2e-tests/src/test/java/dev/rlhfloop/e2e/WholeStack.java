@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * The packaged stack for a test that must control each service: a real broker and the four
  * quarkus-run.jar files as child JVMs on free ports (so a developer's own {@code ./rlhf-loop up}
  * or another test run on this machine does not collide), each killable and restartable on its
- * own. {@code ./rlhf-loop up} cannot do that: its launcher stops everything when one child dies.
+ * own. {@code ./rlhf-loop up} cannot do that: its launcher restarts a child that dies (Supervisor).
  */
 final class WholeStack implements AutoCloseable {
     static final List<String> SERVICES = List.of("inference-service", "feedback-service", "trainer-service", "web");

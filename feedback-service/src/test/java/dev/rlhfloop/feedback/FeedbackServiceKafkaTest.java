@@ -166,6 +166,67 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
                 .body("byVersion.'dpo-1'.votes", equalTo(3));
     }
 
+    /** Every pair of a JSON Lines export, by vote id. */
+    private static Map<String, com.fasterxml.jackson.databind.JsonNode> exported(String path) throws Exception {
+        String body = given().when().get(path).then().statusCode(200)
+                .contentType(containsString("application/x-ndjson")).extract().asString();
+        Map<String, com.fasterxml.jackson.databind.JsonNode> byVoteId = new java.util.LinkedHashMap<>();
+        for (String line : body.lines().toList()) {
+            com.fasterxml.jackson.databind.JsonNode node = dev.rlhfloop.contracts.Json.MAPPER.readTree(line);
+            byVoteId.put(node.path("voteId").asText(String.valueOf(byVoteId.size())), node);
+        }
+        return byVoteId;
+    }
+
+    @Test
+    void theFeedbackExportsAsJsonLinesAndTrlWithNothingLostOrAdded() throws Exception {
+        publishComparison("cmp-export-1", "sft-x", "dpo-x");
+        publishComparison("cmp-export-2", "sft-x", "dpo-x");
+        postVote(vote("cmp-export-1", "A", "frank")).then().statusCode(202);
+        postVote(vote("cmp-export-2", "B", "frank")).then().statusCode(202);
+        String first = VoteEvent.idFor("cmp-export-1", "frank"), second = VoteEvent.idFor("cmp-export-2", "frank");
+        java.util.Set<String> before = KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.PREFERENCE_PAIRS, PreferencePair.class,
+                        p -> p.stream().filter(x -> x.vote().rater().equals("frank")).count() == 2, WAIT, Duration.ofMillis(300))
+                .stream().map(p -> p.vote().voteId()).collect(java.util.stream.Collectors.toSet());
+
+        Map<String, com.fasterxml.jackson.databind.JsonNode> pairs = exported("/api/export/pairs.jsonl");
+        assertTrue(pairs.keySet().containsAll(before), "every pair on the topic before the export is in it");
+        java.util.Set<String> after = KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.PREFERENCE_PAIRS, PreferencePair.class,
+                p -> p.size() >= pairs.size(), WAIT, Duration.ofMillis(300)).stream().map(p -> p.vote().voteId())
+                .collect(java.util.stream.Collectors.toSet());
+        assertTrue(after.containsAll(pairs.keySet()), "nothing exported that is not on the topic");
+        assertEquals(pairs.size(), pairs.values().stream().map(p -> p.get("voteOffset").asLong() + "@" + p.get("votePartition").asInt())
+                .distinct().count(), "no pair twice");
+        com.fasterxml.jackson.databind.JsonNode a = pairs.get(first);
+        assertEquals(" A cow.", a.get("chosen").asText());
+        assertEquals(" The sky.", a.get("rejected").asText());
+        assertEquals("sft-x", a.get("chosenVersion").asText());
+        assertEquals("dpo-x", a.get("rejectedVersion").asText());
+        assertEquals("frank", a.get("rater").asText());
+        assertEquals("dpo-x", pairs.get(second).get("chosenVersion").asText());
+
+        String trl = given().when().get("/api/export/pairs.jsonl?format=trl").then().statusCode(200).extract().asString();
+        List<String> trlLines = trl.lines().toList();
+        assertTrue(trlLines.size() >= before.size());
+        for (String line : trlLines) {
+            com.fasterxml.jackson.databind.JsonNode node = dev.rlhfloop.contracts.Json.MAPPER.readTree(line);
+            List<String> fields = new java.util.ArrayList<>();
+            node.fieldNames().forEachRemaining(fields::add);
+            assertEquals(List.of("prompt", "chosen", "rejected"), fields, line);
+        }
+
+        Map<String, com.fasterxml.jackson.databind.JsonNode> votes = exported("/api/export/votes.jsonl?pseudonymise=true");
+        assertEquals(votes.get(first).get("rater").asText(), votes.get(second).get("rater").asText(), "one rater, one pseudonym");
+        assertTrue(votes.values().stream().noneMatch(v -> v.get("rater").asText().equals("frank")), "no rater id in a pseudonymised export");
+        assertEquals(0, exported("/api/export/generations.jsonl?from=2999-01-01T00:00:00Z").size(), "nothing after a future instant");
+        assertTrue(exported("/api/export/generations.jsonl").size() >= 4);
+
+        given().when().get("/api/export/secrets.jsonl").then().statusCode(400).body("reason", containsString("pairs, votes, generations"));
+        given().when().get("/api/export/votes.jsonl?format=trl").then().statusCode(400).body("reason", containsString("pairs only"));
+        given().when().get("/api/export/pairs.jsonl?format=csv").then().statusCode(400).body("reason", containsString("jsonl or trl"));
+        given().when().get("/api/export/pairs.jsonl?from=yesterday").then().statusCode(400).body("reason", containsString("ISO-8601"));
+    }
+
     @Test
     void aRaterVotingTwiceCountsOnce() {
         publishComparison("cmp-twice", "base-2", "dpo-2");

@@ -12,7 +12,13 @@ public enum CompareMode {
      * The current version against the first version of the line, the SFT baseline, in a share of
      * comparisons ({@code rlhf.inference.baseline-share}); the others are two samples of the current one.
      */
-    LATEST_VS_BASELINE;
+    LATEST_VS_BASELINE,
+    /**
+     * The current version against one of the other resident versions (the last few of the line and
+     * the baseline), drawn uniformly per comparison: votes between neighbouring versions as well as
+     * against the baseline (two samples of the current one until there is another).
+     */
+    LATEST_VS_RESIDENT;
 
     /**
      * The mode of one comparison: in latest-vs-baseline mode, the baseline answers with probability

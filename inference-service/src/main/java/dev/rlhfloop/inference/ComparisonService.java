@@ -6,6 +6,7 @@ import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.Sampling;
 import dev.rlhfloop.contracts.Slot;
 import dev.rlhfloop.llm.data.AlpacaFormat;
+import dev.rlhfloop.llm.data.PromptFile;
 import dev.rlhfloop.llm.data.builtin.BuiltinData;
 import dev.rlhfloop.llm.sample.SamplingSettings;
 import io.micrometer.core.instrument.Counter;
@@ -17,6 +18,8 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -83,7 +86,11 @@ public class ComparisonService {
         generators = new ThreadPoolExecutor(config.generationThreads(), config.generationThreads(), 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), threads);
         registerMeters();
-        generators.submit(this::promptPool); // build the pool now, not in the first request without a prompt
+        if (config.promptsFile().isPresent()) {
+            promptPool = promptsFromFile(config.promptsFile().get()); // a bad file stops the start, naming its line
+        } else {
+            generators.submit(this::promptPool); // build the pool now, not in the first request without a prompt
+        }
         int max = config.maxComparisons();
         comparisons = new LinkedHashMap<>(256, 0.75f, false) {
             @Override
@@ -135,7 +142,7 @@ public class ComparisonService {
             throw new BadRequestException("prompt has " + prompt.length() + " characters, at most "
                     + config.maxPromptChars() + " are allowed");
         }
-        ModelRegistry.Pair pair = registry.pair(config.compare().draw(config.baselineShare(), random));
+        ModelRegistry.Pair pair = registry.pair(config.compare().draw(config.baselineShare(), random), random);
         List<ServedModel> models = random.nextBoolean()
                 ? List.of(pair.first(), pair.second()) : List.of(pair.second(), pair.first());
         String text = AlpacaFormat.prompt(prompt, "");
@@ -213,6 +220,23 @@ public class ComparisonService {
             }
             answer.finish(result.text());
         });
+    }
+
+    private List<String> promptsFromFile(Path file) {
+        List<String> prompts;
+        try {
+            prompts = PromptFile.read(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("rlhf.inference.prompts-file (RLHF_PROMPTS) " + file + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < prompts.size(); i++) {
+            if (prompts.get(i).length() > config.maxPromptChars()) {
+                throw new IllegalArgumentException(file + ": prompt " + (i + 1) + " has " + prompts.get(i).length()
+                        + " characters, more than rlhf.inference.max-prompt-chars (" + config.maxPromptChars() + ")");
+            }
+        }
+        LOG.infof("prompt pool: %d prompts from %s", prompts.size(), file);
+        return prompts;
     }
 
     private List<String> promptPool() {

@@ -47,6 +47,12 @@ public interface InferenceConfig {
     @WithDefault("10000")
     int maxComparisons();
 
+    /**
+     * A prompt pool of the user's, drawn from when a request names no prompt instead of the built-in
+     * one: one prompt per line, or JSON Lines with {@code prompt} ({@code RLHF_PROMPTS}).
+     */
+    Optional<Path> promptsFile();
+
     /** Seed of the built-in data whose prompt pool is drawn from when a request names no prompt. */
     @WithDefault("42")
     long promptPoolSeed();

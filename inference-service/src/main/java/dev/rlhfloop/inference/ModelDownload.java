@@ -31,6 +31,11 @@ final class ModelDownload {
      * unpacked when the digest differs.
      */
     static void fetch(String url, String expectedSha256, Path directory) throws IOException {
+        fetch(url, expectedSha256, directory, false);
+    }
+
+    /** The same for a whole model or, with {@code adapter}, a LoRA adapter's archive (PEFT's files). */
+    static void fetch(String url, String expectedSha256, Path directory, boolean adapter) throws IOException {
         URI uri = parse(url);
         Files.createDirectories(directory);
         Path download = Files.createTempFile(directory, "download", ".zip");
@@ -41,7 +46,8 @@ final class ModelDownload {
                 throw new ModelArchive.InvalidArchiveException("sha256 mismatch for " + url + ": announced " + expectedSha256
                         + ", downloaded " + actual);
             }
-            ModelArchive.unpack(download, directory);
+            if (adapter) ModelArchive.unpackAdapter(download, directory);
+            else ModelArchive.unpack(download, directory);
         } finally {
             Files.deleteIfExists(download);
         }

@@ -1,14 +1,24 @@
 package dev.rlhfloop.inference;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * The versions being served: the current one, the one it replaced and the line's first (the
- * baseline). Swaps are atomic; a comparison takes its models once, so a stream in flight finishes
- * on the model it started with.
+ * The versions being served: the last {@value #RECENT_VERSIONS} of the line (the newest is the
+ * current one, the one it replaced the previous) and the line's first (the baseline), all resident
+ * and able to answer. Swaps are atomic; a comparison takes its models once, so a stream in flight
+ * finishes on the model it started with. LoRA versions share their base's weights, so keeping
+ * several of them costs only their adapters.
  */
 @ApplicationScoped
 public class ModelRegistry {
+
+    /** Versions of the line kept resident besides the baseline, newest first. */
+    public static final int RECENT_VERSIONS = 4;
 
     /** The two models of one comparison, in no particular slot order. */
     public record Pair(ServedModel first, ServedModel second) {}
@@ -20,21 +30,35 @@ public class ModelRegistry {
         }
     }
 
-    private record Served(ServedModel current, ServedModel previous, ServedModel baseline) {}
+    /** {@code recent}: newest first, at most {@link #RECENT_VERSIONS}. */
+    private record Served(List<ServedModel> recent, ServedModel baseline) {
+        ServedModel current() {
+            return recent.isEmpty() ? null : recent.get(0);
+        }
 
-    private volatile Served served = new Served(null, null, null);
+        ServedModel previous() {
+            return recent.size() < 2 ? null : recent.get(1);
+        }
+    }
+
+    private volatile Served served = new Served(List.of(), null);
     private volatile String waitingFor = "no model version has been published on rlhf.model-versions yet"
             + " (and rlhf.inference.model-dir is not set): bootstrap one from the dashboard or start the trainer";
 
-    /** Makes {@code model} the current version; the one it replaces becomes the previous. */
+    /** Makes {@code model} the current version; the oldest of the recent ones beyond {@value #RECENT_VERSIONS} is let go. */
     public synchronized void serve(ServedModel model) {
         Served now = served;
-        served = new Served(model, now.current, now.baseline == null ? model : now.baseline);
+        List<ServedModel> recent = new ArrayList<>();
+        recent.add(model);
+        for (ServedModel m : now.recent) {
+            if (recent.size() < RECENT_VERSIONS && !m.versionId().equals(model.versionId())) recent.add(m);
+        }
+        served = new Served(List.copyOf(recent), now.baseline == null ? model : now.baseline);
     }
 
     /** Sets the baseline explicitly (the first version of the line, loaded at start). */
     public synchronized void baseline(ServedModel model) {
-        served = new Served(served.current, served.previous, model);
+        served = new Served(served.recent, model);
     }
 
     /** Sets what the answer to a request says while no model is loaded. */
@@ -43,33 +67,61 @@ public class ModelRegistry {
     }
 
     public ServedModel current() {
-        ServedModel current = served.current;
+        ServedModel current = served.current();
         if (current == null) throw new NoModelException(waitingFor);
         return current;
     }
 
     public boolean hasModel() {
-        return served.current != null;
+        return served.current() != null;
     }
 
-    /** The version id of each model served, by role: current, previous, baseline (roles not filled are left out). */
-    public java.util.Map<String, String> versionsByRole() {
+    /** The resident version {@code versionId}, if it is one: any of them can answer. */
+    public Optional<ServedModel> find(String versionId) {
         Served now = served;
-        java.util.Map<String, String> roles = new java.util.LinkedHashMap<>();
-        if (now.current != null) roles.put("current", now.current.versionId());
-        if (now.previous != null) roles.put("previous", now.previous.versionId());
+        if (now.baseline != null && now.baseline.versionId().equals(versionId)) return Optional.of(now.baseline);
+        return now.recent.stream().filter(m -> m.versionId().equals(versionId)).findFirst();
+    }
+
+    /** Every resident model: the recent versions, newest first, then the baseline (once). */
+    public List<ServedModel> resident() {
+        Served now = served;
+        List<ServedModel> all = new ArrayList<>(now.recent);
+        if (now.baseline != null && all.stream().noneMatch(m -> m.versionId().equals(now.baseline.versionId()))) all.add(now.baseline);
+        return all;
+    }
+
+    /**
+     * The version id of each model served, by role: current, previous, baseline, and the older
+     * recent ones as resident (roles not filled are left out; a version has its first role only).
+     */
+    public Map<String, String> versionsByRole() {
+        Served now = served;
+        Map<String, String> roles = new LinkedHashMap<>();
+        if (now.current() != null) roles.put("current", now.current().versionId());
+        if (now.previous() != null) roles.put("previous", now.previous().versionId());
         if (now.baseline != null) roles.put("baseline", now.baseline.versionId());
+        for (int i = 2; i < now.recent.size(); i++) roles.put("resident-" + (i + 1), now.recent.get(i).versionId());
         return roles;
     }
 
     public Pair pair(CompareMode mode) {
+        return pair(mode, java.util.concurrent.ThreadLocalRandom.current());
+    }
+
+    /** The two models of a comparison in {@code mode}; {@code random} draws the other resident version of {@code LATEST_VS_RESIDENT}. */
+    public Pair pair(CompareMode mode, java.util.random.RandomGenerator random) {
         Served now = served;
-        if (now.current == null) throw new NoModelException(waitingFor);
+        if (now.current() == null) throw new NoModelException(waitingFor);
         ServedModel other = switch (mode) {
-            case LATEST -> now.current;
-            case LATEST_VS_PREVIOUS -> now.previous;
+            case LATEST -> now.current();
+            case LATEST_VS_PREVIOUS -> now.previous();
             case LATEST_VS_BASELINE -> now.baseline;
+            case LATEST_VS_RESIDENT -> {
+                List<ServedModel> others = resident().stream().filter(m -> !m.versionId().equals(now.current().versionId())).toList();
+                yield others.isEmpty() ? null : others.get(random.nextInt(others.size()));
+            }
         };
-        return new Pair(now.current, other == null ? now.current : other);
+        return new Pair(now.current(), other == null ? now.current() : other);
     }
 }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,9 +33,12 @@ import org.jboss.logging.Logger;
 
 /**
  * Reads the model registry ({@code rlhf.model-versions}, compacted) from the beginning: on start
- * it serves the latest version of the line, then hot-loads every version announced after that.
- * Each version is downloaded, checked against its sha256, loaded into a new model and swapped in;
- * a version that fails to load is logged and skipped, and the old one keeps serving.
+ * it loads the line's baseline and its last {@value ModelRegistry#RECENT_VERSIONS} versions, then
+ * hot-loads every version announced after that. Each version is downloaded, checked against its
+ * sha256, loaded into a new model and swapped in; a version that fails to load is logged and
+ * skipped, and the old one keeps serving. A LoRA version (its weights an adapter over a base
+ * version, usually the line's SFT model) is loaded over the resident base's weights, which are
+ * shared, not read again; a base that is not resident is loaded once and kept.
  */
 @ApplicationScoped
 public class ModelVersionWatcher {
@@ -54,6 +58,10 @@ public class ModelVersionWatcher {
 
     private TopicTail tail;
     private MultiGauge served;
+    /** Every version of the served line read so far, by id: where an adapter's base is found. */
+    private final Map<String, ModelVersion> known = new ConcurrentHashMap<>();
+    /** Whole models loaded as an adapter's base; kept, since every version of a LoRA line adapts the same one. */
+    private final Map<String, ServedModel> bases = new ConcurrentHashMap<>();
 
     void start(@Observes StartupEvent event) {
         served = MultiGauge.builder(OperatorMeter.MODEL_SERVED.meterName())
@@ -78,7 +86,10 @@ public class ModelVersionWatcher {
                     @Override
                     public void record(ConsumerRecord<String, String> record) {
                         ModelVersion version = read(record);
-                        if (version != null && isServed(version) && !isCurrent(version)) load(version).ifPresent(ModelVersionWatcher.this::serve);
+                        if (version == null || !isServed(version)) return;
+                        known.put(version.versionId(), version);
+                        // a repeated announcement (a producer retry, a re-publish) of a version already resident is not loaded again
+                        if (registry.find(version.versionId()).isEmpty()) load(version).ifPresent(ModelVersionWatcher.this::serve);
                     }
                 });
     }
@@ -97,21 +108,17 @@ public class ModelVersionWatcher {
                 if (version == null || !isServed(version)) continue;
                 line.removeIf(v -> v.versionId().equals(version.versionId()));
                 line.add(version);
+                known.put(version.versionId(), version);
             }
         }
         if (line.isEmpty()) return;
-        ModelVersion latest = line.get(line.size() - 1);
-        if (line.size() > 1 && config.compare() == CompareMode.LATEST_VS_PREVIOUS) {
-            load(line.get(line.size() - 2)).ifPresent(this::serve);
-        }
-        java.util.Optional<ServedModel> loaded = load(latest);
-        loaded.ifPresent(this::serve);
         if (config.compare() == CompareMode.LATEST_VS_BASELINE) {
-            // the line's first version is the baseline, even when a local model directory was served before
-            (line.size() > 1 ? load(line.get(0)) : loaded).ifPresent(model -> {
-                registry.baseline(model);
-                showServed();
-            });
+            // the line's first version is the baseline, even when a local model directory was served before;
+            // loaded first, so that adapters over it share its weights
+            load(line.get(0)).ifPresent(registry::baseline);
+        }
+        for (ModelVersion version : line.subList(Math.max(0, line.size() - ModelRegistry.RECENT_VERSIONS), line.size())) {
+            load(version).ifPresent(this::serve);
         }
     }
 
@@ -124,11 +131,6 @@ public class ModelVersionWatcher {
         served.register(registry.versionsByRole().entrySet().stream()
                 .map(role -> MultiGauge.Row.of(Tags.of("role", role.getKey(), "version", role.getValue()), 1))
                 .toList(), true);
-    }
-
-    /** A repeated announcement (a producer retry, a re-publish) of the version already served. */
-    private boolean isCurrent(ModelVersion version) {
-        return registry.hasModel() && registry.current().versionId().equals(version.versionId());
     }
 
     private boolean isServed(ModelVersion version) {
@@ -146,18 +148,29 @@ public class ModelVersionWatcher {
         }
     }
 
-    /** Downloads, checks and loads one version; empty (and one log line) when that fails. */
+    /** Downloads, checks and loads one version (unless it is resident already); empty (and one log line) when that fails. */
     java.util.Optional<ServedModel> load(ModelVersion version) {
+        java.util.Optional<ServedModel> resident = registry.find(version.versionId())
+                .or(() -> java.util.Optional.ofNullable(bases.get(version.versionId())));
+        if (resident.isPresent()) return resident;
         long start = System.nanoTime();
         String outcome = "rejected";
         Path dir = null;
         try {
             Files.createDirectories(config.downloadDir());
             dir = Files.createTempDirectory(config.downloadDir(), safe(version.versionId()) + "-");
-            ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir);
-            ServedModel model = ServedModel.load(version.versionId(), dir);
-            LOG.infof("loaded model version %s (line %s, %s) in %d ms", version.versionId(), version.modelLine(),
-                    version.algorithm(), (System.nanoTime() - start) / 1_000_000);
+            ServedModel model;
+            if (version.weights().isAdapter()) {
+                ServedModel base = base(version.weights().baseVersion());
+                ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir, true);
+                model = ServedModel.adapter(version.versionId(), base, dir);
+            } else {
+                ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir);
+                model = ServedModel.load(version.versionId(), dir);
+            }
+            LOG.infof("loaded model version %s (line %s, %s, %s) in %d ms", version.versionId(), version.modelLine(),
+                    version.algorithm(), version.weights().isAdapter() ? "adapter over " + version.weights().baseVersion() : "whole weights",
+                    (System.nanoTime() - start) / 1_000_000);
             outcome = "loaded";
             return java.util.Optional.of(model);
         } catch (IOException | RuntimeException e) {
@@ -172,6 +185,18 @@ public class ModelVersionWatcher {
                     .tag("outcome", outcome).register(meters)
                     .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The whole model an adapter adapts: resident, or loaded now from its announcement and kept. */
+    private ServedModel base(String versionId) throws IOException {
+        java.util.Optional<ServedModel> resident = registry.find(versionId).or(() -> java.util.Optional.ofNullable(bases.get(versionId)));
+        if (resident.isPresent()) return resident.get();
+        ModelVersion version = known.get(versionId);
+        if (version == null) throw new IOException("its base version " + versionId + " is not on the registry");
+        if (version.weights().isAdapter()) throw new IOException("its base version " + versionId + " is itself an adapter");
+        ServedModel base = load(version).orElseThrow(() -> new IOException("its base version " + versionId + " cannot be loaded"));
+        bases.put(versionId, base);
+        return base;
     }
 
     private static String safe(String versionId) {

@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +29,9 @@ import dev.rlhfloop.contracts.VoteEvent;
 import dev.rlhfloop.kafka.LocalKafka;
 import dev.rlhfloop.kafka.testing.InjectLocalKafka;
 import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
+import dev.rlhfloop.llm.model.Gpt;
 import io.quarkus.test.common.WithTestResource;
+import jakarta.inject.Inject;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -296,5 +299,47 @@ class InferenceServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         long withText = texts.values().stream().filter(t -> !t.isEmpty()).count();
         assertEquals(before.sum(firstToken + "_count", Map.of()) + withText, after.sum(firstToken + "_count", Map.of()));
         assertTrue(after.sum(firstToken + "_sum", Map.of()) > before.sum(firstToken + "_sum", Map.of()) || withText == 0);
+    }
+
+    @Inject
+    ModelRegistry registry;
+
+    /**
+     * A LoRA version hot-loads over its resident base without reading the base again: it shares the
+     * base's weights, answers comparisons, computes what base + adapter merged computes, and the
+     * versions before it stay resident. An adapter whose base the registry does not know is rejected.
+     */
+    @Test
+    @Order(7)
+    void hotLoadsALoraVersionOverItsResidentBase() throws Exception {
+        announce(TinyModels.adapter(work, "lora-6", "v5", 5, 66, "live"));
+        KafkaTestClient.await("lora-6 to be served", WAIT, () -> versionsOf(create("{\"prompt\": \"Which animal barks?\"}").getString("id"))
+                .equals(Set.of("lora-6")));
+        ServedModel adapter = registry.find("lora-6").orElseThrow();
+        ServedModel base = registry.find("v5").orElseThrow(() -> new AssertionError("the base stays resident: " + registry.versionsByRole()));
+        assertSame(base.gpt().parameters().get(0), adapter.gpt().parameters().get(0), "the adapter shares its base's weights");
+        assertSame(base.tokenizer(), adapter.tokenizer());
+
+        int[] prompt = base.tokenizer().encode("Which animal barks?");
+        float[] served = adapter.gpt().forwardCached(adapter.gpt().newCache(), prompt).clone();
+        Gpt merged = TinyModels.merged(work, "lora-6", 5);
+        float[] expected = merged.forwardCached(merged.newCache(), prompt).clone();
+        float[] plain = base.gpt().forwardCached(base.gpt().newCache(), prompt).clone();
+        double fromMerged = 0;
+        double fromBase = 0;
+        for (int i = 0; i < served.length; i++) {
+            fromMerged = Math.max(fromMerged, Math.abs(served[i] - expected[i]));
+            fromBase = Math.max(fromBase, Math.abs(served[i] - plain[i]));
+        }
+        assertTrue(fromMerged < 1e-4, "base + adapter = the merged model: max difference " + fromMerged);
+        assertTrue(fromBase > 1e-2, "the adapter changes the base's answers: max difference " + fromBase);
+
+        announce(TinyModels.adapter(work, "lora-7", "nope", 5, 77, "live"));
+        announce(TinyModels.adapter(work, "lora-8", "v5", 5, 88, "live"));
+        KafkaTestClient.await("lora-8 to be served", WAIT, () -> registry.hasModel() && registry.current().versionId().equals("lora-8"));
+        assertTrue(registry.find("lora-7").isEmpty(), "an adapter over an unknown base is rejected");
+        assertEquals(List.of("lora-8", "lora-6", "v5", "v2"), registry.resident().stream().map(ServedModel::versionId).limit(4).toList(),
+                "the last four versions stay resident");
+        assertTrue(registry.find("v1").isPresent() || registry.resident().size() == 4, "and the baseline when there is one");
     }
 }

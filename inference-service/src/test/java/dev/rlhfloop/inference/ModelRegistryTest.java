@@ -34,6 +34,28 @@ class ModelRegistryTest {
     }
 
     @Test
+    void theLastFourVersionsAndTheBaselineStayResidentAndAnyOfThemAnswers() {
+        ModelRegistry registry = new ModelRegistry();
+        registry.serve(model("v1"));
+        assertEquals(new ModelRegistry.Pair(registry.current(), registry.current()), registry.pair(CompareMode.LATEST_VS_RESIDENT),
+                "nothing else resident yet: the current twice");
+        for (int v = 2; v <= 7; v++) registry.serve(model("v" + v));
+        assertEquals(java.util.List.of("v7", "v6", "v5", "v4", "v1"), registry.resident().stream().map(ServedModel::versionId).toList());
+        assertTrue(registry.find("v3").isEmpty(), "the fifth newest is let go");
+        assertEquals(Map.of("current", "v7", "previous", "v6", "baseline", "v1", "resident-3", "v5", "resident-4", "v4"),
+                registry.versionsByRole());
+        java.util.Random random = new java.util.Random(3);
+        java.util.Map<String, Integer> answered = new java.util.TreeMap<>();
+        for (int i = 0; i < 400; i++) {
+            ModelRegistry.Pair pair = registry.pair(CompareMode.LATEST_VS_RESIDENT, random);
+            assertEquals("v7", pair.first().versionId());
+            answered.merge(pair.second().versionId(), 1, Integer::sum);
+        }
+        assertEquals(java.util.Set.of("v1", "v4", "v5", "v6"), answered.keySet(), "each other resident version answers: " + answered);
+        assertTrue(answered.values().stream().allMatch(n -> n > 60), "about a quarter each: " + answered);
+    }
+
+    @Test
     void latestVsBaselinePitsTheBaselineInItsShareOfComparisons() {
         java.util.Random random = new java.util.Random(7);
         int baseline = 0;

@@ -7,6 +7,10 @@ import dev.rlhfloop.llm.io.ModelArchive;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.model.GptConfig;
+import dev.rlhfloop.llm.model.LoraAdapters;
+import dev.rlhfloop.llm.model.LoraSettings;
+import dev.rlhfloop.llm.model.Parameter;
+import dev.rlhfloop.llm.model.PeftAdapter;
 import dev.rlhfloop.llm.tokenizer.BpeTokenizer;
 import dev.rlhfloop.llm.tokenizer.BpeTrainer;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
@@ -29,14 +33,49 @@ final class TinyModels {
     static ModelVersion packed(Path workDir, String versionId, long seed, String line) {
         try {
             Path dir = Files.createDirectories(workDir.resolve(versionId));
-            GptConfig config = GptConfig.of(TOKENIZER.vocabSize(), 256, 64, 2, 2);
-            GptCheckpoint.save(Gpt.create(config, seed), dir);
+            GptCheckpoint.save(model(seed), dir);
             TokenizerFiles.writeHuggingFace(TOKENIZER, dir.resolve(ModelArchive.TOKENIZER_FILE));
             ModelArchive.Packed packed = ModelArchive.pack(dir, workDir.resolve(versionId + ".zip"));
             return announce(versionId, line, packed.file().toUri().toString(), packed.sha256());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The random model {@link #packed} makes from {@code seed}. */
+    static Gpt model(long seed) {
+        return Gpt.create(GptConfig.of(TOKENIZER.vocabSize(), 256, 64, 2, 2), seed);
+    }
+
+    /**
+     * A rank-2 LoRA adapter (A and B random from {@code adapterSeed}, so it changes the model) over
+     * the model {@link #packed} made from {@code baseSeed}, in PEFT's files, zipped; returns its
+     * announcement as an adapter over {@code baseVersion}, and leaves the adapter's files in {@code workDir/versionId}.
+     */
+    static ModelVersion adapter(Path workDir, String versionId, String baseVersion, long baseSeed, long adapterSeed, String line) {
+        try {
+            Path dir = Files.createDirectories(workDir.resolve(versionId));
+            Gpt adapted = model(baseSeed);
+            LoraAdapters lora = adapted.attachLora(LoraSettings.of(2), adapterSeed);
+            java.util.Random random = new java.util.Random(adapterSeed);
+            for (Parameter p : lora.parameters()) {
+                if (p.name().contains("lora_B")) for (int i = 0; i < p.size(); i++) p.data()[i] = (float) (0.05 * random.nextGaussian());
+            }
+            PeftAdapter.save(adapted, dir, "CAUSAL_LM", baseVersion);
+            ModelArchive.Packed packed = ModelArchive.packAdapter(dir, workDir.resolve(versionId + ".zip"));
+            return new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, line, baseVersion, Algorithm.DPO, null, Map.of("loss", 1.0),
+                    ModelVersion.Weights.adapter(packed.file().toUri().toString(), packed.sha256(), baseVersion), Instant.now());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The base model of {@code baseSeed} with the adapter {@link #adapter} left in {@code workDir/versionId} merged into it. */
+    static Gpt merged(Path workDir, String versionId, long baseSeed) throws IOException {
+        Gpt merged = model(baseSeed);
+        PeftAdapter.load(merged, workDir.resolve(versionId));
+        merged.mergeLora();
+        return merged;
     }
 
     static ModelVersion announce(String versionId, String line, String url, String sha256) {

@@ -4,6 +4,7 @@ import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
+import dev.rlhfloop.llm.tokenizer.TokenizerFormatException;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -22,13 +23,19 @@ final class ModelOptions {
         return GptCheckpoint.load(directory);
     }
 
-    /** The tokenizer stored beside the model ({@code tokenizer.json}), for text input and output. */
+    /**
+     * The tokenizer stored beside the model, for text input and output: {@code tokenizer.json}, or
+     * a Hugging Face GPT-2 directory's {@code vocab.json} + {@code merges.txt}.
+     */
     Tokenizer tokenizer() throws IOException {
-        Path file = directory.resolve("tokenizer.json");
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(directory + " has no tokenizer.json: pass token ids with --tokens instead");
+        if (Files.isRegularFile(directory.resolve("tokenizer.json"))) {
+            return TokenizerFiles.readHuggingFace(directory.resolve("tokenizer.json"));
         }
-        return TokenizerFiles.readHuggingFace(file);
+        try {
+            return TokenizerFiles.load(directory.toString());
+        } catch (TokenizerFormatException e) {
+            throw new IOException(e.getMessage() + ": pass token ids with --tokens instead", e);
+        }
     }
 
     /** Ids separated by commas and/or whitespace, e.g. {@code 1,2,3}; {@code source} names where they came from. */

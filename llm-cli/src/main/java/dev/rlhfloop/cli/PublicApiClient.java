@@ -129,21 +129,68 @@ final class PublicApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(Json.writeString(body))), type);
     }
 
+    /** A streamed download: its status, the lines written, and the error's reason when refused. */
+    record Download(int status, long lines, String errorBody) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        String reason() {
+            return new Response<>(status, errorBody, null).reason();
+        }
+    }
+
+    /**
+     * Streams the answer to {@code path} into {@code target} (written only when the answer is a
+     * success), with no timeout on the transfer: an export of a long log takes as long as it takes.
+     */
+    Download download(String path, java.nio.file.Path target) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).GET().build();
+        try {
+            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.InputStream body = response.body()) {
+                if (response.statusCode() / 100 != 2) {
+                    return new Download(response.statusCode(), 0, new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+                long lines = 0;
+                java.nio.file.Path partial = target.resolveSibling(target.getFileName() + ".partial");
+                try (java.io.OutputStream file = java.nio.file.Files.newOutputStream(partial)) {
+                    byte[] buffer = new byte[1 << 16];
+                    for (int n; (n = body.read(buffer)) > 0; ) {
+                        file.write(buffer, 0, n);
+                        for (int i = 0; i < n; i++) if (buffer[i] == '\n') lines++;
+                    }
+                }
+                java.nio.file.Files.move(partial, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                return new Download(response.statusCode(), lines, null);
+            }
+        } catch (IOException | InterruptedException e) {
+            throw unreachable(e, request);
+        }
+    }
+
     <T> Response<T> send(HttpRequest.Builder request, TypeReference<T> type) {
         HttpRequest built = request.timeout(TIMEOUT).build();
         try {
             HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
             return new Response<>(response.statusCode(), response.body(), type);
-        } catch (ConnectException | HttpConnectTimeoutException e) {
-            throw new Unreachable("nothing answers at " + base + " (is the stack up? start it with ./rlhf-loop up, or pass --url)");
-        } catch (HttpTimeoutException e) {
-            throw new Unreachable(built.method() + " " + built.uri() + " got no answer within " + TIMEOUT.toSeconds() + " s");
-        } catch (IOException e) {
-            throw new Unreachable(built.method() + " " + built.uri() + " failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Unreachable("interrupted");
+        } catch (IOException | InterruptedException e) {
+            throw unreachable(e, built);
         }
+    }
+
+    private Unreachable unreachable(Exception e, HttpRequest request) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return new Unreachable("interrupted");
+        }
+        if (e instanceof ConnectException || e instanceof HttpConnectTimeoutException) {
+            return new Unreachable("nothing answers at " + base + " (is the stack up? start it with ./rlhf-loop up, or pass --url)");
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new Unreachable(request.method() + " " + request.uri() + " got no answer within " + TIMEOUT.toSeconds() + " s");
+        }
+        return new Unreachable(request.method() + " " + request.uri() + " failed: " + e.getMessage());
     }
 
     static String abbreviate(String text, int max) {

@@ -59,7 +59,8 @@ public final class SftCommand extends ModelCommand {
     @Option(names = "--validation-examples", defaultValue = "200", paramLabel = "N", description = "Built-in held-out examples for the validation loss (default ${DEFAULT-VALUE}).")
     int validationExamples;
 
-    @Option(names = "--score", paramLabel = "N", description = "Held-out tasks to score by exact match at the end (default 200 with the built-in data, 0 with --data, which scores its test split).")
+    @Option(names = "--score", paramLabel = "N", description = "Held-out tasks to score by exact match and token F1 at the end "
+            + "(default 200 with the built-in data; with --data, the first N of its 10% test split, default all of it).")
     Integer score;
 
     @Option(names = "--max-length", defaultValue = "1024", paramLabel = "N", description = "Cut examples to N tokens (and the model's context); default ${DEFAULT-VALUE}.")
@@ -87,7 +88,7 @@ public final class SftCommand extends ModelCommand {
             InstructionData.Splits splits = InstructionData.split(InstructionData.read(data.file));
             train = splits.train();
             validation = splits.validation();
-            int n = score == null ? 0 : Math.min(score, splits.test().size());
+            int n = score == null ? splits.test().size() : Math.min(score, splits.test().size());
             scored = splits.test().subList(0, n);
             err.printf(Locale.ROOT, "data: %s, %d train / %d validation / %d test examples%n", data.file, train.size(), validation.size(), splits.test().size());
         } else {
@@ -110,6 +111,7 @@ public final class SftCommand extends ModelCommand {
         if (!scored.isEmpty()) {
             ExactMatch.Report report = Bootstrap.score(outDir, scored, progress);
             out.println("exact match on " + scored.size() + " held-out tasks: " + report.score());
+            out.printf(Locale.ROOT, "token F1 on %d held-out tasks: %.3f%n", scored.size(), report.score().tokenF1());
         }
     }
 }

@@ -155,9 +155,11 @@ class TrainingVerbsTest {
         Path out = dir.resolve("book-sft");
         Run r = run(List.of("sft", "--model", base.toString(), "--out", out.toString(),
                 "--data", BookData.file("instruction-data.json").toString(), "--epochs", "1", "--batch", "8",
-                "--eval-every", "0", "--eval-batches", "7", "--sample-every", "0", "--samples", "1"));
+                "--eval-every", "0", "--eval-batches", "7", "--sample-every", "0", "--samples", "1", "--score", "2"));
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.err().contains("935 train / 55 validation / 110 test examples"), r.err());
+        assertTrue(r.out().contains("exact match on 2 held-out tasks: "), r.out()); // the first 2 of the test split
+        assertTrue(r.out().contains("token F1 on 2 held-out tasks: "), r.out());
         Matcher epoch = Pattern.compile("epoch 1 \\(step 116\\): train loss (\\d+\\.\\d+), val loss (\\d+\\.\\d+)").matcher(r.out());
         assertTrue(epoch.find(), r.out());
         assertEquals(Files.readString(base.resolve("tokenizer.json")), Files.readString(out.resolve("tokenizer.json")));

@@ -7,7 +7,10 @@ import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.llm.Engine;
 import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.io.ModelArchive;
 import dev.rlhfloop.llm.model.GptCheckpoint;
+import dev.rlhfloop.llm.model.PeftAdapter;
+import dev.rlhfloop.llm.rlhf.PolicyUpdate;
 import dev.rlhfloop.llm.rlhf.RewardModel;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
@@ -61,7 +64,7 @@ final class LineTrainer implements Runnable {
     /** What a line trainer needs from the service. */
     record Context(TrainerConfig config, String bootstrapServers, ModelStore store, Publisher publisher,
                    TrainingStatus status, Lock compute, java.util.function.Consumer<ModelVersion> published,
-                   Runnable stateChanged) {}
+                   Runnable stateChanged, java.util.function.Consumer<String> fence) {}
 
     /** A version this line published and, for a replay, the recorded version whose batch it took. */
     record Built(ModelVersion version, ModelVersion rebuilds) {}
@@ -77,6 +80,7 @@ final class LineTrainer implements Runnable {
     private final Positions positions;
     private final Supplier<List<ModelVersion>> recorded;
     private final PolicyUpdate update;
+    private final Algorithm algorithm;
     private volatile boolean running = true;
     private volatile boolean training;
     private volatile long consumed;
@@ -98,7 +102,9 @@ final class LineTrainer implements Runnable {
         this.parent = parent;
         this.positions = positions;
         this.recorded = recorded;
-        this.update = new PolicyUpdate(context.config(), algorithm);
+        this.update = new PolicyUpdate(TrainerUpdate.settings(context.config()).withAlgorithm(TrainerUpdate.policyAlgorithm(algorithm)
+                .orElseThrow(() -> new IllegalArgumentException(algorithm + " is no policy update"))));
+        this.algorithm = algorithm;
     }
 
     String line() {
@@ -106,7 +112,7 @@ final class LineTrainer implements Runnable {
     }
 
     Algorithm algorithm() {
-        return update.algorithm();
+        return algorithm;
     }
 
     long consumed() {
@@ -169,7 +175,7 @@ final class LineTrainer implements Runnable {
         Optional<ModelStore.Checkpoint> latest = context.store().latest(line);
         ModelStore.Checkpoint from = latest.orElse(parent);
         boolean fromSft = from.version().versionId().equals(sft.version().versionId());
-        Gpt policy = fromSft ? reference.copy() : Models.load(from.modelDir());
+        Gpt policy = startingPolicy(reference, from, fromSft);
         RewardModel rewardModel = resumeRewardModel(reference, from, fromSft);
         String parentVersion = from.version().versionId();
         int number = from.number();
@@ -182,6 +188,7 @@ final class LineTrainer implements Runnable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+        // A plain consumer, not a channel: its position comes from the checkpoint and its commits follow the checkpoint.
         try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = kafka;
             if (!running) return;
@@ -200,7 +207,7 @@ final class LineTrainer implements Runnable {
                 for (TopicPartition tp : partitions) sum += Math.max(0, end.get(tp) - done.get(tp));
                 total = sum;
             }
-            LOG.infof("line %s (%s) reads %s from %s%s, starting from version %s", line, update.algorithm(), Topics.PREFERENCE_PAIRS, done,
+            LOG.infof("line %s (%s) reads %s from %s%s, starting from version %s", line, algorithm, Topics.PREFERENCE_PAIRS, done,
                     end == null ? "" : " to " + end, parentVersion);
 
             PendingPairs pending = new PendingPairs(partitions.stream().map(TopicPartition::partition).toList());
@@ -299,9 +306,38 @@ final class LineTrainer implements Runnable {
         return version.trainedOn().offsets().getOrDefault(offsetKey(tp), done.get(tp));
     }
 
+    /**
+     * The policy a line trains from: with a LoRA rank, an adapter over the SFT model's own weights
+     * (the parent's adapter, or a fresh one from the SFT model); without, whole weights (the parent's,
+     * merged if the parent was an adapter). An adapter always adapts the SFT model, the base every
+     * inference service already holds: a line of whole-weight versions that turns to LoRA starts a
+     * fresh adapter from the SFT model.
+     */
+    private Gpt startingPolicy(Gpt reference, ModelStore.Checkpoint from, boolean fromSft) {
+        boolean lora = update.settings().loraRank() > 0;
+        long seed = context.config().seed();
+        if (fromSft) return update.newPolicy(reference, seed);
+        if (from.version().weights().isAdapter()) {
+            Gpt policy = lora ? reference.sharingWeights() : reference.copy();
+            try {
+                PeftAdapter.load(policy, from.modelDir());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the adapter of version " + from.version().versionId(), e);
+            }
+            if (!lora) policy.mergeLora();
+            return policy;
+        }
+        if (lora) {
+            LOG.warnf("line %s: version %s has whole weights; LoRA versions adapt the SFT model %s, so a fresh adapter starts from it",
+                    line, from.version().versionId(), sft.version().versionId());
+            return update.newPolicy(reference, seed);
+        }
+        return Models.load(from.modelDir());
+    }
+
     /** The reward model the parent checkpoint saved, so a restarted line trains on as one that never stopped. */
     private RewardModel resumeRewardModel(Gpt reference, ModelStore.Checkpoint parent, boolean fromSft) {
-        if (fromSft) return update.newRewardModel(reference);
+        if (fromSft) return update.newRewardModel(reference, context.config().seed());
         Path saved = parent.rewardModelDir();
         try {
             if (Files.isDirectory(saved)) return RewardModel.load(saved);
@@ -311,7 +347,7 @@ final class LineTrainer implements Runnable {
             LOG.warnf("line %s: cannot read the reward model of version %s (%s); the next update starts a new one from the SFT model",
                     line, parent.version().versionId(), e.getMessage());
         }
-        return update.newRewardModel(reference);
+        return update.newRewardModel(reference, context.config().seed());
     }
 
     /** A record in the log's order: the pair it holds, or none when the line must skip it (still consumed in its place). */
@@ -323,7 +359,7 @@ final class LineTrainer implements Runnable {
             try {
                 PreferencePair event = Json.read(record.value(), PreferencePair.class);
                 votedAt = event.vote().votedAt();
-                pair = PolicyUpdate.encode(event, tokenizer, context);
+                pair = TrainerUpdate.encode(event, tokenizer, context);
                 if (pair.isEmpty()) LOG.warnf("line %s skips pair %s (partition %d, offset %d): empty, identical or unknown tokens",
                         line, event.comparisonId(), record.partition(), record.offset());
             } catch (RuntimeException e) {
@@ -377,26 +413,40 @@ final class LineTrainer implements Runnable {
         context.stateChanged().run();
         try {
             long t0 = System.nanoTime();
-            context.status().progress(line, live, update.algorithm(), 0, 0, null, Map.of(),
+            context.status().progress(line, live, algorithm, 0, 0, null, Map.of(),
                     "training " + versionId + " on " + pairs.size() + " pairs");
             Map<String, Double> metrics = update.run(policy, reference, rewardModel, pairs,
                     tokenizer.endOfTextId(), seed,
-                    (stage, step, total, loss) -> context.status().progress(line, live, stage, step, total, loss, Map.of(), null));
+                    (stage, step, total, loss) -> context.status().progress(line, live,
+                            stage == PolicyUpdate.Stage.REWARD_MODEL ? Algorithm.REWARD_MODEL : algorithm, step, total, loss, Map.of(), null));
+            // a trainer that lost the line (a standby took over) stops before it touches the shared store
+            context.fence().accept("staging " + versionId);
             Path staged = context.store().staging(line, number);
             Path modelDir = staged.resolve(ModelStore.MODEL_DIR);
             // No version or line in the file's metadata: a replay's weights must be the same bytes as the live line's.
-            GptCheckpoint.save(policy, modelDir);
-            Files.copy(sft.modelDir().resolve(Models.TOKENIZER_FILE), modelDir.resolve(Models.TOKENIZER_FILE));
-            String sha256 = Models.archive(modelDir, staged.resolve(ModelStore.ARCHIVE_FILE));
+            String weightsUrl = Models.weightsUrl(context.config(), versionId);
+            ModelVersion.Weights weights;
+            if (policy.lora() != null) {
+                // An adapter version ships only its adapter (PEFT's files); its base is the SFT model.
+                PeftAdapter.save(policy, modelDir, "CAUSAL_LM", sft.version().versionId());
+                weights = ModelVersion.Weights.adapter(weightsUrl,
+                        ModelArchive.packAdapter(modelDir, staged.resolve(ModelStore.ARCHIVE_FILE)).sha256(), sft.version().versionId());
+            } else {
+                GptCheckpoint.save(policy, modelDir);
+                Files.copy(sft.modelDir().resolve(Models.TOKENIZER_FILE), modelDir.resolve(Models.TOKENIZER_FILE));
+                weights = new ModelVersion.Weights(weightsUrl, Models.archive(modelDir, staged.resolve(ModelStore.ARCHIVE_FILE)));
+            }
+            metrics.put("weightsBytes", (double) Files.size(staged.resolve(ModelStore.ARCHIVE_FILE)));
             rewardModel.save(staged.resolve(ModelStore.REWARD_MODEL_DIR));
             Map<String, Long> offsets = new LinkedHashMap<>();
             after.forEach((tp, offset) -> offsets.put(offsetKey(tp), offset));
             Map<String, Long> fromOffsets = new LinkedHashMap<>();
             before.forEach((tp, offset) -> fromOffsets.put(offsetKey(tp), offset));
-            ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, line, parentVersion, update.algorithm(),
+            ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, line, parentVersion, algorithm,
                     new ModelVersion.TrainedOn(votesBefore + pairs.size(), pairs.size(), offsets, fromOffsets, batch.cut()), metrics,
-                    new ModelVersion.Weights(Models.weightsUrl(context.config(), versionId), sha256), Instant.now(),
+                    weights, Instant.now(),
                     new ModelVersion.Engine(Engine.version(), Engine.floatLanes()));
+            context.fence().accept("checkpoint " + versionId);
             context.store().commit(staged, number, version);
 
             Map<TopicPartition, OffsetAndMetadata> commit = new LinkedHashMap<>();
@@ -405,16 +455,16 @@ final class LineTrainer implements Runnable {
 
             context.published().accept(version);
             built.add(new Built(version, batch.rebuilds()));
-            LOG.infof("line %s published %s (%s on %d pairs, cut by %s, %.1f s): %s", line, versionId, update.algorithm(), pairs.size(), batch.cut(),
+            LOG.infof("line %s published %s (%s on %d pairs, cut by %s, %.1f s): %s", line, versionId, algorithm, pairs.size(), batch.cut(),
                     (System.nanoTime() - t0) / 1e9, metrics);
-            context.status().progress(line, live, update.algorithm(), 1, 1, metrics.get(update.lossMetric()), metrics,
+            context.status().progress(line, live, algorithm, 1, 1, metrics.get(update.algorithm().lossMetric()), metrics,
                     "published " + versionId);
             return version;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot checkpoint " + versionId + " of line " + line, e);
         } finally {
             training = false;
-            context.status().updateTook(update.algorithm(), System.nanoTime() - updateStarted);
+            context.status().updateTook(algorithm, System.nanoTime() - updateStarted);
             context.compute().unlock();
             context.stateChanged().run();
         }

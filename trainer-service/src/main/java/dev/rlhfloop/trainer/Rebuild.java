@@ -33,6 +33,8 @@ record Rebuild(String version, String rebuilds, ModelVersion.Cut cut, Result res
         }
         String why = replayed.algorithm() != recorded.algorithm()
                 ? "another algorithm: " + replayed.algorithm() + ", " + recorded.versionId() + " was " + recorded.algorithm()
+                : replayed.weights().format() != recorded.weights().format()
+                ? "another kind of version: " + replayed.weights().format() + ", " + recorded.versionId() + " was " + recorded.weights().format()
                 : "other weights from the same pairs and engine: another parent or other settings";
         return new Rebuild(versionId, recorded.versionId(), cut, Result.DIFFERS, why);
     }

@@ -60,7 +60,7 @@ public class ReplaysResource {
     static ReplayRequest request(StartReplay body) {
         Algorithm algorithm = null;
         if (body.algorithm() != null) {
-            algorithm = PolicyUpdate.algorithmNamed(body.algorithm())
+            algorithm = TrainerUpdate.algorithmNamed(body.algorithm()).map(TrainerUpdate::recorded)
                     .orElseThrow(() -> new IllegalArgumentException("algorithm must be DPO or RLOO, was '" + body.algorithm() + "'"));
         }
         Instant timestamp = null;

@@ -4,6 +4,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Everything the trainer can be told, under {@code rlhf.trainer.*} (see application.properties). */
 @ConfigMapping(prefix = "rlhf.trainer")
@@ -37,8 +39,26 @@ public interface TrainerConfig {
      * {@code rloo} (sampling on the pairs' prompts, scored by the update's reward model, KL penalty to
      * the SFT reference), in any case. A replay may choose its own.
      */
-    @WithDefault("dpo")
-    String algorithm();
+    Optional<String> algorithm();
+
+    /**
+     * A LoRA rank for the live line's versions: 0 (the default) trains every weight and publishes
+     * whole models; above 0 each version is an adapter of that rank over the SFT model, published as
+     * PEFT files (docs/loop.md, "LoRA versions"). Read at start, like the algorithm.
+     */
+    OptionalInt loraRank();
+
+    /*
+     * The update's settings below have no defaults here: an absent property takes llm-core's
+     * (UpdateSettings.defaults(), the one set the CLI and the experiments use too; TrainerUpdate maps them).
+     */
+
+    /**
+     * How long the trainer holding the live line may be silent before a standby takes over: the lease
+     * group's session timeout (LineLease). At least the broker's group.min.session.timeout.ms (6 s by default).
+     */
+    @WithDefault("PT10S") // ISO-8601, which plain SmallRye reads too (PolicyUpdateTest); "10s" works when set
+    Duration leaseTimeout();
 
     Dpo dpo();
 
@@ -49,64 +69,62 @@ public interface TrainerConfig {
     Bootstrap bootstrap();
 
     /**
-     * DPO of each version on its new pairs. The defaults (4 AdamW steps of 1e-4 per 16 pairs) moved
-     * a nano policy to a rater's rule within two or three versions; 1e-3 wrecked it (docs/experiments/2026-11-loop.md).
+     * A Hugging Face GPT-2 directory (config.json, model.safetensors, tokenizer.json or vocab.json +
+     * merges.txt) that becomes version 1 of a line that has none, instead of a bootstrapped model
+     * ({@code RLHF_BASE_MODEL}).
      */
+    Optional<Path> baseModel();
+
+    /** Instruction data (the book's JSON list, or JSON Lines) the base model is fine-tuned on first ({@code RLHF_SFT_DATA}). */
+    Optional<Path> sftData();
+
+    BaseSft baseSft();
+
+    /**
+     * The cores training may use: the kernels' thread count ({@code llm.threads}), so a laptop stays
+     * usable while it trains. Unset: every core. The bootstrap's size rule follows it too.
+     */
+    OptionalInt threads();
+
+    /** DPO of each version on its new pairs; {@code batch-size} is also the reward model's. */
     interface Dpo {
-        @WithDefault("0.1")
-        double beta();
+        Optional<Double> beta();
 
-        @WithDefault("1e-4")
-        float learningRate();
+        Optional<Float> learningRate();
 
-        @WithDefault("0.01")
-        float weightDecay();
+        Optional<Float> weightDecay();
 
-        @WithDefault("2")
-        int epochs();
+        OptionalInt epochs();
 
-        @WithDefault("8")
-        int batchSize();
+        OptionalInt batchSize();
     }
 
     /**
-     * RLOO of each version against the reward model trained on its pairs (algorithm {@code rloo}):
-     * {@code steps} updates, each sampling {@code samples} answers (k) to {@code prompts-per-step} of
-     * the batch's distinct prompts. Defaults measured on the nano model (trainer-service/README.md):
-     * 7–17 s per update of 16 pairs, 2–4× DPO's; the learning rate is DPO's, the KL coefficient the
-     * experiment's (docs/rlhf-experiments.md).
+     * RLOO of each version against the line's reward model (algorithm {@code rloo}): {@code steps}
+     * updates, each sampling {@code samples} answers (k) to {@code prompts-per-step} of the batch's
+     * distinct prompts; {@code beta} is the KL coefficient of reward − β·Σ(log π − log π_ref).
      */
     interface Rloo {
-        @WithDefault("4")
-        int steps();
+        OptionalInt steps();
 
-        @WithDefault("4")
-        int samples();
+        OptionalInt samples();
 
-        @WithDefault("8")
-        int promptsPerStep();
+        OptionalInt promptsPerStep();
 
-        /** The KL coefficient β of reward − β·Σ(log π − log π_ref). */
-        @WithDefault("0.05")
-        double beta();
+        Optional<Double> beta();
 
-        @WithDefault("1e-4")
-        float learningRate();
+        Optional<Float> learningRate();
 
-        @WithDefault("32")
-        int maxNewTokens();
+        OptionalInt maxNewTokens();
     }
 
+    /** The reward model; every k-th pair of an update is held out to measure its accuracy ({@code hold-out-every}, 0 = none). */
     interface Reward {
-        @WithDefault("1e-4")
-        float learningRate();
+        Optional<Float> learningRate();
 
-        @WithDefault("1")
-        int epochs();
+        OptionalInt epochs();
 
-        /** Every k-th pair of an update is held out to measure the reward model's accuracy (0 = none). */
-        @WithDefault("5")
-        int holdOutEvery();
+        OptionalInt holdOutEvery();
     }
 
     interface Bootstrap {
@@ -114,16 +132,34 @@ public interface TrainerConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** The pipeline's size preset: {@code nano} for the local run, {@code tiny} for tests. */
-        @WithDefault("nano")
+        /**
+         * The pipeline's size: {@code auto} (the preset and steps follow the cores training may use:
+         * llm-core's BootstrapPlan), a preset ({@code nano}, {@code small}) at the 2-core steps, or
+         * {@code tiny} for tests.
+         */
+        @WithDefault("auto")
         String size();
 
-        /** Pretraining steps of the nano preset (8 windows of 256 tokens each). */
-        @WithDefault("300")
-        int pretrainSteps();
+        /** Pretraining steps (8 windows of the context each), instead of the rule's. */
+        Optional<Integer> pretrainSteps();
 
-        /** SFT steps of the nano preset (16 instruction examples each). */
-        @WithDefault("150")
-        int sftSteps();
+        /** SFT steps (8 instruction examples each), instead of the rule's. */
+        Optional<Integer> sftSteps();
+    }
+
+    /** The base model's instruction fine-tuning (with {@code sft-data}): the book's chapter-7 settings by default. */
+    interface BaseSft {
+        @WithDefault("2")
+        int epochs();
+
+        @WithDefault("5e-5")
+        float learningRate();
+
+        @WithDefault("8")
+        int batchSize();
+
+        /** Examples are cut to this many tokens (and the model's context). */
+        @WithDefault("1024")
+        int maxLength();
     }
 }

@@ -6,12 +6,14 @@ import dev.rlhfloop.contracts.api.StartReplay;
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.llm.train.BootstrapPlan;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,9 +30,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The trainer: on start it makes sure the live line has a model (bootstrapping one if the registry
- * has none), then runs the live line's learning loop, and replays into new lines on request. One
- * update trains at a time (the kernels use every core); lines take turns.
+ * The trainer: once it holds the live line's lease ({@link LineLease}; until then it is a hot standby)
+ * it makes sure the live line has a model (bootstrapping one if the registry has none), then runs the
+ * live line's learning loop, and replays into new lines on request. One update trains at a time (the
+ * kernels use every core); lines take turns. Trainers of one line share its data directory.
  */
 @ApplicationScoped
 public class TrainerService {
@@ -60,35 +63,82 @@ public class TrainerService {
     private Algorithm algorithm;
     private ModelStore store;
     private Registry registry;
+    private LineLease lease;
     private volatile ModelStore.Checkpoint sft;
     private volatile boolean bootstrapping;
     private volatile boolean stopping;
     private Thread starter;
-    private LineTrainer live;
+    private volatile LineTrainer live;
     private Thread liveThread;
     private final Map<String, Replay> replays = new LinkedHashMap<>();
 
     void onStart(@Observes StartupEvent event) {
+        capTrainingThreads();
         if (config.pairsPerVersion() < 1) {
             throw new IllegalArgumentException("rlhf.trainer.pairs-per-version must be at least 1, was " + config.pairsPerVersion());
         }
         if (!config.line().matches(ReplayRequest.LINE_PATTERN)) {
             throw new IllegalArgumentException("rlhf.trainer.line must match " + ReplayRequest.LINE_PATTERN + ", was '" + config.line() + "'");
         }
-        algorithm = PolicyUpdate.algorithmNamed(config.algorithm()).orElseThrow(() ->
-                new IllegalArgumentException("rlhf.trainer.algorithm must be dpo or rloo, was '" + config.algorithm() + "'"));
-        PolicyUpdate.rlooSettings(config.rloo(), config.rloo().maxNewTokens(), config.seed()); // bad RLOO settings fail here, not in the first update
-        Bootstrapper.settings(config.bootstrap()); // an unknown size fails here, not after the registry was read
+        // bad update settings fail here, not in the first update
+        algorithm = TrainerUpdate.recorded(TrainerUpdate.settings(config).algorithm());
+        Bootstrapper.plan(config.bootstrap(), BootstrapPlan.trainingCores()); // an unknown size fails here, not after the registry was read
+        config.baseModel().filter(dir -> !Files.isDirectory(dir)).ifPresent(dir -> {
+            throw new IllegalArgumentException("rlhf.trainer.base-model (RLHF_BASE_MODEL) " + dir + " is not a directory");
+        });
+        config.sftData().filter(file -> !Files.isRegularFile(file)).ifPresent(file -> {
+            throw new IllegalArgumentException("rlhf.trainer.sft-data (RLHF_SFT_DATA) " + file + " is not a file");
+        });
+        if (config.sftData().isPresent() && config.baseModel().isEmpty()) {
+            throw new IllegalArgumentException("rlhf.trainer.sft-data (RLHF_SFT_DATA) fine-tunes a base model: set rlhf.trainer.base-model "
+                    + "(RLHF_BASE_MODEL) too");
+        }
         store = new ModelStore(config.dataDir());
         registry = new Registry(bootstrapServers);
+        status.state(TrainingStatus.State.STANDBY, "waiting for line " + config.line()
+                + ": another trainer trains it, or the broker is not reachable yet");
+        lease = new LineLease(bootstrapServers, config.line(), config.leaseTimeout(), new LineLease.Listener() {
+            @Override
+            public void acquired() {
+                startPreparing();
+            }
+
+            @Override
+            public void lost() {
+                LineTrainer line = live;
+                if (line != null) line.stop(); // after its update; its checkpoint is fenced anyway
+                status.state(TrainingStatus.State.STANDBY, "lost line " + config.line() + " to another trainer; waiting to take it back");
+            }
+        }).start();
+    }
+
+    /** Holding the line (again): prepares and starts it on a thread of its own (the lease's must not block). */
+    private synchronized void startPreparing() {
+        if (stopping || (starter != null && starter.isAlive())) return;
+        status.state(TrainingStatus.State.IDLE, "this trainer trains line " + config.line());
         starter = new Thread(this::prepareAndRun, "trainer-start");
         starter.setDaemon(true);
         starter.start();
     }
 
+    /**
+     * {@code rlhf.trainer.threads} caps the kernels' pool, which llm-core sizes once, from
+     * {@code llm.threads}, when the first kernel runs: after this, since nothing trained yet.
+     */
+    private void capTrainingThreads() {
+        if (config.threads().isPresent()) {
+            int threads = config.threads().getAsInt();
+            if (threads < 1) throw new IllegalArgumentException("rlhf.trainer.threads must be at least 1, was " + threads);
+            if (System.getProperty("llm.threads") == null) System.setProperty("llm.threads", String.valueOf(threads));
+        }
+        LOG.infof("training uses %d of %d cores (rlhf.trainer.threads caps it)", BootstrapPlan.trainingCores(),
+                Runtime.getRuntime().availableProcessors());
+    }
+
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
         stopping = true;
         stopLive();
+        if (lease != null) lease.close(); // after the line: a standby takes over at once
         List<Replay> running;
         synchronized (this) {
             running = new ArrayList<>(replays.values());
@@ -104,6 +154,7 @@ public class TrainerService {
                 if (stopping) return;
                 LOG.infof("waiting for the model registry (%s) to be read", bootstrapServers);
             }
+            if (!lease.held()) return;
             announceCheckpoints();
             Optional<ModelStore.Checkpoint> local = store.checkpoints(config.line()).stream()
                     .filter(c -> c.version().algorithm() == Algorithm.SFT).findFirst();
@@ -114,15 +165,19 @@ public class TrainerService {
                     LOG.errorf("line %s has versions on the registry but no checkpoint in %s: not training", config.line(), store.root());
                     return;
                 }
-                if (!config.bootstrap().enabled()) {
+                if (!config.bootstrap().enabled() && config.baseModel().isEmpty()) {
                     status.state(TrainingStatus.State.IDLE, "no model yet, and bootstrapping is off (rlhf.trainer.bootstrap.enabled)");
                     return;
                 }
                 local = Optional.of(bootstrap());
             }
+            else if (config.baseModel().isPresent()) {
+                LOG.infof("line %s already has its first model; rlhf.trainer.base-model (%s) applies to a line without one",
+                        config.line(), config.baseModel().get());
+            }
             sft = local.get();
             registry.line(config.line()).stream().reduce((a, b) -> b).ifPresent(v -> status.serving(v.versionId()));
-            if (!stopping) startLive();
+            if (!stopping && lease.held()) startLive();
             refreshState();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -147,12 +202,16 @@ public class TrainerService {
 
     private ModelStore.Checkpoint bootstrap() throws IOException {
         bootstrapping = true;
-        status.state(TrainingStatus.State.BOOTSTRAPPING, "training a first model (" + config.bootstrap().size() + ")");
+        Bootstrapper bootstrapper = new Bootstrapper(config, status);
+        String first = (config.baseModel().isPresent() ? "preparing the first model: " : "training a first model: ") + bootstrapper.describe();
+        LOG.info(first);
+        status.firstModel(bootstrapper.describe());
+        status.state(TrainingStatus.State.BOOTSTRAPPING, first);
         try {
             int number = 1;
             Path staged = store.staging(config.line(), number);
             String versionId = LineTrainer.versionId(config.line(), true, number);
-            Map<String, Double> metrics = new Bootstrapper(config, status).run(staged.resolve(ModelStore.MODEL_DIR));
+            Map<String, Double> metrics = bootstrapper.run(staged.resolve(ModelStore.MODEL_DIR));
             String sha256 = Models.archive(staged.resolve(ModelStore.MODEL_DIR), staged.resolve(ModelStore.ARCHIVE_FILE));
             ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, config.line(), null, Algorithm.SFT,
                     ModelVersion.TrainedOn.NOTHING, metrics, new ModelVersion.Weights(Models.weightsUrl(config, versionId), sha256),
@@ -168,7 +227,7 @@ public class TrainerService {
 
     private LineTrainer.Context context(boolean live) {
         return new LineTrainer.Context(config, bootstrapServers, store, publisher, status, compute,
-                version -> published(version, live), this::refreshState);
+                version -> published(version, live), this::refreshState, live ? lease::fence : what -> {});
     }
 
     private void published(ModelVersion version, boolean live) {
@@ -181,7 +240,16 @@ public class TrainerService {
     /** Starts the live line's loop (again), resuming from its latest checkpoint. */
     public synchronized void startLive() {
         if (sft == null) throw new BusyException("the live line has no model yet");
-        if (liveThread != null && liveThread.isAlive()) return;
+        if (!lease.held()) throw new BusyException("another trainer trains line " + config.line() + "; this one is its standby");
+        if (liveThread != null && liveThread.isAlive()) {
+            if (!live.stopped()) return;
+            try {
+                liveThread.join(); // a line stopped when the lease was lost, finishing its update
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         announceCheckpoints();
         LineTrainer line = new LineTrainer(context(true), config.line(), true, sft, sft, LIVE, null, algorithm);
         live = line;
@@ -240,6 +308,7 @@ public class TrainerService {
         if (bootstrapping) state = TrainingStatus.State.BOOTSTRAPPING;
         else if (live != null && live.isTraining()) state = TrainingStatus.State.TRAINING;
         else if (replayRunning()) state = TrainingStatus.State.REPLAYING;
+        else if (lease != null && !lease.held()) state = TrainingStatus.State.STANDBY;
         else state = TrainingStatus.State.IDLE;
         if (state != status.state()) status.state(state, null);
     }

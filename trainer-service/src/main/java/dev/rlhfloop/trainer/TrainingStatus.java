@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  */
 @ApplicationScoped
 public class TrainingStatus {
-    public enum State { IDLE, BOOTSTRAPPING, TRAINING, BUSY, REPLAYING }
+    public enum State { IDLE, BOOTSTRAPPING, TRAINING, BUSY, REPLAYING, STANDBY }
 
     /** A named server-sent event; {@code data} (a record of contracts' api package) is written as JSON. */
     public record Event(String name, Record data) {}
@@ -53,6 +53,8 @@ public class TrainingStatus {
     private Double loss;
     private String message = "starting";
     private String servingVersion;
+    /** What the first model is and why (the core-count rule, or the base model), while it is made. */
+    private String firstModel;
     private final List<LossPoint> losses = new ArrayList<>();
     private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
 
@@ -125,6 +127,14 @@ public class TrainingStatus {
         emit(new Event("state", snapshot()));
     }
 
+    /** Says what the first model will be and why; shown with the bootstrap's progress. */
+    public void firstModel(String description) {
+        synchronized (this) {
+            this.firstModel = description;
+        }
+        emit(new Event("state", snapshot()));
+    }
+
     public void version(ModelEntry entry) {
         emit(new Event("version", entry));
     }
@@ -132,7 +142,7 @@ public class TrainingStatus {
     /** The fields of {@code GET /api/training}. */
     public synchronized Training snapshot() {
         return new Training(state.name(), phase, step, totalSteps, loss == null || loss.isNaN() ? null : loss, message,
-                servingVersion, List.copyOf(losses));
+                servingVersion, firstModel, List.copyOf(losses));
     }
 
     /** Registers a listener for every event from now on; closing the returned handle removes it. */

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.contracts.Algorithm;
-import dev.rlhfloop.contracts.Answer;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
@@ -29,8 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +61,7 @@ class TrainerRlooKafkaTest {
     @Test
     void pairsBecomeALoadableRlooVersionThatReplaysRebuildAndAReplayMayChooseDpo() throws Exception {
         assertEquals(Algorithm.SFT, awaitVersion("1").algorithm());
-        producePairs(4);
+        AnimalPairs.send(kafka.bootstrapServers(), 0, 4);
 
         ModelVersion v2 = awaitVersion("2");
         assertEquals(Algorithm.RLOO, v2.algorithm());
@@ -127,19 +124,5 @@ class TrainerRlooKafkaTest {
                         v -> v.stream().anyMatch(x -> x.versionId().equals(versionId)), WAIT).stream()
                 .filter(x -> x.versionId().equals(versionId)).findFirst()
                 .orElseThrow(() -> new AssertionError("version " + versionId + " was not published"));
-    }
-
-    /** Two prompts, two pairs each; the chosen answer names the animal. */
-    private void producePairs(int count) {
-        List<PreferencePair> pairs = new ArrayList<>();
-        String[] animals = {"cat", "dog"};
-        for (int n = 0; n < count; n++) {
-            String animal = animals[n % animals.length];
-            pairs.add(PreferencePair.of("cmp-" + n, "What does the " + animal + " eat?",
-                    new Answer("The " + animal + " eats food.", List.of(), "1"),
-                    new Answer("It eats " + n + " things.", List.of(), "1"),
-                    new PreferencePair.VoteRef("vote-" + n, "rater", 0, n, Instant.now())));
-        }
-        KafkaTestClient.send(kafka.bootstrapServers(), Topics.PREFERENCE_PAIRS, 0, null, pairs, PreferencePair.class);
     }
 }

@@ -29,6 +29,7 @@ public class ApiRoutes {
                 new Route("/api/comparisons", inference),
                 new Route("/api/votes", feedback),
                 new Route("/api/stats", feedback),
+                new Route("/api/export", feedback),
                 new Route("/api/models", trainer),
                 new Route("/api/replays", trainer),
                 new Route("/api/training", trainer));

@@ -197,6 +197,8 @@ function renderBootstrap() {
   $('bootstrap-bar').style.width = (100 * frac).toFixed(1) + '%';
   $('bootstrap-text').textContent = (total ? `step ${fmt.int(step)} of ${fmt.int(total)} (${fmt.pct(frac, 0)})` : 'starting…')
       + (t.loss !== undefined ? ` · loss ${fmt.num(t.loss)}` : '') + (t.message ? ' · ' + t.message : '');
+  // What the first model is and why: the core-count rule's choice, or the user's base model.
+  $('bootstrap-plan').textContent = t.firstModel ? 'First model: ' + t.firstModel : '';
   // One x axis across both phases: SFT's steps continue where pretraining stopped.
   let offset = 0;
   let previous = -1;

@@ -319,7 +319,8 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
             losses.add(Map.of("phase", "PRETRAIN", "step", step * 10, "loss", 10.8 * Math.exp(-step / 30.0) + 2.1 + 0.15 * Math.sin(step)));
         }
         return Map.of("state", "BOOTSTRAPPING", "phase", "PRETRAIN", "step", 900, "totalSteps", 2000, "loss", 2.31,
-                "message", "nano preset, built-in corpus", "losses", losses);
+                "message", "nano preset, built-in corpus", "losses", losses,
+                "firstModel", "nano, 560 pretraining + 750 SFT steps (2 cores: 2 or 3: the measured nano run of docs/training.md)");
     }
 
     private void replays(HttpExchange ex) throws IOException {

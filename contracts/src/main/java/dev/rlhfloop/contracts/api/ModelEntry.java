@@ -26,7 +26,11 @@ public record ModelEntry(
         Weights weights,
         @Schema(description = "what the weights' bits depend on beyond the log and settings") Engine engine) {
 
-    public record Weights(String url, String sha256) {}
+    public record Weights(
+            String url,
+            String sha256,
+            @Schema(description = "whole weights or a LoRA adapter (PEFT's files) over baseVersion") ModelVersion.Format format,
+            @Schema(description = "for an adapter, the version whose weights it adapts (the line's SFT model)") String baseVersion) {}
 
     public record Engine(String version, @Schema(description = "floats per vector in the kernels (8 AVX2, 16 AVX-512)") int floatLanes) {}
 
@@ -34,7 +38,7 @@ public record ModelEntry(
         ModelVersion.TrainedOn trainedOn = v.trainedOn();
         return new ModelEntry(v.versionId(), v.modelLine(), v.parentVersion(), v.algorithm(), trainedOn.votes(), trainedOn.pairs(),
                 trainedOn.offsets(), trainedOn.fromOffsets(), trainedOn.cut(), v.createdAt(), v.metrics(),
-                new Weights(v.weights().url(), v.weights().sha256()),
+                new Weights(v.weights().url(), v.weights().sha256(), v.weights().format(), v.weights().baseVersion()),
                 v.engine() == null ? null : new Engine(v.engine().version(), v.engine().floatLanes()));
     }
 }

@@ -8,15 +8,16 @@ import java.util.TreeMap;
 /**
  * Exact-match scoring of a model's answers: an answer counts if it equals the reference after
  * trimming, ignoring case and a trailing period. Tasks whose point is the case (uppercasing) are
- * compared with case.
+ * compared with case. Beside it, the mean token F1 (SQuAD's: the overlap of the answer's and the
+ * reference's lower-cased words, punctuation dropped), which gives open answers partial credit.
  */
 public final class AnswerChecker {
 
     /** Tasks where letter case is the answer, so it is not normalised away. */
     private static final List<String> CASE_SENSITIVE_TASKS = List.of("uppercase");
 
-    /** Correct answers out of total, overall and per task (tasks in name order). */
-    public record Score(int correct, int total, Map<String, int[]> perTask) {
+    /** Correct answers out of total, overall and per task (tasks in name order), and the mean token F1 over all answers. */
+    public record Score(int correct, int total, Map<String, int[]> perTask, double tokenF1) {
 
         public double accuracy() {
             return total == 0 ? 0 : (double) correct / total;
@@ -65,14 +66,50 @@ public final class AnswerChecker {
         return text.strip();
     }
 
+    /**
+     * SQuAD's token F1 of an answer against the reference: both lower-cased, punctuation dropped,
+     * split into words; the harmonic mean of the shared words' precision and recall (counted with
+     * multiplicity). Two empty answers agree fully.
+     */
+    public static double tokenF1(String expected, String actual) {
+        List<String> reference = words(expected);
+        List<String> answer = words(actual);
+        if (reference.isEmpty() || answer.isEmpty()) {
+            return reference.isEmpty() && answer.isEmpty() ? 1 : 0;
+        }
+        Map<String, Integer> left = new java.util.HashMap<>();
+        reference.forEach(w -> left.merge(w, 1, Integer::sum));
+        int shared = 0;
+        for (String w : answer) {
+            Integer n = left.get(w);
+            if (n != null && n > 0) {
+                left.put(w, n - 1);
+                shared++;
+            }
+        }
+        if (shared == 0) {
+            return 0;
+        }
+        double precision = (double) shared / answer.size();
+        double recall = (double) shared / reference.size();
+        return 2 * precision * recall / (precision + recall);
+    }
+
+    private static List<String> words(String text) {
+        String plain = text.toLowerCase(Locale.ROOT).replaceAll("[\\p{Punct}]", " ").strip();
+        return plain.isEmpty() ? List.of() : List.of(plain.split("\\s+"));
+    }
+
     /** Scores answers given in the order of the examples. */
     public static Score score(List<InstructionExample> examples, List<String> answers) {
         if (examples.size() != answers.size()) {
             throw new IllegalArgumentException(examples.size() + " examples but " + answers.size() + " answers");
         }
         int correct = 0;
+        double f1 = 0;
         Map<String, int[]> perTask = new TreeMap<>();
         for (int i = 0; i < examples.size(); i++) {
+            f1 += tokenF1(examples.get(i).output(), answers.get(i));
             boolean right = isCorrect(examples.get(i), answers.get(i));
             int[] counts = perTask.computeIfAbsent(examples.get(i).task(), task -> new int[2]);
             counts[1]++;
@@ -81,6 +118,6 @@ public final class AnswerChecker {
                 correct++;
             }
         }
-        return new Score(correct, examples.size(), perTask);
+        return new Score(correct, examples.size(), perTask, examples.isEmpty() ? 0 : f1 / examples.size());
     }
 }

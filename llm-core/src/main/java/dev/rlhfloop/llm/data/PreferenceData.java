@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Preference pairs for the reward model and DPO: read from {@code instruction-data-with-preference.json}
- * (or JSON Lines with the same fields), encoded as prompt, chosen and rejected token ids, and
+ * (or JSON Lines with the same fields, or TRL's prompt / chosen / rejected), encoded as prompt, chosen and rejected token ids, and
  * collated into a chosen and a rejected {@link Batch} masked like fine-tuning batches.
  */
 public final class PreferenceData {
@@ -44,10 +44,14 @@ public final class PreferenceData {
 
     private PreferenceData() {}
 
+    /**
+     * The book's entries ({@code instruction}, {@code input}, {@code chosen}, {@code rejected}), or
+     * TRL's ({@code prompt}, {@code chosen}, {@code rejected}: the prompt is then the instruction).
+     */
     public static List<PreferenceExample> read(Path file) throws IOException {
         return JsonEntries.read(file, entry -> new PreferenceExample(
-                entry.requiredString("instruction"), entry.optionalString("input"),
-                entry.requiredString("chosen"), entry.requiredString("rejected")));
+                entry.node().has("instruction") || !entry.node().has("prompt") ? entry.requiredString("instruction") : entry.requiredString("prompt"),
+                entry.optionalString("input"), entry.requiredString("chosen"), entry.requiredString("rejected")));
     }
 
     public static Encoded encode(PreferenceExample example, Tokenizer tokenizer) {

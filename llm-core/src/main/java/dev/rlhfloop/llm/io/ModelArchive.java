@@ -36,6 +36,8 @@ public final class ModelArchive {
     public static final String TOKENIZER_FILE = "tokenizer.json";
     /** What a servable model directory holds, in archive order. */
     public static final List<String> FILES = List.of(CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE);
+    /** What a LoRA adapter's directory holds (PEFT's layout), in archive order: it is served over a base model. */
+    public static final List<String> ADAPTER_FILES = List.of("adapter_config.json", "adapter_model.safetensors");
 
     private static final LocalDateTime FIXED_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
 
@@ -53,7 +55,16 @@ public final class ModelArchive {
 
     /** Zips {@link #FILES} of {@code modelDirectory} into {@code zipFile} (replaced atomically) and returns its digest. */
     public static Packed pack(Path modelDirectory, Path zipFile) throws IOException {
-        for (String name : FILES) {
+        return pack(modelDirectory, zipFile, FILES);
+    }
+
+    /** Zips {@link #ADAPTER_FILES} of {@code adapterDirectory}: a version that is an adapter over a base. */
+    public static Packed packAdapter(Path adapterDirectory, Path zipFile) throws IOException {
+        return pack(adapterDirectory, zipFile, ADAPTER_FILES);
+    }
+
+    private static Packed pack(Path modelDirectory, Path zipFile, List<String> files) throws IOException {
+        for (String name : files) {
             if (!Files.isRegularFile(modelDirectory.resolve(name))) {
                 throw new IOException(modelDirectory + " is not a servable model directory: " + name + " is missing");
             }
@@ -63,7 +74,7 @@ public final class ModelArchive {
         Path temp = Files.createTempFile(parent, zipFile.getFileName().toString(), ".part");
         try {
             try (OutputStream out = Files.newOutputStream(temp)) {
-                write(modelDirectory, out);
+                write(modelDirectory, out, files);
             }
             Files.move(temp, zipFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
@@ -74,8 +85,12 @@ public final class ModelArchive {
 
     /** Writes the ZIP of {@link #FILES} of {@code modelDirectory} to {@code out} (not closed). */
     public static void write(Path modelDirectory, OutputStream out) throws IOException {
+        write(modelDirectory, out, FILES);
+    }
+
+    private static void write(Path modelDirectory, OutputStream out, List<String> files) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
-        for (String name : FILES) {
+        for (String name : files) {
             ZipEntry entry = new ZipEntry(name);
             entry.setTimeLocal(FIXED_TIME);
             zip.putNextEntry(entry);
@@ -90,6 +105,15 @@ public final class ModelArchive {
      * (no folders, no {@code ..}), each at most once, and every file of {@link #FILES} must be there.
      */
     public static void unpack(Path zipFile, Path directory) throws IOException {
+        unpack(zipFile, directory, FILES);
+    }
+
+    /** The same for an adapter's archive: every file of {@link #ADAPTER_FILES} must be there. */
+    public static void unpackAdapter(Path zipFile, Path directory) throws IOException {
+        unpack(zipFile, directory, ADAPTER_FILES);
+    }
+
+    private static void unpack(Path zipFile, Path directory, List<String> files) throws IOException {
         Files.createDirectories(directory);
         Set<String> seen = new HashSet<>();
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(zipFile))) {
@@ -108,7 +132,7 @@ public final class ModelArchive {
         if (seen.isEmpty()) {
             throw new InvalidArchiveException(zipFile + " is not a ZIP archive (or an empty one)");
         }
-        for (String name : FILES) {
+        for (String name : files) {
             if (!seen.contains(name)) {
                 throw new InvalidArchiveException(zipFile + ": " + name + " is missing from the archive");
             }

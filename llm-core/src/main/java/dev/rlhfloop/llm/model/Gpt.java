@@ -49,8 +49,12 @@ public final class Gpt {
     private long passKey;
 
     private Gpt(GptConfig config) {
+        this(config, new GptWeights(config));
+    }
+
+    private Gpt(GptConfig config, GptWeights weights) {
         this.config = config;
-        this.weights = new GptWeights(config);
+        this.weights = weights;
     }
 
     /** A model with GPT-2's random initialisation, reproducible from {@code seed}. */
@@ -80,6 +84,17 @@ public final class Gpt {
         copy.copyWeightsFrom(this);
         copy.dropoutSeed = dropoutSeed;
         return copy;
+    }
+
+    /**
+     * A model that shares this one's weights (no copy) and nothing else: its own buffers, mode and
+     * adapters. The way to serve or train many LoRA adapters over one frozen base in memory once;
+     * training either model's full weights changes both.
+     */
+    public Gpt sharingWeights() {
+        Gpt view = new Gpt(config, weights);
+        view.dropoutSeed = dropoutSeed;
+        return view;
     }
 
     /** Overwrites this model's weights with {@code other}'s, which must have the same config. */

@@ -3,7 +3,8 @@ package dev.rlhfloop.llm.rlhf;
 /**
  * How {@link PreferenceTrainer} runs: DPO's β (unused by the reward model), AdamW's learning rate
  * and weight decay, epochs over the pairs, pairs per update, the seed of the shuffling order, the
- * gradient-norm ceiling (0 = none) and the longest sequence (prompt + answer) kept.
+ * gradient-norm ceiling (0 = none) and the longest sequence (prompt + answer) kept. The defaults
+ * are {@link UpdateSettings#defaults()}' ({@link UpdateSettings#dpoSettings}).
  */
 public record PreferenceSettings(double beta, float learningRate, float weightDecay, int epochs, int batchSize,
                                  long seed, double maxGradNorm, int maxLength) {
@@ -14,11 +15,6 @@ public record PreferenceSettings(double beta, float learningRate, float weightDe
             throw new IllegalArgumentException("need beta > 0, learningRate > 0, weightDecay >= 0, epochs >= 0, batchSize > 0, "
                     + "maxGradNorm >= 0, maxLength >= 2; got " + this);
         }
-    }
-
-    /** The book's DPO settings: β 0.1, AdamW lr 5e-6, weight decay 0.01, batch 8; one epoch, clipping at 1, 1,024 tokens. */
-    public static PreferenceSettings defaults() {
-        return new PreferenceSettings(0.1, 5e-6f, 0.01f, 1, 8, 123, 1.0, 1024);
     }
 
     public PreferenceSettings withBeta(double value) {

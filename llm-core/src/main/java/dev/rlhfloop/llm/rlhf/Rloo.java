@@ -2,14 +2,11 @@ package dev.rlhfloop.llm.rlhf;
 
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.Gpt;
-import dev.rlhfloop.llm.sample.Generator;
-import dev.rlhfloop.llm.sample.SamplingSettings;
 import dev.rlhfloop.llm.sample.SequenceLogProbs;
 import dev.rlhfloop.llm.train.AdamW;
 import dev.rlhfloop.llm.train.AdamWSettings;
 import dev.rlhfloop.llm.train.GradientClipping;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -62,31 +59,14 @@ public final class Rloo {
 
     /** Samples {@code k} answers to each prompt, scores them, and takes one update. */
     public Metrics step(List<int[]> prompts) {
-        if (prompts.isEmpty()) {
-            throw new IllegalArgumentException("an RLOO step needs at least one prompt");
-        }
         int k = settings.samples();
         int context = policy.config().contextLength();
-        List<int[]> rowPrompts = new ArrayList<>();
-        List<int[]> responses = new ArrayList<>();
-        policy.setTraining(false);
-        Generator generator = new Generator(policy);
-        for (int p = 0; p < prompts.size(); p++) {
-            int[] prompt = prompts.get(p);
-            if (prompt.length == 0 || prompt.length + settings.maxNewTokens() > context + 1) {
-                throw new IllegalArgumentException("prompt " + p + " has " + prompt.length + " tokens: it needs at least one and room for "
-                        + settings.maxNewTokens() + " new tokens in the context of " + context);
-            }
-            for (int s = 0; s < k; s++) {
-                long seed = settings.seed() + 1_000_003L * steps + 7919L * p + s;
-                SamplingSettings sampling = new SamplingSettings(settings.temperature(), 0, 1f, settings.maxNewTokens(), seed, stopToken);
-                rowPrompts.add(prompt);
-                responses.add(generator.generate(prompt, sampling).newTokens());
-            }
-        }
+        Rollouts rollouts = Rollouts.sample(policy, prompts, k, settings.maxNewTokens(), settings.temperature(), settings.seed(), steps,
+                stopToken);
+        List<int[]> rowPrompts = rollouts.prompts();
+        List<int[]> responses = rollouts.responses();
         double[] rewards = reward.score(rowPrompts, responses);
-        int pad = Math.max(stopToken, 0);
-        Batch batch = SequenceLogProbs.pack(rowPrompts, responses, pad, context);
+        Batch batch = rollouts.pack(stopToken, context);
         reference.setTraining(false);
         float[] referenceLogProbs = reference.tokenLogProbs(batch).clone();
 
@@ -130,11 +110,7 @@ public final class Rloo {
         optimizer.update(settings.learningRate());
         policy.setTraining(false);
 
-        double length = 0;
-        for (int[] response : responses) {
-            length += response.length;
-        }
-        return new Metrics(steps++, mean(rewards), mean(kls), mean(returns), length / rows, loss);
+        return new Metrics(steps++, mean(rewards), mean(kls), mean(returns), rollouts.meanResponseLength(), loss);
     }
 
     private static double mean(double[] values) {

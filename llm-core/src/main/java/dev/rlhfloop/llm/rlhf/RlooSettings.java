@@ -5,6 +5,7 @@ package dev.rlhfloop.llm.rlhf;
  * mean reward of the others), the KL coefficient {@code klCoefficient} (β), AdamW's rate and
  * weight decay, the gradient-norm ceiling (0 = none), the longest answer, the sampling temperature
  * (1 samples the policy itself, which the gradient estimate assumes) and the seed of the samples.
+ * The defaults are {@link UpdateSettings#defaults()}' ({@link UpdateSettings#rlooSettings}).
  */
 public record RlooSettings(int samples, double klCoefficient, float learningRate, float weightDecay, double maxGradNorm,
                            int maxNewTokens, float temperature, long seed) {
@@ -15,11 +16,6 @@ public record RlooSettings(int samples, double klCoefficient, float learningRate
             throw new IllegalArgumentException("need samples >= 2, klCoefficient >= 0, learningRate > 0, weightDecay >= 0, "
                     + "maxGradNorm >= 0, maxNewTokens >= 1, temperature > 0; got " + this);
         }
-    }
-
-    /** k = 4, β = 0.05, AdamW lr 1e-5 without decay, clipping at 1, 64 new tokens, temperature 1. */
-    public static RlooSettings defaults() {
-        return new RlooSettings(4, 0.05, 1e-5f, 0f, 1.0, 64, 1f, 123);
     }
 
     public RlooSettings withSamples(int value) {

@@ -23,7 +23,8 @@ import java.util.Map;
 
 /**
  * Reads and writes byte-level BPE vocabularies: tiktoken rank files ({@code r50k_base.tiktoken} is
- * GPT-2's), OpenAI's {@code encoder.json} + {@code vocab.bpe}, and Hugging Face {@code tokenizer.json}.
+ * GPT-2's), OpenAI's {@code encoder.json} + {@code vocab.bpe} (named {@code vocab.json} +
+ * {@code merges.txt} in a Hugging Face model directory), and Hugging Face {@code tokenizer.json}.
  * Errors name the file and, for line-based formats, the line.
  */
 public final class TokenizerFiles {
@@ -61,10 +62,16 @@ public final class TokenizerFiles {
         }
     }
 
+    /** A Hugging Face model directory's GPT-2 vocabulary: token spellings to ids. */
+    public static final String HF_VOCAB_FILE = "vocab.json";
+    /** A Hugging Face model directory's GPT-2 merges, in rank order. */
+    public static final String HF_MERGES_FILE = "merges.txt";
+
     /**
      * A tokenizer by name or path: {@code gpt2}; a Hugging Face {@code tokenizer.json}; a
      * {@code .tiktoken} rank file; a {@code vocab.bpe} with {@code encoder.json} beside it; or a
-     * directory holding either of the last two kinds.
+     * directory holding {@code tokenizer.json}, {@code vocab.json} + {@code merges.txt} (a Hugging
+     * Face GPT-2 model directory), or {@code encoder.json} + {@code vocab.bpe}, tried in that order.
      */
     public static BpeTokenizer load(String spec) throws IOException {
         if (spec.equals("gpt2") || spec.equals("r50k_base")) {
@@ -75,10 +82,14 @@ public final class TokenizerFiles {
             if (Files.isRegularFile(path.resolve("tokenizer.json"))) {
                 return readHuggingFace(path.resolve("tokenizer.json"));
             }
+            if (Files.isRegularFile(path.resolve(HF_VOCAB_FILE)) && Files.isRegularFile(path.resolve(HF_MERGES_FILE))) {
+                return readOpenAi(path.resolve(HF_VOCAB_FILE), path.resolve(HF_MERGES_FILE));
+            }
             if (Files.isRegularFile(path.resolve("encoder.json")) && Files.isRegularFile(path.resolve("vocab.bpe"))) {
                 return readOpenAi(path.resolve("encoder.json"), path.resolve("vocab.bpe"));
             }
-            throw new TokenizerFormatException(spec + ": directory holds neither tokenizer.json nor encoder.json + vocab.bpe");
+            throw new TokenizerFormatException(spec + ": directory holds no tokenizer: neither tokenizer.json, vocab.json + merges.txt, "
+                    + "nor encoder.json + vocab.bpe");
         }
         if (!Files.isRegularFile(path)) {
             throw new TokenizerFormatException(spec + ": no such file (expected gpt2, a tokenizer.json, a .tiktoken file, or vocab.bpe + encoder.json)");
@@ -204,7 +215,10 @@ public final class TokenizerFiles {
         return merges;
     }
 
-    /** OpenAI's GPT-2 release files: token spellings to ids, and the merges in rank order. */
+    /**
+     * OpenAI's GPT-2 release files: token spellings to ids, and the merges in rank order (the same
+     * formats as a Hugging Face directory's {@code vocab.json} and {@code merges.txt}).
+     */
     public static BpeTokenizer readOpenAi(Path encoderJson, Path vocabBpe) throws IOException {
         Map<String, Integer> vocab = new LinkedHashMap<>();
         JsonNode root = readJson(encoderJson);
@@ -382,6 +396,26 @@ public final class TokenizerFiles {
             json.writeEndObject();
             json.writeEndObject();
         }
+    }
+
+    /**
+     * Writes {@code vocab.json} and {@code merges.txt} (with the {@code #version: 0.2} line) into
+     * {@code directory}: the GPT-2 tokenizer files of a Hugging Face model directory.
+     */
+    public static void writeVocabAndMerges(BpeTokenizer tokenizer, Path directory) throws IOException {
+        Files.createDirectories(directory);
+        Map<String, Integer> vocab = new LinkedHashMap<>();
+        for (int id : tokenizer.ordinaryIds()) {
+            vocab.put(ByteLevel.encode(tokenizer.tokenBytes(id)), id);
+        }
+        vocab.putAll(tokenizer.specialTokens());
+        Files.write(directory.resolve(HF_VOCAB_FILE), JSON.writeValueAsBytes(vocab));
+        StringBuilder merges = new StringBuilder("#version: 0.2\n");
+        for (Merge m : tokenizer.merges()) {
+            merges.append(ByteLevel.encode(tokenizer.tokenBytes(m.left()))).append(' ')
+                    .append(ByteLevel.encode(tokenizer.tokenBytes(m.right()))).append('\n');
+        }
+        Files.writeString(directory.resolve(HF_MERGES_FILE), merges, StandardCharsets.UTF_8);
     }
 
     private static void writeByteLevel(JsonGenerator json, String field, boolean addPrefixSpace, boolean trimOffsets) throws IOException {

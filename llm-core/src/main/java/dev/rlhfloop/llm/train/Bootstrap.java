@@ -47,7 +47,12 @@ public final class Bootstrap {
          * {@code pretrainSteps} of 8 windows of 256 tokens and {@code sftSteps} of 8 instruction examples.
          */
         public static Settings nano(int pretrainSteps, int sftSteps) {
-            Pretraining.Settings pretraining = Pretraining.Settings.preset("nano").withRun(RunSettings.pretraining()
+            return preset("nano", pretrainSteps, sftSteps);
+        }
+
+        /** {@link #nano(int, int)} with another model preset ({@code nano}, {@code small}: {@link GptConfig#preset}). */
+        public static Settings preset(String preset, int pretrainSteps, int sftSteps) {
+            Pretraining.Settings pretraining = Pretraining.Settings.preset(preset).withRun(RunSettings.pretraining()
                     .withSteps(pretrainSteps).withWarmupSteps(Math.min(RunSettings.pretraining().warmupSteps(), pretrainSteps / 10)));
             Finetuning.Settings finetuning = Finetuning.Settings.defaults().withMaxLength(256).withRun(RunSettings.finetuning()
                     .withSteps(sftSteps).withWarmupSteps(Math.min(RunSettings.finetuning().warmupSteps(), sftSteps / 10)));
@@ -119,7 +124,7 @@ public final class Bootstrap {
     /** Greedy exact-match accuracy of the model directory's model on {@code examples}. */
     public static ExactMatch.Report score(Path modelDir, List<InstructionExample> examples, TrainingListener listener) throws IOException {
         listener.phaseStarted(Phase.SCORE, "answering " + examples.size() + " held-out tasks with " + modelDir);
-        Tokenizer tokenizer = TokenizerFiles.readHuggingFace(modelDir.resolve(TrainingCheckpoint.TOKENIZER_FILE));
+        Tokenizer tokenizer = TokenizerFiles.load(modelDir.toString()); // tokenizer.json, or a GPT-2 directory's vocab.json + merges.txt
         ExactMatch.Report report = ExactMatch.score(GptCheckpoint.load(modelDir), tokenizer, examples, ExactMatch.DEFAULT_MAX_NEW_TOKENS, listener);
         listener.phaseFinished(Phase.SCORE, modelDir + ": exact match " + report.score());
         return report;

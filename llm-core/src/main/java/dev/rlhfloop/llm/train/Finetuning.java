@@ -9,6 +9,7 @@ import dev.rlhfloop.llm.model.LoraSettings;
 import dev.rlhfloop.llm.sample.Generator;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
+import dev.rlhfloop.llm.tokenizer.TokenizerFormatException;
 import dev.rlhfloop.llm.train.TrainingListener.Phase;
 import dev.rlhfloop.llm.train.TrainingListener.Sample;
 
@@ -92,11 +93,17 @@ public final class Finetuning {
         Path tokenizerFile = directory.resolve(TrainingCheckpoint.TOKENIZER_FILE);
         if (!Files.isRegularFile(tokenizerFile)) {
             Path baseTokenizer = baseModel.resolve(TrainingCheckpoint.TOKENIZER_FILE);
-            if (!Files.isRegularFile(baseTokenizer)) {
-                throw new IllegalArgumentException(baseModel + " has no " + TrainingCheckpoint.TOKENIZER_FILE + ": fine-tuning needs the model's tokenizer");
-            }
             Path partial = directory.resolve(TrainingCheckpoint.TOKENIZER_FILE + ".partial");
-            Files.copy(baseTokenizer, partial, StandardCopyOption.REPLACE_EXISTING);
+            if (Files.isRegularFile(baseTokenizer)) {
+                Files.copy(baseTokenizer, partial, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                // A Hugging Face GPT-2 directory may carry only vocab.json + merges.txt: the fine-tuned model gets them as tokenizer.json.
+                try {
+                    TokenizerFiles.writeHuggingFace(TokenizerFiles.load(baseModel.toString()), partial);
+                } catch (TokenizerFormatException e) {
+                    throw new IllegalArgumentException("fine-tuning needs the model's tokenizer: " + e.getMessage(), e);
+                }
+            }
             Files.move(partial, tokenizerFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         Tokenizer tokenizer = TokenizerFiles.readHuggingFace(tokenizerFile);

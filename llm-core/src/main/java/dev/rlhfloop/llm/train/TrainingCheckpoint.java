@@ -110,7 +110,8 @@ public final class TrainingCheckpoint {
         deleteTree(next);
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    /** Deletes a directory and everything in it (nothing if it is absent). */
+    static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

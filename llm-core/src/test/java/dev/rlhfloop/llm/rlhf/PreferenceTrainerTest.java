@@ -16,8 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PreferenceTrainerTest {
 
-    private static final PreferenceSettings SETTINGS = PreferenceSettings.defaults()
-            .withLearningRate(3e-3f).withBatchSize(4).withEpochs(3).withBeta(0.5).withMaxLength(16);
+    private static final PreferenceSettings SETTINGS = new PreferenceSettings(0.5, 3e-3f, 0.01f, 3, 4, 123, 1.0, 16);
 
     @Test
     void aFewDpoStepsRaiseTheChosenVersusRejectedMargin() {

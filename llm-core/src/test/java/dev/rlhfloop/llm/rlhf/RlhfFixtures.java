@@ -75,4 +75,62 @@ final class RlhfFixtures {
         }
         return pairs;
     }
+
+    /** Random prompts of 2–4 tokens from {1..vocab). */
+    static List<int[]> randomPrompts(Random random, int count, int vocab) {
+        List<int[]> prompts = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            prompts.add(randomIds(random, 2 + random.nextInt(3), vocab));
+        }
+        return prompts;
+    }
+
+    /**
+     * The mean probability the model gives {@code token} as the first answer token after each
+     * prompt: exact (no sampling), so a before/after comparison carries no sampling noise.
+     */
+    static double meanFirstTokenProbability(Gpt model, List<int[]> prompts, int token) {
+        int v = model.config().vocabSize();
+        double sum = 0;
+        for (int[] prompt : prompts) {
+            float[] logits = model.forward(prompt, 1, prompt.length);
+            int at = (prompt.length - 1) * v;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < v; j++) {
+                max = Math.max(max, logits[at + j]);
+            }
+            double z = 0;
+            for (int j = 0; j < v; j++) {
+                z += Math.exp(logits[at + j] - max);
+            }
+            sum += Math.exp(logits[at + token] - max) / z;
+        }
+        return sum / prompts.size();
+    }
+
+    /** A toy reward: the share of the answer's tokens that are {@code target}. */
+    static Rloo.Reward tokenShare(int target) {
+        return (prompts, responses) -> {
+            double[] rewards = new double[responses.size()];
+            for (int r = 0; r < rewards.length; r++) {
+                int hits = 0;
+                for (int token : responses.get(r)) {
+                    hits += token == target ? 1 : 0;
+                }
+                rewards[r] = (double) hits / responses.get(r).length;
+            }
+            return rewards;
+        };
+    }
+
+    /** Log-probabilities at the answer positions of {@code batch}, shifted by offsets drawn from {@code offsets}; 0 elsewhere. */
+    static float[] shiftedLogProbs(float[] logProbs, dev.rlhfloop.llm.data.Batch batch, Random random, double... offsets) {
+        float[] shifted = new float[logProbs.length];
+        for (int at = 0; at < logProbs.length; at++) {
+            if (batch.targets()[at] != dev.rlhfloop.llm.data.Batch.IGNORE) {
+                shifted[at] = (float) (logProbs[at] + offsets[random.nextInt(offsets.length)]);
+            }
+        }
+        return shifted;
+    }
 }

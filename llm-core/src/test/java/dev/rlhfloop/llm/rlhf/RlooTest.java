@@ -65,7 +65,7 @@ class RlooTest {
         List<int[]> train = prompts(new Random(2), 4);
         List<int[]> eval = prompts(new Random(3), 6);
         double before = meanReward(policy, eval);
-        RlooSettings settings = RlooSettings.defaults().withLearningRate(1e-2f).withMaxNewTokens(6).withKlCoefficient(0.01);
+        RlooSettings settings = UpdateSettings.defaults().rlooSettings(64, 123).withLearningRate(1e-2f).withMaxNewTokens(6).withKlCoefficient(0.01);
         Rloo rloo = new Rloo(policy, reference, TARGET_SHARE, settings, -1);
         List<Rloo.Metrics> steps = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -82,7 +82,7 @@ class RlooTest {
     void theKlPenaltyHoldsThePolicyNearTheReference() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 4);
         List<int[]> train = prompts(new Random(5), 4);
-        RlooSettings settings = RlooSettings.defaults().withLearningRate(1e-2f).withMaxNewTokens(6);
+        RlooSettings settings = UpdateSettings.defaults().rlooSettings(64, 123).withLearningRate(1e-2f).withMaxNewTokens(6);
         Gpt free = reference.copy();
         Gpt held = reference.copy();
         Rloo unpenalised = new Rloo(free, reference, TARGET_SHARE, settings.withKlCoefficient(0), -1);
@@ -100,7 +100,7 @@ class RlooTest {
     void isRepeatableForASeed() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 6);
         List<int[]> train = prompts(new Random(7), 2);
-        RlooSettings settings = RlooSettings.defaults().withLearningRate(1e-3f).withMaxNewTokens(4);
+        RlooSettings settings = UpdateSettings.defaults().rlooSettings(64, 123).withLearningRate(1e-3f).withMaxNewTokens(4);
         Gpt a = reference.copy();
         Gpt b = reference.copy();
         Rloo first = new Rloo(a, reference, TARGET_SHARE, settings, 0);
@@ -125,8 +125,8 @@ class RlooTest {
     @Test
     void rejectsPromptsWithoutRoomToAnswer() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 1);
-        Rloo rloo = new Rloo(reference.copy(), reference, TARGET_SHARE, RlooSettings.defaults().withMaxNewTokens(8), -1);
+        Rloo rloo = new Rloo(reference.copy(), reference, TARGET_SHARE, UpdateSettings.defaults().rlooSettings(64, 123).withMaxNewTokens(8), -1);
         assertThrows(IllegalArgumentException.class, () -> rloo.step(List.of(new int[12])));
-        assertThrows(IllegalArgumentException.class, () -> RlooSettings.defaults().withSamples(1));
+        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().rlooSettings(64, 123).withSamples(1));
     }
 }

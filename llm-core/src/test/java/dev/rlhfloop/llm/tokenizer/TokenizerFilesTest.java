@@ -2,6 +2,7 @@ package dev.rlhfloop.llm.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -98,6 +99,21 @@ class TokenizerFilesTest {
         assertEquals(50256, fromDir.endOfTextId());
         assertArrayEquals(gpt2.encode(sample), fromDir.encode(sample));
         assertArrayEquals(gpt2.encode(sample), TokenizerFiles.load(dir.resolve("vocab.bpe").toString()).encode(sample));
+    }
+
+    /** A Hugging Face GPT-2 directory's vocab.json + merges.txt: the same files under the names the hub uses. */
+    @Test
+    void readsAHuggingFaceModelDirectorysVocabAndMerges(@TempDir Path dir) throws IOException {
+        TokenizerFiles.writeVocabAndMerges(gpt2, dir);
+        assertTrue(Files.readString(dir.resolve("merges.txt")).startsWith("#version: 0.2\nĠ t\n"));
+        BpeTokenizer fromDir = TokenizerFiles.load(dir.toString());
+        assertEquals(50256, fromDir.endOfTextId());
+        assertEquals(gpt2.merges(), fromDir.merges());
+        assertArrayEquals(gpt2.encode(sample), fromDir.encode(sample));
+        // A tokenizer.json beside them wins: it is what the model directory serves with.
+        BpeTokenizer small = BpeTrainer.train(sample.substring(0, 5_000), 300);
+        TokenizerFiles.writeHuggingFace(small, dir.resolve("tokenizer.json"));
+        assertEquals(small.merges(), TokenizerFiles.load(dir.toString()).merges());
     }
 
     @Test

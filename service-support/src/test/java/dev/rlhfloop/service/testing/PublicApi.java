@@ -202,8 +202,10 @@ public final class PublicApi {
         String[] c = concretePath.split("/", -1);
         if (t.length != c.length) return false;
         for (int i = 0; i < t.length; i++) {
-            boolean parameter = t[i].startsWith("{") && t[i].endsWith("}");
-            if (parameter ? c[i].isEmpty() : !t[i].equals(c[i])) return false;
+            // a segment may mix a parameter with literal text, as in {what}.jsonl
+            String pattern = java.util.Arrays.stream(t[i].split("\\{[^}]*}", -1))
+                    .map(java.util.regex.Pattern::quote).collect(java.util.stream.Collectors.joining("[^/]+"));
+            if (!c[i].matches(pattern)) return false;
         }
         return true;
     }

@@ -1,0 +1,60 @@
+package dev.rlhfloop.cli;
+
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
+import dev.rlhfloop.llm.rlhf.PolicyUpdate;
+import dev.rlhfloop.llm.rlhf.UpdateSettings;
+import dev.rlhfloop.llm.tokenizer.Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code llm dpo --model DIR --data FILE --out DIR}: DPO of the model against itself as the frozen reference. */
+@Command(name = "dpo", mixinStandardHelpOptions = true,
+        description = "DPO of a model on a preference file against a frozen copy of itself, with the live loop's settings unless told "
+                + "otherwise; prints the held-out implicit-reward accuracy and margin, KL to the reference and the loss before and after.")
+public final class DpoCommand extends PreferenceCommand {
+
+    @Option(names = "--beta", paramLabel = "B", description = "DPO's beta (default: the loop's, 0.1).")
+    Double beta;
+
+    @Option(names = "--learning-rate", paramLabel = "LR", description = "AdamW learning rate (default: the loop's, 1e-4).")
+    Float learningRate;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the pairs (default: the loop's, 2).")
+    Integer epochs;
+
+    @Mixin
+    PolicyOptions policy;
+
+    @Override
+    UpdateSettings settings() {
+        UpdateSettings s = super.settings().withAlgorithm(PolicyAlgorithm.DPO);
+        if (beta != null) s = s.withDpo(s.dpo().withBeta(beta));
+        if (learningRate != null) s = s.withDpo(s.dpo().withLearningRate(learningRate));
+        if (epochs != null) s = s.withDpo(s.dpo().withEpochs(epochs));
+        if (policy.loraRank != null) s = s.withLoraRank(policy.loraRank);
+        return s;
+    }
+
+    @Override
+    void run(Gpt base, Tokenizer tokenizer, PolicyUpdate update, PolicyUpdate.Split pairs, UpdateProgress progress, PrintWriter out)
+            throws IOException {
+        Map<String, Double> metrics = trainPolicy(base, tokenizer, update, pairs, null, progress, out);
+        Map<String, String> rows = new LinkedHashMap<>();
+        rows.put("accuracy", "held-out reward accuracy (chosen above rejected)");
+        rows.put("margin", "held-out reward margin");
+        rows.put("chosenReward", "held-out chosen reward");
+        rows.put("rejectedReward", "held-out rejected reward");
+        rows.put("kl", "KL to the reference (held out)");
+        rows.put("dpoLossBefore", "held-out loss, before");
+        rows.put("dpoLoss", "held-out loss");
+        rows.put("dpoTrainLoss", "train loss (last epoch)");
+        table(out, metrics, rows);
+    }
+}

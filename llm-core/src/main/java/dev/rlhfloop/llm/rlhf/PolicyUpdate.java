@@ -1,0 +1,231 @@
+package dev.rlhfloop.llm.rlhf;
+
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.LoraSettings;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One update of a policy from a batch of preference pairs, as the trainer service, the {@code llm}
+ * verbs and the experiments run it: the reward model trained further on the pairs (every k-th pair
+ * held out to measure its accuracy), then the policy by the settings' algorithm — DPO on the pairs
+ * against the frozen reference, or RLOO steps on the pairs' prompts against that reward model with
+ * a KL penalty to the reference. Everything is seeded by the update's seed, so the same pairs,
+ * seed and settings give the same weights, bit for bit.
+ */
+public final class PolicyUpdate {
+
+    /** What a progress report is about: the reward model, or the policy (by the settings' algorithm). */
+    public enum Stage { REWARD_MODEL, POLICY }
+
+    /** Reports each optimizer step: the stage, its step and total, and the step's loss. */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (stage, step, total, loss) -> {};
+
+        void step(Stage stage, long step, long total, double loss);
+    }
+
+    /** Pairs the KL to the reference is measured on when no pair is held out. */
+    static final int PROBE_PAIRS = 4;
+
+    private final UpdateSettings settings;
+
+    public PolicyUpdate(UpdateSettings settings) {
+        this.settings = settings;
+    }
+
+    public UpdateSettings settings() {
+        return settings;
+    }
+
+    public PolicyAlgorithm algorithm() {
+        return settings.algorithm();
+    }
+
+    /** A line's first reward model: the reference's backbone and a head drawn from {@code seed}. */
+    public RewardModel newRewardModel(Gpt reference, long seed) {
+        return RewardModel.fromPolicy(reference, seed);
+    }
+
+    /**
+     * A line's first policy: a copy of the reference, or with a LoRA rank, a fresh adapter (A drawn
+     * from {@code seed}, B zero) over the reference's own weights, which stay frozen and are not copied.
+     */
+    public Gpt newPolicy(Gpt reference, long seed) {
+        if (settings.loraRank() == 0) return reference.copy();
+        Gpt policy = reference.sharingWeights();
+        policy.attachLora(lora(), seed);
+        return policy;
+    }
+
+    /** The adapters of a LoRA update: every projection of every block, alpha = rank; null for full weights. */
+    public LoraSettings lora() {
+        return settings.loraRank() == 0 ? null : LoraSettings.of(settings.loraRank());
+    }
+
+    /**
+     * Trains {@code rewardModel} (carried from update to update by the caller, so it learns from every
+     * pair so far) and then {@code policy}, both in place, on {@code pairs} in their order; returns
+     * the update's metrics: {@code pairs}, the reward model's (see {@link #trainRewardModel}) and the
+     * policy's (see {@link #updatePolicy}). {@code endOfText} pads batches and ends RLOO's samples.
+     */
+    public Map<String, Double> run(Gpt policy, Gpt reference, RewardModel rewardModel, List<TokenizedPreference> pairs, int endOfText,
+                                   long seed, Progress progress) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("pairs", (double) pairs.size());
+        Split split = split(pairs);
+        metrics.putAll(trainRewardModel(rewardModel, split, endOfText, seed, progress));
+        metrics.putAll(updatePolicy(policy, reference, rewardModel, pairs, split.heldOut(), endOfText, seed, progress));
+        return metrics;
+    }
+
+    /** The pairs the reward model trains on, and every {@code holdOutEvery}-th, held out. */
+    public record Split(List<TokenizedPreference> train, List<TokenizedPreference> heldOut) {}
+
+    public Split split(List<TokenizedPreference> pairs) {
+        List<TokenizedPreference> train = new ArrayList<>();
+        List<TokenizedPreference> heldOut = new ArrayList<>();
+        int every = settings.reward().holdOutEvery();
+        for (int i = 0; i < pairs.size(); i++) {
+            (every > 1 && pairs.size() >= every && i % every == every - 1 ? heldOut : train).add(pairs.get(i));
+        }
+        return new Split(train, heldOut);
+    }
+
+    /**
+     * Bradley–Terry training of {@code rewardModel} on the split's training pairs. Metrics:
+     * {@code rewardAccuracyBefore}, {@code rewardAccuracy}, {@code rewardMargin} and {@code rewardLoss}
+     * on the held-out pairs (when there are any) and {@code rewardTrainAccuracy}.
+     */
+    public Map<String, Double> trainRewardModel(RewardModel rewardModel, Split split, int endOfText, long seed, Progress progress) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        PreferenceSettings rewardSettings = settings.rewardSettings(seed, rewardModel.backbone().config().contextLength());
+        rewardModel.backbone().setDropoutState(seed, 0);
+        List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.rewardModel(rewardModel, split.train(), split.heldOut(), rewardSettings,
+                endOfText, step -> progress.step(Stage.REWARD_MODEL, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
+                        (long) rewardSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
+        PreferenceTrainer.Epoch last = epochs.get(epochs.size() - 1);
+        if (last.heldOut() != null) {
+            put(metrics, "rewardAccuracyBefore", epochs.get(0).heldOut().accuracy());
+            put(metrics, "rewardAccuracy", last.heldOut().accuracy());
+            put(metrics, "rewardMargin", last.heldOut().margin());
+            put(metrics, "rewardLoss", last.heldOut().loss());
+        }
+        put(metrics, "rewardTrainAccuracy", last.train().accuracy());
+        return metrics;
+    }
+
+    /**
+     * Updates {@code policy} by the settings' algorithm: the one place an algorithm is chosen.
+     * {@code probe} are pairs the after-update metrics are measured on (DPO; the last few pairs when empty).
+     */
+    public Map<String, Double> updatePolicy(Gpt policy, Gpt reference, RewardModel rewardModel, List<TokenizedPreference> pairs,
+                                            List<TokenizedPreference> probe, int endOfText, long seed, Progress progress) {
+        policy.setDropoutState(seed, 0);
+        return switch (settings.algorithm()) {
+            case DPO -> dpo(policy, reference, pairs, probe, endOfText, seed, progress);
+            case RLOO -> rloo(policy, reference, rewardModel, pairs, endOfText, seed, progress);
+        };
+    }
+
+    /**
+     * DPO's metrics: {@code dpoLoss}, {@code chosenReward}, {@code rejectedReward}, {@code margin},
+     * {@code accuracy}, {@code kl} after the update and {@code dpoLossBefore} before it, on the probe
+     * pairs; {@code dpoTrainLoss}, the mean over the last epoch's steps.
+     */
+    private Map<String, Double> dpo(Gpt policy, Gpt reference, List<TokenizedPreference> pairs, List<TokenizedPreference> probe,
+                                    int endOfText, long seed, Progress progress) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        PreferenceSettings dpoSettings = settings.dpoSettings(seed, policy.config().contextLength());
+        // KL to the reference and the after-update metrics are measured on a few pairs (the reward
+        // model's held-out ones): a full second pass over the batch would double an update's time.
+        List<TokenizedPreference> measured = !probe.isEmpty() ? probe : pairs.subList(Math.max(0, pairs.size() - PROBE_PAIRS), pairs.size());
+        List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, reference, pairs, measured, dpoSettings, endOfText,
+                step -> progress.step(Stage.POLICY, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
+                        (long) dpoSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
+        put(metrics, "dpoLossBefore", epochs.get(0).heldOut().loss());
+        PreferenceTrainer.Epoch last = epochs.get(epochs.size() - 1);
+        put(metrics, "dpoTrainLoss", last.train().loss());
+        put(metrics, "dpoLoss", last.heldOut().loss());
+        put(metrics, "chosenReward", last.heldOut().chosenReward());
+        put(metrics, "rejectedReward", last.heldOut().rejectedReward());
+        put(metrics, "margin", last.heldOut().margin());
+        put(metrics, "accuracy", last.heldOut().accuracy());
+        put(metrics, "kl", last.heldOut().klToReference());
+        return metrics;
+    }
+
+    /**
+     * RLOO steps on the batch's prompts (each once, in their first pair's order; prompts-per-step of
+     * them per step, cycling) against {@code rewardModel}, with the KL penalty to the reference;
+     * samples stop at end-of-text. Metrics: {@code prompts}, {@code rewardBefore} (the first step's
+     * mean reward: samples of the parent policy), and the last step's {@code reward}, {@code kl}
+     * (summed log-ratio log π − log π_ref per answer), {@code totalReward} (reward − β·kl),
+     * {@code responseLength} (tokens) and {@code rlooLoss}.
+     */
+    private Map<String, Double> rloo(Gpt policy, Gpt reference, RewardModel rewardModel, List<TokenizedPreference> pairs, int endOfText,
+                                     long seed, Progress progress) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        UpdateSettings.Rloo rloo = settings.rloo();
+        // Answers get at most half the context (as a pair's answers do when encoded), prompts the rest.
+        int maxNewTokens = Math.min(rloo.maxNewTokens(), policy.config().contextLength() / 2);
+        List<int[]> prompts = distinctPrompts(pairs, policy.config().contextLength() - maxNewTokens);
+        metrics.put("prompts", (double) prompts.size());
+        Rloo steps = new Rloo(policy, reference, Rloo.Reward.of(rewardModel), settings.rlooSettings(maxNewTokens, seed), endOfText);
+        int perStep = Math.min(rloo.promptsPerStep(), prompts.size());
+        Rloo.Metrics last = null;
+        for (int step = 0; step < rloo.steps(); step++) {
+            List<int[]> stepPrompts = new ArrayList<>();
+            for (int i = 0; i < perStep; i++) stepPrompts.add(prompts.get((step * perStep + i) % prompts.size()));
+            last = steps.step(stepPrompts);
+            if (step == 0) put(metrics, "rewardBefore", last.reward());
+            progress.step(Stage.POLICY, step + 1, rloo.steps(), last.loss());
+        }
+        put(metrics, "reward", last.reward());
+        put(metrics, "kl", last.kl());
+        put(metrics, "totalReward", last.totalReward());
+        put(metrics, "responseLength", last.responseLength());
+        put(metrics, "rlooLoss", last.loss());
+        return metrics;
+    }
+
+    /** Each pair's prompt once, in order of first appearance, keeping its last {@code room} tokens (the question). */
+    static List<int[]> distinctPrompts(List<TokenizedPreference> pairs, int room) {
+        List<int[]> prompts = new ArrayList<>();
+        for (TokenizedPreference pair : pairs) {
+            int[] prompt = pair.prompt();
+            if (prompt.length > room) prompt = Arrays.copyOfRange(prompt, prompt.length - room, prompt.length);
+            int[] candidate = prompt;
+            if (prompts.stream().noneMatch(p -> Arrays.equals(p, candidate))) prompts.add(prompt);
+        }
+        return prompts;
+    }
+
+    /**
+     * A pair cut to fit a context: whole answers up to half the context each, and the end of the
+     * prompt (which holds the question) in the rest; empty, identical or out-of-vocabulary answers
+     * give null (the pair teaches nothing, or the model cannot read it).
+     */
+    public static TokenizedPreference fit(int[] prompt, int[] chosen, int[] rejected, int contextLength, int vocabSize) {
+        if (chosen.length == 0 || rejected.length == 0 || Arrays.equals(chosen, rejected)) return null;
+        for (int[] ids : List.of(prompt, chosen, rejected)) {
+            for (int id : ids) if (id < 0 || id >= vocabSize) return null;
+        }
+        int answerRoom = contextLength / 2;
+        int[] c = Arrays.copyOf(chosen, Math.min(chosen.length, answerRoom));
+        int[] r = Arrays.copyOf(rejected, Math.min(rejected.length, answerRoom));
+        int promptRoom = contextLength - Math.max(c.length, r.length);
+        int[] p = prompt.length > promptRoom ? Arrays.copyOfRange(prompt, prompt.length - promptRoom, prompt.length) : prompt;
+        return new TokenizedPreference(p, c, r);
+    }
+
+    /** JSON has no NaN: a metric that was not measured is left out. */
+    private static void put(Map<String, Double> metrics, String name, double value) {
+        if (Double.isFinite(value)) metrics.put(name, value);
+    }
+}

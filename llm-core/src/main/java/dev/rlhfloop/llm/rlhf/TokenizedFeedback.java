@@ -1,0 +1,32 @@
+package dev.rlhfloop.llm.rlhf;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One rating of a single answer as token ids, KTO's unit of data: a prompt, the answer (the ids
+ * after the prompt, ending with end-of-text if the model should learn to stop) and whether the
+ * rater liked it (thumbs up) or not.
+ */
+public record TokenizedFeedback(int[] prompt, int[] completion, boolean desirable) {
+
+    public TokenizedFeedback {
+        if (prompt.length == 0 || completion.length == 0) {
+            throw new IllegalArgumentException("a rated answer needs a non-empty prompt and answer");
+        }
+    }
+
+    /**
+     * KTO's data from preference pairs, as TRL unpairs them: each pair gives its chosen answer a
+     * thumbs up and its rejected one a thumbs down, in pair order (up, down, up, down, ...), so a
+     * batch holds both kinds and each prompt meets another rating's answer in the reference point.
+     */
+    public static List<TokenizedFeedback> fromPairs(List<TokenizedPreference> pairs) {
+        List<TokenizedFeedback> ratings = new ArrayList<>(2 * pairs.size());
+        for (TokenizedPreference pair : pairs) {
+            ratings.add(new TokenizedFeedback(pair.prompt(), pair.chosen(), true));
+            ratings.add(new TokenizedFeedback(pair.prompt(), pair.rejected(), false));
+        }
+        return ratings;
+    }
+}

@@ -1,0 +1,193 @@
+package dev.rlhfloop.llm.rlhf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.GptConfig;
+import dev.rlhfloop.llm.model.Parameter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One policy update of a tiny random model: real reward-model training, real DPO, real RLOO, with the shared defaults. */
+class PolicyUpdateTest {
+    private static final GptConfig TINY = GptConfig.of(48, 32, 16, 2, 1);
+    private static final int END_OF_TEXT = 47;
+    private static final long SEED = 1234L * 1_000_003L + 2;
+
+    static final UpdateSettings SMALL_RLOO = UpdateSettings.defaults().withAlgorithm(PolicyAlgorithm.RLOO).withBatchSize(4)
+            .withRloo(UpdateSettings.defaults().rloo().withSteps(3).withMaxNewTokens(6).withLearningRate(1e-3f));
+
+    /** Eight pairs on three prompts (two repeated); chosen answers hold token 5, rejected ones do not. */
+    static List<TokenizedPreference> pairs() {
+        Random random = new Random(7);
+        int[][] prompts = {{1, 2, 3}, {4, 9, 10, 11}, {12, 13}};
+        List<TokenizedPreference> pairs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            int[] chosen = {5, 6 + random.nextInt(30), 5, END_OF_TEXT};
+            int[] rejected = {6 + random.nextInt(30), 6 + random.nextInt(30), END_OF_TEXT};
+            pairs.add(new TokenizedPreference(prompts[i % prompts.length], chosen, rejected));
+        }
+        return pairs;
+    }
+
+    private record Step(PolicyUpdate.Stage stage, long step, long total, double loss) {}
+
+    private record Result(Gpt policy, Map<String, Double> metrics, List<Step> steps) {}
+
+    private static Result update(UpdateSettings settings, long seed) {
+        Gpt reference = Gpt.create(TINY, 11);
+        PolicyUpdate update = new PolicyUpdate(settings);
+        Gpt policy = update.newPolicy(reference, seed);
+        List<Step> steps = new ArrayList<>();
+        Map<String, Double> metrics = update.run(policy, reference, update.newRewardModel(reference, 1234), pairs(), END_OF_TEXT, seed,
+                (stage, step, total, loss) -> steps.add(new Step(stage, step, total, loss)));
+        return new Result(policy, metrics, steps);
+    }
+
+    static boolean sameWeights(List<Parameter> pa, List<Parameter> pb) {
+        for (int i = 0; i < pa.size(); i++) {
+            if (!Arrays.equals(pa.get(i).data(), pb.get(i).data())) return false;
+        }
+        return true;
+    }
+
+    private static boolean sameWeights(Gpt a, Gpt b) {
+        return sameWeights(a.parameters(), b.parameters());
+    }
+
+    @Test
+    void rlooTrainsTheRewardModelThenTakesRlooStepsAgainstIt() {
+        Result result = update(SMALL_RLOO, SEED);
+
+        assertEquals(new TreeSet<>(Set.of("pairs", "prompts", "rewardAccuracyBefore", "rewardAccuracy", "rewardMargin", "rewardLoss", "rewardTrainAccuracy",
+                "rewardBefore", "reward", "kl", "totalReward", "responseLength", "rlooLoss")), new TreeSet<>(result.metrics().keySet()));
+        assertEquals(8.0, result.metrics().get("pairs"));
+        assertEquals(3.0, result.metrics().get("prompts"), "the batch's prompts, each once");
+        double length = result.metrics().get("responseLength");
+        assertTrue(length >= 1 && length <= 6, "answers stop at end-of-text or after max-new-tokens: " + length);
+        assertEquals(result.metrics().get("reward") - 0.05 * result.metrics().get("kl"), result.metrics().get("totalReward"), 1e-9,
+                "total reward = reward − β·KL: " + result.metrics());
+
+        List<Step> rloo = result.steps().stream().filter(s -> s.stage() == PolicyUpdate.Stage.POLICY).toList();
+        assertEquals(List.of(1L, 2L, 3L), rloo.stream().map(Step::step).toList());
+        assertTrue(rloo.stream().allMatch(s -> s.total() == 3 && Double.isFinite(s.loss())), rloo.toString());
+        assertEquals(PolicyUpdate.Stage.REWARD_MODEL, result.steps().get(0).stage(), "the reward model trains first");
+        assertFalse(sameWeights(result.policy(), Gpt.create(TINY, 11)), "the policy moved");
+    }
+
+    @Test
+    void anRlooUpdateRepeatsBitForBitForTheSameSeedAndDiffersForAnother() {
+        Result first = update(SMALL_RLOO, SEED);
+        Result again = update(SMALL_RLOO, SEED);
+        assertTrue(sameWeights(first.policy(), again.policy()), "same pairs, seed and settings: same weights");
+        assertEquals(first.metrics(), again.metrics());
+        assertFalse(sameWeights(first.policy(), update(SMALL_RLOO, SEED + 1).policy()), "another version's seed samples otherwise");
+    }
+
+    @Test
+    void dpoIsTheDefaultAndKeepsItsMetrics() {
+        assertEquals(PolicyAlgorithm.DPO, UpdateSettings.defaults().algorithm());
+        Result result = update(UpdateSettings.defaults().withBatchSize(4), SEED);
+        assertTrue(result.metrics().keySet().containsAll(List.of("dpoLoss", "dpoLossBefore", "margin", "kl", "rewardAccuracy")),
+                result.metrics().toString());
+        assertFalse(result.metrics().containsKey("rlooLoss"));
+        assertEquals(4, result.steps().stream().filter(s -> s.stage() == PolicyUpdate.Stage.POLICY).count(), "2 epochs of 2 batches of 4 pairs");
+    }
+
+    /** A LoRA update trains only the adapter: the reference's weights, which the policy shares, do not move. */
+    @Test
+    void aLoraUpdateTrainsAnAdapterOverTheFrozenSharedBase() {
+        UpdateSettings settings = UpdateSettings.defaults().withBatchSize(4).withLoraRank(2)
+                .withDpo(UpdateSettings.defaults().dpo().withLearningRate(1e-2f));
+        Gpt reference = Gpt.create(TINY, 11);
+        Gpt untouched = reference.copy();
+        PolicyUpdate update = new PolicyUpdate(settings);
+        Gpt policy = update.newPolicy(reference, SEED);
+        assertEquals(reference.parameters(), policy.parameters(), "the adapter's base is the reference's own weights, not a copy");
+        update.run(policy, reference, update.newRewardModel(reference, 1234), pairs(), END_OF_TEXT, SEED, PolicyUpdate.Progress.NONE);
+        assertTrue(sameWeights(reference, untouched), "the base stays frozen");
+        assertTrue(Arrays.stream(policy.lora().parameters().stream().filter(p -> p.name().contains("lora_B")).toArray(Parameter[]::new))
+                .anyMatch(p -> !Arrays.equals(p.data(), new float[p.size()])), "B moved off zero");
+        float[] adapted = policy.forward(new int[] {1, 2, 3}, 1, 3).clone();
+        float[] base = reference.forward(new int[] {1, 2, 3}, 1, 3).clone();
+        assertFalse(Arrays.equals(adapted, base), "the adapted model answers otherwise than the base");
+    }
+
+    /**
+     * A line's reward model carries from update to update, and a line restarted from the saved
+     * reward model (a trainer killed between versions) takes exactly the RLOO step one that never
+     * stopped takes.
+     */
+    @Test
+    void theRewardModelCarriesAcrossUpdatesAndThroughItsSavedState(@TempDir Path dir) throws Exception {
+        PolicyUpdate update = new PolicyUpdate(SMALL_RLOO);
+        Gpt reference = Gpt.create(TINY, 11);
+        Gpt policy = reference.copy();
+        RewardModel rewardModel = update.newRewardModel(reference, 1234);
+        update.run(policy, reference, rewardModel, pairs(), END_OF_TEXT, SEED, PolicyUpdate.Progress.NONE);
+        assertFalse(sameWeights(rewardModel.backbone(), reference), "the reward model trained");
+        rewardModel.save(dir);
+        Gpt restartedPolicy = policy.copy();
+        RewardModel restarted = RewardModel.load(dir);
+        Gpt freshPolicy = policy.copy();
+
+        Map<String, Double> carried = update.run(policy, reference, rewardModel, pairs(), END_OF_TEXT, SEED + 1, PolicyUpdate.Progress.NONE);
+        Map<String, Double> resumed = update.run(restartedPolicy, reference, restarted, pairs(), END_OF_TEXT, SEED + 1,
+                PolicyUpdate.Progress.NONE);
+        Map<String, Double> fresh = update.run(freshPolicy, reference, update.newRewardModel(reference, 1234), pairs(), END_OF_TEXT,
+                SEED + 1, PolicyUpdate.Progress.NONE);
+        assertTrue(sameWeights(policy, restartedPolicy), "the saved reward model resumes the line bit for bit");
+        assertEquals(carried, resumed);
+        assertFalse(sameWeights(policy, freshPolicy), "RLOO follows the carried reward model, not a fresh one");
+        assertTrue(carried.get("rewardTrainAccuracy") >= fresh.get("rewardTrainAccuracy"),
+                "the carried model has seen these pairs before: " + carried + " vs " + fresh);
+    }
+
+    @Test
+    void promptsAreDedupedInOrderAndCutToTheirQuestion() {
+        List<TokenizedPreference> pairs = List.of(
+                new TokenizedPreference(new int[] {1, 2, 3, 4}, new int[] {5}, new int[] {6}),
+                new TokenizedPreference(new int[] {7}, new int[] {5}, new int[] {6}),
+                new TokenizedPreference(new int[] {1, 2, 3, 4}, new int[] {6}, new int[] {5}),
+                new TokenizedPreference(new int[] {0, 3, 4}, new int[] {5}, new int[] {6}));
+        List<int[]> prompts = PolicyUpdate.distinctPrompts(pairs, 2);
+        assertEquals(2, prompts.size(), "{1,2,3,4} and {0,3,4} end alike: one prompt once cut to the last two tokens");
+        assertArrayEquals(new int[] {3, 4}, prompts.get(0));
+        assertArrayEquals(new int[] {7}, prompts.get(1));
+    }
+
+    @Test
+    void pairsAreCutToTheContextAndUselessOnesRefused() {
+        TokenizedPreference fit = PolicyUpdate.fit(new int[] {1, 2, 3, 4, 5, 6}, new int[] {7, 8, 9, 10, 11}, new int[] {12}, 8, 48);
+        assertArrayEquals(new int[] {7, 8, 9, 10}, fit.chosen(), "an answer gets at most half the context");
+        assertArrayEquals(new int[] {3, 4, 5, 6}, fit.prompt(), "the prompt keeps its end");
+        assertNull(PolicyUpdate.fit(new int[] {1}, new int[] {7}, new int[] {7}, 8, 48), "identical answers teach nothing");
+        assertNull(PolicyUpdate.fit(new int[] {1}, new int[] {70}, new int[] {7}, 8, 48), "a token the model does not know");
+    }
+
+    @Test
+    void algorithmsAreNamedInAnyCaseAndBadSettingsAreRefusedByName() {
+        assertEquals(Optional.of(PolicyAlgorithm.RLOO), PolicyAlgorithm.named(" RLOO"));
+        assertEquals(Optional.of(PolicyAlgorithm.DPO), PolicyAlgorithm.named("dpo"));
+        assertEquals(Optional.empty(), PolicyAlgorithm.named("sft"));
+        UpdateSettings.Rloo rloo = UpdateSettings.defaults().rloo();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new UpdateSettings.Rloo(rloo.steps(), 1, rloo.promptsPerStep(), rloo.beta(), rloo.learningRate(), rloo.maxNewTokens()));
+        assertTrue(e.getMessage().startsWith("rloo: "), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().withLoraRank(-1));
+    }
+}

@@ -1,0 +1,69 @@
+package dev.rlhfloop.trainer;
+
+import dev.rlhfloop.contracts.Algorithm;
+import dev.rlhfloop.contracts.PreferencePair;
+import dev.rlhfloop.llm.data.AlpacaFormat;
+import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
+import dev.rlhfloop.llm.rlhf.UpdateSettings;
+import dev.rlhfloop.llm.rlhf.TokenizedPreference;
+import dev.rlhfloop.llm.rlhf.PolicyUpdate;
+import dev.rlhfloop.llm.tokenizer.Tokenizer;
+import java.util.Optional;
+
+/**
+ * Where the trainer meets llm-core's {@link PolicyUpdate}: its {@code rlhf.trainer.*} properties
+ * laid over {@link UpdateSettings#defaults()}, the registry's name for an algorithm, and a pair
+ * event as the engine's tokens.
+ */
+final class TrainerUpdate {
+
+    private TrainerUpdate() {}
+
+    /** The update settings the properties say; bad values fail here, naming the property. */
+    static UpdateSettings settings(TrainerConfig config) {
+        UpdateSettings d = UpdateSettings.defaults();
+        PolicyAlgorithm algorithm = config.algorithm().map(text -> algorithmNamed(text).orElseThrow(() -> new IllegalArgumentException(
+                "rlhf.trainer.algorithm must be one of " + PolicyAlgorithm.names() + ", was '" + text + "'"))).orElse(d.algorithm());
+        try {
+            TrainerConfig.Reward r = config.reward();
+            UpdateSettings.Reward reward = new UpdateSettings.Reward(r.learningRate().orElse(d.reward().learningRate()),
+                    r.epochs().orElse(d.reward().epochs()), r.holdOutEvery().orElse(d.reward().holdOutEvery()));
+            TrainerConfig.Dpo p = config.dpo();
+            UpdateSettings.Dpo dpo = new UpdateSettings.Dpo(p.beta().orElse(d.dpo().beta()), p.learningRate().orElse(d.dpo().learningRate()),
+                    p.weightDecay().orElse(d.dpo().weightDecay()), p.epochs().orElse(d.dpo().epochs()));
+            TrainerConfig.Rloo o = config.rloo();
+            UpdateSettings.Rloo rloo = new UpdateSettings.Rloo(o.steps().orElse(d.rloo().steps()), o.samples().orElse(d.rloo().samples()),
+                    o.promptsPerStep().orElse(d.rloo().promptsPerStep()), o.beta().orElse(d.rloo().beta()),
+                    o.learningRate().orElse(d.rloo().learningRate()), o.maxNewTokens().orElse(d.rloo().maxNewTokens()));
+            return new UpdateSettings(algorithm, p.batchSize().orElse(d.batchSize()), config.loraRank().orElse(d.loraRank()), reward, dpo, rloo);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("rlhf.trainer." + e.getMessage(), e);
+        }
+    }
+
+    /** The policy algorithm named {@code text} ({@code dpo}, {@code rloo}, any case), if it is one. */
+    static Optional<PolicyAlgorithm> algorithmNamed(String text) {
+        return PolicyAlgorithm.named(text);
+    }
+
+    /** How the registry names what an update of {@code algorithm} made. */
+    static Algorithm recorded(PolicyAlgorithm algorithm) {
+        return Algorithm.valueOf(algorithm.name());
+    }
+
+    /** The update's algorithm for a registry name; empty for one that is no policy update (SFT, ...). */
+    static Optional<PolicyAlgorithm> policyAlgorithm(Algorithm algorithm) {
+        return PolicyAlgorithm.named(algorithm.name());
+    }
+
+    /** The engine's pair from an event: the prompt in the SFT template, the answers' token ids as generated, cut to the context. */
+    static Optional<TokenizedPreference> encode(PreferencePair event, Tokenizer tokenizer, int contextLength) {
+        String prompt = event.prompt().contains(AlpacaFormat.RESPONSE_HEADER) ? event.prompt() : AlpacaFormat.prompt(event.prompt(), "");
+        return Optional.ofNullable(PolicyUpdate.fit(tokenizer.encode(prompt), answer(event.chosen(), tokenizer),
+                answer(event.rejected(), tokenizer), contextLength, tokenizer.vocabSize()));
+    }
+
+    private static int[] answer(dev.rlhfloop.contracts.Answer answer, Tokenizer tokenizer) {
+        return answer.tokenIds().isEmpty() ? tokenizer.encode(answer.text()) : answer.tokenArray();
+    }
+}

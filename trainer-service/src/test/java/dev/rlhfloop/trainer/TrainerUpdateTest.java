@@ -1,0 +1,65 @@
+package dev.rlhfloop.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rlhfloop.contracts.Algorithm;
+import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
+import dev.rlhfloop.llm.rlhf.UpdateSettings;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The trainer's properties over llm-core's one set of update defaults, read as Quarkus reads them (without Quarkus). */
+class TrainerUpdateTest {
+
+    /** The trainer's settings as Quarkus would read them: the mapping, the main application.properties' values, then {@code overrides}. */
+    static TrainerConfig config(Map<String, String> overrides) {
+        // Quarkus's converter reads "60s"; plain SmallRye wants ISO-8601 (max-wait plays no part here).
+        Map<String, String> values = new HashMap<>(Map.of("rlhf.trainer.data-dir", "target/unused", "rlhf.trainer.max-wait", "PT1M"));
+        values.putAll(overrides);
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(TrainerConfig.class)
+                .withSources(new io.smallrye.config.PropertiesConfigSource(values, "test", 500))
+                .build();
+        return config.getConfigMapping(TrainerConfig.class);
+    }
+
+    @Test
+    void absentPropertiesTakeTheEnginesDefaults() {
+        assertEquals(UpdateSettings.defaults(), TrainerUpdate.settings(config(Map.of())));
+    }
+
+    @Test
+    void propertiesOverrideTheirOwnSettingOnly() {
+        UpdateSettings settings = TrainerUpdate.settings(config(Map.of(
+                "rlhf.trainer.algorithm", " RLOO",
+                "rlhf.trainer.dpo.learning-rate", "3e-4",
+                "rlhf.trainer.dpo.batch-size", "4",
+                "rlhf.trainer.rloo.steps", "7",
+                "rlhf.trainer.reward.hold-out-every", "0",
+                "rlhf.trainer.lora-rank", "8")));
+        UpdateSettings d = UpdateSettings.defaults();
+        assertEquals(d.withAlgorithm(PolicyAlgorithm.RLOO).withBatchSize(4).withLoraRank(8)
+                .withDpo(d.dpo().withLearningRate(3e-4f)).withRloo(d.rloo().withSteps(7)).withReward(d.reward().withHoldOutEvery(0)), settings);
+        assertEquals(Algorithm.RLOO, TrainerUpdate.recorded(settings.algorithm()));
+        assertEquals(Optional.of(PolicyAlgorithm.DPO), TrainerUpdate.policyAlgorithm(Algorithm.DPO));
+        assertEquals(Optional.empty(), TrainerUpdate.policyAlgorithm(Algorithm.SFT));
+    }
+
+    @Test
+    void badSettingsAreRefusedNamingTheProperty() {
+        for (String bad : List.of("rlhf.trainer.rloo.samples=1", "rlhf.trainer.rloo.steps=0", "rlhf.trainer.rloo.beta=-1",
+                "rlhf.trainer.dpo.learning-rate=0", "rlhf.trainer.algorithm=sft", "rlhf.trainer.lora-rank=-2")) {
+            String[] kv = bad.split("=");
+            TrainerConfig config = config(Map.of(kv[0], kv[1]));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainerUpdate.settings(config), bad);
+            assertTrue(e.getMessage().startsWith("rlhf.trainer."), e.getMessage());
+        }
+    }
+}
