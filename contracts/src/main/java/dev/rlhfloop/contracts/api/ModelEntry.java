@@ -26,6 +26,7 @@ public record ModelEntry(
         Weights weights,
         @Schema(description = "what the weights' bits depend on beyond the log and settings") Engine engine) {
 
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Weights(
             String url,
             String sha256,
