@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfloop.cli.Llm;
 import dev.rlhfloop.cli.RateCommand;
 import dev.rlhfloop.contracts.Json;
-import dev.rlhfloop.contracts.PublicApi;
+import dev.rlhfloop.service.testing.PublicApi;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -34,15 +34,15 @@ import picocli.CommandLine;
  * flow, or alone: then it first casts a few decisive votes itself): a replay of the whole log into a
  * new line, followed to its versions, which appear in /api/models under that line and rebuild every
  * live version bit for bit; the trainer's
- * refusals come back as one line with its reason. Also: the stack's real answers through the
- * gateway fit the OpenAPI document, and {@code llm export} writes one TRL line per pair on the topic.
+ * refusals come back as one line with its reason. Also: the gateway's document, merged from the
+ * services' generated ones, documents every routed path with its service and nothing internal, and
+ * the stack's real answers through the gateway fit it; {@code llm export} writes one TRL line per pair on the topic.
  */
 @DisabledIfSystemProperty(named = "rlhf.e2e.loop", matches = "false")
 @ExtendWith(SharedStack.class)
 @Order(Order.DEFAULT + 3)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplayCommandOnWholeStackIT {
-    private static final PublicApi OPENAPI = PublicApi.load();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private static final String LINE = "cli-replay";
     private static String url;
@@ -125,15 +125,29 @@ class ReplayCommandOnWholeStackIT {
 
     @Test
     @Order(3)
-    void theStacksAnswersFitTheOpenApiDocument() throws Exception {
+    void theStacksAnswersFitTheMergedOpenApiDocument() throws Exception {
+        PublicApi openApi = PublicApi.fetch(URI.create(url + "/api/openapi.yaml"));
+        java.util.TreeSet<String> operations = new java.util.TreeSet<>();
+        openApi.operations().forEach(op -> operations.add(op + " " + op.service()));
+        assertEquals(new java.util.TreeSet<>(List.of(
+                "GET /api/comparisons/{id} inference-service", "GET /api/comparisons/{id}/events inference-service",
+                "POST /api/comparisons inference-service",
+                "POST /api/votes feedback-service", "GET /api/stats feedback-service", "GET /api/stats/events feedback-service",
+                "GET /api/export/{what}.jsonl feedback-service",
+                "POST /api/session feedback-service", "GET /api/session feedback-service", "DELETE /api/session feedback-service",
+                "GET /api/raters feedback-service", "POST /api/raters feedback-service", "DELETE /api/raters/{raterId} feedback-service",
+                "GET /api/models trainer-service", "GET /api/models/{version}/weights trainer-service",
+                "GET /api/replays trainer-service", "POST /api/replays trainer-service",
+                "GET /api/training trainer-service", "GET /api/training/events trainer-service",
+                "GET /api/status web", "GET /api/openapi.yaml web", "GET /api/launcher web")), operations);
         List<String> problems = new ArrayList<>();
         for (String path : List.of("/api/models", "/api/training", "/api/replays", "/api/stats", "/api/status", "/api/comparisons/unknown-id")) {
             HttpResponse<String> r = get(path);
-            problems.addAll(OPENAPI.problems("GET", path, r.statusCode(), r.body()));
+            problems.addAll(openApi.problems("GET", path, r.statusCode(), r.body()));
         }
         String version = json("/api/models").path(0).path("version").asText();
         HttpResponse<String> missing = get("/api/models/no-such-version/weights", admin());
-        problems.addAll(OPENAPI.problems("GET", "/api/models/no-such-version/weights", missing.statusCode(), missing.body()));
+        problems.addAll(openApi.problems("GET", "/api/models/no-such-version/weights", missing.statusCode(), missing.body()));
         assertEquals(200, get("/api/models/" + version + "/weights", admin()).statusCode());
         assertEquals(List.of(), problems);
     }

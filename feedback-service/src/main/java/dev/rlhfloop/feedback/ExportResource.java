@@ -11,6 +11,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.BufferedWriter;
@@ -35,6 +36,12 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.logging.Logger;
 
 /**
@@ -58,9 +65,19 @@ public class ExportResource {
 
     @GET
     @Path("/{what}.jsonl")
-    public Response export(@PathParam("what") String what,
-                           @QueryParam("format") @DefaultValue("jsonl") String format,
-                           @QueryParam("from") String from,
+    @Operation(summary = "The feedback topics as JSON Lines, streamed from Kafka",
+            description = "One JSON object per line, from the beginning of the topic (or from `from`) up to its end when the request "
+                    + "came. `pairs` in `jsonl`: prompt, chosen, rejected, both versions, comparison, vote id, rater, vote time and "
+                    + "where the vote sits on rlhf.votes; in `trl`: prompt, chosen, rejected only (what TRL's DPO and reward trainers "
+                    + "read). `votes` and `generations`: the events as they are on their topics, with partition and offset.")
+    @APIResponse(responseCode = "200", description = "the records, one JSON object per line",
+            content = @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "400", description = "an unknown export or format, or a malformed `from` (`bad_request`)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    public Response export(@Parameter(schema = @Schema(enumeration = {"pairs", "votes", "generations"})) @PathParam("what") String what,
+                           @Parameter(schema = @Schema(enumeration = {"jsonl", "trl"})) @QueryParam("format") @DefaultValue("jsonl") String format,
+                           @Parameter(description = "an ISO-8601 instant; records written before it are left out") @QueryParam("from") String from,
+                           @Parameter(description = "rater ids replaced by ids stable within this export only")
                            @QueryParam("pseudonymise") @DefaultValue("false") boolean pseudonymise) {
         String topic = TOPICS.get(what);
         if (topic == null) return ApiError.badRequest("unknown export \"" + what + "\": one of pairs, votes, generations");

@@ -1,5 +1,6 @@
 package dev.rlhfloop.feedback;
 
+import dev.rlhfloop.contracts.api.Stats;
 import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.feedback.streams.Leaderboard;
 import dev.rlhfloop.feedback.streams.PartialStats;
@@ -52,7 +53,7 @@ public class FeedbackStores {
     }
 
     /** The statistics of every instance together. */
-    public StatsReport stats() {
+    public Stats stats() {
         PartialStats all = queries.everywhere();
         String baseline = StatsReport.baseline(configuredBaseline, queries.published());
         return StatsReport.of(all.totals(), all.byVersion(), baseline, all.votesPerMinute(),

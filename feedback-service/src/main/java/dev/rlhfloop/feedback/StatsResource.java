@@ -1,6 +1,6 @@
 package dev.rlhfloop.feedback;
 
-import dev.rlhfloop.feedback.streams.StatsReport;
+import dev.rlhfloop.contracts.api.Stats;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -21,7 +21,7 @@ public class StatsResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public StatsReport stats() {
+    public Stats stats() {
         return stores.stats();
     }
 

@@ -1,12 +1,12 @@
 package dev.rlhfloop.feedback;
 
+import dev.rlhfloop.contracts.api.Stats;
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.feedback.streams.FeedbackTopology;
 import dev.rlhfloop.feedback.streams.PartialStats;
-import dev.rlhfloop.feedback.streams.StatsReport;
 import dev.rlhfloop.feedback.streams.VersionStats;
 import dev.rlhfloop.feedback.streams.VoteTotals;
 import java.io.IOException;
@@ -132,9 +132,9 @@ public final class StoreQueries {
                 .get(FeedbackTopology.ALL_VOTES);
         ReadOnlyWindowStore<String, Long> perMinute = store(FeedbackTopology.VOTES_PER_MINUTE_STORE, QueryableStoreTypes.windowStore());
         Instant now = Instant.now();
-        List<StatsReport.MinuteCount> counts = new ArrayList<>();
+        List<Stats.MinuteCount> counts = new ArrayList<>();
         try (var it = perMinute.fetch(FeedbackTopology.ALL_VOTES, now.minus(votesPerMinuteWindow), now)) {
-            it.forEachRemaining(kv -> counts.add(new StatsReport.MinuteCount(Instant.ofEpochMilli(kv.key), kv.value)));
+            it.forEachRemaining(kv -> counts.add(new Stats.MinuteCount(Instant.ofEpochMilli(kv.key), kv.value)));
         }
         return new PartialStats(byVersion, totals, counts);
     }

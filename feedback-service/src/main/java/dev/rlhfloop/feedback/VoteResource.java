@@ -2,12 +2,16 @@ package dev.rlhfloop.feedback;
 
 import dev.rlhfloop.contracts.Choice;
 import dev.rlhfloop.contracts.VoteEvent;
+import dev.rlhfloop.contracts.api.VoteAccepted;
+import dev.rlhfloop.contracts.api.VoteRequest;
 import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.service.ApiError;
 import dev.rlhfloop.service.auth.Auth;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -16,14 +20,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code POST /api/votes}: a rater's verdict on a comparison, by the rater of the caller's session
@@ -34,19 +37,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Path("/api/votes")
 public class VoteResource {
-    static final int MAX_ID = 200;
-    static final int MAX_REASON = 2000;
-    private static final String CHOICES = Arrays.stream(Choice.values()).map(Enum::name).collect(Collectors.joining(", "));
-
-    /** No rater field: a vote's rater is its session's (docs/security.md); a "rater" in the body is ignored. */
-    public record VoteRequest(String comparisonId, String choice, String reason) {}
-
-    /**
-     * @param choice for a duplicate, the choice of the rater's first vote, which is the one that counts
-     * @param offset where the vote sits in its partition; absent for a duplicate
-     */
-    public record VoteAccepted(String voteId, String comparisonId, Choice choice, boolean duplicate, Integer partition, Long offset) {}
-
     @Inject
     VotePublisher publisher;
 
@@ -69,17 +59,23 @@ public class VoteResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response vote(VoteRequest request, @Context HttpHeaders headers) {
+    @Operation(summary = "A rater's verdict on a comparison; 202 only once Kafka has acknowledged it",
+            description = "A rater's second vote on the same comparison counts once (202 with `duplicate` true).")
+    @APIResponse(responseCode = "202", description = "the vote is on the votes topic (or was already)",
+            content = @Content(schema = @Schema(implementation = VoteAccepted.class)))
+    @APIResponse(responseCode = "400", description = "a field is missing or wrong, or the comparison is unknown (`bad_request`)",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "Kafka did not take the vote: nothing was stored (`broker_unavailable`)",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "401", description = "no rater session (`unauthorized`): POST /api/session first",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Response vote(@Valid @NotNull(message = "is missing: send a JSON vote {comparisonId, choice, reason}") VoteRequest request,
+                         @Context HttpHeaders headers) {
         String rater = auth.requireRater(auth.identify(headers));
         if (raters.isRevoked(rater)) throw SessionResource.revoked();
-        if (request == null) return ApiError.badRequest("the request body must be a JSON vote: "
-                + "{\"comparisonId\", \"choice\": " + CHOICES + ", \"reason\"}");
-        List<String> problems = new ArrayList<>();
-        String comparisonId = required(problems, "comparisonId", request.comparisonId(), MAX_ID);
-        Choice choice = choice(problems, request.choice());
+        String comparisonId = request.comparisonId().strip();
+        Choice choice = request.choice();
         String reason = request.reason() == null || request.reason().isBlank() ? null : request.reason().strip();
-        if (reason != null && reason.length() > MAX_REASON) problems.add("reason is longer than " + MAX_REASON + " characters");
-        if (!problems.isEmpty()) return ApiError.badRequest(String.join("; ", problems));
 
         StoreQueries.Lookup lookup = knownComparison(comparisonId);
         Optional<ComparisonState> known = lookup.state();
@@ -93,29 +89,6 @@ public class VoteResource {
         VoteEvent vote = VoteEvent.of(comparisonId, choice, rater, reason, Instant.now());
         RecordMetadata stored = publisher.publish(vote);
         return Response.accepted(new VoteAccepted(vote.voteId(), comparisonId, choice, false, stored.partition(), stored.offset())).build();
-    }
-
-    private static String required(List<String> problems, String field, String value, int maxLength) {
-        if (value == null || value.isBlank()) {
-            problems.add(field + " is missing");
-            return null;
-        }
-        String stripped = value.strip();
-        if (stripped.length() > maxLength) problems.add(field + " is longer than " + maxLength + " characters");
-        return stripped;
-    }
-
-    private static Choice choice(List<String> problems, String value) {
-        if (value == null || value.isBlank()) {
-            problems.add("choice is missing (one of " + CHOICES + ")");
-            return null;
-        }
-        try {
-            return Choice.valueOf(value.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            problems.add("unknown choice \"" + value + "\" (one of " + CHOICES + ")");
-            return null;
-        }
     }
 
     /**

@@ -6,6 +6,8 @@ import dev.rlhfloop.service.testing.PrometheusScrape;
 import dev.rlhfloop.service.testing.TestSessions;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
@@ -256,12 +258,14 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
 
     @Test
     void badVotesAreRefusedWithAReason() {
-        refused(postVote("{\"choice\": \"A\", \"rater\": \"alice\"}"), equalTo("comparisonId is missing"));
-        refused(postVote(vote("cmp-x", "C", "alice")), equalTo("unknown choice \"C\" (one of A, B, TIE, BOTH_BAD)"));
-        refused(postVote("{\"comparisonId\": \"cmp-x\", \"rater\": \"alice\"}"), equalTo("choice is missing (one of A, B, TIE, BOTH_BAD)"));
+        refused(postVote("{\"choice\": \"A\"}"), equalTo("comparisonId is missing"));
+        refused(postVote(vote("cmp-x", "C", "alice")), allOf(startsWith("choice: "), containsString("BOTH_BAD")));
+        refused(postVote("{\"comparisonId\": \"cmp-x\"}"), equalTo("choice is missing (one of A, B, TIE, BOTH_BAD)"));
         refused(postVote("{\"comparisonId\": \"cmp-x\", "), containsString("malformed JSON"))
                 .body("reason", not(containsString("at com.")));
-        refused(postVote(""), containsString("request body"));
+        refused(postVote(""), startsWith("the body is missing"));
+        refused(postVote("{\"comparisonId\": \"%s\", \"choice\": \"A\"}".formatted("c".repeat(201))),
+                equalTo("comparisonId is longer than 200 characters"));
     }
 
     /** A 400 with the shared error body: code bad_request, and the reason a person reads. */

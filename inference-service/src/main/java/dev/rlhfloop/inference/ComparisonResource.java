@@ -1,8 +1,12 @@
 package dev.rlhfloop.inference;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.Slot;
+import dev.rlhfloop.contracts.api.AnswerEvent;
+import dev.rlhfloop.contracts.api.ComparisonCreated;
+import dev.rlhfloop.contracts.api.ComparisonView;
+import dev.rlhfloop.contracts.api.CreateComparison;
+import dev.rlhfloop.service.ApiError;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -12,14 +16,16 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /** The comparison API of docs/web-api.md: start one, stream its answers (SSE), read it back. */
 @Path("/api/comparisons")
@@ -37,52 +43,45 @@ public class ComparisonResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response create(JsonNode body) {
-        String prompt = null;
-        if (body != null && !body.isNull()) {
-            if (!body.isObject()) throw new ComparisonService.BadRequestException("the body must be a JSON object like {\"prompt\": \"...\"}");
-            JsonNode field = body.get("prompt");
-            if (field != null && !field.isNull()) {
-                if (!field.isTextual()) throw new ComparisonService.BadRequestException("prompt must be a string");
-                prompt = field.asText();
-            }
-        }
-        Comparison comparison = comparisons.create(prompt);
-        List<Map<String, Object>> answers = comparison.answers().stream()
-                .map(a -> Map.<String, Object>of("slot", a.slot().name(), "generationId", a.generationId()))
+    @Operation(summary = "Start a comparison, two answers generated for one prompt")
+    @APIResponse(responseCode = "201", description = "the comparison; its answers are generated in the background",
+            content = @Content(schema = @Schema(implementation = ComparisonCreated.class)))
+    @APIResponse(responseCode = "400", description = "the prompt is blank or too long (`bad_request`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "no model yet (`no_model`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public RestResponse<ComparisonCreated> create(CreateComparison request) {
+        Comparison comparison = comparisons.create(request == null ? null : request.prompt());
+        List<ComparisonCreated.Answer> answers = comparison.answers().stream()
+                .map(a -> new ComparisonCreated.Answer(a.slot(), a.generationId()))
                 .toList();
-        return Response.status(Response.Status.CREATED)
-                .entity(Map.of("id", comparison.id(), "prompt", comparison.prompt(), "answers", answers))
-                .build();
+        return RestResponse.status(RestResponse.Status.CREATED, new ComparisonCreated(comparison.id(), comparison.prompt(), answers));
     }
 
     @GET
     @Path("/{id}")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> get(@PathParam("id") String id) {
+    @Operation(summary = "A comparison's answers so far; which version wrote each is shown only after a vote")
+    @APIResponse(responseCode = "200", description = "the comparison now")
+    @APIResponse(responseCode = "404", description = "no such comparison here (`not_found`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public ComparisonView get(@PathParam("id") String id) {
         Comparison comparison = find(id);
         boolean reveal = comparison.voted();
-        List<Map<String, Object>> answers = comparison.answers().stream().map(answer -> {
+        List<ComparisonView.Answer> answers = comparison.answers().stream().map(answer -> {
             AnswerStream.Snapshot snapshot = answer.snapshot();
-            Map<String, Object> shown = new LinkedHashMap<>();
-            shown.put("slot", snapshot.slot().name());
-            shown.put("generationId", snapshot.generationId());
-            shown.put("text", snapshot.text());
-            shown.put("done", snapshot.done());
-            if (snapshot.error() != null) shown.put("error", snapshot.error());
-            if (reveal) shown.put("modelVersion", answer.modelVersion());
-            return shown;
+            return new ComparisonView.Answer(snapshot.slot(), snapshot.generationId(), snapshot.text(), snapshot.done(),
+                    snapshot.error(), reveal ? answer.modelVersion() : null);
         }).toList();
-        Map<String, Object> shown = new LinkedHashMap<>();
-        shown.put("id", comparison.id());
-        shown.put("prompt", comparison.prompt());
-        shown.put("answers", answers);
-        return shown;
+        return new ComparisonView(comparison.id(), comparison.prompt(), answers);
     }
 
     @GET
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "The answers' tokens as they are generated (Server-Sent Events)",
+            description = "Named events, each `data` a JSON AnswerEvent: `token` {slot, text: the next piece}; `done` {slot, text: the full answer} "
+                    + "(one per slot); `error` {slot, reason}. The stream closes after both answers are done or failed.")
+    @APIResponse(responseCode = "200", description = "the event stream", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
+            schema = @Schema(implementation = AnswerEvent.class)))
+    @APIResponse(responseCode = "404", description = "no such comparison here (`not_found`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
         new Relay(find(id), sink, sse).start();
     }
@@ -115,18 +114,18 @@ public class ComparisonResource {
 
         @Override
         public void token(Slot slot, String piece) {
-            send(slot, "token", Map.of("slot", slot.name(), "text", piece));
+            send(slot, "token", AnswerEvent.text(slot, piece));
         }
 
         @Override
         public void done(Slot slot, String text) {
-            send(slot, "done", Map.of("slot", slot.name(), "text", text));
+            send(slot, "done", AnswerEvent.text(slot, text));
             finished(slot);
         }
 
         @Override
         public void error(Slot slot, String reason) {
-            send(slot, "error", Map.of("slot", slot.name(), "reason", reason));
+            send(slot, "error", AnswerEvent.failed(slot, reason));
             finished(slot);
         }
 
@@ -134,7 +133,7 @@ public class ComparisonResource {
          * Called with {@code slot}'s stream locked: a client that went away is unsubscribed from that
          * stream only (taking the other stream's lock here could deadlock with its generator thread).
          */
-        private void send(Slot slot, String name, Map<String, String> data) {
+        private void send(Slot slot, String name, AnswerEvent data) {
             boolean closed;
             synchronized (this) {
                 closed = sink.isClosed();

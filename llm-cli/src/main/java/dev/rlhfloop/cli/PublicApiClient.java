@@ -1,7 +1,20 @@
 package dev.rlhfloop.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rlhfloop.contracts.Json;
+import dev.rlhfloop.contracts.api.ComparisonCreated;
+import dev.rlhfloop.contracts.api.ComparisonView;
+import dev.rlhfloop.contracts.api.CreateComparison;
+import dev.rlhfloop.contracts.api.InviteRequest;
+import dev.rlhfloop.contracts.api.RaterView;
+import dev.rlhfloop.contracts.api.ReplayView;
+import dev.rlhfloop.contracts.api.Session;
+import dev.rlhfloop.contracts.api.SessionRequest;
+import dev.rlhfloop.contracts.api.StartReplay;
+import dev.rlhfloop.contracts.api.VoteAccepted;
+import dev.rlhfloop.contracts.api.VoteRequest;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -10,14 +23,19 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
- * The verbs' way to the stack's public HTTP API (docs/web-api.md, /api/openapi.yaml): one URL, JSON
- * answers, and failures as one sentence a person can act on instead of an exception.
+ * The verbs' way to the stack's public HTTP API (docs/web-api.md, /api/openapi.yaml): one URL, one
+ * method per operation, requests and answers as the services' own records (contracts' api package),
+ * and failures as one sentence a person can act on instead of an exception.
  */
 final class PublicApiClient {
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** The contracts' mapper: it reads what the services write, ignoring fields a newer service adds. */
+    static final ObjectMapper JSON = Json.MAPPER;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     /** Nothing answered, or the exchange broke: {@link #getMessage()} says so in one sentence. */
@@ -27,10 +45,10 @@ final class PublicApiClient {
         }
     }
 
-    /** An HTTP answer with its JSON body (null if it is not JSON) and the service's error code and reason. */
-    record Response(int status, String body, java.util.Optional<String> retryAfter) {
-        Response(int status, String body) {
-            this(status, body, java.util.Optional.empty());
+    /** An HTTP answer of type {@code T}: its body as that record once {@link #ok()}, and else the service's error code and reason. */
+    record Response<T>(int status, String body, TypeReference<T> type, Optional<String> retryAfter) {
+        Response(int status, String body, TypeReference<T> type) {
+            this(status, body, type, Optional.empty());
         }
 
         /** How long the server asked to wait ({@code Retry-After} in seconds), or {@code otherwise}. */
@@ -39,6 +57,15 @@ final class PublicApiClient {
                 return retryAfter.map(s -> Duration.ofSeconds(Long.parseLong(s.strip()))).orElse(otherwise);
             } catch (NumberFormatException e) {
                 return otherwise;
+            }
+        }
+
+        /** The body as the operation's record; an {@link Unreachable} when a 2xx body does not read as one. */
+        T value() {
+            try {
+                return JSON.readValue(body, type);
+            } catch (IOException e) {
+                throw new Unreachable("the answer (HTTP " + status + ") is not the documented JSON: " + abbreviate(String.valueOf(body), 200));
             }
         }
 
@@ -93,14 +120,60 @@ final class PublicApiClient {
         return this;
     }
 
-    Response get(String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    /** {@code POST /api/session}: 201 with a rater session (anonymous in local mode, the invite's in team mode). */
+    Response<Session> openSession(SessionRequest request) {
+        return post("/api/session", request, new TypeReference<>() {});
     }
 
-    Response post(String path, String json) {
+    /** {@code GET /api/raters} (admin): every rater, invited or anonymous, revoked or not. */
+    Response<List<RaterView>> raters() {
+        return get("/api/raters", new TypeReference<>() {});
+    }
+
+    /** {@code POST /api/raters} (admin): 201 with the invited rater and its one-time invite path. */
+    Response<RaterView> invite(InviteRequest request) {
+        return post("/api/raters", request, new TypeReference<>() {});
+    }
+
+    /** {@code DELETE /api/raters/{raterId}} (admin): the revoked rater. */
+    Response<RaterView> revoke(String raterId) {
+        return send(HttpRequest.newBuilder(base.resolve("/api/raters/" + java.net.URLEncoder.encode(raterId, StandardCharsets.UTF_8)))
+                .DELETE(), new TypeReference<>() {});
+    }
+
+    /** {@code POST /api/comparisons}: 201 with the comparison; 503 {@code no_model} while there is no model yet. */
+    Response<ComparisonCreated> createComparison(CreateComparison request) {
+        return post("/api/comparisons", request, new TypeReference<>() {});
+    }
+
+    /** {@code GET /api/comparisons/{id}}: the answers so far, and who wrote them once voted on. */
+    Response<ComparisonView> comparison(String id) {
+        return get("/api/comparisons/" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8), new TypeReference<>() {});
+    }
+
+    /** {@code POST /api/votes}: 202 once Kafka has the vote. */
+    Response<VoteAccepted> vote(VoteRequest vote) {
+        return post("/api/votes", vote, new TypeReference<>() {});
+    }
+
+    /** {@code POST /api/replays}: 202 with the replay; 409 while the trainer is busy. */
+    Response<ReplayView> startReplay(StartReplay request) {
+        return post("/api/replays", request, new TypeReference<>() {});
+    }
+
+    /** {@code GET /api/replays}: every replay since the trainer started. */
+    Response<List<ReplayView>> replays() {
+        return get("/api/replays", new TypeReference<>() {});
+    }
+
+    private <T> Response<T> get(String path, TypeReference<T> type) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET(), type);
+    }
+
+    private <T> Response<T> post(String path, Object body, TypeReference<T> type) {
         return send(HttpRequest.newBuilder(base.resolve(path))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+                .POST(HttpRequest.BodyPublishers.ofString(Json.writeString(body))), type);
     }
 
     /** A streamed download: its status, the lines written, and the error's reason when refused. */
@@ -110,7 +183,7 @@ final class PublicApiClient {
         }
 
         String reason() {
-            return new Response(status, errorBody).reason();
+            return new Response<>(status, errorBody, null).reason();
         }
     }
 
@@ -145,12 +218,12 @@ final class PublicApiClient {
         }
     }
 
-    Response send(HttpRequest.Builder request) {
+    <T> Response<T> send(HttpRequest.Builder request, TypeReference<T> type) {
         if (authorization != null) request.setHeader("Authorization", authorization);
         HttpRequest built = request.timeout(TIMEOUT).build();
         try {
             HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body(), response.headers().firstValue("Retry-After"));
+            return new Response<>(response.statusCode(), response.body(), type, response.headers().firstValue("Retry-After"));
         } catch (IOException | InterruptedException e) {
             throw unreachable(e, built);
         }

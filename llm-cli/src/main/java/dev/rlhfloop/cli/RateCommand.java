@@ -1,17 +1,20 @@
 package dev.rlhfloop.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.cli.PublicApiClient.Response;
+import dev.rlhfloop.contracts.Choice;
+import dev.rlhfloop.contracts.api.ComparisonCreated;
+import dev.rlhfloop.contracts.api.ComparisonView;
+import dev.rlhfloop.contracts.api.CreateComparison;
+import dev.rlhfloop.contracts.api.SessionRequest;
+import dev.rlhfloop.contracts.api.VoteAccepted;
+import dev.rlhfloop.contracts.api.VoteRequest;
+import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -200,7 +203,6 @@ public final class RateCommand extends StackCommand {
 
     /** A rater talking to one stack: usable in-process (tests) as well as from the command. */
     public static final class Session {
-        private static final ObjectMapper JSON = PublicApiClient.JSON;
         private static final Duration POLL = Duration.ofMillis(200);
         private final URI base;
         private final PublicApiClient api;
@@ -242,37 +244,33 @@ public final class RateCommand extends StackCommand {
 
         private synchronized void openSession() {
             if (raterId != null) return;
-            ObjectNode body = JSON.createObjectNode();
-            if (invite != null) body.put("invite", invite);
-            Response opened = exchange(() -> api.post("/api/session", body.toString()));
+            Response<dev.rlhfloop.contracts.api.Session> opened = exchange(() -> api.openSession(new SessionRequest(invite)));
             if (opened.status() != 201 && opened.status() != 200 || opened.json() == null || !opened.json().hasNonNull("token")) {
                 String hint = opened.status() == 401 && invite == null ? " (an invite-only stack: pass --invite CODE from the admin's invite link)" : "";
                 throw new RaterException("no rater session: POST /api/session was refused: " + opened.reason() + hint);
             }
-            api.authorize(opened.json().get("token").asText());
-            raterId = opened.json().path("raterId").asText();
+            dev.rlhfloop.contracts.api.Session session = opened.value();
+            api.authorize(session.token());
+            raterId = session.raterId();
         }
 
         /** Creates a comparison, waits for both answers, votes by the rule, and reads which versions answered. */
         public Vote rateOne(java.util.function.Consumer<String> progress) {
             Judgement judged = judgeOne(progress);
-            ObjectNode body = JSON.createObjectNode()
-                    .put("comparisonId", judged.comparisonId())
-                    .put("choice", judged.choice())
-                    .put("reason", "simulated rater: " + rule.description());
+            VoteRequest vote = new VoteRequest(judged.comparisonId(), Choice.valueOf(judged.choice()),
+                    "simulated rater: " + rule.description());
             long deadline = System.nanoTime() + patience.toNanos();
-            Response voted = exchange(() -> api.post("/api/votes", body.toString()));
+            Response<VoteAccepted> voted = exchange(() -> api.vote(vote));
             while (voted.status() == 429 && System.nanoTime() < deadline) {
                 progress.accept("slowing down: " + voted.reason());
                 sleep(voted.retryAfterOr(Duration.ofSeconds(1)));
-                voted = exchange(() -> api.post("/api/votes", body.toString()));
+                voted = exchange(() -> api.vote(vote));
             }
             if (voted.status() != 202 && voted.status() != 200) {
                 throw new RaterException("the vote on " + judged.comparisonId() + " was refused: " + voted.reason());
             }
             Instant acknowledged = Instant.now();
-            Map<String, String> versions = revealedVersions(voted.json());
-            if (versions.size() < judged.texts().size()) versions = awaitRevealedVersions(judged.comparisonId());
+            Map<String, String> versions = awaitRevealedVersions(judged.comparisonId());
 
             List<RatedAnswer> answers = new ArrayList<>();
             for (var entry : judged.texts().entrySet()) {
@@ -294,23 +292,24 @@ public final class RateCommand extends StackCommand {
             openSession();
             long deadline = System.nanoTime() + patience.toNanos();
             Instant requested = Instant.now();
-            JsonNode created = createComparison(deadline, progress);
-            String id = created.path("id").asText();
-            String prompt = created.path("prompt").asText();
+            ComparisonCreated created = createComparison(deadline, progress);
+            String id = created.id();
+            String prompt = created.prompt();
             Map<String, String> texts = awaitAnswers(id, deadline);
             String choice = rule.choose(prompt, texts.getOrDefault("A", ""), texts.getOrDefault("B", ""));
             return new Judgement(id, prompt, texts, choice, requested);
         }
 
-        private JsonNode createComparison(long deadline, java.util.function.Consumer<String> progress) {
+        private ComparisonCreated createComparison(long deadline, java.util.function.Consumer<String> progress) {
             boolean told = false;
             while (true) {
-                Response r = exchange(() -> api.post("/api/comparisons", "{}"));
+                Response<ComparisonCreated> r = exchange(() -> api.createComparison(new CreateComparison(null)));
                 if (r.status() == 200 || r.status() == 201) {
-                    if (r.json() == null || !r.json().hasNonNull("id")) {
+                    ComparisonCreated created = value(r);
+                    if (created == null || created.id() == null) {
                         throw new RaterException("POST /api/comparisons answered without an id: " + r.body());
                     }
-                    return r.json();
+                    return created;
                 }
                 // A limit or a full generation queue: wait as long as the server asks, then try again.
                 if ((r.status() == 429 || r.code().equals("overloaded")) && System.nanoTime() < deadline) {
@@ -332,14 +331,14 @@ public final class RateCommand extends StackCommand {
         /** Polls the comparison until every answer is done; slot → full text. */
         private Map<String, String> awaitAnswers(String id, long deadline) {
             while (true) {
-                Response r = exchange(() -> api.send(HttpRequest.newBuilder(comparison(id)).GET()));
+                Response<ComparisonView> r = exchange(() -> api.comparison(id));
                 if (r.status() != 200) throw new RaterException("GET /api/comparisons/" + id + " failed: " + r.reason());
-                JsonNode answers = r.json().path("answers");
+                List<ComparisonView.Answer> answers = value(r).answers();
                 Map<String, String> texts = new TreeMap<>();
-                boolean allDone = answers.size() > 0;
-                for (JsonNode answer : answers) {
-                    texts.put(answer.path("slot").asText(), answer.path("text").asText(""));
-                    allDone &= answer.path("done").asBoolean(false);
+                boolean allDone = !answers.isEmpty();
+                for (ComparisonView.Answer answer : answers) {
+                    texts.put(answer.slot().name(), answer.text() == null ? "" : answer.text());
+                    allDone &= answer.done();
                 }
                 if (allDone) return texts;
                 if (System.nanoTime() > deadline) {
@@ -355,35 +354,37 @@ public final class RateCommand extends StackCommand {
             long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             Map<String, String> versions = Map.of();
             while (System.nanoTime() < deadline) {
-                Response r = exchange(() -> api.send(HttpRequest.newBuilder(comparison(id)).GET()));
+                Response<ComparisonView> r = exchange(() -> api.comparison(id));
                 if (r.status() == 200) {
-                    versions = revealedVersions(r.json());
-                    if (versions.size() == r.json().path("answers").size()) return versions;
+                    ComparisonView comparison = value(r);
+                    versions = revealedVersions(comparison);
+                    if (versions.size() == comparison.answers().size()) return versions;
                 }
                 sleep(POLL);
             }
             return versions;
         }
 
-        private static Map<String, String> revealedVersions(JsonNode body) {
+        private static Map<String, String> revealedVersions(ComparisonView comparison) {
             Map<String, String> versions = new TreeMap<>();
-            if (body == null) return versions;
-            for (JsonNode answer : body.path("answers")) {
-                if (answer.hasNonNull("modelVersion")) {
-                    versions.put(answer.path("slot").asText(), answer.get("modelVersion").asText());
-                }
+            for (ComparisonView.Answer answer : comparison.answers()) {
+                if (answer.modelVersion() != null) versions.put(answer.slot().name(), answer.modelVersion());
             }
             return versions;
         }
 
-        private URI comparison(String id) {
-            return base.resolve("/api/comparisons/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
-        }
-
         /** One request through the client, its failure to get an answer as a {@link RaterException}. */
-        private static Response exchange(java.util.function.Supplier<Response> request) {
+        private static <T> Response<T> exchange(java.util.function.Supplier<Response<T>> request) {
             try {
                 return request.get();
+            } catch (PublicApiClient.Unreachable e) {
+                throw new RaterException(e.getMessage());
+            }
+        }
+
+        private static <T> T value(Response<T> answer) {
+            try {
+                return answer.value();
             } catch (PublicApiClient.Unreachable e) {
                 throw new RaterException(e.getMessage());
             }

@@ -23,13 +23,12 @@ public final class RatersCommand extends StackCommand {
     @Override
     int run(PrintWriter out, PrintWriter err) {
         PublicApiClient api = adminClient();
-        PublicApiClient.Response answer;
+        PublicApiClient.Response<?> answer;
         try {
             answer = switch (action) {
-                case "invite" -> api.post("/api/raters", PublicApiClient.JSON.createObjectNode().put("name", required("NAME")).toString());
-                case "list" -> api.get("/api/raters");
-                case "revoke" -> api.send(java.net.http.HttpRequest.newBuilder(api.base().resolve("/api/raters/"
-                        + java.net.URLEncoder.encode(required("RATER_ID"), java.nio.charset.StandardCharsets.UTF_8))).DELETE());
+                case "invite" -> api.invite(new dev.rlhfloop.contracts.api.InviteRequest(required("NAME")));
+                case "list" -> api.raters();
+                case "revoke" -> api.revoke(required("RATER_ID"));
                 default -> throw new UserError("unknown action '" + action + "': invite NAME, list, or revoke RATER_ID");
             };
         } catch (PublicApiClient.Unreachable e) {

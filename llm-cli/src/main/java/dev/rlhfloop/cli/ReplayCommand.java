@@ -1,13 +1,15 @@
 package dev.rlhfloop.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rlhfloop.contracts.api.ReplayView;
+import dev.rlhfloop.contracts.api.StartReplay;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
@@ -22,7 +24,7 @@ import picocli.CommandLine.Option;
         description = "Replay the preference log into a new model line (beside the live one) and follow its progress.")
 public final class ReplayCommand extends StackCommand {
     /** As the trainer checks it: a path segment and a version-id prefix. */
-    private static final Pattern LINE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
+    private static final Pattern LINE = Pattern.compile(StartReplay.LINE);
     private static final Pattern OFFSETS = Pattern.compile("(\\d+)-(\\d*)");
     private static final Pattern PARTITION_OFFSETS = Pattern.compile("(\\d+):(\\d+)-(\\d*)");
     private static final Duration POLL = Duration.ofSeconds(1);
@@ -62,23 +64,23 @@ public final class ReplayCommand extends StackCommand {
 
     @Override
     int run(PrintWriter out, PrintWriter err) {
-        String body = requestBody().toString();
+        StartReplay request = requestBody();
         if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
         PublicApiClient api = adminClient();
         try {
-            PublicApiClient.Response started = api.post("/api/replays", body);
+            PublicApiClient.Response<ReplayView> started = api.startReplay(request);
             if (started.status() == 409) {
                 err.println("llm replay: the trainer is busy, try again when it is done: " + started.reason());
                 return 1;
             }
-            if (!started.ok() || started.json() == null || !started.json().hasNonNull("id")) {
+            ReplayView replay = started.ok() ? started.value() : null;
+            if (replay == null || replay.id() == null) {
                 err.println("llm replay: POST /api/replays was refused: " + started.reason());
                 return 1;
             }
-            JsonNode replay = started.json();
-            String id = replay.get("id").asText();
-            String parentVersion = replay.path("parent").asText("");
-            out.printf("replay %s into line %s started at %s (%s)%s%n", id, replay.path("line").asText(), api.base(), describe(replay),
+            String id = replay.id();
+            String parentVersion = replay.parent() == null ? "" : replay.parent();
+            out.printf("replay %s into line %s started at %s (%s)%s%n", id, replay.line(), api.base(), describe(replay),
                     parentVersion.isEmpty() ? "" : " from " + RateCommand.versionLabel(parentVersion));
             out.flush();
             if (noWait) {
@@ -94,61 +96,66 @@ public final class ReplayCommand extends StackCommand {
     }
 
     /** The body of {@code POST /api/replays} (docs/web-api.md); bad options are named before anything is sent. */
-    ObjectNode requestBody() {
-        ObjectNode body = PublicApiClient.JSON.createObjectNode();
+    StartReplay requestBody() {
+        StartReplay.From start;
+        Instant timestamp = null;
+        Long fromOffset = null;
+        Long toOffset = null;
+        Map<String, Long> fromOffsets = null;
+        Map<String, Long> toOffsets = null;
         if (from.beginning) {
-            body.put("from", "BEGINNING");
+            start = StartReplay.From.BEGINNING;
         } else if (from.timestamp != null) {
+            start = StartReplay.From.TIMESTAMP;
             try {
-                body.put("from", "TIMESTAMP").put("timestamp", Instant.parse(from.timestamp).toString());
+                timestamp = Instant.parse(from.timestamp);
             } catch (DateTimeParseException e) {
                 throw new UserError("--from-timestamp must be an ISO-8601 instant such as 2026-11-29T12:00:00Z, was '" + from.timestamp + "'");
             }
         } else if (from.offsets.contains(":")) {
-            perPartitionOffsets(body);
+            start = StartReplay.From.OFFSETS;
+            fromOffsets = new LinkedHashMap<>();
+            toOffsets = new LinkedHashMap<>();
+            perPartitionOffsets(fromOffsets, toOffsets);
+            if (toOffsets.isEmpty()) toOffsets = null;
         } else {
             Matcher m = OFFSETS.matcher(from.offsets);
             if (!m.matches()) {
                 throw new UserError("--offsets must be START-END, START- (every partition of rlhf.preference-pairs, e.g. 0-80) "
                         + "or P:START-END,... (per partition, e.g. 0:4-9,1:0-4), was '" + from.offsets + "'");
             }
-            long start;
-            Long end;
             try {
-                start = Long.parseLong(m.group(1));
-                end = m.group(2).isEmpty() ? null : Long.parseLong(m.group(2));
+                fromOffset = Long.parseLong(m.group(1));
+                toOffset = m.group(2).isEmpty() ? null : Long.parseLong(m.group(2));
             } catch (NumberFormatException e) {
                 throw new UserError("--offsets " + from.offsets + ": an offset is too large");
             }
-            if (end != null && end <= start) throw new UserError("--offsets " + from.offsets + ": END must be greater than START");
-            body.put("from", "OFFSETS").put("fromOffset", start);
-            if (end != null) body.put("toOffset", end);
+            if (toOffset != null && toOffset <= fromOffset) throw new UserError("--offsets " + from.offsets + ": END must be greater than START");
+            start = StartReplay.From.OFFSETS;
         }
+        String parentVersion = null;
         if (parent != null) {
             if (parent.isBlank()) throw new UserError("--parent must name a version, e.g. 7");
-            body.put("parent", parent.startsWith("v") && parent.substring(1).matches("\\d+") ? parent.substring(1) : parent);
+            parentVersion = parent.startsWith("v") && parent.substring(1).matches("\\d+") ? parent.substring(1) : parent;
         }
-        if (line != null) {
-            if (!LINE.matcher(line).matches()) {
-                throw new UserError("--line must be 1-40 lower-case letters, digits, '-' or '_', starting with a letter or digit; was '" + line + "'");
-            }
-            body.put("line", line);
+        if (line != null && !LINE.matcher(line).matches()) {
+            throw new UserError("--line must be 1-40 lower-case letters, digits, '-' or '_', starting with a letter or digit; was '" + line + "'");
         }
+        String algorithmName = null;
         if (algorithm != null) {
-            String name = algorithm.toUpperCase(java.util.Locale.ROOT);
-            if (!name.equals("DPO") && !name.equals("RLOO")) throw new UserError("--algorithm must be dpo or rloo, was '" + algorithm + "'");
-            body.put("algorithm", name);
+            algorithmName = algorithm.toUpperCase(java.util.Locale.ROOT);
+            if (!algorithmName.equals("DPO") && !algorithmName.equals("RLOO")) {
+                throw new UserError("--algorithm must be dpo or rloo, was '" + algorithm + "'");
+            }
         }
-        return body;
+        return new StartReplay(start, timestamp, fromOffset, toOffset, fromOffsets, toOffsets, parentVersion, line, algorithmName);
     }
 
     /**
      * {@code P:START-END,...}: a range per partition ({@code P:START-} reads to the end); a
      * partition left out is not read, so a version's exact batch can be named.
      */
-    private void perPartitionOffsets(ObjectNode body) {
-        ObjectNode fromOffsets = PublicApiClient.JSON.createObjectNode();
-        ObjectNode toOffsets = PublicApiClient.JSON.createObjectNode();
+    private void perPartitionOffsets(Map<String, Long> fromOffsets, Map<String, Long> toOffsets) {
         for (String range : from.offsets.split(",")) {
             Matcher m = PARTITION_OFFSETS.matcher(range.strip());
             if (!m.matches()) {
@@ -156,7 +163,7 @@ public final class ReplayCommand extends StackCommand {
                         + "or P:START-END,... (per partition, e.g. 0:4-9,1:0-4), was '" + from.offsets + "'");
             }
             String partition = m.group(1);
-            if (fromOffsets.has(partition)) throw new UserError("--offsets " + from.offsets + ": partition " + partition + " is named twice");
+            if (fromOffsets.containsKey(partition)) throw new UserError("--offsets " + from.offsets + ": partition " + partition + " is named twice");
             long start;
             try {
                 start = Long.parseLong(m.group(2));
@@ -170,8 +177,6 @@ public final class ReplayCommand extends StackCommand {
             }
             fromOffsets.put(partition, start);
         }
-        body.put("from", "OFFSETS").set("fromOffsets", fromOffsets);
-        if (!toOffsets.isEmpty()) body.set("toOffsets", toOffsets);
     }
 
     /** Polls the replay once a second, printing a line whenever it moved, until it is done or failed. */
@@ -179,17 +184,17 @@ public final class ReplayCommand extends StackCommand {
         long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
         String shown = null;
         while (true) {
-            PublicApiClient.Response r = api.get("/api/replays");
-            if (!r.ok() || r.json() == null) {
+            PublicApiClient.Response<List<ReplayView>> r = api.replays();
+            if (!r.ok()) {
                 err.println("llm replay: GET /api/replays failed: " + r.reason());
                 return 1;
             }
-            JsonNode replay = find(r.json(), id);
+            ReplayView replay = r.value().stream().filter(v -> id.equals(v.id())).findFirst().orElse(null);
             if (replay == null) {
                 err.println("llm replay: the trainer no longer knows replay " + id + " (was it restarted?)");
                 return 1;
             }
-            String state = replay.path("state").asText();
+            ReplayView.State state = replay.state();
             String now = progress(replay);
             if (!now.equals(shown)) {
                 out.println("  " + now);
@@ -197,15 +202,15 @@ public final class ReplayCommand extends StackCommand {
                 shown = now;
             }
             switch (state) {
-                case "DONE" -> {
+                case DONE -> {
                     List<String> versions = versions(replay);
-                    out.printf("done: line %s has %d version(s)%s%n", replay.path("line").asText(), versions.size(),
+                    out.printf("done: line %s has %d version(s)%s%n", replay.line(), versions.size(),
                             versions.isEmpty() ? " (no pairs in the range)" : ": " + String.join(", ", versions));
                     comparisons(replay).forEach(out::println);
                     return 0;
                 }
-                case "FAILED" -> {
-                    err.println("llm replay: replay " + id + " failed: " + replay.path("error").asText("no reason given"));
+                case FAILED -> {
+                    err.println("llm replay: replay " + id + " failed: " + (replay.error() == null ? "no reason given" : replay.error()));
                     return 1;
                 }
                 default -> { }
@@ -224,38 +229,29 @@ public final class ReplayCommand extends StackCommand {
         }
     }
 
-    private static JsonNode find(JsonNode replays, String id) {
-        JsonNode list = replays.isArray() ? replays : replays.path("replays");
-        for (JsonNode replay : list) {
-            if (id.equals(replay.path("id").asText())) return replay;
-        }
-        return null;
-    }
-
-    private static String describe(JsonNode replay) {
-        String algorithm = replay.path("algorithm").asText("");
-        return startOf(replay) + (algorithm.isEmpty() ? "" : ", " + algorithm);
+    private static String describe(ReplayView replay) {
+        return startOf(replay) + (replay.algorithm() == null ? "" : ", " + replay.algorithm());
     }
 
     /**
      * One line per run of versions with the same outcome against the versions they rebuild, e.g.
      * {@code v2 … v25: identical to live}; a different outcome starts a new line with its reason.
      */
-    static List<String> comparisons(JsonNode replay) {
-        String follows = replay.path("follows").asText("live");
+    static List<String> comparisons(ReplayView replay) {
+        String follows = replay.follows() == null ? "live" : replay.follows();
         List<String> lines = new ArrayList<>();
         List<String> run = new ArrayList<>();
         String runKey = null;
         String runText = null;
-        for (JsonNode c : replay.path("comparisons")) {
-            String result = c.path("result").asText();
-            String reason = c.path("reason").asText("");
-            String label = c.hasNonNull("rebuilds") ? RateCommand.versionLabel(c.path("rebuilds").asText()) : c.path("version").asText();
+        for (ReplayView.Rebuild c : replay.comparisons() == null ? List.<ReplayView.Rebuild>of() : replay.comparisons()) {
+            ReplayView.Result result = c.result();
+            String reason = c.reason() == null ? "" : c.reason();
+            String label = c.rebuilds() != null ? RateCommand.versionLabel(c.rebuilds()) : c.version();
             String text = switch (result) {
-                case "IDENTICAL" -> "identical to " + follows;
-                case "DIFFERS" -> "differ from " + follows + " (" + reason + ")";
-                case "NOT_COMPARABLE" -> "not comparable with " + follows + " (" + reason + ")";
-                default -> "new: past the versions of " + follows;
+                case IDENTICAL -> "identical to " + follows;
+                case DIFFERS -> "differ from " + follows + " (" + reason + ")";
+                case NOT_COMPARABLE -> "not comparable with " + follows + " (" + reason + ")";
+                case NEW -> "new: past the versions of " + follows;
             };
             String key = result + "|" + reason;
             if (!key.equals(runKey) && !run.isEmpty()) {
@@ -276,27 +272,26 @@ public final class ReplayCommand extends StackCommand {
         return labels.get(0) + " … " + labels.get(labels.size() - 1);
     }
 
-    private static String startOf(JsonNode replay) {
-        return switch (replay.path("from").asText()) {
-            case "TIMESTAMP" -> "pairs from " + replay.path("timestamp").asText();
-            case "OFFSETS" -> replay.has("fromOffsets") ? "offsets " + partitionRanges(replay)
-                    : "offsets " + replay.path("fromOffset").asText() + "-" + replay.path("toOffset").asText("end");
-            default -> "every pair";
+    private static String startOf(ReplayView replay) {
+        return switch (replay.from()) {
+            case TIMESTAMP -> "pairs from " + replay.timestamp();
+            case OFFSETS -> replay.fromOffsets() != null ? "offsets " + partitionRanges(replay)
+                    : "offsets " + replay.fromOffset() + "-" + (replay.toOffset() == null ? "end" : replay.toOffset());
+            case BEGINNING -> "every pair";
         };
     }
 
-    private static String partitionRanges(JsonNode replay) {
+    private static String partitionRanges(ReplayView replay) {
         List<String> ranges = new ArrayList<>();
-        replay.path("fromOffsets").fields().forEachRemaining(e -> ranges.add(e.getKey() + ":" + e.getValue().asText() + "-"
-                + replay.path("toOffsets").path(e.getKey()).asText("end")));
+        Map<String, Long> to = replay.toOffsets() == null ? Map.of() : replay.toOffsets();
+        replay.fromOffsets().forEach((partition, start) -> ranges.add(partition + ":" + start + "-"
+                + (to.containsKey(partition) ? to.get(partition) : "end")));
         return String.join(",", ranges);
     }
 
-    private static String progress(JsonNode replay) {
-        long consumed = replay.path("consumed").asLong();
-        long total = replay.path("total").asLong();
+    private static String progress(ReplayView replay) {
         List<String> versions = versions(replay);
-        return String.format("%-7s %s pairs%s", replay.path("state").asText(), bar(consumed, total),
+        return String.format("%-7s %s pairs%s", replay.state(), bar(replay.consumed(), replay.total()),
                 versions.isEmpty() ? "" : " · versions " + String.join(", ", versions));
     }
 
@@ -307,9 +302,9 @@ public final class ReplayCommand extends StackCommand {
         return "[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/" + total;
     }
 
-    private static List<String> versions(JsonNode replay) {
+    private static List<String> versions(ReplayView replay) {
         List<String> versions = new ArrayList<>();
-        replay.path("versions").forEach(v -> versions.add(RateCommand.versionLabel(v.asText())));
+        if (replay.versions() != null) replay.versions().forEach(v -> versions.add(RateCommand.versionLabel(v)));
         return versions;
     }
 }

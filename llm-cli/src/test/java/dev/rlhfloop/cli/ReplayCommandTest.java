@@ -1,5 +1,7 @@
 package dev.rlhfloop.cli;
 
+import dev.rlhfloop.contracts.api.ReplayView;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,14 +45,14 @@ class ReplayCommandTest {
     void buildsTheRequestOfTheReplayApi() {
         ReplayCommand command = new ReplayCommand();
         new picocli.CommandLine(command).parseArgs("--offsets", "40-", "--line", "night-1");
-        assertEquals("{\"from\":\"OFFSETS\",\"fromOffset\":40,\"line\":\"night-1\"}", command.requestBody().toString());
+        assertEquals("{\"from\":\"OFFSETS\",\"fromOffset\":40,\"line\":\"night-1\"}", dev.rlhfloop.contracts.Json.writeString(command.requestBody()));
         new picocli.CommandLine(command = new ReplayCommand()).parseArgs("--from-timestamp", "2026-11-29T12:00:00+01:00");
-        assertEquals("{\"from\":\"TIMESTAMP\",\"timestamp\":\"2026-11-29T11:00:00Z\"}", command.requestBody().toString());
+        assertEquals("{\"from\":\"TIMESTAMP\",\"timestamp\":\"2026-11-29T11:00:00Z\"}", dev.rlhfloop.contracts.Json.writeString(command.requestBody()));
         new picocli.CommandLine(command = new ReplayCommand()).parseArgs("--from-beginning", "--algorithm", "rloo");
-        assertEquals("{\"from\":\"BEGINNING\",\"algorithm\":\"RLOO\"}", command.requestBody().toString());
+        assertEquals("{\"from\":\"BEGINNING\",\"algorithm\":\"RLOO\"}", dev.rlhfloop.contracts.Json.writeString(command.requestBody()));
         new picocli.CommandLine(command = new ReplayCommand()).parseArgs("--offsets", "0:4-9,2:2-", "--parent", "v3");
         assertEquals("{\"from\":\"OFFSETS\",\"fromOffsets\":{\"0\":4,\"2\":2},\"toOffsets\":{\"0\":9},\"parent\":\"3\"}",
-                command.requestBody().toString());
+                dev.rlhfloop.contracts.Json.writeString(command.requestBody()));
     }
 
     @Test
@@ -63,7 +65,7 @@ class ReplayCommandTest {
 
     @Test
     void summarisesEachRunOfVersionsAgainstTheLineItRebuilds() throws Exception {
-        com.fasterxml.jackson.databind.JsonNode replay = PublicApiClient.JSON.readTree("""
+        ReplayView replay = PublicApiClient.JSON.readValue("""
                 {"follows": "live", "comparisons": [
                   {"version": "r-2", "rebuilds": "2", "result": "IDENTICAL"},
                   {"version": "r-3", "rebuilds": "3", "result": "IDENTICAL"},
@@ -71,7 +73,7 @@ class ReplayCommandTest {
                   {"version": "r-5", "rebuilds": "5", "result": "NOT_COMPARABLE", "reason": "made by another engine"},
                   {"version": "r-6", "rebuilds": "6", "result": "DIFFERS", "reason": "another algorithm"},
                   {"version": "r-7", "rebuilds": "7", "result": "DIFFERS", "reason": "another algorithm"},
-                  {"version": "r-8", "result": "NEW"}]}""");
+                  {"version": "r-8", "result": "NEW"}]}""", ReplayView.class);
         assertEquals(java.util.List.of("v2 … v4: identical to live", "v5: not comparable with live (made by another engine)",
                 "v6, v7: differ from live (another algorithm)", "r-8: new: past the versions of live"), ReplayCommand.comparisons(replay));
     }

@@ -3,13 +3,18 @@ package dev.rlhfloop.service;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Locale;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
- * The body of every error answer of every service (docs/web-api.md, openapi.yaml's {@code Error}):
+ * The body of every error answer of every service (docs/web-api.md; {@code Error} in the OpenAPI document):
  * {@code {"error": "<code>", "reason": "<sentence for a person>"}}. The code is one of {@link Code},
  * for programs (the web app picks its headline by it); the reason is what a person reads.
  */
-public record ApiError(String error, String reason) {
+@Schema(name = "Error", description = "every error answer of every service and the gateway")
+public record ApiError(
+        @Schema(description = "what went wrong, for programs", enumeration = {"bad_request", "not_found", "trainer_busy", "no_model",
+                "broker_unavailable", "stores_loading", "service_unavailable", "timeout"}) String error,
+        @Schema(description = "what went wrong, for a person: one sentence, never a stack trace") String reason) {
 
     /** The codes the services answer with, each with its one HTTP status. */
     public enum Code {

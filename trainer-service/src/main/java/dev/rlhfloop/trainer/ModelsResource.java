@@ -9,8 +9,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import dev.rlhfloop.contracts.api.ModelEntry;
 import java.util.List;
-import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** The model registry over HTTP, and the weights of the versions this trainer made. */
 @Path("/api/models")
@@ -21,7 +26,8 @@ public class ModelsResource {
     /** Every published version (of every line), oldest first. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public List<Map<String, Object>> models() {
+    @Operation(summary = "Every published model version of every line, oldest first")
+    public List<ModelEntry> models() {
         return trainer.versions().stream().map(ModelEntry::of).toList();
     }
 
@@ -33,6 +39,11 @@ public class ModelsResource {
     @GET
     @Path("/{version}/weights")
     @Produces({"application/zip", MediaType.APPLICATION_JSON})
+    @Operation(summary = "A version's weights as a ZIP (config.json, model.safetensors, tokenizer.json)")
+    @APIResponse(responseCode = "200", description = "the ZIP whose SHA-256 the registry announces",
+            content = @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "404", description = "this trainer has no weights for the version (`not_found`)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response weights(@PathParam("version") String version) {
         return trainer.archive(version)
                 .map(zip -> Response.ok(zip.toFile(), "application/zip")

@@ -1,8 +1,8 @@
 package dev.rlhfloop.trainer;
 
+import dev.rlhfloop.contracts.api.ReplayView.Result;
+import dev.rlhfloop.contracts.api.ReplayView;
 import dev.rlhfloop.contracts.ModelVersion;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -12,8 +12,6 @@ import java.util.Objects;
  * bits from the same log and settings, which says nothing about the replay.
  */
 record Rebuild(String version, String rebuilds, ModelVersion.Cut cut, Result result, String reason) {
-
-    enum Result { IDENTICAL, DIFFERS, NOT_COMPARABLE, NEW }
 
     static Rebuild of(ModelVersion replayed, ModelVersion recorded) {
         if (recorded == null) {
@@ -46,13 +44,7 @@ record Rebuild(String version, String rebuilds, ModelVersion.Cut cut, Result res
     }
 
     /** The form of one entry of a replay's {@code comparisons}. */
-    Map<String, Object> view() {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("version", version);
-        if (rebuilds != null) v.put("rebuilds", rebuilds);
-        if (cut != null) v.put("cut", cut.name());
-        v.put("result", result.name());
-        if (reason != null) v.put("reason", reason);
-        return v;
+    ReplayView.Rebuild view() {
+        return new ReplayView.Rebuild(version, rebuilds, cut, result, reason);
     }
 }

@@ -1,5 +1,7 @@
 package dev.rlhfloop.trainer;
 
+import dev.rlhfloop.contracts.api.ReplayView.State;
+import dev.rlhfloop.contracts.api.ReplayView;
 import dev.rlhfloop.contracts.ModelVersion;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,8 +13,6 @@ import org.jboss.logging.Logger;
 /** A replay of the preference log into a new line, run by a {@link LineTrainer} on a thread of its own. */
 public final class Replay {
     private static final Logger LOG = Logger.getLogger(Replay.class);
-
-    public enum State { RUNNING, DONE, FAILED }
 
     private final String id;
     private final ReplayRequest request;
@@ -79,26 +79,11 @@ public final class Replay {
     }
 
     /** The form of {@code GET /api/replays}. */
-    public Map<String, Object> view() {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("id", id);
-        v.put("line", trainer.line());
-        v.put("from", request.from().name());
-        if (request.timestamp() != null) v.put("timestamp", request.timestamp().toString());
-        if (request.fromOffset() != null) v.put("fromOffset", request.fromOffset());
-        if (request.toOffset() != null) v.put("toOffset", request.toOffset());
-        if (request.fromOffsets() != null) v.put("fromOffsets", keyed(request.fromOffsets()));
-        if (request.toOffsets() != null) v.put("toOffsets", keyed(request.toOffsets()));
-        v.put("parent", parent);
-        v.put("follows", followed);
-        v.put("algorithm", trainer.algorithm().name());
-        v.put("state", state.name());
-        v.put("consumed", trainer.consumed());
-        v.put("total", Math.max(0, trainer.total()));
-        v.put("versions", trainer.versions());
-        v.put("comparisons", comparisons().stream().map(Rebuild::view).toList());
-        if (error != null) v.put("error", error);
-        return v;
+    public ReplayView view() {
+        return new ReplayView(id, trainer.line(), request.from(), request.timestamp(), request.fromOffset(), request.toOffset(),
+                keyed(request.fromOffsets()), keyed(request.toOffsets()), parent, followed, trainer.algorithm().name(), state,
+                trainer.consumed(), Math.max(0, trainer.total()), trainer.versions(),
+                comparisons().stream().map(Rebuild::view).toList(), error);
     }
 
     /** Each published version against the recorded one whose batch it took (as the registry has it now). */
@@ -108,6 +93,7 @@ public final class Replay {
     }
 
     private static Map<String, Long> keyed(Map<Integer, Long> offsets) {
+        if (offsets == null) return null;
         Map<String, Long> keyed = new LinkedHashMap<>();
         offsets.forEach((partition, offset) -> keyed.put(Integer.toString(partition), offset));
         return keyed;

@@ -1,5 +1,7 @@
 package dev.rlhfloop.trainer;
 
+import dev.rlhfloop.contracts.api.StartReplay.From;
+import dev.rlhfloop.contracts.api.StartReplay;
 import dev.rlhfloop.contracts.Algorithm;
 import java.time.Instant;
 import java.util.Map;
@@ -16,10 +18,8 @@ import java.util.Map;
 public record ReplayRequest(From from, Instant timestamp, Long fromOffset, Long toOffset,
                             Map<Integer, Long> fromOffsets, Map<Integer, Long> toOffsets,
                             String parent, String line, Algorithm algorithm) {
-    public enum From { BEGINNING, TIMESTAMP, OFFSETS }
-
     /** A line name is a path segment and a version-id prefix: short, lower-case, no dots or slashes. */
-    static final String LINE_PATTERN = "[a-z0-9][a-z0-9_-]{0,39}";
+    static final String LINE_PATTERN = StartReplay.LINE;
 
     /** Where reading starts in {@code partition} with from OFFSETS; null for its beginning. */
     Long startIn(int partition) {

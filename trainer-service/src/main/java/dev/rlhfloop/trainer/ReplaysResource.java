@@ -1,12 +1,13 @@
 package dev.rlhfloop.trainer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfloop.contracts.Algorithm;
-import dev.rlhfloop.contracts.Json;
-import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.contracts.api.ReplayView;
+import dev.rlhfloop.contracts.api.StartReplay;
 import dev.rlhfloop.service.ApiError;
 import dev.rlhfloop.service.auth.AdminOnly;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -15,10 +16,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Replays of the preference log into new model lines. */
 @Path("/api/replays")
@@ -28,23 +32,24 @@ public class ReplaysResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public List<Map<String, Object>> replays() {
+    @Operation(summary = "Every replay started since the trainer started, with its progress")
+    public List<ReplayView> replays() {
         return trainer.replays().stream().map(Replay::view).toList();
     }
 
     @AdminOnly
     @POST
-    @Consumes(MediaType.WILDCARD)
+    @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response start(String body) {
-        ReplayRequest request;
+    @Operation(summary = "Replay the preference log into a new model line, beside the live one")
+    @APIResponse(responseCode = "202", description = "the replay runs", content = @Content(schema = @Schema(implementation = ReplayView.class)))
+    @APIResponse(responseCode = "400", description = "the request is refused (`bad_request`); `reason` says why",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "a replay or training step is already running (`trainer_busy`)",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Response start(@Valid @NotNull(message = "is missing: send JSON with \"from\": BEGINNING, TIMESTAMP or OFFSETS") StartReplay body) {
         try {
-            request = parse(body);
-        } catch (IllegalArgumentException e) {
-            return ApiError.badRequest(e.getMessage());
-        }
-        try {
-            Replay replay = trainer.startReplay(request);
+            Replay replay = trainer.startReplay(request(body));
             return Response.accepted(replay.view()).build();
         } catch (TrainerService.BusyException e) {
             return ApiError.response(ApiError.Code.TRAINER_BUSY, e.getMessage());
@@ -53,125 +58,70 @@ public class ReplaysResource {
         }
     }
 
-    /** Reads and checks the body; every problem becomes a reason a person can act on. */
-    static ReplayRequest parse(String body) {
-        if (body == null || body.isBlank()) throw new IllegalArgumentException("the body must be JSON with \"from\": BEGINNING, TIMESTAMP or OFFSETS");
-        JsonNode json;
-        try {
-            json = Json.MAPPER.readTree(body);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("the body is not valid JSON");
-        }
-        if (json == null || !json.isObject()) throw new IllegalArgumentException("the body must be a JSON object");
-        String fromText = text(json, "from");
-        if (fromText == null) throw new IllegalArgumentException("\"from\" is missing: BEGINNING, TIMESTAMP or OFFSETS");
-        ReplayRequest.From from;
-        try {
-            from = ReplayRequest.From.valueOf(fromText.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("\"from\" must be BEGINNING, TIMESTAMP or OFFSETS, was '" + fromText + "'");
-        }
-        String line = text(json, "line");
-        if (line != null && !line.matches(ReplayRequest.LINE_PATTERN)) {
-            throw new IllegalArgumentException("\"line\" must be 1-40 lower-case letters, digits, '-' or '_', starting with a letter or digit; was '" + line + "'");
-        }
-        String algorithmText = text(json, "algorithm");
+    /** The rules between fields that the record's annotations cannot say; each problem becomes a reason a person can act on. */
+    static ReplayRequest request(StartReplay body) {
         Algorithm algorithm = null;
-        if (algorithmText != null) {
-            algorithm = TrainerUpdate.algorithmNamed(algorithmText).map(TrainerUpdate::recorded).orElseThrow(() -> new IllegalArgumentException("\"algorithm\" must be DPO or RLOO, was '" + algorithmText + "'"));
+        if (body.algorithm() != null) {
+            algorithm = TrainerUpdate.algorithmNamed(body.algorithm()).map(TrainerUpdate::recorded)
+                    .orElseThrow(() -> new IllegalArgumentException("algorithm must be DPO or RLOO, was '" + body.algorithm() + "'"));
         }
         Instant timestamp = null;
         Long fromOffset = null;
         Long toOffset = null;
         Map<Integer, Long> fromOffsets = null;
         Map<Integer, Long> toOffsets = null;
-        switch (from) {
+        switch (body.from()) {
             case BEGINNING -> { }
             case TIMESTAMP -> {
-                String text = text(json, "timestamp");
-                if (text == null) throw new IllegalArgumentException("\"timestamp\" (ISO-8601, e.g. 2026-11-29T12:00:00Z) is needed with from TIMESTAMP");
-                try {
-                    timestamp = Instant.parse(text);
-                } catch (DateTimeParseException e) {
-                    throw new IllegalArgumentException("\"timestamp\" is not an ISO-8601 instant (e.g. 2026-11-29T12:00:00Z): '" + text + "'");
-                }
+                timestamp = body.timestamp();
+                if (timestamp == null) throw new IllegalArgumentException("timestamp (ISO-8601, e.g. 2026-11-29T12:00:00Z) is needed with from TIMESTAMP");
             }
             case OFFSETS -> {
-                fromOffset = offset(json, "fromOffset");
-                toOffset = offset(json, "toOffset");
-                fromOffsets = offsets(json, "fromOffsets");
-                toOffsets = offsets(json, "toOffsets");
+                fromOffset = body.fromOffset();
+                toOffset = body.toOffset();
+                fromOffsets = partitions("fromOffsets", body.fromOffsets());
+                toOffsets = partitions("toOffsets", body.toOffsets());
                 if (fromOffsets == null && toOffsets == null) {
                     if (fromOffset == null) {
-                        throw new IllegalArgumentException("from OFFSETS needs \"fromOffset\" (every partition) or \"fromOffsets\" "
+                        throw new IllegalArgumentException("from OFFSETS needs fromOffset (every partition) or fromOffsets "
                                 + "(per partition, e.g. {\"0\": 4, \"1\": 2, \"2\": 5})");
                     }
                     if (toOffset != null && toOffset <= fromOffset) {
-                        throw new IllegalArgumentException("\"toOffset\" (" + toOffset + ") must be greater than \"fromOffset\" (" + fromOffset + ")");
+                        throw new IllegalArgumentException("toOffset (" + toOffset + ") must be greater than fromOffset (" + fromOffset + ")");
                     }
                 } else {
                     if (fromOffset != null || toOffset != null) {
-                        throw new IllegalArgumentException("give either \"fromOffset\"/\"toOffset\" (every partition) or "
-                                + "\"fromOffsets\"/\"toOffsets\" (per partition), not both");
+                        throw new IllegalArgumentException("give either fromOffset/toOffset (every partition) or "
+                                + "fromOffsets/toOffsets (per partition), not both");
                     }
                     if (fromOffsets == null) fromOffsets = Map.of();
                     for (Map.Entry<Integer, Long> to : (toOffsets == null ? Map.<Integer, Long>of() : toOffsets).entrySet()) {
                         long start = fromOffsets.getOrDefault(to.getKey(), 0L);
                         if (to.getValue() < start) {
-                            throw new IllegalArgumentException("\"toOffsets\" of partition " + to.getKey() + " (" + to.getValue()
+                            throw new IllegalArgumentException("toOffsets of partition " + to.getKey() + " (" + to.getValue()
                                     + ") is before its start (" + start + ")");
                         }
                     }
                 }
             }
         }
-        String parent = text(json, "parent");
-        if (parent != null && parent.isBlank()) throw new IllegalArgumentException("\"parent\" must name a version, e.g. \"1\" or \"7\"");
-        return new ReplayRequest(from, timestamp, fromOffset, toOffset, fromOffsets, toOffsets, parent, line, algorithm);
+        return new ReplayRequest(body.from(), timestamp, fromOffset, toOffset, fromOffsets, toOffsets, body.parent(), body.line(), algorithm);
     }
 
     /**
-     * A per-partition offset map: keys are partition numbers ("0") or, as in a version's
-     * {@code offsets}, {@code rlhf.preference-pairs:0}; values whole numbers >= 0.
+     * A per-partition offset map by partition number: keys are partition numbers ("0") or, as in a
+     * version's {@code offsets}, {@code rlhf.preference-pairs:0} (the record's annotations check their form).
      */
-    private static Map<Integer, Long> offsets(JsonNode json, String field) {
-        JsonNode node = json.get(field);
-        if (node == null || node.isNull()) return null;
-        if (!node.isObject()) {
-            throw new IllegalArgumentException("\"" + field + "\" must be an object of offsets per partition, e.g. {\"0\": 4, \"1\": 2}");
-        }
-        Map<Integer, Long> offsets = new java.util.TreeMap<>();
-        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+    private static Map<Integer, Long> partitions(String field, Map<String, Long> byKey) {
+        if (byKey == null) return null;
+        Map<Integer, Long> offsets = new TreeMap<>();
+        for (Map.Entry<String, Long> entry : byKey.entrySet()) {
             String key = entry.getKey();
-            String number = key.startsWith(Topics.PREFERENCE_PAIRS + ":") ? key.substring(Topics.PREFERENCE_PAIRS.length() + 1) : key;
-            if (!number.matches("\\d{1,6}")) {
-                throw new IllegalArgumentException("\"" + field + "\" keys must be partitions of " + Topics.PREFERENCE_PAIRS
-                        + " (\"0\" or \"" + Topics.PREFERENCE_PAIRS + ":0\"), was '" + key + "'");
-            }
-            JsonNode value = entry.getValue();
-            if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 0) {
-                throw new IllegalArgumentException("\"" + field + "\" of partition " + number + " must be a whole number >= 0, was " + value);
-            }
-            if (offsets.put(Integer.parseInt(number), value.asLong()) != null) {
-                throw new IllegalArgumentException("\"" + field + "\" names partition " + number + " twice");
+            int partition = Integer.parseInt(key.substring(key.lastIndexOf(':') + 1));
+            if (offsets.put(partition, entry.getValue()) != null) {
+                throw new IllegalArgumentException(field + " names partition " + partition + " twice");
             }
         }
         return offsets;
-    }
-
-    private static String text(JsonNode json, String field) {
-        JsonNode node = json.get(field);
-        if (node == null || node.isNull()) return null;
-        if (!node.isTextual()) throw new IllegalArgumentException("\"" + field + "\" must be a string");
-        return node.asText();
-    }
-
-    private static Long offset(JsonNode json, String field) {
-        JsonNode node = json.get(field);
-        if (node == null || node.isNull()) return null;
-        if (!node.canConvertToLong() || !node.isIntegralNumber() || node.asLong() < 0) {
-            throw new IllegalArgumentException("\"" + field + "\" must be a whole number >= 0, was " + node);
-        }
-        return node.asLong();
     }
 }

@@ -1,5 +1,8 @@
 package dev.rlhfloop.trainer;
 
+import dev.rlhfloop.contracts.api.ReplayView;
+import dev.rlhfloop.contracts.api.ModelEntry;
+import dev.rlhfloop.contracts.api.StartReplay;
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.Topics;
@@ -311,14 +314,14 @@ public class TrainerService {
     }
 
     private synchronized boolean replayRunning() {
-        return replays.values().stream().anyMatch(r -> r.state() == Replay.State.RUNNING);
+        return replays.values().stream().anyMatch(r -> r.state() == ReplayView.State.RUNNING);
     }
 
     // ---- replays
 
     public synchronized Replay startReplay(ReplayRequest request) {
         if (sft == null) throw new BusyException("there is no SFT model to replay from yet (the trainer is still bootstrapping)");
-        Optional<Replay> running = replays.values().stream().filter(r -> r.state() == Replay.State.RUNNING).findFirst();
+        Optional<Replay> running = replays.values().stream().filter(r -> r.state() == ReplayView.State.RUNNING).findFirst();
         if (running.isPresent()) throw new BusyException("replay " + running.get().id() + " into line " + running.get().line() + " is still running");
         String line = request.line();
         for (int k = replays.size() + 1; line == null; k++) {
@@ -408,7 +411,7 @@ public class TrainerService {
             @Override
             public Map<TopicPartition, Long> end(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions) {
                 Map<TopicPartition, Long> end = new LinkedHashMap<>(consumer.endOffsets(partitions));
-                if (request.from() == ReplayRequest.From.OFFSETS) {
+                if (request.from() == StartReplay.From.OFFSETS) {
                     Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
                     end.replaceAll((tp, offset) -> !request.reads(tp.partition()) ? beginning.get(tp)
                             : request.endIn(tp.partition()) == null ? offset : Math.min(offset, request.endIn(tp.partition())));

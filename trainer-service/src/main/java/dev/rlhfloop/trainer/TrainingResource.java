@@ -9,7 +9,13 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.util.Map;
+import dev.rlhfloop.contracts.api.ModelEntry;
+import dev.rlhfloop.contracts.api.Training;
+import dev.rlhfloop.contracts.api.TrainingProgress;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** What the trainer is doing: a snapshot, and a stream of progress, version and state events. */
@@ -20,7 +26,8 @@ public class TrainingResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> training() {
+    @Operation(summary = "What the trainer is doing now, with the live line's loss curve")
+    public Training training() {
         return status.snapshot();
     }
 
@@ -28,6 +35,11 @@ public class TrainingResource {
     @GET
     @Path("/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "The trainer's progress, new versions and state changes (Server-Sent Events)",
+            description = "Starts with `event: state` (a Training), then `event: progress` (a TrainingProgress: a point on a loss curve), "
+                    + "`event: version` (a new /api/models entry, a ModelEntry), `event: state` (the trainer's state changed).")
+    @APIResponse(responseCode = "200", description = "the event stream", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
+            schema = @Schema(oneOf = {Training.class, TrainingProgress.class, ModelEntry.class})))
     public void events(@Context SseEventSink sink, @Context Sse sse) {
         AtomicReference<AutoCloseable> subscription = new AtomicReference<>();
         java.util.function.Consumer<TrainingStatus.Event> send = event -> {

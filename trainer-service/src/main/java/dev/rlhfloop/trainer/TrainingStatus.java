@@ -3,6 +3,10 @@ package dev.rlhfloop.trainer;
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.TrainingEvent;
+import dev.rlhfloop.contracts.api.ModelEntry;
+import dev.rlhfloop.contracts.api.Training;
+import dev.rlhfloop.contracts.api.Training.LossPoint;
+import dev.rlhfloop.contracts.api.TrainingProgress;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -10,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,11 +30,8 @@ import java.util.function.Consumer;
 public class TrainingStatus {
     public enum State { IDLE, BOOTSTRAPPING, TRAINING, BUSY, REPLAYING, STANDBY }
 
-    /** A point on the loss curve. */
-    public record LossPoint(String phase, long step, double loss) {}
-
-    /** A named server-sent event; {@code data} is written as JSON. */
-    public record Event(String name, Object data) {}
+    /** A named server-sent event; {@code data} (a record of contracts' api package) is written as JSON. */
+    public record Event(String name, Record data) {}
 
     /** The loss curve keeps at most this many points; past it every other point is dropped. */
     static final int MAX_LOSS_POINTS = 2_000;
@@ -67,13 +67,8 @@ public class TrainingStatus {
         if (message == null && step > 0) measureStep(live, stage, previous == null ? null : now - previous, loss);
         publisher.event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, line, stage, step, totalSteps,
                 loss == null || loss.isNaN() ? null : loss, metrics, message, Instant.now()));
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("phase", stage.name());
-        data.put("step", step);
-        data.put("totalSteps", totalSteps);
-        if (loss != null && !loss.isNaN()) data.put("loss", loss);
-        data.put("line", line);
-        if (message != null) data.put("message", message);
+        Double shownLoss = loss == null || loss.isNaN() ? null : loss;
+        State stateNow;
         synchronized (this) {
             if (live) {
                 this.phase = stage.name();
@@ -83,9 +78,9 @@ public class TrainingStatus {
                 if (message != null) this.message = message;
                 if (loss != null && !loss.isNaN()) addLoss(new LossPoint(stage.name(), step, loss));
             }
-            data.put("state", state.name());
+            stateNow = state;
         }
-        emit(new Event("progress", data));
+        emit(new Event("progress", new TrainingProgress(stage.name(), step, totalSteps, shownLoss, line, message, stateNow.name())));
     }
 
     /**
@@ -140,23 +135,14 @@ public class TrainingStatus {
         emit(new Event("state", snapshot()));
     }
 
-    public void version(Object entry) {
+    public void version(ModelEntry entry) {
         emit(new Event("version", entry));
     }
 
     /** The fields of {@code GET /api/training}. */
-    public synchronized Map<String, Object> snapshot() {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("state", state.name());
-        if (phase != null) s.put("phase", phase);
-        s.put("step", step);
-        s.put("totalSteps", totalSteps);
-        if (loss != null && !loss.isNaN()) s.put("loss", loss);
-        s.put("message", message);
-        if (servingVersion != null) s.put("servingVersion", servingVersion);
-        if (firstModel != null) s.put("firstModel", firstModel);
-        s.put("losses", List.copyOf(losses));
-        return s;
+    public synchronized Training snapshot() {
+        return new Training(state.name(), phase, step, totalSteps, loss == null || loss.isNaN() ? null : loss, message,
+                servingVersion, firstModel, List.copyOf(losses));
     }
 
     /** Registers a listener for every event from now on; closing the returned handle removes it. */

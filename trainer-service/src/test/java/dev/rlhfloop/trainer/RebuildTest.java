@@ -1,5 +1,6 @@
 package dev.rlhfloop.trainer;
 
+import dev.rlhfloop.contracts.api.ReplayView;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,24 +24,24 @@ class RebuildTest {
     @Test
     void sameBitsAreIdenticalOtherBitsDifferOnlyOnTheSameEngine() {
         ModelVersion live = version("2", Algorithm.DPO, 'a', AVX512);
-        assertEquals(Rebuild.Result.IDENTICAL, Rebuild.of(version("r-2", Algorithm.DPO, 'a', AVX512), live).result());
-        assertEquals(Rebuild.Result.IDENTICAL, Rebuild.of(version("r-2", Algorithm.DPO, 'a', AVX2), live).result());
-        assertEquals(Rebuild.Result.DIFFERS, Rebuild.of(version("r-2", Algorithm.DPO, 'b', AVX512), live).result());
+        assertEquals(ReplayView.Result.IDENTICAL, Rebuild.of(version("r-2", Algorithm.DPO, 'a', AVX512), live).result());
+        assertEquals(ReplayView.Result.IDENTICAL, Rebuild.of(version("r-2", Algorithm.DPO, 'a', AVX2), live).result());
+        assertEquals(ReplayView.Result.DIFFERS, Rebuild.of(version("r-2", Algorithm.DPO, 'b', AVX512), live).result());
 
         Rebuild otherWidth = Rebuild.of(version("r-2", Algorithm.DPO, 'b', AVX2), live);
-        assertEquals(Rebuild.Result.NOT_COMPARABLE, otherWidth.result());
+        assertEquals(ReplayView.Result.NOT_COMPARABLE, otherWidth.result());
         assertTrue(otherWidth.reason().contains("16-float") && otherWidth.reason().contains("8-float"), otherWidth.reason());
-        assertEquals(Rebuild.Result.NOT_COMPARABLE, Rebuild.of(version("r-2", Algorithm.DPO, 'b', AVX512),
+        assertEquals(ReplayView.Result.NOT_COMPARABLE, Rebuild.of(version("r-2", Algorithm.DPO, 'b', AVX512),
                 version("2", Algorithm.DPO, 'a', null)).result(), "a version from before engines were recorded");
-        assertEquals(Rebuild.Result.NOT_COMPARABLE, Rebuild.of(version("r-2", Algorithm.DPO, 'b', new ModelVersion.Engine("0.2.0", 16)), live)
+        assertEquals(ReplayView.Result.NOT_COMPARABLE, Rebuild.of(version("r-2", Algorithm.DPO, 'b', new ModelVersion.Engine("0.2.0", 16)), live)
                 .result(), "another engine version");
     }
 
     @Test
     void theViewNamesWhatWasRebuiltAndWhy() {
         Rebuild rebuild = Rebuild.of(version("r-2", Algorithm.RLOO, 'b', AVX512), version("2", Algorithm.DPO, 'a', AVX512));
-        assertEquals(Map.of("version", "r-2", "rebuilds", "2", "cut", "TIME", "result", "DIFFERS",
-                "reason", "another algorithm: RLOO, 2 was DPO"), rebuild.view());
-        assertEquals(Rebuild.Result.NEW, Rebuild.of(version("r-9", Algorithm.DPO, 'c', AVX512), null).result());
+        assertEquals(new ReplayView.Rebuild("r-2", "2", ModelVersion.Cut.TIME, ReplayView.Result.DIFFERS,
+                "another algorithm: RLOO, 2 was DPO"), rebuild.view());
+        assertEquals(ReplayView.Result.NEW, Rebuild.of(version("r-9", Algorithm.DPO, 'c', AVX512), null).result());
     }
 }

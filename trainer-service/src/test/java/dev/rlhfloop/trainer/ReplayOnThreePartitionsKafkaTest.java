@@ -186,7 +186,7 @@ class ReplayOnThreePartitionsKafkaTest {
                 "{\"from\": \"OFFSETS\", \"fromOffset\": 0, \"fromOffsets\": {\"0\": 0}}", "not both",
                 "{\"from\": \"OFFSETS\", \"fromOffsets\": {\"0\": 5}, \"toOffsets\": {\"0\": 2}}", "before its start",
                 "{\"from\": \"OFFSETS\", \"fromOffsets\": {\"zero\": 5}}", "keys must be partitions",
-                "{\"from\": \"OFFSETS\", \"fromOffsets\": [5]}", "must be an object",
+                "{\"from\": \"OFFSETS\", \"fromOffsets\": [5]}", "fromOffsets: Cannot deserialize",
                 "{\"from\": \"BEGINNING\", \"parent\": \"\"}", "must name a version");
         refused.forEach((body, reason) -> given().header("Authorization", TestSessions.admin()).contentType("application/json").body(body).post("/api/replays").then()
                 .statusCode(400)

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.contracts.ModelVersion;
-import dev.rlhfloop.contracts.PublicApi;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.LocalKafka;
 import dev.rlhfloop.kafka.testing.InjectLocalKafka;
@@ -15,6 +14,8 @@ import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
 import dev.rlhfloop.llm.io.ModelArchive;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.PeftAdapter;
+import dev.rlhfloop.service.testing.PublicApi;
+import io.restassured.RestAssured;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -81,7 +82,7 @@ class TrainerLoraKafkaTest {
         assertFalse(Arrays.equals(sft.forward(tokens, 1, 4).clone(), adapted.forward(tokens, 1, 4).clone()), "the adapter changes the model");
 
         io.restassured.response.Response models = given().get("/api/models");
-        assertEquals(List.of(), PublicApi.load().problems("GET", "/api/models", 200, models.asString()));
+        assertEquals(List.of(), PublicApi.fetch(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/q/openapi?format=json")).problems("GET", "/api/models", 200, models.asString()));
         assertEquals("LORA", models.jsonPath().getString("[1].weights.format"));
         assertEquals("1", models.jsonPath().getString("[1].weights.baseVersion"));
         assertEquals("FULL", models.jsonPath().getString("[0].weights.format"));

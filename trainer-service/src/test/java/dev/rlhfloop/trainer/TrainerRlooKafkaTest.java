@@ -1,5 +1,7 @@
 package dev.rlhfloop.trainer;
 
+import io.restassured.RestAssured;
+import dev.rlhfloop.service.testing.PublicApi;
 import static io.restassured.RestAssured.given;
 
 import dev.rlhfloop.service.testing.TestSessions;
@@ -9,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.ModelVersion;
-import dev.rlhfloop.contracts.PublicApi;
+import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.contracts.TrainingEvent;
 import dev.rlhfloop.kafka.LocalKafka;
@@ -44,7 +46,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(LocalKafkaTestResource.class)
 class TrainerRlooKafkaTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
-    private static final PublicApi OPENAPI = PublicApi.load();
 
     /** RLOO for the live line, with few and short samples: the tiny model's update takes well under a second. */
     public static class Rloo implements QuarkusTestProfile {
@@ -98,11 +99,12 @@ class TrainerRlooKafkaTest {
         Response started = given().header("Authorization", TestSessions.admin()).contentType("application/json").body("{\"from\": \"BEGINNING\", \"line\": \"as-dpo\", \"algorithm\": \"dpo\"}")
                 .post("/api/replays");
         started.then().statusCode(202).body("algorithm", org.hamcrest.Matchers.equalTo("DPO"));
-        assertEquals(List.of(), OPENAPI.problems("POST", "/api/replays", 202, started.asString()));
+        PublicApi openApi = PublicApi.fetch(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/q/openapi?format=json"));
+        assertEquals(List.of(), openApi.problems("POST", "/api/replays", 202, started.asString()));
         KafkaTestClient.await("the replay done", WAIT,
                 () -> "DONE".equals(given().get("/api/replays").then().extract().jsonPath().getString("[0].state")));
         Response replays = given().get("/api/replays");
-        assertEquals(List.of(), OPENAPI.problems("GET", "/api/replays", 200, replays.asString()));
+        assertEquals(List.of(), openApi.problems("GET", "/api/replays", 200, replays.asString()));
         ModelVersion replayed = awaitVersion("as-dpo-2");
         assertEquals(Algorithm.DPO, replayed.algorithm());
         assertTrue(replayed.metrics().containsKey("dpoLoss"), replayed.metrics().toString());

@@ -1,7 +1,6 @@
 package dev.rlhfloop.web;
 
 import dev.rlhfloop.contracts.ComparisonIds;
-import dev.rlhfloop.contracts.PublicApi;
 import dev.rlhfloop.web.ServicePool.Instance;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -88,7 +87,6 @@ public class ApiGateway {
     private final int responseTimeoutMs;
     private final long resolveIntervalMs;
     private final Map<String, ServicePool> pools;
-    private final PublicApi openApi = PublicApi.load();
     private Vertx vertx;
     private HttpClient client;
     private HttpProxy proxy;
@@ -119,7 +117,6 @@ public class ApiGateway {
             return null;
         }, false));
         router.get("/api/status").order(STATUS_ORDER).handler(this::status);
-        router.get("/api/openapi.yaml").order(STATUS_ORDER).handler(this::openApi);
         router.route("/api/*").order(PROXY_ORDER).handler(this::proxy);
     }
 
@@ -326,13 +323,6 @@ public class ApiGateway {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .end(json(error, reason).encode());
-    }
-
-    /** {@code GET /api/openapi.yaml}: the public API's document, as written in contracts. */
-    private void openApi(RoutingContext ctx) {
-        ctx.response()
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8")
-                .end(openApi.text());
     }
 
     /**

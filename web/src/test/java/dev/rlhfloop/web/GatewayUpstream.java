@@ -26,6 +26,31 @@ public class GatewayUpstream implements QuarkusTestResourceLifecycleManager {
     /** Counted down when the upstream notices that the browser side of a stream went away. */
     static volatile CountDownLatch upstreamSawDisconnect = new CountDownLatch(1);
 
+    /**
+     * The shape of a service's generated /q/openapi: public paths, and the paths the gateway does
+     * not route (internal, smoke, info), each with schemas of their own.
+     */
+    static final String GENERATED_DOCUMENT = """
+            {"openapi": "3.1.0", "info": {"title": "a service", "version": "1"},
+             "paths": {
+              "/api/comparisons/{id}": {"get": {"responses": {"200": {"description": "ok",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ComparisonView"}}}}}}},
+              "/api/models": {"get": {"responses": {"200": {"description": "ok",
+                  "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/ModelEntry"}}}}},
+                  "503": {"description": "its own 503"}}}},
+              "/internal/stats/partial": {"get": {"responses": {"200": {"description": "ok",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PartialStats"}}}}}}},
+              "/smoke/{id}": {"get": {"responses": {"200": {"description": "ok"}}}},
+              "/info": {"get": {"responses": {"200": {"description": "ok"}}}}},
+             "components": {"schemas": {
+              "ComparisonView": {"type": "object", "properties": {"answers": {"type": "array", "items": {"$ref": "#/components/schemas/Answer"}}}},
+              "Answer": {"type": "object", "properties": {"text": {"type": "string"}}},
+              "ModelEntry": {"type": "object", "properties": {"version": {"type": "string"}}},
+              "PartialStats": {"type": "object"},
+              "Error": {"type": "object", "required": ["error", "reason"], "properties": {"error": {"type": "string",
+                  "enum": ["bad_request", "not_found", "service_unavailable", "timeout"]}, "reason": {"type": "string"}}}}}}
+            """;
+
     private HttpServer server;
     private ExecutorService executor;
 
@@ -40,6 +65,7 @@ public class GatewayUpstream implements QuarkusTestResourceLifecycleManager {
         server.setExecutor(executor);
         server.createContext("/api/comparisons", this::comparisons);
         server.createContext("/api/models", this::models);
+        server.createContext("/q/openapi", ex -> send(ex, 200, "application/json", GENERATED_DOCUMENT));
         server.createContext("/q/health", ex -> send(ex, 200, "application/json",
                 "{\"status\":\"DOWN\",\"checks\":[{\"name\":\"Kafka connection health check\",\"status\":\"DOWN\"}]}"));
         server.start();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rlhfloop.contracts.PublicApi;
+import dev.rlhfloop.contracts.api.Stats;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,7 +33,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(ServicesStandIn.class)
 class StatsEventsThroughGatewayTest {
-    private static final PublicApi API = PublicApi.load();
 
     @TestHTTPResource("/")
     URI base;
@@ -53,7 +52,7 @@ class StatsEventsThroughGatewayTest {
         try {
             String first = statsData.poll(20, TimeUnit.SECONDS);
             assertNotNull(first, "no stats event on connect");
-            assertEquals(List.of(), API.problems("GET", "/api/stats", 200, first), "the event's data is a GET /api/stats body");
+            assertEquals(List.of(), ContractsFit.problems(first, Stats.class), "the event's data is a GET /api/stats body");
             long votesBefore = ServicesStandIn.JSON.readTree(first).path("totals").path("votes").asLong();
 
             HttpResponse<String> created = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/comparisons"))

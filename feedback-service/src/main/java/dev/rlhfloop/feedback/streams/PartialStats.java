@@ -1,5 +1,6 @@
 package dev.rlhfloop.feedback.streams;
 
+import dev.rlhfloop.contracts.api.Stats;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.TreeMap;
  * @param totals {@link VoteTotals#NONE} on the instances that do not hold them
  * @param votesPerMinute empty on the instances that do not hold them
  */
-public record PartialStats(Map<String, VersionStats> byVersion, VoteTotals totals, List<StatsReport.MinuteCount> votesPerMinute) {
+public record PartialStats(Map<String, VersionStats> byVersion, VoteTotals totals, List<Stats.MinuteCount> votesPerMinute) {
 
     public PartialStats {
         byVersion = byVersion == null ? Map.of() : Map.copyOf(byVersion);
@@ -25,13 +26,13 @@ public record PartialStats(Map<String, VersionStats> byVersion, VoteTotals total
     public static PartialStats union(List<PartialStats> shares) {
         Map<String, VersionStats> byVersion = new TreeMap<>();
         VoteTotals totals = VoteTotals.NONE;
-        List<StatsReport.MinuteCount> perMinute = new ArrayList<>();
+        List<Stats.MinuteCount> perMinute = new ArrayList<>();
         for (PartialStats share : shares) {
             byVersion.putAll(share.byVersion());
             if (share.totals().votes() > totals.votes()) totals = share.totals();
             perMinute.addAll(share.votesPerMinute());
         }
-        perMinute.sort(Comparator.comparing(StatsReport.MinuteCount::minute));
+        perMinute.sort(Comparator.comparing(Stats.MinuteCount::minute));
         return new PartialStats(byVersion, totals, perMinute);
     }
 }

@@ -1,5 +1,7 @@
 package dev.rlhfloop.feedback.streams;
 
+import dev.rlhfloop.contracts.api.Stats;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -198,15 +200,15 @@ class FeedbackTopologyTest {
         String baseline = StatsReport.baseline(Optional.empty(), published);
         assertEquals("sft-0", baseline);
 
-        StatsReport report = StatsReport.of(VoteTotals.NONE, Map.of("dpo-1", stats("dpo-1"), "sft-0", stats("sft-0")), baseline, List.of());
-        StatsReport.VersionView dpo = report.versions().get(0);
+        Stats report = StatsReport.of(VoteTotals.NONE, Map.of("dpo-1", stats("dpo-1"), "sft-0", stats("sft-0")), baseline, List.of());
+        Stats.Version dpo = report.versions().get(0);
         assertEquals("dpo-1", dpo.version());
         assertEquals(10, dpo.votes());
         assertEquals(8, dpo.wins());
         assertEquals(1, dpo.losses());
         assertEquals(1, dpo.ties());
         assertEquals(0.1, dpo.tieRate(), 1e-12);
-        WilsonInterval rate = dpo.winRateVsBaseline();
+        Stats.WinRate rate = dpo.winRateVsBaseline();
         assertNotNull(rate);
         assertEquals(8.0 / 9, rate.rate(), 1e-12);
         assertEquals(9, rate.trials());
@@ -245,7 +247,7 @@ class FeedbackTopologyTest {
         assertEquals(4, all.votes());
         assertEquals(2, all.decisiveVotes());
         assertEquals(java.util.Set.of("alice", "bob", "carol"), all.raters());
-        assertEquals(new StatsReport.Totals(4, 2, 3), StatsReport.Totals.of(all));
+        assertEquals(new Stats.Totals(4, 2, 3), StatsReport.totals(all));
     }
 
     @Test

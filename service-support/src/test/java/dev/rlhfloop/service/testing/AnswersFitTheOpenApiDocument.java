@@ -5,7 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The base of a service's test class whose rest-assured answers under {@code /api/} must all fit the
- * OpenAPI document (contracts' openapi.yaml): checking starts before its first test and every
+ * OpenAPI document the service generates ({@code /q/openapi}): checking starts before its first test and every
  * answer is judged after its last (see {@link OpenApiConformance} for why these are lifecycle
  * methods and not a JUnit extension).
  */

@@ -1,6 +1,5 @@
 package dev.rlhfloop.service.testing;
 
-import dev.rlhfloop.contracts.PublicApi;
 import io.restassured.RestAssured;
 import io.restassured.filter.Filter;
 import io.restassured.filter.FilterContext;
@@ -14,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Checks every {@code /api/} answer a test class gets through rest-assured against the OpenAPI
- * document (contracts' openapi.yaml): its status must be documented and its JSON body must fit the
- * schema. {@link #startChecking()} runs before a test class's first test and
+ * document the service generates (its {@code /q/openapi}, read at the first answer): its status must
+ * be documented and its JSON body must fit the schema. {@link #startChecking()} runs before a test class's first test and
  * {@link #assertEveryAnswerFit()} after its last: a service's test class gets both by extending
  * {@link AnswersFitTheOpenApiDocument}.
  *
@@ -26,15 +25,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * was checked, so such a mistake cannot pass unseen.
  */
 public final class OpenApiConformance {
-    private final PublicApi api;
+    private volatile PublicApi api;
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private final AtomicInteger checked = new AtomicInteger();
     private final Filter filter = this::check;
 
+    /** Against the document of the service that answers. */
     public OpenApiConformance() {
-        this(PublicApi.load());
+        this(null);
     }
 
+    /** Against a given document. */
     public OpenApiConformance(PublicApi api) {
         this.api = api;
     }
@@ -55,15 +56,17 @@ public final class OpenApiConformance {
         }
         if (!problems.isEmpty()) {
             throw new AssertionError(problems.size() + " problem(s) in " + checked.get()
-                    + " /api/ answers measured against the OpenAPI document (contracts' openapi.yaml):\n  "
+                    + " /api/ answers measured against the service's generated OpenAPI document:\n  "
                     + String.join("\n  ", problems));
         }
     }
 
     private Response check(FilterableRequestSpecification request, FilterableResponseSpecification expected, FilterContext next) {
         Response answer = next.next(request, expected);
-        String path = URI.create(request.getURI()).getPath();
+        URI uri = URI.create(request.getURI());
+        String path = uri.getPath();
         if (path.startsWith("/api/")) {
+            if (api == null) api = PublicApi.fetch(uri.resolve("/q/openapi?format=json"));
             checked.incrementAndGet();
             problems.addAll(api.problems(request.getMethod(), path, answer.statusCode(), answer.asString()));
         }

@@ -1,17 +1,15 @@
-package dev.rlhfloop.contracts;
+package dev.rlhfloop.service.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.annotation.Annotation;
-import java.lang.reflect.Method;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -20,20 +18,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
- * The public HTTP API's OpenAPI document ({@code openapi.yaml} beside this class), served by the
- * gateway at {@code /api/openapi.yaml}, and the checks that keep it honest: which operations it
- * documents, whether a real answer fits the documented status and schema, and which JAX-RS routes
- * a service really has.
+ * An OpenAPI document (a service's generated {@code /q/openapi}, or the gateway's merged
+ * {@code /api/openapi.yaml}) and the checks that keep it honest: which operations it documents, and
+ * whether a real answer fits the documented status and schema.
  */
 public final class PublicApi {
-    public static final String RESOURCE = "openapi.yaml";
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
-    private static final Set<String> JAX_RS_METHODS = Set.of("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS");
 
-    /** A documented operation; {@code service} is its tag: the service that owns the path. */
+    /** A documented operation; {@code service} is its first tag (the gateway's merged document tags each operation with its service). */
     public record Operation(String method, String path, String service) {
         @Override
         public String toString() {
@@ -44,31 +38,38 @@ public final class PublicApi {
     private final String text;
     private final JsonNode root;
 
-    private PublicApi(String text) {
+    /** {@code text}: the document, YAML or JSON. */
+    public PublicApi(String text) {
         this.text = text;
         try {
             this.root = new ObjectMapper(new YAMLFactory()).readTree(text);
         } catch (IOException e) {
-            throw new IllegalStateException("the OpenAPI document " + RESOURCE + " is not valid YAML: " + e.getMessage(), e);
+            throw new IllegalStateException("the OpenAPI document is not valid YAML: " + e.getMessage(), e);
         }
     }
 
-    public static PublicApi load() {
-        try (InputStream in = PublicApi.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) throw new IllegalStateException(RESOURCE + " is missing beside " + PublicApi.class.getName());
-            return new PublicApi(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    /** The document at {@code url}, e.g. http://127.0.0.1:8080/api/openapi.yaml or a service's /q/openapi. */
+    public static PublicApi fetch(URI url) {
+        try {
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) throw new IllegalStateException("GET " + url + " answered " + answer.statusCode() + ": " + answer.body());
+            return new PublicApi(answer.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
-    /** The document as written (YAML). */
+    /** The document as served. */
     public String text() {
         return text;
     }
 
     /** The parsed document. */
-    JsonNode document() {
+    public JsonNode document() {
         return root;
     }
 
@@ -112,7 +113,7 @@ public final class PublicApi {
         if (schema == null) return List.of();
         JsonNode json;
         try {
-            json = Json.MAPPER.readTree(body);
+            json = new ObjectMapper().readTree(body);
         } catch (IOException e) {
             return List.of(where + ": the body is not JSON: " + abbreviate(body));
         }
@@ -124,12 +125,17 @@ public final class PublicApi {
     private void validate(JsonNode schema, JsonNode value, String at, List<String> problems) {
         schema = resolve(schema);
         if (value == null || value.isMissingNode()) return;
+        JsonNode types = schema.path("type");
         if (value.isNull()) {
-            if (!schema.path("nullable").asBoolean(false)) problems.add(at + " is null, which the schema does not allow");
+            boolean nullable = schema.path("nullable").asBoolean(false);
+            for (JsonNode t : types) nullable |= t.asText().equals("null");
+            for (JsonNode part : schema.path("oneOf")) nullable |= resolve(part).path("type").asText("").equals("null");
+            for (JsonNode part : schema.path("anyOf")) nullable |= resolve(part).path("type").asText("").equals("null");
+            if (!nullable) problems.add(at + " is null, which the schema does not allow");
             return;
         }
         for (JsonNode part : schema.path("allOf")) validate(part, value, at, problems);
-        String type = schema.path("type").asText("");
+        String type = types.isArray() ? oneTypeOf(types) : types.asText("");
         boolean fits = switch (type) {
             case "object" -> value.isObject();
             case "array" -> value.isArray();
@@ -172,6 +178,13 @@ public final class PublicApi {
         }
     }
 
+    /** The one non-null type of an OpenAPI 3.1 type list such as ["string", "null"]; "" (anything) when there are several. */
+    private static String oneTypeOf(JsonNode types) {
+        List<String> named = new ArrayList<>();
+        for (JsonNode t : types) if (!t.asText().equals("null")) named.add(t.asText());
+        return named.size() == 1 ? named.get(0) : "";
+    }
+
     /** Follows a local {@code $ref} ("#/components/..."). */
     private JsonNode resolve(JsonNode node) {
         while (node.has("$ref")) {
@@ -195,77 +208,6 @@ public final class PublicApi {
             if (!c[i].matches(pattern)) return false;
         }
         return true;
-    }
-
-    /**
-     * Every {@code /api} route the JAX-RS resources of a service declare (its {@code @Path} classes
-     * compiled beside {@code anchor}), as "METHOD /path". Read by reflection on
-     * the annotations' names, so this module needs no JAX-RS.
-     */
-    public static TreeSet<String> jaxRsRoutes(Class<?> anchor) {
-        Path classes;
-        try {
-            classes = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-        if (!Files.isDirectory(classes)) throw new IllegalStateException("expected compiled classes in a directory, found " + classes);
-        TreeSet<String> routes = new TreeSet<>();
-        try (Stream<Path> files = Files.walk(classes)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
-                String name = classes.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".").replaceAll("\\.class$", "");
-                Class<?> type;
-                try {
-                    type = Class.forName(name, false, anchor.getClassLoader());
-                } catch (ClassNotFoundException | LinkageError e) {
-                    continue;
-                }
-                String base = pathOf(type.getAnnotations());
-                if (base == null) continue;
-                for (Method method : type.getMethods()) {
-                    String httpMethod = httpMethod(method.getAnnotations());
-                    if (httpMethod == null) continue;
-                    String sub = pathOf(method.getAnnotations());
-                    String path = join(base, sub);
-                    if (path.equals("/api") || path.startsWith("/api/")) routes.add(httpMethod + " " + path);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return routes;
-    }
-
-    private static String pathOf(Annotation[] annotations) {
-        for (Annotation a : annotations) {
-            if (a.annotationType().getName().equals("jakarta.ws.rs.Path")) {
-                try {
-                    return (String) a.annotationType().getMethod("value").invoke(a);
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return null;
-    }
-
-    private static String httpMethod(Annotation[] annotations) {
-        for (Annotation a : annotations) {
-            String name = a.annotationType().getName();
-            if (name.startsWith("jakarta.ws.rs.") && JAX_RS_METHODS.contains(a.annotationType().getSimpleName())) {
-                return a.annotationType().getSimpleName();
-            }
-        }
-        return null;
-    }
-
-    private static String join(String base, String sub) {
-        String path = "/" + strip(base) + (sub == null || strip(sub).isEmpty() ? "" : "/" + strip(sub));
-        return path.replaceAll("\\{([^}:]+):[^}]*}", "{$1}");
-    }
-
-    private static String strip(String segment) {
-        return segment.replaceAll("^/+|/+$", "");
     }
 
     private static TreeSet<String> fieldNames(JsonNode node) {
