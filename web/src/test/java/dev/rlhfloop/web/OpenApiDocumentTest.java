@@ -47,6 +47,7 @@ class OpenApiDocumentTest {
                 "GET /api/comparisons/{id} inference-service",
                 "GET /api/models trainer-service",
                 "GET /api/status web",
+                "GET /api/launcher web",
                 "GET /api/openapi.yaml web")), operations);
         JsonNode models = api.document().path("paths").path("/api/models").path("get").path("responses");
         assertEquals("its own 503", models.path("503").path("description").asText(), "a service's own 503 stays");
