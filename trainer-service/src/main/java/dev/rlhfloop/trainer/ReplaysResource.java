@@ -2,6 +2,7 @@ package dev.rlhfloop.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfloop.contracts.Algorithm;
+import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.service.ApiError;
@@ -76,7 +77,8 @@ public class ReplaysResource {
         String algorithmText = text(json, "algorithm");
         Algorithm algorithm = null;
         if (algorithmText != null) {
-            algorithm = TrainerUpdate.algorithmNamed(algorithmText).map(TrainerUpdate::recorded).orElseThrow(() -> new IllegalArgumentException("\"algorithm\" must be DPO or RLOO, was '" + algorithmText + "'"));
+            algorithm = TrainerUpdate.algorithmNamed(algorithmText).map(TrainerUpdate::recorded).orElseThrow(() -> new IllegalArgumentException("\"algorithm\" must be one of "
+                    + PolicyAlgorithm.names().toUpperCase(Locale.ROOT) + ", was '" + algorithmText + "'"));
         }
         Instant timestamp = null;
         Long fromOffset = null;

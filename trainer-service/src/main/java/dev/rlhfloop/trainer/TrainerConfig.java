@@ -35,9 +35,10 @@ public interface TrainerConfig {
     String publicUrl();
 
     /**
-     * How each update changes the policy: {@code dpo} (on the pairs, against the SFT reference) or
-     * {@code rloo} (sampling on the pairs' prompts, scored by the update's reward model, KL penalty to
-     * the SFT reference), in any case. A replay may choose its own.
+     * How each update changes the policy: {@code dpo} (on the pairs, against the SFT reference),
+     * {@code rloo}, {@code ppo} or {@code grpo} (sampling on the pairs' prompts, scored by the line's
+     * reward model, KL penalty to the SFT reference) or {@code kto} (the pairs' answers rated alone),
+     * in any case. A replay may choose its own.
      */
     Optional<String> algorithm();
 
@@ -56,6 +57,12 @@ public interface TrainerConfig {
     Dpo dpo();
 
     Rloo rloo();
+
+    Ppo ppo();
+
+    Grpo grpo();
+
+    Kto kto();
 
     Reward reward();
 
@@ -109,6 +116,67 @@ public interface TrainerConfig {
         Optional<Float> learningRate();
 
         OptionalInt maxNewTokens();
+    }
+
+    /** PPO of each version against the line's reward model (algorithm {@code ppo}): RLOO's sampling settings, plus the critic's and the clipping's. */
+    interface Ppo {
+        OptionalInt steps();
+
+        OptionalInt samples();
+
+        OptionalInt promptsPerStep();
+
+        Optional<Double> beta();
+
+        Optional<Float> learningRate();
+
+        OptionalInt maxNewTokens();
+
+        OptionalInt epochs();
+
+        Optional<Double> clipRange();
+
+        Optional<Float> valueLearningRate();
+
+        Optional<Double> valueClipRange();
+
+        Optional<Double> gamma();
+
+        Optional<Double> lambda();
+    }
+
+    /** GRPO of each version against the line's reward model (algorithm {@code grpo}): groups of {@code samples} answers per prompt. */
+    interface Grpo {
+        OptionalInt steps();
+
+        OptionalInt samples();
+
+        OptionalInt promptsPerStep();
+
+        Optional<Double> beta();
+
+        Optional<Float> learningRate();
+
+        OptionalInt maxNewTokens();
+
+        OptionalInt epochs();
+
+        Optional<Double> clipRange();
+    }
+
+    /** KTO of each version on its pairs' answers rated alone (algorithm {@code kto}); batches of {@code dpo.batch-size} ratings. */
+    interface Kto {
+        Optional<Double> beta();
+
+        Optional<Double> desirableWeight();
+
+        Optional<Double> undesirableWeight();
+
+        Optional<Float> learningRate();
+
+        Optional<Float> weightDecay();
+
+        OptionalInt epochs();
     }
 
     /** The reward model; every k-th pair of an update is held out to measure its accuracy ({@code hold-out-every}, 0 = none). */
