@@ -100,11 +100,11 @@ public interface TrainerConfig {
     }
 
     /**
-     * RLOO of each version against the line's reward model (algorithm {@code rloo}): {@code steps}
-     * updates, each sampling {@code samples} answers (k) to {@code prompts-per-step} of the batch's
-     * distinct prompts; {@code beta} is the KL coefficient of reward − β·Σ(log π − log π_ref).
+     * What the algorithms that sample answers share: {@code steps} updates, each sampling
+     * {@code samples} answers to {@code prompts-per-step} of the batch's distinct prompts, at most
+     * {@code max-new-tokens} each, scored by the line's reward model; {@code beta} is the KL coefficient.
      */
-    interface Rloo {
+    interface Sampling {
         OptionalInt steps();
 
         OptionalInt samples();
@@ -118,20 +118,11 @@ public interface TrainerConfig {
         OptionalInt maxNewTokens();
     }
 
-    /** PPO of each version against the line's reward model (algorithm {@code ppo}): RLOO's sampling settings, plus the critic's and the clipping's. */
-    interface Ppo {
-        OptionalInt steps();
+    /** RLOO of each version against the line's reward model (algorithm {@code rloo}); its return is reward − β·Σ(log π − log π_ref). */
+    interface Rloo extends Sampling {}
 
-        OptionalInt samples();
-
-        OptionalInt promptsPerStep();
-
-        Optional<Double> beta();
-
-        Optional<Float> learningRate();
-
-        OptionalInt maxNewTokens();
-
+    /** PPO of each version against the line's reward model (algorithm {@code ppo}): the sampling settings, plus the critic's and the clipping's. */
+    interface Ppo extends Sampling {
         OptionalInt epochs();
 
         Optional<Double> clipRange();
@@ -146,19 +137,7 @@ public interface TrainerConfig {
     }
 
     /** GRPO of each version against the line's reward model (algorithm {@code grpo}): groups of {@code samples} answers per prompt. */
-    interface Grpo {
-        OptionalInt steps();
-
-        OptionalInt samples();
-
-        OptionalInt promptsPerStep();
-
-        Optional<Double> beta();
-
-        Optional<Float> learningRate();
-
-        OptionalInt maxNewTokens();
-
+    interface Grpo extends Sampling {
         OptionalInt epochs();
 
         Optional<Double> clipRange();

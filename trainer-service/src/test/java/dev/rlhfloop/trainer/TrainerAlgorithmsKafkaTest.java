@@ -119,9 +119,6 @@ class TrainerAlgorithmsKafkaTest {
     }
 
     private ModelVersion awaitVersion(String versionId) {
-        return KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.MODEL_VERSIONS, ModelVersion.class,
-                        v -> v.stream().anyMatch(x -> x.versionId().equals(versionId)), WAIT).stream()
-                .filter(x -> x.versionId().equals(versionId)).findFirst()
-                .orElseThrow(() -> new AssertionError("version " + versionId + " was not published"));
+        return RegistryReads.awaitVersion(kafka.bootstrapServers(), versionId, WAIT);
     }
 }
