@@ -61,9 +61,9 @@ class TrainerAlgorithmsKafkaTest {
     @Test
     void grpoRunsLiveAndEveryNewAlgorithmReplaysBitForBit() throws Exception {
         assertEquals(Algorithm.SFT, awaitVersion("1").algorithm());
-        AnimalPairs.produce(kafka.bootstrapServers(), 0, 4);
+        AnimalPairs.send(kafka.bootstrapServers(), 0, 4);
         ModelVersion v2 = awaitVersion("2");
-        AnimalPairs.produce(kafka.bootstrapServers(), 4, 4);
+        AnimalPairs.send(kafka.bootstrapServers(), 4, 4);
         ModelVersion v3 = awaitVersion("3");
 
         for (ModelVersion v : List.of(v2, v3)) {
