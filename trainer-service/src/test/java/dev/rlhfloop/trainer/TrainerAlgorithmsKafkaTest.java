@@ -14,6 +14,7 @@ import dev.rlhfloop.kafka.LocalKafka;
 import dev.rlhfloop.kafka.testing.InjectLocalKafka;
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
 import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
+import dev.rlhfloop.service.testing.TestSessions;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -111,7 +112,7 @@ class TrainerAlgorithmsKafkaTest {
 
     /** Starts the {@code index}-th replay, checks the algorithm it answers with, waits until it is done; its comparisons' results. */
     private List<String> replay(String body, String algorithm, int index) {
-        given().contentType("application/json").body(body).post("/api/replays")
+        given().header("Authorization", TestSessions.admin()).contentType("application/json").body(body).post("/api/replays")
                 .then().statusCode(202).body("algorithm", org.hamcrest.Matchers.equalTo(algorithm));
         KafkaTestClient.await("replay " + body + " done", WAIT,
                 () -> "DONE".equals(given().get("/api/replays").then().extract().jsonPath().getString("[" + index + "].state")));
