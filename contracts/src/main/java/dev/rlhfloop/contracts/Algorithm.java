@@ -7,6 +7,6 @@ import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
  * a reader that meets a newer value reads it as {@link #OTHER}.
  */
 public enum Algorithm {
-    TOKENIZER, PRETRAIN, SFT, REWARD_MODEL, DPO, PPO, RLOO,
+    TOKENIZER, PRETRAIN, SFT, REWARD_MODEL, DPO, PPO, RLOO, GRPO, KTO,
     @JsonEnumDefaultValue OTHER
 }

@@ -2,6 +2,7 @@ package dev.rlhfloop.cli;
 
 import dev.rlhfloop.llm.rlhf.Grpo;
 import dev.rlhfloop.llm.rlhf.GrpoSettings;
+import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import dev.rlhfloop.llm.rlhf.Rloo;
 import picocli.CommandLine.Command;
 
@@ -22,11 +23,10 @@ public final class GrpoCommand extends OnPolicyCommand {
 
     @Override
     Function<List<int[]>, Map<String, Double>> algorithm(OnPolicyOptions.Setup setup) {
-        GrpoSettings settings = GrpoSettings.defaults().withMaxNewTokens(setup.maxNewTokens());
+        GrpoSettings settings = UpdateSettings.defaults().grpoSettings(setup.maxNewTokens(), options.seed);
         if (options.samples != null) settings = settings.withSamples(options.samples);
         if (options.learningRate != null) settings = settings.withLearningRate(options.learningRate);
         if (options.beta != null) settings = settings.withKlCoefficient(options.beta);
-        if (options.seed != null) settings = settings.withSeed(options.seed);
         if (options.epochs != null) settings = settings.withEpochs(options.epochs);
         if (options.clip != null) settings = settings.withClipRange(options.clip);
         Grpo grpo = new Grpo(setup.policy(), setup.reference(), Rloo.Reward.of(setup.rewardModel()), settings, setup.endOfText());

@@ -7,6 +7,7 @@ import dev.rlhfloop.llm.rlhf.Kto;
 import dev.rlhfloop.llm.rlhf.KtoSettings;
 import dev.rlhfloop.llm.rlhf.KtoTrainer;
 import dev.rlhfloop.llm.rlhf.TokenizedFeedback;
+import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -111,19 +112,20 @@ public final class KtoCommand extends ModelCommand {
                 outDir);
     }
 
+    /** The update's KTO settings (UpdateSettings' defaults) with the options given; sequences up to 1,024 tokens (and the context). */
     private KtoSettings settings() {
-        KtoSettings s = KtoSettings.defaults();
-        if (epochs != null) s = s.withEpochs(epochs);
-        if (batch != null) s = s.withBatchSize(batch);
-        if (learningRate != null) s = s.withLearningRate(learningRate);
-        if (beta != null) s = s.withBeta(beta);
-        if (desirableWeight != null || undesirableWeight != null) {
-            s = s.withWeights(desirableWeight != null ? desirableWeight : s.desirableWeight(),
-                    undesirableWeight != null ? undesirableWeight : s.undesirableWeight());
-        }
-        if (seed != null) s = s.withSeed(seed);
-        return s;
+        UpdateSettings d = UpdateSettings.defaults();
+        UpdateSettings.Kto k = d.kto();
+        if (epochs != null) k = k.withEpochs(epochs);
+        if (learningRate != null) k = k.withLearningRate(learningRate);
+        if (beta != null) k = k.withBeta(beta);
+        k = k.withWeights(desirableWeight != null ? desirableWeight : k.desirableWeight(),
+                undesirableWeight != null ? undesirableWeight : k.undesirableWeight());
+        return d.withKto(k).withBatchSize(batch != null ? batch : d.batchSize()).ktoSettings(seed != null ? seed : DEFAULT_SEED, 1024);
     }
+
+    /** The shuffling order's seed when none is given. */
+    private static final long DEFAULT_SEED = 123;
 
     /** The answer (with end-of-text, so KTO also learns where to stop) up to half the context, and the end of the prompt. */
     private static TokenizedFeedback encode(FeedbackData.Rating rating, Tokenizer tokenizer, int context) {

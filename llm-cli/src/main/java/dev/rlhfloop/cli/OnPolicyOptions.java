@@ -59,8 +59,8 @@ final class OnPolicyOptions {
     @Option(names = "--max-new-tokens", paramLabel = "N", description = "Longest sampled answer (default: 64, at most half the context).")
     Integer maxNewTokens;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of the samples.")
-    Long seed;
+    @Option(names = "--seed", defaultValue = "123", paramLabel = "S", description = "Seed of the samples (default ${DEFAULT-VALUE}).")
+    long seed;
 
     @Option(names = "--held-out", defaultValue = "0", paramLabel = "N",
             description = "Keep the last N prompts out of training and score one sample of each with the reward model before and after (default ${DEFAULT-VALUE}).")

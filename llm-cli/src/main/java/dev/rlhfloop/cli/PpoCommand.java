@@ -2,6 +2,7 @@ package dev.rlhfloop.cli;
 
 import dev.rlhfloop.llm.rlhf.Ppo;
 import dev.rlhfloop.llm.rlhf.PpoSettings;
+import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import picocli.CommandLine.Command;
 
 import java.util.LinkedHashMap;
@@ -21,11 +22,10 @@ public final class PpoCommand extends OnPolicyCommand {
 
     @Override
     Function<List<int[]>, Map<String, Double>> algorithm(OnPolicyOptions.Setup setup) {
-        PpoSettings settings = PpoSettings.defaults().withMaxNewTokens(setup.maxNewTokens());
+        PpoSettings settings = UpdateSettings.defaults().ppoSettings(setup.maxNewTokens(), options.seed);
         if (options.samples != null) settings = settings.withSamples(options.samples);
         if (options.learningRate != null) settings = settings.withLearningRate(options.learningRate).withValueLearningRate(options.learningRate);
         if (options.beta != null) settings = settings.withKlCoefficient(options.beta);
-        if (options.seed != null) settings = settings.withSeed(options.seed);
         if (options.epochs != null) settings = settings.withEpochs(options.epochs);
         if (options.clip != null) settings = settings.withClipRange(options.clip);
         Ppo ppo = Ppo.against(setup.policy(), setup.reference(), setup.rewardModel(), settings, setup.endOfText());

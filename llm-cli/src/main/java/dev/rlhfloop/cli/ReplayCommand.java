@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,8 +53,8 @@ public final class ReplayCommand extends StackCommand {
     @Option(names = "--line", description = "The new line's name: 1-40 lower-case letters, digits, '-' or '_' (default: the trainer picks replay-N).")
     String line;
 
-    @Option(names = "--algorithm", paramLabel = "dpo|rloo",
-            description = "How the new line updates its policy: dpo or rloo (default: the trainer's rlhf.trainer.algorithm).")
+    @Option(names = "--algorithm", paramLabel = "dpo|rloo|ppo|grpo|kto",
+            description = "How the new line updates its policy: dpo, rloo, ppo, grpo or kto (default: the trainer's rlhf.trainer.algorithm).")
     String algorithm;
 
     @Option(names = "--no-wait", description = "Start the replay and return without following it.")
@@ -143,10 +144,8 @@ public final class ReplayCommand extends StackCommand {
         }
         String algorithmName = null;
         if (algorithm != null) {
-            algorithmName = algorithm.toUpperCase(java.util.Locale.ROOT);
-            if (!algorithmName.equals("DPO") && !algorithmName.equals("RLOO")) {
-                throw new UserError("--algorithm must be dpo or rloo, was '" + algorithm + "'");
-            }
+            algorithmName = PolicyAlgorithm.named(algorithm).orElseThrow(() -> new UserError("--algorithm must be one of "
+                    + PolicyAlgorithm.names() + ", was '" + algorithm + "'")).name();
         }
         return new StartReplay(start, timestamp, fromOffset, toOffset, fromOffsets, toOffsets, parentVersion, line, algorithmName);
     }

@@ -38,7 +38,7 @@ class ReplayCommandTest {
         assertUserError("--offsets 80-10: END must be greater than START", "replay", "--offsets", "80-10");
         assertUserError("--line must be 1-40 lower-case letters", "replay", "--from-beginning", "--line", "Live.2");
         assertUserError("--url nope is not a URL", "replay", "--from-beginning", "--url", "nope");
-        assertUserError("--algorithm must be dpo or rloo, was 'ppo'", "replay", "--from-beginning", "--algorithm", "ppo");
+        assertUserError("--algorithm must be one of dpo, rloo, ppo, grpo, kto, was 'sac'", "replay", "--from-beginning", "--algorithm", "sac");
     }
 
     @Test

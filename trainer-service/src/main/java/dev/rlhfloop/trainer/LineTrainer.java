@@ -10,9 +10,11 @@ import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.io.ModelArchive;
 import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.model.PeftAdapter;
+import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
 import dev.rlhfloop.llm.rlhf.PolicyUpdate;
 import dev.rlhfloop.llm.rlhf.RewardModel;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
+import dev.rlhfloop.llm.rlhf.ValueModel;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,7 +93,7 @@ final class LineTrainer implements Runnable {
     /**
      * {@code parent}: the version a new line starts from (a line that has checkpoints resumes from
      * its latest instead); {@code recorded}: the versions whose batches a replay follows (null for the
-     * live line); {@code algorithm}: how this line's updates change the policy (DPO or RLOO).
+     * live line); {@code algorithm}: how this line's updates change the policy (DPO, RLOO, PPO, GRPO or KTO).
      */
     LineTrainer(Context context, String line, boolean live, ModelStore.Checkpoint sft, ModelStore.Checkpoint parent, Positions positions,
                 Supplier<List<ModelVersion>> recorded, Algorithm algorithm) {
@@ -177,6 +179,7 @@ final class LineTrainer implements Runnable {
         boolean fromSft = from.version().versionId().equals(sft.version().versionId());
         Gpt policy = startingPolicy(reference, from, fromSft);
         RewardModel rewardModel = resumeRewardModel(reference, from, fromSft);
+        ValueModel critic = update.algorithm() == PolicyAlgorithm.PPO ? resumeCritic(rewardModel, from, fromSft) : null;
         String parentVersion = from.version().versionId();
         int number = from.number();
         long votes = from.version().trainedOn().votes();
@@ -223,7 +226,8 @@ final class LineTrainer implements Runnable {
                     Optional<Batch> batch = nextBatch(kafka, partitions, pending, done, beginning, end, finished);
                     if (batch.isEmpty()) break;
                     number++;
-                    ModelVersion version = train(policy, rewardModel, reference, tokenizer, batch.get(), number, parentVersion, done, votes);
+                    ModelVersion version = train(policy, rewardModel, critic, reference, tokenizer, batch.get(), number, parentVersion, done,
+                            votes);
                     done = offsetsOf(version);
                     votes = version.trainedOn().votes();
                     parentVersion = version.versionId();
@@ -350,6 +354,26 @@ final class LineTrainer implements Runnable {
         return update.newRewardModel(reference, context.config().seed());
     }
 
+    /**
+     * PPO's critic as the parent checkpoint saved it, carried like the reward model; a line's first
+     * (or one whose parent kept none: another algorithm's version, or an older one) starts from the
+     * reward model it starts with.
+     */
+    private ValueModel resumeCritic(RewardModel rewardModel, ModelStore.Checkpoint parent, boolean fromSft) {
+        Path saved = parent.valueModelDir();
+        if (!fromSft) {
+            try {
+                if (Files.isDirectory(saved)) return ValueModel.load(saved);
+                LOG.warnf("line %s: version %s has no critic (%s); PPO starts a new one from the reward model", line,
+                        parent.version().versionId(), saved);
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("line %s: cannot read the critic of version %s (%s); PPO starts a new one from the reward model", line,
+                        parent.version().versionId(), e.getMessage());
+            }
+        }
+        return update.newCritic(rewardModel);
+    }
+
     /** A record in the log's order: the pair it holds, or none when the line must skip it (still consumed in its place). */
     private PendingPairs.Pending read(ConsumerRecord<String, byte[]> record, Tokenizer tokenizer, int context) {
         // An unreadable record has no vote time; the broker's timestamp gives it a place in the order all the same.
@@ -396,7 +420,7 @@ final class LineTrainer implements Runnable {
     }
 
     /** Trains, checkpoints, commits the offsets and publishes one version; in that order. */
-    private ModelVersion train(Gpt policy, RewardModel rewardModel, Gpt reference, Tokenizer tokenizer, Batch batch, int number,
+    private ModelVersion train(Gpt policy, RewardModel rewardModel, ValueModel critic, Gpt reference, Tokenizer tokenizer, Batch batch, int number,
                                String parentVersion, Map<TopicPartition, Long> before, long votesBefore) {
         Map<TopicPartition, Long> after = new LinkedHashMap<>(before);
         for (PendingPairs.Pending p : batch.records()) {
@@ -415,7 +439,7 @@ final class LineTrainer implements Runnable {
             long t0 = System.nanoTime();
             context.status().progress(line, live, algorithm, 0, 0, null, Map.of(),
                     "training " + versionId + " on " + pairs.size() + " pairs");
-            Map<String, Double> metrics = update.run(policy, reference, rewardModel, pairs,
+            Map<String, Double> metrics = update.run(policy, reference, rewardModel, critic, pairs,
                     tokenizer.endOfTextId(), seed,
                     (stage, step, total, loss) -> context.status().progress(line, live,
                             stage == PolicyUpdate.Stage.REWARD_MODEL ? Algorithm.REWARD_MODEL : algorithm, step, total, loss, Map.of(), null));
@@ -438,6 +462,7 @@ final class LineTrainer implements Runnable {
             }
             metrics.put("weightsBytes", (double) Files.size(staged.resolve(ModelStore.ARCHIVE_FILE)));
             rewardModel.save(staged.resolve(ModelStore.REWARD_MODEL_DIR));
+            if (critic != null) critic.save(staged.resolve(ModelStore.VALUE_MODEL_DIR));
             Map<String, Long> offsets = new LinkedHashMap<>();
             after.forEach((tp, offset) -> offsets.put(offsetKey(tp), offset));
             Map<String, Long> fromOffsets = new LinkedHashMap<>();

@@ -17,8 +17,9 @@ import java.util.stream.Stream;
  * The trainer's checkpoints on disk: {@code lines/<line>/<n>/} holds a version's model directory
  * (config.json, model.safetensors, tokenizer.json), its weights archive and {@code version.json}, the
  * registry entry with the topic offsets it was trained up to; the line's latest version also holds
- * the reward model its next update continues to train ({@code reward-model/}; older versions drop
- * theirs, a copy of the backbone each, since only the latest resumes training). A version directory
+ * the reward model its next update continues to train ({@code reward-model/}) and, on a PPO line, the
+ * critic ({@code value-model/}); older versions drop both, a copy of the backbone each, since only
+ * the latest resumes training. A version directory
  * appears by an atomic rename, so it is either complete or absent: it is the checkpoint the
  * consumer offsets are committed after.
  */
@@ -27,6 +28,7 @@ public final class ModelStore {
     public static final String ARCHIVE_FILE = "weights.zip";
     public static final String MODEL_DIR = "model";
     public static final String REWARD_MODEL_DIR = "reward-model";
+    public static final String VALUE_MODEL_DIR = "value-model";
 
     private final Path root;
 
@@ -51,6 +53,10 @@ public final class ModelStore {
         public Path rewardModelDir() {
             return directory.resolve(REWARD_MODEL_DIR);
         }
+
+        public Path valueModelDir() {
+            return directory.resolve(VALUE_MODEL_DIR);
+        }
     }
 
     /** A directory to write a new checkpoint into; {@link #commit} makes it visible. */
@@ -63,7 +69,7 @@ public final class ModelStore {
 
     /**
      * Writes the registry entry into the staged directory and renames it into place; then the
-     * line's older versions drop their reward model.
+     * line's older versions drop their reward model and critic.
      */
     public Checkpoint commit(Path staged, int number, ModelVersion version) throws IOException {
         Files.write(staged.resolve(VERSION_FILE), Json.write(version));
@@ -74,7 +80,10 @@ public final class ModelStore {
         try (Stream<Path> children = Files.list(target.getParent())) {
             for (Path child : children.toList()) {
                 String name = child.getFileName().toString();
-                if (name.matches("\\d+") && Integer.parseInt(name) < number) deleteRecursively(child.resolve(REWARD_MODEL_DIR));
+                if (name.matches("\\d+") && Integer.parseInt(name) < number) {
+                    deleteRecursively(child.resolve(REWARD_MODEL_DIR));
+                    deleteRecursively(child.resolve(VALUE_MODEL_DIR));
+                }
             }
         }
         return new Checkpoint(number, target, version);

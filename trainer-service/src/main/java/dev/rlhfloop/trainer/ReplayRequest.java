@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code toOffsets} starts at its beginning, one named only in {@code fromOffsets} reads to the log's
  * end, one named in neither is not read) — which version it starts from ({@code parent}; null
  * for the SFT model), the name of the new line, and how its updates change the policy
- * ({@code algorithm}, DPO or RLOO; null for the trainer's {@code rlhf.trainer.algorithm}).
+ * ({@code algorithm}: DPO, RLOO, PPO, GRPO or KTO; null for the trainer's {@code rlhf.trainer.algorithm}).
  */
 public record ReplayRequest(From from, Instant timestamp, Long fromOffset, Long toOffset,
                             Map<Integer, Long> fromOffsets, Map<Integer, Long> toOffsets,

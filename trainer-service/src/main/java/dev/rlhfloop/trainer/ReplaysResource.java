@@ -3,6 +3,7 @@ package dev.rlhfloop.trainer;
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.api.ReplayView;
 import dev.rlhfloop.contracts.api.StartReplay;
+import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
 import dev.rlhfloop.service.ApiError;
 import dev.rlhfloop.service.auth.AdminOnly;
 import jakarta.inject.Inject;
@@ -63,7 +64,8 @@ public class ReplaysResource {
         Algorithm algorithm = null;
         if (body.algorithm() != null) {
             algorithm = TrainerUpdate.algorithmNamed(body.algorithm()).map(TrainerUpdate::recorded)
-                    .orElseThrow(() -> new IllegalArgumentException("algorithm must be DPO or RLOO, was '" + body.algorithm() + "'"));
+                    .orElseThrow(() -> new IllegalArgumentException("\"algorithm\" must be one of "
+                            + PolicyAlgorithm.names().toUpperCase(java.util.Locale.ROOT) + ", was '" + body.algorithm() + "'"));
         }
         Instant timestamp = null;
         Long fromOffset = null;

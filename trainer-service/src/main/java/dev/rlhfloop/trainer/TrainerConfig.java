@@ -35,9 +35,10 @@ public interface TrainerConfig {
     String publicUrl();
 
     /**
-     * How each update changes the policy: {@code dpo} (on the pairs, against the SFT reference) or
-     * {@code rloo} (sampling on the pairs' prompts, scored by the update's reward model, KL penalty to
-     * the SFT reference), in any case. A replay may choose its own.
+     * How each update changes the policy: {@code dpo} (on the pairs, against the SFT reference),
+     * {@code rloo}, {@code ppo} or {@code grpo} (sampling on the pairs' prompts, scored by the line's
+     * reward model, KL penalty to the SFT reference) or {@code kto} (the pairs' answers rated alone),
+     * in any case. A replay may choose its own.
      */
     Optional<String> algorithm();
 
@@ -63,6 +64,12 @@ public interface TrainerConfig {
     Dpo dpo();
 
     Rloo rloo();
+
+    Ppo ppo();
+
+    Grpo grpo();
+
+    Kto kto();
 
     Reward reward();
 
@@ -100,11 +107,11 @@ public interface TrainerConfig {
     }
 
     /**
-     * RLOO of each version against the line's reward model (algorithm {@code rloo}): {@code steps}
-     * updates, each sampling {@code samples} answers (k) to {@code prompts-per-step} of the batch's
-     * distinct prompts; {@code beta} is the KL coefficient of reward − β·Σ(log π − log π_ref).
+     * What the algorithms that sample answers share: {@code steps} updates, each sampling
+     * {@code samples} answers to {@code prompts-per-step} of the batch's distinct prompts, at most
+     * {@code max-new-tokens} each, scored by the line's reward model; {@code beta} is the KL coefficient.
      */
-    interface Rloo {
+    interface Sampling {
         OptionalInt steps();
 
         OptionalInt samples();
@@ -116,6 +123,46 @@ public interface TrainerConfig {
         Optional<Float> learningRate();
 
         OptionalInt maxNewTokens();
+    }
+
+    /** RLOO of each version against the line's reward model (algorithm {@code rloo}); its return is reward − β·Σ(log π − log π_ref). */
+    interface Rloo extends Sampling {}
+
+    /** PPO of each version against the line's reward model (algorithm {@code ppo}): the sampling settings, plus the critic's and the clipping's. */
+    interface Ppo extends Sampling {
+        OptionalInt epochs();
+
+        Optional<Double> clipRange();
+
+        Optional<Float> valueLearningRate();
+
+        Optional<Double> valueClipRange();
+
+        Optional<Double> gamma();
+
+        Optional<Double> lambda();
+    }
+
+    /** GRPO of each version against the line's reward model (algorithm {@code grpo}): groups of {@code samples} answers per prompt. */
+    interface Grpo extends Sampling {
+        OptionalInt epochs();
+
+        Optional<Double> clipRange();
+    }
+
+    /** KTO of each version on its pairs' answers rated alone (algorithm {@code kto}); batches of {@code dpo.batch-size} ratings. */
+    interface Kto {
+        Optional<Double> beta();
+
+        Optional<Double> desirableWeight();
+
+        Optional<Double> undesirableWeight();
+
+        Optional<Float> learningRate();
+
+        Optional<Float> weightDecay();
+
+        OptionalInt epochs();
     }
 
     /** The reward model; every k-th pair of an update is held out to measure its accuracy ({@code hold-out-every}, 0 = none). */

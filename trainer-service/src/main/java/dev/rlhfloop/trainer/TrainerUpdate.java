@@ -35,13 +35,31 @@ final class TrainerUpdate {
             UpdateSettings.Rloo rloo = new UpdateSettings.Rloo(o.steps().orElse(d.rloo().steps()), o.samples().orElse(d.rloo().samples()),
                     o.promptsPerStep().orElse(d.rloo().promptsPerStep()), o.beta().orElse(d.rloo().beta()),
                     o.learningRate().orElse(d.rloo().learningRate()), o.maxNewTokens().orElse(d.rloo().maxNewTokens()));
-            return new UpdateSettings(algorithm, p.batchSize().orElse(d.batchSize()), config.loraRank().orElse(d.loraRank()), reward, dpo, rloo);
+            TrainerConfig.Ppo a = config.ppo();
+            UpdateSettings.Ppo ppo = new UpdateSettings.Ppo(a.steps().orElse(d.ppo().steps()), a.samples().orElse(d.ppo().samples()),
+                    a.promptsPerStep().orElse(d.ppo().promptsPerStep()), a.beta().orElse(d.ppo().beta()),
+                    a.learningRate().orElse(d.ppo().learningRate()), a.maxNewTokens().orElse(d.ppo().maxNewTokens()),
+                    a.epochs().orElse(d.ppo().epochs()), a.clipRange().orElse(d.ppo().clipRange()),
+                    a.valueLearningRate().orElse(d.ppo().valueLearningRate()), a.valueClipRange().orElse(d.ppo().valueClipRange()),
+                    a.gamma().orElse(d.ppo().gamma()), a.lambda().orElse(d.ppo().lambda()));
+            TrainerConfig.Grpo g = config.grpo();
+            UpdateSettings.Grpo grpo = new UpdateSettings.Grpo(g.steps().orElse(d.grpo().steps()), g.samples().orElse(d.grpo().samples()),
+                    g.promptsPerStep().orElse(d.grpo().promptsPerStep()), g.beta().orElse(d.grpo().beta()),
+                    g.learningRate().orElse(d.grpo().learningRate()), g.maxNewTokens().orElse(d.grpo().maxNewTokens()),
+                    g.epochs().orElse(d.grpo().epochs()), g.clipRange().orElse(d.grpo().clipRange()));
+            TrainerConfig.Kto k = config.kto();
+            UpdateSettings.Kto kto = new UpdateSettings.Kto(k.beta().orElse(d.kto().beta()),
+                    k.desirableWeight().orElse(d.kto().desirableWeight()), k.undesirableWeight().orElse(d.kto().undesirableWeight()),
+                    k.learningRate().orElse(d.kto().learningRate()), k.weightDecay().orElse(d.kto().weightDecay()),
+                    k.epochs().orElse(d.kto().epochs()));
+            return new UpdateSettings(algorithm, p.batchSize().orElse(d.batchSize()), config.loraRank().orElse(d.loraRank()), reward, dpo, rloo,
+                    ppo, grpo, kto);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("rlhf.trainer." + e.getMessage(), e);
         }
     }
 
-    /** The policy algorithm named {@code text} ({@code dpo}, {@code rloo}, any case), if it is one. */
+    /** The policy algorithm named {@code text} ({@code dpo}, {@code rloo}, {@code ppo}, {@code grpo}, {@code kto}, any case), if it is one. */
     static Optional<PolicyAlgorithm> algorithmNamed(String text) {
         return PolicyAlgorithm.named(text);
     }

@@ -53,9 +53,33 @@ class TrainerUpdateTest {
     }
 
     @Test
+    void ppoGrpoAndKtoPropertiesMapOntoTheirSettings() {
+        UpdateSettings settings = TrainerUpdate.settings(config(Map.of(
+                "rlhf.trainer.algorithm", "ppo",
+                "rlhf.trainer.ppo.steps", "3",
+                "rlhf.trainer.ppo.value-learning-rate", "2e-5",
+                "rlhf.trainer.grpo.samples", "6",
+                "rlhf.trainer.kto.undesirable-weight", "1.3")));
+        UpdateSettings d = UpdateSettings.defaults();
+        UpdateSettings.Ppo p = d.ppo();
+        UpdateSettings.Grpo g = d.grpo();
+        assertEquals(d.withAlgorithm(PolicyAlgorithm.PPO)
+                .withPpo(new UpdateSettings.Ppo(3, p.samples(), p.promptsPerStep(), p.beta(), p.learningRate(), p.maxNewTokens(), p.epochs(),
+                        p.clipRange(), 2e-5f, p.valueClipRange(), p.gamma(), p.lambda()))
+                .withGrpo(new UpdateSettings.Grpo(g.steps(), 6, g.promptsPerStep(), g.beta(), g.learningRate(), g.maxNewTokens(), g.epochs(),
+                        g.clipRange()))
+                .withKto(d.kto().withWeights(1.0, 1.3)), settings);
+        for (String name : List.of("grpo", "KTO", "Ppo")) {
+            PolicyAlgorithm algorithm = TrainerUpdate.settings(config(Map.of("rlhf.trainer.algorithm", name))).algorithm();
+            assertEquals(name.toUpperCase(java.util.Locale.ROOT), TrainerUpdate.recorded(algorithm).name());
+        }
+    }
+
+    @Test
     void badSettingsAreRefusedNamingTheProperty() {
         for (String bad : List.of("rlhf.trainer.rloo.samples=1", "rlhf.trainer.rloo.steps=0", "rlhf.trainer.rloo.beta=-1",
-                "rlhf.trainer.dpo.learning-rate=0", "rlhf.trainer.algorithm=sft", "rlhf.trainer.lora-rank=-2")) {
+                "rlhf.trainer.dpo.learning-rate=0", "rlhf.trainer.algorithm=sft", "rlhf.trainer.lora-rank=-2", "rlhf.trainer.grpo.samples=1",
+                "rlhf.trainer.ppo.gamma=2", "rlhf.trainer.kto.beta=0")) {
             String[] kv = bad.split("=");
             TrainerConfig config = config(Map.of(kv[0], kv[1]));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainerUpdate.settings(config), bad);

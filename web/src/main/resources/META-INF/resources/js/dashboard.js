@@ -1,4 +1,4 @@
-// Dashboard: is the model getting better? Versions, win rate vs. SFT, DPO / RLOO metrics, votes, bootstrap.
+// Dashboard: is the model getting better? Versions, win rate vs. SFT, each policy update's metrics (DPO, RLOO, PPO, GRPO, KTO), votes, bootstrap.
 import {api, subscribe, listOf, el, fmt, showState, describe} from './api.js';
 import {chart, colors} from './charts.js';
 import {versionLabel} from './rate.js';
@@ -270,15 +270,53 @@ function renderLeaderboard() {
   if (!rows.length) body.replaceChildren(el('tr', {}, el('td', {colspan: '5', class: 'muted', text: 'No votes between versions yet.'})));
 }
 
+/** The algorithms that sample answers and follow the reward model's mean score. */
+const SAMPLING = new Set(['RLOO', 'PPO', 'GRPO']);
+
 function renderDpo() {
-  const trained = liveModels().filter((m) => metric(m, 'dpoLoss', 'loss') !== null || metric(m, 'kl') !== null);
+  const trained = liveModels().filter((m) => metric(m, 'dpoLoss', 'loss') !== null || metric(m, 'ktoLoss') !== null
+      || metric(m, 'kl') !== null);
   charts.dpo.labels = trained.map((m) => versionLabel(m.version));
-  // A DPO version has a loss and a margin, an RLOO version a mean reward; both a KL to the SFT model.
+  // DPO and KTO have a loss on held-out pairs (and DPO a margin, KTO liked − disliked); RLOO, PPO and GRPO a
+  // mean reward of their samples; all but KTO a KL to the SFT model.
+  const kto = (m) => {
+    const liked = metric(m, 'desirableReward');
+    const disliked = metric(m, 'undesirableReward');
+    return liked !== null && disliked !== null ? liked - disliked : null;
+  };
   charts.dpo.update([trained.map((_, i) => i),
-    trained.map((m) => metric(m, 'dpoLoss', 'loss')),
+    trained.map((m) => metric(m, 'dpoLoss', 'loss') ?? metric(m, 'ktoLoss')),
     trained.map((m) => metric(m, 'kl', 'klToReference')),
     trained.map((m) => metric(m, 'margin', 'rewardMargin')),
-    trained.map((m) => algorithmOf(m) === 'RLOO' ? metric(m, 'reward') : null)]);
+    trained.map((m) => SAMPLING.has(algorithmOf(m)) ? metric(m, 'reward') : null),
+    trained.map(kto)]);
+}
+
+/** What a version's own algorithm measured, for its line in the timeline. */
+function updateFacts(m) {
+  const algo = algorithmOf(m);
+  const facts = [];
+  const add = (name, label, digits, format) => {
+    const v = metric(m, name);
+    if (v !== null) facts.push(label + ' ' + (format ? format(v) : fmt.num(v, digits)));
+  };
+  if (algo === 'KTO') {
+    add('ktoLoss', 'KTO loss');
+    add('desirableReward', 'liked', 2);
+    add('undesirableReward', 'disliked', 2);
+    add('ktoAccuracy', 'acc', 0, fmt.pct);
+    return facts;
+  }
+  add('dpoLoss', 'DPO loss');
+  add('margin', 'margin', 2);
+  if (SAMPLING.has(algo)) {
+    add('reward', 'reward', 2);
+    if (algo === 'GRPO') add('rewardStd', 'group σ', 2);
+    add('kl', 'KL', 3);
+    if (algo === 'PPO') add('valueLoss', 'value loss', 3);
+    if (algo !== 'RLOO') add('clipFraction', 'clipped', 0, fmt.pct);
+  }
+  return facts;
 }
 
 function renderVpm() {
@@ -297,16 +335,7 @@ function renderTimeline() {
     facts.push(fmt.int(m.votesTrainedOn ?? 0) + ' votes');
     const acc = metric(m, 'rewardAccuracy');
     if (acc !== null) facts.push('RM acc ' + fmt.pct(acc));
-    const loss = metric(m, 'dpoLoss');
-    if (loss !== null) facts.push('DPO loss ' + fmt.num(loss));
-    const margin = metric(m, 'margin');
-    if (margin !== null) facts.push('margin ' + fmt.num(margin, 2));
-    if (algo === 'RLOO') {
-      const reward = metric(m, 'reward');
-      if (reward !== null) facts.push('reward ' + fmt.num(reward, 2));
-      const kl = metric(m, 'kl');
-      if (kl !== null) facts.push('KL ' + fmt.num(kl, 3));
-    }
+    facts.push(...updateFacts(m));
     return el('li', {class: 'timeline-item', 'data-version': String(m.version)},
         el('span', {class: 'timeline-dot algo-' + algo.toLowerCase()}),
         el('div', {class: 'timeline-body'},
@@ -353,10 +382,11 @@ function makeCharts() {
     y: {label: 'loss · KL', fromZero: true},
     y2: {label: 'margin · reward', scale: 'margin'},
     series: [
-      {label: 'DPO loss', stroke: colors.indigo, value: (u, v) => fmt.num(v)},
+      {label: 'DPO · KTO loss', stroke: colors.indigo, value: (u, v) => fmt.num(v)},
       {label: 'KL to SFT', stroke: colors.amber, value: (u, v) => fmt.num(v)},
-      {label: 'margin', stroke: colors.teal, scale: 'margin', value: (u, v) => fmt.num(v, 2)},
-      {label: 'RLOO reward', stroke: colors.rose, scale: 'margin', value: (u, v) => fmt.num(v, 2)},
+      {label: 'DPO margin', stroke: colors.teal, scale: 'margin', value: (u, v) => fmt.num(v, 2)},
+      {label: 'reward (RLOO · PPO · GRPO)', stroke: colors.rose, scale: 'margin', value: (u, v) => fmt.num(v, 2)},
+      {label: 'KTO liked − disliked', stroke: colors.sky, scale: 'margin', value: (u, v) => fmt.num(v, 2)},
     ],
   }));
   const vpm = chart($('chart-vpm'), {

@@ -203,15 +203,23 @@ class PagesBrowserTest {
     }
 
     @Test
-    void anRlooVersionShowsItsRewardAndKlWhereDpoVersionsShowLossAndMargin() {
+    void eachAlgorithmsVersionShowsItsOwnMetrics() {
         ServicesStandIn.rlooVersion = true;
         open("dashboard");
         String item = browser.awaitText("#timeline .timeline-item[data-version='4']", "RLOO");
         assertTrue(item.contains("from v3 · 102 votes · RM acc 80.0% · reward 0.42 · KL 0.800"), item);
         assertFalse(item.contains("DPO loss"), item);
-        assertEquals("80.0%", browser.find("#kpi-rm").getText());
-        browser.await(d -> "4".equals(d.findElement(By.id("chart-dpo")).getAttribute("data-points")) ? true : null);
-        assertTrue(browser.find("#chart-dpo").getText().contains("RLOO reward"), "the chart's legend names RLOO's series");
+        assertEquals("83.0%", browser.find("#kpi-rm").getText(), "the latest version's reward model");
+        assertTrue(browser.awaitText("#timeline .timeline-item[data-version='5']", "PPO")
+                .contains("reward 0.47 · KL 0.900 · value loss 0.125 · clipped 5.0%"), browser.find("#timeline").getText());
+        assertTrue(browser.awaitText("#timeline .timeline-item[data-version='6']", "GRPO")
+                .contains("reward 0.51 · group σ 0.33 · KL 1.100 · clipped 10.0%"), browser.find("#timeline").getText());
+        String kto = browser.awaitText("#timeline .timeline-item[data-version='7']", "KTO");
+        assertTrue(kto.contains("KTO loss 0.480 · liked 0.12 · disliked -0.09 · acc 75.0%"), kto);
+        browser.await(d -> "7".equals(d.findElement(By.id("chart-dpo")).getAttribute("data-points")) ? true : null);
+        String legend = browser.find("#chart-dpo").getText();
+        assertTrue(legend.contains("reward (RLOO · PPO · GRPO)") && legend.contains("KTO liked − disliked") && legend.contains("DPO · KTO loss"),
+                "the chart's legend names each algorithm's series: " + legend);
     }
 
     @Test
@@ -242,7 +250,10 @@ class PagesBrowserTest {
         browser.find("#replay-to-offset").sendKeys("80");
         browser.find("#replay-line").sendKeys("replay-offsets");
         browser.find("#replay-parent").sendKeys("v1");
-        new org.openqa.selenium.support.ui.Select(browser.find("#replay-algorithm")).selectByValue("RLOO");
+        org.openqa.selenium.support.ui.Select algorithms = new org.openqa.selenium.support.ui.Select(browser.find("#replay-algorithm"));
+        assertEquals(List.of("", "DPO", "RLOO", "PPO", "GRPO", "KTO"),
+                algorithms.getOptions().stream().map(o -> o.getAttribute("value")).toList(), "every algorithm can be replayed");
+        algorithms.selectByValue("RLOO");
         browser.find("#replay-start").click();
         browser.awaitText("#replay-state", "Replay started");
         browser.awaitText("#replays", "replay-offsets");

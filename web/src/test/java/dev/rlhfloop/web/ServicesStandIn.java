@@ -42,7 +42,10 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     /** When true the trainer is still bootstrapping: no model, comparisons answer 503 no_model. */
     static volatile boolean bootstrapping = false;
 
-    /** When true the live line also has v4, an RLOO version (rlhf.trainer.algorithm=rloo): no DPO loss or margin. */
+    /**
+     * When true the live line also has v4, an RLOO version (rlhf.trainer.algorithm=rloo): no DPO loss or margin;
+     * then v5 PPO, v6 GRPO and v7 KTO, each with its own metrics as the trainer publishes them.
+     */
     static volatile boolean rlooVersion = false;
     static final List<Map<String, Object>> votes = new CopyOnWriteArrayList<>();
     static final List<Map<String, Object>> replays = new CopyOnWriteArrayList<>();
@@ -310,6 +313,12 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         if (rlooVersion) {
             list.add(model("4", "live", "3", "RLOO", 102, Map.of("rewardAccuracy", 0.8, "reward", 0.42, "rewardBefore", 0.1, "kl", 0.8,
                     "totalReward", 0.38, "responseLength", 9.5, "rlooLoss", -0.3)));
+            list.add(model("5", "live", "4", "PPO", 118, Map.of("rewardAccuracy", 0.81, "reward", 0.47, "rewardBefore", 0.4, "kl", 0.9,
+                    "responseLength", 9.1, "ppoLoss", -0.02, "valueLoss", 0.125, "clipFraction", 0.05)));
+            list.add(model("6", "live", "5", "GRPO", 134, Map.of("rewardAccuracy", 0.82, "reward", 0.51, "rewardBefore", 0.45,
+                    "rewardStd", 0.33, "kl", 1.1, "responseLength", 8.7, "grpoLoss", 0.01, "clipFraction", 0.1)));
+            list.add(model("7", "live", "6", "KTO", 150, Map.of("rewardAccuracy", 0.83, "ktoLoss", 0.48, "ktoLossBefore", 0.5,
+                    "desirableReward", 0.12, "undesirableReward", -0.09, "referencePoint", 0.01, "ktoAccuracy", 0.75, "ratings", 32)));
         }
         for (Map<String, Object> r : replays) {
             list.add("RLOO".equals(r.get("algorithm"))

@@ -28,7 +28,7 @@ public record StartReplay(
         @Schema(description = "the version the new line starts from; absent = the SFT model") @Pattern(regexp = ".*\\S.*", message = "must name a version, e.g. \"1\" or \"7\"") String parent,
         @Schema(description = "the new line's name; a fresh one is made up when absent")
         @Pattern(regexp = LINE, message = "must be 1-40 lower-case letters, digits, '-' or '_', starting with a letter or digit") String line,
-        @Schema(description = "how the new line's updates change the policy (DPO or RLOO, any case); absent = the trainer's rlhf.trainer.algorithm")
+        @Schema(description = "how the new line's updates change the policy (DPO, RLOO, PPO, GRPO or KTO, any case); absent = the trainer's rlhf.trainer.algorithm")
         String algorithm) {
 
     public enum From { BEGINNING, TIMESTAMP, OFFSETS }

@@ -5,6 +5,7 @@ package dev.rlhfloop.llm.rlhf;
  * of the per-token KL to the reference, the clip range ε, {@code epochs} (optimizer steps over each
  * group batch, μ), AdamW's rate and weight decay, the gradient-norm ceiling (0 = none), the longest
  * answer, the sampling temperature and the seed of the samples.
+ * The defaults are {@link UpdateSettings#defaults()}' ({@link UpdateSettings#grpoSettings}).
  */
 public record GrpoSettings(int samples, double klCoefficient, double clipRange, int epochs, float learningRate, float weightDecay,
                            double maxGradNorm, int maxNewTokens, float temperature, long seed) {
@@ -17,13 +18,6 @@ public record GrpoSettings(int samples, double klCoefficient, double clipRange, 
         }
     }
 
-    /**
-     * k = 4 (RLOO's), β = 0.04 and ε = 0.2 (DeepSeekMath's), one step per group batch (μ = 1, as
-     * there and in TRL), AdamW lr 1e-5 without decay, clipping at 1, 64 new tokens, temperature 1.
-     */
-    public static GrpoSettings defaults() {
-        return new GrpoSettings(4, 0.04, 0.2, 1, 1e-5f, 0f, 1.0, 64, 1f, 123);
-    }
 
     public GrpoSettings withSamples(int value) {
         return new GrpoSettings(value, klCoefficient, clipRange, epochs, learningRate, weightDecay, maxGradNorm, maxNewTokens, temperature, seed);

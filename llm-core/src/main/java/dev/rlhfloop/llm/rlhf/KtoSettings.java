@@ -5,6 +5,7 @@ package dev.rlhfloop.llm.rlhf;
  * answers, AdamW's learning rate and weight decay, epochs over the ratings, ratings per update,
  * the seed of the shuffling order, the gradient-norm ceiling (0 = none) and the longest sequence
  * (prompt + answer) kept.
+ * The defaults are {@link UpdateSettings#defaults()}' ({@link UpdateSettings#ktoSettings}).
  */
 public record KtoSettings(double beta, double desirableWeight, double undesirableWeight, float learningRate, float weightDecay,
                           int epochs, int batchSize, long seed, double maxGradNorm, int maxLength) {
@@ -18,14 +19,6 @@ public record KtoSettings(double beta, double desirableWeight, double undesirabl
         }
     }
 
-    /**
-     * β 0.1 and λ_D = λ_U = 1 (the paper's and TRL's), with DPO's optimizer defaults: AdamW lr 5e-6,
-     * weight decay 0.01, batch 8, one epoch, clipping at 1, 1,024 tokens. The paper advises
-     * λ_D·n_D / (λ_U·n_U) between 1 and 4/3 when thumbs up and down are unbalanced.
-     */
-    public static KtoSettings defaults() {
-        return new KtoSettings(0.1, 1.0, 1.0, 5e-6f, 0.01f, 1, 8, 123, 1.0, 1024);
-    }
 
     public KtoSettings withBeta(double value) {
         return new KtoSettings(value, desirableWeight, undesirableWeight, learningRate, weightDecay, epochs, batchSize, seed, maxGradNorm, maxLength);

@@ -13,7 +13,13 @@ public enum PolicyAlgorithm {
     /** Direct preference optimisation on the pairs, against the frozen reference. */
     DPO("dpoLoss"),
     /** REINFORCE leave-one-out on the pairs' prompts, against the reward model, KL penalty to the reference. */
-    RLOO("rlooLoss");
+    RLOO("rlooLoss"),
+    /** PPO on the pairs' prompts against the reward model: a critic (carried like the reward model), GAE, clipped ratio, per-token KL. */
+    PPO("ppoLoss"),
+    /** GRPO on the pairs' prompts against the reward model: advantages relative to a group of answers per prompt, no critic. */
+    GRPO("grpoLoss"),
+    /** KTO on the pairs' answers rated alone (chosen = thumbs up, rejected = thumbs down), against the frozen reference. */
+    KTO("ktoLoss");
 
     private final String lossMetric;
 
@@ -32,7 +38,7 @@ public enum PolicyAlgorithm {
         return Arrays.stream(values()).filter(a -> a.name().equalsIgnoreCase(name)).findFirst();
     }
 
-    /** The names, lower case, for messages: "dpo, rloo". */
+    /** The names, lower case, for messages: "dpo, rloo, ppo, grpo, kto". */
     public static String names() {
         return String.join(", ", Arrays.stream(values()).map(a -> a.name().toLowerCase(Locale.ROOT)).toList());
     }

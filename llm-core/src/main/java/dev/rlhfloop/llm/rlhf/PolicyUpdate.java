@@ -13,9 +13,10 @@ import java.util.Map;
  * One update of a policy from a batch of preference pairs, as the trainer service, the {@code llm}
  * verbs and the experiments run it: the reward model trained further on the pairs (every k-th pair
  * held out to measure its accuracy), then the policy by the settings' algorithm — DPO on the pairs
- * against the frozen reference, or RLOO steps on the pairs' prompts against that reward model with
- * a KL penalty to the reference. Everything is seeded by the update's seed, so the same pairs,
- * seed and settings give the same weights, bit for bit.
+ * against the frozen reference; RLOO, PPO or GRPO steps on the pairs' prompts against that reward
+ * model with a KL penalty to the reference; or KTO on the pairs' answers rated alone. Everything is
+ * seeded by the update's seed, so the same pairs, seed, settings (and PPO's critic) give the same
+ * weights, bit for bit.
  */
 public final class PolicyUpdate {
 
@@ -53,6 +54,14 @@ public final class PolicyUpdate {
     }
 
     /**
+     * A line's first PPO critic: a copy of the reward model's backbone, its head and a zero bias (as
+     * TRL starts one); the caller carries it from update to update, as it carries the reward model.
+     */
+    public ValueModel newCritic(RewardModel rewardModel) {
+        return ValueModel.fromRewardModel(rewardModel);
+    }
+
+    /**
      * A line's first policy: a copy of the reference, or with a LoRA rank, a fresh adapter (A drawn
      * from {@code seed}, B zero) over the reference's own weights, which stay frozen and are not copied.
      */
@@ -76,11 +85,17 @@ public final class PolicyUpdate {
      */
     public Map<String, Double> run(Gpt policy, Gpt reference, RewardModel rewardModel, List<TokenizedPreference> pairs, int endOfText,
                                    long seed, Progress progress) {
+        return run(policy, reference, rewardModel, null, pairs, endOfText, seed, progress);
+    }
+
+    /** As {@link #run(Gpt, Gpt, RewardModel, List, int, long, Progress)}, with PPO's {@code critic} (trained in place; null: a fresh one from the reward model). */
+    public Map<String, Double> run(Gpt policy, Gpt reference, RewardModel rewardModel, ValueModel critic, List<TokenizedPreference> pairs,
+                                   int endOfText, long seed, Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("pairs", (double) pairs.size());
         Split split = split(pairs);
         metrics.putAll(trainRewardModel(rewardModel, split, endOfText, seed, progress));
-        metrics.putAll(updatePolicy(policy, reference, rewardModel, pairs, split.heldOut(), endOfText, seed, progress));
+        metrics.putAll(updatePolicy(policy, reference, rewardModel, critic, pairs, split.heldOut(), endOfText, seed, progress));
         return metrics;
     }
 
@@ -122,14 +137,25 @@ public final class PolicyUpdate {
 
     /**
      * Updates {@code policy} by the settings' algorithm: the one place an algorithm is chosen.
-     * {@code probe} are pairs the after-update metrics are measured on (DPO; the last few pairs when empty).
+     * {@code probe} are pairs the after-update metrics are measured on (DPO, KTO; the last few pairs when empty).
+     * PPO trains a critic fresh from the reward model; see the overload to carry one.
      */
     public Map<String, Double> updatePolicy(Gpt policy, Gpt reference, RewardModel rewardModel, List<TokenizedPreference> pairs,
                                             List<TokenizedPreference> probe, int endOfText, long seed, Progress progress) {
+        return updatePolicy(policy, reference, rewardModel, null, pairs, probe, endOfText, seed, progress);
+    }
+
+    /** As the overload without it, with PPO's {@code critic}, trained in place (null: a fresh one from the reward model). */
+    public Map<String, Double> updatePolicy(Gpt policy, Gpt reference, RewardModel rewardModel, ValueModel critic,
+                                            List<TokenizedPreference> pairs, List<TokenizedPreference> probe, int endOfText, long seed,
+                                            Progress progress) {
         policy.setDropoutState(seed, 0);
         return switch (settings.algorithm()) {
             case DPO -> dpo(policy, reference, pairs, probe, endOfText, seed, progress);
             case RLOO -> rloo(policy, reference, rewardModel, pairs, endOfText, seed, progress);
+            case PPO -> ppo(policy, reference, rewardModel, critic != null ? critic : newCritic(rewardModel), pairs, endOfText, seed, progress);
+            case GRPO -> grpo(policy, reference, rewardModel, pairs, endOfText, seed, progress);
+            case KTO -> kto(policy, reference, pairs, probe, endOfText, seed, progress);
         };
     }
 
@@ -170,27 +196,109 @@ public final class PolicyUpdate {
      */
     private Map<String, Double> rloo(Gpt policy, Gpt reference, RewardModel rewardModel, List<TokenizedPreference> pairs, int endOfText,
                                      long seed, Progress progress) {
-        Map<String, Double> metrics = new LinkedHashMap<>();
         UpdateSettings.Rloo rloo = settings.rloo();
         // Answers get at most half the context (as a pair's answers do when encoded), prompts the rest.
         int maxNewTokens = Math.min(rloo.maxNewTokens(), policy.config().contextLength() / 2);
+        Rloo steps = new Rloo(policy, reference, Rloo.Reward.of(rewardModel), settings.rlooSettings(maxNewTokens, seed), endOfText);
+        return onPolicy(policy, pairs, maxNewTokens, rloo.steps(), rloo.promptsPerStep(), progress, prompts -> {
+            Rloo.Metrics m = steps.step(prompts);
+            return new OnPolicyStep(m.reward(), m.loss(), Map.of("kl", m.kl(), "totalReward", m.totalReward(),
+                    "responseLength", m.responseLength(), "rlooLoss", m.loss()));
+        });
+    }
+
+    /**
+     * PPO rollouts on the batch's prompts (chosen as RLOO's) against {@code rewardModel}, the critic
+     * trained alongside. Metrics: {@code prompts}, {@code rewardBefore} (the first rollout's mean
+     * reward), and the last step's {@code reward}, {@code kl} (summed log-ratio per answer),
+     * {@code responseLength}, {@code ppoLoss} (the clipped surrogate), {@code valueLoss} and
+     * {@code clipFraction} (share of answer tokens whose ratio was clipped).
+     */
+    private Map<String, Double> ppo(Gpt policy, Gpt reference, RewardModel rewardModel, ValueModel critic, List<TokenizedPreference> pairs,
+                                    int endOfText, long seed, Progress progress) {
+        UpdateSettings.Ppo ppo = settings.ppo();
+        int maxNewTokens = Math.min(ppo.maxNewTokens(), policy.config().contextLength() / 2);
+        critic.backbone().setDropoutState(seed, 0);
+        Ppo steps = new Ppo(policy, reference, critic, Rloo.Reward.of(rewardModel), settings.ppoSettings(maxNewTokens, seed), endOfText);
+        return onPolicy(policy, pairs, maxNewTokens, ppo.steps(), ppo.promptsPerStep(), progress, prompts -> {
+            Ppo.Metrics m = steps.step(prompts);
+            return new OnPolicyStep(m.reward(), m.policyLoss(), Map.of("kl", m.kl(), "responseLength", m.responseLength(),
+                    "ppoLoss", m.policyLoss(), "valueLoss", m.valueLoss(), "clipFraction", m.clipFraction()));
+        });
+    }
+
+    /**
+     * GRPO steps on the batch's prompts (chosen as RLOO's) against {@code rewardModel}. Metrics:
+     * {@code prompts}, {@code rewardBefore}, and the last step's {@code reward}, {@code rewardStd}
+     * (within groups), {@code kl} (summed log-ratio per answer), {@code responseLength},
+     * {@code grpoLoss} and {@code clipFraction}.
+     */
+    private Map<String, Double> grpo(Gpt policy, Gpt reference, RewardModel rewardModel, List<TokenizedPreference> pairs, int endOfText,
+                                     long seed, Progress progress) {
+        UpdateSettings.Grpo grpo = settings.grpo();
+        int maxNewTokens = Math.min(grpo.maxNewTokens(), policy.config().contextLength() / 2);
+        Grpo steps = new Grpo(policy, reference, Rloo.Reward.of(rewardModel), settings.grpoSettings(maxNewTokens, seed), endOfText);
+        return onPolicy(policy, pairs, maxNewTokens, grpo.steps(), grpo.promptsPerStep(), progress, prompts -> {
+            Grpo.Metrics m = steps.step(prompts);
+            return new OnPolicyStep(m.reward(), m.loss(), Map.of("rewardStd", m.rewardStd(), "kl", m.kl(),
+                    "responseLength", m.responseLength(), "grpoLoss", m.loss(), "clipFraction", m.clipFraction()));
+        });
+    }
+
+    /** One step of an on-policy algorithm: the mean reward of its samples, its loss, and the metrics it reports. */
+    private record OnPolicyStep(double reward, double loss, Map<String, Double> metrics) {}
+
+    /**
+     * {@code steps} steps of an on-policy algorithm on the batch's distinct prompts, {@code perStep}
+     * of them per step, cycling (as RLOO's); the first step's reward is {@code rewardBefore}, the
+     * last step's metrics are the update's.
+     */
+    private Map<String, Double> onPolicy(Gpt policy, List<TokenizedPreference> pairs, int maxNewTokens, int steps, int perStep,
+                                         Progress progress, java.util.function.Function<List<int[]>, OnPolicyStep> step) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
         List<int[]> prompts = distinctPrompts(pairs, policy.config().contextLength() - maxNewTokens);
         metrics.put("prompts", (double) prompts.size());
-        Rloo steps = new Rloo(policy, reference, Rloo.Reward.of(rewardModel), settings.rlooSettings(maxNewTokens, seed), endOfText);
-        int perStep = Math.min(rloo.promptsPerStep(), prompts.size());
-        Rloo.Metrics last = null;
-        for (int step = 0; step < rloo.steps(); step++) {
+        int n = Math.min(perStep, prompts.size());
+        OnPolicyStep last = null;
+        for (int s = 0; s < steps; s++) {
             List<int[]> stepPrompts = new ArrayList<>();
-            for (int i = 0; i < perStep; i++) stepPrompts.add(prompts.get((step * perStep + i) % prompts.size()));
-            last = steps.step(stepPrompts);
-            if (step == 0) put(metrics, "rewardBefore", last.reward());
-            progress.step(Stage.POLICY, step + 1, rloo.steps(), last.loss());
+            for (int i = 0; i < n; i++) stepPrompts.add(prompts.get((s * n + i) % prompts.size()));
+            last = step.apply(stepPrompts);
+            if (s == 0) put(metrics, "rewardBefore", last.reward());
+            progress.step(Stage.POLICY, s + 1, steps, last.loss());
         }
         put(metrics, "reward", last.reward());
-        put(metrics, "kl", last.kl());
-        put(metrics, "totalReward", last.totalReward());
-        put(metrics, "responseLength", last.responseLength());
-        put(metrics, "rlooLoss", last.loss());
+        // Map.of has no order: the algorithm's metrics in a stable one, so a replay's metrics compare equal and print alike.
+        new java.util.TreeMap<>(last.metrics()).forEach((name, value) -> put(metrics, name, value));
+        return metrics;
+    }
+
+    /**
+     * KTO on the batch's pairs rated alone ({@link TokenizedFeedback#fromPairs}: chosen up, rejected
+     * down), measured on the probe pairs' ratings (the last few pairs' when there is no probe).
+     * Metrics: {@code ratings}, {@code ktoLossBefore} and after it {@code ktoLoss},
+     * {@code desirableReward} and {@code undesirableReward} (β·log-ratio of liked and disliked
+     * answers), {@code referencePoint} (z), {@code ktoAccuracy} (answers on their side of z) and
+     * {@code ktoTrainLoss} (the last epoch's mean).
+     */
+    private Map<String, Double> kto(Gpt policy, Gpt reference, List<TokenizedPreference> pairs, List<TokenizedPreference> probe,
+                                    int endOfText, long seed, Progress progress) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        KtoSettings ktoSettings = settings.ktoSettings(seed, policy.config().contextLength());
+        List<TokenizedFeedback> ratings = TokenizedFeedback.fromPairs(pairs);
+        List<TokenizedPreference> measured = !probe.isEmpty() ? probe : pairs.subList(Math.max(0, pairs.size() - PROBE_PAIRS), pairs.size());
+        metrics.put("ratings", (double) ratings.size());
+        List<KtoTrainer.Epoch> epochs = KtoTrainer.train(policy, reference, ratings, TokenizedFeedback.fromPairs(measured), ktoSettings,
+                endOfText, step -> progress.step(Stage.POLICY, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
+                        (long) ktoSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
+        put(metrics, "ktoLossBefore", epochs.get(0).heldOut().loss());
+        KtoTrainer.Epoch last = epochs.get(epochs.size() - 1);
+        put(metrics, "ktoTrainLoss", last.train().loss());
+        put(metrics, "ktoLoss", last.heldOut().loss());
+        put(metrics, "desirableReward", last.heldOut().desirableReward());
+        put(metrics, "undesirableReward", last.heldOut().undesirableReward());
+        put(metrics, "referencePoint", last.heldOut().referencePoint());
+        put(metrics, "ktoAccuracy", last.heldOut().accuracy());
         return metrics;
     }
 

@@ -7,6 +7,7 @@ package dev.rlhfloop.llm.rlhf;
  * rollout batch), AdamW's rates for the policy and the critic and their weight decay, the
  * gradient-norm ceiling (0 = none), the longest answer, the sampling temperature (1 samples the
  * policy itself, which the ratio assumes) and the seed of the samples.
+ * The defaults are {@link UpdateSettings#defaults()}' ({@link UpdateSettings#ppoSettings}).
  */
 public record PpoSettings(int samples, double klCoefficient, double clipRange, double valueClipRange, double gamma, double lambda,
                           int epochs, float learningRate, float valueLearningRate, float weightDecay, double maxGradNorm,
@@ -22,14 +23,6 @@ public record PpoSettings(int samples, double klCoefficient, double clipRange, d
         }
     }
 
-    /**
-     * One answer per prompt, β = 0.05, ε = 0.2 for the ratio and the value, γ = 1, λ = 0.95,
-     * 4 epochs per rollout, AdamW lr 1e-5 for policy and critic without decay, clipping at 1,
-     * 64 new tokens, temperature 1 (TRL's PPO defaults, with RLOO's β and rate).
-     */
-    public static PpoSettings defaults() {
-        return new PpoSettings(1, 0.05, 0.2, 0.2, 1.0, 0.95, 4, 1e-5f, 1e-5f, 0f, 1.0, 64, 1f, 123);
-    }
 
     public PpoSettings withSamples(int value) {
         return new PpoSettings(value, klCoefficient, clipRange, valueClipRange, gamma, lambda, epochs, learningRate, valueLearningRate,

@@ -7,7 +7,8 @@ package dev.rlhfloop.llm.rlhf;
  * policy by {@link #algorithm}; {@code batchSize} pairs per step for both; {@code loraRank} 0 trains
  * every weight, above 0 a LoRA adapter of that rank (alpha = rank) over a frozen base.
  */
-public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraRank, Reward reward, Dpo dpo, Rloo rloo) {
+public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraRank, Reward reward, Dpo dpo, Rloo rloo, Ppo ppo, Grpo grpo,
+                             Kto kto) {
 
     /**
      * Bradley–Terry training of the reward model on the batch; every {@code holdOutEvery}-th pair
@@ -82,41 +83,151 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
         }
     }
 
-    public UpdateSettings {
-        require(algorithm != null && batchSize >= 1 && loraRank >= 0 && reward != null && dpo != null && rloo != null,
-                "need an algorithm, batch-size >= 1, lora-rank >= 0", algorithm, batchSize, loraRank);
+    /**
+     * PPO of each update ({@link dev.rlhfloop.llm.rlhf.Ppo}): {@code steps} rollouts, each sampling
+     * {@code samples} answers of at most {@code maxNewTokens} to {@code promptsPerStep} of the batch's
+     * distinct prompts, scored by the reward model, per-token KL coefficient {@code beta}; {@code epochs}
+     * optimizer steps per rollout with the ratio clipped at 1 ± {@code clipRange}; the critic (carried
+     * from update to update like the reward model) at {@code valueLearningRate}, its values clipped at
+     * ± {@code valueClipRange}; GAE's γ and λ. TRL's PPO defaults with RLOO's β; not tuned on the loop.
+     */
+    public record Ppo(int steps, int samples, int promptsPerStep, double beta, float learningRate, int maxNewTokens, int epochs,
+                      double clipRange, float valueLearningRate, double valueClipRange, double gamma, double lambda) {
+        public Ppo {
+            require(steps >= 1 && samples >= 1 && promptsPerStep >= 1 && beta >= 0 && learningRate > 0 && maxNewTokens >= 1 && epochs >= 1
+                            && clipRange > 0 && valueLearningRate > 0 && valueClipRange > 0 && gamma >= 0 && gamma <= 1 && lambda >= 0 && lambda <= 1,
+                    "ppo: need steps >= 1, samples >= 1, prompts-per-step >= 1, beta >= 0, learning-rate > 0, max-new-tokens >= 1, "
+                            + "epochs >= 1, clip-range > 0, value-learning-rate > 0, value-clip-range > 0, 0 <= gamma, lambda <= 1",
+                    steps, samples, promptsPerStep, beta, learningRate, maxNewTokens, epochs, clipRange, valueLearningRate, valueClipRange,
+                    gamma, lambda);
+        }
+
+        public Ppo withSteps(int value) {
+            return new Ppo(value, samples, promptsPerStep, beta, learningRate, maxNewTokens, epochs, clipRange, valueLearningRate,
+                    valueClipRange, gamma, lambda);
+        }
+
+        public Ppo withMaxNewTokens(int value) {
+            return new Ppo(steps, samples, promptsPerStep, beta, learningRate, value, epochs, clipRange, valueLearningRate,
+                    valueClipRange, gamma, lambda);
+        }
     }
 
-    /** DPO; batches of 8; full weights; reward model lr 1e-4, 1 epoch, every 5th pair held out; DPO β 0.1, lr 1e-4, decay 0.01, 2 epochs; RLOO 4 steps of k = 4 on 8 prompts, β 0.05, lr 1e-4, 32 new tokens. */
+    /**
+     * GRPO of each update ({@link dev.rlhfloop.llm.rlhf.Grpo}): {@code steps} steps, each sampling a
+     * group of {@code samples} answers (k ≥ 2) of at most {@code maxNewTokens} to {@code promptsPerStep}
+     * of the batch's distinct prompts, advantages relative to the group, per-token KL coefficient
+     * {@code beta}, {@code epochs} optimizer steps per group batch, ratio clipped at 1 ± {@code clipRange}.
+     * DeepSeekMath's β and ε, TRL's rate; not tuned on the loop.
+     */
+    public record Grpo(int steps, int samples, int promptsPerStep, double beta, float learningRate, int maxNewTokens, int epochs,
+                       double clipRange) {
+        public Grpo {
+            require(steps >= 1 && samples >= 2 && promptsPerStep >= 1 && beta >= 0 && learningRate > 0 && maxNewTokens >= 1 && epochs >= 1
+                            && clipRange > 0,
+                    "grpo: need steps >= 1, samples >= 2, prompts-per-step >= 1, beta >= 0, learning-rate > 0, max-new-tokens >= 1, "
+                            + "epochs >= 1, clip-range > 0",
+                    steps, samples, promptsPerStep, beta, learningRate, maxNewTokens, epochs, clipRange);
+        }
+
+        public Grpo withSteps(int value) {
+            return new Grpo(value, samples, promptsPerStep, beta, learningRate, maxNewTokens, epochs, clipRange);
+        }
+
+        public Grpo withMaxNewTokens(int value) {
+            return new Grpo(steps, samples, promptsPerStep, beta, learningRate, value, epochs, clipRange);
+        }
+    }
+
+    /**
+     * KTO of each update ({@link KtoTrainer}), on the batch's pairs unpaired ({@link TokenizedFeedback#fromPairs}:
+     * chosen = thumbs up, rejected = thumbs down) until single-answer ratings exist: β, the weights of
+     * liked and disliked answers, AdamW's rate and weight decay, epochs over the ratings; batches of
+     * {@code batchSize} ratings. The paper's and TRL's defaults; not tuned on the loop.
+     */
+    public record Kto(double beta, double desirableWeight, double undesirableWeight, float learningRate, float weightDecay, int epochs) {
+        public Kto {
+            require(beta > 0 && desirableWeight > 0 && undesirableWeight > 0 && learningRate > 0 && weightDecay >= 0 && epochs >= 0,
+                    "kto: need beta > 0, desirable-weight > 0, undesirable-weight > 0, learning-rate > 0, weight-decay >= 0, epochs >= 0",
+                    beta, desirableWeight, undesirableWeight, learningRate, weightDecay, epochs);
+        }
+
+        public Kto withBeta(double value) {
+            return new Kto(value, desirableWeight, undesirableWeight, learningRate, weightDecay, epochs);
+        }
+
+        public Kto withWeights(double desirable, double undesirable) {
+            return new Kto(beta, desirable, undesirable, learningRate, weightDecay, epochs);
+        }
+
+        public Kto withLearningRate(float value) {
+            return new Kto(beta, desirableWeight, undesirableWeight, value, weightDecay, epochs);
+        }
+
+        public Kto withEpochs(int value) {
+            return new Kto(beta, desirableWeight, undesirableWeight, learningRate, weightDecay, value);
+        }
+    }
+
+    public UpdateSettings {
+        require(algorithm != null && batchSize >= 1 && loraRank >= 0 && reward != null && dpo != null && rloo != null && ppo != null
+                        && grpo != null && kto != null,
+                "need an algorithm, batch-size >= 1, lora-rank >= 0", algorithm, batchSize, loraRank);
+        require(algorithm != PolicyAlgorithm.KTO || batchSize >= 2,
+                "kto needs batch-size >= 2 (its reference point pairs each answer with another's)", batchSize);
+    }
+
+    /**
+     * DPO; batches of 8; full weights; reward model lr 1e-4, 1 epoch, every 5th pair held out; DPO β 0.1, lr 1e-4,
+     * decay 0.01, 2 epochs; RLOO 4 steps of k = 4 on 8 prompts, β 0.05, lr 1e-4, 32 new tokens; PPO 4 rollouts of
+     * 1 answer to 8 prompts, β 0.05, lr 1e-5 (critic too), 32 new tokens, 4 epochs, ε 0.2 (value 0.2), γ 1, λ 0.95;
+     * GRPO 4 steps of k = 4 on 8 prompts, β 0.04, lr 1e-5, 32 new tokens, 1 epoch, ε 0.2; KTO β 0.1, λ_D = λ_U = 1,
+     * lr 5e-6, decay 0.01, 1 epoch.
+     */
     public static UpdateSettings defaults() {
         return new UpdateSettings(PolicyAlgorithm.DPO, 8, 0,
                 new Reward(1e-4f, 1, 5),
                 new Dpo(0.1, 1e-4f, 0.01f, 2),
-                new Rloo(4, 4, 8, 0.05, 1e-4f, 32));
+                new Rloo(4, 4, 8, 0.05, 1e-4f, 32),
+                new Ppo(4, 1, 8, 0.05, 1e-5f, 32, 4, 0.2, 1e-5f, 0.2, 1.0, 0.95),
+                new Grpo(4, 4, 8, 0.04, 1e-5f, 32, 1, 0.2),
+                new Kto(0.1, 1.0, 1.0, 5e-6f, 0.01f, 1));
     }
 
     public UpdateSettings withAlgorithm(PolicyAlgorithm value) {
-        return new UpdateSettings(value, batchSize, loraRank, reward, dpo, rloo);
+        return new UpdateSettings(value, batchSize, loraRank, reward, dpo, rloo, ppo, grpo, kto);
     }
 
     public UpdateSettings withBatchSize(int value) {
-        return new UpdateSettings(algorithm, value, loraRank, reward, dpo, rloo);
+        return new UpdateSettings(algorithm, value, loraRank, reward, dpo, rloo, ppo, grpo, kto);
     }
 
     public UpdateSettings withLoraRank(int value) {
-        return new UpdateSettings(algorithm, batchSize, value, reward, dpo, rloo);
+        return new UpdateSettings(algorithm, batchSize, value, reward, dpo, rloo, ppo, grpo, kto);
     }
 
     public UpdateSettings withReward(Reward value) {
-        return new UpdateSettings(algorithm, batchSize, loraRank, value, dpo, rloo);
+        return new UpdateSettings(algorithm, batchSize, loraRank, value, dpo, rloo, ppo, grpo, kto);
     }
 
     public UpdateSettings withDpo(Dpo value) {
-        return new UpdateSettings(algorithm, batchSize, loraRank, reward, value, rloo);
+        return new UpdateSettings(algorithm, batchSize, loraRank, reward, value, rloo, ppo, grpo, kto);
     }
 
     public UpdateSettings withRloo(Rloo value) {
-        return new UpdateSettings(algorithm, batchSize, loraRank, reward, dpo, value);
+        return new UpdateSettings(algorithm, batchSize, loraRank, reward, dpo, value, ppo, grpo, kto);
+    }
+
+    public UpdateSettings withPpo(Ppo value) {
+        return new UpdateSettings(algorithm, batchSize, loraRank, reward, dpo, rloo, value, grpo, kto);
+    }
+
+    public UpdateSettings withGrpo(Grpo value) {
+        return new UpdateSettings(algorithm, batchSize, loraRank, reward, dpo, rloo, ppo, value, kto);
+    }
+
+    public UpdateSettings withKto(Kto value) {
+        return new UpdateSettings(algorithm, batchSize, loraRank, reward, dpo, rloo, ppo, grpo, value);
     }
 
     /** The reward model's trainer settings for one update ({@code seed} orders its batches; no weight decay beyond DPO's). */
@@ -134,6 +245,24 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
     /** RLOO's engine settings for one update: answers of at most {@code maxNewTokens}, samples drawn from {@code seed}. */
     public RlooSettings rlooSettings(int maxNewTokens, long seed) {
         return new RlooSettings(rloo.samples(), rloo.beta(), rloo.learningRate(), 0f, MAX_GRAD_NORM, maxNewTokens, 1f, seed);
+    }
+
+    /** PPO's engine settings for one update: answers of at most {@code maxNewTokens}, samples drawn from {@code seed}. */
+    public PpoSettings ppoSettings(int maxNewTokens, long seed) {
+        return new PpoSettings(ppo.samples(), ppo.beta(), ppo.clipRange(), ppo.valueClipRange(), ppo.gamma(), ppo.lambda(), ppo.epochs(),
+                ppo.learningRate(), ppo.valueLearningRate(), 0f, MAX_GRAD_NORM, maxNewTokens, 1f, seed);
+    }
+
+    /** GRPO's engine settings for one update: answers of at most {@code maxNewTokens}, samples drawn from {@code seed}. */
+    public GrpoSettings grpoSettings(int maxNewTokens, long seed) {
+        return new GrpoSettings(grpo.samples(), grpo.beta(), grpo.clipRange(), grpo.epochs(), grpo.learningRate(), 0f, MAX_GRAD_NORM,
+                maxNewTokens, 1f, seed);
+    }
+
+    /** KTO's trainer settings for one update: batches of {@code batchSize} ratings shuffled from {@code seed}, sequences cut to {@code maxLength}. */
+    public KtoSettings ktoSettings(long seed, int maxLength) {
+        return new KtoSettings(kto.beta(), kto.desirableWeight(), kto.undesirableWeight(), kto.learningRate(), kto.weightDecay(), kto.epochs(),
+                batchSize, seed, MAX_GRAD_NORM, maxLength);
     }
 
     /** Every update clips the gradient's global norm at 1. */

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KtoTest {
 
-    private static final KtoSettings SETTINGS = KtoSettings.defaults()
+    private static final KtoSettings SETTINGS = UpdateSettings.defaults().ktoSettings(123, 1024)
             .withLearningRate(3e-3f).withBatchSize(4).withEpochs(3).withBeta(0.5).withMaxLength(16);
 
     /** Ratings of single answers: every other one a liked answer holding the "polite" token 1, the rest disliked ones without it. */
@@ -48,7 +48,7 @@ class KtoTest {
         RlhfFixtures.scaleUp(reference, 2);
         Gpt policy = reference.copy();
         RlhfFixtures.scaleUp(policy, 3);
-        Kto kto = new Kto(policy, reference, KtoSettings.defaults().withBeta(0.5).withWeights(1.0, 1.5));
+        Kto kto = new Kto(policy, reference, UpdateSettings.defaults().ktoSettings(123, 1024).withBeta(0.5).withWeights(1.0, 1.5));
         List<TokenizedFeedback> ratings = randomRatings(new Random(4), 5, 13);
         ratings.set(1, new TokenizedFeedback(ratings.get(1).prompt(), ratings.get(1).completion(), false));
         Kto.Rows rows = Kto.Rows.collate(ratings, RlhfFixtures.PAD, 12);
@@ -66,7 +66,7 @@ class KtoTest {
     void startsAtHalfTheWeightsWithZeroRewardsAndReferencePoint() {
         Gpt reference = Gpt.create(RlhfFixtures.tiny(), 5);
         RlhfFixtures.scaleUp(reference, 6);
-        Kto kto = new Kto(reference.copy(), reference, KtoSettings.defaults().withWeights(1.0, 3.0));
+        Kto kto = new Kto(reference.copy(), reference, UpdateSettings.defaults().ktoSettings(123, 1024).withWeights(1.0, 3.0));
         List<TokenizedFeedback> ratings = List.of(
                 new TokenizedFeedback(new int[] {3, 4}, new int[] {5}, true),
                 new TokenizedFeedback(new int[] {6}, new int[] {7, 8}, false),
@@ -136,8 +136,8 @@ class KtoTest {
         Gpt reference = Gpt.create(RlhfFixtures.tiny(), 1);
         TokenizedFeedback one = new TokenizedFeedback(new int[] {1}, new int[] {2}, true);
         assertThrows(IllegalArgumentException.class, () -> KtoTrainer.train(reference.copy(), reference, List.of(one), List.of(),
-                KtoSettings.defaults(), 0, KtoTrainer.Listener.NONE));
-        assertThrows(IllegalArgumentException.class, () -> KtoSettings.defaults().withBatchSize(1));
+                UpdateSettings.defaults().ktoSettings(123, 1024), 0, KtoTrainer.Listener.NONE));
+        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().ktoSettings(123, 1024).withBatchSize(1));
         assertThrows(IllegalArgumentException.class, () -> new TokenizedFeedback(new int[] {1}, new int[0], true));
     }
 }

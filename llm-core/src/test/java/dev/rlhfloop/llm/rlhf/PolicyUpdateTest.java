@@ -108,6 +108,61 @@ class PolicyUpdateTest {
         assertEquals(4, result.steps().stream().filter(s -> s.stage() == PolicyUpdate.Stage.POLICY).count(), "2 epochs of 2 batches of 4 pairs");
     }
 
+    /** PPO, GRPO and KTO as one case each of the update: their own metrics, the policy moved, the same seed the same bits. */
+    @Test
+    void ppoGrpoAndKtoAreUpdatesWithTheirOwnMetricsThatRepeatBitForBit() {
+        UpdateSettings d = UpdateSettings.defaults().withBatchSize(4);
+        Map<PolicyAlgorithm, UpdateSettings> small = Map.of(
+                PolicyAlgorithm.PPO, d.withAlgorithm(PolicyAlgorithm.PPO).withPpo(d.ppo().withSteps(2).withMaxNewTokens(6)),
+                PolicyAlgorithm.GRPO, d.withAlgorithm(PolicyAlgorithm.GRPO).withGrpo(d.grpo().withSteps(2).withMaxNewTokens(6)),
+                PolicyAlgorithm.KTO, d.withAlgorithm(PolicyAlgorithm.KTO).withKto(d.kto().withLearningRate(1e-3f)));
+        Map<PolicyAlgorithm, List<String>> own = Map.of(
+                PolicyAlgorithm.PPO, List.of("prompts", "rewardBefore", "reward", "kl", "responseLength", "ppoLoss", "valueLoss", "clipFraction"),
+                PolicyAlgorithm.GRPO, List.of("prompts", "rewardBefore", "reward", "rewardStd", "kl", "responseLength", "grpoLoss", "clipFraction"),
+                PolicyAlgorithm.KTO, List.of("ratings", "ktoLossBefore", "ktoLoss", "ktoTrainLoss", "desirableReward", "undesirableReward",
+                        "referencePoint", "ktoAccuracy"));
+        for (PolicyAlgorithm algorithm : List.of(PolicyAlgorithm.PPO, PolicyAlgorithm.GRPO, PolicyAlgorithm.KTO)) {
+            Result result = update(small.get(algorithm), SEED);
+            Set<String> expected = new TreeSet<>(own.get(algorithm));
+            expected.addAll(List.of("pairs", "rewardAccuracyBefore", "rewardAccuracy", "rewardMargin", "rewardLoss", "rewardTrainAccuracy"));
+            assertEquals(expected, new TreeSet<>(result.metrics().keySet()), algorithm.name());
+            assertTrue(result.metrics().containsKey(algorithm.lossMetric()), algorithm.name());
+            assertTrue(result.steps().stream().anyMatch(s -> s.stage() == PolicyUpdate.Stage.POLICY), algorithm + " reports its steps");
+            assertFalse(sameWeights(result.policy(), Gpt.create(TINY, 11)), algorithm + " moved the policy");
+            Result again = update(small.get(algorithm), SEED);
+            assertTrue(sameWeights(result.policy(), again.policy()), algorithm + ": same pairs, seed and settings, same weights");
+            assertEquals(result.metrics(), again.metrics(), algorithm.name());
+        }
+        assertEquals(16.0, update(small.get(PolicyAlgorithm.KTO), SEED).metrics().get("ratings"), "each pair's two answers rated alone");
+    }
+
+    /** PPO's critic is carried like the reward model: a second update trains on from the first's critic, and a saved one resumes it exactly. */
+    @Test
+    void ppoCarriesItsCriticFromUpdateToUpdate(@TempDir Path dir) throws Exception {
+        UpdateSettings d = UpdateSettings.defaults().withBatchSize(4);
+        PolicyUpdate update = new PolicyUpdate(d.withAlgorithm(PolicyAlgorithm.PPO).withPpo(d.ppo().withSteps(1).withMaxNewTokens(4)));
+        Gpt reference = Gpt.create(TINY, 11);
+        Gpt policy = update.newPolicy(reference, SEED);
+        RewardModel rewardModel = update.newRewardModel(reference, 1234);
+        ValueModel critic = update.newCritic(rewardModel);
+        List<Parameter> before = critic.parameters().stream().map(p -> {
+            Parameter copy = new Parameter(p.name(), p.shape());
+            System.arraycopy(p.data(), 0, copy.data(), 0, p.size());
+            return copy;
+        }).toList();
+        update.run(policy, reference, rewardModel, critic, pairs(), END_OF_TEXT, SEED, PolicyUpdate.Progress.NONE);
+        assertFalse(sameWeights(before, critic.parameters()), "the critic trained in place");
+        critic.save(dir.resolve("critic"));
+        rewardModel.save(dir.resolve("reward"));
+        Gpt resumedPolicy = policy.copy();
+        Map<String, Double> carried = update.run(policy, reference, rewardModel, critic, pairs(), END_OF_TEXT, SEED + 1,
+                PolicyUpdate.Progress.NONE);
+        Map<String, Double> resumed = update.run(resumedPolicy, reference, RewardModel.load(dir.resolve("reward")),
+                ValueModel.load(dir.resolve("critic")), pairs(), END_OF_TEXT, SEED + 1, PolicyUpdate.Progress.NONE);
+        assertEquals(carried, resumed, "a saved critic resumes exactly");
+        assertTrue(sameWeights(policy, resumedPolicy));
+    }
+
     /** A LoRA update trains only the adapter: the reference's weights, which the policy shares, do not move. */
     @Test
     void aLoraUpdateTrainsAnAdapterOverTheFrozenSharedBase() {

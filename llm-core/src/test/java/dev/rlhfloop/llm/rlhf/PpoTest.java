@@ -53,7 +53,7 @@ class PpoTest {
         Gpt policy = reference.copy();
         RlhfFixtures.scaleUp(policy, 3);
         Ppo ppo = new Ppo(policy, reference, ValueModel.fromBackbone(reference), RlhfFixtures.tokenShare(TARGET),
-                PpoSettings.defaults(), -1);
+                UpdateSettings.defaults().ppoSettings(64, 123), -1);
         Random random = new Random(4);
         Batch batch = randomRollout(random, 4, 13);
         float[] old = RlhfFixtures.shiftedLogProbs(policy.tokenLogProbs(batch), batch, random, -0.6, -0.05, 0.05, 0.6);
@@ -72,7 +72,7 @@ class PpoTest {
         Gpt reference = Gpt.create(RlhfFixtures.tiny(), 5);
         RlhfFixtures.scaleUp(reference, 6);
         ValueModel critic = ValueModel.fromRewardModel(RewardModel.fromPolicy(reference, 7));
-        Ppo ppo = new Ppo(reference.copy(), reference, critic, RlhfFixtures.tokenShare(TARGET), PpoSettings.defaults(), -1);
+        Ppo ppo = new Ppo(reference.copy(), reference, critic, RlhfFixtures.tokenShare(TARGET), UpdateSettings.defaults().ppoSettings(64, 123), -1);
         Random random = new Random(8);
         Batch batch = randomRollout(random, 4, 13);
         double[] values = critic.values(batch);
@@ -135,7 +135,7 @@ class PpoTest {
         List<int[]> train = RlhfFixtures.randomPrompts(new Random(2), 8, 16);
         List<int[]> eval = RlhfFixtures.randomPrompts(new Random(3), 16, 16);
         double before = RlhfFixtures.meanFirstTokenProbability(policy, eval, TARGET);
-        PpoSettings settings = PpoSettings.defaults().withSamples(2).withLearningRate(3e-3f).withValueLearningRate(3e-3f)
+        PpoSettings settings = UpdateSettings.defaults().ppoSettings(64, 123).withSamples(2).withLearningRate(3e-3f).withValueLearningRate(3e-3f)
                 .withMaxNewTokens(6).withKlCoefficient(0.01);
         Ppo ppo = new Ppo(policy, reference, ValueModel.fromBackbone(reference), RlhfFixtures.tokenShare(TARGET), settings, -1);
         List<Ppo.Metrics> steps = new ArrayList<>();
@@ -153,7 +153,7 @@ class PpoTest {
     void isRepeatableForASeed() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 6);
         List<int[]> train = RlhfFixtures.randomPrompts(new Random(7), 2, 16);
-        PpoSettings settings = PpoSettings.defaults().withLearningRate(1e-3f).withMaxNewTokens(4).withEpochs(2);
+        PpoSettings settings = UpdateSettings.defaults().ppoSettings(64, 123).withLearningRate(1e-3f).withMaxNewTokens(4).withEpochs(2);
         Gpt a = reference.copy();
         Gpt b = reference.copy();
         Ppo first = Ppo.against(a, reference, RewardModel.fromPolicy(reference, 8), settings, 0);
@@ -166,10 +166,10 @@ class PpoTest {
 
     @Test
     void refusesBadSettingsAndASharedBackbone() {
-        assertThrows(IllegalArgumentException.class, () -> PpoSettings.defaults().withEpochs(0));
-        assertThrows(IllegalArgumentException.class, () -> PpoSettings.defaults().withClipRange(0));
+        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().ppoSettings(64, 123).withEpochs(0));
+        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().ppoSettings(64, 123).withClipRange(0));
         Gpt reference = Gpt.create(RlhfFixtures.tiny(), 1);
         assertThrows(IllegalArgumentException.class, () -> new Ppo(reference, reference, ValueModel.fromBackbone(reference),
-                RlhfFixtures.tokenShare(TARGET), PpoSettings.defaults(), -1));
+                RlhfFixtures.tokenShare(TARGET), UpdateSettings.defaults().ppoSettings(64, 123), -1));
     }
 }
