@@ -133,12 +133,11 @@ final class QualityResults {
                     worstNonWordRatio = Math.max(worstNonWordRatio, last.nonWords() / sft.nonWords());
                 }
             }
-            int needed = Math.min(2, seeds);
             boolean met = seeds >= 3 && half >= 2 && threeQuarters >= 2;
             lines.add(String.format(Locale.ROOT,
                     "%s: ≥50%% of the gap by %d votes in %d/%d seeds, ≥75%% by %d in %d/%d → %s; tax at the last checkpoint (worst seed): exact match %s points, non-words %s× the SFT model's",
                     entry.getKey(), HALF_BY, half, seeds, THREE_QUARTERS_BY, threeQuarters, seeds,
-                    met ? "met" : seeds < 3 ? "not yet known (" + seeds + " of 3 seeds run; needs " + needed + " of 3)" : "not met",
+                    met ? "met" : seeds < 3 ? "not yet known (" + seeds + " of 3 seeds run)" : "not met",
                     Double.isFinite(worstExactChange) ? String.format(Locale.ROOT, "%+.1f", 100 * worstExactChange) : "—",
                     Double.isFinite(worstNonWordRatio) ? String.format(Locale.ROOT, "%.2f", worstNonWordRatio) : "—"));
         }
