@@ -257,23 +257,15 @@ public final class LoopQuality {
         return new Measure(asked, answers, promptIds, answerIds, exact, words == 0 ? 0 : (double) unknown / words, (double) words / h.answers());
     }
 
-    /** One run: a configuration, a rule, a seed; its rows once {@link #rows} has run it. */
-    static final class Run {
-        private final Setup setup;
-        private final Configuration config;
-        private final RaterRules.Rule rule;
-        private final long seed;
-        private final String commit;
-        private final Machine machine;
+    /** The share of answers (answer i to prompt i) that satisfy the rule. */
+    static double share(RaterRules.Rule rule, List<String> prompts, List<String> answers) {
+        int satisfied = 0;
+        for (int i = 0; i < answers.size(); i++) if (rule.satisfiedBy(prompts.get(i), answers.get(i))) satisfied++;
+        return (double) satisfied / answers.size();
+    }
 
-        Run(Setup setup, Configuration config, RaterRules.Rule rule, long seed, String commit, Machine machine) {
-            this.setup = setup;
-            this.config = config;
-            this.rule = rule;
-            this.seed = seed;
-            this.commit = commit;
-            this.machine = machine;
-        }
+    /** One run: a configuration, a rule, a seed; its rows once {@link #rows} has run it. */
+    record Run(Setup setup, Configuration config, RaterRules.Rule rule, long seed, String commit, Machine machine) {
 
         List<Row> rows() {
             Harness h = config.harness();
@@ -334,9 +326,7 @@ public final class LoopQuality {
         }
 
         private double share(Measure m) {
-            int satisfied = 0;
-            for (int i = 0; i < m.answers().size(); i++) if (rule.satisfiedBy(m.prompts().get(i), m.answers().get(i))) satisfied++;
-            return (double) satisfied / m.answers().size();
+            return LoopQuality.share(rule, m.prompts(), m.answers());
         }
 
         /** Wins among the decisive pairs (version's answer, SFT model's answer to the same prompt with the same sampling seed). */

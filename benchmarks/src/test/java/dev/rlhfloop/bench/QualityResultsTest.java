@@ -2,6 +2,9 @@ package dev.rlhfloop.bench;
 
 import dev.rlhfloop.bench.QualityResults.Row;
 import dev.rlhfloop.bench.QualityResults.RunKey;
+import dev.rlhfloop.llm.data.builtin.RaterRules;
+import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
+import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,5 +92,37 @@ class QualityResultsTest {
         rows.set(5, row("default", 2, 300, 0.85, 0.3));
         assertTrue(QualityResults.summary(rows).get(0).contains("≥75% by 300 in 2/3 → met"), QualityResults.summary(rows).get(0));
         assertTrue(QualityResults.summary(rows.subList(0, 3)).get(0).contains("not yet known (1 of 3 seeds run"));
+    }
+
+    @Test
+    void aShareCountsTheAnswersThatSatisfyTheRuleOnTheirOwnPrompt() {
+        RaterRules.Rule animal = RaterRules.rule("animal", 12).orElseThrow();
+        List<String> prompts = List.of("Tell me about a sheep.", "Tell me about a goat.", "Tell me about a sheep.", "Tell me about sheep.");
+        List<String> answers = List.of("A sheep eats grass.", "A sheep eats grass.", "It eats grass.", "Sheep are calm.");
+        assertEquals(0.5, LoopQuality.share(animal, prompts, answers), 1e-12);
+    }
+
+    @Test
+    void aConfigurationIsLabelledByTheOptionsThatChangeItAndTheGateHasOneRowPerAlgorithm() throws IOException {
+        LoopQuality.Configuration plain = LoopQuality.configuration(ExperimentArgs.parse(new String[] {"rules=colour", "seeds=1"}), false);
+        assertEquals("default", plain.label());
+        assertEquals(UpdateSettings.defaults(), plain.settings());
+        assertEquals(List.of(50, 100, 150, 300), plain.harness().checkpoints());
+        assertEquals(300, plain.harness().answers());
+
+        LoopQuality.Configuration tuned = LoopQuality.configuration(
+                ExperimentArgs.parse(new String[] {"lr=3e-4", "algorithm=rloo", "checkpoints=20,10"}), true);
+        assertEquals("algorithm=rloo lr=3e-4 checkpoints=20,10 quick", tuned.label());
+        assertEquals(PolicyAlgorithm.RLOO, tuned.settings().algorithm());
+        assertEquals(3e-4f, tuned.settings().rloo().learningRate());
+        assertEquals(List.of(10, 20), tuned.harness().checkpoints());
+        assertEquals(20, tuned.harness().lastCheckpoint());
+
+        List<LoopQuality.Configuration> gate = LoopQuality.configurations(ExperimentArgs.parse(new String[] {"gate"}));
+        assertEquals(PolicyAlgorithm.values().length, gate.size());
+        assertEquals("default", gate.get(0).label());
+        for (PolicyAlgorithm algorithm : PolicyAlgorithm.values()) {
+            assertTrue(gate.stream().anyMatch(c -> c.settings().algorithm() == algorithm), algorithm + " has a gate row");
+        }
     }
 }
