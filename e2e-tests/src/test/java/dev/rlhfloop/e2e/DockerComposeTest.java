@@ -177,6 +177,26 @@ class DockerComposeTest {
         assumeTrue(routes > 0, "web has no rlhf.services.* routes in this build yet");
     }
 
+    /**
+     * {@code docker compose up --scale inference-service=2 --scale feedback-service=2}: nothing pins a
+     * replica's name or port, each feedback replica advertises its own container to the others (its
+     * HOSTNAME, the short container id Compose makes an alias), and the gateway is given the service
+     * names, which it resolves to every replica (ServicePool).
+     */
+    @Test
+    void inferenceAndFeedbackScaleToSeveralReplicasBehindTheGateway() {
+        for (String app : List.of("inference-service", "feedback-service")) {
+            for (String pinned : List.of("container_name", "hostname", "ports")) {
+                assertNull(service(app).get(pinned), app + " sets " + pinned + ": its replicas would collide");
+            }
+            assertTrue(String.valueOf(environment("web").get("RLHF_SERVICES_" + app.replace("-service", "").toUpperCase()))
+                    .startsWith("http://" + app + ":"), "the gateway resolves " + app + "'s name to each replica");
+        }
+        assertNull(environment("inference-service").get("RLHF_INFERENCE_INSTANCE"), "each inference replica names itself");
+        assertEquals("$${HOSTNAME}", environment("feedback-service").get("FEEDBACK_ADVERTISED_HOST"),
+                "each feedback replica advertises its own container, for the others' store queries");
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void theTopicInitCreatesEveryTopicAsSpecified() {

@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * The packaged stack for a test that must control each service: a real broker and the four
  * quarkus-run.jar files as child JVMs on free ports (so a developer's own {@code ./rlhf-loop up}
  * or another test run on this machine does not collide), each killable and restartable on its
- * own. {@code ./rlhf-loop up} cannot do that: its launcher stops everything when one child dies.
+ * own. {@code ./rlhf-loop up} cannot do that: its launcher restarts a child that dies (Supervisor).
+ * A service can run as several instances behind the gateway ({@link #instances(String, int)}):
+ * the first is called by the service's name, the others {@code name-2}, {@code name-3}, ...
  */
 final class WholeStack implements AutoCloseable {
     static final List<String> SERVICES = List.of("inference-service", "feedback-service", "trainer-service", "web");
@@ -33,6 +35,7 @@ final class WholeStack implements AutoCloseable {
     private final Path home;
     private final Path work;
     private final Map<String, List<String>> extraOptions;
+    private final Map<String, Integer> instanceCounts = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -58,12 +61,29 @@ final class WholeStack implements AutoCloseable {
         }
     }
 
+    /** Runs {@code count} instances of {@code service} (inference or feedback) instead of one; call before {@link #start()}. */
+    WholeStack instances(String service, int count) {
+        instanceCounts.put(service, count);
+        return this;
+    }
+
+    /** The instances of {@code service} by name, e.g. [inference-service, inference-service-2]. */
+    List<String> instancesOf(String service) {
+        List<String> names = new ArrayList<>();
+        for (int n = 1; n <= instanceCounts.getOrDefault(service, 1); n++) names.add(n == 1 ? service : service + "-" + n);
+        return names;
+    }
+
+    private static String serviceOf(String instance) {
+        return SERVICES.stream().filter(s -> instance.equals(s) || instance.startsWith(s + "-")).findFirst().orElseThrow();
+    }
+
     /** Starts the broker and every service, and waits until each answers its readiness check. */
     WholeStack start() throws IOException {
         for (String service : SERVICES) {
             Path jar = jar(service);
             if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run the reactor build (mvn verify) from the root");
-            ports.put(service, freePort());
+            for (String instance : instancesOf(service)) ports.put(instance, freePort());
         }
         // Every run starts from an empty log and no models: a previous run's broker data or trainer
         // checkpoints would otherwise be picked up (a second `mvn verify` without `clean`).
@@ -76,10 +96,10 @@ final class WholeStack implements AutoCloseable {
         kafka.start();
         kafka.createTopics(Topics.ALL);
         log("kafka ready on %s (%.1f s)", kafka.bootstrapServers(), seconds(t0));
-        for (String service : SERVICES) launch(service);
-        for (String service : SERVICES) {
-            awaitReady(service);
-            log("%s ready on :%d (%.1f s)", service, ports.get(service), seconds(t0));
+        for (String instance : ports.keySet()) launch(instance);
+        for (String instance : ports.keySet()) {
+            awaitReady(instance);
+            log("%s ready on :%d (%.1f s)", instance, ports.get(instance), seconds(t0));
         }
         return this;
     }
@@ -137,33 +157,43 @@ final class WholeStack implements AutoCloseable {
         throw new IllegalStateException("the gateway did not reach every service within 2 minutes: " + body);
     }
 
-    private void launch(String service) throws IOException {
-        Path dataDir = work.resolve("run/" + service);
+    /** The gateway's setting for a service: each of its instances' URL, comma-separated. */
+    private String urls(String service) {
+        return String.join(",", instancesOf(service).stream().map(i -> "http://127.0.0.1:" + ports.get(i)).toList());
+    }
+
+    private void launch(String instance) throws IOException {
+        String service = serviceOf(instance);
+        Path dataDir = work.resolve("run/" + instance);
         Files.createDirectories(dataDir);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector",
                 "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                "-Dquarkus.http.port=" + ports.get(service),
+                "-Dquarkus.http.port=" + ports.get(instance),
                 "-Drlhfloop.data.dir=" + dataDir));
         if (service.equals("web")) {
             command.add("-Xmx256m");
-            command.add("-Drlhf.services.inference=http://127.0.0.1:" + ports.get("inference-service"));
-            command.add("-Drlhf.services.feedback=http://127.0.0.1:" + ports.get("feedback-service"));
-            command.add("-Drlhf.services.trainer=http://127.0.0.1:" + ports.get("trainer-service"));
+            command.add("-Drlhf.services.inference=" + urls("inference-service"));
+            command.add("-Drlhf.services.feedback=" + urls("feedback-service"));
+            command.add("-Drlhf.services.trainer=" + urls("trainer-service"));
         }
         if (service.equals("feedback-service")) command.add("-Xmx768m");
         // The trainer announces weight URLs under its own port; inference keeps downloads in the run.
-        if (service.equals("trainer-service")) command.add("-Drlhf.trainer.public-url=http://127.0.0.1:" + ports.get(service));
-        if (service.equals("inference-service")) command.add("-Drlhf.inference.download-dir=" + dataDir.resolve("models"));
+        if (service.equals("trainer-service")) command.add("-Drlhf.trainer.public-url=http://127.0.0.1:" + ports.get(instance));
+        if (service.equals("inference-service")) {
+            command.add("-Drlhf.inference.download-dir=" + dataDir.resolve("models"));
+            // Named after the instance, so a test knows which process holds a comparison from its id.
+            command.add("-Drlhf.inference.instance=" + instance);
+        }
         command.addAll(extraOptions.getOrDefault(service, List.of()));
         command.addAll(List.of("-jar", jar(service).toString()));
         Process process = new ProcessBuilder(command)
                 .directory(home.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(service).toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(instance).toFile()))
                 .start();
-        processes.put(service, process);
+        processes.put(instance, process);
     }
 
     private void awaitReady(String service) {

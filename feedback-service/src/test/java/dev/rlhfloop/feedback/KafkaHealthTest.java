@@ -4,9 +4,11 @@ import static dev.rlhfloop.feedback.FeedbackServiceKafkaTest.postVote;
 import static dev.rlhfloop.feedback.FeedbackServiceKafkaTest.statsOf;
 import static dev.rlhfloop.feedback.FeedbackServiceKafkaTest.vote;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
 import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
+import dev.rlhfloop.service.ApiError;
 import dev.rlhfloop.service.testing.ReadinessFollowsTheBroker;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,7 +36,19 @@ class KafkaHealthTest extends ReadinessFollowsTheBroker {
     /** Answers the topology is likely still joining (in an open transaction) when the broker goes away. */
     @Override
     protected void justBeforeTheBrokerStops() {
+        FeedbackServiceKafkaTest.publishComparison(kafka, stores, "cmp-during-outage", "before-restart", "during-outage");
         FeedbackServiceKafkaTest.publishAnswers(kafka, "cmp-in-flight", "before-restart", "in-flight");
+    }
+
+    /** A vote the broker cannot take is a prompt 503 the client can act on: never a hang, never a 500. */
+    @Override
+    protected void whileTheBrokerIsAway() {
+        long start = System.nanoTime();
+        var refused = postVote(vote("cmp-during-outage", "A", "rita"));
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(503, refused.statusCode(), refused.asString());
+        assertEquals(String.valueOf(ApiError.RETRY_AFTER_SECONDS), refused.header("Retry-After"));
+        assertTrue(tookMs < 8_000, "the refusal took " + tookMs + " ms; the test delivery timeout is 4 s");
     }
 
     /** Ready is not enough: the topology must finish what was in flight, join new answers and count new votes. */

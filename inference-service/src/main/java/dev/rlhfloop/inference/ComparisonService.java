@@ -63,6 +63,9 @@ public class ComparisonService {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    InstanceName instance;
+
     private final Random random = new SecureRandom();
     private ThreadPoolExecutor generators;
     private Counter comparisonsCreated;
@@ -157,7 +160,7 @@ public class ComparisonService {
         }
         long seedA = random.nextLong();
         long seedB = seedA + 1 + random.nextInt(Integer.MAX_VALUE);
-        String id = UUID.randomUUID().toString();
+        String id = instance.newComparisonId();
         AnswerStream a = new AnswerStream(Slot.A, UUID.randomUUID().toString(), models.get(0).versionId());
         AnswerStream b = new AnswerStream(Slot.B, UUID.randomUUID().toString(), models.get(1).versionId());
         Comparison comparison = new Comparison(id, prompt, List.of(a, b));

@@ -9,6 +9,12 @@ import java.util.Optional;
 @ConfigMapping(prefix = "rlhf.inference")
 public interface InferenceConfig {
 
+    /**
+     * This instance's name, the first part of every comparison id it makes so that the gateway can
+     * send the comparison's reads to it (letters, digits, '-'). Unset: a random name, new each start.
+     */
+    Optional<String> instance();
+
     /** Which versions answer a comparison. */
     @WithDefault("latest-vs-baseline")
     CompareMode compare();

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfloop.contracts.Choice;
+import dev.rlhfloop.contracts.ComparisonIds;
 import dev.rlhfloop.contracts.GenerationEvent;
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.ModelVersion;
@@ -175,6 +176,9 @@ class InferenceServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         assertEquals(List.of("A", "B"), created.getList("answers.slot"));
         List<String> generationIds = created.getList("answers.generationId");
         assertNotEquals(generationIds.get(0), generationIds.get(1));
+        // The id names this instance, as every answer's header does: the gateway sends the comparison's reads to it.
+        String instance = given().get("/q/health").getHeader(ComparisonIds.INSTANCE_HEADER);
+        assertEquals(java.util.Optional.of(instance), ComparisonIds.owner(id), id);
 
         Map<String, String> texts = checkOrder(events(id));
 

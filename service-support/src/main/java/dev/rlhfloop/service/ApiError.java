@@ -46,9 +46,14 @@ public record ApiError(String error, String reason) {
         return new ApiError(code.json(), reason);
     }
 
-    /** The answer: the code's status, and this body. */
+    /** Seconds a client waits before trying a 503 again: about a broker restart under the launcher. */
+    public static final int RETRY_AFTER_SECONDS = 5;
+
+    /** The answer: the code's status, and this body; a 503 says when to try again. */
     public static Response response(Code code, String reason) {
-        return Response.status(code.status()).type(MediaType.APPLICATION_JSON).entity(of(code, reason)).build();
+        var answer = Response.status(code.status()).type(MediaType.APPLICATION_JSON).entity(of(code, reason));
+        if (code.status() == Response.Status.SERVICE_UNAVAILABLE) answer.header("Retry-After", RETRY_AFTER_SECONDS);
+        return answer.build();
     }
 
     public static Response badRequest(String reason) {

@@ -10,7 +10,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -25,7 +27,7 @@ import java.util.stream.Collectors;
  * {@code ./rlhf-loop up | status | down}: runs the whole RLHF loop on this machine. {@code up} starts
  * the broker, the three services and the web app as child processes (logs in {@code logs/}, data in
  * {@code run/}), waits until each is ready, prints the URL and a line whenever a status changes,
- * and stops everything on Ctrl-C or SIGTERM.
+ * restarts a child that dies (with back-off, {@link Supervisor}), and stops everything on Ctrl-C or SIGTERM.
  */
 public final class Stack {
     static final int KAFKA_PORT = 9092;
@@ -33,6 +35,8 @@ public final class Stack {
     static final String URL = "http://localhost:8080";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    /** The supervisor's view of every child (Supervisor), which the web app serves. */
+    static final String LAUNCHER_STATUS = "launcher-status.json";
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final Path home;
@@ -101,7 +105,7 @@ public final class Stack {
             kafka.start();
             kafka.createTopics(Topics.ALL);
             System.out.printf("  kafka ready on %s (%.1f s)%n", kafka.bootstrapServers(), seconds(t0));
-            for (Component c : Component.ALL) processes.put(c, launch(c));
+            for (Component c : Component.ALL) processes.put(c, launch(c, false));
             writePidFile();
             for (Component c : Component.ALL) {
                 awaitReady(c, t0);
@@ -116,29 +120,30 @@ public final class Stack {
         return watch();
     }
 
-    /** Prints a status line whenever something changes; returns 1 if a component dies. */
+    /** Prints a status line whenever something changes, and restarts (with back-off) what dies, until stopped. */
     private int watch() {
+        Supervisor supervisor = new Supervisor(runDir.resolve(LAUNCHER_STATUS), line -> System.out.println(now() + " " + line));
+        supervisor.watch(new Supervisor.Child("kafka", kafka::isRunning, kafka::start));
+        for (Component c : Component.ALL) {
+            supervisor.watch(new Supervisor.Child(c.name(), () -> processes.get(c).isAlive(), () -> {
+                processes.put(c, launch(c, true));
+                writePidFile();
+            }));
+        }
+        supervisor.writeStatus();
         String last = "";
         while (!stopping) {
-            for (var entry : processes.entrySet()) {
-                // Ctrl-C reaches the children too: give the shutdown hook a moment to say so.
-                if (!entry.getValue().isAlive() && !stopping) sleep(Duration.ofMillis(500));
-                if (!entry.getValue().isAlive() && !stopping) {
-                    System.err.printf("%s %s exited with code %d; see %s%n", now(), entry.getKey().name(),
-                            entry.getValue().exitValue(), logDir.resolve(entry.getKey().name() + ".log"));
-                    return 1;
-                }
-            }
-            if (!kafka.isRunning() && !stopping) {
-                System.err.println(now() + " kafka exited; see " + kafka.logFile());
-                return 1;
-            }
+            // Ctrl-C reaches the children too: give the shutdown hook a moment to say so before restarting anything.
+            boolean someoneDied = !kafka.isRunning() || processes.values().stream().anyMatch(p -> !p.isAlive());
+            if (someoneDied) sleep(Duration.ofMillis(500));
+            if (stopping) break;
+            supervisor.check(Instant.now());
             String status = statusLine();
             if (!status.equals(last) && !stopping) {
                 System.out.println(now() + " " + status);
                 last = status;
             }
-            sleep(Duration.ofSeconds(2));
+            sleep(Duration.ofSeconds(1));
         }
         return 0;
     }
@@ -147,6 +152,13 @@ public final class Stack {
         Optional<Long> launcher = runningLauncher();
         System.out.println(launcher.map(pid -> "rlhf-loop is running (pid " + pid + ")").orElse("rlhf-loop is not running"));
         System.out.println(statusLine());
+        if (launcher.isPresent()) {
+            try {
+                System.out.println("supervisor: " + Files.readString(runDir.resolve(LAUNCHER_STATUS)));
+            } catch (IOException e) {
+                // an older launcher, or not written yet
+            }
+        }
         return launcher.isPresent() ? 0 : 3;
     }
 
@@ -166,7 +178,8 @@ public final class Stack {
         return handle.isAlive() ? 1 : 0;
     }
 
-    private Process launch(Component c) throws IOException {
+    /** Starts a service; a restart keeps its log (the crash is in it) and marks where the new run begins. */
+    private Process launch(Component c, boolean restart) throws IOException {
         String bootstrap = "127.0.0.1:" + KAFKA_PORT;
         // Own session: a terminal's Ctrl-C reaches only this launcher, which stops services, then broker.
         List<String> command = new ArrayList<>(Sessions.prefix());
@@ -175,12 +188,18 @@ public final class Stack {
                 // The services run llm-core's Vector API kernels, compiled by C2 (never dev mode's C1).
                 "--add-modules", "jdk.incubator.vector",
                 "-Dkafka.bootstrap.servers=" + bootstrap,
-                "-Drlhfloop.data.dir=" + runDir.resolve(c.name())));
+                "-Drlhfloop.data.dir=" + runDir.resolve(c.name()),
+                // the web app shows the launcher's restarts on its status badge (GET /api/launcher)
+                "-Drlhf.web.launcher-status=" + runDir.resolve(LAUNCHER_STATUS)));
         command.addAll(c.jvmOptions());
         command.addAll(List.of("-jar", c.jar(home).toString()));
         Files.createDirectories(runDir.resolve(c.name()));
         Path log = logDir.resolve(c.name() + ".log");
-        Files.writeString(log, "");
+        if (restart) {
+            Files.writeString(log, "\n--- " + now() + " restarted by the launcher ---\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        } else {
+            Files.writeString(log, "");
+        }
         return new ProcessBuilder(command)
                 .directory(home.toFile())
                 .redirectErrorStream(true)

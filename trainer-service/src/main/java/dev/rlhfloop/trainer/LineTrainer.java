@@ -64,7 +64,7 @@ final class LineTrainer implements Runnable {
     /** What a line trainer needs from the service. */
     record Context(TrainerConfig config, String bootstrapServers, ModelStore store, Publisher publisher,
                    TrainingStatus status, Lock compute, java.util.function.Consumer<ModelVersion> published,
-                   Runnable stateChanged) {}
+                   Runnable stateChanged, java.util.function.Consumer<String> fence) {}
 
     /** A version this line published and, for a replay, the recorded version whose batch it took. */
     record Built(ModelVersion version, ModelVersion rebuilds) {}
@@ -188,6 +188,7 @@ final class LineTrainer implements Runnable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+        // A plain consumer, not a channel: its position comes from the checkpoint and its commits follow the checkpoint.
         try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = kafka;
             if (!running) return;
@@ -418,6 +419,8 @@ final class LineTrainer implements Runnable {
                     tokenizer.endOfTextId(), seed,
                     (stage, step, total, loss) -> context.status().progress(line, live,
                             stage == PolicyUpdate.Stage.REWARD_MODEL ? Algorithm.REWARD_MODEL : algorithm, step, total, loss, Map.of(), null));
+            // a trainer that lost the line (a standby took over) stops before it touches the shared store
+            context.fence().accept("staging " + versionId);
             Path staged = context.store().staging(line, number);
             Path modelDir = staged.resolve(ModelStore.MODEL_DIR);
             // No version or line in the file's metadata: a replay's weights must be the same bytes as the live line's.
@@ -443,6 +446,7 @@ final class LineTrainer implements Runnable {
                     new ModelVersion.TrainedOn(votesBefore + pairs.size(), pairs.size(), offsets, fromOffsets, batch.cut()), metrics,
                     weights, Instant.now(),
                     new ModelVersion.Engine(Engine.version(), Engine.floatLanes()));
+            context.fence().accept("checkpoint " + versionId);
             context.store().commit(staged, number, version);
 
             Map<TopicPartition, OffsetAndMetadata> commit = new LinkedHashMap<>();

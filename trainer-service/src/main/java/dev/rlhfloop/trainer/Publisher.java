@@ -2,46 +2,36 @@ package dev.rlhfloop.trainer;
 
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.ModelVersion;
-import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.contracts.TrainingEvent;
-import jakarta.annotation.PreDestroy;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
-/** The trainer's one producer: model versions (waited for) and training events (fire and forget). */
+/**
+ * The trainer's publishing: model versions (waited for) on the {@code model-versions} channel and
+ * training events (fire and forget) on {@code training-events}; producer settings in application.properties.
+ */
 @ApplicationScoped
 public class Publisher {
     private static final Logger LOG = Logger.getLogger(Publisher.class);
+    private static final Duration VERSION_WAIT = Duration.ofSeconds(30);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    @Channel("model-versions")
+    MutinyEmitter<byte[]> versions;
 
-    private KafkaProducer<String, byte[]> producer;
-
-    private synchronized KafkaProducer<String, byte[]> producer() {
-        if (producer == null) {
-            producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    ProducerConfig.CLIENT_ID_CONFIG, "rlhf-trainer",
-                    ProducerConfig.ACKS_CONFIG, "all",
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                    ProducerConfig.LINGER_MS_CONFIG, 5,
-                    // a training step never waits long for an absent broker; versions retry below
-                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000),
-                    new StringSerializer(), new ByteArraySerializer());
-        }
-        return producer;
-    }
+    /** Progress is best effort: when the broker is away, events beyond the buffer are dropped, never waited for. */
+    @Inject
+    @Channel("training-events")
+    @OnOverflow(value = OnOverflow.Strategy.DROP)
+    MutinyEmitter<byte[]> events;
 
     /**
      * Publishes a version and returns once the broker has it, retrying while the broker is away: the
@@ -50,13 +40,9 @@ public class Publisher {
     public void version(ModelVersion version) {
         for (int attempt = 1; ; attempt++) {
             try {
-                producer().send(new ProducerRecord<>(Topics.MODEL_VERSIONS, version.key(), Json.write(version)))
-                        .get(30, TimeUnit.SECONDS);
+                versions.sendMessage(keyed(version.key(), Json.write(version))).await().atMost(VERSION_WAIT);
                 return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while publishing version " + version.versionId(), e);
-            } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
+            } catch (RuntimeException e) {
                 LOG.warnf("Kafka did not take version %s (attempt %d), retrying: %s", version.versionId(), attempt, e.getMessage());
                 try {
                     Thread.sleep(Math.min(10_000, 500L * attempt));
@@ -69,17 +55,11 @@ public class Publisher {
     }
 
     public void event(TrainingEvent event) {
-        try {
-            producer().send(new ProducerRecord<>(Topics.TRAINING_EVENTS, event.key(), Json.write(event)), (metadata, error) -> {
-                if (error != null) LOG.debugf("training event not published: %s", error.getMessage());
-            });
-        } catch (org.apache.kafka.common.KafkaException e) {
-            LOG.debugf("training event not published: %s", e.getMessage());
-        }
+        events.sendMessage(keyed(event.key(), Json.write(event))).subscribe().with(
+                sent -> {}, error -> LOG.debugf("training event not published: %s", error.getMessage()));
     }
 
-    @PreDestroy
-    synchronized void close() {
-        if (producer != null) producer.close(java.time.Duration.ofSeconds(5));
+    private static Message<byte[]> keyed(String key, byte[] value) {
+        return Message.of(value, Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build()));
     }
 }

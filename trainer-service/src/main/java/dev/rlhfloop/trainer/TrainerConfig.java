@@ -53,6 +53,13 @@ public interface TrainerConfig {
      * (UpdateSettings.defaults(), the one set the CLI and the experiments use too; TrainerUpdate maps them).
      */
 
+    /**
+     * How long the trainer holding the live line may be silent before a standby takes over: the lease
+     * group's session timeout (LineLease). At least the broker's group.min.session.timeout.ms (6 s by default).
+     */
+    @WithDefault("PT10S") // ISO-8601, which plain SmallRye reads too (PolicyUpdateTest); "10s" works when set
+    Duration leaseTimeout();
+
     Dpo dpo();
 
     Rloo rloo();

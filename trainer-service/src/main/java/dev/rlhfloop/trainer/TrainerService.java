@@ -27,9 +27,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The trainer: on start it makes sure the live line has a model (bootstrapping one if the registry
- * has none), then runs the live line's learning loop, and replays into new lines on request. One
- * update trains at a time (the kernels use every core); lines take turns.
+ * The trainer: once it holds the live line's lease ({@link LineLease}; until then it is a hot standby)
+ * it makes sure the live line has a model (bootstrapping one if the registry has none), then runs the
+ * live line's learning loop, and replays into new lines on request. One update trains at a time (the
+ * kernels use every core); lines take turns. Trainers of one line share its data directory.
  */
 @ApplicationScoped
 public class TrainerService {
@@ -59,11 +60,12 @@ public class TrainerService {
     private Algorithm algorithm;
     private ModelStore store;
     private Registry registry;
+    private LineLease lease;
     private volatile ModelStore.Checkpoint sft;
     private volatile boolean bootstrapping;
     private volatile boolean stopping;
     private Thread starter;
-    private LineTrainer live;
+    private volatile LineTrainer live;
     private Thread liveThread;
     private final Map<String, Replay> replays = new LinkedHashMap<>();
 
@@ -90,6 +92,27 @@ public class TrainerService {
         }
         store = new ModelStore(config.dataDir());
         registry = new Registry(bootstrapServers);
+        status.state(TrainingStatus.State.STANDBY, "waiting for line " + config.line()
+                + ": another trainer trains it, or the broker is not reachable yet");
+        lease = new LineLease(bootstrapServers, config.line(), config.leaseTimeout(), new LineLease.Listener() {
+            @Override
+            public void acquired() {
+                startPreparing();
+            }
+
+            @Override
+            public void lost() {
+                LineTrainer line = live;
+                if (line != null) line.stop(); // after its update; its checkpoint is fenced anyway
+                status.state(TrainingStatus.State.STANDBY, "lost line " + config.line() + " to another trainer; waiting to take it back");
+            }
+        }).start();
+    }
+
+    /** Holding the line (again): prepares and starts it on a thread of its own (the lease's must not block). */
+    private synchronized void startPreparing() {
+        if (stopping || (starter != null && starter.isAlive())) return;
+        status.state(TrainingStatus.State.IDLE, "this trainer trains line " + config.line());
         starter = new Thread(this::prepareAndRun, "trainer-start");
         starter.setDaemon(true);
         starter.start();
@@ -112,6 +135,7 @@ public class TrainerService {
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
         stopping = true;
         stopLive();
+        if (lease != null) lease.close(); // after the line: a standby takes over at once
         List<Replay> running;
         synchronized (this) {
             running = new ArrayList<>(replays.values());
@@ -127,6 +151,7 @@ public class TrainerService {
                 if (stopping) return;
                 LOG.infof("waiting for the model registry (%s) to be read", bootstrapServers);
             }
+            if (!lease.held()) return;
             announceCheckpoints();
             Optional<ModelStore.Checkpoint> local = store.checkpoints(config.line()).stream()
                     .filter(c -> c.version().algorithm() == Algorithm.SFT).findFirst();
@@ -149,7 +174,7 @@ public class TrainerService {
             }
             sft = local.get();
             registry.line(config.line()).stream().reduce((a, b) -> b).ifPresent(v -> status.serving(v.versionId()));
-            if (!stopping) startLive();
+            if (!stopping && lease.held()) startLive();
             refreshState();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -199,7 +224,7 @@ public class TrainerService {
 
     private LineTrainer.Context context(boolean live) {
         return new LineTrainer.Context(config, bootstrapServers, store, publisher, status, compute,
-                version -> published(version, live), this::refreshState);
+                version -> published(version, live), this::refreshState, live ? lease::fence : what -> {});
     }
 
     private void published(ModelVersion version, boolean live) {
@@ -212,7 +237,16 @@ public class TrainerService {
     /** Starts the live line's loop (again), resuming from its latest checkpoint. */
     public synchronized void startLive() {
         if (sft == null) throw new BusyException("the live line has no model yet");
-        if (liveThread != null && liveThread.isAlive()) return;
+        if (!lease.held()) throw new BusyException("another trainer trains line " + config.line() + "; this one is its standby");
+        if (liveThread != null && liveThread.isAlive()) {
+            if (!live.stopped()) return;
+            try {
+                liveThread.join(); // a line stopped when the lease was lost, finishing its update
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         announceCheckpoints();
         LineTrainer line = new LineTrainer(context(true), config.line(), true, sft, sft, LIVE, null, algorithm);
         live = line;
@@ -271,6 +305,7 @@ public class TrainerService {
         if (bootstrapping) state = TrainingStatus.State.BOOTSTRAPPING;
         else if (live != null && live.isTraining()) state = TrainingStatus.State.TRAINING;
         else if (replayRunning()) state = TrainingStatus.State.REPLAYING;
+        else if (lease != null && !lease.held()) state = TrainingStatus.State.STANDBY;
         else state = TrainingStatus.State.IDLE;
         if (state != status.state()) status.state(state, null);
     }

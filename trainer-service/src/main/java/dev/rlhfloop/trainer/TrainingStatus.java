@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  */
 @ApplicationScoped
 public class TrainingStatus {
-    public enum State { IDLE, BOOTSTRAPPING, TRAINING, BUSY, REPLAYING }
+    public enum State { IDLE, BOOTSTRAPPING, TRAINING, BUSY, REPLAYING, STANDBY }
 
     /** A point on the loss curve. */
     public record LossPoint(String phase, long step, double loss) {}

@@ -57,11 +57,11 @@ class TrainerLoraKafkaTest {
     void versionsAreAdaptersOverTheSftModelAndReplaysRebuildThem() throws Exception {
         ModelVersion v1 = RegistryReads.awaitVersion(kafka.bootstrapServers(), "1", WAIT);
         assertFalse(v1.weights().isAdapter(), "the SFT model is whole weights");
-        AnimalPairs.produce(kafka.bootstrapServers(), 0, 4);
+        AnimalPairs.send(kafka.bootstrapServers(), 0, 4);
         ModelVersion v2 = RegistryReads.awaitVersion(kafka.bootstrapServers(), "2", WAIT);
         assertTrue(v2.weights().isAdapter(), v2.weights().toString());
         assertEquals("1", v2.weights().baseVersion());
-        AnimalPairs.produce(kafka.bootstrapServers(), 4, 4);
+        AnimalPairs.send(kafka.bootstrapServers(), 4, 4);
         ModelVersion v3 = RegistryReads.awaitVersion(kafka.bootstrapServers(), "3", WAIT);
         assertEquals("1", v3.weights().baseVersion(), "every version adapts the SFT model, not its parent");
 

@@ -60,7 +60,7 @@ class TrainerRlooKafkaTest {
     @Test
     void pairsBecomeALoadableRlooVersionThatReplaysRebuildAndAReplayMayChooseDpo() throws Exception {
         assertEquals(Algorithm.SFT, awaitVersion("1").algorithm());
-        AnimalPairs.produce(kafka.bootstrapServers(), 0, 4);
+        AnimalPairs.send(kafka.bootstrapServers(), 0, 4);
 
         ModelVersion v2 = awaitVersion("2");
         assertEquals(Algorithm.RLOO, v2.algorithm());

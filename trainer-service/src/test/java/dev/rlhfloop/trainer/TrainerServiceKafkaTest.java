@@ -12,10 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.contracts.Algorithm;
-import dev.rlhfloop.contracts.Answer;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.OperatorMeter;
-import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.contracts.TrainingEvent;
 import dev.rlhfloop.kafka.LocalKafka;
@@ -328,19 +326,8 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         return RegistryReads.awaitVersion(kafka.bootstrapServers(), versionId, WAIT);
     }
 
-    /** Pairs whose chosen answer names the animal of the prompt; all on partition 0, keyed by comparison. */
     private void producePairs(int count) {
-        List<PreferencePair> pairs = new ArrayList<>();
-        String[] animals = {"cat", "dog", "cow", "owl"};
-        for (int i = 0; i < count; i++) {
-            int n = produced + i;
-            String animal = animals[n % animals.length];
-            pairs.add(PreferencePair.of("cmp-" + n, "What does the " + animal + " eat?",
-                    new Answer("The " + animal + " eats food.", List.of(), "1"),
-                    new Answer("It eats " + (n % 3) + " things.", List.of(), "1"),
-                    new PreferencePair.VoteRef("vote-" + n, "rater", 0, n, Instant.now())));
-        }
-        KafkaTestClient.send(kafka.bootstrapServers(), Topics.PREFERENCE_PAIRS, 0, null, pairs, PreferencePair.class);
+        AnimalPairs.send(kafka.bootstrapServers(), produced, count);
         produced += count;
     }
 }

@@ -1,14 +1,14 @@
 package dev.rlhfloop.web;
 
+import dev.rlhfloop.contracts.ComparisonIds;
 import dev.rlhfloop.contracts.PublicApi;
-import dev.rlhfloop.web.ApiRoutes.Upstream;
+import dev.rlhfloop.web.ServicePool.Instance;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -18,170 +18,295 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyRequest;
+import io.vertx.httpproxy.ProxyResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The one public URL's API half: every {@code /api/*} request is streamed to the service that owns
- * it and the answer is streamed back unchanged — status, headers, JSON error bodies, and
- * Server-Sent Events chunk by chunk as the service writes them (Vert.x pipes, nothing buffered).
- * A service that cannot be reached is answered with 503 and a JSON reason the browser app shows.
+ * The one public URL's API half: every {@code /api/*} request goes through Vert.x's HTTP proxy to an
+ * instance of the service that owns it (round robin over its instances, see {@link ServicePool}; a
+ * comparison's reads go to the inference instance named in its id), and the answer is streamed back
+ * unchanged — status, headers (Authorization and Cookie go to the services as sent), JSON error
+ * bodies, and Server-Sent Events chunk by chunk as the service writes them. A service that cannot be
+ * reached is answered with 503 and a JSON reason the browser app shows.
  */
 @ApplicationScoped
 public class ApiGateway {
 
+    /** Router order of {@code /api/status} (and the API document): before everything else under /api. */
+    public static final int STATUS_ORDER = -100;
+    /**
+     * Router order of the proxy on {@code /api/*}. Handlers that must see a request before it is
+     * forwarded (the session check) register on /api/* with a lower order and call {@code next()}.
+     */
+    public static final int PROXY_ORDER = -99;
+
     private static final Logger LOG = Logger.getLogger(ApiGateway.class);
 
-    /** Headers that describe one connection, not the message; never forwarded. */
-    private static final Set<String> HOP_BY_HOP = Set.of(
-            "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-            "transfer-encoding", "upgrade", "host");
+    /** ProxyContext attachments: the request's target, the instance chosen, the request to it. */
+    private static final String TARGET = "rlhf.target";
+    private static final String INSTANCE = "rlhf.instance";
+    private static final String ORIGIN = "rlhf.origin";
+    private static final String TIMED_OUT = "rlhf.timed-out";
+
+    /** Where one request goes: a service, and the instance that must answer it when only one may. */
+    private record Target(ServicePool pool, Optional<String> owner, String comparison) {}
+
+    /** No instance of the service could be reached. */
+    private static final class Unreachable extends RuntimeException {
+        Unreachable(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /** The comparison's owner is not among the instances (it stopped or restarted): 404. */
+    private static final class OwnerGone extends RuntimeException {
+        OwnerGone() {
+            super(null, null, false, false);
+        }
+    }
 
     private final ApiRoutes routes;
     private final int connectTimeoutMs;
     private final int responseTimeoutMs;
-    private final Map<String, Boolean> lastSeenUp = new ConcurrentHashMap<>();
+    private final long resolveIntervalMs;
+    private final Map<String, ServicePool> pools;
     private final PublicApi openApi = PublicApi.load();
     private Vertx vertx;
     private HttpClient client;
+    private HttpProxy proxy;
 
     ApiGateway(ApiRoutes routes,
                @ConfigProperty(name = "rlhf.gateway.connect-timeout-ms", defaultValue = "2000") int connectTimeoutMs,
-               @ConfigProperty(name = "rlhf.gateway.response-timeout-ms", defaultValue = "30000") int responseTimeoutMs) {
+               @ConfigProperty(name = "rlhf.gateway.response-timeout-ms", defaultValue = "30000") int responseTimeoutMs,
+               @ConfigProperty(name = "rlhf.gateway.retry-down-instance-ms", defaultValue = "5000") long retryDownMs,
+               @ConfigProperty(name = "rlhf.gateway.resolve-interval-ms", defaultValue = "10000") long resolveIntervalMs) {
         this.routes = routes;
         this.connectTimeoutMs = connectTimeoutMs;
         this.responseTimeoutMs = responseTimeoutMs;
+        this.resolveIntervalMs = resolveIntervalMs;
+        this.pools = ServicePool.of(routes.upstreams(), TimeUnit.MILLISECONDS.toNanos(retryDownMs)).stream()
+                .collect(Collectors.toUnmodifiableMap(ServicePool::name, Function.identity()));
     }
 
     void register(@Observes Router router, Vertx vertx) {
         this.vertx = vertx;
-        // An SSE stream holds its connection for as long as the browser listens: allow many per service.
+        // An SSE stream holds its connection for as long as the browser listens: allow many per instance.
         this.client = vertx.createHttpClient(
                 new HttpClientOptions().setConnectTimeout(connectTimeoutMs).setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(256));
-        router.get("/api/status").order(-100).handler(this::status);
-        router.get("/api/openapi.yaml").order(-100).handler(this::openApi);
-        router.route("/api/*").order(-99).handler(this::proxy);
+        this.proxy = HttpProxy.reverseProxy(client).origin(this::connect).addInterceptor(new Forwarding());
+        pools.values().forEach(ServicePool::resolve);
+        vertx.setPeriodic(resolveIntervalMs, id -> vertx.executeBlocking(() -> {
+            pools.values().forEach(ServicePool::resolve);
+            return null;
+        }, false));
+        router.get("/api/status").order(STATUS_ORDER).handler(this::status);
+        router.get("/api/openapi.yaml").order(STATUS_ORDER).handler(this::openApi);
+        router.route("/api/*").order(PROXY_ORDER).handler(this::proxy);
     }
 
     private void proxy(RoutingContext ctx) {
-        HttpServerRequest in = ctx.request();
-        Upstream upstream = routes.forPath(in.path()).orElse(null);
-        if (upstream == null) {
-            error(ctx.response(), 404, "not_found", "No service serves " + in.path());
+        String path = ctx.request().path();
+        if (routes.forPath(path).isEmpty()) {
+            error(ctx.response(), 404, "not_found", "No service serves " + path);
             return;
         }
-        in.pause();
-        forward(ctx, upstream, true);
+        proxy.handle(ctx.request());
+    }
+
+    private Target target(String path) {
+        ServicePool pool = pools.get(routes.forPath(path).orElseThrow().name());
+        String comparison = path.substring(Math.min(path.length(), ApiRoutes.COMPARISONS.length() + 1)).split("/")[0];
+        return new Target(pool, ApiRoutes.ownerOf(path), comparison);
     }
 
     /**
-     * Sends the browser's request to {@code upstream}. A pooled keep-alive connection can turn out
-     * closed by the service just as it is reused (e.g. after the service restarted): a GET or HEAD,
-     * which has no body to replay and no effect to repeat, is then sent once more on a new connection
-     * instead of answering 503 for a service that is up.
+     * The proxy's origin: a connection to the owner when the request has one, else to the next
+     * instance in turn, trying the others when it refuses (nothing was sent yet, so any method may
+     * move on). The instance is attached to the context so its answer can name it.
      */
-    private void forward(RoutingContext ctx, Upstream upstream, boolean firstAttempt) {
-        HttpServerRequest in = ctx.request();
+    private Future<HttpClientRequest> connect(ProxyContext ctx) {
+        Target target = ctx.get(TARGET, Target.class);
+        if (target.owner().isPresent()) {
+            return owner(target).compose(instance -> connect(ctx, target.pool(), List.of(instance), 0, null));
+        }
+        return connect(ctx, target.pool(), target.pool().turn(), 0, null);
+    }
+
+    private Future<HttpClientRequest> connect(ProxyContext ctx, ServicePool pool, List<Instance> order, int k, Throwable last) {
+        if (k == order.size()) return Future.failedFuture(new Unreachable(last));
+        Instance instance = order.get(k);
         RequestOptions options = new RequestOptions()
-                .setMethod(in.method())
-                .setAbsoluteURI(join(upstream, in.uri()))
-                .setHeaders(forwardedHeaders(in));
-        client.request(options).onComplete(connected -> {
-            if (connected.failed()) {
-                if (firstAttempt) in.resume();
-                unavailable(ctx.response(), upstream, connected.cause());
-                return;
-            }
-            HttpClientRequest out = connected.result();
-            HttpServerResponse res = ctx.response();
-            // The browser went away mid-answer (e.g. closed an SSE stream): tell the service by dropping
-            // its connection. Not once the answer is complete: an HTTP/2 stream "closes" after every
-            // answer, and resetting then would throw away a pooled connection that is fine.
-            res.closeHandler(v -> {
-                if (!res.ended()) out.reset();
-            });
-            long timer = vertx.setTimer(responseTimeoutMs, t -> {
-                out.reset();
-                if (!res.headWritten()) {
-                    error(res, 504, "timeout", upstream.name() + " did not answer within "
-                            + responseTimeoutMs / 1000 + " s (it may be busy)");
-                }
-            });
-            Future<HttpClientResponse> answered = hasBody(in) ? out.send(in) : out.send();
-            // A resent request was read to its end the first time: resuming it again is an error.
-            if (!hasBody(in) && firstAttempt) {
-                in.resume();
-            }
-            answered.onComplete(ar -> {
-                vertx.cancelTimer(timer);
-                if (ar.failed()) {
-                    // A reset because the browser left is not the service's failure.
-                    if (!res.headWritten() && !res.closed()) {
-                        if (firstAttempt && isSafe(in) && ar.cause() instanceof HttpClosedException) {
-                            LOG.debugf("%s closed a pooled connection under %s %s; sending it again", upstream.name(), in.method(), in.uri());
-                            forward(ctx, upstream, false);
-                            return;
-                        }
-                        unavailable(res, upstream, ar.cause());
-                    }
-                    return;
-                }
-                markUp(upstream, true, null);
-                relay(ar.result(), res);
-            });
+                .setServer(SocketAddress.inetSocketAddress(instance.port, instance.host))
+                .setHost(instance.url.getHost())
+                .setPort(instance.port);
+        return ctx.client().request(options).compose(request -> {
+            ctx.set(INSTANCE, instance);
+            ctx.set(ORIGIN, request);
+            return Future.succeededFuture(request);
+        }, refused -> {
+            pool.markDown(instance, reason(refused));
+            return connect(ctx, pool, order, k + 1, refused);
         });
+    }
+
+    /**
+     * The inference instance named in a comparison's id. Its address is learned from its answers;
+     * a name not seen yet (the gateway restarted) is looked for by asking every instance's health
+     * check, which answers with the name too.
+     */
+    private Future<Instance> owner(Target target) {
+        String name = target.owner().orElseThrow();
+        Optional<Instance> known = target.pool().named(name);
+        if (known.isPresent()) return Future.succeededFuture(known.get());
+        return target.pool().askNames(pool -> Future.join(pool.instances().stream().map(i -> health(pool, i)).toList()).mapEmpty())
+                .transform(done -> target.pool().named(name)
+                        .map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(new OwnerGone())));
+    }
+
+    /** Headers and failures around the library's forwarding. */
+    private final class Forwarding implements ProxyInterceptor {
+
+        @Override
+        public Future<ProxyResponse> handleProxyRequest(ProxyContext ctx) {
+            ProxyRequest request = ctx.request();
+            HttpServerRequest in = request.proxiedRequest();
+            ctx.set(TARGET, target(in.path()));
+            if (!hasBody(in)) {
+                // Nothing to stream: the request can then be sent again on a new connection (below).
+                request.setBody(null);
+                if (!in.isEnded()) in.resume();
+            }
+            request.headers().set("X-Forwarded-Host", String.valueOf(in.authority()));
+            request.headers().set("X-Forwarded-Proto", in.scheme());
+            if (in.remoteAddress() != null) request.headers().set("X-Forwarded-For", in.remoteAddress().hostAddress());
+            return send(ctx, true);
+        }
+
+        /**
+         * A pooled keep-alive connection can turn out closed by the service just as it is reused
+         * (e.g. after the service restarted): a GET or HEAD, which has no body to replay and no
+         * effect to repeat, is then sent once more on a new connection instead of answering 503
+         * for a service that is up.
+         */
+        private Future<ProxyResponse> send(ProxyContext ctx, boolean firstAttempt) {
+            // Until the answer's headers arrive; an SSE stream, once started, may stay open as long as it likes.
+            long timer = vertx.setTimer(responseTimeoutMs, t -> {
+                ctx.set(TIMED_OUT, Boolean.TRUE);
+                HttpClientRequest origin = ctx.get(ORIGIN, HttpClientRequest.class);
+                if (origin != null) origin.reset();
+            });
+            return ctx.sendRequest().transform(ar -> {
+                vertx.cancelTimer(timer);
+                if (ar.succeeded()) {
+                    Target target = ctx.get(TARGET, Target.class);
+                    target.pool().markUp(ctx.get(INSTANCE, Instance.class));
+                    return Future.succeededFuture(ar.result());
+                }
+                Throwable cause = ar.cause();
+                HttpServerRequest in = ctx.request().proxiedRequest();
+                if (firstAttempt && isSafe(in) && cause instanceof HttpClosedException && ctx.get(TIMED_OUT, Boolean.class) == null) {
+                    LOG.debugf("a pooled connection closed under %s %s; sending it again", in.method(), in.uri());
+                    ctx.set(ORIGIN, null);
+                    return send(ctx, false);
+                }
+                return Future.succeededFuture(failure(ctx, cause));
+            });
+        }
+
+        @Override
+        public Future<Void> handleProxyResponse(ProxyContext ctx) {
+            ProxyResponse response = ctx.response();
+            Instance instance = ctx.get(INSTANCE, Instance.class);
+            if (instance != null) instance.named(response.headers().get(ComparisonIds.INSTANCE_HEADER));
+            response.headers().remove(HttpHeaders.CONNECTION).remove(HttpHeaders.KEEP_ALIVE);
+            String type = response.headers().get(HttpHeaders.CONTENT_TYPE);
+            if (response.getBody() != null && type != null && type.startsWith("text/event-stream")) {
+                Target target = ctx.get(TARGET, Target.class);
+                response.setBody(Body.body(new EventStreamEnd(response.getBody().stream(), () -> cutStreamEvent(target, instance)), -1));
+            }
+            return ctx.sendResponse();
+        }
+    }
+
+    /**
+     * An event stream cut by the instance (it died) ends with an {@code error} event the page can
+     * show, then ends normally: the rate page offers Regenerate, EventSource pages reconnect.
+     */
+    private static Buffer cutStreamEvent(Target target, Instance instance) {
+        String where = instance == null ? target.pool().name() : target.pool().name() + " at " + instance.address();
+        String reason = target.owner().isPresent()
+                ? "the inference instance generating this comparison (" + where + ") stopped; start a new comparison (Regenerate)"
+                : where + " closed the stream";
+        JsonObject data = new JsonObject().put("error", "stream_cut").put("reason", reason).put("service", target.pool().name());
+        return Buffer.buffer("event: error\ndata: " + data.encode() + "\n\n");
+    }
+
+    /** The JSON answer for a request that got no answer from the service. */
+    private ProxyResponse failure(ProxyContext ctx, Throwable cause) {
+        Target target = ctx.get(TARGET, Target.class);
+        ServicePool pool = target.pool();
+        JsonObject body;
+        int status;
+        if (ctx.get(TIMED_OUT, Boolean.class) != null) {
+            status = 504;
+            body = json("timeout", pool.name() + " did not answer within " + responseTimeoutMs / 1000 + " s (it may be busy)");
+        } else if (cause instanceof OwnerGone) {
+            status = 404;
+            body = json("comparison_gone", "comparison " + target.comparison() + " was started on inference instance '"
+                    + target.owner().orElseThrow() + "', which is not running any more; start a new comparison (Regenerate)")
+                    .put("service", pool.name());
+        } else if (target.owner().isPresent()) {
+            status = 503;
+            body = json("comparison_gone", "the inference instance holding comparison " + target.comparison() + " ('"
+                    + target.owner().orElseThrow() + "') is not reachable (" + reason(unwrap(cause))
+                    + "); start a new comparison (Regenerate)").put("service", pool.name());
+        } else {
+            Instance instance = ctx.get(INSTANCE, Instance.class);
+            if (instance != null && !(cause instanceof Unreachable)) pool.markDown(instance, reason(cause));
+            status = 503;
+            body = json("service_unavailable", pool.name() + " is not reachable at " + pool.urls() + " (" + reason(unwrap(cause)) + ")")
+                    .put("service", pool.name());
+        }
+        // The request body, if the service did not take it all, is read and dropped; release() would
+        // do that too, but throws on a request already read to its end.
+        HttpServerRequest in = ctx.request().proxiedRequest();
+        if (!in.isEnded()) in.resume();
+        return ctx.request().response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .setBody(Body.body(Buffer.buffer(body.encode())));
+    }
+
+    private static Throwable unwrap(Throwable cause) {
+        return cause instanceof Unreachable && cause.getCause() != null ? cause.getCause() : cause;
+    }
+
+    private static String reason(Throwable cause) {
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     private static boolean isSafe(HttpServerRequest in) {
         return (in.method() == HttpMethod.GET || in.method() == HttpMethod.HEAD) && !hasBody(in);
-    }
-
-    /** Streams the service's answer to the browser as it arrives. */
-    private static void relay(HttpClientResponse answer, HttpServerResponse res) {
-        res.setStatusCode(answer.statusCode());
-        res.setStatusMessage(answer.statusMessage());
-        answer.headers().forEach(h -> {
-            if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-                res.headers().add(h.getKey(), h.getValue());
-            }
-        });
-        if (!answer.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-            res.setChunked(true);
-        }
-        // A stream cut by the service must look cut to the browser (EventSource then reconnects),
-        // not like a complete answer: reset instead of ending on failure.
-        answer.pipe().endOnFailure(false).to(res).onFailure(e -> {
-            res.reset();
-            answer.request().reset();
-        });
-    }
-
-    private MultiMap forwardedHeaders(HttpServerRequest in) {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        in.headers().forEach(h -> {
-            if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-                headers.add(h.getKey(), h.getValue());
-            }
-        });
-        if (in.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
-            headers.set(HttpHeaders.TRANSFER_ENCODING, "chunked");
-        }
-        headers.set("X-Forwarded-Host", String.valueOf(in.authority()));
-        headers.set("X-Forwarded-Proto", in.scheme());
-        if (in.remoteAddress() != null) {
-            headers.set("X-Forwarded-For", in.remoteAddress().hostAddress());
-        }
-        return headers;
     }
 
     private static boolean hasBody(HttpServerRequest in) {
@@ -189,47 +314,18 @@ public class ApiGateway {
         return (length != null && !length.equals("0")) || in.headers().contains(HttpHeaders.TRANSFER_ENCODING);
     }
 
-    private static String join(Upstream upstream, String uri) {
-        String base = upstream.baseUrl().toString();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + uri;
-    }
-
-    private void unavailable(HttpServerResponse res, Upstream upstream, Throwable cause) {
-        String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        markUp(upstream, false, why);
-        error(res, 503, "service_unavailable",
-                upstream.name() + " is not reachable at " + upstream.baseUrl() + " (" + why + ")",
-                new JsonObject().put("service", upstream.name()));
-    }
-
-    /** One log line when a service goes down or comes back, not one per request. */
-    private void markUp(Upstream upstream, boolean up, String why) {
-        Boolean before = lastSeenUp.put(upstream.name(), up);
-        if (before == null && up) {
-            return;
-        }
-        if (before == null || before != up) {
-            if (up) {
-                LOG.infof("%s is reachable again at %s", upstream.name(), upstream.baseUrl());
-            } else {
-                LOG.warnf("%s is not reachable at %s: %s", upstream.name(), upstream.baseUrl(), why);
-            }
-        }
+    private static JsonObject json(String error, String reason) {
+        return new JsonObject().put("error", error).put("reason", reason);
     }
 
     private static void error(HttpServerResponse res, int status, String error, String reason) {
-        error(res, status, error, reason, new JsonObject());
-    }
-
-    private static void error(HttpServerResponse res, int status, String error, String reason, JsonObject extra) {
         if (res.ended() || res.closed()) {
             return;
         }
-        JsonObject body = new JsonObject().put("error", error).put("reason", reason).mergeIn(extra);
         res.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                .end(body.encode());
+                .end(json(error, reason).encode());
     }
 
     /** {@code GET /api/openapi.yaml}: the public API's document, as written in contracts. */
@@ -241,39 +337,64 @@ public class ApiGateway {
 
     /**
      * {@code GET /api/status}: each service's reachability and its Quarkus health checks (which name
-     * the Kafka connection), so the browser app can say "broker down" rather than "something failed".
+     * the Kafka connection), so the browser app can say "broker down" rather than "something failed";
+     * and the same for each of its instances. A service is reachable when one of its instances is.
      */
     private void status(RoutingContext ctx) {
-        List<Future<JsonObject>> checks = routes.upstreams().stream().map(this::health).toList();
-        Future.join(checks).onComplete(all -> {
-            JsonArray services = new JsonArray();
-            checks.forEach(c -> services.add(c.result()));
+        List<Future<JsonObject>> services = routes.upstreams().stream().map(u -> serviceStatus(pools.get(u.name()))).toList();
+        Future.join(services).onComplete(all -> {
+            JsonArray list = new JsonArray();
+            services.forEach(s -> list.add(s.result()));
             ctx.response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                    .end(new JsonObject().put("services", services).encode());
+                    .end(new JsonObject().put("services", list).encode());
         });
     }
 
-    private Future<JsonObject> health(Upstream upstream) {
-        JsonObject service = new JsonObject().put("name", upstream.name()).put("url", upstream.baseUrl().toString());
+    private Future<JsonObject> serviceStatus(ServicePool pool) {
+        List<Future<JsonObject>> checks = pool.instances().stream().map(i -> health(pool, i)).toList();
+        return Future.join(checks).transform(done -> {
+            List<JsonObject> instances = checks.stream().map(Future::result).toList();
+            JsonObject best = instances.stream().filter(i -> "UP".equals(i.getString("status"))).findFirst()
+                    .or(() -> instances.stream().filter(i -> i.getBoolean("reachable")).findFirst())
+                    .orElse(instances.get(0));
+            JsonObject service = new JsonObject().put("name", pool.name()).put("url", pool.urls())
+                    .put("reachable", best.getBoolean("reachable")).put("status", best.getString("status"));
+            if (best.containsKey("checks")) service.put("checks", best.getJsonArray("checks"));
+            if (best.containsKey("reason")) service.put("reason", best.getString("reason"));
+            return Future.succeededFuture(service.put("instances", new JsonArray(instances)));
+        });
+    }
+
+    /** One instance's {@code /q/health}; its answer also names it (see {@link ComparisonIds#INSTANCE_HEADER}). */
+    private Future<JsonObject> health(ServicePool pool, Instance instance) {
+        JsonObject status = new JsonObject().put("url", instance.address());
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.GET)
-                .setAbsoluteURI(join(upstream, "/q/health"))
+                .setServer(SocketAddress.inetSocketAddress(instance.port, instance.host))
+                .setHost(instance.url.getHost())
+                .setPort(instance.port)
+                .setURI("/q/health")
                 .setIdleTimeout(2000);
         return client.request(options)
                 .compose(req -> req.send().compose(resp -> resp.body().map(body -> {
-                    service.put("reachable", true);
+                    instance.named(resp.getHeader(ComparisonIds.INSTANCE_HEADER));
+                    instance.name().ifPresent(name -> status.put("instance", name));
+                    status.put("reachable", true);
                     try {
                         JsonObject health = body.toJsonObject();
-                        service.put("status", health.getString("status", "UNKNOWN"));
-                        service.put("checks", health.getJsonArray("checks", new JsonArray()));
+                        status.put("status", health.getString("status", "UNKNOWN"));
+                        status.put("checks", health.getJsonArray("checks", new JsonArray()));
                     } catch (RuntimeException notJson) {
-                        service.put("status", resp.statusCode() == 200 ? "UP" : "UNKNOWN");
+                        status.put("status", resp.statusCode() == 200 ? "UP" : "UNKNOWN");
                     }
-                    return service;
+                    return status;
                 })))
-                .otherwise(err -> service.put("reachable", false).put("status", "DOWN")
-                        .put("reason", err.getMessage() == null ? err.toString() : err.getMessage()));
+                .otherwise(err -> status.put("reachable", false).put("status", "DOWN").put("reason", reason(err)));
+    }
+
+    Collection<ServicePool> pools() {
+        return pools.values();
     }
 }

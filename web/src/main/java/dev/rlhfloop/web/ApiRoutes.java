@@ -1,5 +1,6 @@
 package dev.rlhfloop.web;
 
+import dev.rlhfloop.contracts.ComparisonIds;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.util.List;
@@ -9,8 +10,15 @@ import java.util.Optional;
 @ApplicationScoped
 public class ApiRoutes {
 
-    /** A backing service: its name (for error messages) and the base URL requests go to. */
-    public record Upstream(String name, URI baseUrl) {}
+    /**
+     * A backing service: its name (for error messages) and the base URLs of its instances, as
+     * configured ({@link #baseUrl()} is the first, for callers that need one service-wide answer).
+     */
+    public record Upstream(String name, List<URI> baseUrls) {
+        public URI baseUrl() {
+            return baseUrls.get(0);
+        }
+    }
 
     /** A path prefix and its owner: "/api/stats" owns "/api/stats" and "/api/stats/...", not "/api/statsx". */
     record Route(String prefix, Upstream upstream) {
@@ -19,6 +27,8 @@ public class ApiRoutes {
         }
     }
 
+    static final String COMPARISONS = "/api/comparisons";
+
     private final List<Route> routes;
 
     ApiRoutes(ServicesConfig services) {
@@ -26,7 +36,7 @@ public class ApiRoutes {
         Upstream feedback = new Upstream("feedback-service", services.feedback());
         Upstream trainer = new Upstream("trainer-service", services.trainer());
         this.routes = List.of(
-                new Route("/api/comparisons", inference),
+                new Route(COMPARISONS, inference),
                 new Route("/api/votes", feedback),
                 new Route("/api/stats", feedback),
                 new Route("/api/export", feedback),
@@ -38,6 +48,17 @@ public class ApiRoutes {
     /** The service that owns {@code path}, or empty when none does. */
     public Optional<Upstream> forPath(String path) {
         return routes.stream().filter(r -> r.matches(path)).map(Route::upstream).findFirst();
+    }
+
+    /**
+     * The instance that must answer {@code path}, or empty when any instance may: a comparison lives
+     * in the memory of the inference instance that started it, and its id begins with that
+     * instance's name ({@link ComparisonIds}).
+     */
+    static Optional<String> ownerOf(String path) {
+        if (!path.startsWith(COMPARISONS + "/")) return Optional.empty();
+        String rest = path.substring(COMPARISONS.length() + 1);
+        return ComparisonIds.owner(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest);
     }
 
     /** The path prefixes routed to a service, e.g. "/api/stats". */

@@ -121,6 +121,7 @@ export function describe(err) {
     case 'offline': return {title: 'The web app is not reachable', detail: err.reason};
     case 'service_unavailable': return {title: 'Service down', detail: err.reason};
     case 'timeout': return {title: 'Service busy', detail: err.reason};
+    case 'comparison_gone': return {title: 'Comparison lost', detail: err.reason};
     case 'no_model': return {title: 'No model yet', detail: err.reason};
     case 'broker_unavailable': return {title: 'Kafka broker down', detail: err.reason};
     case 'trainer_busy': return {title: 'Trainer busy', detail: err.reason};

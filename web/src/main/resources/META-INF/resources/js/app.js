@@ -34,7 +34,13 @@ async function refreshStatus() {
     const down = services.filter((s) => !s.reachable).map((s) => s.name);
     const brokerDown = services.some((s) => (s.checks || []).some(
         (c) => /kafka/i.test(c.name || '') && c.status === 'DOWN'));
-    if (down.length === services.length && services.length) {
+    // ./rlhf-loop up restarts what dies; say so rather than "down"
+    const launcher = await api.get('/api/launcher').catch(() => ({components: []}));
+    const restarting = (launcher.components || []).filter((c) => c.state === 'RESTARTING').map((c) => c.name);
+    if (restarting.length) {
+      setPill(pill, 'warn', 'restarting ' + restarting.join(', '));
+      setBanner(banner, 'The launcher is restarting ' + restarting.join(', ') + '; this page updates by itself.');
+    } else if (down.length === services.length && services.length) {
       setPill(pill, 'down', 'services down');
       setBanner(banner, 'No service is reachable yet: ' + down.join(', ') + '. Start the stack, this page updates by itself.');
     } else if (down.length) {
@@ -47,7 +53,7 @@ async function refreshStatus() {
       setPill(pill, 'up', 'all services up');
       setBanner(banner, null);
     }
-    document.body.dataset.services = down.length ? 'down' : (brokerDown ? 'broker-down' : 'up');
+    document.body.dataset.services = restarting.length ? 'restarting' : down.length ? 'down' : (brokerDown ? 'broker-down' : 'up');
   } catch (e) {
     setPill(pill, 'down', 'web app unreachable');
     document.body.dataset.services = 'offline';

@@ -35,6 +35,7 @@ public abstract class ReadinessFollowsTheBroker {
         try {
             kafka.stop();
             awaitReadiness(503, GOES_DOWN);
+            whileTheBrokerIsAway();
             pause(outage());
             given().get("/q/health/live").then().statusCode(200);
         } finally {
@@ -47,6 +48,10 @@ public abstract class ReadinessFollowsTheBroker {
 
     /** E.g. give the service work that is still in flight when the broker goes away. */
     protected void justBeforeTheBrokerStops() {
+    }
+
+    /** E.g. show that the service's Kafka-backed endpoints answer 503 with Retry-After instead of hanging. */
+    protected void whileTheBrokerIsAway() {
     }
 
     /** How long the broker stays away once readiness is down; a service whose clients have timeouts to outlast says so. */
