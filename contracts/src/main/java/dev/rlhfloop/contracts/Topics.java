@@ -11,6 +11,8 @@ public final class Topics {
     public static final String PREFERENCE_PAIRS = "rlhf.preference-pairs";
     public static final String MODEL_VERSIONS = "rlhf.model-versions";
     public static final String TRAINING_EVENTS = "rlhf.training-events";
+    /** Raters, their invites and revocations (see Rater); compacted: the latest record per rater id, kept forever. */
+    public static final String RATERS = "rlhf.raters";
     /** Never written: its one partition's owner in a line's lease group is the trainer that trains the line (LineLease). */
     public static final String TRAINER_LEASES = "rlhf.trainer-leases";
     /** Diagnostic pings passed through every service (see SmokePing); short-lived. */
@@ -28,6 +30,7 @@ public final class Topics {
             new Spec(PREFERENCE_PAIRS, 3, false, true),
             new Spec(MODEL_VERSIONS, 1, true, true),
             new Spec(TRAINING_EVENTS, 1, false, false),
+            new Spec(RATERS, 1, true, true),
             new Spec(TRAINER_LEASES, 1, false, false),
             new Spec(SMOKE, 1, false, false));
 }

@@ -66,6 +66,6 @@ class PublicApiTest {
         assertTrue(api.problems("GET", "/api/stats", 200, "<html>").get(0).contains("not JSON"));
         assertTrue(api.problems("GET", "/api/stats", 200, """
                 {"totals": {"votes": 1, "decisiveVotes": 1, "raters": 1}, "baselineVersion": null, "versions": [],
-                 "votesPerMinute": [{"minute": null, "votes": 1}]}""").get(0).contains("$.votesPerMinute[0].minute is null"));
+                 "votesPerMinute": [{"minute": null, "votes": 1}], "leaderboard": []}""").get(0).contains("$.votesPerMinute[0].minute is null"));
     }
 }

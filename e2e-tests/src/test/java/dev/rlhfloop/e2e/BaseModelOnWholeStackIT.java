@@ -83,7 +83,7 @@ class BaseModelOnWholeStackIT {
             assertTrue(Files.readString(stack.log("trainer-service")).contains("training uses 1 of "), "the thread cap is logged");
 
             // Votes until an answer comes from a version trained on them: the inference service hot-loaded it.
-            RateCommand.Session rater = new RateCommand.Session(URI.create(url), RateCommand.Rule.parse("shorter", 12), "base-model-it",
+            RateCommand.Session rater = new RateCommand.Session(URI.create(url), RateCommand.Rule.parse("shorter", 12),
                     Duration.ofMinutes(2));
             Set<String> promptsSeen = new HashSet<>();
             String trained = null;

@@ -168,7 +168,9 @@ class DockerfileOnHostIT {
             Map<String, Object> compose = new Yaml().load(in);
             Map<String, Object> service = (Map<String, Object>) ((Map<String, Object>) compose.get("services")).get(app);
             Map<String, String> env = new LinkedHashMap<>();
-            ((Map<String, Object>) service.getOrDefault("environment", Map.of())).forEach((name, value) -> env.put(name, String.valueOf(value)));
+            // ${VAR:-default} reads as its default, as Compose does with VAR unset (e.g. RLHF_AUTH).
+            ((Map<String, Object>) service.getOrDefault("environment", Map.of())).forEach((name, value) -> env.put(name,
+                    String.valueOf(value).replaceAll("\\$\\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)}", "$1")));
             return env;
         }
     }

@@ -114,7 +114,7 @@ class LoopIT {
     @BeforeAll
     static void raterAtTheStacksUrl() {
         stack = SharedStack.stack();
-        rater = new RateCommand.Session(URI.create(stack.url()), RateCommand.Rule.parse("shorter", MAX_WORDS), "loop-it",
+        rater = new RateCommand.Session(URI.create(stack.url()), RateCommand.Rule.parse("shorter", MAX_WORDS),
                 Duration.ofMinutes(10));                 // the first vote waits for the bootstrap
     }
 

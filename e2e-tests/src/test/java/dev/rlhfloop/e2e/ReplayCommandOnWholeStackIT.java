@@ -80,7 +80,7 @@ class ReplayCommandOnWholeStackIT {
         if (decisive >= 4) return;
         // Alone on a fresh stack: a rater who prefers the shorter answer decides nearly every vote.
         RateCommand.Session rater = new RateCommand.Session(URI.create(url), RateCommand.Rule.parse("shorter", 12),
-                "replay-it", Duration.ofMinutes(10));
+                Duration.ofMinutes(10));
         for (int i = 0; i < 40 && decisive < 4; i++) {
             String choice = rater.rateOne(System.out::println).choice();
             if (choice.equals("A") || choice.equals("B")) decisive++;
@@ -93,7 +93,7 @@ class ReplayCommandOnWholeStackIT {
         awaitNoReplayRunning();
         String latestLive = awaitTheLiveLineSettled();
         long pairs = json("/api/stats").path("totals").path("decisiveVotes").asLong();
-        Run run = llm("replay", "--url", url, "--from-beginning", "--line", LINE, "--wait", "600");
+        Run run = llm("replay", "--url", url, "--token", SharedStack.stack().adminToken(), "--from-beginning", "--line", LINE, "--wait", "600");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().matches("(?s)replay r\\d+ into line " + LINE + " started at .* \\(every pair, DPO\\).*"), run.out());
         Matcher done = Pattern.compile("done: line " + LINE + " has (\\d+) version\\(s\\): (.*)").matcher(run.out());
@@ -116,7 +116,7 @@ class ReplayCommandOnWholeStackIT {
     @Test
     @Order(2)
     void theTrainersRefusalsComeBackAsOneLineWithItsReason() {
-        Run again = llm("replay", "--url", url, "--offsets", "0-2", "--line", LINE, "--no-wait");
+        Run again = llm("replay", "--url", url, "--token", SharedStack.stack().adminToken(), "--offsets", "0-2", "--line", LINE, "--no-wait");
         assertEquals(1, again.exitCode());
         assertTrue(again.err().contains("llm replay: POST /api/replays was refused: HTTP 400: model line '" + LINE + "' already exists"),
                 again.err());
@@ -132,10 +132,50 @@ class ReplayCommandOnWholeStackIT {
             problems.addAll(OPENAPI.problems("GET", path, r.statusCode(), r.body()));
         }
         String version = json("/api/models").path(0).path("version").asText();
-        HttpResponse<String> missing = get("/api/models/no-such-version/weights");
+        HttpResponse<String> missing = get("/api/models/no-such-version/weights", admin());
         problems.addAll(OPENAPI.problems("GET", "/api/models/no-such-version/weights", missing.statusCode(), missing.body()));
-        assertEquals(200, get("/api/models/" + version + "/weights").statusCode());
+        assertEquals(200, get("/api/models/" + version + "/weights", admin()).statusCode());
         assertEquals(List.of(), problems);
+    }
+
+    /**
+     * The access rules through the public URL, on the real services: no session, no vote (401); a
+     * rater's session on admin actions (403); and the inference services still load the versions the
+     * trainer announces (they fetch weights with their own credential), so the loop above ran.
+     */
+    @Test
+    @Order(4)
+    void votesNeedASessionAndAdminActionsNeedTheAdmin() throws Exception {
+        HttpResponse<String> noSession = post("/api/votes", "{\"comparisonId\": \"x\", \"choice\": \"A\", \"rater\": \"mallory\"}", null);
+        assertEquals(401, noSession.statusCode(), noSession.body());
+        HttpResponse<String> opened = post("/api/session", "", null);
+        assertEquals(201, opened.statusCode(), opened.body());
+        String rater = "Bearer " + Json.MAPPER.readTree(opened.body()).path("token").asText();
+        String version = json("/api/models").path(0).path("version").asText();
+        for (HttpResponse<String> refused : List.of(
+                post("/api/replays", "{\"from\": \"BEGINNING\"}", rater),
+                get("/api/models/" + version + "/weights", rater),
+                get("/api/raters", rater))) {
+            assertEquals(403, refused.statusCode(), refused.uri() + ": " + refused.body());
+        }
+        assertEquals(401, get("/api/models/" + version + "/weights").statusCode());
+        assertEquals(200, get("/api/raters", admin()).statusCode());
+    }
+
+    private static String admin() {
+        return "Bearer " + SharedStack.stack().adminToken();
+    }
+
+    private static HttpResponse<String> get(String path, String authorization) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", authorization).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String path, String json, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        if (authorization != null) request.header("Authorization", authorization);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /**

@@ -60,6 +60,17 @@ class ScaleOutIT {
         stack = new WholeStack(SharedStack.HOME, SharedStack.WORK.resolveSibling("scale-out"), options)
                 .instances(INFERENCE, 2).instances(FEEDBACK, 2).start();
         stack.awaitGatewaySeesEveryService();
+        token = session();
+    }
+
+    /** The rater session every comparison and vote of this class goes under (the vote's rater is the session's). */
+    private static String token;
+
+    private static String session() throws Exception {
+        HttpResponse<String> opened = HTTP.send(HttpRequest.newBuilder(gateway("/api/session")).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, opened.statusCode(), opened.body());
+        return JSON.readTree(opened.body()).path("token").asText();
     }
 
     @AfterAll
@@ -154,7 +165,7 @@ class ScaleOutIT {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (true) {
             HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(gateway("/api/comparisons"))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30))
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("prompt", prompt)))).build(), HttpResponse.BodyHandlers.ofString());
             if (res.statusCode() == 201) return JSON.readTree(res.body()).path("id").asText();
             // no_model: both instances wait for the trainer's bootstrap to be announced
@@ -180,9 +191,9 @@ class ScaleOutIT {
     private static boolean vote(String comparison, Map<String, String> acknowledged, Map<Integer, Integer> statuses) {
         try {
             HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(gateway("/api/votes"))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30))
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
-                            Map.of("comparisonId", comparison, "choice", "A", "rater", "scale-out")))).build(), HttpResponse.BodyHandlers.ofString());
+                            Map.of("comparisonId", comparison, "choice", "A")))).build(), HttpResponse.BodyHandlers.ofString());
             statuses.merge(res.statusCode(), 1, Integer::sum);
             if (res.statusCode() != 202) return false;
             JsonNode body = JSON.readTree(res.body());

@@ -112,6 +112,15 @@ final class WholeStack implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + ports.get(service) + path);
     }
 
+    /** The admin token the first service to start generated (docs/security.md): for admin verbs and checks. */
+    String adminToken() {
+        try {
+            return Files.readString(work.resolve("run/auth/admin-token")).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     String bootstrapServers() {
         return kafka.bootstrapServers();
     }
@@ -171,7 +180,9 @@ final class WholeStack implements AutoCloseable {
                 "--add-modules", "jdk.incubator.vector",
                 "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                 "-Dquarkus.http.port=" + ports.get(instance),
-                "-Drlhfloop.data.dir=" + dataDir));
+                "-Drlhfloop.data.dir=" + dataDir,
+                // One session secret and admin token for every service, as ./rlhf-loop up shares run/auth.
+                "-Drlhfloop.auth.dir=" + work.resolve("run/auth")));
         if (service.equals("web")) {
             command.add("-Xmx256m");
             command.add("-Drlhf.services.inference=" + urls("inference-service"));

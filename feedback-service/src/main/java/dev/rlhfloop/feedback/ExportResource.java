@@ -46,6 +46,7 @@ import org.jboss.logging.Logger;
  * {@code ?pseudonymise=true} replaces rater ids by ids stable within this export only.
  */
 @Path("/api/export")
+@dev.rlhfloop.service.auth.AdminOnly
 public class ExportResource {
     private static final Logger LOG = Logger.getLogger(ExportResource.class);
     private static final Map<String, String> TOPICS = Map.of(

@@ -4,6 +4,9 @@ import dev.rlhfloop.contracts.Choice;
 import dev.rlhfloop.contracts.VoteEvent;
 import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.service.ApiError;
+import dev.rlhfloop.service.auth.Auth;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -23,7 +26,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * {@code POST /api/votes}: a rater's verdict on a comparison. Answers 202 only once Kafka has the
+ * {@code POST /api/votes}: a rater's verdict on a comparison, by the rater of the caller's session
+ * (401 without one, or for a revoked rater). Answers 202 only once Kafka has the
  * vote. A comparison is refused as unknown only when the instance that keeps its partition (this
  * one, or another asked over HTTP) has not seen its answers. A rater's repeated vote on the same comparison is answered 202 with {@code "duplicate": true}
  * and counts once (the stream topology drops any repeat that gets past this check).
@@ -31,11 +35,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Path("/api/votes")
 public class VoteResource {
     static final int MAX_ID = 200;
-    static final int MAX_RATER = 100;
     static final int MAX_REASON = 2000;
     private static final String CHOICES = Arrays.stream(Choice.values()).map(Enum::name).collect(Collectors.joining(", "));
 
-    public record VoteRequest(String comparisonId, String choice, String rater, String reason) {}
+    /** No rater field: a vote's rater is its session's (docs/security.md); a "rater" in the body is ignored. */
+    public record VoteRequest(String comparisonId, String choice, String reason) {}
 
     /**
      * @param choice for a duplicate, the choice of the rater's first vote, which is the one that counts
@@ -49,6 +53,12 @@ public class VoteResource {
     @Inject
     FeedbackStores stores;
 
+    @Inject
+    Auth auth;
+
+    @Inject
+    RaterDirectory raters;
+
     @ConfigProperty(name = "feedback.votes.reject-unknown-comparisons", defaultValue = "true")
     boolean rejectUnknownComparisons;
 
@@ -59,12 +69,13 @@ public class VoteResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response vote(VoteRequest request) {
+    public Response vote(VoteRequest request, @Context HttpHeaders headers) {
+        String rater = auth.requireRater(auth.identify(headers));
+        if (raters.isRevoked(rater)) throw SessionResource.revoked();
         if (request == null) return ApiError.badRequest("the request body must be a JSON vote: "
-                + "{\"comparisonId\", \"choice\": " + CHOICES + ", \"rater\", \"reason\"}");
+                + "{\"comparisonId\", \"choice\": " + CHOICES + ", \"reason\"}");
         List<String> problems = new ArrayList<>();
         String comparisonId = required(problems, "comparisonId", request.comparisonId(), MAX_ID);
-        String rater = required(problems, "rater", request.rater(), MAX_RATER);
         Choice choice = choice(problems, request.choice());
         String reason = request.reason() == null || request.reason().isBlank() ? null : request.reason().strip();
         if (reason != null && reason.length() > MAX_REASON) problems.add("reason is longer than " + MAX_REASON + " characters");

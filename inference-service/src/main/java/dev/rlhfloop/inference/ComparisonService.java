@@ -44,6 +44,13 @@ import org.jboss.logging.Logger;
 public class ComparisonService {
     private static final Logger LOG = Logger.getLogger(ComparisonService.class);
 
+    /** The generation queue is full (HTTP 503 with Retry-After): a burst waits at the client, not here without bound. */
+    public static final class QueueFullException extends RuntimeException {
+        public QueueFullException(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
     /** The request cannot be served as asked (HTTP 400). */
     public static final class BadRequestException extends RuntimeException {
         public BadRequestException(String reason) {
@@ -68,6 +75,8 @@ public class ComparisonService {
 
     private final Random random = new SecureRandom();
     private ThreadPoolExecutor generators;
+    /** Room in the generation queue, in answers: taken when a comparison is admitted, given back as each answer starts. */
+    private java.util.concurrent.Semaphore queueRoom;
     private Counter comparisonsCreated;
     private Counter tokensGenerated;
     private Timer timeToFirstToken;
@@ -88,6 +97,7 @@ public class ComparisonService {
         }
         generators = new ThreadPoolExecutor(config.generationThreads(), config.generationThreads(), 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), threads);
+        queueRoom = new java.util.concurrent.Semaphore(config.maxQueuedAnswers());
         registerMeters();
         if (config.promptsFile().isPresent()) {
             promptPool = promptsFromFile(config.promptsFile().get()); // a bad file stops the start, naming its line
@@ -160,6 +170,10 @@ public class ComparisonService {
         }
         long seedA = random.nextLong();
         long seedB = seedA + 1 + random.nextInt(Integer.MAX_VALUE);
+        if (!queueRoom.tryAcquire(2)) {
+            throw new QueueFullException(config.maxQueuedAnswers() + " answers are waiting for a generation thread "
+                    + "(rlhf.inference.max-queued-answers): try again shortly");
+        }
         String id = instance.newComparisonId();
         AnswerStream a = new AnswerStream(Slot.A, UUID.randomUUID().toString(), models.get(0).versionId());
         AnswerStream b = new AnswerStream(Slot.B, UUID.randomUUID().toString(), models.get(1).versionId());
@@ -169,8 +183,14 @@ public class ComparisonService {
         }
         String shownPrompt = prompt;
         long startedNanos = System.nanoTime();
-        generators.submit(() -> generate(comparison, a, models.get(0), promptIds[0], shownPrompt, seedA, startedNanos));
-        generators.submit(() -> generate(comparison, b, models.get(1), promptIds[1], shownPrompt, seedB, startedNanos));
+        generators.submit(() -> {
+            queueRoom.release();
+            generate(comparison, a, models.get(0), promptIds[0], shownPrompt, seedA, startedNanos);
+        });
+        generators.submit(() -> {
+            queueRoom.release();
+            generate(comparison, b, models.get(1), promptIds[1], shownPrompt, seedB, startedNanos);
+        });
         comparisonsCreated.increment();
         return comparison;
     }

@@ -12,6 +12,14 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response queueFull(ComparisonService.QueueFullException e) {
+        return ApiError.retryLater(ApiError.Code.OVERLOADED, e.getMessage(), config.queueFullRetryAfter());
+    }
+
+    @jakarta.inject.Inject
+    InferenceConfig config;
+
+    @ServerExceptionMapper
     public Response noModel(ModelRegistry.NoModelException e) {
         return ApiError.response(ApiError.Code.NO_MODEL, e.getMessage());
     }

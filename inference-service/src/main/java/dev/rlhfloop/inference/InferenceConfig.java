@@ -49,6 +49,17 @@ public interface InferenceConfig {
     @WithDefault("2000")
     int maxPromptChars();
 
+    /**
+     * Answers that may wait for a generation thread (two per comparison); a comparison that would
+     * pass this is refused with 503 and Retry-After instead of waiting without bound.
+     */
+    @WithDefault("64")
+    int maxQueuedAnswers();
+
+    /** The Retry-After of a refusal because the queue is full. */
+    @WithDefault("5s")
+    java.time.Duration queueFullRetryAfter();
+
     /** Comparisons kept in memory for late SSE clients, polling and vote reveal; the oldest are forgotten. */
     @WithDefault("10000")
     int maxComparisons();

@@ -31,16 +31,20 @@ final class ModelDownload {
      * unpacked when the digest differs.
      */
     static void fetch(String url, String expectedSha256, Path directory) throws IOException {
-        fetch(url, expectedSha256, directory, false);
+        fetch(url, expectedSha256, directory, false, null);
     }
 
-    /** The same for a whole model or, with {@code adapter}, a LoRA adapter's archive (PEFT's files). */
-    static void fetch(String url, String expectedSha256, Path directory, boolean adapter) throws IOException {
+    /**
+     * The same for a whole model or, with {@code adapter}, a LoRA adapter's archive (PEFT's files),
+     * sending {@code authorization} with an HTTP request: this service's own credential (the trainer
+     * serves weights to the admin and to services only); null sends none.
+     */
+    static void fetch(String url, String expectedSha256, Path directory, boolean adapter, String authorization) throws IOException {
         URI uri = parse(url);
         Files.createDirectories(directory);
         Path download = Files.createTempFile(directory, "download", ".zip");
         try {
-            copy(uri, download);
+            copy(uri, download, authorization);
             String actual = ModelArchive.sha256(download);
             if (!actual.equalsIgnoreCase(expectedSha256)) {
                 throw new ModelArchive.InvalidArchiveException("sha256 mismatch for " + url + ": announced " + expectedSha256
@@ -67,7 +71,7 @@ final class ModelDownload {
         return uri;
     }
 
-    private static void copy(URI uri, Path target) throws IOException {
+    private static void copy(URI uri, Path target, String authorization) throws IOException {
         if (uri.getScheme().equalsIgnoreCase("file")) {
             Path source = Path.of(uri);
             if (!Files.isRegularFile(source)) {
@@ -78,7 +82,9 @@ final class ModelDownload {
         }
         HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(DOWNLOAD_TIMEOUT).GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(DOWNLOAD_TIMEOUT).GET();
+        if (authorization != null) builder.header("Authorization", authorization);
+        HttpRequest request = builder.build();
         try {
             HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = response.body()) {

@@ -56,6 +56,10 @@ public class ModelVersionWatcher {
     @Inject
     MeterRegistry meters;
 
+    /** Its own credential for the trainer's weights (never a rater's or the admin's). */
+    @Inject
+    dev.rlhfloop.service.auth.Auth auth;
+
     private TopicTail tail;
     private MultiGauge served;
     /** Every version of the served line read so far, by id: where an adapter's base is found. */
@@ -162,10 +166,10 @@ public class ModelVersionWatcher {
             ServedModel model;
             if (version.weights().isAdapter()) {
                 ServedModel base = base(version.weights().baseVersion());
-                ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir, true);
+                ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir, true, auth.serviceAuthorization());
                 model = ServedModel.adapter(version.versionId(), base, dir);
             } else {
-                ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir);
+                ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir, false, auth.serviceAuthorization());
                 model = ServedModel.load(version.versionId(), dir);
             }
             LOG.infof("loaded model version %s (line %s, %s, %s) in %d ms", version.versionId(), version.modelLine(),

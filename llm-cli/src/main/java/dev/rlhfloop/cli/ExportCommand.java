@@ -53,7 +53,7 @@ public final class ExportCommand extends StackCommand {
                 + (from == null ? "" : "&from=" + from);
         PublicApiClient.Download download;
         try {
-            download = client().download(path, out);
+            download = adminClient().download(path, out);
         } catch (PublicApiClient.Unreachable e) {
             throw new UserError(e.getMessage());
         }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 PpoCommand.class,
                 PretrainCommand.class,
                 RateCommand.class,
+                RatersCommand.class,
                 ReplayCommand.class,
                 RewardModelCommand.class,
                 RlooCommand.class,

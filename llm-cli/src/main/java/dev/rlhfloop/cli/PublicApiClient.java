@@ -28,7 +28,20 @@ final class PublicApiClient {
     }
 
     /** An HTTP answer with its JSON body (null if it is not JSON) and the service's error code and reason. */
-    record Response(int status, String body) {
+    record Response(int status, String body, java.util.Optional<String> retryAfter) {
+        Response(int status, String body) {
+            this(status, body, java.util.Optional.empty());
+        }
+
+        /** How long the server asked to wait ({@code Retry-After} in seconds), or {@code otherwise}. */
+        Duration retryAfterOr(Duration otherwise) {
+            try {
+                return retryAfter.map(s -> Duration.ofSeconds(Long.parseLong(s.strip()))).orElse(otherwise);
+            } catch (NumberFormatException e) {
+                return otherwise;
+            }
+        }
+
         JsonNode json() {
             try {
                 return body == null || body.isBlank() ? null : JSON.readTree(body);
@@ -59,6 +72,8 @@ final class PublicApiClient {
     }
 
     private final URI base;
+    /** "Bearer ..." sent with every request: a rater's session or the admin token; null for none. */
+    private volatile String authorization;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     /** @throws IllegalArgumentException when {@code url} is not an http://host:port URL */
@@ -70,6 +85,12 @@ final class PublicApiClient {
 
     URI base() {
         return base;
+    }
+
+    /** From now on every request carries {@code Authorization: Bearer <token>}. */
+    PublicApiClient authorize(String token) {
+        this.authorization = "Bearer " + token;
+        return this;
     }
 
     Response get(String path) {
@@ -98,7 +119,9 @@ final class PublicApiClient {
      * success), with no timeout on the transfer: an export of a long log takes as long as it takes.
      */
     Download download(String path, java.nio.file.Path target) {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).GET();
+        if (authorization != null) builder.header("Authorization", authorization);
+        HttpRequest request = builder.build();
         try {
             HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (java.io.InputStream body = response.body()) {
@@ -123,10 +146,11 @@ final class PublicApiClient {
     }
 
     Response send(HttpRequest.Builder request) {
+        if (authorization != null) request.setHeader("Authorization", authorization);
         HttpRequest built = request.timeout(TIMEOUT).build();
         try {
             HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body());
+            return new Response(response.statusCode(), response.body(), response.headers().firstValue("Retry-After"));
         } catch (IOException | InterruptedException e) {
             throw unreachable(e, built);
         }

@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
  * (as a person in the browser would): asks for a comparison on a prompt from the pool, waits for
  * both answers, judges them by a rule the model never sees, votes, and keeps a running share of
  * answers that satisfy the rule per model version (revealed after each vote). If the loop works,
- * that share rises from version to version.
+ * that share rises from version to version. Each simulated rater opens its own session
+ * ({@code POST /api/session}, or with {@code --invite} in team mode): the server names the rater.
  */
 @Command(name = "rate", mixinStandardHelpOptions = true,
         description = "Vote on comparisons through the public API by a hidden rule (a simulated rater).")
@@ -41,8 +42,11 @@ public final class RateCommand extends StackCommand {
             + "number: prefer the answer that holds a number (default: ${DEFAULT-VALUE}).")
     String rule;
 
-    @Option(names = "--rater", defaultValue = "sim-rater", description = "The rater id sent with each vote (default: ${DEFAULT-VALUE}).")
-    String rater;
+    @Option(names = "--raters", defaultValue = "1", description = "How many simulated raters take turns, each with its own session (default: ${DEFAULT-VALUE}).")
+    int raters;
+
+    @Option(names = "--invite", description = "In team mode (RLHF_AUTH=invite): the code of an invite link (/?invite=CODE) to open the session with.")
+    String invite;
 
     @Option(names = "--max-words", defaultValue = "12", description = "With --rule shorter: an answer satisfies the rule with at most this many words (default: ${DEFAULT-VALUE}).")
     int maxWords;
@@ -55,17 +59,22 @@ public final class RateCommand extends StackCommand {
         Rule judge = Rule.parse(rule, maxWords);
         if (votes <= 0) throw new UserError("--votes must be positive, was " + votes);
         if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
-        Session session = new Session(client(), judge, rater, Duration.ofSeconds(waitSeconds));
-        out.printf("rating %d comparison(s) at %s as %s by the rule: %s%n", votes, session.base, rater, judge.description());
+        if (raters <= 0) throw new UserError("--raters must be positive, was " + raters);
+        if (invite != null && raters > 1) throw new UserError("--invite signs in one rater: use it with --raters 1");
+        Tally tally = new Tally();
+        List<Session> sessions = new ArrayList<>();
+        for (int i = 0; i < raters; i++) sessions.add(new Session(client(), judge, Duration.ofSeconds(waitSeconds), tally, invite));
+        out.printf("rating %d comparison(s) at %s as %d rater(s) by the rule: %s%n", votes, sessions.get(0).base, raters, judge.description());
         out.flush();
         try {
             for (int i = 1; i <= votes; i++) {
+                Session session = sessions.get((i - 1) % raters);
                 Vote vote = session.rateOne(message -> {
                     out.println("  " + message);
                     out.flush();
                 });
-                out.printf("%3d/%d %s%n", i, votes, vote.line());
-                out.printf("        rule share: %s%n", session.tally().summary());
+                out.printf("%3d/%d %s  by %s%n", i, votes, vote.line(), session.raterId());
+                out.printf("        rule share: %s%n", tally.summary());
                 out.flush();
             }
         } catch (RaterException e) {
@@ -73,7 +82,7 @@ public final class RateCommand extends StackCommand {
             err.println("llm rate: " + e.getMessage());
             return 1;
         }
-        out.printf("done: %d vote(s); answers satisfying the rule, per version: %s%n", votes, session.tally().summary());
+        out.printf("done: %d vote(s); answers satisfying the rule, per version: %s%n", votes, tally.summary());
         return 0;
     }
 
@@ -182,25 +191,52 @@ public final class RateCommand extends StackCommand {
         private final URI base;
         private final PublicApiClient api;
         private final Rule rule;
-        private final String rater;
         private final Duration patience;
-        private final Tally tally = new Tally();
+        private final Tally tally;
+        private final String invite;
+        private volatile String raterId;
 
-        /** @throws IllegalArgumentException when {@code base} is not an http://host:port URL */
-        public Session(URI base, Rule rule, String rater, Duration patience) {
-            this(new PublicApiClient(base.toString()), rule, rater, patience);
+        /**
+         * A rater of its own: its session is opened at the first request (anonymous, as the
+         * browser's in local mode).
+         *
+         * @throws IllegalArgumentException when {@code base} is not an http://host:port URL
+         */
+        public Session(URI base, Rule rule, Duration patience) {
+            this(new PublicApiClient(base.toString()), rule, patience, new Tally(), null);
         }
 
-        Session(PublicApiClient api, Rule rule, String rater, Duration patience) {
+        /** @param invite an invite code (team mode), or null for an anonymous session */
+        Session(PublicApiClient api, Rule rule, Duration patience, Tally tally, String invite) {
             this.api = api;
             this.base = api.base();
             this.rule = rule;
-            this.rater = rater;
             this.patience = patience;
+            this.tally = tally;
+            this.invite = invite;
         }
 
         public Tally tally() {
             return tally;
+        }
+
+        /** The rater id the server gave this session (opening it if need be). */
+        public String raterId() {
+            openSession();
+            return raterId;
+        }
+
+        private synchronized void openSession() {
+            if (raterId != null) return;
+            ObjectNode body = JSON.createObjectNode();
+            if (invite != null) body.put("invite", invite);
+            Response opened = exchange(() -> api.post("/api/session", body.toString()));
+            if (opened.status() != 201 && opened.status() != 200 || opened.json() == null || !opened.json().hasNonNull("token")) {
+                String hint = opened.status() == 401 && invite == null ? " (an invite-only stack: pass --invite CODE from the admin's invite link)" : "";
+                throw new RaterException("no rater session: POST /api/session was refused: " + opened.reason() + hint);
+            }
+            api.authorize(opened.json().get("token").asText());
+            raterId = opened.json().path("raterId").asText();
         }
 
         /** Creates a comparison, waits for both answers, votes by the rule, and reads which versions answered. */
@@ -209,9 +245,14 @@ public final class RateCommand extends StackCommand {
             ObjectNode body = JSON.createObjectNode()
                     .put("comparisonId", judged.comparisonId())
                     .put("choice", judged.choice())
-                    .put("rater", rater)
                     .put("reason", "simulated rater: " + rule.description());
+            long deadline = System.nanoTime() + patience.toNanos();
             Response voted = exchange(() -> api.post("/api/votes", body.toString()));
+            while (voted.status() == 429 && System.nanoTime() < deadline) {
+                progress.accept("slowing down: " + voted.reason());
+                sleep(voted.retryAfterOr(Duration.ofSeconds(1)));
+                voted = exchange(() -> api.post("/api/votes", body.toString()));
+            }
             if (voted.status() != 202 && voted.status() != 200) {
                 throw new RaterException("the vote on " + judged.comparisonId() + " was refused: " + voted.reason());
             }
@@ -236,6 +277,7 @@ public final class RateCommand extends StackCommand {
          * the answers stay anonymous and nothing is trained on them (a measurement of the served model).
          */
         public Judgement judgeOne(java.util.function.Consumer<String> progress) {
+            openSession();
             long deadline = System.nanoTime() + patience.toNanos();
             Instant requested = Instant.now();
             JsonNode created = createComparison(deadline, progress);
@@ -255,6 +297,12 @@ public final class RateCommand extends StackCommand {
                         throw new RaterException("POST /api/comparisons answered without an id: " + r.body());
                     }
                     return r.json();
+                }
+                // A limit or a full generation queue: wait as long as the server asks, then try again.
+                if ((r.status() == 429 || r.code().equals("overloaded")) && System.nanoTime() < deadline) {
+                    progress.accept("slowing down: " + r.reason());
+                    sleep(r.retryAfterOr(Duration.ofSeconds(1)));
+                    continue;
                 }
                 boolean waitable = r.status() == 503 && List.of("no_model", "trainer_busy").contains(r.code());
                 if (!waitable) throw new RaterException("POST /api/comparisons failed: " + r.reason());

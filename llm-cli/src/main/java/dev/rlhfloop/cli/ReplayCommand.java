@@ -64,7 +64,7 @@ public final class ReplayCommand extends StackCommand {
     int run(PrintWriter out, PrintWriter err) {
         String body = requestBody().toString();
         if (waitSeconds <= 0) throw new UserError("--wait must be positive, was " + waitSeconds);
-        PublicApiClient api = client();
+        PublicApiClient api = adminClient();
         try {
             PublicApiClient.Response started = api.post("/api/replays", body);
             if (started.status() == 409) {

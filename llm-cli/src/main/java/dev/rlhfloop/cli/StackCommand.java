@@ -16,6 +16,9 @@ abstract class StackCommand implements Callable<Integer> {
     @Option(names = "--url", defaultValue = "http://localhost:8080", description = "The stack's public URL (default: ${DEFAULT-VALUE}).")
     String url;
 
+    @Option(names = "--token", description = "The admin token for admin verbs (default: RLHF_ADMIN_TOKEN, else run/auth/admin-token of this checkout).")
+    String token;
+
     @Spec
     CommandSpec spec;
 
@@ -32,6 +35,35 @@ abstract class StackCommand implements Callable<Integer> {
 
     /** Does the verb's work and returns its exit code. */
     abstract int run(PrintWriter out, PrintWriter err);
+
+    /**
+     * The admin token: {@code --token}, else {@code RLHF_ADMIN_TOKEN}, else the file the stack's first
+     * start wrote ({@code run/auth/admin-token} under the checkout, or under the working directory).
+     */
+    String adminToken() {
+        if (token != null && !token.isBlank()) return token.strip();
+        String env = System.getenv("RLHF_ADMIN_TOKEN");
+        if (env != null && !env.isBlank()) return env.strip();
+        java.util.List<java.nio.file.Path> places = new java.util.ArrayList<>();
+        String home = System.getProperty("rlhfloop.home");
+        if (home != null) places.add(java.nio.file.Path.of(home, "run", "auth", "admin-token"));
+        places.add(java.nio.file.Path.of("run", "auth", "admin-token"));
+        for (java.nio.file.Path file : places) {
+            try {
+                if (java.nio.file.Files.isReadable(file)) return java.nio.file.Files.readString(file).strip();
+            } catch (java.io.IOException e) {
+                throw new UserError("cannot read the admin token in " + file + ": " + e.getMessage());
+            }
+        }
+        throw new UserError("this is an admin verb and no admin token was found: pass --token, set RLHF_ADMIN_TOKEN, "
+                + "or run it from the checkout whose ./rlhf-loop up wrote run/auth/admin-token");
+    }
+
+    /** A client for the stack at {@code --url} carrying the admin token. */
+    PublicApiClient adminClient() {
+        PublicApiClient client = client();
+        return client.authorize(adminToken());
+    }
 
     /** A client for the stack at {@code --url}, or a {@link UserError} naming the option when it is not an http://host:port URL. */
     PublicApiClient client() {

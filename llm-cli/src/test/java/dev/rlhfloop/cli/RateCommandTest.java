@@ -31,6 +31,7 @@ class RateCommandTest {
     private final List<JsonNode> votes = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> polls = new ConcurrentHashMap<>();
     private final AtomicInteger comparisons = new AtomicInteger();
+    private final AtomicInteger sessions = new AtomicInteger();
     private volatile int voteStatus = 202;
     private volatile boolean noModelFirst;
 
@@ -62,8 +63,19 @@ class RateCommandTest {
                     + "{\"slot\":\"B\",\"generationId\":\"g2\",\"text\":\"" + b + "\",\"done\":" + done
                     + (voted ? ",\"modelVersion\":\"2\"" : "") + "}]}");
         });
+        // As feedback-service in local mode: each POST opens a session of its own rater.
+        server.createContext("/api/session", exchange -> {
+            int n = sessions.incrementAndGet();
+            reply(exchange, 201, "{\"raterId\":\"r-" + n + "\",\"token\":\"token-" + n + "\",\"admin\":false,\"mode\":\"local\"}");
+        });
         server.createContext("/api/votes", exchange -> {
-            JsonNode vote = JSON.readTree(exchange.getRequestBody());
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (authorization == null || !authorization.startsWith("Bearer token-")) {
+                reply(exchange, 401, "{\"error\":\"unauthorized\",\"reason\":\"no rater session\"}");
+                return;
+            }
+            JsonNode vote = ((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(exchange.getRequestBody()))
+                    .put("session", authorization.substring("Bearer ".length()));
             if (voteStatus != 202) {
                 reply(exchange, voteStatus, "{\"error\":\"bad_request\",\"reason\":\"unknown comparison " + vote.path("comparisonId").asText() + "\"}");
                 return;
@@ -91,14 +103,17 @@ class RateCommandTest {
     @Test
     void votesForTheAnswerThatNamesTheAnimalAndTalliesTheShareByRevealedVersion() throws IOException {
         String url = startApi();
-        CliRun run = CliRun.run("", "rate", "--url", url, "--votes", "3", "--rater", "test-rater");
+        CliRun run = CliRun.run("", "rate", "--url", url, "--votes", "3", "--raters", "2");
 
         assertEquals(0, run.exitCode(), run.err());
         assertEquals(3, votes.size());
         for (JsonNode vote : votes) {
             assertEquals("A", vote.path("choice").asText(), vote.toString());
-            assertEquals("test-rater", vote.path("rater").asText());
+            assertFalse(vote.has("rater"), "the rater is the session's, never a field: " + vote);
         }
+        // two simulated raters, each with its own session, taking turns
+        assertEquals(List.of("token-1", "token-2", "token-1"), votes.stream().map(v -> v.path("session").asText()).toList());
+        assertTrue(run.out().contains("by r-1") && run.out().contains("by r-2"), run.out());
         assertEquals(3, votes.stream().map(v -> v.path("comparisonId").asText()).distinct().count());
         assertTrue(run.out().contains("v1 100% (3/3) · v2 0% (0/3)"), run.out());
         assertTrue(run.out().contains("A=v1 ✓  B=v2 ✗"), run.out());

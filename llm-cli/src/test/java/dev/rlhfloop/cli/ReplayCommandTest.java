@@ -82,7 +82,7 @@ class ReplayCommandTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        CliRun run = CliRun.run("", "replay", "--url", "http://127.0.0.1:" + port, "--from-beginning");
+        CliRun run = CliRun.run("", "replay", "--url", "http://127.0.0.1:" + port, "--token", "an-admin-token", "--from-beginning");
         assertEquals(1, run.exitCode());
         assertTrue(run.err().contains("llm replay: nothing answers at http://127.0.0.1:" + port), run.err());
         assertFalse(run.err().contains("Exception") || run.err().contains("\tat "), run.err());

@@ -24,7 +24,17 @@ public record ApiError(String error, String reason) {
         /** Kafka did not take the event in time (a vote, a smoke ping): nothing was stored. */
         BROKER_UNAVAILABLE(Response.Status.SERVICE_UNAVAILABLE),
         /** feedback-service: the statistics stores are being rebuilt or rebalanced; try again shortly. */
-        STORES_LOADING(Response.Status.SERVICE_UNAVAILABLE);
+        STORES_LOADING(Response.Status.SERVICE_UNAVAILABLE),
+        /** No credentials, or credentials that are not valid (docs/security.md). */
+        UNAUTHORIZED(Response.Status.UNAUTHORIZED),
+        /** Valid credentials that do not allow this (a rater's session on an admin action). */
+        FORBIDDEN(Response.Status.FORBIDDEN),
+        /** A rate limit or daily cap was reached; {@code Retry-After} says when to try again. */
+        RATE_LIMITED(Response.Status.TOO_MANY_REQUESTS),
+        /** The request body is larger than the endpoint takes. */
+        TOO_LARGE(Response.Status.REQUEST_ENTITY_TOO_LARGE),
+        /** inference-service: the generation queue is full; {@code Retry-After} says when to try again. */
+        OVERLOADED(Response.Status.SERVICE_UNAVAILABLE);
 
         private final Response.Status status;
 
@@ -54,6 +64,13 @@ public record ApiError(String error, String reason) {
         var answer = Response.status(code.status()).type(MediaType.APPLICATION_JSON).entity(of(code, reason));
         if (code.status() == Response.Status.SERVICE_UNAVAILABLE) answer.header("Retry-After", RETRY_AFTER_SECONDS);
         return answer.build();
+    }
+
+    /** A refusal that will pass: the code's status, this body, and {@code Retry-After} in whole seconds (at least 1). */
+    public static Response retryLater(Code code, String reason, java.time.Duration after) {
+        long seconds = Math.max(1, (after.toMillis() + 999) / 1000);
+        return Response.status(code.status()).type(MediaType.APPLICATION_JSON).header("Retry-After", seconds)
+                .entity(of(code, reason)).build();
     }
 
     public static Response badRequest(String reason) {

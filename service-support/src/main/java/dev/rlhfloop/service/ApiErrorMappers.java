@@ -18,6 +18,14 @@ public class ApiErrorMappers {
         return ApiError.badRequest("malformed JSON: " + e.getOriginalMessage());
     }
 
+    @ServerExceptionMapper
+    public Response refused(dev.rlhfloop.service.auth.Auth.AuthException e) {
+        Response.ResponseBuilder answer = Response.status(e.code().status()).type(MediaType.APPLICATION_JSON)
+                .entity(ApiError.of(e.code(), e.getMessage()));
+        if (e.code() == ApiError.Code.UNAUTHORIZED) answer.header("WWW-Authenticate", "Bearer");
+        return answer.build();
+    }
+
     /** The REST layer wraps an unparsable body in a bare 400; its other refusals have no body either. */
     @ServerExceptionMapper
     public Response refused(WebApplicationException e) {

@@ -93,6 +93,7 @@ public final class Stack {
         }
         long t0 = System.nanoTime();
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "rlhf-loop-stop"));
+        boolean firstStart = !Files.exists(authDir().resolve("admin-token")) && System.getenv("RLHF_ADMIN_TOKEN") == null;
         try {
             Files.createDirectories(runDir);
             Files.createDirectories(logDir);
@@ -117,6 +118,7 @@ public final class Stack {
             return 1;
         }
         System.out.printf("%nrlhf-loop is up in %.1f s: open %s   (Ctrl-C stops everything)%n%n", seconds(t0), URL);
+        if (firstStart) printAdminLogin();
         return watch();
     }
 
@@ -189,6 +191,8 @@ public final class Stack {
                 "--add-modules", "jdk.incubator.vector",
                 "-Dkafka.bootstrap.servers=" + bootstrap,
                 "-Drlhfloop.data.dir=" + runDir.resolve(c.name()),
+                // The session secret and admin token every service shares (generated there at first start).
+                "-Drlhfloop.auth.dir=" + authDir(),
                 // the web app shows the launcher's restarts on its status badge (GET /api/launcher)
                 "-Drlhf.web.launcher-status=" + runDir.resolve(LAUNCHER_STATUS)));
         command.addAll(c.jvmOptions());
@@ -268,6 +272,22 @@ public final class Stack {
             return Optional.empty();
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
+        }
+    }
+
+    private Path authDir() {
+        return runDir.resolve("auth");
+    }
+
+    /** Once, at the first start (as Jupyter does): the admin's login link; later the token is in run/auth/admin-token. */
+    private void printAdminLogin() {
+        try {
+            String token = Files.readString(authDir().resolve("admin-token")).strip();
+            System.out.printf("Admin (replays, weights, raters): open this link once to sign this browser in as the admin;%n"
+                    + "it is not shown again (the token is in %s, readable by you only):%n    %s/login?token=%s%n%n",
+                    home.relativize(authDir().resolve("admin-token")), URL, token);
+        } catch (IOException e) {
+            System.out.println("the admin token is in " + authDir().resolve("admin-token"));
         }
     }
 

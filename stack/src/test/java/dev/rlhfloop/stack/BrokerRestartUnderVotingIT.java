@@ -103,11 +103,19 @@ class BrokerRestartUnderVotingIT {
 
     /** Distinct comparisons, so every 202 is a new vote; a refused vote is not retried (the counts stay exact). */
     private void vote(int port, int voter, Set<String> accepted, Map<Integer, AtomicInteger> statuses, List<String> problems) {
+        String token;
+        try {
+            token = session(port);
+        } catch (IOException | InterruptedException e) {
+            problems.add("voter " + voter + " got no session: " + e);
+            return;
+        }
         for (int n = 0; voting; n++) {
-            String body = "{\"comparisonId\": \"cmp-%d-%d\", \"choice\": \"A\", \"rater\": \"voter-%d\"}".formatted(voter, n, voter);
+            String body = "{\"comparisonId\": \"cmp-%d-%d\", \"choice\": \"A\"}".formatted(voter, n);
             try {
                 HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/votes"))
                         .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + token)
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
                 statuses.computeIfAbsent(answer.statusCode(), s -> new AtomicInteger()).incrementAndGet();
                 if (answer.statusCode() == 202) {
@@ -124,6 +132,14 @@ class BrokerRestartUnderVotingIT {
                 return;
             }
         }
+    }
+
+    /** A rater session of its own, as every voter has (the vote's rater is the session's). */
+    private String session(int port) throws IOException, InterruptedException {
+        HttpResponse<String> opened = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/session"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (opened.statusCode() != 201) throw new IOException("POST /api/session: " + opened.statusCode() + " " + opened.body());
+        return String.valueOf(Json.read(opened.body(), Map.class).get("token"));
     }
 
     @AfterEach
@@ -143,7 +159,8 @@ class BrokerRestartUnderVotingIT {
                 "-Dquarkus.http.port=" + port,
                 "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                 // the voters vote on comparisons no inference service wrote: the path to Kafka is the same
-                "-Dfeedback.votes.reject-unknown-comparisons=false"));
+                "-Dfeedback.votes.reject-unknown-comparisons=false",
+                "-Drlhfloop.auth.dir=" + WORK.resolve("auth")));
         command.addAll(component.jvmOptions());
         command.addAll(List.of("-jar", component.jar(home).toString()));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(WORK.resolve("feedback-service.log").toFile()).start();

@@ -1,6 +1,7 @@
 package dev.rlhfloop.trainer;
 
 import dev.rlhfloop.service.ApiError;
+import dev.rlhfloop.service.auth.AdminOnly;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -24,7 +25,11 @@ public class ModelsResource {
         return trainer.versions().stream().map(ModelEntry::of).toList();
     }
 
-    /** The ZIP of config.json, model.safetensors and tokenizer.json whose SHA-256 the registry announces. */
+    /**
+     * The ZIP of config.json, model.safetensors and tokenizer.json whose SHA-256 the registry
+     * announces: for the admin, and for the inference services with their own credential.
+     */
+    @AdminOnly(orService = true)
     @GET
     @Path("/{version}/weights")
     @Produces({"application/zip", MediaType.APPLICATION_JSON})

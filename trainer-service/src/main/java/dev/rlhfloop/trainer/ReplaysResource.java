@@ -5,6 +5,7 @@ import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.service.ApiError;
+import dev.rlhfloop.service.auth.AdminOnly;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -31,6 +32,7 @@ public class ReplaysResource {
         return trainer.replays().stream().map(Replay::view).toList();
     }
 
+    @AdminOnly
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)

@@ -1,6 +1,8 @@
 package dev.rlhfloop.trainer;
 
 import static io.restassured.RestAssured.given;
+
+import dev.rlhfloop.service.testing.TestSessions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -186,14 +188,14 @@ class ReplayOnThreePartitionsKafkaTest {
                 "{\"from\": \"OFFSETS\", \"fromOffsets\": {\"zero\": 5}}", "keys must be partitions",
                 "{\"from\": \"OFFSETS\", \"fromOffsets\": [5]}", "must be an object",
                 "{\"from\": \"BEGINNING\", \"parent\": \"\"}", "must name a version");
-        refused.forEach((body, reason) -> given().contentType("application/json").body(body).post("/api/replays").then()
+        refused.forEach((body, reason) -> given().header("Authorization", TestSessions.admin()).contentType("application/json").body(body).post("/api/replays").then()
                 .statusCode(400)
                 .body("error", org.hamcrest.Matchers.equalTo("bad_request"))
                 .body("reason", org.hamcrest.Matchers.containsString(reason)));
     }
 
     private static JsonPath runReplay(String body, String line) {
-        given().contentType("application/json").body(body).post("/api/replays").then().statusCode(202)
+        given().header("Authorization", TestSessions.admin()).contentType("application/json").body(body).post("/api/replays").then().statusCode(202)
                 .body("line", org.hamcrest.Matchers.equalTo(line));
         KafkaTestClient.await("replay " + line + " done", WAIT, () -> !"RUNNING".equals(replay(line).getString("state")));
         JsonPath replay = replay(line);

@@ -1,6 +1,8 @@
 package dev.rlhfloop.trainer;
 
 import static io.restassured.RestAssured.given;
+
+import dev.rlhfloop.service.testing.TestSessions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,7 +83,7 @@ class TrainerRlooKafkaTest {
                 "one progress event per RLOO step");
         assertTrue(events.stream().noneMatch(e -> e.phase() == Algorithm.DPO), "no DPO progress");
 
-        byte[] zip = given().get(URI.create(v2.weights().url()).getPath()).then().statusCode(200).extract().asByteArray();
+        byte[] zip = given().header("Authorization", TestSessions.admin()).get(URI.create(v2.weights().url()).getPath()).then().statusCode(200).extract().asByteArray();
         assertEquals(v2.weights().sha256(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(zip)));
         Path dir = Files.createTempDirectory("rloo-weights");
         Files.write(dir.resolve("w.zip"), zip);
@@ -90,10 +92,10 @@ class TrainerRlooKafkaTest {
         assertEquals(32, loaded.config().contextLength(), "the tiny bootstrap's model");
         assertEquals("RLOO", given().get("/api/models").then().statusCode(200).extract().jsonPath().getString("[1].algorithm"));
 
-        Response refused = given().contentType("application/json").body("{\"from\": \"BEGINNING\", \"algorithm\": \"ppo\"}").post("/api/replays");
+        Response refused = given().header("Authorization", TestSessions.admin()).contentType("application/json").body("{\"from\": \"BEGINNING\", \"algorithm\": \"ppo\"}").post("/api/replays");
         refused.then().statusCode(400).body("reason", org.hamcrest.Matchers.containsString("DPO or RLOO"));
 
-        Response started = given().contentType("application/json").body("{\"from\": \"BEGINNING\", \"line\": \"as-dpo\", \"algorithm\": \"dpo\"}")
+        Response started = given().header("Authorization", TestSessions.admin()).contentType("application/json").body("{\"from\": \"BEGINNING\", \"line\": \"as-dpo\", \"algorithm\": \"dpo\"}")
                 .post("/api/replays");
         started.then().statusCode(202).body("algorithm", org.hamcrest.Matchers.equalTo("DPO"));
         assertEquals(List.of(), OPENAPI.problems("POST", "/api/replays", 202, started.asString()));
@@ -107,7 +109,7 @@ class TrainerRlooKafkaTest {
         assertEquals(v2.trainedOn().offsets(), replayed.trainedOn().offsets(), "the same pairs, another algorithm");
 
         // Without "algorithm" a replay runs the trainer's (RLOO), and rebuilds the live version's weights bit for bit.
-        given().contentType("application/json").body("{\"from\": \"BEGINNING\", \"line\": \"again\"}").post("/api/replays")
+        given().header("Authorization", TestSessions.admin()).contentType("application/json").body("{\"from\": \"BEGINNING\", \"line\": \"again\"}").post("/api/replays")
                 .then().statusCode(202).body("algorithm", org.hamcrest.Matchers.equalTo("RLOO"));
         KafkaTestClient.await("the second replay done", WAIT,
                 () -> "DONE".equals(given().get("/api/replays").then().extract().jsonPath().getString("[1].state")));

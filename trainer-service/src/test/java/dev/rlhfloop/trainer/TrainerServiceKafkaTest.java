@@ -5,6 +5,8 @@ import dev.rlhfloop.service.testing.AnswersFitTheOpenApiDocument;
 import dev.rlhfloop.service.testing.PrometheusScrape;
 
 import static io.restassured.RestAssured.given;
+
+import dev.rlhfloop.service.testing.TestSessions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -117,7 +119,7 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
             assertTrue(v2.metrics().containsKey(metric), metric + " missing from " + v2.metrics());
         }
 
-        byte[] zip = given().get(URI.create(v2.weights().url()).getPath()).then().statusCode(200)
+        byte[] zip = given().header("Authorization", TestSessions.admin()).get(URI.create(v2.weights().url()).getPath()).then().statusCode(200)
                 .contentType("application/zip").extract().asByteArray();
         assertEquals(v2.weights().sha256(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(zip)));
         Path dir = Files.createTempDirectory("weights");
@@ -126,7 +128,16 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         ModelArchive.unpack(file, dir.resolve("model"));
         for (String name : ModelArchive.FILES) assertTrue(Files.isRegularFile(dir.resolve("model").resolve(name)), name);
 
-        given().get("/api/models/nope/weights").then().statusCode(404).body("error", org.hamcrest.Matchers.equalTo("not_found"));
+        given().header("Authorization", TestSessions.admin()).get("/api/models/nope/weights").then().statusCode(404).body("error", org.hamcrest.Matchers.equalTo("not_found"));
+        // Weights and replays are the admin's (and, for weights, another service's with its own credential): never a rater's.
+        String weights = URI.create(v2.weights().url()).getPath();
+        given().get(weights).then().statusCode(401).body("error", org.hamcrest.Matchers.equalTo("unauthorized"));
+        given().header("Authorization", TestSessions.rater("alice")).get(weights).then().statusCode(403)
+                .body("error", org.hamcrest.Matchers.equalTo("forbidden"));
+        given().header("Authorization", TestSessions.service("inference-service")).get(weights).then().statusCode(200);
+        given().contentType("application/json").body("{\"from\": \"BEGINNING\"}").post("/api/replays").then().statusCode(401);
+        given().header("Authorization", TestSessions.rater("alice")).contentType("application/json").body("{\"from\": \"BEGINNING\"}")
+                .post("/api/replays").then().statusCode(403);
         JsonPath models = given().get("/api/models").then().statusCode(200).extract().jsonPath();
         assertEquals(List.of("1", "2"), models.getList("version"));
         assertEquals(pairsPerVersion, models.getInt("[1].votesTrainedOn"));
@@ -167,11 +178,11 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
     @Test
     @Order(4)
     void aReplayFromTheBeginningRebuildsTheSameWeightsInANewLine() throws Exception {
-        given().contentType("application/json").body("{\"from\": \"BEGINNING\", \"line\": \"again\"}")
+        given().header("Authorization", TestSessions.admin()).contentType("application/json").body("{\"from\": \"BEGINNING\", \"line\": \"again\"}")
                 .post("/api/replays").then().statusCode(202)
                 .body("line", org.hamcrest.Matchers.equalTo("again"))
                 .body("state", org.hamcrest.Matchers.equalTo("RUNNING"));
-        given().contentType("application/json").body("{\"from\": \"BEGINNING\"}")
+        given().header("Authorization", TestSessions.admin()).contentType("application/json").body("{\"from\": \"BEGINNING\"}")
                 .post("/api/replays").then().statusCode(409).body("error", org.hamcrest.Matchers.equalTo("trainer_busy"));
         KafkaTestClient.await("the replay done", WAIT,
                 () -> "DONE".equals(given().get("/api/replays").then().extract().jsonPath().getString("[0].state")));
@@ -201,7 +212,7 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
                 "{\"from\": \"OFFSETS\", \"fromOffset\": -1}", "{\"from\": \"OFFSETS\", \"fromOffset\": 5, \"toOffset\": 2}",
                 "{\"from\": \"BEGINNING\", \"line\": \"Bad Name!\"}", "{\"from\": \"BEGINNING\", \"line\": \"live\"}",
                 "{\"from\": \"BEGINNING\", \"line\": \"again\"}")) {
-            given().contentType("application/json").body(body).post("/api/replays").then()
+            given().header("Authorization", TestSessions.admin()).contentType("application/json").body(body).post("/api/replays").then()
                     .statusCode(400)
                     .body("error", org.hamcrest.Matchers.equalTo("bad_request"))
                     .body("reason", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
@@ -234,7 +245,7 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
     @Test
     @Order(7)
     void replaysFromAnOffsetRangeOrATimestampReadOnlyThatPartOfTheLog() {
-        given().contentType("application/json").body("{\"from\": \"OFFSETS\", \"fromOffset\": 4, \"toOffset\": 8, \"line\": \"slice\"}")
+        given().header("Authorization", TestSessions.admin()).contentType("application/json").body("{\"from\": \"OFFSETS\", \"fromOffset\": 4, \"toOffset\": 8, \"line\": \"slice\"}")
                 .post("/api/replays").then().statusCode(202).body("line", org.hamcrest.Matchers.equalTo("slice"));
         KafkaTestClient.await("the offset replay done", WAIT, () -> "DONE".equals(replay("slice").getString("state")));
         assertEquals(List.of("slice-2"), replay("slice").getList("versions"));
@@ -246,7 +257,7 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         assertNotEquals(awaitVersion("3").weights().sha256(), slice.weights().sha256());
 
         String future = Instant.now().plus(Duration.ofDays(1)).toString();
-        given().contentType("application/json").body("{\"from\": \"TIMESTAMP\", \"timestamp\": \"" + future + "\", \"line\": \"later\"}")
+        given().header("Authorization", TestSessions.admin()).contentType("application/json").body("{\"from\": \"TIMESTAMP\", \"timestamp\": \"" + future + "\", \"line\": \"later\"}")
                 .post("/api/replays").then().statusCode(202);
         KafkaTestClient.await("the timestamp replay done", WAIT, () -> "DONE".equals(replay("later").getString("state")));
         assertEquals(List.of(), replay("later").getList("versions"));
@@ -274,7 +285,7 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
 
         trainer.startLive();
         assertEquals("4", awaitVersion("5").parentVersion());
-        given().get("/api/models/5/weights").then().statusCode(200);
+        given().header("Authorization", TestSessions.admin()).get("/api/models/5/weights").then().statusCode(200);
     }
 
     /** Runs last: the live line has bootstrapped, trained versions 2 to 4 on 12 pairs and announced 5. */

@@ -39,6 +39,8 @@ public class ApiRoutes {
                 new Route(COMPARISONS, inference),
                 new Route("/api/votes", feedback),
                 new Route("/api/stats", feedback),
+                new Route("/api/session", feedback),
+                new Route("/api/raters", feedback),
                 new Route("/api/export", feedback),
                 new Route("/api/models", trainer),
                 new Route("/api/replays", trainer),

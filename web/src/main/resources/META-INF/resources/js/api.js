@@ -41,6 +41,7 @@ async function request(method, path, body) {
 export const api = {
   get: (path) => request('GET', path),
   post: (path, body) => request('POST', path, body ?? {}),
+  delete: (path) => request('DELETE', path),
 };
 
 /** Lists come as a bare array or wrapped ({versions: [...]}, {items: [...]}, ...). */
@@ -126,6 +127,10 @@ export function describe(err) {
     case 'broker_unavailable': return {title: 'Kafka broker down', detail: err.reason};
     case 'trainer_busy': return {title: 'Trainer busy', detail: err.reason};
     case 'stores_loading': return {title: 'Statistics loading', detail: err.reason};
+    case 'unauthorized': return {title: 'Not signed in', detail: err.reason};
+    case 'forbidden': return {title: 'Admin only', detail: err.reason};
+    case 'rate_limited': return {title: 'Slow down', detail: err.reason};
+    case 'overloaded': return {title: 'Busy', detail: err.reason};
     default:
       if (err.status >= 400 && err.status < 500) return {title: 'Rejected', detail: err.reason};
       return {title: 'Server error (' + err.status + ')', detail: err.reason};

@@ -72,6 +72,7 @@ function setBanner(banner, text) {
 
 document.getElementById('my-votes').textContent = String(rater.votes());
 window.addEventListener('hashchange', route);
-route();
+// The session first: the rate page's first vote and the admin-only parts depend on it.
+rater.start().finally(route);
 refreshStatus();
 setInterval(refreshStatus, 5000);

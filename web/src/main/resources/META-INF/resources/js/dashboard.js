@@ -2,6 +2,7 @@
 import {api, subscribe, listOf, el, fmt, showState, describe} from './api.js';
 import {chart, colors} from './charts.js';
 import {versionLabel} from './rate.js';
+import * as raters from './raters.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 5000;
@@ -15,6 +16,7 @@ let pollTimer = null;
 export function enter() {
   if (!charts) charts = makeCharts();
   refresh();
+  raters.show();
   connect();
   for (const c of Object.values(charts)) c.redraw();
 }

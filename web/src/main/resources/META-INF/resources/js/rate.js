@@ -62,6 +62,7 @@ async function ask(prompt) {
   const state = $('rate-state');
   showState(state, 'info', prompt ? 'Asking the model…' : 'Drawing a prompt from the pool…');
   try {
+    await rater.ensure();   // a session first: its failure (feedback-service down) is the reason to show
     const created = await api.post('/api/comparisons', prompt ? {prompt} : {});
     showState(state, null);
     render(created, prompt);
@@ -164,9 +165,10 @@ async function vote(choice) {
   const c = cmp;
   setVoting(false);
   const reason = $('vote-reason').value.trim();
-  const body = {comparisonId: c.id, choice, rater: rater.id()};
+  const body = {comparisonId: c.id, choice};   // the rater is the session's
   if (reason) body.reason = reason;
   try {
+    await rater.ensure();
     const accepted = await api.post('/api/votes', body);
     c.voted = true;
     rater.countVote();

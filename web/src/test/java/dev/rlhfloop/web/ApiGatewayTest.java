@@ -33,6 +33,7 @@ class ApiGatewayTest {
         HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/comparisons?x=1&y=%C3%A9"))
                 .header("Content-Type", "application/json")
                 .header("X-Rater", "r1")
+                .header("Authorization", dev.rlhfloop.service.testing.TestSessions.rater("r1"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Name a cat\"}")));
         assertEquals(201, res.statusCode());
         assertEquals("inference", res.headers().firstValue("X-Upstream").orElse(null));
@@ -56,6 +57,7 @@ class ApiGatewayTest {
     void unreachableServiceAnswers503WithJsonReason() throws Exception {
         HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/votes"))
                 .header("Content-Type", "application/json")
+                .header("Authorization", dev.rlhfloop.service.testing.TestSessions.rater("r1"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"comparisonId\":\"c1\",\"choice\":\"A\"}")));
         assertEquals(503, res.statusCode());
         assertEquals("application/json", res.headers().firstValue("Content-Type").orElse(null));

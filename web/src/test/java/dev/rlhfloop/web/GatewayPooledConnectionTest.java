@@ -38,6 +38,7 @@ class GatewayPooledConnectionTest {
         for (int i = 0; i < 20 && ClosingUpstream.dropped.get() == reused; i++) {
             post = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/replays"))
                     .header("Content-Type", "application/json")
+                    .header("Authorization", dev.rlhfloop.service.testing.TestSessions.admin())
                     .POST(HttpRequest.BodyPublishers.ofString("{\"from\":\"BEGINNING\"}")));
             Thread.sleep(50);
         }

@@ -52,6 +52,7 @@ class PagesBrowserTest {
 
     @AfterEach
     void reset() {
+        browser.driver.manage().deleteCookieNamed("rlhf_admin");
         ServicesStandIn.bootstrapping = false;
         ServicesStandIn.rlooVersion = false;
     }
@@ -102,7 +103,9 @@ class PagesBrowserTest {
         assertEquals(votesBefore + 1, ServicesStandIn.votes.size());
         Map<String, Object> vote = ServicesStandIn.votes.get(votesBefore);
         assertEquals("A", vote.get("choice"));
-        assertTrue(((String) vote.get("rater")).startsWith("rater-"));
+        // the rater is the session the stand-in issued when the page opened, as feedback-service does
+        assertEquals(browser.driver.executeScript("return document.body.dataset.rater"), vote.get("rater"));
+        assertTrue(((String) vote.get("rater")).startsWith("r-standin-"));
         assertEquals("v3", browser.find("#answer-A .version-badge").getText());
         assertTrue(browser.find("#answer-A").getAttribute("class").contains("chosen"));
         assertTrue(Integer.parseInt(browser.find("#my-votes").getText()) >= 1);
@@ -213,7 +216,15 @@ class PagesBrowserTest {
 
     @Test
     void replayFormValidatesStartsAReplayAndShowsItsLineBesideTheLiveOne() {
+        // A rater sees no replay form: starting a replay is the admin's.
         open("replay");
+        assertFalse(browser.find("#replay-form").isDisplayed(), "the replay form is the admin's");
+        assertTrue(browser.find("#replay-admin-note").isDisplayed());
+        // The one-time login link sets the admin cookie and opens the dashboard.
+        browser.driver.get(base.resolve("/login?token=" + dev.rlhfloop.service.testing.TestSessions.ADMIN_TOKEN).toString());
+        browser.await(d -> d.getCurrentUrl().endsWith("#dashboard") ? true : null);
+        open("replay");
+        browser.await(d -> d.findElement(By.id("replay-form")).isDisplayed() ? true : null);
         browser.find("input[name=from][value=OFFSETS]").click();
         browser.find("#replay-from-offset").clear();
         browser.find("#replay-from-offset").sendKeys("50");
@@ -280,6 +291,7 @@ class PagesBrowserTest {
     private HttpResponse<String> post(String path, String json) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve(path))
                 .header("Content-Type", "application/json")
+                .header("Authorization", dev.rlhfloop.service.testing.TestSessions.rater("script"))
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -148,8 +148,8 @@ class RateFlowBrowserIT {
         browser.find(".btn-vote[data-choice=A]").click();                 // by mouse
         awaitVoteRecorded();
         assertTrue(browser.find("#vote-result").getText().contains("A was written by"), "versions revealed");
-        // The app makes up the rater id at the first vote.
-        String rater = (String) browser.driver.executeScript("return localStorage.getItem('rlhf-loop.rater')");
+        // The server issued this browser's rater session when the app opened.
+        String rater = (String) browser.driver.executeScript("return document.body.dataset.rater");
 
         nextComparison();
         browser.find("body").sendKeys("2");                                // by keyboard

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.rlhfloop.service.auth.Auth;
+import dev.rlhfloop.service.auth.SessionTokens;
+import dev.rlhfloop.service.testing.TestSessions;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -62,6 +65,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         server.setExecutor(executor);
         server.createContext("/api/comparisons", ex -> handle(ex, this::comparisons));
         server.createContext("/api/votes", ex -> handle(ex, this::vote));
+        server.createContext("/api/session", ex -> handle(ex, this::session));
         server.createContext("/api/stats", ex -> handle(ex, this::stats));
         server.createContext("/api/models", ex -> handle(ex, e -> send(e, 200, models())));
         server.createContext("/api/training", ex -> handle(ex, this::training));
@@ -157,13 +161,45 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
             send(ex, 400, error("bad_request", "choice must be one of A, B, TIE, BOTH_BAD"));
         } else if (reason.length() > 200) {
             send(ex, 400, error("bad_request", "reason is longer than 200 characters"));
-        } else if (body.path("rater").asText("").isBlank()) {
-            send(ex, 400, error("bad_request", "rater is required"));
+        } else if (raterOf(ex) == null) {
+            send(ex, 401, error("unauthorized", "no rater session"));
         } else {
-            votes.add(Map.of("comparisonId", id, "choice", choice, "rater", body.path("rater").asText(), "reason", reason));
+            votes.add(Map.of("comparisonId", id, "choice", choice, "rater", raterOf(ex), "reason", reason));
             send(ex, 202, Map.of("comparisonId", id, "choice", choice, "answers",
                     List.of(Map.of("slot", "A", "modelVersion", "3"), Map.of("slot", "B", "modelVersion", "0"))));
         }
+    }
+
+    /** feedback-service's /api/session in local mode: POST opens an anonymous session (token and cookie), GET says who is calling. */
+    private void session(HttpExchange ex) throws IOException {
+        String cookies = ex.getRequestHeaders().getFirst("Cookie");
+        boolean admin = TestSessions.ADMIN_TOKEN.equals(Auth.cookie(cookies, Auth.ADMIN_COOKIE));
+        if (ex.getRequestMethod().equals("POST")) {
+            String raterId = "r-standin-" + ids.incrementAndGet();
+            String token = TOKENS.issue(SessionTokens.Kind.RATER, raterId, java.time.Duration.ofHours(1));
+            ex.getResponseHeaders().add("Set-Cookie", Auth.SESSION_COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+            Map<String, Object> session = new LinkedHashMap<>(Map.of("raterId", raterId, "token", token, "admin", admin, "mode", "local"));
+            send(ex, 201, session);
+            return;
+        }
+        String raterId = raterOf(ex);
+        if (raterId == null && !admin) {
+            send(ex, 401, error("unauthorized", "no rater session"));
+            return;
+        }
+        Map<String, Object> session = new LinkedHashMap<>(Map.of("admin", admin, "mode", "local"));
+        if (raterId != null) session.put("raterId", raterId);
+        send(ex, 200, session);
+    }
+
+    private static final SessionTokens TOKENS = new SessionTokens(TestSessions.SECRET.getBytes(StandardCharsets.UTF_8));
+
+    /** The rater of the request's bearer token or session cookie, as feedback-service reads it; null without one. */
+    private static String raterOf(HttpExchange ex) {
+        String authorization = ex.getRequestHeaders().getFirst("Authorization");
+        String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7)
+                : Auth.cookie(ex.getRequestHeaders().getFirst("Cookie"), Auth.SESSION_COOKIE);
+        return TOKENS.verify(token).map(SessionTokens.Claims::subject).orElse(null);
     }
 
     /**

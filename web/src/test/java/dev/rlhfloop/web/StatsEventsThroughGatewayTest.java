@@ -57,11 +57,13 @@ class StatsEventsThroughGatewayTest {
             long votesBefore = ServicesStandIn.JSON.readTree(first).path("totals").path("votes").asLong();
 
             HttpResponse<String> created = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/comparisons"))
+                    .header("Authorization", dev.rlhfloop.service.testing.TestSessions.rater("stream-watcher"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")));
             assertEquals(201, created.statusCode(), created.body());
             String comparisonId = ServicesStandIn.JSON.readTree(created.body()).path("id").asText();
             HttpResponse<String> voted = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/votes"))
                     .header("Content-Type", "application/json")
+                    .header("Authorization", dev.rlhfloop.service.testing.TestSessions.rater("stream-watcher"))
                     .POST(HttpRequest.BodyPublishers.ofString(
                             "{\"comparisonId\": \"" + comparisonId + "\", \"choice\": \"TIE\", \"rater\": \"stream-watcher\"}")));
             assertEquals(202, voted.statusCode(), voted.body());
