@@ -32,7 +32,7 @@ import java.util.Random;
  *
  * <p>{@code ./bench LoopExperiment model=DIR [key=value ...]}: {@code model} an SFT model directory
  * (config.json, model.safetensors, tokenizer.json, e.g. a trainer's {@code lines/live/1/model});
- * {@code rule} animal|shorter, {@code maxWords} (shorter: satisfied at most), {@code versions},
+ * {@code rule} animal|shorter|colour|number ({@link RaterRules#rule}), {@code maxWords} (shorter: satisfied at most), {@code versions},
  * {@code pairs} per version, {@code history} new|all (train each version on its new pairs, or on
  * every pair so far), {@code lr}, {@code beta}, {@code epochs}, {@code batch}, {@code temperature},
  * {@code topK}, {@code maxNew}, {@code compare} latest|baseline|mixed, {@code eval} (prompts of the
@@ -40,12 +40,6 @@ import java.util.Random;
  * Each version is the loop's {@link PolicyUpdate} (DPO, without the reward model the live loop also trains).
  */
 public final class LoopExperiment {
-
-    interface Rule {
-        Preference choose(String prompt, String a, String b);
-
-        boolean satisfiedBy(String prompt, String answer);
-    }
 
     record Answer(String text, int[] tokens, int version) {}
 
@@ -70,27 +64,8 @@ public final class LoopExperiment {
         long seed = o.longOr("seed", 1);
         int show = o.intOr("show", 0);
 
-        Rule rule = switch (ruleName) {
-            case "animal" -> new Rule() {
-                public Preference choose(String p, String a, String b) {
-                    return RaterRules.preferMentionOfAnimal(p, a, b);
-                }
-
-                public boolean satisfiedBy(String p, String a) {
-                    return RaterRules.mentionsAnimalOfPrompt(p, a);
-                }
-            };
-            case "shorter" -> new Rule() {
-                public Preference choose(String p, String a, String b) {
-                    return RaterRules.preferShorter(a, b);
-                }
-
-                public boolean satisfiedBy(String p, String a) {
-                    return RaterRules.wordCount(a) <= maxWords;
-                }
-            };
-            default -> throw new IllegalArgumentException("rule must be animal or shorter");
-        };
+        RaterRules.Rule rule = RaterRules.rule(ruleName, maxWords)
+                .orElseThrow(() -> new IllegalArgumentException("rule must be one of " + RaterRules.RULE_NAMES));
 
         Tokenizer tokenizer = TokenizerFiles.readHuggingFace(modelDir.resolve("tokenizer.json"));
         Gpt reference = GptCheckpoint.load(modelDir);

@@ -41,7 +41,8 @@ public final class RateCommand extends StackCommand {
     int votes;
 
     @Option(names = "--rule", defaultValue = "animal", description = "animal: prefer the answer that mentions the animal the prompt names; "
-            + "shorter: prefer the shorter answer (default: ${DEFAULT-VALUE}).")
+            + "shorter: prefer the shorter answer; colour: prefer the answer that names a colour; "
+            + "number: prefer the answer that holds a number (default: ${DEFAULT-VALUE}).")
     String rule;
 
     @Option(names = "--raters", defaultValue = "1", description = "How many simulated raters take turns, each with its own session (default: ${DEFAULT-VALUE}).")
@@ -97,38 +98,23 @@ public final class RateCommand extends StackCommand {
 
         boolean satisfiedBy(String prompt, String answer);
 
+        /** A rule of {@link RaterRules#rule} by name (animal, shorter, colour, number). */
         static Rule parse(String name, int maxWords) {
-            return switch (name.toLowerCase(Locale.ROOT)) {
-                case "animal" -> new Rule() {
-                    public String description() {
-                        return "prefer the answer that mentions the animal the prompt names";
-                    }
-
-                    public String choose(String prompt, String a, String b) {
-                        return choice(RaterRules.preferMentionOfAnimal(prompt, a, b));
-                    }
-
-                    public boolean satisfiedBy(String prompt, String answer) {
-                        return RaterRules.mentionsAnimalOfPrompt(prompt, answer);
-                    }
-                };
-                case "shorter" -> {
-                    if (maxWords <= 0) throw new UserError("--max-words must be positive, was " + maxWords);
-                    yield new Rule() {
-                        public String description() {
-                            return "prefer the shorter answer (satisfied: at most " + maxWords + " words)";
-                        }
-
-                        public String choose(String prompt, String a, String b) {
-                            return choice(RaterRules.preferShorter(a, b));
-                        }
-
-                        public boolean satisfiedBy(String prompt, String answer) {
-                            return RaterRules.wordCount(answer) <= maxWords;
-                        }
-                    };
+            if (maxWords <= 0) throw new UserError("--max-words must be positive, was " + maxWords);
+            RaterRules.Rule rule = RaterRules.rule(name, maxWords).orElseThrow(() -> new UserError(
+                    "--rule must be one of " + String.join(", ", RaterRules.RULE_NAMES) + ", was '" + name + "'"));
+            return new Rule() {
+                public String description() {
+                    return rule.description();
                 }
-                default -> throw new UserError("--rule must be animal or shorter, was '" + name + "'");
+
+                public String choose(String prompt, String a, String b) {
+                    return choice(rule.choose(prompt, a, b));
+                }
+
+                public boolean satisfiedBy(String prompt, String answer) {
+                    return rule.satisfiedBy(prompt, answer);
+                }
             };
         }
 

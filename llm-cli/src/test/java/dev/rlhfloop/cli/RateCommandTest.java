@@ -169,7 +169,7 @@ class RateCommandTest {
     void badOptionsAreNamed() {
         CliRun rule = CliRun.run("", "rate", "--rule", "longer");
         assertEquals(2, rule.exitCode());
-        assertTrue(rule.err().contains("--rule must be animal or shorter, was 'longer'"), rule.err());
+        assertTrue(rule.err().contains("--rule must be one of animal, shorter, colour, number, was 'longer'"), rule.err());
 
         CliRun count = CliRun.run("", "rate", "--votes", "0");
         assertEquals(2, count.exitCode());

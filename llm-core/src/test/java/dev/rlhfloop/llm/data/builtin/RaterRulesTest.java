@@ -55,4 +55,24 @@ class RaterRulesTest {
         assertEquals(5, RaterRules.wordCount("Mia's cat, 3 times\u00a0naïve"));   // runs of letters: Mia, s, cat, times, naïve
         assertEquals(0, RaterRules.wordCount(" 42 !"));
     }
+
+    @Test
+    void theContentRulesLookForAColourOrANumberAsWholeWords() {
+        assertTrue(RaterRules.mentionsColour("The Red kite flew."));
+        assertFalse(RaterRules.mentionsColour("He reddened and flew."));
+        assertTrue(RaterRules.mentionsNumber("She had 3 cats."));
+        assertTrue(RaterRules.mentionsNumber("She had Twelve cats."));
+        assertFalse(RaterRules.mentionsNumber("Someone had tenacity."));
+
+        RaterRules.Rule colour = RaterRules.rule("Color", 12).orElseThrow();
+        assertEquals("colour", colour.name());
+        assertEquals(Preference.SECOND, colour.choose("Describe a hat.", "A nice hat.", "A blue hat."));
+        assertEquals(Preference.BOTH_BAD, colour.choose("Describe a hat.", "A hat.", "A nice hat."));
+        RaterRules.Rule animal = RaterRules.rule("animal", 12).orElseThrow();
+        assertTrue(animal.appliesTo("Tell me about a sheep."));
+        assertFalse(animal.appliesTo("What does a baker do?"));
+        assertTrue(RaterRules.rule("shorter", 3).orElseThrow().satisfiedBy("", "Two words."));
+        assertEquals(Optional.empty(), RaterRules.rule("longer", 12));
+        assertEquals(RaterRules.RULE_NAMES, RaterRules.RULE_NAMES.stream().map(n -> RaterRules.rule(n, 1).orElseThrow().name()).toList());
+    }
 }

@@ -1,0 +1,433 @@
+package dev.rlhfloop.bench;
+
+import dev.rlhfloop.bench.QualityResults.Row;
+import dev.rlhfloop.bench.QualityResults.RunKey;
+import dev.rlhfloop.llm.Engine;
+import dev.rlhfloop.llm.data.AlpacaFormat;
+import dev.rlhfloop.llm.data.AnswerChecker;
+import dev.rlhfloop.llm.data.InstructionExample;
+import dev.rlhfloop.llm.data.builtin.BuiltinData;
+import dev.rlhfloop.llm.data.builtin.RaterRules;
+import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.GptCheckpoint;
+import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
+import dev.rlhfloop.llm.rlhf.PolicyUpdate;
+import dev.rlhfloop.llm.rlhf.RewardModel;
+import dev.rlhfloop.llm.rlhf.TokenizedPreference;
+import dev.rlhfloop.llm.rlhf.UpdateSettings;
+import dev.rlhfloop.llm.sample.Generation;
+import dev.rlhfloop.llm.sample.Generator;
+import dev.rlhfloop.llm.sample.SamplingSettings;
+import dev.rlhfloop.llm.sample.SequenceLogProbs;
+import dev.rlhfloop.llm.tokenizer.Tokenizer;
+import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
+import dev.rlhfloop.llm.train.ExactMatch;
+import dev.rlhfloop.llm.train.TrainingListener;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The loop's quality harness (issue #15): the live loop offline — the same {@link PolicyUpdate}
+ * (reward model, then the policy by the settings' algorithm), no Kafka — with a simulated rater
+ * per rule of {@link RaterRules#rule}. A rater votes on pairs of the current version's answers to
+ * prompts of the pool; every {@code votesPerVersion} votes their decisive pairs train a new version.
+ * At each vote checkpoint the current version answers a fixed set of held-out prompts (never voted
+ * on) and the harness records: the rule's share of those answers (the SFT model's at 0 votes), the
+ * gap closed, the win rate against the SFT model's paired answers (same prompt, same sampling seed,
+ * judged by the rule, among decisive pairs), greedy exact match on held-out tasks and the share of
+ * non-words (words found nowhere in the built-in data) — the alignment tax — the KL to the SFT
+ * model (mean log-ratio over the version's own answers), words per answer, seconds and peak heap
+ * per update. Each finished run appends its rows to the results file; runs already there are skipped.
+ *
+ * <p>{@code ./bench LoopQuality model=DIR [key=value ...]} — see docs/benchmarks.md for the options.
+ */
+public final class LoopQuality {
+
+    /** The harness options of a configuration, beside its {@link UpdateSettings}. */
+    record Harness(int votesPerVersion, List<Integer> checkpoints, int answers, int tasks, float temperature, int topK, int maxNew,
+                   int maxWords) {
+
+        static Harness defaults() {
+            return new Harness(16, List.of(50, 100, 150, 300), 300, 200, 0.8f, 40, 32, 12);
+        }
+
+        /** Few answers and tasks, few votes: a smoke run that proves the harness end to end. */
+        static Harness quick() {
+            return new Harness(8, List.of(16, 32), 40, 20, 0.8f, 40, 24, 12);
+        }
+
+        int lastCheckpoint() {
+            return checkpoints.get(checkpoints.size() - 1);
+        }
+    }
+
+    /** A configuration: what the loop runs with, and the label its rows carry (the options that differ from the defaults). */
+    record Configuration(String label, UpdateSettings settings, Harness harness) {}
+
+    /** The keys that change a configuration (and so its label); every other key chooses what runs or where it goes. */
+    static final List<String> CONFIG_KEYS = List.of("algorithm", "lr", "beta", "epochs", "batch", "lora", "rewardLr", "rewardEpochs",
+            "votesPerVersion", "checkpoints", "answers", "tasks", "temperature", "topK", "maxNew", "maxWords", "quick");
+
+    public static void main(String[] args) throws IOException {
+        ExperimentArgs o = ExperimentArgs.parse(args);
+        Path modelDir = Path.of(o.textOr("model", "run/trainer-service/lines/live/1/model"));
+        Path out = Path.of(o.textOr("out", "benchmarks/results/loop-quality.md"));
+        List<String> rules = List.of(o.textOr("rules", String.join(",", RaterRules.RULE_NAMES)).split(","));
+        List<Long> seeds = Arrays.stream(o.textOr("seeds", "1,2,3").split(",")).map(String::strip).map(Long::parseLong).toList();
+        List<Configuration> configurations = configurations(o);
+
+        Machine machine = Machine.here();
+        String commit = commit();
+        System.out.printf(Locale.ROOT, "LoopQuality at %s on %s; results → %s%n", commit, machine, out);
+        Setup setup = new Setup(modelDir, o.intOr("evalPool", 0));
+        for (Configuration config : configurations) {
+            System.out.printf(Locale.ROOT, "configuration %s: %s, %s%n", config.label(), config.settings(), config.harness());
+            for (String ruleName : rules) {
+                RaterRules.Rule rule = RaterRules.rule(ruleName, config.harness().maxWords())
+                        .orElseThrow(() -> new IllegalArgumentException("rule must be one of " + RaterRules.RULE_NAMES + ": " + ruleName));
+                for (long seed : seeds) {
+                    RunKey key = new RunKey(config.label(), rule.name(), seed);
+                    if (QualityResults.done(QualityResults.read(out), key, config.harness().lastCheckpoint())) {
+                        System.out.printf("  %s · %s · seed %d: in %s already, skipped%n", config.label(), rule.name(), seed, out);
+                        continue;
+                    }
+                    List<Row> rows = new Run(setup, config, rule, seed, commit, machine).rows();
+                    QualityResults.append(out, rows);
+                }
+            }
+        }
+        System.out.println();
+        System.out.println(QualityResults.HEADER);
+        List<Row> all = QualityResults.read(out);
+        Set<String> labels = new HashSet<>(configurations.stream().map(Configuration::label).toList());
+        List<Row> ours = all.stream().filter(r -> labels.contains(r.config()) && rules.stream()
+                .anyMatch(n -> RaterRules.rule(n, 1).map(RaterRules.Rule::name).orElse("").equals(r.rule()))).toList();
+        ours.forEach(r -> System.out.println(r.line()));
+        System.out.println();
+        QualityResults.summary(ours).forEach(System.out::println);
+    }
+
+    /**
+     * The configurations to run: with {@code gate}, the default one and one per other algorithm; with
+     * {@code sweep=FILE}, one per non-blank line of key=value options; otherwise the one the arguments give.
+     */
+    static List<Configuration> configurations(ExperimentArgs o) throws IOException {
+        List<Configuration> list = new ArrayList<>();
+        if (o.has("gate")) {
+            list.add(configuration(ExperimentArgs.parse(new String[] {}), o.has("quick")));
+            for (PolicyAlgorithm algorithm : PolicyAlgorithm.values()) {
+                if (algorithm != UpdateSettings.defaults().algorithm()) {
+                    list.add(configuration(ExperimentArgs.parse(new String[] {"algorithm=" + algorithm.name().toLowerCase(Locale.ROOT)}),
+                            o.has("quick")));
+                }
+            }
+        } else if (o.has("sweep")) {
+            for (String line : Files.readAllLines(Path.of(o.textOr("sweep", "")))) {
+                if (!line.isBlank() && !line.strip().startsWith("#")) list.add(configuration(ExperimentArgs.parse(line.strip().split("\\s+")), o.has("quick")));
+            }
+        } else {
+            list.add(configuration(o, o.has("quick")));
+        }
+        return list;
+    }
+
+    /** The configuration the options give over the defaults (UpdateSettings' and the harness's), labelled by the options given. */
+    static Configuration configuration(ExperimentArgs o, boolean quick) {
+        UpdateSettings d = UpdateSettings.defaults();
+        PolicyAlgorithm algorithm = o.has("algorithm") ? PolicyAlgorithm.named(o.textOr("algorithm", "")).orElseThrow(
+                () -> new IllegalArgumentException("algorithm must be one of " + PolicyAlgorithm.names())) : d.algorithm();
+        UpdateSettings settings = d.withAlgorithm(algorithm).withBatchSize(o.intOr("batch", d.batchSize())).withLoraRank(o.intOr("lora", d.loraRank()))
+                .withReward(d.reward().withLearningRate(o.floatOr("rewardLr", d.reward().learningRate()))
+                        .withEpochs(o.intOr("rewardEpochs", d.reward().epochs())))
+                .withDpo(d.dpo().withLearningRate(o.floatOr("lr", d.dpo().learningRate())).withBeta(o.doubleOr("beta", d.dpo().beta()))
+                        .withEpochs(o.intOr("epochs", d.dpo().epochs())));
+        if (o.has("lr")) settings = settings.withRloo(settings.rloo().withLearningRate(o.floatOr("lr", 0)));
+        Harness h = quick ? Harness.quick() : Harness.defaults();
+        List<Integer> checkpoints = o.has("checkpoints")
+                ? Arrays.stream(o.textOr("checkpoints", "").split(",")).map(String::strip).map(Integer::parseInt).sorted().toList()
+                : h.checkpoints();
+        Harness harness = new Harness(o.intOr("votesPerVersion", h.votesPerVersion()), checkpoints, o.intOr("answers", h.answers()),
+                o.intOr("tasks", h.tasks()), o.floatOr("temperature", h.temperature()), o.intOr("topK", h.topK()),
+                o.intOr("maxNew", h.maxNew()), o.intOr("maxWords", h.maxWords()));
+        return new Configuration(label(o, quick), settings, harness);
+    }
+
+    /** "default", or the configuration keys given, in a fixed order: "algorithm=rloo lr=3e-4"; "quick" when quick. */
+    static String label(ExperimentArgs o, boolean quick) {
+        List<String> parts = new ArrayList<>();
+        for (String key : CONFIG_KEYS) {
+            if (key.equals("quick")) continue;
+            if (o.has(key)) parts.add(key + "=" + o.textOr(key, ""));
+        }
+        if (quick) parts.add("quick");
+        return parts.isEmpty() ? "default" : String.join(" ", parts);
+    }
+
+    /** What every run shares: the SFT model, the prompts (split into voted and held-out), the tasks, the known words, the SFT model's answers. */
+    static final class Setup {
+        final Path modelDir;
+        final Tokenizer tokenizer;
+        final Gpt reference;
+        final List<String> votingPool;
+        final List<String> heldOutPool;
+        final List<InstructionExample> tasks;
+        final Set<String> knownWords;
+        final Map<String, Measure> sftMeasures = new HashMap<>();
+
+        Setup(Path modelDir, int heldOutPrompts) throws IOException {
+            this.modelDir = modelDir;
+            tokenizer = TokenizerFiles.readHuggingFace(modelDir.resolve("tokenizer.json"));
+            reference = GptCheckpoint.load(modelDir);
+            BuiltinData data = new BuiltinData(BuiltinData.DEFAULT_SEED);
+            List<String> pool = new ArrayList<>(data.prompts());
+            Collections.shuffle(pool, new Random(9_999));
+            int heldOut = heldOutPrompts > 0 ? heldOutPrompts : pool.size() / 3;
+            heldOutPool = List.copyOf(pool.subList(0, heldOut));
+            votingPool = List.copyOf(pool.subList(heldOut, pool.size()));
+            tasks = data.heldOutExamples();
+            knownWords = knownWords(data);
+            System.out.printf(Locale.ROOT, "%d prompts voted on, %d held out; %d held-out tasks; %d known words%n", votingPool.size(),
+                    heldOutPool.size(), tasks.size(), knownWords.size());
+        }
+
+        /** Every word of the built-in data: corpus, instructions and answers, prompts. */
+        static Set<String> knownWords(BuiltinData data) {
+            Set<String> words = new HashSet<>();
+            for (String text : data.corpus()) words.addAll(RaterRules.words(text));
+            for (InstructionExample e : data.trainingExamples()) words.addAll(RaterRules.words(e.prompt() + " " + e.output()));
+            for (InstructionExample e : data.heldOutExamples()) words.addAll(RaterRules.words(e.prompt() + " " + e.output()));
+            for (String prompt : data.prompts()) words.addAll(RaterRules.words(prompt));
+            return words;
+        }
+
+        /** The held-out prompts the rule can be satisfied on. */
+        List<String> heldOutFor(RaterRules.Rule rule) {
+            List<String> prompts = heldOutPool.stream().filter(rule::appliesTo).toList();
+            if (prompts.isEmpty()) throw new IllegalStateException("no held-out prompt the rule " + rule.name() + " applies to");
+            return prompts;
+        }
+    }
+
+    /** One measurement of a model on a rule's held-out prompts: its answers (i-th to prompt i mod n, seed 9,999 + i) and the figures on them. */
+    record Measure(List<String> prompts, List<String> answers, List<int[]> promptIds, List<int[]> answerIds, double exactMatch,
+                   double nonWords, double words) {}
+
+    static Measure measure(Setup setup, Gpt model, List<String> prompts, Harness h) {
+        int eot = setup.tokenizer.endOfTextId();
+        SamplingSettings sampling = new SamplingSettings(h.temperature(), h.topK(), 1f, h.maxNew(), 0, eot);
+        List<String> asked = new ArrayList<>(), answers = new ArrayList<>();
+        List<int[]> promptIds = new ArrayList<>(), answerIds = new ArrayList<>();
+        long words = 0, unknown = 0;
+        Generator generator = new Generator(model);
+        for (int i = 0; i < h.answers(); i++) {
+            String prompt = prompts.get(i % prompts.size());
+            int[] ids = setup.tokenizer.encode(AlpacaFormat.prompt(prompt, ""));
+            Generation g = generator.generate(ids, sampling.withSeed(9_999L + i));
+            int[] tokens = Arrays.copyOfRange(g.tokens(), ids.length, g.tokens().length);
+            String text = AnswerChecker.responseOf(setup.tokenizer.decode(tokens));
+            asked.add(prompt);
+            answers.add(text);
+            promptIds.add(ids);
+            answerIds.add(tokens);
+            for (String w : RaterRules.words(text)) {
+                words++;
+                if (!setup.knownWords.contains(w)) unknown++;
+            }
+        }
+        List<InstructionExample> tasks = setup.tasks.subList(0, Math.min(h.tasks(), setup.tasks.size()));
+        double exact = ExactMatch.score(model, setup.tokenizer, tasks, ExactMatch.DEFAULT_MAX_NEW_TOKENS, TrainingListener.NONE).score().accuracy();
+        return new Measure(asked, answers, promptIds, answerIds, exact, words == 0 ? 0 : (double) unknown / words, (double) words / h.answers());
+    }
+
+    /** The share of answers (answer i to prompt i) that satisfy the rule. */
+    static double share(RaterRules.Rule rule, List<String> prompts, List<String> answers) {
+        int satisfied = 0;
+        for (int i = 0; i < answers.size(); i++) if (rule.satisfiedBy(prompts.get(i), answers.get(i))) satisfied++;
+        return (double) satisfied / answers.size();
+    }
+
+    /** One run: a configuration, a rule, a seed; its rows once {@link #rows} has run it. */
+    record Run(Setup setup, Configuration config, RaterRules.Rule rule, long seed, String commit, Machine machine) {
+
+        List<Row> rows() {
+            Harness h = config.harness();
+            List<String> heldOut = setup.heldOutFor(rule);
+            String measureKey = heldOut.size() + "/" + h;
+            Measure sft = setup.sftMeasures.computeIfAbsent(measureKey, k -> measure(setup, setup.reference, heldOut, h));
+            double sftShare = share(sft);
+            List<Row> rows = new ArrayList<>();
+            String date = LocalDate.now(ZoneOffset.UTC).toString();
+            rows.add(new Row(date, commit, machine.toString(), Machine.load(), config.label(), rule.name(), seed, 0, 0, 0, h.answers(), sftShare,
+                    Double.NaN, Double.NaN, sft.exactMatch(), sft.nonWords(), 0, sft.words(), Double.NaN, Double.NaN));
+            print(rows.get(0));
+
+            PolicyUpdate update = new PolicyUpdate(config.settings());
+            Gpt policy = update.newPolicy(setup.reference, seed);
+            RewardModel rewardModel = update.newRewardModel(setup.reference, seed);
+            int eot = setup.tokenizer.endOfTextId();
+            SamplingSettings sampling = new SamplingSettings(h.temperature(), h.topK(), 1f, h.maxNew(), 0, eot);
+            Random random = new Random(seed);
+            long sampleSeed = seed * 1_000_003L;
+            List<TokenizedPreference> fresh = new ArrayList<>();
+            int votes = 0, pairs = 0, versions = 0;
+            double updateSeconds = 0, peakHeapMb = 0;
+            for (int checkpoint : h.checkpoints()) {
+                while (votes < checkpoint) {
+                    String prompt = setup.votingPool.get(random.nextInt(setup.votingPool.size()));
+                    int[] promptIds = setup.tokenizer.encode(AlpacaFormat.prompt(prompt, ""));
+                    Generator generator = new Generator(policy);
+                    int[] a = newTokens(generator.generate(promptIds, sampling.withSeed(sampleSeed++)), promptIds.length);
+                    int[] b = newTokens(generator.generate(promptIds, sampling.withSeed(sampleSeed++)), promptIds.length);
+                    Preference p = rule.choose(prompt, text(a), text(b));
+                    votes++;
+                    if (p == Preference.FIRST || p == Preference.SECOND) {
+                        TokenizedPreference pair = PolicyUpdate.fit(promptIds, p == Preference.FIRST ? a : b, p == Preference.FIRST ? b : a,
+                                policy.config().contextLength(), policy.config().vocabSize());
+                        if (pair != null) fresh.add(pair);
+                    }
+                    if (votes % h.votesPerVersion() == 0 && !fresh.isEmpty()) {
+                        resetPeaks();
+                        long t0 = System.nanoTime();
+                        update.run(policy, setup.reference, rewardModel, fresh, eot, seed * 1_000L + versions + 1, PolicyUpdate.Progress.NONE);
+                        updateSeconds += (System.nanoTime() - t0) / 1e9;
+                        peakHeapMb = Math.max(peakHeapMb, peakHeapMb());
+                        pairs += fresh.size();
+                        versions++;
+                        fresh.clear();
+                    }
+                }
+                Measure m = measure(setup, policy, heldOut, h);
+                double share = share(m);
+                rows.add(new Row(date, commit, machine.toString(), Machine.load(), config.label(), rule.name(), seed, votes, pairs, versions,
+                        h.answers(), share, QualityResults.gapClosed(sftShare, share), winRate(m, sft), m.exactMatch(), m.nonWords(),
+                        kl(policy, m), m.words(), versions == 0 ? Double.NaN : updateSeconds / versions,
+                        versions == 0 ? Double.NaN : peakHeapMb));
+                print(rows.get(rows.size() - 1));
+            }
+            return rows;
+        }
+
+        private double share(Measure m) {
+            return LoopQuality.share(rule, m.prompts(), m.answers());
+        }
+
+        /** Wins among the decisive pairs (version's answer, SFT model's answer to the same prompt with the same sampling seed). */
+        private double winRate(Measure version, Measure sft) {
+            int wins = 0, decided = 0;
+            for (int i = 0; i < version.answers().size(); i++) {
+                Preference p = rule.choose(version.prompts().get(i), version.answers().get(i), sft.answers().get(i));
+                if (p == Preference.FIRST) wins++;
+                if (p == Preference.FIRST || p == Preference.SECOND) decided++;
+            }
+            return decided == 0 ? Double.NaN : (double) wins / decided;
+        }
+
+        /** KL(version ‖ SFT) per answer, estimated as the mean log-ratio of the version's own sampled answers. */
+        private double kl(Gpt policy, Measure m) {
+            int eot = setup.tokenizer.endOfTextId();
+            double sum = 0;
+            for (int from = 0; from < m.answers().size(); from += 8) {
+                int to = Math.min(m.answers().size(), from + 8);
+                List<int[]> prompts = m.promptIds().subList(from, to);
+                List<int[]> answers = m.answerIds().subList(from, to);
+                float[] p = SequenceLogProbs.score(policy, prompts, answers, eot);
+                float[] q = SequenceLogProbs.score(setup.reference, prompts, answers, eot);
+                for (int i = 0; i < p.length; i++) sum += p[i] - q[i];
+            }
+            return sum / m.answers().size();
+        }
+
+        private String text(int[] tokens) {
+            return AnswerChecker.responseOf(setup.tokenizer.decode(tokens));
+        }
+
+        private static int[] newTokens(Generation g, int promptLength) {
+            return Arrays.copyOfRange(g.tokens(), promptLength, g.tokens().length);
+        }
+
+        private static void print(Row row) {
+            System.out.println(row.line());
+        }
+    }
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) pool.resetPeakUsage();
+        }
+    }
+
+    /** The heap's peak since {@link #resetPeaks}: the sum of its pools' peaks (an upper bound: pools peak at different times). */
+    private static double peakHeapMb() {
+        long bytes = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) bytes += pool.getPeakUsage().getUsed();
+        }
+        return bytes / 1e6;
+    }
+
+    /** The commit the harness runs at ({@code git rev-parse --short HEAD}, "+dirty" with uncommitted changes), or "unknown". */
+    static String commit() {
+        try {
+            String head = git("rev-parse", "--short", "HEAD");
+            return git("status", "--porcelain", "--untracked-files=no").isEmpty() ? head : head + "+dirty";
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String git(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("git"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String text = new String(process.getInputStream().readAllBytes()).strip();
+        try {
+            if (process.waitFor() != 0) throw new IOException("git " + String.join(" ", args) + ": " + text);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        return text;
+    }
+
+    /** The machine a row was measured on: CPU model, cores the JVM sees, floats per vector. */
+    record Machine(String cpu, int cores, int vectorFloats) {
+        static Machine here() {
+            String cpu = "unknown CPU";
+            try {
+                cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
+                        .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse(cpu);
+            } catch (IOException ignored) {
+                // not Linux: the CPU stays unnamed
+            }
+            return new Machine(cpu.replace("|", "/"), Runtime.getRuntime().availableProcessors(), Engine.FLOATS.length());
+        }
+
+        /** The 1-minute load average: the machine is shared, and the seconds per update depend on it. */
+        static double load() {
+            return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%s, %d cores, %d-float vectors", cpu, cores, vectorFloats);
+        }
+    }
+}
