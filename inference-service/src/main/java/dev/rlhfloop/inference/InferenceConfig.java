@@ -57,7 +57,7 @@ public interface InferenceConfig {
     int maxQueuedAnswers();
 
     /** The Retry-After of a refusal because the queue is full. */
-    @WithDefault("5s")
+    @WithDefault("PT5S") // ISO-8601: plain SmallRye (ModelRegistryTest) reads no "5s"
     java.time.Duration queueFullRetryAfter();
 
     /** Comparisons kept in memory for late SSE clients, polling and vote reveal; the oldest are forgotten. */
