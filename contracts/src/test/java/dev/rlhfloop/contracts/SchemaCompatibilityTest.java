@@ -118,7 +118,7 @@ class SchemaCompatibilityTest {
 
     @Test
     void anAlgorithmFromANewerWriterReadsAsOther() {
-        String json = Fixtures.read("v1/model-version.json").replace("\"DPO\"", "\"KTO\"");
+        String json = Fixtures.read("v1/model-version.json").replace("\"DPO\"", "\"SPPO\"");
         assertEquals(Algorithm.OTHER, Json.read(json, ModelVersion.class).algorithm());
     }
 
