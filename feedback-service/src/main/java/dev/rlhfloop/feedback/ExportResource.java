@@ -74,6 +74,10 @@ public class ExportResource {
             content = @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING)))
     @APIResponse(responseCode = "400", description = "an unknown export or format, or a malformed `from` (`bad_request`)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "401", description = "no admin credential (`unauthorized`)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "403", description = "a rater's credential, not the admin's (`forbidden`)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response export(@Parameter(schema = @Schema(enumeration = {"pairs", "votes", "generations"})) @PathParam("what") String what,
                            @Parameter(schema = @Schema(enumeration = {"jsonl", "trl"})) @QueryParam("format") @DefaultValue("jsonl") String format,
                            @Parameter(description = "an ISO-8601 instant; records written before it are left out") @QueryParam("from") String from,

@@ -44,6 +44,10 @@ public class ModelsResource {
             content = @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "404", description = "this trainer has no weights for the version (`not_found`)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "401", description = "no admin credential (`unauthorized`)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "403", description = "a rater's credential, not the admin's (`forbidden`)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response weights(@PathParam("version") String version) {
         return trainer.archive(version)
                 .map(zip -> Response.ok(zip.toFile(), "application/zip")

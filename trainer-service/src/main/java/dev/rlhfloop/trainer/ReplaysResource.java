@@ -48,6 +48,10 @@ public class ReplaysResource {
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "409", description = "a replay or training step is already running (`trainer_busy`)",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "401", description = "no admin credential (`unauthorized`)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "403", description = "a rater's credential, not the admin's (`forbidden`)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response start(@Valid @NotNull(message = "is missing: send JSON with \"from\": BEGINNING, TIMESTAMP or OFFSETS") StartReplay body) {
         try {
             Replay replay = trainer.startReplay(request(body));

@@ -106,6 +106,8 @@ class TrainerFailoverIT {
                 "-Drlhf.trainer.max-wait=10m",
                 "-Drlhf.trainer.dpo.batch-size=4",
                 "-Drlhf.trainer.lease-timeout=6s",
+                // both trainers take the same admin token (the replay below is an admin action)
+                "-Drlhf.admin-token=" + ADMIN_TOKEN, "-Drlhf.session-secret=failover-test-secret",
                 "-jar", Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString());
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -136,9 +138,12 @@ class TrainerFailoverIT {
         }
     }
 
+    private static final String ADMIN_TOKEN = "failover-test-admin-token";
+
     private void post(int port, String path, String json, int status) throws IOException, InterruptedException {
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(status, answer.statusCode(), answer.body());
     }

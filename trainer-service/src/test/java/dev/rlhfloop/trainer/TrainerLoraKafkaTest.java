@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.service.testing.TestSessions;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.LocalKafka;
 import dev.rlhfloop.kafka.testing.InjectLocalKafka;
@@ -87,7 +88,8 @@ class TrainerLoraKafkaTest {
         assertEquals("1", models.jsonPath().getString("[1].weights.baseVersion"));
         assertEquals("FULL", models.jsonPath().getString("[0].weights.format"));
 
-        given().contentType("application/json").body("{\"from\": \"BEGINNING\", \"line\": \"again\"}").post("/api/replays")
+        given().header("Authorization", TestSessions.admin()).contentType("application/json")
+                .body("{\"from\": \"BEGINNING\", \"line\": \"again\"}").post("/api/replays")
                 .then().statusCode(202);
         KafkaTestClient.await("the replay done", WAIT,
                 () -> "DONE".equals(given().get("/api/replays").then().extract().jsonPath().getString("[0].state")));
@@ -97,7 +99,7 @@ class TrainerLoraKafkaTest {
     }
 
     private static Path download(ModelVersion version, Path dir) throws Exception {
-        byte[] zip = given().get(URI.create(version.weights().url()).getPath()).then().statusCode(200).extract().asByteArray();
+        byte[] zip = given().header("Authorization", TestSessions.service("inference-service")).get(URI.create(version.weights().url()).getPath()).then().statusCode(200).extract().asByteArray();
         Path file = Files.write(dir.resolveSibling(dir.getFileName() + ".zip"), zip);
         if (version.weights().isAdapter()) ModelArchive.unpackAdapter(file, dir);
         else ModelArchive.unpack(file, dir);

@@ -30,6 +30,7 @@ class GatewayInstancesTest {
         Map<String, Integer> served = new HashMap<>();
         for (int i = 0; i < 12; i++) {
             HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/comparisons"))
+                    .header("Authorization", dev.rlhfloop.service.testing.TestSessions.rater("gw"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")));
             assertEquals(201, res.statusCode(), res.body());
             served.merge(new JsonObject(res.body()).getString("instance"), 1, Integer::sum);

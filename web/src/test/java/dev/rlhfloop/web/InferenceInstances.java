@@ -61,6 +61,15 @@ public class InferenceInstances implements QuarkusTestResourceLifecycleManager {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         if (path.equals("/q/health")) {
             send(ex, 200, "{\"status\":\"UP\",\"checks\":[]}");
+        } else if (path.equals("/api/session")) {
+            // As feedback-service in local mode (it is "alpha" here): no session yet, then an anonymous one.
+            if (!ex.getRequestMethod().equals("POST")) {
+                send(ex, 401, "{\"error\":\"unauthorized\",\"reason\":\"no rater session\"}");
+                return;
+            }
+            String token = dev.rlhfloop.service.testing.TestSessions.rater("r-instances").substring("Bearer ".length());
+            ex.getResponseHeaders().add("Set-Cookie", dev.rlhfloop.service.auth.Auth.SESSION_COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+            send(ex, 201, "{\"raterId\":\"r-instances\",\"token\":\"" + token + "\",\"admin\":false,\"mode\":\"local\"}");
         } else if (path.equals("/api/comparisons") && ex.getRequestMethod().equals("POST")) {
             // The first comparison asked for with DYING_PROMPT is one whose instance dies while streaming it.
             String id = name + (body.contains(DYING_PROMPT) && dyingLeft.getAndSet(false) ? ".dying" : ".c" + ids.incrementAndGet());
