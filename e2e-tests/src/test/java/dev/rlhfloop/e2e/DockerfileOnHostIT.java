@@ -125,6 +125,8 @@ class DockerfileOnHostIT {
                 Map<String, String> env = new LinkedHashMap<>(dockerfile.environment(stage));
                 composeEnvironment(app).forEach((name, value) -> env.put(name, onThisHost(value, dockerfile.workdir(stage), appFolder, ports, kafka)));
                 env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+                // Docker sets HOSTNAME to the container's id, an address the other containers reach it at; here that is loopback.
+                env.put("HOSTNAME", "127.0.0.1");
                 env.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(app)));
                 if (app.equals("trainer-service")) env.put("RLHF_TRAINER_BOOTSTRAP_ENABLED", "false");
                 env.put("PATH", String.join(":", path));
@@ -169,8 +171,9 @@ class DockerfileOnHostIT {
             Map<String, Object> service = (Map<String, Object>) ((Map<String, Object>) compose.get("services")).get(app);
             Map<String, String> env = new LinkedHashMap<>();
             // ${VAR:-default} reads as its default, as Compose does with VAR unset (e.g. RLHF_AUTH).
+            // "$$" is Compose's escape for a "$" the container's own configuration expands (e.g. $${HOSTNAME}).
             ((Map<String, Object>) service.getOrDefault("environment", Map.of())).forEach((name, value) -> env.put(name,
-                    String.valueOf(value).replaceAll("\\$\\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)}", "$1")));
+                    String.valueOf(value).replaceAll("\\$\\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)}", "$1").replace("$$", "$")));
             return env;
         }
     }

@@ -239,7 +239,8 @@ class ReplayCommandOnWholeStackIT {
                 SharedStack.stack().bootstrapServers(), dev.rlhfloop.contracts.Topics.PREFERENCE_PAIRS,
                 dev.rlhfloop.contracts.PreferencePair.class, p -> p.size() >= decisive, Duration.ofSeconds(60), Duration.ofSeconds(2));
         java.nio.file.Path trl = dir.resolve("pairs-trl.jsonl");
-        Run run = llm("export", "--url", url, "--what", "pairs", "--format", "trl", "--out", trl.toString());
+        Run run = llm("export", "--url", url, "--token", SharedStack.stack().adminToken(), "--what", "pairs", "--format", "trl",
+                "--out", trl.toString());
         assertEquals(0, run.exitCode(), run.err());
         List<String> lines = java.nio.file.Files.readAllLines(trl);
         assertEquals(onTopic.size(), lines.size(), "one line per pair on rlhf.preference-pairs");
@@ -254,7 +255,8 @@ class ReplayCommandOnWholeStackIT {
             String key = pair.prompt() + "\u0000" + pair.chosen().text() + "\u0000" + pair.rejected().text();
             assertTrue(exported.contains(key), "the pair of vote " + pair.vote().voteId() + " is exported");
         }
-        Run refused = llm("export", "--url", url, "--what", "votes", "--format", "trl", "--out", dir.resolve("x").toString());
+        Run refused = llm("export", "--url", url, "--token", SharedStack.stack().adminToken(), "--what", "votes", "--format", "trl",
+                "--out", dir.resolve("x").toString());
         assertEquals(2, refused.exitCode());
         assertTrue(refused.err().contains("llm export: --format trl is for --what pairs only"), refused.err());
     }
