@@ -13,6 +13,8 @@ public final class Topics {
     public static final String TRAINING_EVENTS = "rlhf.training-events";
     /** Raters, their invites and revocations (see Rater); compacted: the latest record per rater id, kept forever. */
     public static final String RATERS = "rlhf.raters";
+    /** What the admin set for each model line (see LineControl): compacted, the latest record per line, kept forever. */
+    public static final String LINE_CONTROL = "rlhf.line-control";
     /** Never written: its one partition's owner in a line's lease group is the trainer that trains the line (LineLease). */
     public static final String TRAINER_LEASES = "rlhf.trainer-leases";
     /** Diagnostic pings passed through every service (see SmokePing); short-lived. */
@@ -31,6 +33,7 @@ public final class Topics {
             new Spec(MODEL_VERSIONS, 1, true, true),
             new Spec(TRAINING_EVENTS, 1, false, false),
             new Spec(RATERS, 1, true, true),
+            new Spec(LINE_CONTROL, 1, true, true),
             new Spec(TRAINER_LEASES, 1, false, false),
             new Spec(SMOKE, 1, false, false));
 }

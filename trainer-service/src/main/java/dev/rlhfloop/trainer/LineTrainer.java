@@ -66,7 +66,8 @@ final class LineTrainer implements Runnable {
     /** What a line trainer needs from the service. */
     record Context(TrainerConfig config, String bootstrapServers, ModelStore store, Publisher publisher,
                    TrainingStatus status, Lock compute, java.util.function.Consumer<ModelVersion> published,
-                   Runnable stateChanged, java.util.function.Consumer<String> fence) {}
+                   Runnable stateChanged, java.util.function.Consumer<String> fence,
+                   java.util.function.Predicate<String> paused) {}
 
     /** A version this line published and, for a replay, the recorded version whose batch it took. */
     record Built(ModelVersion version, ModelVersion rebuilds) {}
@@ -215,6 +216,10 @@ final class LineTrainer implements Runnable {
 
             PendingPairs pending = new PendingPairs(partitions.stream().map(TopicPartition::partition).toList());
             while (running) {
+                if (context.paused().test(line)) {
+                    waitWhilePaused();
+                    continue;
+                }
                 for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(200))) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     if (end != null && record.offset() >= end.get(tp)) continue;
@@ -238,6 +243,20 @@ final class LineTrainer implements Runnable {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * A paused line neither reads nor cuts: its pairs wait on the log (the consumer lag shows them)
+     * and it goes on from its position when resumed. Not polling is safe: the consumer is assigned,
+     * not a group member that could be timed out.
+     */
+    private void waitWhilePaused() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 

@@ -55,6 +55,9 @@ public class TrainerService {
     @Inject
     TrainingStatus status;
 
+    @Inject
+    LineControlFollower control;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -227,7 +230,7 @@ public class TrainerService {
 
     private LineTrainer.Context context(boolean live) {
         return new LineTrainer.Context(config, bootstrapServers, store, publisher, status, compute,
-                version -> published(version, live), this::refreshState, live ? lease::fence : what -> {});
+                version -> published(version, live), this::refreshState, live ? lease::fence : what -> {}, control::holds);
     }
 
     private void published(ModelVersion version, boolean live) {
@@ -235,6 +238,7 @@ public class TrainerService {
         registry.add(version);
         status.version(ModelEntry.of(version));
         if (live) status.serving(version.versionId());
+        control.published(version.modelLine());
     }
 
     /** Starts the live line's loop (again), resuming from its latest checkpoint. */
