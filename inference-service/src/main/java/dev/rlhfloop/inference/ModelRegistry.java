@@ -17,8 +17,8 @@ import java.util.Optional;
 @ApplicationScoped
 public class ModelRegistry {
 
-    /** Versions of the line kept resident besides the baseline, newest first. */
-    public static final int RECENT_VERSIONS = 4;
+    /** Versions of the line kept resident besides the baseline, newest first (the trainer never prunes them). */
+    public static final int RECENT_VERSIONS = dev.rlhfloop.contracts.LineControl.RESIDENT_VERSIONS;
 
     /** The two models of one comparison, in no particular slot order. */
     public record Pair(ServedModel first, ServedModel second) {}
@@ -41,7 +41,14 @@ public class ModelRegistry {
         }
     }
 
+    /**
+     * What answers as the latest instead of the newest version: the admin's pin ({@link LineControlWatcher}).
+     * {@code model} null serves nothing, for the reason {@code waiting} (at start, until the pin is known and loaded).
+     */
+    public record Pin(String versionId, ServedModel model, String waiting) {}
+
     private volatile Served served = new Served(List.of(), null);
+    private volatile Pin pin;
     private volatile String waitingFor = "no model version has been published on rlhf.model-versions yet"
             + " (and rlhf.inference.model-dir is not set): bootstrap one from the dashboard or start the trainer";
 
@@ -66,19 +73,36 @@ public class ModelRegistry {
         waitingFor = reason;
     }
 
+    /** Sets (or, with null, lifts) the pin: from the next comparison on, the pinned version is the latest. */
+    public void pin(Pin pin) {
+        this.pin = pin;
+    }
+
+    public Optional<Pin> pin() {
+        return Optional.ofNullable(pin);
+    }
+
     public ServedModel current() {
+        Pin pinned = pin;
+        if (pinned != null) {
+            if (pinned.model() == null) throw new NoModelException(pinned.waiting());
+            return pinned.model();
+        }
         ServedModel current = served.current();
         if (current == null) throw new NoModelException(waitingFor);
         return current;
     }
 
     public boolean hasModel() {
-        return served.current() != null;
+        Pin pinned = pin;
+        return pinned != null ? pinned.model() != null : served.current() != null;
     }
 
     /** The resident version {@code versionId}, if it is one: any of them can answer. */
     public Optional<ServedModel> find(String versionId) {
         Served now = served;
+        Pin pinned = pin;
+        if (pinned != null && pinned.model() != null && pinned.model().versionId().equals(versionId)) return Optional.of(pinned.model());
         if (now.baseline != null && now.baseline.versionId().equals(versionId)) return Optional.of(now.baseline);
         return now.recent.stream().filter(m -> m.versionId().equals(versionId)).findFirst();
     }
@@ -88,6 +112,10 @@ public class ModelRegistry {
         Served now = served;
         List<ServedModel> all = new ArrayList<>(now.recent);
         if (now.baseline != null && all.stream().noneMatch(m -> m.versionId().equals(now.baseline.versionId()))) all.add(now.baseline);
+        Pin pinned = pin;
+        if (pinned != null && pinned.model() != null && all.stream().noneMatch(m -> m.versionId().equals(pinned.versionId()))) {
+            all.add(pinned.model());
+        }
         return all;
     }
 
@@ -102,6 +130,8 @@ public class ModelRegistry {
         if (now.previous() != null) roles.put("previous", now.previous().versionId());
         if (now.baseline != null) roles.put("baseline", now.baseline.versionId());
         for (int i = 2; i < now.recent.size(); i++) roles.put("resident-" + (i + 1), now.recent.get(i).versionId());
+        Pin pinned = pin;
+        if (pinned != null && pinned.model() != null) roles.put("pinned", pinned.versionId());
         return roles;
     }
 
@@ -111,6 +141,7 @@ public class ModelRegistry {
 
     /** The two models of a comparison in {@code mode}; {@code random} draws the other resident version of {@code LATEST_VS_RESIDENT}. */
     public Pair pair(CompareMode mode, java.util.random.RandomGenerator random) {
+        if (pin != null) return LineControlWatcher.pinnedPair(current(), served.baseline, mode);
         Served now = served;
         if (now.current() == null) throw new NoModelException(waitingFor);
         ServedModel other = switch (mode) {

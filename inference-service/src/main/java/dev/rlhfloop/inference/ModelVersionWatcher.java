@@ -131,7 +131,7 @@ public class ModelVersionWatcher {
         showServed();
     }
 
-    private void showServed() {
+    void showServed() {
         served.register(registry.versionsByRole().entrySet().stream()
                 .map(role -> MultiGauge.Row.of(Tags.of("role", role.getKey(), "version", role.getValue()), 1))
                 .toList(), true);
@@ -189,6 +189,12 @@ public class ModelVersionWatcher {
                     .tag("outcome", outcome).register(meters)
                     .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** A version of the served line by id (the admin's pin): resident, or loaded now; empty while it is not on the registry yet or fails to load. */
+    java.util.Optional<ServedModel> loadKnown(String versionId) {
+        ModelVersion version = known.get(versionId);
+        return version == null ? registry.find(versionId) : load(version);
     }
 
     /** The whole model an adapter adapts: resident, or loaded now from its announcement and kept. */
