@@ -44,7 +44,8 @@ public class ApiRoutes {
                 new Route("/api/export", feedback),
                 new Route("/api/models", trainer),
                 new Route("/api/replays", trainer),
-                new Route("/api/training", trainer));
+                new Route("/api/training", trainer),
+                new Route("/api/lines", trainer));
     }
 
     /** The service that owns {@code path}, or empty when none does. */

@@ -46,6 +46,13 @@ class AccessGateTest {
         return TestHttp.send(request);
     }
 
+    private HttpResponse<String> put(String path, String json, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json));
+        if (authorization != null) request.header("Authorization", authorization);
+        return TestHttp.send(request);
+    }
+
     private HttpResponse<String> get(String path, String authorization) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path));
         if (authorization != null) request.header("Authorization", authorization);
@@ -72,6 +79,9 @@ class AccessGateTest {
         assertRefused(403, "forbidden", post("/api/replays", "{\"from\":\"BEGINNING\"}", TestSessions.rater("alice")));
         assertRefused(403, "forbidden", get("/api/models/1/weights", TestSessions.rater("alice")));
         assertRefused(403, "forbidden", get("/api/raters", TestSessions.rater("alice")));
+        // pin, pause, versions kept: the admin's
+        assertRefused(401, "unauthorized", put("/api/lines/live/control", "{\"paused\":true}", null));
+        assertRefused(403, "forbidden", put("/api/lines/live/control", "{\"paused\":true}", TestSessions.rater("alice")));
         assertRefused(403, "forbidden", post("/api/votes", "{}", TestSessions.admin()));   // the admin is not a rater
         // Reads stay open in local mode; the session endpoint is open to all.
         assertEquals(200, get("/api/models", null).statusCode());
