@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Build, train and run a GPT from scratch.",
         subcommands = {
                 // One line per verb; keep the list sorted.
+                AdminCommand.class,
                 ClassifyCommand.class,
                 ClassifyTrainCommand.class,
                 DataCommand.class,

@@ -8,6 +8,8 @@ import dev.rlhfloop.contracts.api.ComparisonCreated;
 import dev.rlhfloop.contracts.api.ComparisonView;
 import dev.rlhfloop.contracts.api.CreateComparison;
 import dev.rlhfloop.contracts.api.InviteRequest;
+import dev.rlhfloop.contracts.api.LineControlRequest;
+import dev.rlhfloop.contracts.api.LineControlView;
 import dev.rlhfloop.contracts.api.RaterView;
 import dev.rlhfloop.contracts.api.ReplayView;
 import dev.rlhfloop.contracts.api.Session;
@@ -164,6 +166,21 @@ final class PublicApiClient {
     /** {@code GET /api/replays}: every replay since the trainer started. */
     Response<List<ReplayView>> replays() {
         return get("/api/replays", new TypeReference<>() {});
+    }
+
+    /** {@code GET /api/lines/{line}/control}: the line's pin, pause and versions kept. */
+    Response<LineControlView> lineControl(String line) {
+        return get(linePath(line), new TypeReference<>() {});
+    }
+
+    /** {@code PUT /api/lines/{line}/control} (admin): replaces the line's control; answers it as stored. */
+    Response<LineControlView> setLineControl(String line, LineControlRequest request) {
+        return send(HttpRequest.newBuilder(base.resolve(linePath(line))).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(Json.writeString(request))), new TypeReference<>() {});
+    }
+
+    private static String linePath(String line) {
+        return "/api/lines/" + java.net.URLEncoder.encode(line, StandardCharsets.UTF_8) + "/control";
     }
 
     private <T> Response<T> get(String path, TypeReference<T> type) {
