@@ -16,6 +16,7 @@ import dev.rlhfloop.kafka.testing.InjectLocalKafka;
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
 import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
 import dev.rlhfloop.service.control.LineControls;
+import dev.rlhfloop.service.testing.AnswersFitTheOpenApiDocument;
 import dev.rlhfloop.service.testing.TestSessions;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestProfile(LineControlKafkaTest.TwoPairsPerVersion.class)
 @QuarkusTestResource(LocalKafkaTestResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class LineControlKafkaTest {
+class LineControlKafkaTest extends AnswersFitTheOpenApiDocument {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final String CONTROL = "/api/lines/live/control";
     private static int produced;

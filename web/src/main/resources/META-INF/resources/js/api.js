@@ -41,6 +41,7 @@ async function request(method, path, body) {
 export const api = {
   get: (path) => request('GET', path),
   post: (path, body) => request('POST', path, body ?? {}),
+  put: (path, body) => request('PUT', path, body ?? {}),
   delete: (path) => request('DELETE', path),
 };
 

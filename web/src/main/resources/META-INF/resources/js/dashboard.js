@@ -3,6 +3,7 @@ import {api, subscribe, listOf, el, fmt, showState, describe} from './api.js';
 import {chart, colors} from './charts.js';
 import {versionLabel} from './rate.js';
 import * as raters from './raters.js';
+import * as lineControl from './line-control.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 5000;
@@ -17,6 +18,7 @@ export function enter() {
   if (!charts) charts = makeCharts();
   refresh();
   raters.show();
+  lineControl.show();
   connect();
   for (const c of Object.values(charts)) c.redraw();
 }
