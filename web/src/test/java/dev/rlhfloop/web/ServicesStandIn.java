@@ -51,6 +51,8 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     static final List<Map<String, Object>> replays = new CopyOnWriteArrayList<>();
     private static final Map<String, Map<String, Object>> comparisons = new ConcurrentHashMap<>();
     private static final AtomicInteger ids = new AtomicInteger();
+    /** The live line's control as the trainer's PUT /api/lines/live/control stored it (null values: the newest, every version). */
+    static final Map<String, Object> lineControl = new ConcurrentHashMap<>(Map.of("paused", false));
     private static final Set<String> CHOICES = Set.of("A", "B", "TIE", "BOTH_BAD");
 
     private HttpServer server;
@@ -73,6 +75,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         server.createContext("/api/models", ex -> handle(ex, e -> send(e, 200, models())));
         server.createContext("/api/training", ex -> handle(ex, this::training));
         server.createContext("/api/replays", ex -> handle(ex, this::replays));
+        server.createContext("/api/lines", ex -> handle(ex, this::lineControl));
         server.createContext("/q/health", ex -> handle(ex, e -> send(e, 200, Map.of("status", "UP", "checks", List.of()))));
         server.start();
         String url = "http://127.0.0.1:" + server.getAddress().getPort();
@@ -300,6 +303,26 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     }
 
     // ---------------------------------------------------------------- trainer
+
+    // ---------------------------------------------------------------- trainer: line control
+
+    private void lineControl(HttpExchange ex) throws IOException {
+        if (!ex.getRequestURI().getPath().equals("/api/lines/live/control")) {
+            send(ex, 404, error("not_found", "there is no model line here"));
+            return;
+        }
+        if (ex.getRequestMethod().equals("PUT")) {
+            JsonNode body = body(ex);
+            lineControl.clear();
+            lineControl.put("paused", body.path("paused").asBoolean());
+            if (body.hasNonNull("pinnedVersion")) lineControl.put("pinnedVersion", body.get("pinnedVersion").asText());
+            if (body.hasNonNull("versionsKept")) lineControl.put("versionsKept", body.get("versionsKept").asInt());
+        }
+        Map<String, Object> view = new LinkedHashMap<>(lineControl);
+        view.put("line", "live");
+        view.put("updatedAt", Instant.now().toString());
+        send(ex, 200, view);
+    }
 
     private List<Map<String, Object>> models() {
         List<Map<String, Object>> list = new ArrayList<>();

@@ -1,15 +1,20 @@
 package dev.rlhfloop.contracts.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.rlhfloop.contracts.LineControl;
 import java.time.Instant;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** {@code GET /api/lines/{line}/control}, and the answer to its {@code PUT}: what the admin set for a model line. */
+/**
+ * {@code GET /api/lines/{line}/control}, and the answer to its {@code PUT}: what the admin set for a model
+ * line; {@code pinnedVersion} and {@code versionsKept} are absent when not set.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record LineControlView(
         String line,
-        @Schema(description = "the version served as the line's latest (rolled back to); null: the newest") String pinnedVersion,
+        @Schema(description = "the version served as the line's latest (rolled back to); absent: the newest") String pinnedVersion,
         @Schema(description = "true: the trainer makes no new versions; pairs wait on the log") boolean paused,
-        @Schema(description = "the newest versions kept on disk besides the pinned one and the baseline; null: every version") Integer versionsKept,
+        @Schema(description = "the newest versions kept on disk besides the pinned one and the baseline; absent: every version") Integer versionsKept,
         @Schema(description = "when the admin last changed it; 1970-01-01T00:00:00Z for a line never set") Instant updatedAt) {
 
     public static LineControlView of(LineControl control) {
