@@ -85,7 +85,8 @@ public class ModelRegistry {
     public ServedModel current() {
         Pin pinned = pin;
         if (pinned != null) {
-            if (pinned.model() == null) throw new NoModelException(pinned.waiting());
+            // with nothing loaded at all, the reason is the usual one, not the pin's
+            if (pinned.model() == null) throw new NoModelException(served.current() == null ? waitingFor : pinned.waiting());
             return pinned.model();
         }
         ServedModel current = served.current();
