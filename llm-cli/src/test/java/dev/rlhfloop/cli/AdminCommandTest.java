@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code llm admin}'s own part: each action changes one setting of the line's control and keeps the
  * others, and bad input is refused before anything is sent. The trainer's answers to the same requests
- * are tested in trainer-service's LineControlKafkaTest.
+ * are tested in trainer-service's TrainerServiceKafkaTest.
  */
 class AdminCommandTest {
     private static final LineControlView PAUSED_KEEPING_5 = new LineControlView("live", null, true, 5, Instant.EPOCH);

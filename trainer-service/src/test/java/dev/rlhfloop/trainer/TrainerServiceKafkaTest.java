@@ -5,8 +5,12 @@ import dev.rlhfloop.service.testing.AnswersFitTheOpenApiDocument;
 import dev.rlhfloop.service.testing.PrometheusScrape;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import dev.rlhfloop.service.testing.TestSessions;
+import dev.rlhfloop.service.control.LineControls;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -68,6 +72,7 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final TopicPartition PAIRS_0 = new TopicPartition(Topics.PREFERENCE_PAIRS, 0);
+    private static final String CONTROL = "/api/lines/live/control";
     private static int produced;
 
     @InjectLocalKafka
@@ -288,7 +293,7 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         given().header("Authorization", TestSessions.admin()).get("/api/models/5/weights").then().statusCode(200);
     }
 
-    /** Runs last: the live line has bootstrapped, trained versions 2 to 4 on 12 pairs and announced 5. */
+    /** The live line has bootstrapped, trained versions 2 to 4 on 12 pairs and announced 5. */
     @Test
     @Order(9)
     void metricsShowStepsLossUpdatesAndTheLiveLinesLag() {
@@ -310,6 +315,78 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         producePairs(1);
         awaitVersion("6");
         KafkaTestClient.await("the lag back to 0 once version 6 is published", WAIT, () -> PrometheusScrape.fetch().sum(lag, live) == 0);
+    }
+
+    /** The admin's line controls (docs/operations.md, "Line control"): who may set them, and what is refused. */
+    @Test
+    @Order(10)
+    void lineControlsAreTheAdminsAndRefuseWhatCannotBeDone() {
+        given().get(CONTROL).then().statusCode(200)
+                .body("line", equalTo("live")).body("paused", equalTo(false))
+                .body("pinnedVersion", nullValue()).body("versionsKept", nullValue());
+        given().get("/api/lines/nope/control").then().statusCode(404).body("error", equalTo("not_found"));
+        given().contentType("application/json").body("{\"paused\": true}").put(CONTROL).then().statusCode(401)
+                .body("error", equalTo("unauthorized"));
+        given().header("Authorization", TestSessions.rater("alice")).contentType("application/json").body("{\"paused\": true}")
+                .put(CONTROL).then().statusCode(403).body("error", equalTo("forbidden"));
+        for (String body : List.of("", "{}", "{\"paused\": \"maybe\"}", "{\"paused\": false, \"versionsKept\": 2}",
+                "{\"paused\": false, \"pinnedVersion\": \"99\"}", "{\"paused\": false, \"pinnedVersion\": \"\"}",
+                "{\"paused\": false, \"pinnedVersion\": \"again-2\"}")) {
+            admin().body(body).put(CONTROL).then().statusCode(400).body("error", equalTo("bad_request"));
+        }
+        admin().body("{\"paused\": false, \"pinnedVersion\": \"99\"}").put(CONTROL).then()
+                .body("reason", equalTo("line 'live' has no version '99'; its versions: 1, 2, 3, 4, 5, 6"));
+        admin().body("{\"paused\": true}").put("/api/lines/nope/control").then().statusCode(404);
+        given().get(CONTROL).then().body("paused", equalTo(false));
+    }
+
+    @Test
+    @Order(11)
+    void aPausedLineMakesNoVersionWhileItsPairsWaitAndGoesOnWhenResumed() throws Exception {
+        admin().body("{\"paused\": true}").put(CONTROL).then().statusCode(200).body("paused", equalTo(true));
+        producePairs(pairsPerVersion);
+        // What a restarted instance reads: the pause is on the topic.
+        try (LineControls fresh = LineControls.follow(kafka.bootstrapServers(), "test-line-control", c -> {})) {
+            assertTrue(fresh.awaitCaughtUp(WAIT));
+            assertTrue(fresh.of("live").paused());
+        }
+        // unpaused, the pairs make version 7 in about a second; the registry is read for 3 s
+        assertFalse(KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.MODEL_VERSIONS, ModelVersion.class, v -> false,
+                Duration.ofSeconds(3)).stream().anyMatch(v -> v.versionId().equals("7")), "a paused line published a version");
+
+        admin().body("{\"paused\": false}").put(CONTROL).then().statusCode(200).body("paused", equalTo(false));
+        ModelVersion v7 = awaitVersion("7");
+        assertEquals(pairsPerVersion, v7.trainedOn().pairs(), "the pairs that waited, no more, no fewer");
+        assertEquals((long) produced, v7.trainedOn().offsets().get(Topics.PREFERENCE_PAIRS + ":0"));
+        assertEquals(awaitVersion("6").trainedOn().offsets(), v7.trainedOn().fromOffsets(), "resumed where the line stood");
+    }
+
+    @Test
+    @Order(12)
+    void pruningKeepsTheNewestVersionsTheFirstAndThePinnedOne() {
+        producePairs(pairsPerVersion);
+        awaitVersion("8");
+        admin().body("{\"paused\": false, \"pinnedVersion\": \"2\", \"versionsKept\": 4}").put(CONTROL).then().statusCode(200)
+                .body("pinnedVersion", equalTo("2")).body("versionsKept", equalTo(4));
+        assertEquals(List.of(1, 2, 5, 6, 7, 8), onDisk(), "the newest 4, the first and the pinned one");
+        given().header("Authorization", TestSessions.admin()).get("/api/models/3/weights").then().statusCode(404);
+        admin().body("{\"paused\": false, \"pinnedVersion\": \"3\"}").put(CONTROL).then().statusCode(400)
+                .body("reason", containsString("pruned"));
+
+        admin().body("{\"paused\": false, \"versionsKept\": 4}").put(CONTROL).then().statusCode(200).body("pinnedVersion", nullValue());
+        assertEquals(List.of(1, 5, 6, 7, 8), onDisk(), "unpinned, version 2 goes too");
+        producePairs(pairsPerVersion);
+        awaitVersion("9");
+        KafkaTestClient.await("version 5 pruned after version 9", WAIT, () -> onDisk().equals(List.of(1, 6, 7, 8, 9)));
+        given().get(CONTROL).then().body("versionsKept", equalTo(4));
+    }
+
+    private List<Integer> onDisk() {
+        return new ModelStore(dataDir).checkpoints("live").stream().map(ModelStore.Checkpoint::number).toList();
+    }
+
+    private static io.restassured.specification.RequestSpecification admin() {
+        return given().header("Authorization", TestSessions.admin()).contentType("application/json");
     }
 
     private static JsonPath replay(String line) {
