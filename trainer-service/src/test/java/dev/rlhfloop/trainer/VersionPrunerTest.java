@@ -18,7 +18,7 @@ class VersionPrunerTest {
     private static List<ModelStore.Checkpoint> line(int versions) {
         return IntStream.rangeClosed(1, versions).mapToObj(n -> new ModelStore.Checkpoint(n, Path.of("lines/live/" + n),
                 new ModelVersion(ModelVersion.SCHEMA_VERSION, Integer.toString(n), "live", null, n == 1 ? Algorithm.SFT : Algorithm.DPO,
-                        ModelVersion.TrainedOn.NOTHING, Map.of(), new ModelVersion.Weights("http://t/" + n, "00"), Instant.EPOCH))).toList();
+                        ModelVersion.TrainedOn.NOTHING, Map.of(), new ModelVersion.Weights("http://t/" + n, "0".repeat(64)), Instant.EPOCH))).toList();
     }
 
     private static List<String> pruned(int versions, String pinned, Integer kept) {
