@@ -12,7 +12,8 @@ import java.util.Optional;
  * current one, the one it replaced the previous) and the line's first (the baseline), all resident
  * and able to answer. Swaps are atomic; a comparison takes its models once, so a stream in flight
  * finishes on the model it started with. LoRA versions share their base's weights, so keeping
- * several of them costs only their adapters.
+ * several of them costs only their adapters. While the admin pins a version ({@link Pin}), it answers
+ * as the latest instead of the newest.
  */
 @ApplicationScoped
 public class ModelRegistry {

@@ -6,7 +6,6 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.rlhfloop.contracts.GenerationEvent;
-import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -14,12 +13,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -49,18 +45,11 @@ class CatchUpKafkaTest {
         public Map<String, String> start() {
             Map<String, String> config = new HashMap<>(super.start());
             bootstrap = config.get("kafka.bootstrap.servers");
-            try {
-                Path work = Files.createTempDirectory("inference-catch-up");
-                for (ModelVersion version : new ModelVersion[] {
-                        TinyModels.packed(work, "v1", 1, "live"),
-                        TinyModels.packed(work, "v2", 2, "live"),
-                        TinyModels.packed(work, "v3", 3, "live"),
-                        TinyModels.packed(work, "replay-1", 4, "replay")}) {
-                    KafkaTestClient.send(bootstrap, Topics.MODEL_VERSIONS, version.key(), version, ModelVersion.class);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            TinyModels.onTheRegistry(bootstrap, work -> List.of(
+                    TinyModels.packed(work, "v1", 1, "live"),
+                    TinyModels.packed(work, "v2", 2, "live"),
+                    TinyModels.packed(work, "v3", 3, "live"),
+                    TinyModels.packed(work, "replay-1", 4, "replay")));
             return config;
         }
     }

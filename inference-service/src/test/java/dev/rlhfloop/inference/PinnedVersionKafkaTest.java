@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.rlhfloop.contracts.GenerationEvent;
 import dev.rlhfloop.contracts.LineControl;
-import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
 import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
@@ -14,10 +13,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -57,15 +52,8 @@ class PinnedVersionKafkaTest {
         public Map<String, String> start() {
             Map<String, String> config = new HashMap<>(super.start());
             bootstrap = config.get("kafka.bootstrap.servers");
-            try {
-                Path work = Files.createTempDirectory("inference-pinned");
-                for (int n = 1; n <= 6; n++) {
-                    ModelVersion version = TinyModels.packed(work, "v" + n, n, "live");
-                    KafkaTestClient.send(bootstrap, Topics.MODEL_VERSIONS, version.key(), version, ModelVersion.class);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            TinyModels.onTheRegistry(bootstrap, work -> java.util.stream.IntStream.rangeClosed(1, 6)
+                    .mapToObj(n -> TinyModels.packed(work, "v" + n, n, "live")).toList());
             control("v2");
             return config;
         }

@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** Small random models with a tokenizer trained on the fly, packed and announced as the trainer would. */
@@ -76,6 +77,18 @@ final class TinyModels {
         PeftAdapter.load(merged, workDir.resolve(versionId));
         merged.mergeLora();
         return merged;
+    }
+
+    /** Packs {@code versions} in a fresh directory and announces them on the registry topic: a test resource's broker before the service starts. */
+    static void onTheRegistry(String bootstrapServers, java.util.function.Function<Path, List<ModelVersion>> versions) {
+        try {
+            for (ModelVersion version : versions.apply(Files.createTempDirectory("inference-registry"))) {
+                dev.rlhfloop.kafka.testing.KafkaTestClient.send(bootstrapServers, dev.rlhfloop.contracts.Topics.MODEL_VERSIONS, version.key(),
+                        version, ModelVersion.class);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static ModelVersion announce(String versionId, String line, String url, String sha256) {
