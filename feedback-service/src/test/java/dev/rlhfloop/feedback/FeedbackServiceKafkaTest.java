@@ -45,11 +45,16 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.hamcrest.Matcher;
 import org.junit.jupiter.api.Test;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rlhfloop.service.testing.PublicApi;
 import dev.rlhfloop.service.testing.EventStream;
 
 /** The service against a real broker: votes in over HTTP, pairs out on Kafka, statistics back over HTTP. */
@@ -353,5 +358,32 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         } finally {
             stream.body().close();
         }
+    }
+
+    /**
+     * The generated document says which fields every answer has, and the conformance check holds
+     * answers to it: a real vote answer fits, the same answer without its required voteId does not.
+     */
+    @Test
+    void anAnswerMissingARequiredFieldDoesNotFitTheGeneratedDocument() throws Exception {
+        PublicApi api = PublicApi.fetch(statsEvents.resolve("/q/openapi?format=json"));
+        JsonNode schemas = api.document().path("components").path("schemas");
+        assertEquals(Set.of("voteId", "comparisonId", "choice", "duplicate"), texts(schemas.path("VoteAccepted").path("required")));
+        assertEquals(Set.of("comparisonId", "choice"), texts(schemas.path("VoteRequest").path("required")));
+        assertEquals(Set.of("error", "reason"), texts(schemas.path("Error").path("required")));
+
+        publishComparison("cmp-required", "base-7", "dpo-7");
+        String accepted = postVote(vote("cmp-required", "TIE", "ada")).then().statusCode(202).extract().asString();
+        assertEquals(List.of(), api.problems("POST", "/api/votes", 202, accepted));
+        ObjectNode withoutId = (ObjectNode) new ObjectMapper().readTree(accepted);
+        withoutId.remove("voteId");
+        assertEquals(List.of("POST /api/votes → 202: $ lacks the required field \"voteId\""),
+                api.problems("POST", "/api/votes", 202, withoutId.toString()));
+    }
+
+    private static Set<String> texts(JsonNode array) {
+        Set<String> texts = new java.util.HashSet<>();
+        array.forEach(node -> texts.add(node.asText()));
+        return texts;
     }
 }
