@@ -47,10 +47,8 @@ public final class Grpo extends OnPolicyTrainer {
         Rollouts rollouts = sample(prompts, k, settings.maxNewTokens(), settings.temperature(), settings.seed());
         double[] scores = reward.score(rollouts.prompts(), rollouts.responses());
         Batch batch = rollouts.pack(stopToken, policy.config().contextLength());
-        reference.setTraining(false);
-        float[] referenceLogProbs = reference.tokenLogProbs(batch).clone();
-        policy.setTraining(false);
-        float[] oldLogProbs = policy.tokenLogProbs(batch).clone();
+        float[] referenceLogProbs = logProbs(reference, batch);
+        float[] oldLogProbs = logProbs(policy, batch);
 
         double[] advantages = new double[batch.tokens()];
         double[] weights = new double[batch.tokens()];

@@ -1,5 +1,6 @@
 package dev.rlhfloop.llm.rlhf;
 
+import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.train.AdamW;
 import dev.rlhfloop.llm.train.AdamWSettings;
@@ -38,6 +39,12 @@ abstract sealed class OnPolicyTrainer permits Grpo, Ppo, Rloo {
 
     public long steps() {
         return steps;
+    }
+
+    /** The log-probabilities of {@code batch}'s targets under {@code model} with dropout off, copied before the next pass reuses them. */
+    static float[] logProbs(Gpt model, Batch batch) {
+        model.setTraining(false);
+        return model.tokenLogProbs(batch).clone();
     }
 
     /** This step's {@code samples} answers to each prompt, drawn from the policy. */

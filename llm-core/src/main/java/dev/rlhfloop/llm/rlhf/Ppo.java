@@ -71,10 +71,8 @@ public final class Ppo extends OnPolicyTrainer {
         Rollouts rollouts = sample(prompts, settings.samples(), settings.maxNewTokens(), settings.temperature(), settings.seed());
         double[] scores = reward.score(rollouts.prompts(), rollouts.responses());
         Batch batch = rollouts.pack(stopToken, policy.config().contextLength());
-        reference.setTraining(false);
-        float[] referenceLogProbs = reference.tokenLogProbs(batch).clone();
-        policy.setTraining(false);
-        float[] oldLogProbs = policy.tokenLogProbs(batch).clone();
+        float[] referenceLogProbs = logProbs(reference, batch);
+        float[] oldLogProbs = logProbs(policy, batch);
         critic.backbone().setTraining(false);
         double[] oldValues = critic.values(batch);
 

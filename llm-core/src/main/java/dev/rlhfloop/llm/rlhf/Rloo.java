@@ -47,8 +47,7 @@ public final class Rloo extends OnPolicyTrainer {
         List<int[]> responses = rollouts.responses();
         double[] rewards = reward.score(rowPrompts, responses);
         Batch batch = rollouts.pack(stopToken, context);
-        reference.setTraining(false);
-        float[] referenceLogProbs = reference.tokenLogProbs(batch).clone();
+        float[] referenceLogProbs = logProbs(reference, batch);
 
         policy.setTraining(true);
         float[] policyLogProbs = policy.tokenLogProbs(batch);
