@@ -234,8 +234,8 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
     }
 
     /**
-     * A copy with some values changed and checked again: {@code settings.with(s -> s.epochs = 2)}, what
-     * JEP 468 will write {@code settings with { epochs = 2; }}.
+     * A copy with some values changed and checked again: {@code settings.with(s -> s.dpo.epochs = 2)}, what
+     * JEP 468 will write {@code settings with { ... }}; the parts' values are variables of their own drafts.
      */
     public UpdateSettings with(Consumer<Draft> change) {
         Draft draft = new Draft(this);

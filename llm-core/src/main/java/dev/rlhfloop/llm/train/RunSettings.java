@@ -90,8 +90,9 @@ public record RunSettings(int steps, int epochs, int batchSize, float learningRa
     }
 
     /**
-     * A copy with some values changed and checked again: {@code settings.with(s -> s.epochs = 2)}, what
-     * JEP 468 will write {@code settings with { epochs = 2; }}.
+     * A copy with some values changed and checked again: {@code settings.with(s -> s.batchSize = 4)}, what
+     * JEP 468 will write {@code settings with { batchSize = 4; }}. The length of the run goes through
+     * {@link #withSteps} and {@link #withEpochs}, which keep its either-or.
      */
     public RunSettings with(Consumer<Draft> change) {
         Draft draft = new Draft(this);
