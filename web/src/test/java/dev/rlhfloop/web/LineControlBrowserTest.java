@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.rlhfloop.service.testing.TestSessions;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.Select;
@@ -21,28 +17,11 @@ import org.openqa.selenium.support.ui.Select;
  */
 @QuarkusTest
 @WithTestResource(ServicesStandIn.class)
-class LineControlBrowserTest {
-    @TestHTTPResource("/")
-    URI base;
-
-    static Browser browser;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
-
+class LineControlBrowserTest extends BrowserPageTest {
     @Test
     void onlyTheAdminSeesTheCardAndItSavesPinPauseAndVersionsKept() {
         browser.driver.manage().deleteCookieNamed("rlhf_admin");
-        browser.driver.get(base.resolve("/#/dashboard").toString());
-        browser.driver.navigate().refresh();
-        browser.awaitText("#service-status", "all services up");
+        open("dashboard", "all services up");
         assertFalse(browser.find("#line-control-card").isDisplayed(), "line control is the admin's");
 
         browser.driver.get(base.resolve("/login?token=" + TestSessions.ADMIN_TOKEN).toString());

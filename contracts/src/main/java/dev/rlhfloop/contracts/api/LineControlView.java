@@ -11,11 +11,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LineControlView(
-        String line,
+        @Schema(required = true) String line,
         @Schema(description = "the version served as the line's latest (rolled back to); absent: the newest") String pinnedVersion,
-        @Schema(description = "true: the trainer makes no new versions; pairs wait on the log") boolean paused,
+        @Schema(required = true, description = "true: the trainer makes no new versions; pairs wait on the log") boolean paused,
         @Schema(description = "the newest versions kept on disk besides the pinned one and the baseline; absent: every version") Integer versionsKept,
-        @Schema(description = "when the admin last changed it; 1970-01-01T00:00:00Z for a line never set") Instant updatedAt) {
+        @Schema(required = true, description = "when the admin last changed it; 1970-01-01T00:00:00Z for a line never set") Instant updatedAt) {
 
     public static LineControlView of(LineControl control) {
         return new LineControlView(control.line(), control.pinnedVersion(), control.paused(), control.versionsKept(), control.updatedAt());
