@@ -34,7 +34,7 @@ public final class AdminCommand extends StackCommand {
             throw new UserError("unknown action '" + action + "': pin VERSION, unpin, pause, resume, keep N|all, or show");
         }
         if (!action.equals("show")) next(LineControlView.of(LineControl.none(line)), action, argument); // bad input fails before a request
-        PublicApiClient api = action.equals("show") ? client() : adminClient();
+        PublicApiClient api = action.equals("show") ? showingClient() : adminClient();
         try {
             PublicApiClient.Response<LineControlView> now = api.lineControl(line);
             if (!now.ok()) {
@@ -55,6 +55,15 @@ public final class AdminCommand extends StackCommand {
         } catch (PublicApiClient.Unreachable e) {
             err.println("llm admin: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /** show reads: with the admin token where there is one (an invite-only stack lets only sessions read), else without. */
+    private PublicApiClient showingClient() {
+        try {
+            return adminClient();
+        } catch (UserError noToken) {
+            return client();
         }
     }
 
