@@ -130,6 +130,39 @@ class MatmulTest {
         assertTrue(error.getMessage().contains("operand a"), error.getMessage());
     }
 
+    /**
+     * Batch invariance: a row of an m-row product is bit-identical to the same row multiplied
+     * alone, for every m a decode batch can have (any m without a transposed b; up to
+     * ROW_DOT_MAX_ROWS with one), on shapes large enough to be split over the threads.
+     */
+    @ParameterizedTest(name = "tB={0} acc={1}")
+    @MethodSource("rowInvariantCases")
+    void eachRowIsComputedAsIfAlone(boolean transposeB, boolean accumulate) {
+        SplittableRandom random = new SplittableRandom(transposeB ? 11 : 12);
+        int n = 1003;
+        int k = 389;
+        int maxRows = transposeB ? Matmul.ROW_DOT_MAX_ROWS : 97;
+        float[] a = randoms(random, maxRows * k);
+        float[] b = randoms(random, k * n);
+        float[] start = randoms(random, maxRows * n);
+        float[][] alone = new float[maxRows][];
+        for (int r = 0; r < maxRows; r++) {
+            alone[r] = java.util.Arrays.copyOfRange(start, r * n, (r + 1) * n);
+            Matmul.multiply(alone[r], 0, a, r * k, false, b, 0, transposeB, 1, n, k, accumulate);
+        }
+        for (int m : new int[] {2, 3, 5, 8, 17, 32, maxRows}) {
+            float[] c = java.util.Arrays.copyOf(start, m * n);
+            Matmul.multiply(c, 0, a, 0, false, b, 0, transposeB, m, n, k, accumulate);
+            for (int r = 0; r < m; r++) {
+                assertArrayEquals(alone[r], java.util.Arrays.copyOfRange(c, r * n, (r + 1) * n), "row " + r + " of " + m);
+            }
+        }
+    }
+
+    static Stream<Arguments> rowInvariantCases() {
+        return Stream.of(Arguments.of(false, false), Arguments.of(true, false), Arguments.of(true, true));
+    }
+
     private static float[] randoms(SplittableRandom random, int size) {
         float[] values = new float[size];
         for (int i = 0; i < size; i++) {
