@@ -1,7 +1,6 @@
 package dev.rlhfloop.inference;
 
 import dev.rlhfloop.llm.sample.Generation;
-import dev.rlhfloop.llm.sample.Generator;
 import dev.rlhfloop.llm.sample.SamplingSettings;
 import dev.rlhfloop.llm.tokenizer.StreamingDecoder;
 import java.util.Arrays;
@@ -9,7 +8,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Samples one answer from a served model with llm-core's {@link Generator}, streaming
+ * Samples one answer from a served model, decoded in the {@link DecodeScheduler}'s batch beside the
+ * other answers being generated (the same tokens as alone), streaming
  * whole-character pieces of the answer text as they are generated, and adds up the
  * log-probability of each sampled token under the model (temperature 1, no cut: the policy's own
  * probability, as DPO and PPO need it).
@@ -33,7 +33,7 @@ final class AnswerGenerator {
         StreamingDecoder decoder = model.tokenizer().streamingDecoder();
         AnswerText answer = new AnswerText();
         double[] logProb = {0};
-        Generation generation = new Generator(model.gpt()).generate(prompt, settings.withStopToken(endOfText),
+        Generation generation = DecodeScheduler.shared().generate(model.gpt(), prompt, settings.withStopToken(endOfText),
                 (token, tokenLogProb) -> {
                     logProb[0] += tokenLogProb;
                     if (token == endOfText) return true; // the generator stops on it; it is not part of the text

@@ -1,0 +1,202 @@
+package dev.rlhfloop.inference;
+
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.sample.BatchDecoder;
+import dev.rlhfloop.llm.sample.Generation;
+import dev.rlhfloop.llm.sample.SamplingSettings;
+import dev.rlhfloop.llm.sample.TokenListener;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * Continuous batching: every answer being generated is a sequence in its model's
+ * {@link BatchDecoder}, and one thread steps them all, so each step reads a model's weights once
+ * for all its answers. Answers join and leave between steps; at most {@code maxBatch} run at once
+ * and the rest wait here in arrival order (the service's admission limit bounds how many can wait).
+ * Batching changes no answer: the step is batch-invariant, so an answer is what its recorded seed
+ * and settings give alone.
+ */
+final class DecodeScheduler {
+    private static final Logger LOG = Logger.getLogger(DecodeScheduler.class);
+
+    /** The default of {@code rlhf.inference.max-batch}. */
+    static final int DEFAULT_MAX_BATCH = 32;
+
+    private static DecodeScheduler shared;
+
+    /** The service's scheduler; {@link #configure} sets its batch limit at startup. */
+    static synchronized DecodeScheduler shared() {
+        if (shared == null) {
+            shared = new DecodeScheduler(DEFAULT_MAX_BATCH);
+        }
+        return shared;
+    }
+
+    /** Replaces the shared scheduler's batch limit (answers in flight keep running on the old one). */
+    static synchronized void configure(int maxBatch) {
+        if (shared == null || shared.maxBatch != maxBatch) {
+            if (shared != null) shared.close();
+            shared = new DecodeScheduler(maxBatch);
+        }
+    }
+
+    private final int maxBatch;
+    private final LinkedBlockingQueue<Job> waiting = new LinkedBlockingQueue<>();
+    /** Owned by the stepping thread. */
+    private final Map<Gpt, BatchDecoder> decoders = new IdentityHashMap<>();
+    private final Map<BatchDecoder.Sequence, Job> running = new IdentityHashMap<>();
+    private final Thread thread;
+    /** Batched steps taken and the sequences they advanced: their ratio is the mean batch. */
+    private final AtomicLong steps = new AtomicLong();
+    private final AtomicLong sequenceSteps = new AtomicLong();
+
+    DecodeScheduler(int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("rlhf.inference.max-batch must be at least 1, was " + maxBatch);
+        }
+        this.maxBatch = maxBatch;
+        thread = new Thread(this::run, "decode-scheduler");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    int maxBatch() {
+        return maxBatch;
+    }
+
+    /**
+     * Generates one sequence in the shared batch and waits for it, streaming its tokens to
+     * {@code listener} on the scheduler's thread (keep it quick). Interrupting the caller ends the
+     * sequence at its next token.
+     */
+    Generation generate(Gpt model, int[] prompt, SamplingSettings settings, TokenListener listener) {
+        Job job = new Job(model, prompt, settings, listener);
+        waiting.add(job);
+        try {
+            return job.result.get();
+        } catch (InterruptedException e) {
+            job.cancelled = true;
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while generating", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) throw runtime;
+            if (e.getCause() instanceof Error error) throw error;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The mean number of answers a step advanced so far (1 when nothing ran concurrently). */
+    double meanBatch() {
+        long taken = steps.get();
+        return taken == 0 ? 0 : (double) sequenceSteps.get() / taken;
+    }
+
+    void close() {
+        thread.interrupt();
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                if (running.isEmpty()) {
+                    admit(waiting.take());
+                }
+                for (Job next; running.size() < maxBatch && (next = waiting.poll()) != null; ) {
+                    admit(next);
+                }
+                for (BatchDecoder decoder : List.copyOf(decoders.values())) {
+                    step(decoder);
+                }
+                // A model with nothing to generate is dropped, so a replaced version can be collected.
+                decoders.values().removeIf(decoder -> decoder.active() == 0);
+            }
+        } catch (InterruptedException e) {
+            RuntimeException closed = new IllegalStateException("the generation scheduler stopped");
+            running.values().forEach(job -> job.result.completeExceptionally(closed));
+            waiting.forEach(job -> job.result.completeExceptionally(closed));
+        }
+    }
+
+    private void admit(Job job) {
+        if (job.cancelled) {
+            job.result.completeExceptionally(new IllegalStateException("cancelled before it started"));
+            return;
+        }
+        try {
+            BatchDecoder decoder = decoders.computeIfAbsent(job.model, BatchDecoder::new);
+            BatchDecoder.Sequence sequence = decoder.join(job.prompt, job.settings, job::onToken);
+            if (sequence.finished()) {
+                job.finish(sequence.generation());
+            } else {
+                job.decoder = decoder;
+                running.put(sequence, job);
+            }
+        } catch (RuntimeException e) {
+            job.result.completeExceptionally(e);
+        }
+    }
+
+    private void step(BatchDecoder decoder) {
+        List<BatchDecoder.Sequence> finished;
+        steps.incrementAndGet();
+        sequenceSteps.addAndGet(decoder.active());
+        try {
+            finished = decoder.step();
+        } catch (RuntimeException | Error e) {
+            LOG.errorf(e, "a batched generation step failed; its %d answers end", decoder.active());
+            List<BatchDecoder.Sequence> failed = new ArrayList<>();
+            running.forEach((sequence, job) -> {
+                if (job.decoder == decoder) failed.add(sequence);
+            });
+            failed.forEach(sequence -> running.remove(sequence).result.completeExceptionally(e));
+            return;
+        }
+        for (BatchDecoder.Sequence sequence : finished) {
+            running.remove(sequence).finish(sequence.generation());
+        }
+    }
+
+    private static final class Job {
+        final Gpt model;
+        final int[] prompt;
+        final SamplingSettings settings;
+        final TokenListener listener;
+        final CompletableFuture<Generation> result = new CompletableFuture<>();
+        volatile boolean cancelled;
+        BatchDecoder decoder;
+        RuntimeException listenerFailure;
+
+        Job(Gpt model, int[] prompt, SamplingSettings settings, TokenListener listener) {
+            this.model = model;
+            this.prompt = prompt;
+            this.settings = settings;
+            this.listener = listener;
+        }
+
+        /** The listener's exception ends this sequence only, not the batch. */
+        boolean onToken(int token, double logProbability) {
+            if (cancelled) return false;
+            try {
+                return listener.onToken(token, logProbability);
+            } catch (RuntimeException e) {
+                listenerFailure = e;
+                return false;
+            }
+        }
+
+        void finish(Generation generation) {
+            if (listenerFailure != null) {
+                result.completeExceptionally(listenerFailure);
+            } else {
+                result.complete(generation);
+            }
+        }
+    }
+}
