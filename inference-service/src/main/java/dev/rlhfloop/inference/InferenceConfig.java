@@ -44,9 +44,9 @@ public interface InferenceConfig {
 
     /**
      * Answers decoded together, one token each per step of the batch (continuous batching); more
-     * wait for room in arrival order. The kernels' threads are {@code rlhf.threads}.
+     * wait for room in arrival order. At most 64, the largest batch whose rows stay batch-invariant.
      */
-    @WithDefault("32")
+    @WithDefault("64")
     int maxBatch();
 
     @WithDefault("2000")

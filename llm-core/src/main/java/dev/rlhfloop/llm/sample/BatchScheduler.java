@@ -1,10 +1,7 @@
-package dev.rlhfloop.inference;
+package dev.rlhfloop.llm.sample;
 
 import dev.rlhfloop.llm.model.Gpt;
-import dev.rlhfloop.llm.sample.BatchDecoder;
-import dev.rlhfloop.llm.sample.Generation;
-import dev.rlhfloop.llm.sample.SamplingSettings;
-import dev.rlhfloop.llm.sample.TokenListener;
+import dev.rlhfloop.llm.tensor.Matmul;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -13,39 +10,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jboss.logging.Logger;
 
 /**
- * Continuous batching: every answer being generated is a sequence in its model's
- * {@link BatchDecoder}, and one thread steps them all, so each step reads a model's weights once
- * for all its answers. Answers join and leave between steps; at most {@code maxBatch} run at once
- * and the rest wait here in arrival order (the service's admission limit bounds how many can wait).
- * Batching changes no answer: the step is batch-invariant, so an answer is what its recorded seed
- * and settings give alone.
+ * Continuous batching for callers on many threads: every sequence being generated joins its
+ * model's {@link BatchDecoder}, and one thread steps them all, so each step reads a model's weights
+ * once for all its sequences. Sequences join and leave between steps; at most {@code maxBatch} run
+ * at once and the rest wait in arrival order (bound how many may wait before calling). Batching
+ * changes no output: the step is batch-invariant, so a sequence is what its seed and settings give
+ * alone with {@link Generator}.
  */
-final class DecodeScheduler {
-    private static final Logger LOG = Logger.getLogger(DecodeScheduler.class);
+public final class BatchScheduler {
 
-    /** The default of {@code rlhf.inference.max-batch}. */
-    static final int DEFAULT_MAX_BATCH = 32;
-
-    private static DecodeScheduler shared;
-
-    /** The service's scheduler; {@link #configure} sets its batch limit at startup. */
-    static synchronized DecodeScheduler shared() {
-        if (shared == null) {
-            shared = new DecodeScheduler(DEFAULT_MAX_BATCH);
-        }
-        return shared;
-    }
-
-    /** Replaces the shared scheduler's batch limit (answers in flight keep running on the old one). */
-    static synchronized void configure(int maxBatch) {
-        if (shared == null || shared.maxBatch != maxBatch) {
-            if (shared != null) shared.close();
-            shared = new DecodeScheduler(maxBatch);
-        }
-    }
+    /** The largest batch whose rows stay batch-invariant ({@link Matmul#ROW_DOT_MAX_ROWS}). */
+    public static final int MAX_BATCH = Matmul.ROW_DOT_MAX_ROWS;
 
     private final int maxBatch;
     private final LinkedBlockingQueue<Job> waiting = new LinkedBlockingQueue<>();
@@ -57,26 +34,27 @@ final class DecodeScheduler {
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong sequenceSteps = new AtomicLong();
 
-    DecodeScheduler(int maxBatch) {
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("rlhf.inference.max-batch must be at least 1, was " + maxBatch);
+    /** Starts the stepping thread (a daemon, named {@code name}). */
+    public BatchScheduler(int maxBatch, String name) {
+        if (maxBatch < 1 || maxBatch > MAX_BATCH) {
+            throw new IllegalArgumentException("the batch must be 1 to " + MAX_BATCH + " sequences, was " + maxBatch);
         }
         this.maxBatch = maxBatch;
-        thread = new Thread(this::run, "decode-scheduler");
+        thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
     }
 
-    int maxBatch() {
+    public int maxBatch() {
         return maxBatch;
     }
 
     /**
-     * Generates one sequence in the shared batch and waits for it, streaming its tokens to
+     * Generates one sequence in the batch and waits for it, streaming its tokens to
      * {@code listener} on the scheduler's thread (keep it quick). Interrupting the caller ends the
      * sequence at its next token.
      */
-    Generation generate(Gpt model, int[] prompt, SamplingSettings settings, TokenListener listener) {
+    public Generation generate(Gpt model, int[] prompt, SamplingSettings settings, TokenListener listener) {
         Job job = new Job(model, prompt, settings, listener);
         waiting.add(job);
         try {
@@ -93,12 +71,13 @@ final class DecodeScheduler {
     }
 
     /** The mean number of answers a step advanced so far (1 when nothing ran concurrently). */
-    double meanBatch() {
+    public double meanBatch() {
         long taken = steps.get();
         return taken == 0 ? 0 : (double) sequenceSteps.get() / taken;
     }
 
-    void close() {
+    /** Stops the thread; sequences still running or waiting fail. */
+    public void close() {
         thread.interrupt();
     }
 
@@ -118,7 +97,7 @@ final class DecodeScheduler {
                 decoders.values().removeIf(decoder -> decoder.active() == 0);
             }
         } catch (InterruptedException e) {
-            RuntimeException closed = new IllegalStateException("the generation scheduler stopped");
+            RuntimeException closed = new IllegalStateException("the batch scheduler stopped");
             running.values().forEach(job -> job.result.completeExceptionally(closed));
             waiting.forEach(job -> job.result.completeExceptionally(closed));
         }
@@ -150,7 +129,6 @@ final class DecodeScheduler {
         try {
             finished = decoder.step();
         } catch (RuntimeException | Error e) {
-            LOG.errorf(e, "a batched generation step failed; its %d answers end", decoder.active());
             List<BatchDecoder.Sequence> failed = new ArrayList<>();
             running.forEach((sequence, job) -> {
                 if (job.decoder == decoder) failed.add(sequence);
