@@ -1,7 +1,10 @@
 package dev.rlhfloop.cli;
 
+import dev.rlhfloop.llm.tensor.KernelThreads;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code llm} command line: one subcommand per verb, each in its own class. */
 @Command(name = "llm", mixinStandardHelpOptions = true, version = "llm 0.1.0",
@@ -32,6 +35,13 @@ import picocli.CommandLine.Command;
                 TrainTokenizerCommand.class,
         })
 public final class Llm implements Runnable {
+
+    /** Any verb: the kernels' threads, set before the first kernel runs. */
+    @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
+            description = "kernel threads (default: every core but one on machines with more than two cores)")
+    void threads(int threads) {
+        KernelThreads.configure(threads, "--threads");
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Llm()).execute(args));

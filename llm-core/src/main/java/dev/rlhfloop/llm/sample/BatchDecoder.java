@@ -3,6 +3,7 @@ package dev.rlhfloop.llm.sample;
 import dev.rlhfloop.llm.model.DecodeScratch;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.KvCache;
+import dev.rlhfloop.llm.tensor.Parallel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +23,7 @@ public final class BatchDecoder {
     private final Gpt model;
     private final DecodeScratch scratch;
     private final List<Sequence> active = new ArrayList<>();
+    private final List<KvCache> spareCaches = new ArrayList<>();
 
     public BatchDecoder(Gpt model) {
         this.model = model;
@@ -39,7 +41,11 @@ public final class BatchDecoder {
 
     /** Adds a sequence; its prompt is fed with the next step. */
     public Sequence join(int[] prompt, SamplingSettings settings, TokenListener listener) {
-        return join(prompt, settings, listener, model.newCache());
+        // A cache of a finished sequence is reused: a fresh one is megabytes to allocate and clear.
+        KvCache cache = spareCaches.isEmpty() ? model.newCache() : spareCaches.remove(spareCaches.size() - 1);
+        Sequence sequence = join(prompt, settings, listener, cache);
+        sequence.pooledCache = true;
+        return sequence;
     }
 
     /** The same, reusing {@code cache} (reset first). */
@@ -76,9 +82,11 @@ public final class BatchDecoder {
         List<Sequence> finished = new ArrayList<>();
         try {
             float[][] logits = model.forwardCached(scratch, caches, feed);
+            // Each sequence samples with its own RNG, so choosing in parallel changes nothing.
+            Parallel.forEach(0, batch, i -> active.get(i).choose(logits[i]));
             for (int i = 0; i < batch; i++) {
                 Sequence sequence = active.get(i);
-                if (sequence.advance(logits[i])) {
+                if (sequence.advance()) {
                     finished.add(sequence);
                 }
             }
@@ -88,12 +96,12 @@ public final class BatchDecoder {
             throw e;
         }
         active.removeAll(finished);
+        for (Sequence sequence : finished) {
+            if (sequence.pooledCache) {
+                spareCaches.add(sequence.cache);
+            }
+        }
         return finished;
-    }
-
-    /** Removes a sequence that has not finished (its listener will hear no more). */
-    public void leave(Sequence sequence) {
-        active.remove(sequence);
     }
 
     /** One generation in the batch: the same loop as {@link Generator}'s, one iteration per step. */
@@ -108,6 +116,9 @@ public final class BatchDecoder {
         private int length;
         private int[] pending;
         private Generation.StopReason stopReason;
+        private int chosen;
+        private double chosenLogProbability;
+        private boolean pooledCache;
 
         private Sequence(int[] prompt, SamplingSettings settings, TokenListener listener, KvCache cache, int context) {
             this.promptLength = prompt.length;
@@ -122,12 +133,18 @@ public final class BatchDecoder {
             this.pending = Arrays.copyOfRange(tokens, Math.max(0, length - context), length);
         }
 
-        /** Takes this step's logits; true when the sequence has finished. */
-        private boolean advance(float[] logits) {
-            int next = sampler.sample(logits);
-            tokens[length++] = next;
+        /** Samples the next token from this step's logits (any thread). */
+        private void choose(float[] logits) {
+            chosen = sampler.sample(logits);
             // NONE ignores the log-probability, so skip its pass over the vocabulary
-            boolean go = listener == TokenListener.NONE || listener.onToken(next, Sampler.logProbability(logits, next));
+            chosenLogProbability = listener == TokenListener.NONE ? 0 : Sampler.logProbability(logits, chosen);
+        }
+
+        /** Streams the chosen token (the stepping thread); true when the sequence has finished. */
+        private boolean advance() {
+            int next = chosen;
+            tokens[length++] = next;
+            boolean go = listener == TokenListener.NONE || listener.onToken(next, chosenLogProbability);
             if (next == settings.stopToken()) {
                 stopReason = Generation.StopReason.STOP_TOKEN;
             } else if (!go) {

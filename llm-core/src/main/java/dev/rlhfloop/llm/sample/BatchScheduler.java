@@ -4,6 +4,7 @@ import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.tensor.Matmul;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +28,8 @@ public final class BatchScheduler {
     private final int maxBatch;
     private final LinkedBlockingQueue<Job> waiting = new LinkedBlockingQueue<>();
     /** Owned by the stepping thread. */
-    private final Map<Gpt, BatchDecoder> decoders = new IdentityHashMap<>();
+    private final Map<Gpt, BatchDecoder> decoders = new LinkedHashMap<>(16, 0.75f, true); // Gpt: identity equality
+    private static final int IDLE_MODELS_KEPT = 3;
     private final Map<BatchDecoder.Sequence, Job> running = new IdentityHashMap<>();
     private final Thread thread;
     /** Batched steps taken and the sequences they advanced: their ratio is the mean batch. */
@@ -91,10 +93,13 @@ public final class BatchScheduler {
                     admit(next);
                 }
                 for (BatchDecoder decoder : List.copyOf(decoders.values())) {
-                    step(decoder);
+                    if (decoder.active() > 0) step(decoder);
                 }
-                // A model with nothing to generate is dropped, so a replaced version can be collected.
-                decoders.values().removeIf(decoder -> decoder.active() == 0);
+                // Idle decoders keep their buffers and caches for the next burst; beyond a few models
+                // the least recently used idle ones go, so a replaced version can be collected.
+                if (decoders.size() > IDLE_MODELS_KEPT) {
+                    decoders.values().removeIf(decoder -> decoder.active() == 0 && decoders.size() > IDLE_MODELS_KEPT);
+                }
             }
         } catch (InterruptedException e) {
             RuntimeException closed = new IllegalStateException("the batch scheduler stopped");
