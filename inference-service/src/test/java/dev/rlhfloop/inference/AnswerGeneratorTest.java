@@ -1,22 +1,13 @@
 package dev.rlhfloop.inference;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.llm.data.AlpacaFormat;
-import dev.rlhfloop.llm.sample.Generation;
-import dev.rlhfloop.llm.sample.Generator;
 import dev.rlhfloop.llm.sample.SamplingSettings;
-import dev.rlhfloop.llm.sample.TokenListener;
 import dev.rlhfloop.llm.sample.SequenceLogProbs;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,38 +34,5 @@ class AnswerGeneratorTest {
             assertEquals(result, AnswerGenerator.generate(model, prompt, settings, piece -> { }));
         }
         assertTrue(version.weights().url().startsWith("file:"));
-    }
-
-    /** Answers generated at once share the batch and are each what their seed gives alone. */
-    @Test
-    void concurrentAnswersAreTheAnswersGeneratedAlone() throws Exception {
-        TinyModels.packed(dir, "v1", 11, "live");
-        ServedModel model = ServedModel.load("v1", dir.resolve("v1"));
-        int[] prompt = model.tokenizer().encode(AlpacaFormat.prompt("Name an animal that lives on a farm.", ""));
-        int answers = 12;
-        List<Generation> alone = new ArrayList<>();
-        for (int i = 0; i < answers; i++) {
-            alone.add(new Generator(model.gpt()).generate(prompt, settings(model, i)));
-        }
-        DecodeScheduler scheduler = new DecodeScheduler(8);
-        ExecutorService callers = Executors.newFixedThreadPool(answers);
-        try {
-            List<Future<Generation>> together = new ArrayList<>();
-            for (int i = 0; i < answers; i++) {
-                SamplingSettings settings = settings(model, i);
-                together.add(callers.submit(() -> scheduler.generate(model.gpt(), prompt, settings, TokenListener.NONE)));
-            }
-            for (int i = 0; i < answers; i++) {
-                assertArrayEquals(alone.get(i).tokens(), together.get(i).get(60, TimeUnit.SECONDS).tokens(), "answer " + i);
-            }
-        } finally {
-            callers.shutdownNow();
-            scheduler.close();
-        }
-        assertTrue(scheduler.meanBatch() > 1, "mean batch " + scheduler.meanBatch());
-    }
-
-    private static SamplingSettings settings(ServedModel model, int i) {
-        return new SamplingSettings(0.8f, 40, 1f, 30 + i, 100 + i, model.tokenizer().endOfTextId());
     }
 }
