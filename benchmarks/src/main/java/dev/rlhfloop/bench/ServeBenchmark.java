@@ -20,7 +20,8 @@ import java.util.concurrent.Future;
  * with random weights. Per level: time to first token and to done (p50/p95 over the answers, from
  * the moment all were requested), total tokens/s, the mean batch; and the batch-1 figure (the same
  * answers decoded one at a time, as before batching) for the ratio. Each figure is the best of
- * {@code --rounds} interleaved rounds.
+ * {@code --rounds} interleaved rounds. Tokens per CPU second (the process's CPU time) is what a run
+ * cost whatever else the machine was doing: the figure to compare on a loaded machine.
  *
  * <pre>./bench ServeBenchmark [--concurrent 1,8,32] [--preset nano] [--new-tokens 64] [--prompt-tokens 40] [--max-batch 64] [--rounds 3]</pre>
  *
@@ -31,7 +32,8 @@ public final class ServeBenchmark {
 
     private record Answer(long firstTokenNanos, long doneNanos, int tokens) {}
 
-    private record Level(int comparisons, int maxBatch, double[] firstToken, double[] done, double tokensPerSecond, double meanBatch) {}
+    private record Level(int comparisons, int maxBatch, double[] firstToken, double[] done, double tokensPerSecond, double meanBatch,
+                         double tokensPerCpuSecond) {}
 
     public static void main(String[] args) throws Exception {
         int[] levels = {1, 8, 32};
@@ -68,14 +70,16 @@ public final class ServeBenchmark {
                 best[i] = faster(best[i], run(gpt, levels[i], maxBatch, promptTokens, newTokens));
             }
         }
-        System.out.printf("batch 1 (1 comparison, its 2 answers one after the other, --max-batch 1): %.1f tokens/s%n", batchOne.tokensPerSecond());
+        System.out.printf("batch 1 (1 comparison, its 2 answers one after the other, --max-batch 1): %.1f tokens/s, %.1f tokens per CPU second%n",
+                batchOne.tokensPerSecond(), batchOne.tokensPerCpuSecond());
         System.out.println();
-        System.out.println("| concurrent comparisons | answers | first token p50 / p95 (ms) | done p50 / p95 (ms) | total tokens/s | × batch 1 | mean batch |");
-        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| concurrent comparisons | answers | first token p50 / p95 (ms) | done p50 / p95 (ms) | total tokens/s | × batch 1 | tokens per CPU s | × batch 1 | mean batch |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Level level : best) {
-            System.out.printf("| %d | %d | %.0f / %.0f | %.0f / %.0f | %.1f | %.2f× | %.1f |%n", level.comparisons(), 2 * level.comparisons(),
-                    level.firstToken()[0], level.firstToken()[1], level.done()[0], level.done()[1], level.tokensPerSecond(),
-                    level.tokensPerSecond() / batchOne.tokensPerSecond(), level.meanBatch());
+            System.out.printf("| %d | %d | %.0f / %.0f | %.0f / %.0f | %.1f | %.2f× | %.1f | %.2f× | %.1f |%n", level.comparisons(),
+                    2 * level.comparisons(), level.firstToken()[0], level.firstToken()[1], level.done()[0], level.done()[1],
+                    level.tokensPerSecond(), level.tokensPerSecond() / batchOne.tokensPerSecond(), level.tokensPerCpuSecond(),
+                    level.tokensPerCpuSecond() / batchOne.tokensPerCpuSecond(), level.meanBatch());
         }
     }
 
@@ -93,6 +97,7 @@ public final class ServeBenchmark {
             for (int c = 0; c < comparisons; c++) {
                 prompts.add(random.ints(promptTokens, 0, gpt.config().vocabSize()).toArray());
             }
+            long cpuStart = processCpuNanos();
             long start = System.nanoTime();
             List<Future<Answer>> futures = new ArrayList<>();
             for (int a = 0; a < answers; a++) {
@@ -118,12 +123,19 @@ public final class ServeBenchmark {
                 tokens += answer.tokens();
                 end = Math.max(end, answer.doneNanos());
             }
+            double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
             return new Level(comparisons, maxBatch, percentiles(firstToken), percentiles(done), tokens / (end / 1e9),
-                    scheduler.meanBatch());
+                    scheduler.meanBatch(), tokens / cpuSeconds);
         } finally {
             callers.shutdownNow();
             scheduler.close();
         }
+    }
+
+    /** CPU time of the whole process: what the run cost whatever else the machine was doing. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** p50 and p95 by the nearest-rank method. */
