@@ -159,6 +159,42 @@ class MatmulTest {
         }
     }
 
+    /**
+     * a·bᵀ on up to ROW_DOT_MAX_ROWS rows, bit for bit against a scalar loop of its documented
+     * order: per lane l, an FMA chain over k = l, l + LANES, …; the lanes added in order from zero;
+     * then the scalar tail's FMAs. So the vectorised lane sums change no bit.
+     */
+    @Test
+    void rowDotProductsAreTheirScalarOrderBitForBit() {
+        int lanes = dev.rlhfloop.llm.Engine.FLOATS.length();
+        SplittableRandom random = new SplittableRandom(5);
+        for (int[] shape : new int[][] {{1, 1003, 389}, {7, 101, 64}, {64, 37, 35}, {3, 16, 7}}) {
+            int m = shape[0], n = shape[1], k = shape[2];
+            float[] a = randoms(random, m * k);
+            float[] b = randoms(random, n * k);
+            float[] c = new float[m * n];
+            Matmul.multiply(c, 0, a, 0, false, b, 0, true, m, n, k, false);
+            int vectorEnd = k - k % lanes;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float sum = 0f;
+                    for (int l = 0; l < lanes; l++) {
+                        float lane = 0f;
+                        for (int q = l; q < vectorEnd; q += lanes) {
+                            lane = Math.fma(a[i * k + q], b[j * k + q], lane);
+                        }
+                        sum += lane;
+                    }
+                    for (int q = vectorEnd; q < k; q++) {
+                        sum = Math.fma(a[i * k + q], b[j * k + q], sum);
+                    }
+                    assertEquals(Float.floatToRawIntBits(sum), Float.floatToRawIntBits(c[i * n + j]),
+                            "m=" + m + " n=" + n + " k=" + k + " at " + i + "," + j);
+                }
+            }
+        }
+    }
+
     static Stream<Arguments> rowInvariantCases() {
         return Stream.of(Arguments.of(false, false), Arguments.of(true, false), Arguments.of(true, true));
     }
