@@ -25,6 +25,9 @@ public final class BatchScheduler {
     /** The largest batch whose rows stay batch-invariant ({@link Matmul#ROW_DOT_MAX_ROWS}). */
     public static final int MAX_BATCH = Matmul.ROW_DOT_MAX_ROWS;
 
+    /** Prompt tokens fed per step (a longer prompt still joins alone). */
+    static final int PROMPT_ROWS_PER_STEP = 512;
+
     private final int maxBatch;
     private final LinkedBlockingQueue<Job> waiting = new LinkedBlockingQueue<>();
     /** Owned by the stepping thread. */
@@ -86,10 +89,18 @@ public final class BatchScheduler {
     private void run() {
         try {
             while (true) {
+                int promptRows = 0;
                 if (running.isEmpty()) {
-                    admit(waiting.take());
+                    Job first = waiting.take();
+                    promptRows += first.prompt.length;
+                    admit(first);
                 }
-                for (Job next; running.size() < maxBatch && (next = waiting.poll()) != null; ) {
+                // Prompts join a few hundred rows per step: in a burst the first answers start
+                // streaming after a fraction of the whole burst's prompt work, not after all of it.
+                for (Job next; running.size() < maxBatch && (next = waiting.peek()) != null
+                        && (promptRows == 0 || promptRows + next.prompt.length <= PROMPT_ROWS_PER_STEP); ) {
+                    waiting.remove();
+                    promptRows += next.prompt.length;
                     admit(next);
                 }
                 for (BatchDecoder decoder : List.copyOf(decoders.values())) {
