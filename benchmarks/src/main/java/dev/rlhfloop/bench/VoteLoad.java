@@ -77,7 +77,16 @@ public final class VoteLoad {
             "rlhf.limits.votes-per-address-per-hour", "1000000000",
             "rlhf.limits.votes-per-rater-per-day", "1000000000");
 
-    record Step(int offered, int sent, int accepted, Map<Integer, Integer> statuses, double achieved, double p50, double p99, double max) {}
+    /** One step's figures; {@code answers[i]} is request i's status (-1: no answer). */
+    record Step(int offered, int sent, int accepted, Map<Integer, Integer> statuses, double achieved, double p50, double p99, double max, int[] answers) {
+
+        /** The comparisons whose vote was answered 202. */
+        List<String> acknowledged(List<String> comparisons) {
+            List<String> acked = new ArrayList<>();
+            for (int i = 0; i < answers.length; i++) if (answers[i] == 202) acked.add(comparisons.get(i));
+            return acked;
+        }
+    }
 
     private final Path home;
     private final Path work;
@@ -135,20 +144,20 @@ public final class VoteLoad {
         try (KafkaProducer<String, byte[]> producer = producer();
              KafkaProducer<String, byte[]> peer = producer()) {
             Map<TopicPartition, Long> votesBefore = endOffsets(Topics.VOTES);   // the probes' TIE votes are told apart at the end
-            int accepted = 0;
+            Set<String> acknowledged = new HashSet<>();
             List<Step> curve = new ArrayList<>();
             List<Step> peerCurve = new ArrayList<>();
             // Warm-up at the first rate, not on the curve: the JIT compiles the vote path, the pools fill.
             List<String> warm = prepare(producer, rates[0] * seconds, tokens.get(0));
             Step warmUp = voteStep(rates[0], seconds, warm, tokens);
             peerStep(peer, rates[0], seconds);
-            accepted += warmUp.accepted();
+            acknowledged.addAll(warmUp.acknowledged(warm));
             System.out.printf("warm-up at %d/s: %.1f/s p50 %.1f ms p99 %.1f ms %s%n", rates[0], warmUp.achieved(), warmUp.p50(), warmUp.p99(), warmUp.statuses());
             for (int rate : rates) {
                 List<String> comparisons = prepare(producer, rate * seconds, tokens.get(0));
                 Step step = voteStep(rate, seconds, comparisons, tokens);
                 Step bare = peerStep(peer, rate, seconds);
-                accepted += step.accepted();
+                acknowledged.addAll(step.acknowledged(comparisons));
                 curve.add(step);
                 peerCurve.add(bare);
                 System.out.printf("offered %6d/s  gateway: %8.1f/s p50 %6.1f ms p99 %7.1f ms max %7.1f %s   peer producer: %8.1f/s p50 %6.1f ms p99 %6.1f ms  (load %.1f)%n",
@@ -156,7 +165,7 @@ public final class VoteLoad {
                 if (step.p99() > p99Limit) break;
             }
             print(curve, peerCurve, p99Limit);
-            checkTopic(votesBefore, accepted);
+            checkTopic(votesBefore, acknowledged);
         }
     }
 
@@ -227,7 +236,7 @@ public final class VoteLoad {
         long[] sorted = latencies.clone();
         Arrays.sort(sorted);
         double elapsed = (Math.min(end, Math.max(lastAnswer, start + 1)) - start) / 1e9;
-        return new Step(rate, total, ok, counts, ok / Math.max(elapsed, seconds), millis(sorted, 0.50), millis(sorted, 0.99), sorted[total - 1] / 1e6);
+        return new Step(rate, total, ok, counts, ok / Math.max(elapsed, seconds), millis(sorted, 0.50), millis(sorted, 0.99), sorted[total - 1] / 1e6, statuses);
     }
 
     private static double millis(long[] sorted, double quantile) {
@@ -302,8 +311,11 @@ public final class VoteLoad {
         }
     }
 
-    /** Every 202 is on the topic once: as many vote records (the probes aside) as 202s, no vote id twice. */
-    private void checkTopic(Map<TopicPartition, Long> from, int accepted) {
+    /**
+     * Every vote answered 202 is on the topic, and no vote twice. A vote the client gave up on (no
+     * answer within 10 s) may be there or not: counted apart.
+     */
+    private void checkTopic(Map<TopicPartition, Long> from, Set<String> acknowledged) {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
@@ -312,7 +324,7 @@ public final class VoteLoad {
             Map<TopicPartition, Long> end = consumer.endOffsets(from.keySet());
             consumer.assign(from.keySet());
             from.forEach(consumer::seek);
-            Set<String> voteIds = new HashSet<>();
+            Map<String, Integer> perComparison = new java.util.HashMap<>();
             long records = 0;
             long probes = 0;
             while (from.keySet().stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
@@ -323,12 +335,16 @@ public final class VoteLoad {
                         continue;
                     }
                     records++;
-                    voteIds.add(vote.voteId());
+                    perComparison.merge(vote.comparisonId(), 1, Integer::sum);
                 }
             }
-            System.out.printf("on %s: %d votes of the benchmark (%d distinct vote ids), %d 202s; %d probe votes aside — %s%n",
-                    Topics.VOTES, records, voteIds.size(), accepted, probes,
-                    records == accepted && voteIds.size() == records ? "nothing lost, nothing doubled" : "MISMATCH");
+            long lost = acknowledged.stream().filter(id -> !perComparison.containsKey(id)).count();
+            long doubled = perComparison.values().stream().filter(n -> n > 1).count();
+            long unanswered = perComparison.keySet().stream().filter(id -> !acknowledged.contains(id)).count();
+            System.out.printf("on %s: %d votes of the benchmark on %d comparisons, %d answered 202; lost %d, doubled %d%s; %d probe votes aside — %s%n",
+                    Topics.VOTES, records, perComparison.size(), acknowledged.size(), lost, doubled,
+                    unanswered > 0 ? ", " + unanswered + " stored whose answer the client gave up on" : "", probes,
+                    lost == 0 && doubled == 0 ? "nothing lost, nothing doubled" : "MISMATCH");
         }
     }
 
