@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.service.testing.TestSessions;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -27,26 +23,11 @@ import org.openqa.selenium.By;
  */
 @QuarkusTest
 @WithTestResource(ServicesStandIn.class)
-class HostileTextBrowserTest {
+class HostileTextBrowserTest extends BrowserPageTest {
 
     /** Markup that runs if inserted as HTML, a closing script tag, both quotes, an entity, and right-to-left marks. */
     static final String HOSTILE = "\u202E<img src=x onerror=\"window.__xss=1\">'\"</script><script>window.__xss=2</script>"
             + "<svg onload=window.__xss=3>&amp; \u200Fend";
-
-    @TestHTTPResource("/")
-    URI base;
-
-    static Browser browser;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
 
     @BeforeEach
     void hostileData() {
@@ -64,9 +45,7 @@ class HostileTextBrowserTest {
     }
 
     private void open(String page) {
-        browser.driver.get(base.resolve("/#/" + page).toString());
-        browser.driver.navigate().refresh();
-        browser.awaitText("#service-status", "all services up");
+        open(page, "all services up");
     }
 
     /**
