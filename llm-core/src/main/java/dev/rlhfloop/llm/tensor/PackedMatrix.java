@@ -1,8 +1,10 @@
 package dev.rlhfloop.llm.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,9 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * contiguous stream that a thread reads from start to end while the panel's sums stay in
  * registers; threads take contiguous runs of panels. (The Conv1D layout {@code [k×n]} split by
  * columns between threads reads short strided pieces instead and ran at about half the memory
- * bandwidth.) The narrow formats pack several weight rows into one {@code int} per column so that
- * widening them to fp32 takes only in-lane shifts: bf16 puts rows q and q+1 in the high and low
- * halves (the high half, masked, is already the fp32 value); int8 puts rows q..q+3 in the four bytes.
+ * bandwidth.) bf16 packs rows q and q+1 of a column into the high and low halves of one {@code int},
+ * so widening is a mask (the high half is already the fp32 value) or a shift; int8 is a byte per
+ * weight, widened by one byte-to-float conversion per vector.
  *
  * <p>The arithmetic is fp32 fused multiply-adds in a fixed order, computed by one thread per
  * output: the same bits for any thread count and for any number of rows (a row's result does not
@@ -33,10 +35,14 @@ public final class PackedMatrix {
     private static final VectorSpecies<Float> S = dev.rlhfloop.llm.Engine.FLOATS;
     private static final int LANES = S.length();
     private static final VectorSpecies<Integer> INTS = S.withLanes(int.class);
+    /**
+     * LANES bytes, widened to LANES floats by one conversion (B2F). Unpacking four weights from
+     * each int with shifts and masks instead ran ~15x slower on JDK 17 and 25. Null where LANES
+     * bytes would be narrower than the smallest vector shape (64 bits): widening is scalar there.
+     */
+    private static final VectorSpecies<Byte> BYTES = S.vectorBitSize() / 4 >= 64
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 4)) : null;
     private static final int HIGH_HALF = 0xFFFF0000;
-    private static final int INT8_BIAS = 128;
-    private static final int TWO_TO_23_BITS = Float.floatToRawIntBits(8388608f);
-    private static final float TWO_TO_23_PLUS_BIAS = 8388608f + INT8_BIAS;
 
     /** Output columns per panel: four vectors of sums, in registers for the whole pass over k. */
     public static final int PANEL = 4 * LANES;
@@ -54,16 +60,18 @@ public final class PackedMatrix {
     private final int k;
     private final int n;
     private final int panels;
-    /** Weight rows packed per int: 1 (fp32 bits), 2 (bf16), 4 (int8). */
+    /** Weight rows per packed element: 2 for bf16 (two halves of an int), else 1. */
     private final int perInt;
     /** k rounded up to a whole number of ints per column. */
     private final int packedK;
-    /** {@code [panels][packedK / perInt][PANEL]}. */
+    /** fp32 and bf16: {@code [panels][packedK / perInt][PANEL]}. */
     private final int[] data;
+    /** int8: {@code [panels][k][PANEL]}. */
+    private final byte[] int8;
     /** int8 only: one scale per (panel, block of INT8_BLOCK rows, column), {@code [panels][blocks][PANEL]}. */
     private final float[] scales;
 
-    private PackedMatrix(WeightFormat format, int k, int n, int perInt, int[] data, float[] scales) {
+    private PackedMatrix(WeightFormat format, int k, int n, int perInt, int[] data, byte[] int8, float[] scales) {
         this.format = format;
         this.k = k;
         this.n = n;
@@ -71,6 +79,7 @@ public final class PackedMatrix {
         this.perInt = perInt;
         this.packedK = (k + perInt - 1) / perInt * perInt;
         this.data = data;
+        this.int8 = int8;
         this.scales = scales;
     }
 
@@ -86,9 +95,8 @@ public final class PackedMatrix {
             throw new IllegalArgumentException(k + "x" + n + " weights at offset " + offset + " do not fit in " + w.length);
         }
         int perInt = switch (format) {
-            case FP32 -> 1;
+            case FP32, INT8 -> 1;
             case BF16 -> 2;
-            case INT8 -> 4;
         };
         int panels = (n + PANEL - 1) / PANEL;
         int groups = (k + perInt - 1) / perInt;
@@ -97,7 +105,8 @@ public final class PackedMatrix {
             throw new IllegalArgumentException(k + "x" + n + " is too large for one packed array");
         }
         int blocks = (k + INT8_BLOCK - 1) / INT8_BLOCK;
-        int[] data = new int[(int) size];
+        int[] data = format == WeightFormat.INT8 ? null : new int[(int) size];
+        byte[] bytes = format == WeightFormat.INT8 ? new byte[(int) size] : null;
         float[] scales = format == WeightFormat.INT8 ? new float[panels * blocks * PANEL] : null;
         float[] column = new float[k];
         // Padding (columns past n, rows past k) stays zero.
@@ -126,11 +135,11 @@ public final class PackedMatrix {
                 scales[(p * blocks + b) * PANEL + col] = scale;
                 for (int q = q0; q < q1; q++) {
                     int quantized = scale == 0f ? 0 : Math.max(-127, Math.min(127, Math.round(column[q] / scale)));
-                    data[(p * groups + q / 4) * PANEL + col] |= (quantized + INT8_BIAS) << (8 * (q % 4));
+                    bytes[(p * groups + q) * PANEL + col] = (byte) quantized;
                 }
             }
         }
-        return new PackedMatrix(format, k, n, perInt, data, scales);
+        return new PackedMatrix(format, k, n, perInt, data, bytes, scales);
     }
 
     /** fp32 → bfloat16 bits, rounding to nearest even (NaN stays NaN). */
@@ -158,7 +167,7 @@ public final class PackedMatrix {
 
     /** Bytes of weights (and scales) one product reads. */
     public long bytes() {
-        return 4L * data.length + (scales == null ? 0 : 4L * scales.length);
+        return data != null ? 4L * data.length : int8.length + 4L * scales.length;
     }
 
     /**
@@ -166,11 +175,11 @@ public final class PackedMatrix {
      * (its block's scale is {@link #scale}).
      */
     public float weight(int q, int j) {
-        int word = data[(j / PANEL * (packedK / perInt) + q / perInt) * PANEL + j % PANEL];
+        int at = (j / PANEL * (packedK / perInt) + q / perInt) * PANEL + j % PANEL;
         return switch (format) {
-            case FP32 -> Float.intBitsToFloat(word);
-            case BF16 -> Float.intBitsToFloat(q % 2 == 0 ? word & HIGH_HALF : word << 16);
-            case INT8 -> ((word >>> (8 * (q % 4))) & 0xFF) - INT8_BIAS;
+            case FP32 -> Float.intBitsToFloat(data[at]);
+            case BF16 -> Float.intBitsToFloat(q % 2 == 0 ? data[at] & HIGH_HALF : data[at] << 16);
+            case INT8 -> int8[at];
         };
     }
 
@@ -234,7 +243,7 @@ public final class PackedMatrix {
                     switch (format) {
                         case FP32 -> fp32Row(x, xAt, data, wAt, depth, sums, r * PANEL, first);
                         case BF16 -> bf16Row(x, xAt, data, wAt, depth, sums, r * PANEL, first);
-                        case INT8 -> int8Row(x, xAt, data, wAt, scales, (p * blocks + q0 / INT8_BLOCK) * PANEL, depth,
+                        case INT8 -> int8Row(x, xAt, int8, wAt, scales, (p * blocks + q0 / INT8_BLOCK) * PANEL, depth,
                                 sums, r * PANEL, first, block);
                     }
                 }
@@ -311,56 +320,18 @@ public final class PackedMatrix {
     }
 
     /**
-     * Byte {@code index} (0..3) of each lane as the float of its signed weight. Bytes hold weight
-     * + 128; OR-ing one into the mantissa of 2^23 gives 2^23 + byte exactly, so subtracting
-     * 2^23 + 128 gives the weight without an int-to-float conversion (JDK 17 does not compile the
-     * Vector API's I2F to one instruction: it ran ~15x slower).
-     */
-    private static FloatVector byteOf(IntVector v, int index) {
-        return index == 0 ? byte0(v) : index == 1 ? byte1(v) : index == 2 ? byte2(v) : byte3(v);
-    }
-
-    private static FloatVector byte0(IntVector v) {
-        return unbias(v.and(IntVector.broadcast(INTS, 0xFF)));
-    }
-
-    private static FloatVector byte1(IntVector v) {
-        return unbias(v.lanewise(VectorOperators.LSHR, 8).and(IntVector.broadcast(INTS, 0xFF)));
-    }
-
-    private static FloatVector byte2(IntVector v) {
-        return unbias(v.lanewise(VectorOperators.LSHR, 16).and(IntVector.broadcast(INTS, 0xFF)));
-    }
-
-    private static FloatVector byte3(IntVector v) {
-        return unbias(v.lanewise(VectorOperators.LSHR, 24));
-    }
-
-    private static FloatVector unbias(IntVector bytes) {
-        return bytes.or(IntVector.broadcast(INTS, TWO_TO_23_BITS)).reinterpretAsFloats()
-                .sub(FloatVector.broadcast(S, TWO_TO_23_PLUS_BIAS));
-    }
-
-    /**
      * Per block of INT8_BLOCK rows: the chain over the integer weights, then sum = fma(block, scale, sum).
-     * Each block's partial sums pass through {@code block} (a PANEL scratch): in one method the
-     * unrolled loop was too large for C2 to inline the Vector API calls, and it ran ~20x slower.
+     * Each block's partial sums pass through {@code block} (a PANEL scratch), which keeps each
+     * method small enough for C2 to inline every Vector API call.
      */
-    private static void int8Row(float[] x, int xAt, int[] w, int wAt, float[] scales, int scaleAt, int depth,
+    private static void int8Row(float[] x, int xAt, byte[] w, int wAt, float[] scales, int scaleAt, int depth,
                                 float[] sums, int at, boolean first, float[] block) {
         FloatVector c0 = load(sums, at, first);
         FloatVector c1 = load(sums, at + LANES, first);
         FloatVector c2 = load(sums, at + 2 * LANES, first);
         FloatVector c3 = load(sums, at + 3 * LANES, first);
-        for (int b0 = 0, wq = wAt, sAt = scaleAt; b0 < depth; b0 += INT8_BLOCK, sAt += PANEL) {
-            int rows = Math.min(INT8_BLOCK, depth - b0);
-            int quads = rows / 4;
-            int8Quads(x, xAt + b0, w, wq, quads, block);
-            wq += quads * PANEL;
-            if (rows % 4 != 0) {
-                int8Tail(x, xAt + b0 + quads * 4, w, wq, rows % 4, block);
-                wq += PANEL;
-            }
+        for (int b0 = 0, sAt = scaleAt; b0 < depth; b0 += INT8_BLOCK, sAt += PANEL) {
+            int8Block(x, xAt + b0, w, wAt + b0 * PANEL, Math.min(INT8_BLOCK, depth - b0), block);
             c0 = FloatVector.fromArray(S, block, 0).fma(FloatVector.fromArray(S, scales, sAt), c0);
             c1 = FloatVector.fromArray(S, block, LANES).fma(FloatVector.fromArray(S, scales, sAt + LANES), c1);
             c2 = FloatVector.fromArray(S, block, 2 * LANES).fma(FloatVector.fromArray(S, scales, sAt + 2 * LANES), c2);
@@ -372,37 +343,18 @@ public final class PackedMatrix {
         c3.intoArray(sums, at + 3 * LANES);
     }
 
-    /** block[0..PANEL) = x[xAt..xAt+4·quads) · the integer weights of {@code quads} ints per column from wAt. */
-    private static void int8Quads(float[] x, int xAt, int[] w, int wAt, int quads, float[] block) {
+    /** block[0..PANEL) = x[xAt..xAt+rows) · the integer weights of {@code rows} panel rows from wAt. */
+    private static void int8Block(float[] x, int xAt, byte[] w, int wAt, int rows, float[] block) {
         FloatVector p0 = FloatVector.zero(S);
         FloatVector p1 = p0;
         FloatVector p2 = p0;
         FloatVector p3 = p0;
-        for (int i = 0, q = xAt, wq = wAt; i < quads; i++, q += 4, wq += PANEL) {
-            IntVector v0 = IntVector.fromArray(INTS, w, wq);
-            IntVector v1 = IntVector.fromArray(INTS, w, wq + LANES);
-            IntVector v2 = IntVector.fromArray(INTS, w, wq + 2 * LANES);
-            IntVector v3 = IntVector.fromArray(INTS, w, wq + 3 * LANES);
-            FloatVector x0 = FloatVector.broadcast(S, x[q]);
-            p0 = x0.fma(byte0(v0), p0);
-            p1 = x0.fma(byte0(v1), p1);
-            p2 = x0.fma(byte0(v2), p2);
-            p3 = x0.fma(byte0(v3), p3);
-            FloatVector x1 = FloatVector.broadcast(S, x[q + 1]);
-            p0 = x1.fma(byte1(v0), p0);
-            p1 = x1.fma(byte1(v1), p1);
-            p2 = x1.fma(byte1(v2), p2);
-            p3 = x1.fma(byte1(v3), p3);
-            FloatVector x2 = FloatVector.broadcast(S, x[q + 2]);
-            p0 = x2.fma(byte2(v0), p0);
-            p1 = x2.fma(byte2(v1), p1);
-            p2 = x2.fma(byte2(v2), p2);
-            p3 = x2.fma(byte2(v3), p3);
-            FloatVector x3 = FloatVector.broadcast(S, x[q + 3]);
-            p0 = x3.fma(byte3(v0), p0);
-            p1 = x3.fma(byte3(v1), p1);
-            p2 = x3.fma(byte3(v2), p2);
-            p3 = x3.fma(byte3(v3), p3);
+        for (int q = 0, wq = wAt; q < rows; q++, wq += PANEL) {
+            FloatVector xq = FloatVector.broadcast(S, x[xAt + q]);
+            p0 = xq.fma(widen(w, wq), p0);
+            p1 = xq.fma(widen(w, wq + LANES), p1);
+            p2 = xq.fma(widen(w, wq + 2 * LANES), p2);
+            p3 = xq.fma(widen(w, wq + 3 * LANES), p3);
         }
         p0.intoArray(block, 0);
         p1.intoArray(block, LANES);
@@ -410,16 +362,15 @@ public final class PackedMatrix {
         p3.intoArray(block, 3 * LANES);
     }
 
-    /** Continues block's chains with the last {@code valid} (< 4) rows, when k is not a multiple of 4. */
-    private static void int8Tail(float[] x, int xAt, int[] w, int wq, int valid, float[] block) {
-        for (int v = 0; v < PANEL; v += LANES) {
-            IntVector word = IntVector.fromArray(INTS, w, wq + v);
-            FloatVector p = FloatVector.fromArray(S, block, v);
-            for (int i = 0; i < valid; i++) {
-                p = FloatVector.broadcast(S, x[xAt + i]).fma(byteOf(word, i), p);
+    private static FloatVector widen(byte[] w, int at) {
+        if (BYTES == null) {
+            float[] values = new float[LANES];
+            for (int i = 0; i < LANES; i++) {
+                values[i] = w[at + i];
             }
-            p.intoArray(block, v);
+            return FloatVector.fromArray(S, values, 0);
         }
+        return (FloatVector) ByteVector.fromArray(BYTES, w, at).convertShape(VectorOperators.B2F, S, 0);
     }
 
     @Override
