@@ -188,8 +188,7 @@ public class ComparisonService {
         long seedA = random.nextLong();
         long seedB = seedA + 1 + random.nextInt(Integer.MAX_VALUE);
         if (!queueRoom.tryAcquire(2)) {
-            throw new QueueFullException(config.maxQueuedAnswers() + " answers are waiting for a generation thread "
-                    + "(rlhf.inference.max-queued-answers): try again shortly");
+            throw queueFull();
         }
         String id = instance.newComparisonId();
         AnswerStream a = new AnswerStream(Slot.A, UUID.randomUUID().toString(), models.get(0).versionId());
@@ -227,13 +226,17 @@ public class ComparisonService {
      */
     void submitAlone(Runnable generation) {
         if (!queueRoom.tryAcquire(1)) {
-            throw new QueueFullException(config.maxQueuedAnswers() + " answers are waiting for a generation thread "
-                    + "(rlhf.inference.max-queued-answers): try again shortly");
+            throw queueFull();
         }
         generators.submit(() -> {
             queueRoom.release();
             generation.run();
         });
+    }
+
+    private QueueFullException queueFull() {
+        return new QueueFullException(config.maxQueuedAnswers() + " answers are waiting for a generation thread "
+                + "(rlhf.inference.max-queued-answers): try again shortly");
     }
 
     long newSeed() {
