@@ -79,7 +79,8 @@ function onKey(e) {
 function regenerate() {
   if (!cmp) return;
   if (cmp.previousId) followUp(cmp.previousId, cmp.prompt);
-  else ask(cmp.prompt);
+  // a chat sent to rating: the same shared history again (both sides' answers in it are the chat's)
+  else ask(cmp.prompt, cmp.history.map((t) => ({prompt: t.prompt, answer: t.a})));
 }
 
 /** Continues comparison {@code id} with the rater's follow-up: a new turn, which the next vote judges. */
@@ -104,8 +105,8 @@ async function followUp(id, prompt) {
   }
 }
 
-/** Starts a comparison: prompt null draws one from the service's pool. */
-async function ask(prompt) {
+/** Starts a comparison: prompt null draws one from the service's pool; history, a conversation it continues. */
+async function ask(prompt, history) {
   if (busy) return;
   busy = true;
   stop();
@@ -113,7 +114,7 @@ async function ask(prompt) {
   showState(state, 'info', prompt ? 'Asking the model…' : 'Drawing a prompt from the pool…');
   try {
     await rater.ensure();   // a session first: its failure (feedback-service down) is the reason to show
-    const created = await api.post('/api/comparisons', prompt ? {prompt} : {});
+    const created = await api.post('/api/comparisons', prompt ? (history?.length ? {prompt, history} : {prompt}) : {});
     showState(state, null);
     render(created, prompt);
   } catch (err) {

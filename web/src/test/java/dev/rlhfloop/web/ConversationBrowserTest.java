@@ -83,6 +83,14 @@ class ConversationBrowserTest {
         assertTrue(browser.find("#context-note").getText().contains("B without its oldest turn"), browser.find("#context-note").getText());
         browser.screenshot("rate-thread");
 
+        // regenerating a follow-up asks the same turn again after the same earlier ones
+        String third = browser.find("#comparison").getAttribute("data-id");
+        browser.find("#regenerate").click();
+        browser.await(d -> !third.equals(d.findElement(By.id("comparison")).getAttribute("data-id")) ? true : null);
+        awaitTurnReady(3);
+        assertEquals("And the smallest?", browser.find("#prompt-text").getText());
+        assertEquals(2, texts("#thread .thread-turn").size());
+
         int votesBefore = ServicesStandIn.votes.size();
         browser.find("body").sendKeys("2");
         browser.awaitText("#vote-result", "Vote recorded");
@@ -125,5 +133,12 @@ class ConversationBrowserTest {
         assertEquals(List.of("Reply 1 from v2 to: Hello there.", "Reply 1 from v2 to: Hello there.",
                         "Reply 2 from v2 to: What can you do?", "Reply 2 from v2 to: What can you do?"),
                 texts("#thread .thread-answer p"), "both sides share the chat's history");
+
+        // regenerating keeps the conversation: a new comparison of the same turn
+        String fromChat = browser.find("#comparison").getAttribute("data-id");
+        browser.find("body").sendKeys("r");
+        browser.await(d -> !fromChat.equals(d.findElement(By.id("comparison")).getAttribute("data-id")) ? true : null);
+        awaitTurnReady(3);
+        assertEquals(messages.subList(0, 2), texts("#thread .thread-prompt p"));
     }
 }
