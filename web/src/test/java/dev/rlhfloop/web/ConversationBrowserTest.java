@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -26,27 +22,10 @@ import org.openqa.selenium.support.ui.Select;
  */
 @QuarkusTest
 @WithTestResource(ServicesStandIn.class)
-class ConversationBrowserTest {
-
-    @TestHTTPResource("/")
-    URI base;
-
-    static Browser browser;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
+class ConversationBrowserTest extends BrowserPageTest {
 
     private void open(String page) {
-        browser.driver.get(base.resolve("/#/" + page).toString());
-        browser.driver.navigate().refresh();
-        browser.awaitText("#service-status", "all services up");
+        open(page, "all services up");
     }
 
     private void awaitTurnReady(int turn) {

@@ -12,9 +12,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ComparisonCreated(
-        String id,
-        String prompt,
-        List<Answer> answers,
+        @Schema(required = true) String id,
+        @Schema(required = true) String prompt,
+        @Schema(required = true) List<Answer> answers,
         @Schema(description = "1 for a comparison's first turn, 2 for its first follow-up, ...") Integer turn,
         @Schema(description = "the comparison this turn continues (votes go to the newest turn's id)") String previousId,
         @Schema(description = "the earlier turns, oldest first, as the rater saw them")
@@ -26,8 +26,8 @@ public record ComparisonCreated(
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Answer(
-            Slot slot,
-            String generationId,
+            @Schema(required = true) Slot slot,
+            @Schema(required = true) String generationId,
             @Schema(description = "the oldest earlier turns left out of this side's context because they did not fit (0: none)")
             Integer droppedTurns) {
 
