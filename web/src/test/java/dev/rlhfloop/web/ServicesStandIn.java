@@ -47,8 +47,19 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
      * then v5 PPO, v6 GRPO and v7 KTO, each with its own metrics as the trainer publishes them.
      */
     static volatile boolean rlooVersion = false;
+
+    /**
+     * When set, this text is what users and data put everywhere the dashboard and replay pages show
+     * free text: a replay line's name, its version labels, parent, algorithm, error and verdict
+     * reasons, a rater's name and id, a version's line ({@code HostileTextBrowserTest}).
+     */
+    static volatile String hostile = null;
+    /** When true (with {@link #hostile}), the trainer's routes answer errors whose reason is that text. */
+    static volatile boolean hostileErrors = false;
     static final List<Map<String, Object>> votes = new CopyOnWriteArrayList<>();
     static final List<Map<String, Object>> replays = new CopyOnWriteArrayList<>();
+    /** The bodies of POST /api/chat, in order. */
+    static final List<Map<String, Object>> chats = new CopyOnWriteArrayList<>();
     private static final Map<String, Map<String, Object>> comparisons = new ConcurrentHashMap<>();
     private static final AtomicInteger ids = new AtomicInteger();
     /** The live line's control as the trainer's PUT /api/lines/live/control stored it (null values: the newest, every version). */
@@ -69,12 +80,14 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         executor = Executors.newCachedThreadPool();
         server.setExecutor(executor);
         server.createContext("/api/comparisons", ex -> handle(ex, this::comparisons));
+        server.createContext("/api/chat", ex -> handle(ex, ServicesStandIn::chat));
         server.createContext("/api/votes", ex -> handle(ex, this::vote));
         server.createContext("/api/session", ex -> handle(ex, this::session));
         server.createContext("/api/stats", ex -> handle(ex, this::stats));
-        server.createContext("/api/models", ex -> handle(ex, e -> send(e, 200, models())));
+        server.createContext("/api/models", ex -> handle(ex, this::models));
         server.createContext("/api/training", ex -> handle(ex, this::training));
         server.createContext("/api/replays", ex -> handle(ex, this::replays));
+        server.createContext("/api/raters", ex -> handle(ex, this::raters));
         server.createContext("/api/lines", ex -> handle(ex, this::lineControl));
         server.createContext("/q/health", ex -> handle(ex, e -> send(e, 200, Map.of("status", "UP", "checks", List.of()))));
         server.start();
@@ -111,15 +124,25 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
             c.put("prompt", prompt);
             c.put("A", "You asked: " + prompt + "\nThe octopus lives in the sea; it has three hearts and blue blood.");
             c.put("B", prompt.equals(SILENT_PROMPT) ? "" : "A dolphin <b>swims</b> in the ocean & breathes air.");
+            if (body.path("history").size() > 0) {
+                // a chat sent to rating: its turns are both sides' shared history
+                List<Map<String, Object>> history = new ArrayList<>();
+                body.path("history").forEach(t -> history.add(Map.of("prompt", t.path("prompt").asText(),
+                        "a", t.path("answer").asText(), "b", t.path("answer").asText())));
+                c.put("history", List.copyOf(history));
+            }
             comparisons.put(id, c);
-            send(ex, 201, Map.of("id", id, "prompt", prompt, "answers", List.of(
-                    Map.of("slot", "A", "generationId", id + "-a"), Map.of("slot", "B", "generationId", id + "-b"))));
+            Map<String, Object> created = new LinkedHashMap<>(Map.of("id", id, "prompt", prompt, "answers", answersCreated(c)));
+            created.putAll(threadOf(c));
+            send(ex, 201, created);
             return;
         }
-        String[] parts = path.split("/");           // "", api, comparisons, {id}, [events]
+        String[] parts = path.split("/");           // "", api, comparisons, {id}, [events | turns]
         Map<String, Object> c = parts.length > 3 ? comparisons.get(parts[3]) : null;
         if (c == null) {
             send(ex, 404, error("not_found", "unknown comparison"));
+        } else if (parts.length == 5 && parts[4].equals("turns") && ex.getRequestMethod().equals("POST")) {
+            followUp(ex, c);
         } else if (parts.length == 5 && parts[4].equals("events")) {
             streamAnswers(ex, c);
         } else {
@@ -127,14 +150,102 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
             List<Map<String, Object>> answers = new ArrayList<>();
             for (String slot : List.of("A", "B")) {
                 Map<String, Object> a = new LinkedHashMap<>(Map.of("slot", slot, "generationId", c.get("id") + "-" + slot,
-                        "text", c.get(slot), "done", true));
+                        "text", c.get(slot), "done", true, "droppedTurns", slot.equals("A") ? 0 : droppedOfB(c)));
                 if (voted) {
                     a.put("modelVersion", slot.equals("A") ? "3" : "0");
                 }
                 answers.add(a);
             }
-            send(ex, 200, Map.of("id", c.get("id"), "prompt", c.get("prompt"), "answers", answers));
+            Map<String, Object> view = new LinkedHashMap<>(Map.of("id", c.get("id"), "prompt", c.get("prompt"), "answers", answers));
+            view.putAll(threadOf(c));
+            send(ex, 200, view);
         }
+    }
+
+    /**
+     * A follow-up, as inference-service answers it: a new comparison continuing the thread. Its answers
+     * count the turn, so a test sees which turn a text belongs to; from the third turn on, side B's
+     * oldest turn "did not fit" its context (droppedTurns 1), as a small model's context would cut it.
+     */
+    @SuppressWarnings("unchecked")
+    private static void followUp(HttpExchange ex, Map<String, Object> previous) throws IOException {
+        String prompt = body(ex).path("prompt").asText("");
+        if (prompt.isBlank()) {
+            send(ex, 400, error("bad_request", "prompt is missing"));
+            return;
+        }
+        List<Map<String, Object>> history = new ArrayList<>((List<Map<String, Object>>) previous.getOrDefault("history", List.of()));
+        history.add(Map.of("prompt", previous.get("prompt"), "a", previous.get("A"), "b", previous.get("B")));
+        int turn = history.size() + 1;
+        String id = "cmp-" + ids.incrementAndGet();
+        Map<String, Object> c = new ConcurrentHashMap<>();
+        c.put("id", id);
+        c.put("prompt", prompt);
+        c.put("A", "Turn " + turn + " from A: " + prompt);
+        c.put("B", "Turn " + turn + " from B, after " + (turn - 1) + " earlier turns.");
+        c.put("history", List.copyOf(history));
+        c.put("previousId", previous.get("id"));
+        comparisons.put(id, c);
+        Map<String, Object> created = new LinkedHashMap<>(Map.of("id", id, "prompt", prompt, "answers", answersCreated(c)));
+        created.putAll(threadOf(c));
+        send(ex, 201, created);
+    }
+
+    private static List<Map<String, Object>> answersCreated(Map<String, Object> c) {
+        int dropped = droppedOfB(c);
+        return List.of(Map.of("slot", "A", "generationId", c.get("id") + "-a", "droppedTurns", 0),
+                Map.of("slot", "B", "generationId", c.get("id") + "-b", "droppedTurns", dropped));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static int droppedOfB(Map<String, Object> c) {
+        int earlier = ((List<Object>) c.getOrDefault("history", List.of())).size();
+        return earlier >= 2 ? 1 : 0;
+    }
+
+    /** The thread fields of a comparison's answer (turn, previousId, history), as inference-service adds them. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> threadOf(Map<String, Object> c) {
+        List<Object> history = (List<Object>) c.getOrDefault("history", List.of());
+        Map<String, Object> thread = new LinkedHashMap<>();
+        thread.put("turn", history.size() + 1);
+        if (c.containsKey("previousId")) thread.put("previousId", c.get("previousId"));
+        if (!history.isEmpty()) thread.put("history", history);
+        return thread;
+    }
+
+    /** Chat with one version: the versions to pick from, and the next answer streamed after a start event. */
+    private static void chat(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        if (path.equals("/api/chat/versions")) {
+            send(ex, 200, Map.of("latest", "3", "versions", List.of("3", "2", "1")));
+            return;
+        }
+        if (!path.equals("/api/chat") || !ex.getRequestMethod().equals("POST")) {
+            send(ex, 404, error("not_found", "no route " + path));
+            return;
+        }
+        JsonNode body = body(ex);
+        String prompt = body.path("prompt").asText("");
+        if (prompt.isBlank()) {
+            send(ex, 400, error("bad_request", "prompt is missing"));
+            return;
+        }
+        String version = body.path("version").asText("3");
+        int earlier = body.path("history").size();
+        chats.add(JSON.convertValue(body, Map.class));
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.getResponseHeaders().add("Cache-Control", "no-cache");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        // from the third message on, the oldest turn "did not fit" the context, as a small model's would not
+        event(out, "start", Map.of("version", version, "droppedTurns", earlier >= 2 ? 1 : 0));
+        String answer = "Reply " + (earlier + 1) + " from v" + version + " to: " + prompt;
+        for (String piece : answer.split("(?<= )")) {
+            event(out, "token", Map.of("text", piece));
+            sleep(20);
+        }
+        event(out, "done", Map.of("text", answer));
     }
 
     /** Streams both answers word by word, interleaved, then a done event per answer. */
@@ -270,10 +381,16 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         }
         long decisive = votes.stream().filter(v -> v.get("choice").equals("A") || v.get("choice").equals("B")).count();
         long raters = votes.stream().map(v -> v.get("rater")).distinct().count();
+        List<Map<String, Object>> leaderboard = new ArrayList<>(List.of(
+                rating("3", 1153.2, 1071.5, 1240.8, 31 + votes.size()), rating("2", 1101.7, 1019.0, 1190.3, 31),
+                rating("1", 1058.4, 975.1, 1142.9, 24), rating("0", 1000, 1000, 1000, 86 + votes.size())));
+        if (hostile != null) {
+            versions = new ArrayList<>(versions);
+            versions.add(versionStats(hostile, 10, 5, 1));
+            leaderboard.add(rating(hostile, 990, 900, 1080, 10));
+        }
         return Map.of("totals", Map.of("votes", EARLIER_VOTES + votes.size(), "decisiveVotes", 700 + decisive, "raters", 5 + raters),
-                "baselineVersion", "0", "versions", versions, "votesPerMinute", perMinute, "leaderboard", List.of(
-                        rating("3", 1153.2, 1071.5, 1240.8, 31 + votes.size()), rating("2", 1101.7, 1019.0, 1190.3, 31),
-                        rating("1", 1058.4, 975.1, 1142.9, 24), rating("0", 1000, 1000, 1000, 86 + votes.size())));
+                "baselineVersion", "0", "versions", versions, "votesPerMinute", perMinute, "leaderboard", leaderboard);
     }
 
     private static Map<String, Object> rating(String version, double rating, double low, double high, int games) {
@@ -304,6 +421,11 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
 
     // ---------------------------------------------------------------- trainer
 
+    private void models(HttpExchange ex) throws IOException {
+        if (hostileErrors) send(ex, 503, error("service_unavailable", hostile));
+        else send(ex, 200, models());
+    }
+
     // ---------------------------------------------------------------- trainer: line control
 
     private void lineControl(HttpExchange ex) throws IOException {
@@ -328,6 +450,10 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         List<Map<String, Object>> list = new ArrayList<>();
         if (bootstrapping) {
             return list;
+        }
+        if (hostile != null) {
+            Map<String, Object> m = model("9", hostile, hostile, hostile, 7, Map.of("rewardAccuracy", 0.5));
+            list.add(m);
         }
         list.add(model("0", "live", null, "SFT", 0, Map.of()));
         list.add(model("1", "live", "0", "DPO", 24, Map.of("rewardAccuracy", 0.62, "dpoLoss", 0.671, "margin", 0.21, "kl", 0.012)));
@@ -392,7 +518,13 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     }
 
     private void replays(HttpExchange ex) throws IOException {
-        if (ex.getRequestMethod().equals("POST")) {
+        if (ex.getRequestMethod().equals("POST") && hostileErrors) {
+            send(ex, 400, error("bad_request", hostile));
+        } else if (ex.getRequestMethod().equals("GET") && hostile != null) {
+            List<Object> all = new ArrayList<>(replays);
+            all.add(hostileReplay());
+            send(ex, 200, all);
+        } else if (ex.getRequestMethod().equals("POST")) {
             JsonNode body = body(ex);
             String from = body.path("from").asText("");
             if (!Set.of("BEGINNING", "TIMESTAMP", "OFFSETS").contains(from)) {
@@ -428,6 +560,41 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         } else {
             send(ex, 200, replays);
         }
+    }
+
+    /** A failed replay as the trainer lists it, every free-text field {@link #hostile}. */
+    private static Map<String, Object> hostileReplay() {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", hostile);
+        r.put("line", hostile);
+        r.put("from", "OFFSETS");
+        r.put("fromOffsets", Map.of("0", 3));
+        r.put("toOffsets", Map.of("0", 9));
+        r.put("parent", hostile);
+        r.put("follows", hostile);
+        r.put("algorithm", hostile);
+        r.put("state", "FAILED");
+        r.put("consumed", 3);
+        r.put("total", 6);
+        r.put("versions", List.of(hostile));
+        r.put("comparisons", List.of(Map.of("version", hostile, "rebuilds", hostile, "result", "DIFFERS", "reason", hostile),
+                Map.of("version", hostile + "-2", "result", "NOT_COMPARABLE", "reason", hostile)));
+        r.put("error", hostile);
+        return r;
+    }
+
+    /** feedback-service's admin list of raters (GET /api/raters); only the {@link #hostile} rater is known here. */
+    private void raters(HttpExchange ex) throws IOException {
+        List<Map<String, Object>> raters = new ArrayList<>();
+        if (hostile != null) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("raterId", hostile);
+            r.put("name", hostile);
+            r.put("invited", true);
+            r.put("createdAt", started.toString());
+            raters.add(r);
+        }
+        send(ex, 200, raters);
     }
 
     // ---------------------------------------------------------------- plumbing
