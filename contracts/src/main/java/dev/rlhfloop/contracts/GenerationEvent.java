@@ -7,6 +7,8 @@ import java.time.Instant;
  * Keyed by {@link #comparisonId}, so both answers of a comparison and its votes share a partition.
  *
  * @param sequenceLogProb log-probability of the answer's tokens under the model that wrote it (<= 0)
+ * @param check           null for an ordinary answer; set on the answers of a comparison that checks the raters
+ *                        (gold, or shown to two raters), which the public API never serves
  */
 public record GenerationEvent(
         int schemaVersion,
@@ -17,7 +19,8 @@ public record GenerationEvent(
         Answer answer,
         Sampling sampling,
         double sequenceLogProb,
-        Instant createdAt) {
+        Instant createdAt,
+        RaterCheck check) {
 
     public static final int SCHEMA_VERSION = 1;
 
@@ -33,6 +36,16 @@ public record GenerationEvent(
                 .that(sequenceLogProb <= 0, "sequenceLogProb must be <= 0, was " + sequenceLogProb)
                 .present("createdAt", createdAt)
                 .done();
+    }
+
+    public GenerationEvent(int schemaVersion, String generationId, String comparisonId, Slot slot, String prompt,
+                           Answer answer, Sampling sampling, double sequenceLogProb, Instant createdAt) {
+        this(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb, createdAt, null);
+    }
+
+    public GenerationEvent withCheck(RaterCheck check) {
+        return new GenerationEvent(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb,
+                createdAt, check);
     }
 
     public static GenerationEvent of(String generationId, String comparisonId, Slot slot, String prompt,

@@ -8,7 +8,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 /**
  * {@code GET /api/stats} (and each {@code stats} event of {@code /api/stats/events}): per model
  * version, its votes and outcomes, and its win rate against the SFT baseline with a 95% Wilson
- * interval; all-time totals; votes per minute over the last hour; the Bradley–Terry leaderboard.
+ * interval; all-time totals; votes per minute over the last hour; the Bradley–Terry leaderboard; the
+ * raters' accuracy on gold comparisons and their agreement.
  */
 public record Stats(
         Totals totals,
@@ -16,7 +17,22 @@ public record Stats(
         List<Version> versions,
         @Schema(description = "the last 60 minutes, one entry per minute with votes") List<MinuteCount> votesPerMinute,
         @Schema(description = "Bradley-Terry ratings of every version compared with another one, fitted to all votes (a tie or "
-                + "both-bad is half a win each), on the Elo scale with the baseline at 1000; best first") List<Rating> leaderboard) {
+                + "both-bad is half a win each), on the Elo scale with the baseline at 1000; best first") List<Rating> leaderboard,
+        @Schema(description = "gold accuracy per rater and agreement between raters (gold votes are in no other figure but the totals)")
+        RaterQuality raterQuality) {
+
+    public Stats {
+        raterQuality = raterQuality == null ? RaterQuality.NONE : raterQuality;
+    }
+
+    public Stats(Totals totals, String baselineVersion, List<Version> versions, List<MinuteCount> votesPerMinute,
+                 List<Rating> leaderboard) {
+        this(totals, baselineVersion, versions, votesPerMinute, leaderboard, RaterQuality.NONE);
+    }
+
+    public Stats withRaterQuality(RaterQuality quality) {
+        return new Stats(totals, baselineVersion, versions, votesPerMinute, leaderboard, quality);
+    }
 
     /** Every vote counted since the topics began (a rater's repeat on a comparison counts once). */
     public record Totals(
