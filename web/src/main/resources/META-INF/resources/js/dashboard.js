@@ -3,6 +3,7 @@ import {api, subscribe, listOf, el, fmt, showState, describe} from './api.js';
 import {chart, colors} from './charts.js';
 import {versionLabel} from './rate.js';
 import * as raters from './raters.js';
+import {renderRaterQuality} from './rater-quality.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 5000;
@@ -142,6 +143,7 @@ function render() {
   renderBootstrap();
   renderWinRate();
   renderLeaderboard();
+  renderRaterQuality(data.stats);
   renderDpo();
   renderVpm();
   renderTimeline();

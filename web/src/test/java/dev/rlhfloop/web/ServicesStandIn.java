@@ -270,8 +270,16 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         return Map.of("totals", Map.of("votes", EARLIER_VOTES + votes.size(), "decisiveVotes", 700 + decisive, "raters", 5 + raters),
                 "baselineVersion", "0", "versions", versions, "votesPerMinute", perMinute, "leaderboard", List.of(
                         rating("3", 1153.2, 1071.5, 1240.8, 31 + votes.size()), rating("2", 1101.7, 1019.0, 1190.3, 31),
-                        rating("1", 1058.4, 975.1, 1142.9, 24), rating("0", 1000, 1000, 1000, 86 + votes.size())));
+                        rating("1", 1058.4, 975.1, 1142.9, 24), rating("0", 1000, 1000, 1000, 86 + votes.size())),
+                "raterQuality", RATER_QUALITY);
     }
+
+    /** Gold accuracy and agreement as the feedback service reports them (7 of 8 right: Wilson 0.529 – 0.978). */
+    private static final Map<String, Object> RATER_QUALITY = Map.of(
+            "gold", List.of(Map.of("rater", "rater-ann", "votes", 8, "correct", 7,
+                    "accuracy", Map.of("successes", 7, "trials", 8, "rate", 0.875, "low", 0.529, "high", 0.978))),
+            "agreement", Map.of("comparisons", 10, "agreed", 8, "kappa", 0.6,
+                    "pairs", List.of(Map.of("raterA", "rater-ann", "raterB", "rater-bob", "comparisons", 10, "agreed", 8, "kappa", 0.6))));
 
     private static Map<String, Object> rating(String version, double rating, double low, double high, int games) {
         return Map.of("version", version, "rating", rating, "low", low, "high", high, "games", games);
