@@ -40,6 +40,9 @@ public class ComparisonResource {
     @Inject
     ComparisonService comparisons;
 
+    @Inject
+    dev.rlhfloop.service.auth.Auth auth;
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
@@ -48,8 +51,9 @@ public class ComparisonResource {
             content = @Content(schema = @Schema(implementation = ComparisonCreated.class)))
     @APIResponse(responseCode = "400", description = "the prompt is blank or too long (`bad_request`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "503", description = "no model yet (`no_model`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public RestResponse<ComparisonCreated> create(CreateComparison request) {
-        Comparison comparison = comparisons.create(request == null ? null : request.prompt());
+    public RestResponse<ComparisonCreated> create(CreateComparison request, @Context jakarta.ws.rs.core.HttpHeaders headers) {
+        // the rater (if the session names one) may be given a comparison another rater voted on
+        Comparison comparison = comparisons.create(request == null ? null : request.prompt(), auth.identify(headers).raterId());
         List<ComparisonCreated.Answer> answers = comparison.answers().stream()
                 .map(a -> new ComparisonCreated.Answer(a.slot(), a.generationId()))
                 .toList();

@@ -73,6 +73,9 @@ public class ComparisonService {
     @Inject
     InstanceName instance;
 
+    @Inject
+    RaterChecks raterChecks;
+
     private final Random random = new SecureRandom();
     private ThreadPoolExecutor generators;
     /** Room in the generation queue, in answers: taken when a comparison is admitted, given back as each answer starts. */
@@ -144,6 +147,21 @@ public class ComparisonService {
 
     /** Creates a comparison and starts generating; {@code prompt} null draws one from the built-in pool. */
     public Comparison create(String prompt) {
+        return create(prompt, null);
+    }
+
+    /** @param rater who asks (null when unknown): a comparison drawn from the pool may check them instead (RaterChecks) */
+    public Comparison create(String prompt, String rater) {
+        boolean drawn = prompt == null;
+        if (drawn) {
+            Optional<Comparison> check = raterChecks.instead(rater);
+            if (check.isPresent()) {
+                synchronized (this) {
+                    comparisons.put(check.get().id(), check.get());
+                }
+                return check.get();
+            }
+        }
         if (prompt == null) {
             List<String> pool = promptPool();
             prompt = pool.get(random.nextInt(pool.size()));
@@ -178,6 +196,7 @@ public class ComparisonService {
         AnswerStream a = new AnswerStream(Slot.A, UUID.randomUUID().toString(), models.get(0).versionId());
         AnswerStream b = new AnswerStream(Slot.B, UUID.randomUUID().toString(), models.get(1).versionId());
         Comparison comparison = new Comparison(id, prompt, List.of(a, b));
+        if (drawn) raterChecks.consider(comparison);
         synchronized (this) {
             comparisons.put(id, comparison);
         }
@@ -234,7 +253,7 @@ public class ComparisonService {
         GenerationEvent event = GenerationEvent.of(answer.generationId(), comparison.id(), answer.slot(), prompt,
                 new Answer(result.text(), result.tokenIds(), model.versionId()),
                 new Sampling(settings.temperature(), settings.topK(), settings.topP(), settings.maxNewTokens(), seed),
-                result.logProb());
+                result.logProb()).withCheck(comparison.check());
         // "done" goes out once Kafka has the answer, so a vote right after it finds the comparison
         publisher.publish(event).whenComplete((ok, error) -> {
             if (error != null) {

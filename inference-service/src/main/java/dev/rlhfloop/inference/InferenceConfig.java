@@ -42,6 +42,9 @@ public interface InferenceConfig {
 
     Sampling sampling();
 
+    /** Gold comparisons and comparisons shown to two raters. */
+    RaterCheckSettings raterChecks();
+
     /** Threads generating answers (each answer runs on one). */
     @WithDefault("2")
     int generationThreads();
