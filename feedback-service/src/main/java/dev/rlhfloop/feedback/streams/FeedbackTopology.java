@@ -27,7 +27,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *              ├─► join per comparison ──► judged votes ─┬─► preference pairs (A/B votes)      → rlhf.preference-pairs
  * votes ───────┘   (store: comparisons)                  ├─► per-version outcomes, by version  (store: version-stats)
  *                                                        ├─► votes per minute                   (store: votes-per-minute)
- *                                                        └─► all-time totals: votes, raters     (store: vote-totals)
+ *                                                        └─► all-time totals: votes, raters, gold votes left out (store: vote-totals)
  * model versions ──► global table (store: model-versions), to find the SFT baseline
  * </pre>
  * Every store is backed by a changelog topic, so statistics survive a restart and are rebuilt from Kafka.
@@ -79,7 +79,7 @@ public final class FeedbackTopology {
                         .withValueSerde(Serdes.Long())
                         .withRetention(Duration.ofDays(1)));
 
-        judged.map((comparisonId, vote) -> KeyValue.pair(ALL_VOTES, vote.cast()))
+        rated.map((comparisonId, vote) -> KeyValue.pair(ALL_VOTES, vote.cast()))
                 .groupByKey(Grouped.with("vote-totals", Serdes.String(), JsonSerde.of(CastVote.class)))
                 .aggregate(() -> VoteTotals.NONE, (all, vote, totals) -> totals.plus(vote),
                         Materialized.<String, VoteTotals, KeyValueStore<Bytes, byte[]>>as(VOTE_TOTALS_STORE)
