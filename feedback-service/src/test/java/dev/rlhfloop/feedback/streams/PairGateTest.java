@@ -17,9 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -41,11 +39,7 @@ class PairGateTest {
     @BeforeEach
     void start() throws Exception {
         stateDir = Files.createTempDirectory("pair-gate-test");
-        Properties config = new Properties();
-        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "pair-gate-test");
-        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(FeedbackTopology.build(WAIT), config, T0);
+        driver = FeedbackTopologyTest.driver(FeedbackTopology.build(WAIT), stateDir, T0);
         generations = driver.createInputTopic(Topics.GENERATIONS, Serdes.String().serializer(), JsonSerde.of(GenerationEvent.class).serializer());
         votes = driver.createInputTopic(Topics.VOTES, Serdes.String().serializer(), JsonSerde.of(VoteEvent.class).serializer());
         pairs = driver.createOutputTopic(Topics.PREFERENCE_PAIRS, Serdes.String().deserializer(), JsonSerde.of(PreferencePair.class).deserializer());
@@ -53,10 +47,7 @@ class PairGateTest {
 
     @AfterEach
     void stop() throws Exception {
-        driver.close();
-        try (var files = Files.walk(stateDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        FeedbackTopologyTest.close(driver, stateDir);
     }
 
     private void shownTwice(String comparisonId) {
