@@ -18,7 +18,7 @@ public record Stats(
         @Schema(description = "the last 60 minutes, one entry per minute with votes") List<MinuteCount> votesPerMinute,
         @Schema(description = "Bradley-Terry ratings of every version compared with another one, fitted to all votes (a tie or "
                 + "both-bad is half a win each), on the Elo scale with the baseline at 1000; best first") List<Rating> leaderboard,
-        @Schema(description = "gold accuracy per rater and agreement between raters (gold votes are in no other figure but the totals)")
+        @Schema(description = "gold accuracy per rater and agreement between raters (gold votes count in no other figure but votesPerMinute)")
         RaterQuality raterQuality) {
 
     public Stats {
@@ -34,7 +34,7 @@ public record Stats(
         return new Stats(totals, baselineVersion, versions, votesPerMinute, leaderboard, quality);
     }
 
-    /** Every vote counted since the topics began (a rater's repeat on a comparison counts once). */
+    /** Every vote counted since the topics began (a rater's repeat on a comparison counts once; gold votes are left out). */
     public record Totals(
             long votes,
             @Schema(description = "A or B votes, each one preference pair") long decisiveVotes,
