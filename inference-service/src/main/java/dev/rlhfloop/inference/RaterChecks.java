@@ -5,7 +5,6 @@ import dev.rlhfloop.contracts.GenerationEvent;
 import dev.rlhfloop.contracts.RaterCheck;
 import dev.rlhfloop.contracts.Sampling;
 import dev.rlhfloop.contracts.Slot;
-import dev.rlhfloop.llm.data.AnswerChecker;
 import dev.rlhfloop.llm.data.InstructionExample;
 import dev.rlhfloop.llm.data.builtin.BuiltinData;
 import io.quarkus.runtime.ShutdownEvent;
@@ -35,7 +34,7 @@ import org.jboss.logging.Logger;
  * Comparisons that check the raters, among those drawn from the prompt pool:
  * <ul>
  * <li><b>gold</b> ({@code gold-share}): a held-out checkable task of the built-in data, its reference
- * answer against another answer of the same task (so a wrong one of the right form), sides drawn at
+ * answer against a wrong one that reads like it ({@link WrongAnswers}), sides drawn at
  * random; both streamed at the model's pace and published as generation events marked
  * {@link RaterCheck#gold}, under the serving version's name;</li>
  * <li><b>shown twice</b> ({@code second-rater-share}): an ordinary comparison marked
@@ -159,7 +158,7 @@ public class RaterChecks {
     private Optional<Comparison> gold() {
         List<InstructionExample> tasks = goldTasks();
         InstructionExample task = tasks.get(random.nextInt(tasks.size()));
-        Optional<String> wrong = wrongAnswer(tasks, task);
+        Optional<String> wrong = WrongAnswers.of(task, tasks, random);
         if (wrong.isEmpty()) return Optional.empty();
         ServedModel model = registry.current();
         boolean referenceInA = random.nextBoolean();
@@ -181,16 +180,6 @@ public class RaterChecks {
             }));
         }
         return Optional.of(comparison);
-    }
-
-    /** Another answer of the same task that is not right for this one: the right form, the wrong content. */
-    private Optional<String> wrongAnswer(List<InstructionExample> tasks, InstructionExample task) {
-        List<String> others = tasks.stream()
-                .filter(t -> t.task().equals(task.task()) && !AnswerChecker.isCorrect(task, t.output()))
-                .map(InstructionExample::output)
-                .distinct()
-                .toList();
-        return others.isEmpty() ? Optional.empty() : Optional.of(others.get(random.nextInt(others.size())));
     }
 
     /** Held-out checkable tasks that stand alone (no input), so the prompt is the instruction. */
