@@ -25,7 +25,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * <pre>
  * generations ─┐
  *              ├─► join per comparison ──► judged votes ─┬─► preference pairs (A/B votes)      → rlhf.preference-pairs
- * votes ───────┘   (store: comparisons)                  ├─► per-version outcomes, by version  (store: version-stats)
+ * votes ───────┘   (store: comparisons)                  ├─► per-version outcomes, by version, gold votes left out (store: version-stats)
  *                                                        ├─► votes per minute                   (store: votes-per-minute)
  *                                                        └─► all-time totals: votes, raters, gold votes left out (store: vote-totals)
  * model versions ──► global table (store: model-versions), to find the SFT baseline
