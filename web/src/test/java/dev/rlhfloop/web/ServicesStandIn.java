@@ -255,7 +255,8 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     private Map<String, Object> statsNow() {
         if (bootstrapping) {
             return Map.of("totals", Map.of("votes", 0, "decisiveVotes", 0, "raters", 0),
-                    "versions", List.of(), "votesPerMinute", List.of(), "leaderboard", List.of());
+                    "versions", List.of(), "votesPerMinute", List.of(), "leaderboard", List.of(),
+                    "raterQuality", Map.of("gold", List.of(), "agreement", Map.of("comparisons", 0, "agreed", 0, "pairs", List.of())));
         }
         List<Map<String, Object>> versions = List.of(
                 versionStats("1", 24, 13, 3), versionStats("2", 31, 19, 4), versionStats("3", 31 + votes.size(), 22 + votes.size(), 2));

@@ -9,8 +9,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * comparison agree (Cohen's kappa over the choices A, B, TIE, BOTH_BAD).
  */
 public record RaterQuality(
-        @Schema(description = "per rater who voted on gold comparisons, by rater id") List<GoldAccuracy> gold,
-        Agreement agreement) {
+        @Schema(required = true, description = "per rater who voted on gold comparisons, by rater id") List<GoldAccuracy> gold,
+        @Schema(required = true) Agreement agreement) {
 
     public static final RaterQuality NONE = new RaterQuality(List.of(), new Agreement(0, 0, null, List.of()));
 
@@ -23,24 +23,26 @@ public record RaterQuality(
      * @param correct gold votes for the right answer (a tie or both-bad is not correct)
      * @param accuracy correct / votes, with its 95% Wilson interval
      */
-    public record GoldAccuracy(String rater, long votes, long correct,
-                               @Schema(description = "correct / votes, 95% Wilson interval") Stats.WinRate accuracy) {}
+    public record GoldAccuracy(@Schema(required = true) String rater, @Schema(required = true) long votes,
+                               @Schema(required = true) long correct,
+                               @Schema(required = true, description = "correct / votes, 95% Wilson interval") Stats.WinRate accuracy) {}
 
     /**
      * @param comparisons comparisons that two raters voted on
      * @param agreed      of them, the ones where both made the same choice
      * @param kappa       Cohen's kappa over all of them, first vote against second; null while undefined
      */
-    public record Agreement(long comparisons, long agreed,
-                            @Schema(description = "Cohen's kappa, first vote against second; null while undefined", nullable = true) Double kappa,
-                            @Schema(description = "per pair of raters (rater ids in name order)") List<PairAgreement> pairs) {
+    public record Agreement(@Schema(required = true) long comparisons, @Schema(required = true) long agreed,
+                            @Schema(description = "Cohen's kappa, first vote against second; absent while undefined", nullable = true) Double kappa,
+                            @Schema(required = true, description = "per pair of raters (rater ids in name order)") List<PairAgreement> pairs) {
         public Agreement {
             pairs = pairs == null ? List.of() : List.copyOf(pairs);
         }
     }
 
     /** Cohen's kappa of two raters over the comparisons both voted on (raterA's votes against raterB's). */
-    public record PairAgreement(String raterA, String raterB, long comparisons, long agreed,
-                                @Schema(description = "null while undefined (one comparison, or both always chose the same)", nullable = true)
+    public record PairAgreement(@Schema(required = true) String raterA, @Schema(required = true) String raterB,
+                                @Schema(required = true) long comparisons, @Schema(required = true) long agreed,
+                                @Schema(description = "absent while undefined (one comparison, or both always chose the same)", nullable = true)
                                 Double kappa) {}
 }

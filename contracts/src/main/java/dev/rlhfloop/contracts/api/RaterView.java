@@ -1,9 +1,12 @@
 package dev.rlhfloop.contracts.api;
 
 import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A rater as {@code GET /api/raters} (admin) lists it; {@code invitePath} is present only in the
  * answer to the invite that created it ({@code /?invite=CODE}, to append to the public URL).
  */
-public record RaterView(String raterId, String name, boolean invited, Instant createdAt, Instant revokedAt, String invitePath) {}
+public record RaterView(@Schema(required = true) String raterId, @Schema(required = true) String name,
+                        @Schema(required = true) boolean invited, @Schema(required = true) Instant createdAt,
+                        @Schema(required = true, nullable = true) Instant revokedAt, @Schema(required = true, nullable = true) String invitePath) {}
