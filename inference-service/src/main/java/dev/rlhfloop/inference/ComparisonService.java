@@ -98,7 +98,9 @@ public class ComparisonService {
         if (!(config.baselineShare() >= 0 && config.baselineShare() <= 1)) {
             throw new IllegalArgumentException("rlhf.inference.baseline-share must be between 0 and 1, was " + config.baselineShare());
         }
-        generators = new ThreadPoolExecutor(config.generationThreads(), config.generationThreads(), 0, TimeUnit.MILLISECONDS,
+        AnswerGenerator.configure(config.maxBatch());
+        // One waiting thread per answer in the batch: the scheduler's thread does the decoding.
+        generators = new ThreadPoolExecutor(config.maxBatch(), config.maxBatch(), 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), threads);
         queueRoom = new java.util.concurrent.Semaphore(config.maxQueuedAnswers());
         registerMeters();

@@ -45,15 +45,18 @@ public interface InferenceConfig {
     /** Gold comparisons and comparisons shown to two raters. */
     RaterCheckSettings raterChecks();
 
-    /** Threads generating answers (each answer runs on one). */
-    @WithDefault("2")
-    int generationThreads();
+    /**
+     * Answers decoded together, one token each per step of the batch (continuous batching); more
+     * wait for room in arrival order. At most 64, the largest batch whose rows stay batch-invariant.
+     */
+    @WithDefault("64")
+    int maxBatch();
 
     @WithDefault("2000")
     int maxPromptChars();
 
     /**
-     * Answers that may wait for a generation thread (two per comparison); a comparison that would
+     * Answers that may wait for room in the batch (two per comparison); a comparison that would
      * pass this is refused with 503 and Retry-After instead of waiting without bound.
      */
     @WithDefault("64")
