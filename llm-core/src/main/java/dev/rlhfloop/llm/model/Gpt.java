@@ -3,11 +3,14 @@ package dev.rlhfloop.llm.model;
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.LoraAdapters.Projection;
 import dev.rlhfloop.llm.tensor.Matmul;
+import dev.rlhfloop.llm.tensor.PackedMatrix;
 import dev.rlhfloop.llm.tensor.Parallel;
 import dev.rlhfloop.llm.tensor.VectorMath;
+import dev.rlhfloop.llm.tensor.WeightFormat;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A GPT-2: forward and hand-written backward over a B×T batch, and incremental inference with a
@@ -40,6 +43,8 @@ public final class Gpt {
     private long dropoutPasses;
 
     private LoraAdapters lora;
+    /** The packed copy {@link #forwardCached} reads, or null: then it reads the fp32 parameters. */
+    private InferenceWeights inference;
 
     private Activations acts;
     private Output output = Output.NONE;
@@ -94,6 +99,7 @@ public final class Gpt {
     public Gpt sharingWeights() {
         Gpt view = new Gpt(config, weights);
         view.dropoutSeed = dropoutSeed;
+        view.inference = inference;
         return view;
     }
 
@@ -106,6 +112,31 @@ public final class Gpt {
         List<Parameter> theirs = other.weights.parameters();
         for (int i = 0; i < mine.size(); i++) {
             System.arraycopy(theirs.get(i).data(), 0, mine.get(i).data(), 0, mine.get(i).size());
+        }
+        repack();
+    }
+
+    /**
+     * Makes {@link #forwardCached} read a packed copy of the matrices in {@code format} (fp32,
+     * bf16 or int8; see {@link PackedMatrix}): the decode step reads every weight once per token,
+     * so fewer bytes per weight generate faster. The copy is taken now and kept beside the fp32
+     * parameters, which training and the other passes go on using; {@link #copyWeightsFrom} and
+     * {@link #mergeLora} pack again, but other changes to the weights (a training step) are not
+     * seen by forwardCached until this is called again. Views from {@link #sharingWeights} made
+     * afterwards share the copy.
+     */
+    public void packForInference(WeightFormat format) {
+        inference = new InferenceWeights(config, weights, format);
+    }
+
+    /** The format {@link #forwardCached} reads, when {@link #packForInference packed}. */
+    public Optional<WeightFormat> inferenceFormat() {
+        return Optional.ofNullable(inference).map(InferenceWeights::format);
+    }
+
+    private void repack() {
+        if (inference != null) {
+            packForInference(inference.format());
         }
     }
 
@@ -175,6 +206,7 @@ public final class Gpt {
                     adapter.projection.in(c), adapter.projection.out(c), lora.settings().rank());
         }
         lora = null;
+        repack();
     }
 
     /** Training mode applies dropout (if the config has any); evaluation mode never does. */
@@ -558,7 +590,7 @@ public final class Gpt {
             BlockWeights w = weights.blocks.get(l);
             int layer = l;
             LayerNorm.forward(s.norm, s.mean, s.rstd, x, w.ln1Weight.data(), w.ln1Bias.data(), rows, c, eps);
-            Linear.forward(s.qkv, s.norm, w.qkvWeight.data(), w.qkvBias == null ? null : w.qkvBias.data(), rows, c, 3 * c);
+            project(s.qkv, s.norm, w.qkvWeight, w.qkvBias, rows, c, 3 * c);
             if (lora != null) {
                 loraInference(l, Projection.QKV, s.qkv, s.norm, loraGroups);
             }
@@ -584,18 +616,18 @@ public final class Gpt {
             } else {
                 Parallel.forChunks(0, rows * heads, attend);
             }
-            Linear.forward(s.projection, attention, w.attnProjWeight.data(), w.attnProjBias.data(), rows, c, c);
+            project(s.projection, attention, w.attnProjWeight, w.attnProjBias, rows, c, c);
             if (lora != null) {
                 loraInference(l, Projection.ATTENTION_OUT, s.projection, attention, loraGroups);
             }
             VectorMath.add(s.projection, 0, x, 0, rows * c);
             LayerNorm.forward(s.norm, s.mean, s.rstd, x, w.ln2Weight.data(), w.ln2Bias.data(), rows, c, eps);
-            Linear.forward(s.fc, s.norm, w.fcWeight.data(), w.fcBias.data(), rows, c, 4 * c);
+            project(s.fc, s.norm, w.fcWeight, w.fcBias, rows, c, 4 * c);
             if (lora != null) {
                 loraInference(l, Projection.FC, s.fc, s.norm, loraGroups);
             }
             Gelu.forwardRows(s.fcGelu, s.fc, rows, 4 * c);
-            Linear.forward(s.projection, s.fcGelu, w.fcProjWeight.data(), w.fcProjBias.data(), rows, 4 * c, c);
+            project(s.projection, s.fcGelu, w.fcProjWeight, w.fcProjBias, rows, 4 * c, c);
             if (lora != null) {
                 loraInference(l, Projection.FC_OUT, s.projection, s.fcGelu, loraGroups);
             }
@@ -608,7 +640,7 @@ public final class Gpt {
         LayerNorm.forward(s.lastNorm, s.mean, s.rstd, s.last, weights.finalNormWeight.data(), weights.finalNormBias.data(), batch, c, eps);
         int vocab = config.vocabSize();
         float[] logits = new float[batch * vocab];
-        Matmul.multiply(logits, 0, s.lastNorm, 0, false, weights.head.data(), 0, true, batch, vocab, c, false);
+        head(logits, s.lastNorm, batch);
         if (batch == 1) {
             return new float[][] {logits};
         }
@@ -617,5 +649,29 @@ public final class Gpt {
             perSequence[i] = Arrays.copyOfRange(logits, i * vocab, (i + 1) * vocab);
         }
         return perSequence;
+    }
+
+    /** {@code out[rows×outs] = in[rows×ins]·weight + bias} for inference: from the packed copy when there is one. */
+    private void project(float[] out, float[] in, Parameter weight, Parameter bias, int rows, int ins, int outs) {
+        float[] biasData = bias == null ? null : bias.data();
+        if (inference == null) {
+            Linear.forward(out, in, weight.data(), biasData, rows, ins, outs);
+            return;
+        }
+        inference.of(weight).multiply(out, in, rows);
+        if (biasData != null) {
+            for (int row = 0; row < rows; row++) {
+                VectorMath.add(biasData, 0, out, row * outs, outs);
+            }
+        }
+    }
+
+    /** {@code logits[rows×V] = normed[rows×C]·headᵀ} for inference. */
+    private void head(float[] logits, float[] normed, int rows) {
+        if (inference == null) {
+            Matmul.multiply(logits, 0, normed, 0, false, weights.head.data(), 0, true, rows, config.vocabSize(), config.embedDim(), false);
+        } else {
+            inference.of(weights.head).multiply(logits, normed, rows);
+        }
     }
 }
