@@ -26,12 +26,24 @@ public class ApiErrorMappers {
     public Response malformedJson(JsonProcessingException e) {
         if (e instanceof JsonMappingException mapping) {
             String field = fieldOf(mapping);
-            if (!field.isEmpty()) return ApiError.badRequest(field + ": " + e.getOriginalMessage());
+            if (!field.isEmpty()) return ApiError.badRequest(field + ": " + withoutPackages(e.getOriginalMessage()));
             if (e instanceof MismatchedInputException) {
-                return ApiError.badRequest("the body must be a JSON object of the documented shape: " + e.getOriginalMessage());
+                return ApiError.badRequest("the body must be a JSON object of the documented shape: " + withoutPackages(e.getOriginalMessage()));
             }
         }
-        return ApiError.badRequest("malformed JSON: " + e.getOriginalMessage());
+        return ApiError.badRequest("malformed JSON: " + withoutPackages(e.getOriginalMessage()));
+    }
+
+    private static final java.util.regex.Pattern QUOTED_TYPE = java.util.regex.Pattern.compile("`([^`]*)`");
+    private static final java.util.regex.Pattern PACKAGE = java.util.regex.Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+(?=[A-Z])");
+
+    /**
+     * Jackson names the Java types it could not build, in backquotes ("value of type
+     * `dev.rlhfloop.contracts.Choice`"): a client needs the type's simple name, not the code's layout.
+     */
+    static String withoutPackages(String message) {
+        if (message == null) return "";
+        return QUOTED_TYPE.matcher(message).replaceAll(m -> java.util.regex.Matcher.quoteReplacement("`" + PACKAGE.matcher(m.group(1)).replaceAll("") + "`"));
     }
 
     @ServerExceptionMapper

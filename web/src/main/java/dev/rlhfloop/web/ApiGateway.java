@@ -122,6 +122,12 @@ public class ApiGateway {
 
     private void proxy(RoutingContext ctx) {
         String path = ctx.request().path();
+        if (climbs(path)) {
+            // The access rules and limits went by the path as sent; forwarded, the service would
+            // resolve it to another resource ("/api/stats/%2e%2e/votes" is a vote there).
+            error(ctx.response(), 400, "bad_request", "The path has a '.' or '..' segment, or an encoded '/' or '\\': name the resource directly");
+            return;
+        }
         if (routes.forPath(path).isEmpty()) {
             error(ctx.response(), 404, "not_found", "No service serves " + path);
             return;
@@ -129,9 +135,20 @@ public class ApiGateway {
         proxy.handle(ctx.request());
     }
 
+    /** A dot segment, plain or percent-encoded, or an encoded slash or backslash, which the service would resolve differently. */
+    static boolean climbs(String rawPath) {
+        String lower = rawPath.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("%2f") || lower.contains("%5c") || lower.contains("\\")) return true;
+        for (String segment : lower.replace("%2e", ".").split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) return true;
+        }
+        return false;
+    }
+
     private Target target(String path) {
         ServicePool pool = pools.get(routes.forPath(path).orElseThrow().name());
-        String comparison = path.substring(Math.min(path.length(), ApiRoutes.COMPARISONS.length() + 1)).split("/")[0];
+        // limit -1: a path of slashes ("/api/stats/events//") splits into empty segments, not into nothing
+        String comparison = path.substring(Math.min(path.length(), ApiRoutes.COMPARISONS.length() + 1)).split("/", -1)[0];
         return new Target(pool, ApiRoutes.ownerOf(path), comparison);
     }
 

@@ -134,13 +134,26 @@ export const fmt = {
   },
 };
 
+/** Explicit direction controls (embeddings, overrides, isolates): text holding one can reverse what follows it. */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+
+/**
+ * Text from users or data, fenced in a first-strong isolate when it holds a direction control, so
+ * an unclosed right-to-left override in a name or reason cannot reverse the page's own words after
+ * it ("1 version", "differ from"). Other text is returned as it is.
+ */
+export function isolate(text) {
+  const s = String(text ?? '');
+  return BIDI_CONTROLS.test(s) ? '\u2068' + s + '\u2069' : s;
+}
+
 /** Creates an element with text content only: model output and prompts never become HTML. */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
+    else if (k === 'text') node.textContent = typeof v === 'string' ? isolate(v) : v;
     else if (k === 'style') node.style.cssText = v;
     else node.setAttribute(k, v === true ? '' : v);
   }

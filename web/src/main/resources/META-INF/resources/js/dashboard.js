@@ -1,5 +1,5 @@
 // Dashboard: is the model getting better? Versions, win rate vs. SFT, each policy update's metrics (DPO, RLOO, PPO, GRPO, KTO), votes, bootstrap.
-import {api, subscribe, listOf, el, fmt, showState, describe} from './api.js';
+import {api, subscribe, listOf, el, fmt, showState, describe, isolate} from './api.js';
 import {chart, colors} from './charts.js';
 import {versionLabel} from './rate.js';
 import * as raters from './raters.js';
@@ -154,8 +154,8 @@ function renderState() {
   const reasons = [down.trainer, down.feedback].filter(Boolean);
   if (reasons.length) {
     const {title, detail} = describe(reasons[0]);
-    const more = reasons.length > 1 ? ' · ' + describe(reasons[1]).detail : '';
-    showState(box, 'error', title, detail + more + ' — the dashboard fills in by itself when it is back.');
+    const more = reasons.length > 1 ? ' · ' + isolate(describe(reasons[1]).detail) : '';
+    showState(box, 'error', title, isolate(detail) + more + ' — the dashboard fills in by itself when it is back.');
     box.dataset.code = reasons[0].code || '';
   } else if (!data.models.length) {
     showState(box, 'warn', 'No model yet', 'The trainer is bootstrapping the first model; it appears here when published.');

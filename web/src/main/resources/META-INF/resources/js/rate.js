@@ -1,5 +1,5 @@
 // Rate: ask (or draw a prompt), watch two anonymous answers stream in, vote, see who wrote them.
-import {api, subscribe, el, showState, describe, listOf} from './api.js';
+import {api, subscribe, el, showState, describe, listOf, isolate} from './api.js';
 import {rater} from './rater.js';
 
 const $ = (id) => document.getElementById(id);
@@ -307,7 +307,7 @@ function versionsOf(data) {
 export function versionLabel(v) {
   if (v && typeof v === 'object') v = v.version ?? v.id;
   const s = String(v);
-  return /^\d+$/.test(s) ? 'v' + s : s;
+  return /^\d+$/.test(s) ? 'v' + s : isolate(s);
 }
 
 function stop() {

@@ -1,5 +1,5 @@
 // Replay: rebuild a new model line from the feedback log, and compare its versions with the live line.
-import {api, listOf, el, fmt, showState, describe} from './api.js';
+import {api, listOf, el, fmt, showState, describe, isolate} from './api.js';
 import {versionLabel} from './rate.js';
 
 const $ = (id) => document.getElementById(id);
@@ -123,7 +123,7 @@ function renderReplays(replays) {
             el('span', {class: 'muted small', text: from})),
         el('div', {class: 'progress'}, el('div', {class: 'progress-bar', style: `width:${(100 * frac).toFixed(1)}%`})),
         el('div', {class: 'muted small', text: `${fmt.int(done)}${total ? ' of ' + fmt.int(total) : ''} records · `
-            + plural(listOf(r.versions ?? []).length, 'version') + (r.error ? ' · ' + r.error : '')}),
+            + plural(listOf(r.versions ?? []).length, 'version') + (r.error ? ' · ' + isolate(r.error) : '')}),
         comparisons(r));
   }));
 }
@@ -146,7 +146,7 @@ const VERDICTS = {
 function comparisons(r) {
   const runs = [];
   for (const c of listOf(r.comparisons ?? [])) {
-    const label = c.rebuilds ? versionLabel(c.rebuilds) : c.version;
+    const label = c.rebuilds ? versionLabel(c.rebuilds) : isolate(c.version);
     const key = c.result + '|' + (c.reason ?? '');
     const last = runs[runs.length - 1];
     if (last && last.key === key) last.labels.push(label);
@@ -157,7 +157,7 @@ function comparisons(r) {
   return el('ul', {class: 'replay-comparisons'}, ...runs.map((run) => {
     const span = run.labels.length === 1 ? run.labels[0]
         : run.labels.length === 2 ? run.labels.join(', ') : `${run.labels[0]} … ${run.labels[run.labels.length - 1]}`;
-    const verdict = (VERDICTS[run.result] ?? VERDICTS.NEW)(line, run.reason);
+    const verdict = (VERDICTS[run.result] ?? VERDICTS.NEW)(isolate(line), isolate(run.reason));
     return el('li', {class: 'verdict-' + String(run.result).toLowerCase(), text: `${span}: ${verdict}`});
   }));
 }

@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,22 @@ class ApiGatewayTest {
         assertEquals("inference", res.headers().firstValue("X-Upstream").orElse(null));
         assertEquals("{\"method\":\"POST\",\"uri\":\"/api/comparisons?x=1&y=%C3%A9\",\"rater\":\"r1\","
                 + "\"body\":{\"prompt\":\"Name a cat\"}}", res.body());
+    }
+
+    /**
+     * The gateway's checks and limits go by the path as sent; the service resolves its dot segments
+     * to another resource ("/api/stats/%2e%2e/votes" is a vote there). Such paths are refused.
+     */
+    @Test
+    void pathsThatClimbOutOfTheirRouteAreRefusedNotForwarded() throws Exception {
+        for (String path : List.of("/api/stats/%2e%2e/votes", "/api/models/%2E%2e/replays",
+                "/api/stats/.%2e/models", "/api/models/a%2Fb", "/api/models/a%5c..%5cb", "/api/models/./3")) {
+            HttpResponse<String> res = TestHttp.send(HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/$", "") + path)));
+            assertEquals(400, res.statusCode(), path + ": " + res.body());
+            assertTrue(res.body().startsWith("{\"error\":\"bad_request\""), res.body());
+            assertTrue(res.headers().firstValue("X-Upstream").isEmpty(), path + " reached a service");
+        }
+        assertFalse(ApiGateway.climbs("/api/models/v1..2/weights"), "dots inside a segment are a name");
     }
 
     @Test

@@ -47,6 +47,15 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
      * then v5 PPO, v6 GRPO and v7 KTO, each with its own metrics as the trainer publishes them.
      */
     static volatile boolean rlooVersion = false;
+
+    /**
+     * When set, this text is what users and data put everywhere the dashboard and replay pages show
+     * free text: a replay line's name, its version labels, parent, algorithm, error and verdict
+     * reasons, a rater's name and id, a version's line ({@code HostileTextBrowserTest}).
+     */
+    static volatile String hostile = null;
+    /** When true (with {@link #hostile}), the trainer's routes answer errors whose reason is that text. */
+    static volatile boolean hostileErrors = false;
     static final List<Map<String, Object>> votes = new CopyOnWriteArrayList<>();
     static final List<Map<String, Object>> replays = new CopyOnWriteArrayList<>();
     /** The bodies of POST /api/chat, in order. */
@@ -73,9 +82,10 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         server.createContext("/api/votes", ex -> handle(ex, this::vote));
         server.createContext("/api/session", ex -> handle(ex, this::session));
         server.createContext("/api/stats", ex -> handle(ex, this::stats));
-        server.createContext("/api/models", ex -> handle(ex, e -> send(e, 200, models())));
+        server.createContext("/api/models", ex -> handle(ex, this::models));
         server.createContext("/api/training", ex -> handle(ex, this::training));
         server.createContext("/api/replays", ex -> handle(ex, this::replays));
+        server.createContext("/api/raters", ex -> handle(ex, this::raters));
         server.createContext("/q/health", ex -> handle(ex, e -> send(e, 200, Map.of("status", "UP", "checks", List.of()))));
         server.start();
         String url = "http://127.0.0.1:" + server.getAddress().getPort();
@@ -369,10 +379,16 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         }
         long decisive = votes.stream().filter(v -> v.get("choice").equals("A") || v.get("choice").equals("B")).count();
         long raters = votes.stream().map(v -> v.get("rater")).distinct().count();
+        List<Map<String, Object>> leaderboard = new ArrayList<>(List.of(
+                rating("3", 1153.2, 1071.5, 1240.8, 31 + votes.size()), rating("2", 1101.7, 1019.0, 1190.3, 31),
+                rating("1", 1058.4, 975.1, 1142.9, 24), rating("0", 1000, 1000, 1000, 86 + votes.size())));
+        if (hostile != null) {
+            versions = new ArrayList<>(versions);
+            versions.add(versionStats(hostile, 10, 5, 1));
+            leaderboard.add(rating(hostile, 990, 900, 1080, 10));
+        }
         return Map.of("totals", Map.of("votes", EARLIER_VOTES + votes.size(), "decisiveVotes", 700 + decisive, "raters", 5 + raters),
-                "baselineVersion", "0", "versions", versions, "votesPerMinute", perMinute, "leaderboard", List.of(
-                        rating("3", 1153.2, 1071.5, 1240.8, 31 + votes.size()), rating("2", 1101.7, 1019.0, 1190.3, 31),
-                        rating("1", 1058.4, 975.1, 1142.9, 24), rating("0", 1000, 1000, 1000, 86 + votes.size())),
+                "baselineVersion", "0", "versions", versions, "votesPerMinute", perMinute, "leaderboard", leaderboard,
                 "raterQuality", RATER_QUALITY);
     }
 
@@ -411,10 +427,19 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
 
     // ---------------------------------------------------------------- trainer
 
+    private void models(HttpExchange ex) throws IOException {
+        if (hostileErrors) send(ex, 503, error("service_unavailable", hostile));
+        else send(ex, 200, models());
+    }
+
     private List<Map<String, Object>> models() {
         List<Map<String, Object>> list = new ArrayList<>();
         if (bootstrapping) {
             return list;
+        }
+        if (hostile != null) {
+            Map<String, Object> m = model("9", hostile, hostile, hostile, 7, Map.of("rewardAccuracy", 0.5));
+            list.add(m);
         }
         list.add(model("0", "live", null, "SFT", 0, Map.of()));
         list.add(model("1", "live", "0", "DPO", 24, Map.of("rewardAccuracy", 0.62, "dpoLoss", 0.671, "margin", 0.21, "kl", 0.012)));
@@ -479,7 +504,13 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     }
 
     private void replays(HttpExchange ex) throws IOException {
-        if (ex.getRequestMethod().equals("POST")) {
+        if (ex.getRequestMethod().equals("POST") && hostileErrors) {
+            send(ex, 400, error("bad_request", hostile));
+        } else if (ex.getRequestMethod().equals("GET") && hostile != null) {
+            List<Object> all = new ArrayList<>(replays);
+            all.add(hostileReplay());
+            send(ex, 200, all);
+        } else if (ex.getRequestMethod().equals("POST")) {
             JsonNode body = body(ex);
             String from = body.path("from").asText("");
             if (!Set.of("BEGINNING", "TIMESTAMP", "OFFSETS").contains(from)) {
@@ -515,6 +546,41 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         } else {
             send(ex, 200, replays);
         }
+    }
+
+    /** A failed replay as the trainer lists it, every free-text field {@link #hostile}. */
+    private static Map<String, Object> hostileReplay() {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", hostile);
+        r.put("line", hostile);
+        r.put("from", "OFFSETS");
+        r.put("fromOffsets", Map.of("0", 3));
+        r.put("toOffsets", Map.of("0", 9));
+        r.put("parent", hostile);
+        r.put("follows", hostile);
+        r.put("algorithm", hostile);
+        r.put("state", "FAILED");
+        r.put("consumed", 3);
+        r.put("total", 6);
+        r.put("versions", List.of(hostile));
+        r.put("comparisons", List.of(Map.of("version", hostile, "rebuilds", hostile, "result", "DIFFERS", "reason", hostile),
+                Map.of("version", hostile + "-2", "result", "NOT_COMPARABLE", "reason", hostile)));
+        r.put("error", hostile);
+        return r;
+    }
+
+    /** feedback-service's admin list of raters (GET /api/raters); only the {@link #hostile} rater is known here. */
+    private void raters(HttpExchange ex) throws IOException {
+        List<Map<String, Object>> raters = new ArrayList<>();
+        if (hostile != null) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("raterId", hostile);
+            r.put("name", hostile);
+            r.put("invited", true);
+            r.put("createdAt", started.toString());
+            raters.add(r);
+        }
+        send(ex, 200, raters);
     }
 
     // ---------------------------------------------------------------- plumbing
