@@ -12,6 +12,8 @@ import java.util.List;
  * @param history         the earlier turns of this side's conversation that were in the model's context,
  *                        oldest first ({@code prompt} is the latest turn's); empty for a first turn, and
  *                        left out of the JSON then, so single-turn events read and write as before
+ * @param check           null for an ordinary answer; set on the answers of a comparison that checks the raters
+ *                        (gold, or shown to two raters), which the public API never serves
  */
 public record GenerationEvent(
         int schemaVersion,
@@ -23,7 +25,8 @@ public record GenerationEvent(
         Sampling sampling,
         double sequenceLogProb,
         Instant createdAt,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Turn> history) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Turn> history,
+        RaterCheck check) {
 
     /** 2 added {@code history} (a follow-up's earlier turns), optional. */
     public static final int SCHEMA_VERSION = 2;
@@ -46,7 +49,17 @@ public record GenerationEvent(
     /** A first turn's event (no history). */
     public GenerationEvent(int schemaVersion, String generationId, String comparisonId, Slot slot, String prompt,
                            Answer answer, Sampling sampling, double sequenceLogProb, Instant createdAt) {
-        this(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb, createdAt, List.of());
+        this(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb, createdAt, List.of(), null);
+    }
+
+    public GenerationEvent(int schemaVersion, String generationId, String comparisonId, Slot slot, String prompt,
+                           Answer answer, Sampling sampling, double sequenceLogProb, Instant createdAt, List<Turn> history) {
+        this(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb, createdAt, history, null);
+    }
+
+    public GenerationEvent withCheck(RaterCheck check) {
+        return new GenerationEvent(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb,
+                createdAt, history, check);
     }
 
     public static GenerationEvent of(String generationId, String comparisonId, Slot slot, String prompt,

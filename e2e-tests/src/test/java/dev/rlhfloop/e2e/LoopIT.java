@@ -10,6 +10,7 @@ import dev.rlhfloop.cli.RateCommand;
 import dev.rlhfloop.cli.RateCommand.RatedAnswer;
 import dev.rlhfloop.cli.RateCommand.Vote;
 import dev.rlhfloop.contracts.Algorithm;
+import dev.rlhfloop.contracts.GenerationEvent;
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.PreferencePair;
@@ -168,7 +169,10 @@ class LoopIT {
     @Test
     @Order(3)
     void noVoteWasLostOrTrainedTwice() {
-        Map<String, Vote> decisive = votes.stream().filter(LoopIT::isDecisive)
+        // Gold comparisons (rlhf.inference.rater-checks.gold-share) check the rater and make no pair.
+        Set<String> gold = read(Topics.GENERATIONS, GenerationEvent.class).stream().map(Record::value)
+                .filter(g -> g.check() != null && g.check().gold()).map(GenerationEvent::comparisonId).collect(Collectors.toSet());
+        Map<String, Vote> decisive = votes.stream().filter(LoopIT::isDecisive).filter(v -> !gold.contains(v.comparisonId()))
                 .collect(Collectors.toMap(Vote::comparisonId, v -> v, (a, b) -> a, LinkedHashMap::new));
         assertFalse(decisive.isEmpty(), "the rater cast decisive (A/B) votes");
         // The topology turns the last votes into pairs at its next exactly-once commit: wait for them.

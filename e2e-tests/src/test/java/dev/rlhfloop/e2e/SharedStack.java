@@ -28,7 +28,8 @@ public final class SharedStack implements BeforeAllCallback {
      * wrote 1.0–2.4 words per answer against the SFT model's 3.8 in three seeds, where 5e-5 still
      * wrote 2.0–3.7 at versions 7–15 in one of two (the CI failure of z 1.27); 1e-3 turned the answers
      * into repeated words within three versions. The
-     * inference service's default pairs the latest version with the SFT baseline in half the comparisons.
+     * inference service's default pairs the latest version with the SFT baseline in half the comparisons,
+     * and 5% are gold (LoopIT leaves them out of its pair counts); none is shown to a second rater.
      * Any {@code -Drlhf.e2e.<service>.<key>=value} overrides or adds {@code -D<key>=value} for that service.
      */
     static final Map<String, Map<String, String>> SETTINGS = Map.of(
@@ -43,7 +44,11 @@ public final class SharedStack implements BeforeAllCallback {
                     "rlhf.trainer.dpo.batch-size", "4",
                     "rlhf.trainer.reward.epochs", "1"),
             "inference-service", Map.of(
-                    "rlhf.inference.sampling.max-new-tokens", "32"));
+                    "rlhf.inference.sampling.max-new-tokens", "32",
+                    // the whole-stack tests vote as several raters one after another: a comparison shown to a
+                    // second rater would hold its first vote's pair for 30 min, and their pair counts could not
+                    // be checked against the votes (the service tests cover it: RaterChecksKafkaTest, RaterQualityKafkaTest)
+                    "rlhf.inference.rater-checks.second-rater-share", "0"));
 
     private static WholeStack stack;
 

@@ -4,6 +4,7 @@ import dev.rlhfloop.contracts.api.Stats;
 import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.feedback.streams.Leaderboard;
 import dev.rlhfloop.feedback.streams.PartialStats;
+import dev.rlhfloop.feedback.streams.RaterQualityReport;
 import dev.rlhfloop.feedback.streams.StatsReport;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -57,7 +58,7 @@ public class FeedbackStores {
         PartialStats all = queries.everywhere();
         String baseline = StatsReport.baseline(configuredBaseline, queries.published());
         return StatsReport.of(all.totals(), all.byVersion(), baseline, all.votesPerMinute(),
-                leaderboard.ratings(all.byVersion(), baseline));
+                leaderboard.ratings(all.byVersion(), baseline)).withRaterQuality(RaterQualityReport.of(all.raterQuality()));
     }
 
     /** This instance's share of the statistics, for the other instances. */

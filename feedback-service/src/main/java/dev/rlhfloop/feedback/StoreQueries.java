@@ -7,6 +7,8 @@ import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.feedback.streams.FeedbackTopology;
 import dev.rlhfloop.feedback.streams.PartialStats;
+import dev.rlhfloop.feedback.streams.RaterQualityStats;
+import dev.rlhfloop.feedback.streams.RaterQualityTopology;
 import dev.rlhfloop.feedback.streams.VersionStats;
 import dev.rlhfloop.feedback.streams.VoteTotals;
 import java.io.IOException;
@@ -136,7 +138,9 @@ public final class StoreQueries {
         try (var it = perMinute.fetch(FeedbackTopology.ALL_VOTES, now.minus(votesPerMinuteWindow), now)) {
             it.forEachRemaining(kv -> counts.add(new Stats.MinuteCount(Instant.ofEpochMilli(kv.key), kv.value)));
         }
-        return new PartialStats(byVersion, totals, counts);
+        RaterQualityStats raterQuality = store(RaterQualityTopology.RATER_QUALITY_STORE,
+                QueryableStoreTypes.<String, RaterQualityStats>keyValueStore()).get(FeedbackTopology.ALL_VOTES);
+        return new PartialStats(byVersion, totals, counts, raterQuality);
     }
 
     /** The statistics of the whole topology: this instance's share and every other instance's. */

@@ -1,5 +1,6 @@
 package dev.rlhfloop.inference;
 
+import dev.rlhfloop.contracts.RaterCheck;
 import java.util.List;
 
 /** Two answers to one prompt, in slot order (A, B). Which version wrote which is revealed after a vote. */
@@ -8,6 +9,8 @@ final class Comparison {
     private final String prompt;
     private final List<AnswerStream> answers;
     private volatile boolean voted;
+    /** Set before its answers are generated when the comparison checks the raters; never shown to them. */
+    private volatile RaterCheck check;
 
     Comparison(String id, String prompt, List<AnswerStream> answers) {
         this.id = id;
@@ -33,5 +36,13 @@ final class Comparison {
 
     void markVoted() {
         voted = true;
+    }
+
+    RaterCheck check() {
+        return check;
+    }
+
+    void check(RaterCheck check) {
+        this.check = check;
     }
 }

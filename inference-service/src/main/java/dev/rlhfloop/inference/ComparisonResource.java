@@ -43,6 +43,9 @@ public class ComparisonResource {
     ComparisonService comparisons;
 
     @Inject
+    dev.rlhfloop.service.auth.Auth auth;
+
+    @Inject
     ComparisonViews views;
 
     @POST
@@ -53,10 +56,11 @@ public class ComparisonResource {
             content = @Content(schema = @Schema(implementation = ComparisonCreated.class)))
     @APIResponse(responseCode = "400", description = "the prompt is blank or too long (`bad_request`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "503", description = "no model yet (`no_model`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public RestResponse<ComparisonCreated> create(@Valid CreateComparison request) {
+    public RestResponse<ComparisonCreated> create(@Valid CreateComparison request, @Context jakarta.ws.rs.core.HttpHeaders headers) {
         List<Turn> history = request == null || request.history() == null ? List.of()
                 : request.history().stream().map(t -> new Turn(t.prompt(), t.answer())).toList();
-        Comparison comparison = comparisons.create(request == null ? null : request.prompt(), history);
+        // the rater (if the session names one) may be given a comparison another rater voted on
+        Comparison comparison = comparisons.create(request == null ? null : request.prompt(), history, auth.identify(headers).raterId());
         return RestResponse.status(RestResponse.Status.CREATED, views.created(comparison));
     }
 

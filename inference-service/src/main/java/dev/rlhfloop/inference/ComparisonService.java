@@ -74,6 +74,9 @@ public class ComparisonService {
     InstanceName instance;
 
     @Inject
+    RaterChecks raterChecks;
+
+    @Inject
     ComparisonThreads threads;
 
     private final Random random = new SecureRandom();
@@ -149,13 +152,28 @@ public class ComparisonService {
 
     /** Creates a comparison and starts generating; {@code prompt} null draws one from the built-in pool. */
     public Comparison create(String prompt) {
-        return create(prompt, List.of());
+        return create(prompt, List.of(), null);
     }
 
     /** A comparison that continues {@code history} (a chat sent to rating: both sides share it); empty for a fresh one. */
     public Comparison create(String prompt, List<Turn> history) {
+        return create(prompt, history, null);
+    }
+
+    /** @param rater who asks (null when unknown): a comparison drawn from the pool may check them instead (RaterChecks) */
+    public Comparison create(String prompt, List<Turn> history, String rater) {
         if (prompt == null && !history.isEmpty()) {
             throw new BadRequestException("prompt is missing: a conversation sent to rating needs its next message");
+        }
+        boolean drawn = prompt == null;
+        if (drawn) {
+            Optional<Comparison> check = raterChecks.instead(rater);
+            if (check.isPresent()) {
+                synchronized (this) {
+                    comparisons.put(check.get().id(), check.get());
+                }
+                return check.get();
+            }
         }
         if (prompt == null) {
             List<String> pool = promptPool();
@@ -165,7 +183,10 @@ public class ComparisonService {
         ModelRegistry.Pair pair = registry.pair(config.compare().draw(config.baselineShare(), random), random);
         List<ServedModel> models = random.nextBoolean()
                 ? List.of(pair.first(), pair.second()) : List.of(pair.second(), pair.first());
-        return start(prompt, models, List.of(history, history), null);
+        Comparison comparison = start(prompt, models, List.of(history, history), null);
+        // marked before its answers can finish: the mark is read when an answer's event is written
+        if (drawn) raterChecks.consider(comparison);
+        return comparison;
     }
 
     void checkPrompt(String prompt) {
@@ -276,7 +297,7 @@ public class ComparisonService {
         GenerationEvent event = GenerationEvent.of(answer.generationId(), comparison.id(), answer.slot(), prompt,
                 new Answer(result.text(), result.tokenIds(), model.versionId()),
                 new Sampling(settings.temperature(), settings.topK(), settings.topP(), settings.maxNewTokens(), seed),
-                result.logProb(), context);
+                result.logProb(), context).withCheck(comparison.check());
         // "done" goes out once Kafka has the answer, so a vote right after it finds the comparison
         publisher.publish(event).whenComplete((ok, error) -> {
             if (error != null) {

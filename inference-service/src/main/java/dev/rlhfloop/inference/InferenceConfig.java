@@ -42,6 +42,9 @@ public interface InferenceConfig {
 
     Sampling sampling();
 
+    /** Gold comparisons and comparisons shown to two raters. */
+    RaterCheckSettings raterChecks();
+
     /**
      * Answers decoded together, one token each per step of the batch (continuous batching); more
      * wait for room in arrival order. At most 64, the largest batch whose rows stay batch-invariant.

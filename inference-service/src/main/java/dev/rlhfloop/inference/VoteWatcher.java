@@ -21,11 +21,16 @@ public class VoteWatcher {
     @Inject
     ComparisonService comparisons;
 
+    @Inject
+    RaterChecks raterChecks;
+
     @Incoming("votes-seen")
     void read(ConsumerRecord<String, String> record) {
         if (record.value() == null) return;
         try {
-            comparisons.markVoted(Json.read(record.value(), VoteEvent.class).comparisonId());
+            VoteEvent vote = Json.read(record.value(), VoteEvent.class);
+            comparisons.markVoted(vote.comparisonId());
+            raterChecks.voted(vote.comparisonId(), vote.rater());
         } catch (InvalidEventException e) {
             LOG.warnf("skipping an unreadable vote at %s-%d@%d: %s", record.topic(), record.partition(),
                     record.offset(), e.getMessage());

@@ -4,6 +4,7 @@ import {chart, colors} from './charts.js';
 import {versionLabel} from './rate.js';
 import * as raters from './raters.js';
 import * as lineControl from './line-control.js';
+import {renderRaterQuality} from './rater-quality.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 5000;
@@ -144,6 +145,7 @@ function render() {
   renderBootstrap();
   renderWinRate();
   renderLeaderboard();
+  renderRaterQuality(data.stats);
   renderDpo();
   renderVpm();
   renderTimeline();

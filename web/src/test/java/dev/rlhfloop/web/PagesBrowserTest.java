@@ -164,6 +164,9 @@ class PagesBrowserTest extends BrowserPageTest {
         browser.await(d -> d.findElements(By.cssSelector("#leaderboard-table tbody tr")).size() == 4 ? true : null);
         browser.awaitText("#leaderboard-table tbody tr:first-child", "1 v3 1153 1072 – 1241");
         assertFalse(browser.driver.findElements(By.cssSelector("#chart-leaderboard canvas")).isEmpty(), "leaderboard chart drawn");
+        browser.awaitText("#gold-table tbody tr:first-child", "rater-ann 8 7 88% 53% – 98%");
+        browser.awaitText("#agreement-table tbody tr:first-child", "rater-ann rater-bob 10 8 0.60");
+        browser.awaitText("#agreement-table tbody tr:last-child", "all raters 10 8 0.60");
 
         // the stand-in answers in feedback-service's documented form
         HttpResponse<String> stats = get("/api/stats");

@@ -369,7 +369,8 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     private Map<String, Object> statsNow() {
         if (bootstrapping) {
             return Map.of("totals", Map.of("votes", 0, "decisiveVotes", 0, "raters", 0),
-                    "versions", List.of(), "votesPerMinute", List.of(), "leaderboard", List.of());
+                    "versions", List.of(), "votesPerMinute", List.of(), "leaderboard", List.of(),
+                    "raterQuality", Map.of("gold", List.of(), "agreement", Map.of("comparisons", 0, "agreed", 0, "pairs", List.of())));
         }
         List<Map<String, Object>> versions = List.of(
                 versionStats("1", 24, 13, 3), versionStats("2", 31, 19, 4), versionStats("3", 31 + votes.size(), 22 + votes.size(), 2));
@@ -390,8 +391,16 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
             leaderboard.add(rating(hostile, 990, 900, 1080, 10));
         }
         return Map.of("totals", Map.of("votes", EARLIER_VOTES + votes.size(), "decisiveVotes", 700 + decisive, "raters", 5 + raters),
-                "baselineVersion", "0", "versions", versions, "votesPerMinute", perMinute, "leaderboard", leaderboard);
+                "baselineVersion", "0", "versions", versions, "votesPerMinute", perMinute, "leaderboard", leaderboard,
+                "raterQuality", RATER_QUALITY);
     }
+
+    /** Gold accuracy and agreement as the feedback service reports them (7 of 8 right: Wilson 0.529 – 0.978). */
+    private static final Map<String, Object> RATER_QUALITY = Map.of(
+            "gold", List.of(Map.of("rater", "rater-ann", "votes", 8, "correct", 7,
+                    "accuracy", Map.of("successes", 7, "trials", 8, "rate", 0.875, "low", 0.529, "high", 0.978))),
+            "agreement", Map.of("comparisons", 10, "agreed", 8, "kappa", 0.6,
+                    "pairs", List.of(Map.of("raterA", "rater-ann", "raterB", "rater-bob", "comparisons", 10, "agreed", 8, "kappa", 0.6))));
 
     private static Map<String, Object> rating(String version, double rating, double low, double high, int games) {
         return Map.of("version", version, "rating", rating, "low", low, "high", high, "games", games);

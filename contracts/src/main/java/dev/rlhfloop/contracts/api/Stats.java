@@ -8,7 +8,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 /**
  * {@code GET /api/stats} (and each {@code stats} event of {@code /api/stats/events}): per model
  * version, its votes and outcomes, and its win rate against the SFT baseline with a 95% Wilson
- * interval; all-time totals; votes per minute over the last hour; the Bradley–Terry leaderboard.
+ * interval; all-time totals; votes per minute over the last hour; the Bradley–Terry leaderboard; the
+ * raters' accuracy on gold comparisons and their agreement.
  */
 public record Stats(
         @Schema(required = true) Totals totals,
@@ -16,9 +17,24 @@ public record Stats(
         @Schema(required = true) List<Version> versions,
         @Schema(required = true, description = "the last 60 minutes, one entry per minute with votes") List<MinuteCount> votesPerMinute,
         @Schema(required = true, description = "Bradley-Terry ratings of every version compared with another one, fitted to all votes (a tie or "
-                + "both-bad is half a win each), on the Elo scale with the baseline at 1000; best first") List<Rating> leaderboard) {
+                + "both-bad is half a win each), on the Elo scale with the baseline at 1000; best first") List<Rating> leaderboard,
+        @Schema(required = true, description = "gold accuracy per rater and agreement between raters (gold votes count in no other "
+                + "figure but votesPerMinute)") RaterQuality raterQuality) {
 
-    /** Every vote counted since the topics began (a rater's repeat on a comparison counts once). */
+    public Stats {
+        raterQuality = raterQuality == null ? RaterQuality.NONE : raterQuality;
+    }
+
+    public Stats(Totals totals, String baselineVersion, List<Version> versions, List<MinuteCount> votesPerMinute,
+                 List<Rating> leaderboard) {
+        this(totals, baselineVersion, versions, votesPerMinute, leaderboard, RaterQuality.NONE);
+    }
+
+    public Stats withRaterQuality(RaterQuality quality) {
+        return new Stats(totals, baselineVersion, versions, votesPerMinute, leaderboard, quality);
+    }
+
+    /** Every vote counted since the topics began (a rater's repeat on a comparison counts once; gold votes are left out). */
     public record Totals(
             @Schema(required = true) long votes,
             @Schema(required = true, description = "A or B votes, each one preference pair") long decisiveVotes,

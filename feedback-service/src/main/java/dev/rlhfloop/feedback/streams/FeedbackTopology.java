@@ -3,7 +3,6 @@ package dev.rlhfloop.feedback.streams;
 import dev.rlhfloop.contracts.GenerationEvent;
 import dev.rlhfloop.contracts.JsonSerde;
 import dev.rlhfloop.contracts.ModelVersion;
-import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.contracts.VoteEvent;
 import java.time.Duration;
@@ -16,7 +15,6 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -27,9 +25,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * <pre>
  * generations ─┐
  *              ├─► join per comparison ──► judged votes ─┬─► preference pairs (A/B votes)      → rlhf.preference-pairs
- * votes ───────┘   (store: comparisons)                  ├─► per-version outcomes, by version  (store: version-stats)
+ * votes ───────┘   (store: comparisons)                  ├─► per-version outcomes, by version, gold votes left out (store: version-stats)
  *                                                        ├─► votes per minute                   (store: votes-per-minute)
- *                                                        └─► all-time totals: votes, raters     (store: vote-totals)
+ *                                                        └─► all-time totals: votes, raters, gold votes left out (store: vote-totals)
  * model versions ──► global table (store: model-versions), to find the SFT baseline
  * </pre>
  * Every store is backed by a changelog topic, so statistics survive a restart and are rebuilt from Kafka.
@@ -47,6 +45,11 @@ public final class FeedbackTopology {
     private FeedbackTopology() {}
 
     public static Topology build() {
+        return build(RaterQualityTopology.SECOND_VOTE_WAIT);
+    }
+
+    /** @param secondVoteWait how long a vote on a comparison shown to two raters waits for the other one */
+    public static Topology build(Duration secondVoteWait) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMPARISONS_STORE),
                 Serdes.String(), JsonSerde.of(ComparisonState.class)));
@@ -59,10 +62,9 @@ public final class FeedbackTopology {
                 .process(ComparisonJoiner.OnVote::new, COMPARISONS_STORE);
         KStream<String, JudgedVote> judged = fromGenerations.merge(fromVotes);
 
-        judged.flatMapValues(vote -> vote.pair().stream().toList())
-                .to(Topics.PREFERENCE_PAIRS, Produced.with(Serdes.String(), JsonSerde.of(PreferencePair.class)));
+        KStream<String, JudgedVote> rated = RaterQualityTopology.pairs(builder, judged, secondVoteWait);
 
-        judged.flatMap((comparisonId, vote) -> vote.participations())
+        rated.flatMap((comparisonId, vote) -> vote.participations())
                 .groupByKey(Grouped.with("by-version", Serdes.String(), JsonSerde.of(Participation.class)))
                 .aggregate(() -> VersionStats.NONE, (version, participation, stats) -> stats.plus(participation),
                         Materialized.<String, VersionStats, KeyValueStore<Bytes, byte[]>>as(VERSION_STATS_STORE)
@@ -77,7 +79,7 @@ public final class FeedbackTopology {
                         .withValueSerde(Serdes.Long())
                         .withRetention(Duration.ofDays(1)));
 
-        judged.map((comparisonId, vote) -> KeyValue.pair(ALL_VOTES, vote.cast()))
+        rated.map((comparisonId, vote) -> KeyValue.pair(ALL_VOTES, vote.cast()))
                 .groupByKey(Grouped.with("vote-totals", Serdes.String(), JsonSerde.of(CastVote.class)))
                 .aggregate(() -> VoteTotals.NONE, (all, vote, totals) -> totals.plus(vote),
                         Materialized.<String, VoteTotals, KeyValueStore<Bytes, byte[]>>as(VOTE_TOTALS_STORE)

@@ -25,6 +25,23 @@ public record JudgedVote(CastVote cast, GenerationEvent a, GenerationEvent b) {
         return Optional.of(PreferencePair.of(vote.comparisonId(), a.prompt(), chosen.answer(), rejected.answer(), ref, history));
     }
 
+    /** A vote on a gold comparison: it checks the rater, and makes no pair and no rating. */
+    public boolean gold() {
+        return a.check() != null && a.check().gold();
+    }
+
+    /** For a gold vote: whether the rater chose the known right answer (a tie or both-bad is not). */
+    public boolean choseReference() {
+        Choice choice = cast.vote().choice();
+        return (choice == Choice.A && Boolean.TRUE.equals(a.check().reference()))
+                || (choice == Choice.B && Boolean.TRUE.equals(b.check().reference()));
+    }
+
+    /** A vote on a comparison shown to two raters: its pair waits for the other vote (PairGate). */
+    public boolean shownTwice() {
+        return a.check() != null && a.check().kind() == dev.rlhfloop.contracts.RaterCheck.Kind.SECOND_RATER;
+    }
+
     /** Each answer's side of the vote, keyed by the version that wrote it. */
     public List<KeyValue<String, Participation>> participations() {
         Choice choice = cast.vote().choice();

@@ -15,9 +15,15 @@ import java.util.TreeMap;
  * @param totals {@link VoteTotals#NONE} on the instances that do not hold them
  * @param votesPerMinute empty on the instances that do not hold them
  */
-public record PartialStats(Map<String, VersionStats> byVersion, VoteTotals totals, List<Stats.MinuteCount> votesPerMinute) {
+public record PartialStats(Map<String, VersionStats> byVersion, VoteTotals totals, List<Stats.MinuteCount> votesPerMinute,
+                           RaterQualityStats raterQuality) {
+
+    public PartialStats(Map<String, VersionStats> byVersion, VoteTotals totals, List<Stats.MinuteCount> votesPerMinute) {
+        this(byVersion, totals, votesPerMinute, RaterQualityStats.NONE);
+    }
 
     public PartialStats {
+        raterQuality = raterQuality == null ? RaterQualityStats.NONE : raterQuality;
         byVersion = byVersion == null ? Map.of() : Map.copyOf(byVersion);
         totals = totals == null ? VoteTotals.NONE : totals;
         votesPerMinute = votesPerMinute == null ? List.of() : List.copyOf(votesPerMinute);
@@ -27,12 +33,14 @@ public record PartialStats(Map<String, VersionStats> byVersion, VoteTotals total
         Map<String, VersionStats> byVersion = new TreeMap<>();
         VoteTotals totals = VoteTotals.NONE;
         List<Stats.MinuteCount> perMinute = new ArrayList<>();
+        RaterQualityStats raterQuality = RaterQualityStats.NONE;
         for (PartialStats share : shares) {
+            if (share.raterQuality().notes() > raterQuality.notes()) raterQuality = share.raterQuality();
             byVersion.putAll(share.byVersion());
             if (share.totals().votes() > totals.votes()) totals = share.totals();
             perMinute.addAll(share.votesPerMinute());
         }
         perMinute.sort(Comparator.comparing(Stats.MinuteCount::minute));
-        return new PartialStats(byVersion, totals, perMinute);
+        return new PartialStats(byVersion, totals, perMinute, raterQuality);
     }
 }

@@ -57,12 +57,7 @@ class FeedbackTopologyTest {
     @BeforeEach
     void start() throws Exception {
         stateDir = Files.createTempDirectory("feedback-topology-test");
-        Properties config = new Properties();
-        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "feedback-topology-test");
-        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
-        driver = new TopologyTestDriver(FeedbackTopology.build(), config);
+        driver = driver(FeedbackTopology.build(), stateDir, Instant.now());
         generations = driver.createInputTopic(Topics.GENERATIONS, Serdes.String().serializer(), JsonSerde.of(GenerationEvent.class).serializer());
         votes = driver.createInputTopic(Topics.VOTES, Serdes.String().serializer(), JsonSerde.of(VoteEvent.class).serializer());
         rawVotes = driver.createInputTopic(Topics.VOTES, Serdes.String().serializer(), Serdes.ByteArray().serializer());
@@ -72,6 +67,20 @@ class FeedbackTopologyTest {
 
     @AfterEach
     void stop() throws Exception {
+        close(driver, stateDir);
+    }
+
+    /** A driver of {@code topology} in {@code stateDir}, its wall clock starting at {@code wallClock}; unreadable records skipped. */
+    static TopologyTestDriver driver(org.apache.kafka.streams.Topology topology, Path stateDir, Instant wallClock) {
+        Properties config = new Properties();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "feedback-topology-test");
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
+        return new TopologyTestDriver(topology, config, wallClock);
+    }
+
+    static void close(TopologyTestDriver driver, Path stateDir) throws java.io.IOException {
         driver.close();
         try (var files = Files.walk(stateDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
