@@ -2,7 +2,9 @@ package dev.rlhfloop.contracts;
 
 /**
  * One training example for the reward model and DPO: a prompt, the answer a rater chose and the one
- * they rejected. Published by the feedback service for A/B votes only; keyed by {@link #comparisonId}.
+ * they rejected. Published by the feedback service (the topic's one writer) for A/B votes, with the
+ * {@link #vote} behind it, and for pairs an admin imported from a file, with their {@link #source}
+ * instead (schema 2); keyed by {@link #comparisonId} (an imported pair's is {@code import:<import id>:<line>}).
  */
 public record PreferencePair(
         int schemaVersion,
@@ -10,9 +12,11 @@ public record PreferencePair(
         String prompt,
         Answer chosen,
         Answer rejected,
-        VoteRef vote) {
+        VoteRef vote,
+        Source source) {
 
-    public static final int SCHEMA_VERSION = 1;
+    /** 2 added {@code source}: an imported pair has it instead of a vote. */
+    public static final int SCHEMA_VERSION = 2;
 
     public PreferencePair {
         schemaVersion = InvalidEventException.schemaVersionOrFirst(schemaVersion);
@@ -21,12 +25,32 @@ public record PreferencePair(
                 .present("prompt", prompt)
                 .present("chosen", chosen)
                 .present("rejected", rejected)
-                .present("vote", vote)
+                .that(vote != null || source != null, "vote is missing (or, for an imported pair, source)")
                 .done();
     }
 
+    /** A pair written before schema 2: always a vote's. */
+    public PreferencePair(int schemaVersion, String comparisonId, String prompt, Answer chosen, Answer rejected, VoteRef vote) {
+        this(schemaVersion, comparisonId, prompt, chosen, rejected, vote, null);
+    }
+
     public static PreferencePair of(String comparisonId, String prompt, Answer chosen, Answer rejected, VoteRef vote) {
-        return new PreferencePair(SCHEMA_VERSION, comparisonId, prompt, chosen, rejected, vote);
+        return new PreferencePair(SCHEMA_VERSION, comparisonId, prompt, chosen, rejected, vote, null);
+    }
+
+    /** A pair read from a file an admin imported. */
+    public static PreferencePair imported(String prompt, Answer chosen, Answer rejected, Source source) {
+        return new PreferencePair(SCHEMA_VERSION, "import:" + source.importId() + ":" + source.line(), prompt, chosen, rejected, null, source);
+    }
+
+    /** When the pair entered the log: its vote's time, or its import's. */
+    public java.time.Instant at() {
+        return vote != null ? vote.votedAt() : source.importedAt();
+    }
+
+    /** The rater whose vote made the pair; null for an imported pair. */
+    public String rater() {
+        return vote != null ? vote.rater() : null;
     }
 
     public String key() {
@@ -42,6 +66,20 @@ public record PreferencePair(
                     .that(partition >= 0, "partition must be >= 0, was " + partition)
                     .that(offset >= 0, "offset must be >= 0, was " + offset)
                     .present("votedAt", votedAt)
+                    .done();
+        }
+    }
+
+    /**
+     * Where an imported pair came from: the import (one admin request), the file's name as the admin
+     * gave it, and the entry's line in that file.
+     */
+    public record Source(String importId, String name, int line, java.time.Instant importedAt) {
+        public Source {
+            new InvalidEventException.Check("PreferencePair.source")
+                    .text("importId", importId)
+                    .that(line >= 1, "line must be >= 1, was " + line)
+                    .present("importedAt", importedAt)
                     .done();
         }
     }

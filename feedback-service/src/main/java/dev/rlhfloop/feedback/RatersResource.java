@@ -58,7 +58,21 @@ public class RatersResource {
         return Response.ok(view(revoked, null)).build();
     }
 
+    /**
+     * Forgets the rater: revoked, and its votes (past ones included) left out of every statistic, export
+     * and later version, on every instance and by the trainer (all follow {@code rlhf.raters}).
+     */
+    @POST
+    @Path("/{raterId}/forget")
+    public Response forget(@PathParam("raterId") String raterId) {
+        directory.awaitLoaded();
+        Rater rater = directory.find(raterId).orElse(null);
+        if (rater == null) return ApiError.notFound("no rater " + raterId);
+        Rater forgotten = rater.isForgotten() ? rater : directory.publish(rater.forgotten(Instant.now()));
+        return Response.ok(view(forgotten, null)).build();
+    }
+
     private static RaterView view(Rater r, String invitePath) {
-        return new RaterView(r.raterId(), r.name(), r.inviteHash() != null, r.createdAt(), r.revokedAt(), invitePath);
+        return new RaterView(r.raterId(), r.name(), r.inviteHash() != null, r.createdAt(), r.revokedAt(), r.forgottenAt(), invitePath);
     }
 }

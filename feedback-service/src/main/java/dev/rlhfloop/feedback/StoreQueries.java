@@ -7,6 +7,7 @@ import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.feedback.streams.FeedbackTopology;
 import dev.rlhfloop.feedback.streams.PartialStats;
+import dev.rlhfloop.feedback.streams.RaterShare;
 import dev.rlhfloop.feedback.streams.VersionStats;
 import dev.rlhfloop.feedback.streams.VoteTotals;
 import java.io.IOException;
@@ -122,8 +123,8 @@ public final class StoreQueries {
         return published;
     }
 
-    /** This instance's share of the statistics. */
-    public PartialStats share() {
+    /** This instance's share of the statistics, with the shares it holds of the {@code forgotten} raters. */
+    public PartialStats share(Set<String> forgotten) {
         Map<String, VersionStats> byVersion = new TreeMap<>();
         try (var all = store(FeedbackTopology.VERSION_STATS_STORE, QueryableStoreTypes.<String, VersionStats>keyValueStore()).all()) {
             all.forEachRemaining(kv -> byVersion.put(kv.key, kv.value));
@@ -136,13 +137,21 @@ public final class StoreQueries {
         try (var it = perMinute.fetch(FeedbackTopology.ALL_VOTES, now.minus(votesPerMinuteWindow), now)) {
             it.forEachRemaining(kv -> counts.add(new Stats.MinuteCount(Instant.ofEpochMilli(kv.key), kv.value)));
         }
-        return new PartialStats(byVersion, totals, counts);
+        Map<String, RaterShare> shares = new TreeMap<>();
+        if (!forgotten.isEmpty()) {
+            var byRater = store(FeedbackTopology.RATER_SHARES_STORE, QueryableStoreTypes.<String, RaterShare>keyValueStore());
+            for (String rater : forgotten) {
+                RaterShare share = byRater.get(rater);
+                if (share != null) shares.put(rater, share);
+            }
+        }
+        return new PartialStats(byVersion, totals, counts, shares);
     }
 
-    /** The statistics of the whole topology: this instance's share and every other instance's. */
-    public PartialStats everywhere() {
+    /** The statistics of the whole topology: this instance's share and every other instance's (each with its forgotten raters' shares). */
+    public PartialStats everywhere(Set<String> forgotten) {
         List<PartialStats> shares = new ArrayList<>();
-        shares.add(share());
+        shares.add(share(forgotten));
         for (HostInfo other : others()) shares.add(shareOf(other));
         return PartialStats.union(shares);
     }

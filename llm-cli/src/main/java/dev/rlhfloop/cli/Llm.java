@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 ExportCommand.class,
                 GenerateCommand.class,
                 GrpoCommand.class,
+                ImportCommand.class,
                 KtoCommand.class,
                 LogitsCommand.class,
                 PpoCommand.class,

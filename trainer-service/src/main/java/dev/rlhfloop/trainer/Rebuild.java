@@ -31,7 +31,10 @@ record Rebuild(String version, String rebuilds, ModelVersion.Cut cut, Result res
             return new Rebuild(versionId, recorded.versionId(), cut, Result.NOT_COMPARABLE, "made by another engine: "
                     + describe(recorded.engine()) + " for " + recorded.versionId() + ", " + describe(replayed.engine()) + " here");
         }
-        String why = replayed.algorithm() != recorded.algorithm()
+        String why = !replayed.trainedOn().forgottenRaters().equals(recorded.trainedOn().forgottenRaters())
+                ? "other pairs: forgotten raters left out here " + replayed.trainedOn().forgottenRaters() + ", by "
+                        + recorded.versionId() + " " + recorded.trainedOn().forgottenRaters()
+                : replayed.algorithm() != recorded.algorithm()
                 ? "another algorithm: " + replayed.algorithm() + ", " + recorded.versionId() + " was " + recorded.algorithm()
                 : replayed.weights().format() != recorded.weights().format()
                 ? "another kind of version: " + replayed.weights().format() + ", " + recorded.versionId() + " was " + recorded.weights().format()

@@ -72,6 +72,9 @@ class AccessGateTest {
         assertRefused(403, "forbidden", post("/api/replays", "{\"from\":\"BEGINNING\"}", TestSessions.rater("alice")));
         assertRefused(403, "forbidden", get("/api/models/1/weights", TestSessions.rater("alice")));
         assertRefused(403, "forbidden", get("/api/raters", TestSessions.rater("alice")));
+        assertRefused(403, "forbidden", post("/api/raters/r-1/forget", "", TestSessions.rater("alice")));
+        assertRefused(401, "unauthorized", post("/api/import/pairs", "{\"pairs\":[]}", null));
+        assertRefused(403, "forbidden", post("/api/import/pairs", "{\"pairs\":[]}", TestSessions.rater("alice")));
         assertRefused(403, "forbidden", post("/api/votes", "{}", TestSessions.admin()));   // the admin is not a rater
         // Reads stay open in local mode; the session endpoint is open to all.
         assertEquals(200, get("/api/models", null).statusCode());

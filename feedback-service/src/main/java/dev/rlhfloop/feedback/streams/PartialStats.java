@@ -14,25 +14,57 @@ import java.util.TreeMap;
  *
  * @param totals {@link VoteTotals#NONE} on the instances that do not hold them
  * @param votesPerMinute empty on the instances that do not hold them
+ * @param forgotten the shares of forgotten raters this instance holds (by rater), to take out of the whole
  */
-public record PartialStats(Map<String, VersionStats> byVersion, VoteTotals totals, List<Stats.MinuteCount> votesPerMinute) {
+public record PartialStats(Map<String, VersionStats> byVersion, VoteTotals totals, List<Stats.MinuteCount> votesPerMinute,
+                           Map<String, RaterShare> forgotten) {
 
     public PartialStats {
         byVersion = byVersion == null ? Map.of() : Map.copyOf(byVersion);
         totals = totals == null ? VoteTotals.NONE : totals;
         votesPerMinute = votesPerMinute == null ? List.of() : List.copyOf(votesPerMinute);
+        forgotten = forgotten == null ? Map.of() : Map.copyOf(forgotten);
+    }
+
+    public PartialStats(Map<String, VersionStats> byVersion, VoteTotals totals, List<Stats.MinuteCount> votesPerMinute) {
+        this(byVersion, totals, votesPerMinute, Map.of());
+    }
+
+    /** The statistics without the forgotten raters' votes, as if they had never been cast. */
+    public PartialStats withoutForgotten() {
+        if (forgotten.isEmpty()) return this;
+        Map<String, VersionStats> versions = new TreeMap<>(byVersion);
+        long votes = totals.votes();
+        long decisive = totals.decisiveVotes();
+        java.util.Set<String> raters = new java.util.TreeSet<>(totals.raters());
+        List<Stats.MinuteCount> perMinute = new ArrayList<>(votesPerMinute);
+        for (var rater : forgotten.entrySet()) {
+            RaterShare share = rater.getValue();
+            share.byVersion().forEach((version, part) -> versions.computeIfPresent(version, (v, stats) -> {
+                VersionStats left = stats.minus(part);
+                return left.votes() == 0 && left.against().isEmpty() ? null : left;
+            }));
+            votes -= share.votes();
+            decisive -= share.decisiveVotes();
+            raters.remove(rater.getKey());
+            perMinute.replaceAll(m -> new Stats.MinuteCount(m.minute(), Math.max(0, m.votes() - share.votesIn(m.minute()))));
+        }
+        perMinute.removeIf(m -> m.votes() == 0);
+        return new PartialStats(versions, new VoteTotals(Math.max(0, votes), Math.max(0, decisive), raters), perMinute);
     }
 
     public static PartialStats union(List<PartialStats> shares) {
         Map<String, VersionStats> byVersion = new TreeMap<>();
         VoteTotals totals = VoteTotals.NONE;
         List<Stats.MinuteCount> perMinute = new ArrayList<>();
+        Map<String, RaterShare> forgotten = new TreeMap<>();
         for (PartialStats share : shares) {
             byVersion.putAll(share.byVersion());
+            forgotten.putAll(share.forgotten());
             if (share.totals().votes() > totals.votes()) totals = share.totals();
             perMinute.addAll(share.votesPerMinute());
         }
         perMinute.sort(Comparator.comparing(Stats.MinuteCount::minute));
-        return new PartialStats(byVersion, totals, perMinute);
+        return new PartialStats(byVersion, totals, perMinute, forgotten);
     }
 }
