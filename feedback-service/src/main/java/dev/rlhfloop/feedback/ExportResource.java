@@ -104,7 +104,8 @@ public class ExportResource {
         StreamingOutput body = out -> {
             Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
             long lines = copy(topic, since, record -> {
-                if (!forgotten.isEmpty() && forgotten.contains(raterOf(record, what))) return;
+                String rater = forgotten.isEmpty() ? null : raterOf(record, what);
+                if (rater != null && forgotten.contains(rater)) return;
                 JsonNode line = trl ? trl(record) : what.equals("pairs") ? lineage(record) : event(record);
                 if (line == null) return;
                 if (raters != null) raters.replaceIn(line);

@@ -7,8 +7,6 @@ import dev.rlhfloop.contracts.api.PairsImported;
 import dev.rlhfloop.service.ApiError;
 import dev.rlhfloop.service.auth.AdminOnly;
 import jakarta.inject.Inject;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.Validator;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -39,9 +37,6 @@ public class ImportResource {
     static final String IMPORTED_VERSION = "import";
 
     @Inject
-    Validator validator;
-
-    @Inject
     PairImporter importer;
 
     @POST
@@ -63,8 +58,13 @@ public class ImportResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response importPairs(PairsImport request) {
         if (request == null) return ApiError.badRequest("the body is missing: {\"source\": ..., \"pairs\": [...]}");
-        String problems = violations(validator.validate(request), null);
-        if (!problems.isEmpty()) return ApiError.badRequest(problems);
+        if (request.pairs() == null || request.pairs().isEmpty()) return ApiError.badRequest("pairs is missing: no pairs to import");
+        if (request.pairs().size() > PairsImport.MAX_PAIRS) {
+            return ApiError.badRequest("pairs has " + request.pairs().size() + " pairs, at most " + PairsImport.MAX_PAIRS + " per request");
+        }
+        if (request.source() != null && request.source().length() > PairsImport.MAX_SOURCE) {
+            return ApiError.badRequest("source is longer than " + PairsImport.MAX_SOURCE + " characters");
+        }
         String importId = UUID.randomUUID().toString();
         String source = request.source() == null || request.source().isBlank() ? "import" : request.source().strip();
         Instant now = Instant.now();
@@ -77,10 +77,9 @@ public class ImportResource {
                 bad.add("line " + line + ": not a pair");
                 continue;
             }
-            String problem = violations(validator.validate(pair), "line " + line + ": ");
-            if (problem.isEmpty() && pair.chosen().equals(pair.rejected())) problem = "line " + line + ": chosen and rejected are the same answer";
-            if (!problem.isEmpty()) {
-                bad.add(problem);
+            List<String> problems = pair.problems();
+            if (!problems.isEmpty()) {
+                bad.add("line " + line + ": " + String.join(", ", problems));
                 continue;
             }
             pairs.add(PreferencePair.imported(pair.prompt(), answer(pair.chosen()), answer(pair.rejected()),
@@ -97,12 +96,5 @@ public class ImportResource {
 
     private static Answer answer(String text) {
         return new Answer(text, List.of(), IMPORTED_VERSION);
-    }
-
-    private static <T> String violations(java.util.Set<ConstraintViolation<T>> violations, String prefix) {
-        return violations.stream()
-                .map(v -> (prefix == null ? "" : prefix) + v.getPropertyPath() + " " + v.getMessage())
-                .sorted()
-                .collect(Collectors.joining("; "));
     }
 }
