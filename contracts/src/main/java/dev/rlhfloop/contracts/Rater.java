@@ -40,9 +40,12 @@ public record Rater(int schemaVersion, String raterId, String name, String invit
         return new Rater(SCHEMA_VERSION, raterId, name, inviteHash, createdAt, at, forgottenAt);
     }
 
-    /** Revoked (if not already) and forgotten: its votes stop counting everywhere, past ones included. */
+    /**
+     * Revoked (if not already) and forgotten: its votes stop counting everywhere, past ones included, and
+     * the name the admin gave it is dropped (the invite's hash stays, so the link stays refused).
+     */
     public Rater forgotten(Instant at) {
-        return new Rater(SCHEMA_VERSION, raterId, name, inviteHash, createdAt, revokedAt == null ? at : revokedAt, at);
+        return new Rater(SCHEMA_VERSION, raterId, null, inviteHash, createdAt, revokedAt == null ? at : revokedAt, at);
     }
 
     public boolean isForgotten() {
