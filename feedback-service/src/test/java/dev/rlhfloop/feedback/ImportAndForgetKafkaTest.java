@@ -154,7 +154,8 @@ class ImportAndForgetKafkaTest extends AnswersFitTheOpenApiDocument {
         given().header("Authorization", "Bearer " + kept).contentType(ContentType.JSON)
                 .body("{\"comparisonId\": \"cmp-forget-1\", \"choice\": \"B\"}").post("/api/votes").then().statusCode(202);
         KafkaTestClient.await("three votes on fg-a", WAIT, () -> votesOn("fg-a") == 3);
-        JsonPath before = given().get("/api/stats").then().statusCode(200).extract().jsonPath();
+        JsonPath before = given().get("/api/stats").then().statusCode(200)
+                .body("leaderboard.find { it.version == 'fg-a' }.games", equalTo(3)).extract().jsonPath();
 
         given().header("Authorization", TestSessions.rater(keptId)).post("/api/raters/" + forgottenId + "/forget").then().statusCode(403);
         given().header("Authorization", TestSessions.admin()).post("/api/raters/r-nobody/forget").then().statusCode(404);
@@ -167,6 +168,7 @@ class ImportAndForgetKafkaTest extends AnswersFitTheOpenApiDocument {
                 .body("versions.find { it.version == 'fg-a' }.losses", equalTo(1))
                 .body("versions.find { it.version == 'fg-a' }.wins", equalTo(0))
                 .body("versions.find { it.version == 'fg-b' }.wins", equalTo(1))
+                .body("leaderboard.find { it.version == 'fg-a' }.games", equalTo(1))
                 .extract().jsonPath();
         assertEquals(before.getLong("totals.votes") - 2, now.getLong("totals.votes"));
         assertEquals(before.getLong("totals.decisiveVotes") - 2, now.getLong("totals.decisiveVotes"));
