@@ -70,8 +70,13 @@ public final class LoopExperiment {
         Tokenizer tokenizer = TokenizerFiles.readHuggingFace(modelDir.resolve("tokenizer.json"));
         Gpt reference = GptCheckpoint.load(modelDir);
         int loraRank = o.intOr("lora", defaults.loraRank());
-        UpdateSettings updates = defaults.withBatchSize(batch).withLoraRank(loraRank)
-                .withDpo(defaults.dpo().withBeta(beta).withLearningRate(lr).withEpochs(epochs));
+        UpdateSettings updates = defaults.with(s -> {
+            s.batchSize = batch;
+            s.loraRank = loraRank;
+            s.dpo.beta = beta;
+            s.dpo.learningRate = lr;
+            s.dpo.epochs = epochs;
+        });
         PolicyUpdate update = new PolicyUpdate(updates);
         Gpt policy = update.newPolicy(reference, seed);
         int eot = tokenizer.endOfTextId();

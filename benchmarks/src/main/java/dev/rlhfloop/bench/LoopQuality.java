@@ -154,12 +154,17 @@ public final class LoopQuality {
         UpdateSettings d = UpdateSettings.defaults();
         PolicyAlgorithm algorithm = o.has("algorithm") ? PolicyAlgorithm.named(o.textOr("algorithm", "")).orElseThrow(
                 () -> new IllegalArgumentException("algorithm must be one of " + PolicyAlgorithm.names())) : d.algorithm();
-        UpdateSettings settings = d.withAlgorithm(algorithm).withBatchSize(o.intOr("batch", d.batchSize())).withLoraRank(o.intOr("lora", d.loraRank()))
-                .withReward(d.reward().withLearningRate(o.floatOr("rewardLr", d.reward().learningRate()))
-                        .withEpochs(o.intOr("rewardEpochs", d.reward().epochs())))
-                .withDpo(d.dpo().withLearningRate(o.floatOr("lr", d.dpo().learningRate())).withBeta(o.doubleOr("beta", d.dpo().beta()))
-                        .withEpochs(o.intOr("epochs", d.dpo().epochs())));
-        if (o.has("lr")) settings = settings.withRloo(settings.rloo().withLearningRate(o.floatOr("lr", 0)));
+        UpdateSettings settings = d.with(s -> {
+            s.algorithm = algorithm;
+            s.batchSize = o.intOr("batch", d.batchSize());
+            s.loraRank = o.intOr("lora", d.loraRank());
+            s.reward.learningRate = o.floatOr("rewardLr", d.reward().learningRate());
+            s.reward.epochs = o.intOr("rewardEpochs", d.reward().epochs());
+            s.dpo.learningRate = o.floatOr("lr", d.dpo().learningRate());
+            s.dpo.beta = o.doubleOr("beta", d.dpo().beta());
+            s.dpo.epochs = o.intOr("epochs", d.dpo().epochs());
+        });
+        if (o.has("lr")) settings = settings.with(s -> s.rloo.learningRate = o.floatOr("lr", 0));
         Harness h = quick ? Harness.quick() : Harness.defaults();
         List<Integer> checkpoints = o.has("checkpoints")
                 ? Arrays.stream(o.textOr("checkpoints", "").split(",")).map(String::strip).map(Integer::parseInt).sorted().toList()

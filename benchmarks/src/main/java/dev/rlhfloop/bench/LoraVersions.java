@@ -64,7 +64,7 @@ public final class LoraVersions {
     }
 
     private static void row(Gpt sft, int rank, int versions, int pairsPerVersion, long seed, Path work) throws IOException {
-        PolicyUpdate update = new PolicyUpdate(UpdateSettings.defaults().withLoraRank(rank));
+        PolicyUpdate update = new PolicyUpdate(UpdateSettings.defaults().with(s -> s.loraRank = rank));
         Gpt policy = update.newPolicy(sft, seed);
         RewardModel rewardModel = update.newRewardModel(sft, seed);
         Random random = new Random(seed);

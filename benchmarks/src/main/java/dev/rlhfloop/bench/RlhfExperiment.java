@@ -129,13 +129,13 @@ public final class RlhfExperiment {
 
         List<TokenizedPreference> trainPairs = pairs(train, tokenizer);
         List<TokenizedPreference> heldPairs = pairs(heldOut, tokenizer);
-        UpdateSettings base = defaults.withBatchSize(batch);
+        UpdateSettings base = defaults.with(s -> s.batchSize = batch);
 
         if (!skipRm) {
             long start = System.nanoTime();
             RewardModel rewardModel = RewardModel.fromPolicy(sft, seed);
             List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.rewardModel(rewardModel, trainPairs, heldPairs,
-                    base.withReward(defaults.reward().withLearningRate(rmLr).withEpochs(rmEpochs)).rewardSettings(seed, context).withWeightDecay(0.0f),
+                    base.with(s -> { s.reward.learningRate = rmLr; s.reward.epochs = rmEpochs; }).rewardSettings(seed, context).with(s -> s.weightDecay = 0.0f),
                     eot, progress("reward model"));
             System.out.println();
             System.out.printf(Locale.ROOT, "reward model (lr %.0e, batch %d), %.0f s:%n%n", rmLr, batch, seconds(start));
@@ -154,7 +154,7 @@ public final class RlhfExperiment {
             long start = System.nanoTime();
             Gpt policy = sft.copy();
             List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, sft, trainPairs, heldPairs,
-                    base.withDpo(defaults.dpo().withLearningRate(dpoLr).withBeta(beta).withEpochs(dpoEpochs)).dpoSettings(seed, context), eot,
+                    base.with(s -> { s.dpo.learningRate = dpoLr; s.dpo.beta = beta; s.dpo.epochs = dpoEpochs; }).dpoSettings(seed, context), eot,
                     progress("DPO"));
             System.out.println();
             System.out.printf(Locale.ROOT, "DPO (beta %.2f, lr %.0e, batch %d), %.0f s:%n%n", beta, dpoLr, batch, seconds(start));
@@ -171,7 +171,7 @@ public final class RlhfExperiment {
     /** RLOO of a copy of the SFT model against the reward model; the reward of held-out answers before and after. */
     private static void rloo(Gpt sft, RewardModel rewardModel, List<TokenizedPreference> train, List<TokenizedPreference> heldOut,
                              int steps, float lr, int batch, long seed, int eot) {
-        RlooSettings settings = UpdateSettings.defaults().rlooSettings(32, seed).withLearningRate(lr);
+        RlooSettings settings = UpdateSettings.defaults().rlooSettings(32, seed).with(s -> s.learningRate = lr);
         int maxPrompt = sft.config().contextLength() + 1 - settings.maxNewTokens();
         List<int[]> prompts = new ArrayList<>();
         for (TokenizedPreference pair : train) {

@@ -37,23 +37,25 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.hamcrest.Matcher;
 import org.junit.jupiter.api.Test;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rlhfloop.service.testing.PublicApi;
+import dev.rlhfloop.service.testing.EventStream;
 
 /** The service against a real broker: votes in over HTTP, pairs out on Kafka, statistics back over HTTP. */
 @QuarkusTest
@@ -336,11 +338,9 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         assertEquals(200, stream.statusCode());
         assertTrue(stream.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"),
                 stream.headers().toString());
-        BlockingQueue<String> statsData = new ArrayBlockingQueue<>(100);
-        BlockingQueue<String> comments = new ArrayBlockingQueue<>(100);
-        Thread reader = new Thread(() -> readStatsEvents(stream.body(), statsData, comments), "stats-events-reader");
-        reader.setDaemon(true);
-        reader.start();
+        EventStream events = EventStream.follow(stream.body(), "stats");
+        BlockingQueue<String> statsData = events.data();
+        BlockingQueue<String> comments = events.comments();
         try {
             String first = statsData.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertTrue(first != null && first.contains("\"totals\""), "the first event is the statistics now: " + first);
@@ -368,28 +368,30 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         }
     }
 
-    /** Puts the data of every {@code event: stats}, and every comment line, on its queue until the stream ends. */
-    private static void readStatsEvents(InputStream body, BlockingQueue<String> statsData, BlockingQueue<String> comments) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-            String event = null;
-            StringBuilder data = new StringBuilder();
-            for (String line; (line = lines.readLine()) != null; ) {
-                if (line.isEmpty()) {
-                    if ("stats".equals(event)) statsData.add(data.toString());
-                    event = null;
-                    data.setLength(0);
-                } else if (line.startsWith(":")) {
-                    comments.add(line);
-                } else if (line.startsWith("event:")) {
-                    event = line.substring("event:".length()).strip();
-                } else if (line.startsWith("data:")) {
-                    if (data.length() > 0) data.append('\n');
-                    String value = line.substring("data:".length());
-                    data.append(value.startsWith(" ") ? value.substring(1) : value);
-                }
-            }
-        } catch (java.io.IOException e) {
-            // the test closed the stream
-        }
+    /**
+     * The generated document says which fields every answer has, and the conformance check holds
+     * answers to it: a real vote answer fits, the same answer without its required voteId does not.
+     */
+    @Test
+    void anAnswerMissingARequiredFieldDoesNotFitTheGeneratedDocument() throws Exception {
+        PublicApi api = PublicApi.fetch(statsEvents.resolve("/q/openapi?format=json"));
+        JsonNode schemas = api.document().path("components").path("schemas");
+        assertEquals(Set.of("voteId", "comparisonId", "choice", "duplicate"), texts(schemas.path("VoteAccepted").path("required")));
+        assertEquals(Set.of("comparisonId", "choice"), texts(schemas.path("VoteRequest").path("required")));
+        assertEquals(Set.of("error", "reason"), texts(schemas.path("Error").path("required")));
+
+        publishComparison("cmp-required", "base-7", "dpo-7");
+        String accepted = postVote(vote("cmp-required", "TIE", "ada")).then().statusCode(202).extract().asString();
+        assertEquals(List.of(), api.problems("POST", "/api/votes", 202, accepted));
+        ObjectNode withoutId = (ObjectNode) new ObjectMapper().readTree(accepted);
+        withoutId.remove("voteId");
+        assertEquals(List.of("POST /api/votes → 202: $ lacks the required field \"voteId\""),
+                api.problems("POST", "/api/votes", 202, withoutId.toString()));
+    }
+
+    private static Set<String> texts(JsonNode array) {
+        Set<String> texts = new java.util.HashSet<>();
+        array.forEach(node -> texts.add(node.asText()));
+        return texts;
     }
 }

@@ -34,12 +34,13 @@ public final class DpoCommand extends PreferenceCommand {
 
     @Override
     UpdateSettings settings() {
-        UpdateSettings s = super.settings().withAlgorithm(PolicyAlgorithm.DPO);
-        if (beta != null) s = s.withDpo(s.dpo().withBeta(beta));
-        if (learningRate != null) s = s.withDpo(s.dpo().withLearningRate(learningRate));
-        if (epochs != null) s = s.withDpo(s.dpo().withEpochs(epochs));
-        if (policy.loraRank != null) s = s.withLoraRank(policy.loraRank);
-        return s;
+        return super.settings().with(s -> {
+            s.algorithm = PolicyAlgorithm.DPO;
+            if (beta != null) s.dpo.beta = beta;
+            if (learningRate != null) s.dpo.learningRate = learningRate;
+            if (epochs != null) s.dpo.epochs = epochs;
+            if (policy.loraRank != null) s.loraRank = policy.loraRank;
+        });
     }
 
     @Override

@@ -23,12 +23,13 @@ public final class GrpoCommand extends OnPolicyCommand {
 
     @Override
     Function<List<int[]>, Map<String, Double>> algorithm(OnPolicyOptions.Setup setup) {
-        GrpoSettings settings = UpdateSettings.defaults().grpoSettings(setup.maxNewTokens(), options.seed);
-        if (options.samples != null) settings = settings.withSamples(options.samples);
-        if (options.learningRate != null) settings = settings.withLearningRate(options.learningRate);
-        if (options.beta != null) settings = settings.withKlCoefficient(options.beta);
-        if (options.epochs != null) settings = settings.withEpochs(options.epochs);
-        if (options.clip != null) settings = settings.withClipRange(options.clip);
+        GrpoSettings settings = UpdateSettings.defaults().grpoSettings(setup.maxNewTokens(), options.seed).with(s -> {
+            if (options.samples != null) s.samples = options.samples;
+            if (options.learningRate != null) s.learningRate = options.learningRate;
+            if (options.beta != null) s.klCoefficient = options.beta;
+            if (options.epochs != null) s.epochs = options.epochs;
+            if (options.clip != null) s.clipRange = options.clip;
+        });
         Grpo grpo = new Grpo(setup.policy(), setup.reference(), Rloo.Reward.of(setup.rewardModel()), settings, setup.endOfText());
         return prompts -> {
             Grpo.Metrics m = grpo.step(prompts);

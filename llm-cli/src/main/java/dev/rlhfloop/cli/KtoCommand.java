@@ -114,14 +114,14 @@ public final class KtoCommand extends ModelCommand {
 
     /** The update's KTO settings (UpdateSettings' defaults) with the options given; sequences up to 1,024 tokens (and the context). */
     private KtoSettings settings() {
-        UpdateSettings d = UpdateSettings.defaults();
-        UpdateSettings.Kto k = d.kto();
-        if (epochs != null) k = k.withEpochs(epochs);
-        if (learningRate != null) k = k.withLearningRate(learningRate);
-        if (beta != null) k = k.withBeta(beta);
-        k = k.withWeights(desirableWeight != null ? desirableWeight : k.desirableWeight(),
-                undesirableWeight != null ? undesirableWeight : k.undesirableWeight());
-        return d.withKto(k).withBatchSize(batch != null ? batch : d.batchSize()).ktoSettings(seed != null ? seed : DEFAULT_SEED, 1024);
+        return UpdateSettings.defaults().with(s -> {
+            if (epochs != null) s.kto.epochs = epochs;
+            if (learningRate != null) s.kto.learningRate = learningRate;
+            if (beta != null) s.kto.beta = beta;
+            if (desirableWeight != null) s.kto.desirableWeight = desirableWeight;
+            if (undesirableWeight != null) s.kto.undesirableWeight = undesirableWeight;
+            if (batch != null) s.batchSize = batch;
+        }).ktoSettings(seed != null ? seed : DEFAULT_SEED, 1024);
     }
 
     /** The shuffling order's seed when none is given. */

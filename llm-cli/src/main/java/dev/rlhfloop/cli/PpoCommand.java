@@ -22,12 +22,13 @@ public final class PpoCommand extends OnPolicyCommand {
 
     @Override
     Function<List<int[]>, Map<String, Double>> algorithm(OnPolicyOptions.Setup setup) {
-        PpoSettings settings = UpdateSettings.defaults().ppoSettings(setup.maxNewTokens(), options.seed);
-        if (options.samples != null) settings = settings.withSamples(options.samples);
-        if (options.learningRate != null) settings = settings.withLearningRate(options.learningRate).withValueLearningRate(options.learningRate);
-        if (options.beta != null) settings = settings.withKlCoefficient(options.beta);
-        if (options.epochs != null) settings = settings.withEpochs(options.epochs);
-        if (options.clip != null) settings = settings.withClipRange(options.clip);
+        PpoSettings settings = UpdateSettings.defaults().ppoSettings(setup.maxNewTokens(), options.seed).with(s -> {
+            if (options.samples != null) s.samples = options.samples;
+            if (options.learningRate != null) s.learningRate = s.valueLearningRate = options.learningRate;
+            if (options.beta != null) s.klCoefficient = options.beta;
+            if (options.epochs != null) s.epochs = options.epochs;
+            if (options.clip != null) s.clipRange = options.clip;
+        });
         Ppo ppo = Ppo.against(setup.policy(), setup.reference(), setup.rewardModel(), settings, setup.endOfText());
         return prompts -> {
             Ppo.Metrics m = ppo.step(prompts);

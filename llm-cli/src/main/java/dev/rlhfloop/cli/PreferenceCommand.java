@@ -54,10 +54,10 @@ abstract class PreferenceCommand extends ModelCommand {
 
     /** The settings this verb's options ask for, over the shared defaults. */
     UpdateSettings settings() {
-        UpdateSettings s = UpdateSettings.defaults();
-        if (batchSize != null) s = s.withBatchSize(batchSize);
-        if (holdOutEvery != null) s = s.withReward(s.reward().withHoldOutEvery(holdOutEvery));
-        return s;
+        return UpdateSettings.defaults().with(s -> {
+            if (batchSize != null) s.batchSize = batchSize;
+            if (holdOutEvery != null) s.reward.holdOutEvery = holdOutEvery;
+        });
     }
 
     abstract void run(Gpt base, Tokenizer tokenizer, PolicyUpdate update, PolicyUpdate.Split pairs, UpdateProgress progress,

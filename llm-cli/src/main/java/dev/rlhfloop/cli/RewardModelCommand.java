@@ -27,10 +27,10 @@ public final class RewardModelCommand extends PreferenceCommand {
 
     @Override
     UpdateSettings settings() {
-        UpdateSettings s = super.settings();
-        if (epochs != null) s = s.withReward(s.reward().withEpochs(epochs));
-        if (learningRate != null) s = s.withReward(s.reward().withLearningRate(learningRate));
-        return s;
+        return super.settings().with(s -> {
+            if (epochs != null) s.reward.epochs = epochs;
+            if (learningRate != null) s.reward.learningRate = learningRate;
+        });
     }
 
     @Override

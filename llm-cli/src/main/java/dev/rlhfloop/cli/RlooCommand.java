@@ -52,13 +52,16 @@ public final class RlooCommand extends PreferenceCommand {
 
     @Override
     UpdateSettings settings() {
-        UpdateSettings s = super.settings().withAlgorithm(PolicyAlgorithm.RLOO);
-        UpdateSettings.Rloo r = s.rloo();
-        s = s.withRloo(new UpdateSettings.Rloo(steps != null ? steps : r.steps(), samples != null ? samples : r.samples(),
-                promptsPerStep != null ? promptsPerStep : r.promptsPerStep(), beta != null ? beta : r.beta(),
-                learningRate != null ? learningRate : r.learningRate(), maxNewTokens != null ? maxNewTokens : r.maxNewTokens()));
-        if (policy.loraRank != null) s = s.withLoraRank(policy.loraRank);
-        return s;
+        return super.settings().with(s -> {
+            s.algorithm = PolicyAlgorithm.RLOO;
+            if (steps != null) s.rloo.steps = steps;
+            if (samples != null) s.rloo.samples = samples;
+            if (promptsPerStep != null) s.rloo.promptsPerStep = promptsPerStep;
+            if (beta != null) s.rloo.beta = beta;
+            if (learningRate != null) s.rloo.learningRate = learningRate;
+            if (maxNewTokens != null) s.rloo.maxNewTokens = maxNewTokens;
+            if (policy.loraRank != null) s.loraRank = policy.loraRank;
+        });
     }
 
     @Override

@@ -49,32 +49,18 @@ final class RunOptions {
         if (steps != null && epochs != null) {
             throw new IllegalArgumentException("give --steps or --epochs, not both");
         }
-        RunSettings s = defaults;
-        if (steps != null) {
-            s = s.withSteps(steps);
-        }
-        if (epochs != null) {
-            s = s.withEpochs(epochs);
-        }
-        if (batch != null) {
-            s = s.withBatchSize(batch);
-        }
-        if (learningRate != null) {
-            s = s.withLearningRate(learningRate);
-        }
-        if (warmup != null) {
-            s = s.withWarmupSteps(warmup);
-        }
-        if (weightDecay != null) {
-            s = s.withWeightDecay(weightDecay);
-        }
-        if (dropout != null) {
-            s = s.withDropout(dropout);
-        }
-        if (seed != null) {
-            s = s.withSeed(seed);
-        }
-        return s.withIntervals(evalEvery != null ? evalEvery : s.evalEvery(), evalBatches != null ? evalBatches : s.evalBatches(),
-                sampleEvery != null ? sampleEvery : s.sampleEvery(), checkpointEvery != null ? checkpointEvery : s.checkpointEvery());
+        RunSettings lasting = steps != null ? defaults.withSteps(steps) : epochs != null ? defaults.withEpochs(epochs) : defaults;
+        return lasting.with(s -> {
+            if (batch != null) s.batchSize = batch;
+            if (learningRate != null) s.learningRate = learningRate;
+            if (warmup != null) s.warmupSteps = warmup;
+            if (weightDecay != null) s.weightDecay = weightDecay;
+            if (dropout != null) s.dropout = dropout;
+            if (seed != null) s.seed = seed;
+            if (evalEvery != null) s.evalEvery = evalEvery;
+            if (evalBatches != null) s.evalBatches = evalBatches;
+            if (sampleEvery != null) s.sampleEvery = sampleEvery;
+            if (checkpointEvery != null) s.checkpointEvery = checkpointEvery;
+        });
     }
 }

@@ -12,10 +12,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  */
 @Schema(name = "Error", description = "every error answer of every service and the gateway")
 public record ApiError(
-        @Schema(description = "what went wrong, for programs", enumeration = {"bad_request", "not_found", "trainer_busy", "no_model",
+        @Schema(required = true, description = "what went wrong, for programs", enumeration = {"bad_request", "not_found", "trainer_busy", "no_model",
                 "broker_unavailable", "stores_loading", "unauthorized", "forbidden", "rate_limited", "too_large", "overloaded",
                 "service_unavailable", "timeout"}) String error,
-        @Schema(description = "what went wrong, for a person: one sentence, never a stack trace") String reason) {
+        @Schema(required = true, description = "what went wrong, for a person: one sentence, never a stack trace") String reason) {
 
     /** The codes the services answer with, each with its one HTTP status. */
     public enum Code {

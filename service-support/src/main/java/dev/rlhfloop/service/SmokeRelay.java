@@ -30,6 +30,8 @@ import org.jboss.logging.Logger;
 /**
  * Passes smoke pings along their route: a ping whose next hop is this service gets this service's
  * name appended and is published again. Remembers the latest state of recent pings for GET /smoke.
+ * Plain clients, not Messaging channels: channels are declared in each application's config, and this
+ * library bean runs in three services and is excluded from the gateway, which has neither broker nor messaging.
  */
 @ApplicationScoped
 public class SmokeRelay {

@@ -91,7 +91,10 @@ final class Bootstrapper {
         LOG.infof("starting the line from %s in %s", describe(), work);
         TrainerConfig.BaseSft sft = config.baseSft();
         Finetuning.Settings settings = BaseModel.bookFinetuning().withMaxLength(sft.maxLength()).withRun(BaseModel.bookFinetuning().run()
-                .withEpochs(sft.epochs()).withLearningRate(sft.learningRate()).withBatchSize(sft.batchSize()));
+                .withEpochs(sft.epochs()).with(s -> {
+                    s.learningRate = sft.learningRate();
+                    s.batchSize = sft.batchSize();
+                }));
         BaseModel.Result result = BaseModel.run(config.baseModel().get(), work, config.sftData().orElse(null), settings, listener());
         copy(result.model(), modelDir);
         Map<String, Double> metrics = new LinkedHashMap<>();

@@ -104,7 +104,7 @@ final class LineTrainer implements Runnable {
         this.parent = parent;
         this.positions = positions;
         this.recorded = recorded;
-        this.update = new PolicyUpdate(TrainerUpdate.settings(context.config()).withAlgorithm(TrainerUpdate.policyAlgorithm(algorithm)
+        this.update = new PolicyUpdate(TrainerUpdate.settings(context.config()).with(s -> s.algorithm = TrainerUpdate.policyAlgorithm(algorithm)
                 .orElseThrow(() -> new IllegalArgumentException(algorithm + " is no policy update"))));
         this.algorithm = algorithm;
     }

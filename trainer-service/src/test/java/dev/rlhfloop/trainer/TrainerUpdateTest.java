@@ -45,8 +45,14 @@ class TrainerUpdateTest {
                 "rlhf.trainer.reward.hold-out-every", "0",
                 "rlhf.trainer.lora-rank", "8")));
         UpdateSettings d = UpdateSettings.defaults();
-        assertEquals(d.withAlgorithm(PolicyAlgorithm.RLOO).withBatchSize(4).withLoraRank(8)
-                .withDpo(d.dpo().withLearningRate(3e-4f)).withRloo(d.rloo().withSteps(7)).withReward(d.reward().withHoldOutEvery(0)), settings);
+        assertEquals(d.with(s -> {
+            s.algorithm = PolicyAlgorithm.RLOO;
+            s.batchSize = 4;
+            s.loraRank = 8;
+            s.dpo.learningRate = 3e-4f;
+            s.rloo.steps = 7;
+            s.reward.holdOutEvery = 0;
+        }), settings);
         assertEquals(Algorithm.RLOO, TrainerUpdate.recorded(settings.algorithm()));
         assertEquals(Optional.of(PolicyAlgorithm.DPO), TrainerUpdate.policyAlgorithm(Algorithm.DPO));
         assertEquals(Optional.empty(), TrainerUpdate.policyAlgorithm(Algorithm.SFT));
@@ -60,15 +66,14 @@ class TrainerUpdateTest {
                 "rlhf.trainer.ppo.value-learning-rate", "2e-5",
                 "rlhf.trainer.grpo.samples", "6",
                 "rlhf.trainer.kto.undesirable-weight", "1.3")));
-        UpdateSettings d = UpdateSettings.defaults();
-        UpdateSettings.Ppo p = d.ppo();
-        UpdateSettings.Grpo g = d.grpo();
-        assertEquals(d.withAlgorithm(PolicyAlgorithm.PPO)
-                .withPpo(new UpdateSettings.Ppo(3, p.samples(), p.promptsPerStep(), p.beta(), p.learningRate(), p.maxNewTokens(), p.epochs(),
-                        p.clipRange(), 2e-5f, p.valueClipRange(), p.gamma(), p.lambda()))
-                .withGrpo(new UpdateSettings.Grpo(g.steps(), 6, g.promptsPerStep(), g.beta(), g.learningRate(), g.maxNewTokens(), g.epochs(),
-                        g.clipRange()))
-                .withKto(d.kto().withWeights(1.0, 1.3)), settings);
+        assertEquals(UpdateSettings.defaults().with(s -> {
+            s.algorithm = PolicyAlgorithm.PPO;
+            s.ppo.steps = 3;
+            s.ppo.valueLearningRate = 2e-5f;
+            s.grpo.samples = 6;
+            s.kto.desirableWeight = 1.0;
+            s.kto.undesirableWeight = 1.3;
+        }), settings);
         for (String name : List.of("grpo", "KTO", "Ppo")) {
             PolicyAlgorithm algorithm = TrainerUpdate.settings(config(Map.of("rlhf.trainer.algorithm", name))).algorithm();
             assertEquals(name.toUpperCase(java.util.Locale.ROOT), TrainerUpdate.recorded(algorithm).name());

@@ -7,17 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.contracts.api.Stats;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -31,24 +27,9 @@ import org.openqa.selenium.WebElement;
  */
 @QuarkusTest
 @WithTestResource(ServicesStandIn.class)
-class PagesBrowserTest {
+class PagesBrowserTest extends BrowserPageTest {
 
     static final String MALICIOUS = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>Which animal lives in the sea?";
-
-    @TestHTTPResource("/")
-    URI base;
-
-    static Browser browser;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
 
     @AfterEach
     void reset() {
@@ -58,9 +39,7 @@ class PagesBrowserTest {
     }
 
     private void open(String page) {
-        browser.driver.get(base.resolve("/#/" + page).toString());
-        browser.driver.navigate().refresh();   // a hash change alone would not reload the app
-        browser.awaitText("#service-status", "all services up");
+        open(page, "all services up");
     }
 
     private void awaitBothAnswers() {

@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.By;
@@ -23,29 +19,12 @@ import org.openqa.selenium.Keys;
  */
 @QuarkusTest
 @WithTestResource(ServicesStandIn.class)
-class PhoneLayoutBrowserTest {
-
-    @TestHTTPResource("/")
-    URI base;
-
-    static Browser browser;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
+class PhoneLayoutBrowserTest extends BrowserPageTest {
 
     private void open(String page, int width) {
         browser.driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
                 Map.of("width", width, "height", 800, "deviceScaleFactor", 1, "mobile", true));
-        browser.driver.get(base.resolve("/#/" + page).toString());
-        browser.driver.navigate().refresh();
-        browser.awaitText("#service-status", "all services up");
+        open(page, "all services up");
     }
 
     private Object script(String js) {

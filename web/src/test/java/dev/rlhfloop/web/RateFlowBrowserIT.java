@@ -22,7 +22,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The whole loop as a person sees it, against the REAL stack: open the rate page, watch two answers
  * stream in, vote with the mouse and with the keyboard, see the votes land in Kafka and the
- * dashboard's count rise, keep voting until the trainer publishes a new version and the dashboard
+ * dashboard's count rise and the stats stream (SSE) carry it, keep voting until the trainer publishes a new version and the dashboard
  * shows it. Saves the screenshots e2e-rate.png and e2e-dashboard.png (target/screenshots/, or
  * docs/screenshots/ with {@code -Drlhf.screenshots.dir=docs/screenshots}).
  *
@@ -143,10 +143,14 @@ class RateFlowBrowserIT {
         await(PATIENCE, d -> number("#kpi-votes") >= 0 ? true : null);
         int votesBefore = number("#kpi-votes");
         openPage("rate");
+        listenToStatsStream();
         nextComparison();
         browser.screenshot("e2e-rate");
         browser.find(".btn-vote[data-choice=A]").click();                 // by mouse
         awaitVoteRecorded();
+        // The feedback service pushes the new count through the gateway's /api/stats/events (SSE),
+        // the stream the dashboard subscribes to, without anyone asking again.
+        await(Duration.ofMinutes(1), d -> streamedVoteTotal() >= votesBefore + 1 ? true : null);
         assertTrue(browser.find("#vote-result").getText().contains("A was written by"), "versions revealed");
         // The server issued this browser's rater session when the app opened.
         String rater = (String) browser.driver.executeScript("return document.body.dataset.rater");
@@ -174,6 +178,19 @@ class RateFlowBrowserIT {
         String minutes = browser.find("#chart-vpm").getAttribute("data-points");
         assertTrue(minutes != null && Integer.parseInt(minutes) >= 11, "votes per minute over at least ten minutes: " + minutes);
         browser.screenshot("e2e-dashboard");
+    }
+
+    /** Opens the real stack's stats stream in this page, as the dashboard does, and keeps the last total it carried. */
+    private static void listenToStatsStream() {
+        browser.driver.executeScript("""
+                window.__streamedVotes = -1;
+                const source = new EventSource('/api/stats/events');
+                source.addEventListener('stats', (e) => { window.__streamedVotes = JSON.parse(e.data).totals.votes; });""");
+    }
+
+    private static long streamedVoteTotal() {
+        Object votes = browser.driver.executeScript("return window.__streamedVotes");
+        return votes == null ? -1 : ((Number) votes).longValue();
     }
 
     private static int publishedVersions() {

@@ -5,38 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
 /** The app served with no service running: every page says so plainly, nothing breaks. */
 @QuarkusTest
 @WithTestResource(ServicesDown.class)
-class ServicesDownBrowserTest {
-
-    @TestHTTPResource("/")
-    URI base;
-
-    static Browser browser;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
+class ServicesDownBrowserTest extends BrowserPageTest {
 
     private void open(String page) {
-        browser.driver.get(base.resolve("/#/" + page).toString());
-        browser.driver.navigate().refresh();
-        browser.awaitText("#service-status", "services down");
+        open(page, "services down");
     }
 
     @Test

@@ -9,20 +9,16 @@ import dev.rlhfloop.contracts.api.Stats;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import dev.rlhfloop.service.testing.EventStream;
 
 /**
  * The dashboard's stats stream through the gateway, against the stand-in that speaks
@@ -45,10 +41,7 @@ class StatsEventsThroughGatewayTest {
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, stream.statusCode());
         assertEquals("text/event-stream", stream.headers().firstValue("Content-Type").orElse(null));
-        BlockingQueue<String> statsData = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> readStatsEvents(stream.body(), statsData), "stats-events-reader");
-        reader.setDaemon(true);
-        reader.start();
+        BlockingQueue<String> statsData = EventStream.follow(stream.body(), "stats").data();
         try {
             String first = statsData.poll(20, TimeUnit.SECONDS);
             assertNotNull(first, "no stats event on connect");
@@ -84,28 +77,5 @@ class StatsEventsThroughGatewayTest {
     @Test
     void onlyTheServicesStatsRoutesAreServed() throws Exception {
         assertEquals(404, TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/stats/nothing-here"))).statusCode());
-    }
-
-    /** Puts the data of every {@code event: stats} on the queue until the stream ends. */
-    private static void readStatsEvents(InputStream body, BlockingQueue<String> statsData) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-            String event = null;
-            StringBuilder data = new StringBuilder();
-            for (String line; (line = lines.readLine()) != null; ) {
-                if (line.isEmpty()) {
-                    if ("stats".equals(event)) statsData.add(data.toString());
-                    event = null;
-                    data.setLength(0);
-                } else if (line.startsWith("event:")) {
-                    event = line.substring("event:".length()).strip();
-                } else if (line.startsWith("data:")) {
-                    String value = line.substring("data:".length());
-                    if (data.length() > 0) data.append('\n');
-                    data.append(value.startsWith(" ") ? value.substring(1) : value);
-                }
-            }
-        } catch (IOException e) {
-            // the test closed the stream
-        }
     }
 }

@@ -10,12 +10,12 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 /** One entry of {@code GET /api/models} (and the {@code version} event of {@code /api/training/events}): a published model version. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelEntry(
-        String version,
+        @Schema(required = true) String version,
         @Schema(description = "\"live\", or a replay's line name") String line,
         String parent,
         Algorithm algorithm,
-        long votesTrainedOn,
-        long pairsTrainedOn,
+        @Schema(required = true) long votesTrainedOn,
+        @Schema(required = true) long pairsTrainedOn,
         @Schema(description = "next offset to read per topic:partition of rlhf.preference-pairs") Map<String, Long> offsets,
         @Schema(description = "where this version's pairs start per topic:partition; its pairs are exactly [fromOffsets, offsets)")
         Map<String, Long> fromOffsets,
@@ -23,17 +23,17 @@ public record ModelEntry(
         Instant created,
         @Schema(description = "e.g. rewardAccuracy, rewardLoss (every update); DPO: dpoLoss, margin, accuracy, kl; "
                 + "RLOO: reward, kl, rlooLoss") Map<String, Double> metrics,
-        Weights weights,
+        @Schema(required = true) Weights weights,
         @Schema(description = "what the weights' bits depend on beyond the log and settings") Engine engine) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Weights(
-            String url,
+            @Schema(required = true) String url,
             String sha256,
             @Schema(description = "whole weights or a LoRA adapter (PEFT's files) over baseVersion") ModelVersion.Format format,
             @Schema(description = "for an adapter, the version whose weights it adapts (the line's SFT model)") String baseVersion) {}
 
-    public record Engine(String version, @Schema(description = "floats per vector in the kernels (8 AVX2, 16 AVX-512)") int floatLanes) {}
+    public record Engine(@Schema(required = true) String version, @Schema(required = true, description = "floats per vector in the kernels (8 AVX2, 16 AVX-512)") int floatLanes) {}
 
     public static ModelEntry of(ModelVersion v) {
         ModelVersion.TrainedOn trainedOn = v.trainedOn();

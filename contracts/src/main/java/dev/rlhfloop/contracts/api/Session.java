@@ -1,5 +1,7 @@
 package dev.rlhfloop.contracts.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 /**
  * A rater session ({@code POST /api/session}, {@code GET /api/session}). API clients send
  * {@code Authorization: Bearer <token>}; the browser gets the same token as an HttpOnly cookie.
@@ -10,4 +12,6 @@ package dev.rlhfloop.contracts.api;
  * @param admin   whether the caller holds the admin token (the browser app shows admin actions then)
  * @param mode    "local" (anyone gets an anonymous session) or "invite" (only invited raters)
  */
-public record Session(String raterId, String name, String token, boolean admin, String mode) {}
+public record Session(@Schema(required = true, nullable = true) String raterId, @Schema(required = true, nullable = true) String name,
+                      @Schema(required = true, nullable = true) String token, @Schema(required = true) boolean admin,
+                      @Schema(required = true) String mode) {}

@@ -11,39 +11,41 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * interval; all-time totals; votes per minute over the last hour; the Bradley–Terry leaderboard.
  */
 public record Stats(
-        Totals totals,
-        @Schema(description = "the SFT baseline; null until one is published or configured", nullable = true) String baselineVersion,
-        List<Version> versions,
-        @Schema(description = "the last 60 minutes, one entry per minute with votes") List<MinuteCount> votesPerMinute,
-        @Schema(description = "Bradley-Terry ratings of every version compared with another one, fitted to all votes (a tie or "
+        @Schema(required = true) Totals totals,
+        @Schema(description = "the SFT baseline; absent until one is published or configured", nullable = true) String baselineVersion,
+        @Schema(required = true) List<Version> versions,
+        @Schema(required = true, description = "the last 60 minutes, one entry per minute with votes") List<MinuteCount> votesPerMinute,
+        @Schema(required = true, description = "Bradley-Terry ratings of every version compared with another one, fitted to all votes (a tie or "
                 + "both-bad is half a win each), on the Elo scale with the baseline at 1000; best first") List<Rating> leaderboard) {
 
     /** Every vote counted since the topics began (a rater's repeat on a comparison counts once). */
     public record Totals(
-            long votes,
-            @Schema(description = "A or B votes, each one preference pair") long decisiveVotes,
-            @Schema(description = "distinct raters") long raters) {}
+            @Schema(required = true) long votes,
+            @Schema(required = true, description = "A or B votes, each one preference pair") long decisiveVotes,
+            @Schema(required = true, description = "distinct raters") long raters) {}
 
     public record Version(
-            String version,
-            @Schema(description = "distinct votes on comparisons this version answered in") long votes,
-            long wins, long losses, long ties, long bothBad,
-            double tieRate, double bothBadRate,
-            @Schema(description = "decisive votes against the baseline, 95% Wilson interval; null before the first", nullable = true)
+            @Schema(required = true) String version,
+            @Schema(required = true, description = "distinct votes on comparisons this version answered in") long votes,
+            @Schema(required = true) long wins, @Schema(required = true) long losses, @Schema(required = true) long ties,
+            @Schema(required = true) long bothBad, @Schema(required = true) double tieRate, @Schema(required = true) double bothBadRate,
+            @Schema(description = "decisive votes against the baseline, 95% Wilson interval; absent before the first", nullable = true)
             WinRate winRateVsBaseline,
-            @Schema(description = "outcomes by opposing version") Map<String, Outcomes> against) {}
+            @Schema(required = true, description = "outcomes by opposing version") Map<String, Outcomes> against) {}
 
-    public record Outcomes(long wins, long losses, long ties, long bothBad) {}
+    public record Outcomes(@Schema(required = true) long wins, @Schema(required = true) long losses,
+                           @Schema(required = true) long ties, @Schema(required = true) long bothBad) {}
 
     /** A success rate with its 95% Wilson score interval. */
-    public record WinRate(long successes, long trials, double rate, double low, double high) {}
+    public record WinRate(@Schema(required = true) long successes, @Schema(required = true) long trials,
+                          @Schema(required = true) double rate, @Schema(required = true) double low, @Schema(required = true) double high) {}
 
-    public record MinuteCount(Instant minute, long votes) {}
+    public record MinuteCount(@Schema(required = true) Instant minute, @Schema(required = true) long votes) {}
 
     public record Rating(
-            String version,
-            double rating,
-            @Schema(description = "2.5th percentile of 200 bootstrap refits over the votes") double low,
-            @Schema(description = "97.5th percentile") double high,
-            @Schema(description = "votes between this version and another one") long games) {}
+            @Schema(required = true) String version,
+            @Schema(required = true) double rating,
+            @Schema(required = true, description = "2.5th percentile of 200 bootstrap refits over the votes") double low,
+            @Schema(required = true, description = "97.5th percentile") double high,
+            @Schema(required = true, description = "votes between this version and another one") long games) {}
 }

@@ -7,10 +7,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 /** {@code GET /api/training} (and the {@code state} event of {@code /api/training/events}): what the trainer is doing, with the live line's loss curve. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Training(
-        @Schema(enumeration = {"IDLE", "BOOTSTRAPPING", "TRAINING", "BUSY", "REPLAYING", "STANDBY"}) String state,
+        @Schema(required = true, enumeration = {"IDLE", "BOOTSTRAPPING", "TRAINING", "BUSY", "REPLAYING", "STANDBY"}) String state,
         @Schema(description = "PRETRAIN, SFT, REWARD_MODEL, DPO, RLOO, ...") String phase,
-        long step,
-        long totalSteps,
+        @Schema(required = true) long step,
+        @Schema(required = true) long totalSteps,
         Double loss,
         String message,
         String servingVersion,
@@ -18,5 +18,5 @@ public record Training(
         List<LossPoint> losses) {
 
     /** A point on a loss curve. */
-    public record LossPoint(String phase, long step, double loss) {}
+    public record LossPoint(@Schema(required = true) String phase, @Schema(required = true) long step, @Schema(required = true) double loss) {}
 }

@@ -2,8 +2,6 @@ package dev.rlhfloop.llm.rlhf;
 
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.Gpt;
-import dev.rlhfloop.llm.train.AdamW;
-import dev.rlhfloop.llm.train.AdamWSettings;
 import dev.rlhfloop.llm.train.GradientClipping;
 
 import java.util.List;
@@ -18,7 +16,7 @@ import java.util.List;
  * the unbiased, always non-negative per-token KL estimate of the paper. Dropout stays off.
  * Samples derive from the seed and the step count, so a run is repeatable.
  */
-public final class Grpo {
+public final class Grpo extends OnPolicyTrainer {
 
     /**
      * One step's means: raw reward, the groups' reward standard deviation, summed log-ratio to the
@@ -35,42 +33,22 @@ public final class Grpo {
      */
     record Rollout(Batch batch, float[] oldLogProbs, float[] referenceLogProbs, double[] advantages, double[] weights) {}
 
-    private final Gpt policy;
-    private final Gpt reference;
-    private final Rloo.Reward reward;
     private final GrpoSettings settings;
-    private final int stopToken;
-    private final AdamW optimizer;
-    private long steps;
 
     /** {@code stopToken} (e.g. end-of-text, or negative for none) ends an answer and pads batches. */
     public Grpo(Gpt policy, Gpt reference, Rloo.Reward reward, GrpoSettings settings, int stopToken) {
-        if (policy == reference) {
-            throw new IllegalArgumentException("the reference must be a separate, frozen copy of the policy (see Gpt.copy)");
-        }
-        this.policy = policy;
-        this.reference = reference;
-        this.reward = reward;
+        super(policy, reference, reward, settings.weightDecay(), stopToken);
         this.settings = settings;
-        this.stopToken = stopToken;
-        this.optimizer = new AdamW(policy.trainableParameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, settings.weightDecay()));
-    }
-
-    public long steps() {
-        return steps;
     }
 
     /** Samples a group of answers to each prompt, scores them, and takes {@code epochs} updates on them. */
     public Metrics step(List<int[]> prompts) {
         int k = settings.samples();
-        Rollouts rollouts = Rollouts.sample(policy, prompts, k, settings.maxNewTokens(), settings.temperature(), settings.seed(), steps,
-                stopToken);
+        Rollouts rollouts = sample(prompts, k, settings.maxNewTokens(), settings.temperature(), settings.seed());
         double[] scores = reward.score(rollouts.prompts(), rollouts.responses());
         Batch batch = rollouts.pack(stopToken, policy.config().contextLength());
-        reference.setTraining(false);
-        float[] referenceLogProbs = reference.tokenLogProbs(batch).clone();
-        policy.setTraining(false);
-        float[] oldLogProbs = policy.tokenLogProbs(batch).clone();
+        float[] referenceLogProbs = logProbs(reference, batch);
+        float[] oldLogProbs = logProbs(policy, batch);
 
         double[] advantages = new double[batch.tokens()];
         double[] weights = new double[batch.tokens()];

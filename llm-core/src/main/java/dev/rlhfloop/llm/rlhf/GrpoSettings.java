@@ -1,5 +1,7 @@
 package dev.rlhfloop.llm.rlhf;
 
+import java.util.function.Consumer;
+
 /**
  * How {@link Grpo} runs: {@code samples} answers per prompt (the group, k ≥ 2), the coefficient β
  * of the per-token KL to the reference, the clip range ε, {@code epochs} (optimizer steps over each
@@ -18,32 +20,33 @@ public record GrpoSettings(int samples, double klCoefficient, double clipRange, 
         }
     }
 
-
-    public GrpoSettings withSamples(int value) {
-        return new GrpoSettings(value, klCoefficient, clipRange, epochs, learningRate, weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
+    /**
+     * A copy with some values changed and checked again: {@code settings.with(s -> s.epochs = 2)}, what
+     * JEP 468 will write {@code settings with { epochs = 2; }}.
+     */
+    public GrpoSettings with(Consumer<Draft> change) {
+        Draft draft = new Draft(this);
+        change.accept(draft);
+        return draft.settings();
     }
 
-    public GrpoSettings withKlCoefficient(double value) {
-        return new GrpoSettings(samples, value, clipRange, epochs, learningRate, weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
-    }
+    /** The values of a {@link GrpoSettings} as variables to change. */
+    public static final class Draft {
+        public int samples, epochs, maxNewTokens;
+        public double klCoefficient, clipRange, maxGradNorm;
+        public float learningRate, weightDecay, temperature;
+        public long seed;
 
-    public GrpoSettings withClipRange(double value) {
-        return new GrpoSettings(samples, klCoefficient, value, epochs, learningRate, weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
-    }
+        private Draft(GrpoSettings from) {
+            samples = from.samples; epochs = from.epochs; maxNewTokens = from.maxNewTokens;
+            klCoefficient = from.klCoefficient; clipRange = from.clipRange; maxGradNorm = from.maxGradNorm;
+            learningRate = from.learningRate; weightDecay = from.weightDecay; temperature = from.temperature;
+            seed = from.seed;
+        }
 
-    public GrpoSettings withEpochs(int value) {
-        return new GrpoSettings(samples, klCoefficient, clipRange, value, learningRate, weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
-    }
-
-    public GrpoSettings withLearningRate(float value) {
-        return new GrpoSettings(samples, klCoefficient, clipRange, epochs, value, weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
-    }
-
-    public GrpoSettings withMaxNewTokens(int value) {
-        return new GrpoSettings(samples, klCoefficient, clipRange, epochs, learningRate, weightDecay, maxGradNorm, value, temperature, seed);
-    }
-
-    public GrpoSettings withSeed(long value) {
-        return new GrpoSettings(samples, klCoefficient, clipRange, epochs, learningRate, weightDecay, maxGradNorm, maxNewTokens, temperature, value);
+        private GrpoSettings settings() {
+            return new GrpoSettings(samples, klCoefficient, clipRange, epochs, learningRate, weightDecay, maxGradNorm,
+                    maxNewTokens, temperature, seed);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.rlhfloop.llm.rlhf;
 
+import java.util.function.Consumer;
+
 /**
  * How {@link KtoTrainer} runs: KTO's β, the weights λ_D of desirable and λ_U of undesirable
  * answers, AdamW's learning rate and weight decay, epochs over the ratings, ratings per update,
@@ -19,32 +21,34 @@ public record KtoSettings(double beta, double desirableWeight, double undesirabl
         }
     }
 
-
-    public KtoSettings withBeta(double value) {
-        return new KtoSettings(value, desirableWeight, undesirableWeight, learningRate, weightDecay, epochs, batchSize, seed, maxGradNorm, maxLength);
+    /**
+     * A copy with some values changed and checked again: {@code settings.with(s -> s.epochs = 2)}, what
+     * JEP 468 will write {@code settings with { epochs = 2; }}.
+     */
+    public KtoSettings with(Consumer<Draft> change) {
+        Draft draft = new Draft(this);
+        change.accept(draft);
+        return draft.settings();
     }
 
-    public KtoSettings withWeights(double desirable, double undesirable) {
-        return new KtoSettings(beta, desirable, undesirable, learningRate, weightDecay, epochs, batchSize, seed, maxGradNorm, maxLength);
-    }
+    /** The values of a {@link KtoSettings} as variables to change. */
+    public static final class Draft {
+        public double beta, desirableWeight, undesirableWeight, maxGradNorm;
+        public float learningRate, weightDecay;
+        public int epochs, batchSize, maxLength;
+        public long seed;
 
-    public KtoSettings withLearningRate(float value) {
-        return new KtoSettings(beta, desirableWeight, undesirableWeight, value, weightDecay, epochs, batchSize, seed, maxGradNorm, maxLength);
-    }
+        private Draft(KtoSettings from) {
+            beta = from.beta; desirableWeight = from.desirableWeight; undesirableWeight = from.undesirableWeight;
+            maxGradNorm = from.maxGradNorm;
+            learningRate = from.learningRate; weightDecay = from.weightDecay;
+            epochs = from.epochs; batchSize = from.batchSize; maxLength = from.maxLength;
+            seed = from.seed;
+        }
 
-    public KtoSettings withEpochs(int value) {
-        return new KtoSettings(beta, desirableWeight, undesirableWeight, learningRate, weightDecay, value, batchSize, seed, maxGradNorm, maxLength);
-    }
-
-    public KtoSettings withBatchSize(int value) {
-        return new KtoSettings(beta, desirableWeight, undesirableWeight, learningRate, weightDecay, epochs, value, seed, maxGradNorm, maxLength);
-    }
-
-    public KtoSettings withSeed(long value) {
-        return new KtoSettings(beta, desirableWeight, undesirableWeight, learningRate, weightDecay, epochs, batchSize, value, maxGradNorm, maxLength);
-    }
-
-    public KtoSettings withMaxLength(int value) {
-        return new KtoSettings(beta, desirableWeight, undesirableWeight, learningRate, weightDecay, epochs, batchSize, seed, maxGradNorm, value);
+        private KtoSettings settings() {
+            return new KtoSettings(beta, desirableWeight, undesirableWeight, learningRate, weightDecay, epochs, batchSize, seed,
+                    maxGradNorm, maxLength);
+        }
     }
 }

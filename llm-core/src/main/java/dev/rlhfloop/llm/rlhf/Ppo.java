@@ -4,7 +4,6 @@ import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.Parameter;
 import dev.rlhfloop.llm.train.AdamW;
-import dev.rlhfloop.llm.train.AdamWSettings;
 import dev.rlhfloop.llm.train.GradientClipping;
 
 import java.util.List;
@@ -20,7 +19,7 @@ import java.util.List;
  * ½·max((V − R)², (V_old + clip(V − V_old, ±ε_v) − R)²). Dropout stays off, so the ratio
  * compares one function at two points in time. Samples derive from the seed and the step count.
  */
-public final class Ppo {
+public final class Ppo extends OnPolicyTrainer {
 
     /**
      * One step's means: raw reward, summed log-ratio to the reference per answer (KL estimate),
@@ -44,36 +43,22 @@ public final class Ppo {
         }
     }
 
-    private final Gpt policy;
-    private final Gpt reference;
     private final ValueModel critic;
-    private final Rloo.Reward reward;
     private final PpoSettings settings;
-    private final int stopToken;
-    private final AdamW policyOptimizer;
     private final AdamW criticOptimizer;
-    private long steps;
 
     /**
      * {@code critic} (e.g. {@link ValueModel#fromRewardModel}) is trained in place alongside the
      * policy; {@code stopToken} (e.g. end-of-text, or negative for none) ends an answer and pads batches.
      */
     public Ppo(Gpt policy, Gpt reference, ValueModel critic, Rloo.Reward reward, PpoSettings settings, int stopToken) {
-        if (policy == reference) {
-            throw new IllegalArgumentException("the reference must be a separate, frozen copy of the policy (see Gpt.copy)");
-        }
+        super(policy, reference, reward, settings.weightDecay(), stopToken);
         if (critic.backbone() == policy) {
             throw new IllegalArgumentException("the critic needs its own backbone (see ValueModel.fromRewardModel)");
         }
-        this.policy = policy;
-        this.reference = reference;
         this.critic = critic;
-        this.reward = reward;
         this.settings = settings;
-        this.stopToken = stopToken;
-        AdamWSettings adam = new AdamWSettings(0.9f, 0.999f, 1e-8f, settings.weightDecay());
-        this.policyOptimizer = new AdamW(policy.trainableParameters(), adam);
-        this.criticOptimizer = new AdamW(critic.parameters(), adam);
+        this.criticOptimizer = new AdamW(critic.parameters(), adamW(settings.weightDecay()));
     }
 
     /** A PPO run against a reward model, with a critic initialised from it. */
@@ -81,20 +66,13 @@ public final class Ppo {
         return new Ppo(policy, reference, ValueModel.fromRewardModel(rewardModel), Rloo.Reward.of(rewardModel), settings, stopToken);
     }
 
-    public long steps() {
-        return steps;
-    }
-
     /** Samples answers to the prompts, scores them, and takes {@code epochs} updates of policy and critic on them. */
     public Metrics step(List<int[]> prompts) {
-        Rollouts rollouts = Rollouts.sample(policy, prompts, settings.samples(), settings.maxNewTokens(), settings.temperature(),
-                settings.seed(), steps, stopToken);
+        Rollouts rollouts = sample(prompts, settings.samples(), settings.maxNewTokens(), settings.temperature(), settings.seed());
         double[] scores = reward.score(rollouts.prompts(), rollouts.responses());
         Batch batch = rollouts.pack(stopToken, policy.config().contextLength());
-        reference.setTraining(false);
-        float[] referenceLogProbs = reference.tokenLogProbs(batch).clone();
-        policy.setTraining(false);
-        float[] oldLogProbs = policy.tokenLogProbs(batch).clone();
+        float[] referenceLogProbs = logProbs(reference, batch);
+        float[] oldLogProbs = logProbs(policy, batch);
         critic.backbone().setTraining(false);
         double[] oldValues = critic.values(batch);
 
@@ -134,7 +112,7 @@ public final class Ppo {
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             policy.zeroGrad();
             policyLoss = policyLoss(rollout, true);
-            clipAndStep(policyOptimizer, policy.trainableParameters(), settings.learningRate());
+            clipAndStep(optimizer, policy.trainableParameters(), settings.learningRate());
             critic.zeroGrad();
             valueLoss = valueLoss(rollout, true);
             clipAndStep(criticOptimizer, critic.parameters(), settings.valueLearningRate());

@@ -1,5 +1,7 @@
 package dev.rlhfloop.llm.rlhf;
 
+import java.util.function.Consumer;
+
 /**
  * How {@link Ppo} runs: {@code samples} answers per prompt, the per-token KL coefficient
  * {@code klCoefficient} (β), the policy's clip range ε and the critic's {@code valueClipRange},
@@ -23,44 +25,35 @@ public record PpoSettings(int samples, double klCoefficient, double clipRange, d
         }
     }
 
-
-    public PpoSettings withSamples(int value) {
-        return new PpoSettings(value, klCoefficient, clipRange, valueClipRange, gamma, lambda, epochs, learningRate, valueLearningRate,
-                weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
+    /**
+     * A copy with some values changed and checked again: {@code settings.with(s -> s.epochs = 2)}, what
+     * JEP 468 will write {@code settings with { epochs = 2; }}.
+     */
+    public PpoSettings with(Consumer<Draft> change) {
+        Draft draft = new Draft(this);
+        change.accept(draft);
+        return draft.settings();
     }
 
-    public PpoSettings withKlCoefficient(double value) {
-        return new PpoSettings(samples, value, clipRange, valueClipRange, gamma, lambda, epochs, learningRate, valueLearningRate,
-                weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
-    }
+    /** The values of a {@link PpoSettings} as variables to change. */
+    public static final class Draft {
+        public int samples, epochs, maxNewTokens;
+        public double klCoefficient, clipRange, valueClipRange, gamma, lambda, maxGradNorm;
+        public float learningRate, valueLearningRate, weightDecay, temperature;
+        public long seed;
 
-    public PpoSettings withClipRange(double value) {
-        return new PpoSettings(samples, klCoefficient, value, valueClipRange, gamma, lambda, epochs, learningRate, valueLearningRate,
-                weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
-    }
+        private Draft(PpoSettings from) {
+            samples = from.samples; epochs = from.epochs; maxNewTokens = from.maxNewTokens;
+            klCoefficient = from.klCoefficient; clipRange = from.clipRange; valueClipRange = from.valueClipRange;
+            gamma = from.gamma; lambda = from.lambda; maxGradNorm = from.maxGradNorm;
+            learningRate = from.learningRate; valueLearningRate = from.valueLearningRate; weightDecay = from.weightDecay;
+            temperature = from.temperature;
+            seed = from.seed;
+        }
 
-    public PpoSettings withEpochs(int value) {
-        return new PpoSettings(samples, klCoefficient, clipRange, valueClipRange, gamma, lambda, value, learningRate, valueLearningRate,
-                weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
-    }
-
-    public PpoSettings withLearningRate(float value) {
-        return new PpoSettings(samples, klCoefficient, clipRange, valueClipRange, gamma, lambda, epochs, value, valueLearningRate,
-                weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
-    }
-
-    public PpoSettings withValueLearningRate(float value) {
-        return new PpoSettings(samples, klCoefficient, clipRange, valueClipRange, gamma, lambda, epochs, learningRate, value,
-                weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
-    }
-
-    public PpoSettings withMaxNewTokens(int value) {
-        return new PpoSettings(samples, klCoefficient, clipRange, valueClipRange, gamma, lambda, epochs, learningRate, valueLearningRate,
-                weightDecay, maxGradNorm, value, temperature, seed);
-    }
-
-    public PpoSettings withSeed(long value) {
-        return new PpoSettings(samples, klCoefficient, clipRange, valueClipRange, gamma, lambda, epochs, learningRate, valueLearningRate,
-                weightDecay, maxGradNorm, maxNewTokens, temperature, value);
+        private PpoSettings settings() {
+            return new PpoSettings(samples, klCoefficient, clipRange, valueClipRange, gamma, lambda, epochs, learningRate,
+                    valueLearningRate, weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.rlhfloop.llm.rlhf;
 
+import java.util.function.Consumer;
+
 /**
  * How {@link PreferenceTrainer} runs: DPO's β (unused by the reward model), AdamW's learning rate
  * and weight decay, epochs over the pairs, pairs per update, the seed of the shuffling order, the
@@ -17,31 +19,32 @@ public record PreferenceSettings(double beta, float learningRate, float weightDe
         }
     }
 
-    public PreferenceSettings withBeta(double value) {
-        return new PreferenceSettings(value, learningRate, weightDecay, epochs, batchSize, seed, maxGradNorm, maxLength);
+    /**
+     * A copy with some values changed and checked again: {@code settings.with(s -> s.epochs = 2)}, what
+     * JEP 468 will write {@code settings with { epochs = 2; }}.
+     */
+    public PreferenceSettings with(Consumer<Draft> change) {
+        Draft draft = new Draft(this);
+        change.accept(draft);
+        return draft.settings();
     }
 
-    public PreferenceSettings withLearningRate(float value) {
-        return new PreferenceSettings(beta, value, weightDecay, epochs, batchSize, seed, maxGradNorm, maxLength);
-    }
+    /** The values of a {@link PreferenceSettings} as variables to change. */
+    public static final class Draft {
+        public double beta, maxGradNorm;
+        public float learningRate, weightDecay;
+        public int epochs, batchSize, maxLength;
+        public long seed;
 
-    public PreferenceSettings withWeightDecay(float value) {
-        return new PreferenceSettings(beta, learningRate, value, epochs, batchSize, seed, maxGradNorm, maxLength);
-    }
+        private Draft(PreferenceSettings from) {
+            beta = from.beta; maxGradNorm = from.maxGradNorm;
+            learningRate = from.learningRate; weightDecay = from.weightDecay;
+            epochs = from.epochs; batchSize = from.batchSize; maxLength = from.maxLength;
+            seed = from.seed;
+        }
 
-    public PreferenceSettings withEpochs(int value) {
-        return new PreferenceSettings(beta, learningRate, weightDecay, value, batchSize, seed, maxGradNorm, maxLength);
-    }
-
-    public PreferenceSettings withBatchSize(int value) {
-        return new PreferenceSettings(beta, learningRate, weightDecay, epochs, value, seed, maxGradNorm, maxLength);
-    }
-
-    public PreferenceSettings withSeed(long value) {
-        return new PreferenceSettings(beta, learningRate, weightDecay, epochs, batchSize, value, maxGradNorm, maxLength);
-    }
-
-    public PreferenceSettings withMaxLength(int value) {
-        return new PreferenceSettings(beta, learningRate, weightDecay, epochs, batchSize, seed, maxGradNorm, value);
+        private PreferenceSettings settings() {
+            return new PreferenceSettings(beta, learningRate, weightDecay, epochs, batchSize, seed, maxGradNorm, maxLength);
+        }
     }
 }

@@ -3,8 +3,6 @@ package dev.rlhfloop.llm.rlhf;
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.sample.SequenceLogProbs;
-import dev.rlhfloop.llm.train.AdamW;
-import dev.rlhfloop.llm.train.AdamWSettings;
 import dev.rlhfloop.llm.train.GradientClipping;
 
 import java.util.List;
@@ -17,7 +15,7 @@ import java.util.List;
  * −mean(advantage · log π(answer | prompt)). Samples derive from the seed and the step count, so
  * a run is repeatable.
  */
-public final class Rloo {
+public final class Rloo extends OnPolicyTrainer {
 
     /** Scores answers to prompts; higher is better. A {@link RewardModel} is one ({@link #of(RewardModel)}). */
     @FunctionalInterface
@@ -32,43 +30,24 @@ public final class Rloo {
     /** One step's means over its samples: raw reward, summed log-ratio (KL estimate), return, answer length, loss. */
     public record Metrics(long step, double reward, double kl, double totalReward, double responseLength, double loss) {}
 
-    private final Gpt policy;
-    private final Gpt reference;
-    private final Reward reward;
     private final RlooSettings settings;
-    private final int stopToken;
-    private final AdamW optimizer;
-    private long steps;
 
     /** {@code stopToken} (e.g. end-of-text, or negative for none) ends an answer and pads batches. */
     public Rloo(Gpt policy, Gpt reference, Reward reward, RlooSettings settings, int stopToken) {
-        if (policy == reference) {
-            throw new IllegalArgumentException("the reference must be a separate, frozen copy of the policy (see Gpt.copy)");
-        }
-        this.policy = policy;
-        this.reference = reference;
-        this.reward = reward;
+        super(policy, reference, reward, settings.weightDecay(), stopToken);
         this.settings = settings;
-        this.stopToken = stopToken;
-        this.optimizer = new AdamW(policy.trainableParameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, settings.weightDecay()));
-    }
-
-    public long steps() {
-        return steps;
     }
 
     /** Samples {@code k} answers to each prompt, scores them, and takes one update. */
     public Metrics step(List<int[]> prompts) {
         int k = settings.samples();
         int context = policy.config().contextLength();
-        Rollouts rollouts = Rollouts.sample(policy, prompts, k, settings.maxNewTokens(), settings.temperature(), settings.seed(), steps,
-                stopToken);
+        Rollouts rollouts = sample(prompts, k, settings.maxNewTokens(), settings.temperature(), settings.seed());
         List<int[]> rowPrompts = rollouts.prompts();
         List<int[]> responses = rollouts.responses();
         double[] rewards = reward.score(rowPrompts, responses);
         Batch batch = rollouts.pack(stopToken, context);
-        reference.setTraining(false);
-        float[] referenceLogProbs = reference.tokenLogProbs(batch).clone();
+        float[] referenceLogProbs = logProbs(reference, batch);
 
         policy.setTraining(true);
         float[] policyLogProbs = policy.tokenLogProbs(batch);

@@ -1,5 +1,7 @@
 package dev.rlhfloop.llm.rlhf;
 
+import java.util.function.Consumer;
+
 /**
  * How {@link Rloo} runs: {@code samples} answers per prompt (k ≥ 2, each one's baseline is the
  * mean reward of the others), the KL coefficient {@code klCoefficient} (β), AdamW's rate and
@@ -18,23 +20,33 @@ public record RlooSettings(int samples, double klCoefficient, float learningRate
         }
     }
 
-    public RlooSettings withSamples(int value) {
-        return new RlooSettings(value, klCoefficient, learningRate, weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
+    /**
+     * A copy with some values changed and checked again: {@code settings.with(s -> s.epochs = 2)}, what
+     * JEP 468 will write {@code settings with { epochs = 2; }}.
+     */
+    public RlooSettings with(Consumer<Draft> change) {
+        Draft draft = new Draft(this);
+        change.accept(draft);
+        return draft.settings();
     }
 
-    public RlooSettings withKlCoefficient(double value) {
-        return new RlooSettings(samples, value, learningRate, weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
-    }
+    /** The values of a {@link RlooSettings} as variables to change. */
+    public static final class Draft {
+        public int samples, maxNewTokens;
+        public double klCoefficient, maxGradNorm;
+        public float learningRate, weightDecay, temperature;
+        public long seed;
 
-    public RlooSettings withLearningRate(float value) {
-        return new RlooSettings(samples, klCoefficient, value, weightDecay, maxGradNorm, maxNewTokens, temperature, seed);
-    }
+        private Draft(RlooSettings from) {
+            samples = from.samples; maxNewTokens = from.maxNewTokens;
+            klCoefficient = from.klCoefficient; maxGradNorm = from.maxGradNorm;
+            learningRate = from.learningRate; weightDecay = from.weightDecay; temperature = from.temperature;
+            seed = from.seed;
+        }
 
-    public RlooSettings withMaxNewTokens(int value) {
-        return new RlooSettings(samples, klCoefficient, learningRate, weightDecay, maxGradNorm, value, temperature, seed);
-    }
-
-    public RlooSettings withSeed(long value) {
-        return new RlooSettings(samples, klCoefficient, learningRate, weightDecay, maxGradNorm, maxNewTokens, temperature, value);
+        private RlooSettings settings() {
+            return new RlooSettings(samples, klCoefficient, learningRate, weightDecay, maxGradNorm, maxNewTokens, temperature,
+                    seed);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.rlhfloop.llm.rlhf;
 
+import java.util.function.Consumer;
+
 /**
  * The settings of a {@link PolicyUpdate}, with the one set of defaults that the trainer service,
  * the {@code llm} verbs and the experiments share (the trainer maps its {@code rlhf.trainer.*}
@@ -20,16 +22,19 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
                     "reward: need learning-rate > 0, epochs >= 0, hold-out-every >= 0", learningRate, epochs, holdOutEvery);
         }
 
-        public Reward withLearningRate(float value) {
-            return new Reward(value, epochs, holdOutEvery);
-        }
+        /** The values of a {@link Reward} as variables to change. */
+        public static final class Draft {
+            public float learningRate;
+            public int epochs, holdOutEvery;
 
-        public Reward withEpochs(int value) {
-            return new Reward(learningRate, value, holdOutEvery);
-        }
+            Draft(Reward from) {
+                learningRate = from.learningRate;
+                epochs = from.epochs; holdOutEvery = from.holdOutEvery;
+            }
 
-        public Reward withHoldOutEvery(int value) {
-            return new Reward(learningRate, epochs, value);
+            Reward settings() {
+                return new Reward(learningRate, epochs, holdOutEvery);
+            }
         }
     }
 
@@ -44,16 +49,21 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
                     "dpo: need beta > 0, learning-rate > 0, weight-decay >= 0, epochs >= 0", beta, learningRate, weightDecay, epochs);
         }
 
-        public Dpo withBeta(double value) {
-            return new Dpo(value, learningRate, weightDecay, epochs);
-        }
+        /** The values of a {@link Dpo} as variables to change. */
+        public static final class Draft {
+            public double beta;
+            public float learningRate, weightDecay;
+            public int epochs;
 
-        public Dpo withLearningRate(float value) {
-            return new Dpo(beta, value, weightDecay, epochs);
-        }
+            Draft(Dpo from) {
+                beta = from.beta;
+                learningRate = from.learningRate; weightDecay = from.weightDecay;
+                epochs = from.epochs;
+            }
 
-        public Dpo withEpochs(int value) {
-            return new Dpo(beta, learningRate, weightDecay, value);
+            Dpo settings() {
+                return new Dpo(beta, learningRate, weightDecay, epochs);
+            }
         }
     }
 
@@ -70,16 +80,22 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
                     steps, samples, promptsPerStep, beta, learningRate, maxNewTokens);
         }
 
-        public Rloo withSteps(int value) {
-            return new Rloo(value, samples, promptsPerStep, beta, learningRate, maxNewTokens);
-        }
+        /** The values of a {@link Rloo} as variables to change. */
+        public static final class Draft {
+            public int steps, samples, promptsPerStep, maxNewTokens;
+            public double beta;
+            public float learningRate;
 
-        public Rloo withLearningRate(float value) {
-            return new Rloo(steps, samples, promptsPerStep, beta, value, maxNewTokens);
-        }
+            Draft(Rloo from) {
+                steps = from.steps; samples = from.samples; promptsPerStep = from.promptsPerStep;
+                maxNewTokens = from.maxNewTokens;
+                beta = from.beta;
+                learningRate = from.learningRate;
+            }
 
-        public Rloo withMaxNewTokens(int value) {
-            return new Rloo(steps, samples, promptsPerStep, beta, learningRate, value);
+            Rloo settings() {
+                return new Rloo(steps, samples, promptsPerStep, beta, learningRate, maxNewTokens);
+            }
         }
     }
 
@@ -98,18 +114,29 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
                             && clipRange > 0 && valueLearningRate > 0 && valueClipRange > 0 && gamma >= 0 && gamma <= 1 && lambda >= 0 && lambda <= 1,
                     "ppo: need steps >= 1, samples >= 1, prompts-per-step >= 1, beta >= 0, learning-rate > 0, max-new-tokens >= 1, "
                             + "epochs >= 1, clip-range > 0, value-learning-rate > 0, value-clip-range > 0, 0 <= gamma, lambda <= 1",
-                    steps, samples, promptsPerStep, beta, learningRate, maxNewTokens, epochs, clipRange, valueLearningRate, valueClipRange,
+                    steps, samples, promptsPerStep, beta, learningRate, maxNewTokens, epochs, clipRange, valueLearningRate,
+                            valueClipRange,
                     gamma, lambda);
         }
 
-        public Ppo withSteps(int value) {
-            return new Ppo(value, samples, promptsPerStep, beta, learningRate, maxNewTokens, epochs, clipRange, valueLearningRate,
-                    valueClipRange, gamma, lambda);
-        }
+        /** The values of a {@link Ppo} as variables to change. */
+        public static final class Draft {
+            public int steps, samples, promptsPerStep, maxNewTokens, epochs;
+            public double beta, clipRange, valueClipRange, gamma, lambda;
+            public float learningRate, valueLearningRate;
 
-        public Ppo withMaxNewTokens(int value) {
-            return new Ppo(steps, samples, promptsPerStep, beta, learningRate, value, epochs, clipRange, valueLearningRate,
-                    valueClipRange, gamma, lambda);
+            Draft(Ppo from) {
+                steps = from.steps; samples = from.samples; promptsPerStep = from.promptsPerStep;
+                maxNewTokens = from.maxNewTokens; epochs = from.epochs;
+                beta = from.beta; clipRange = from.clipRange; valueClipRange = from.valueClipRange; gamma = from.gamma;
+                lambda = from.lambda;
+                learningRate = from.learningRate; valueLearningRate = from.valueLearningRate;
+            }
+
+            Ppo settings() {
+                return new Ppo(steps, samples, promptsPerStep, beta, learningRate, maxNewTokens, epochs, clipRange,
+                        valueLearningRate, valueClipRange, gamma, lambda);
+            }
         }
     }
 
@@ -130,12 +157,22 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
                     steps, samples, promptsPerStep, beta, learningRate, maxNewTokens, epochs, clipRange);
         }
 
-        public Grpo withSteps(int value) {
-            return new Grpo(value, samples, promptsPerStep, beta, learningRate, maxNewTokens, epochs, clipRange);
-        }
+        /** The values of a {@link Grpo} as variables to change. */
+        public static final class Draft {
+            public int steps, samples, promptsPerStep, maxNewTokens, epochs;
+            public double beta, clipRange;
+            public float learningRate;
 
-        public Grpo withMaxNewTokens(int value) {
-            return new Grpo(steps, samples, promptsPerStep, beta, learningRate, value, epochs, clipRange);
+            Draft(Grpo from) {
+                steps = from.steps; samples = from.samples; promptsPerStep = from.promptsPerStep;
+                maxNewTokens = from.maxNewTokens; epochs = from.epochs;
+                beta = from.beta; clipRange = from.clipRange;
+                learningRate = from.learningRate;
+            }
+
+            Grpo settings() {
+                return new Grpo(steps, samples, promptsPerStep, beta, learningRate, maxNewTokens, epochs, clipRange);
+            }
         }
     }
 
@@ -145,27 +182,29 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
      * liked and disliked answers, AdamW's rate and weight decay, epochs over the ratings; batches of
      * {@code batchSize} ratings. The paper's and TRL's defaults; not tuned on the loop.
      */
-    public record Kto(double beta, double desirableWeight, double undesirableWeight, float learningRate, float weightDecay, int epochs) {
+    public record Kto(double beta, double desirableWeight, double undesirableWeight, float learningRate, float weightDecay,
+            int epochs) {
         public Kto {
             require(beta > 0 && desirableWeight > 0 && undesirableWeight > 0 && learningRate > 0 && weightDecay >= 0 && epochs >= 0,
                     "kto: need beta > 0, desirable-weight > 0, undesirable-weight > 0, learning-rate > 0, weight-decay >= 0, epochs >= 0",
                     beta, desirableWeight, undesirableWeight, learningRate, weightDecay, epochs);
         }
 
-        public Kto withBeta(double value) {
-            return new Kto(value, desirableWeight, undesirableWeight, learningRate, weightDecay, epochs);
-        }
+        /** The values of a {@link Kto} as variables to change. */
+        public static final class Draft {
+            public double beta, desirableWeight, undesirableWeight;
+            public float learningRate, weightDecay;
+            public int epochs;
 
-        public Kto withWeights(double desirable, double undesirable) {
-            return new Kto(beta, desirable, undesirable, learningRate, weightDecay, epochs);
-        }
+            Draft(Kto from) {
+                beta = from.beta; desirableWeight = from.desirableWeight; undesirableWeight = from.undesirableWeight;
+                learningRate = from.learningRate; weightDecay = from.weightDecay;
+                epochs = from.epochs;
+            }
 
-        public Kto withLearningRate(float value) {
-            return new Kto(beta, desirableWeight, undesirableWeight, value, weightDecay, epochs);
-        }
-
-        public Kto withEpochs(int value) {
-            return new Kto(beta, desirableWeight, undesirableWeight, learningRate, weightDecay, value);
+            Kto settings() {
+                return new Kto(beta, desirableWeight, undesirableWeight, learningRate, weightDecay, epochs);
+            }
         }
     }
 
@@ -194,40 +233,42 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
                 new Kto(0.1, 1.0, 1.0, 5e-6f, 0.01f, 1));
     }
 
-    public UpdateSettings withAlgorithm(PolicyAlgorithm value) {
-        return new UpdateSettings(value, batchSize, loraRank, reward, dpo, rloo, ppo, grpo, kto);
+    /**
+     * A copy with some values changed and checked again: {@code settings.with(s -> s.dpo.epochs = 2)}, what
+     * JEP 468 will write {@code settings with { ... }}; the parts' values are variables of their own drafts.
+     */
+    public UpdateSettings with(Consumer<Draft> change) {
+        Draft draft = new Draft(this);
+        change.accept(draft);
+        return draft.settings();
     }
 
-    public UpdateSettings withBatchSize(int value) {
-        return new UpdateSettings(algorithm, value, loraRank, reward, dpo, rloo, ppo, grpo, kto);
-    }
+    /** The values of a {@link UpdateSettings} as variables to change. */
+    public static final class Draft {
+        public PolicyAlgorithm algorithm;
+        public int batchSize, loraRank;
+        public final Reward.Draft reward;
+        public final Dpo.Draft dpo;
+        public final Rloo.Draft rloo;
+        public final Ppo.Draft ppo;
+        public final Grpo.Draft grpo;
+        public final Kto.Draft kto;
 
-    public UpdateSettings withLoraRank(int value) {
-        return new UpdateSettings(algorithm, batchSize, value, reward, dpo, rloo, ppo, grpo, kto);
-    }
+        private Draft(UpdateSettings from) {
+            reward = new Reward.Draft(from.reward);
+            dpo = new Dpo.Draft(from.dpo);
+            rloo = new Rloo.Draft(from.rloo);
+            ppo = new Ppo.Draft(from.ppo);
+            grpo = new Grpo.Draft(from.grpo);
+            kto = new Kto.Draft(from.kto);
+            algorithm = from.algorithm;
+            batchSize = from.batchSize; loraRank = from.loraRank;
+        }
 
-    public UpdateSettings withReward(Reward value) {
-        return new UpdateSettings(algorithm, batchSize, loraRank, value, dpo, rloo, ppo, grpo, kto);
-    }
-
-    public UpdateSettings withDpo(Dpo value) {
-        return new UpdateSettings(algorithm, batchSize, loraRank, reward, value, rloo, ppo, grpo, kto);
-    }
-
-    public UpdateSettings withRloo(Rloo value) {
-        return new UpdateSettings(algorithm, batchSize, loraRank, reward, dpo, value, ppo, grpo, kto);
-    }
-
-    public UpdateSettings withPpo(Ppo value) {
-        return new UpdateSettings(algorithm, batchSize, loraRank, reward, dpo, rloo, value, grpo, kto);
-    }
-
-    public UpdateSettings withGrpo(Grpo value) {
-        return new UpdateSettings(algorithm, batchSize, loraRank, reward, dpo, rloo, ppo, value, kto);
-    }
-
-    public UpdateSettings withKto(Kto value) {
-        return new UpdateSettings(algorithm, batchSize, loraRank, reward, dpo, rloo, ppo, grpo, value);
+        private UpdateSettings settings() {
+            return new UpdateSettings(algorithm, batchSize, loraRank, reward.settings(), dpo.settings(), rloo.settings(),
+                    ppo.settings(), grpo.settings(), kto.settings());
+        }
     }
 
     /** The reward model's trainer settings for one update ({@code seed} orders its batches; no weight decay beyond DPO's). */
@@ -238,7 +279,8 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
 
     /** DPO's trainer settings for one update. */
     public PreferenceSettings dpoSettings(long seed, int maxLength) {
-        return new PreferenceSettings(dpo.beta(), dpo.learningRate(), dpo.weightDecay(), dpo.epochs(), batchSize, seed, MAX_GRAD_NORM,
+        return new PreferenceSettings(dpo.beta(), dpo.learningRate(), dpo.weightDecay(), dpo.epochs(), batchSize, seed,
+                MAX_GRAD_NORM,
                 maxLength);
     }
 
@@ -249,19 +291,23 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
 
     /** PPO's engine settings for one update: answers of at most {@code maxNewTokens}, samples drawn from {@code seed}. */
     public PpoSettings ppoSettings(int maxNewTokens, long seed) {
-        return new PpoSettings(ppo.samples(), ppo.beta(), ppo.clipRange(), ppo.valueClipRange(), ppo.gamma(), ppo.lambda(), ppo.epochs(),
+        return new PpoSettings(ppo.samples(), ppo.beta(), ppo.clipRange(), ppo.valueClipRange(), ppo.gamma(), ppo.lambda(),
+                ppo.epochs(),
                 ppo.learningRate(), ppo.valueLearningRate(), 0f, MAX_GRAD_NORM, maxNewTokens, 1f, seed);
     }
 
     /** GRPO's engine settings for one update: answers of at most {@code maxNewTokens}, samples drawn from {@code seed}. */
     public GrpoSettings grpoSettings(int maxNewTokens, long seed) {
-        return new GrpoSettings(grpo.samples(), grpo.beta(), grpo.clipRange(), grpo.epochs(), grpo.learningRate(), 0f, MAX_GRAD_NORM,
+        return new GrpoSettings(grpo.samples(), grpo.beta(), grpo.clipRange(), grpo.epochs(), grpo.learningRate(), 0f,
+                MAX_GRAD_NORM,
                 maxNewTokens, 1f, seed);
     }
 
-    /** KTO's trainer settings for one update: batches of {@code batchSize} ratings shuffled from {@code seed}, sequences cut to {@code maxLength}. */
+    /** KTO's trainer settings for one update: batches of {@code batchSize} ratings shuffled from {@code seed},
+            sequences cut to {@code maxLength}. */
     public KtoSettings ktoSettings(long seed, int maxLength) {
-        return new KtoSettings(kto.beta(), kto.desirableWeight(), kto.undesirableWeight(), kto.learningRate(), kto.weightDecay(), kto.epochs(),
+        return new KtoSettings(kto.beta(), kto.desirableWeight(), kto.undesirableWeight(), kto.learningRate(), kto.weightDecay(),
+                kto.epochs(),
                 batchSize, seed, MAX_GRAD_NORM, maxLength);
     }
 

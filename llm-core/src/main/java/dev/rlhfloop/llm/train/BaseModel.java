@@ -36,7 +36,10 @@ public final class BaseModel {
      * AdamW rate, weight decay 0.1), no warmup, examples cut to 1024 tokens.
      */
     public static Finetuning.Settings bookFinetuning() {
-        return Finetuning.Settings.defaults().withRun(RunSettings.finetuning().withEpochs(2).withLearningRate(5e-5f).withWarmupSteps(0));
+        return Finetuning.Settings.defaults().withRun(RunSettings.finetuning().withEpochs(2).with(s -> {
+            s.learningRate = 5e-5f;
+            s.warmupSteps = 0;
+        }));
     }
 
     /**

@@ -53,9 +53,9 @@ public final class Bootstrap {
         /** {@link #nano(int, int)} with another model preset ({@code nano}, {@code small}: {@link GptConfig#preset}). */
         public static Settings preset(String preset, int pretrainSteps, int sftSteps) {
             Pretraining.Settings pretraining = Pretraining.Settings.preset(preset).withRun(RunSettings.pretraining()
-                    .withSteps(pretrainSteps).withWarmupSteps(Math.min(RunSettings.pretraining().warmupSteps(), pretrainSteps / 10)));
+                    .withSteps(pretrainSteps).with(s -> s.warmupSteps = Math.min(RunSettings.pretraining().warmupSteps(), pretrainSteps / 10)));
             Finetuning.Settings finetuning = Finetuning.Settings.defaults().withMaxLength(256).withRun(RunSettings.finetuning()
-                    .withSteps(sftSteps).withWarmupSteps(Math.min(RunSettings.finetuning().warmupSteps(), sftSteps / 10)));
+                    .withSteps(sftSteps).with(s -> s.warmupSteps = Math.min(RunSettings.finetuning().warmupSteps(), sftSteps / 10)));
             return new Settings(BuiltinData.DEFAULT_SEED, BuiltinData.DEFAULT_CORPUS_CHARS, BuiltinData.DEFAULT_TRAIN_EXAMPLES,
                     200, 200, pretraining, finetuning);
         }
@@ -73,9 +73,15 @@ public final class Bootstrap {
         public static Settings tiny() {
             GptConfig model = GptConfig.of(300, 32, 16, 2, 1);
             Pretraining.Settings pretraining = new Pretraining.Settings(model, 300, 0, 0.1, "Once upon a time",
-                    RunSettings.pretraining().withSteps(6).withBatchSize(4).withWarmupSteps(2).withIntervals(3, 2, 3, 3));
+                    RunSettings.pretraining().withSteps(6).with(s -> {
+                        s.batchSize = 4;
+                        s.warmupSteps = 2;
+                    }).withIntervals(3, 2, 3, 3));
             Finetuning.Settings finetuning = new Finetuning.Settings(32, 1,
-                    RunSettings.finetuning().withSteps(4).withBatchSize(4).withWarmupSteps(1).withIntervals(2, 2, 2, 2));
+                    RunSettings.finetuning().withSteps(4).with(s -> {
+                        s.batchSize = 4;
+                        s.warmupSteps = 1;
+                    }).withIntervals(2, 2, 2, 2));
             return new Settings(BuiltinData.DEFAULT_SEED, 60_000, 40, 8, 8, pretraining, finetuning);
         }
     }

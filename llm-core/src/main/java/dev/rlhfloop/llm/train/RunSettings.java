@@ -1,5 +1,7 @@
 package dev.rlhfloop.llm.train;
 
+import java.util.function.Consumer;
+
 /**
  * How long and how a training run goes, shared by pretraining and fine-tuning. The run lasts
  * {@code steps} optimizer steps, or {@code epochs} passes over the data when {@code steps} is 0.
@@ -61,40 +63,62 @@ public record RunSettings(int steps, int epochs, int batchSize, float learningRa
                 new AdamWSettings(0.9f, 0.95f, 1e-8f, weightDecay), maxGradNorm);
     }
 
+    /** A run of {@code n} steps ({@code n} 0: of the epochs). */
     public RunSettings withSteps(int n) {
-        return new RunSettings(n, n > 0 ? 0 : epochs, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, dropout, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
+        return with(s -> {
+            s.steps = n;
+            s.epochs = n > 0 ? 0 : s.epochs;
+        });
     }
 
+    /** A run of {@code n} epochs, however many steps they take. */
     public RunSettings withEpochs(int n) {
-        return new RunSettings(0, n, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, dropout, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
-    }
-
-    public RunSettings withBatchSize(int n) {
-        return new RunSettings(steps, epochs, n, learningRate, warmupSteps, weightDecay, maxGradNorm, dropout, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
-    }
-
-    public RunSettings withLearningRate(float rate) {
-        return new RunSettings(steps, epochs, batchSize, rate, warmupSteps, weightDecay, maxGradNorm, dropout, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
-    }
-
-    public RunSettings withWarmupSteps(int n) {
-        return new RunSettings(steps, epochs, batchSize, learningRate, n, weightDecay, maxGradNorm, dropout, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
-    }
-
-    public RunSettings withWeightDecay(float decay) {
-        return new RunSettings(steps, epochs, batchSize, learningRate, warmupSteps, decay, maxGradNorm, dropout, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
-    }
-
-    public RunSettings withDropout(float rate) {
-        return new RunSettings(steps, epochs, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, rate, seed, evalEvery, evalBatches, sampleEvery, checkpointEvery);
-    }
-
-    public RunSettings withSeed(long s) {
-        return new RunSettings(steps, epochs, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, dropout, s, evalEvery, evalBatches, sampleEvery, checkpointEvery);
+        return with(s -> {
+            s.steps = 0;
+            s.epochs = n;
+        });
     }
 
     /** Evaluate every {@code evalSteps} on {@code batches} batches, sample every {@code sampleSteps}, checkpoint every {@code checkpointSteps}. */
     public RunSettings withIntervals(int evalSteps, int batches, int sampleSteps, int checkpointSteps) {
-        return new RunSettings(steps, epochs, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, dropout, seed, evalSteps, batches, sampleSteps, checkpointSteps);
+        return with(s -> {
+            s.evalEvery = evalSteps;
+            s.evalBatches = batches;
+            s.sampleEvery = sampleSteps;
+            s.checkpointEvery = checkpointSteps;
+        });
+    }
+
+    /**
+     * A copy with some values changed and checked again: {@code settings.with(s -> s.batchSize = 4)}, what
+     * JEP 468 will write {@code settings with { batchSize = 4; }}. The length of the run goes through
+     * {@link #withSteps} and {@link #withEpochs}, which keep its either-or.
+     */
+    public RunSettings with(Consumer<Draft> change) {
+        Draft draft = new Draft(this);
+        change.accept(draft);
+        return draft.settings();
+    }
+
+    /** The values of a {@link RunSettings} as variables to change. */
+    public static final class Draft {
+        public int steps, epochs, batchSize, warmupSteps, evalEvery, evalBatches, sampleEvery, checkpointEvery;
+        public float learningRate, weightDecay, dropout;
+        public double maxGradNorm;
+        public long seed;
+
+        private Draft(RunSettings from) {
+            steps = from.steps; epochs = from.epochs; batchSize = from.batchSize; warmupSteps = from.warmupSteps;
+            evalEvery = from.evalEvery; evalBatches = from.evalBatches; sampleEvery = from.sampleEvery;
+            checkpointEvery = from.checkpointEvery;
+            learningRate = from.learningRate; weightDecay = from.weightDecay; dropout = from.dropout;
+            maxGradNorm = from.maxGradNorm;
+            seed = from.seed;
+        }
+
+        private RunSettings settings() {
+            return new RunSettings(steps, epochs, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, dropout, seed,
+                    evalEvery, evalBatches, sampleEvery, checkpointEvery);
+        }
     }
 }

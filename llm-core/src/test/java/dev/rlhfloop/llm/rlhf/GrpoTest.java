@@ -32,7 +32,7 @@ class GrpoTest {
         RlhfFixtures.scaleUp(reference, 2);
         Gpt policy = reference.copy();
         RlhfFixtures.scaleUp(policy, 3);
-        Grpo grpo = new Grpo(policy, reference, RlhfFixtures.tokenShare(TARGET), UpdateSettings.defaults().grpoSettings(64, 123).withKlCoefficient(0.3), -1);
+        Grpo grpo = new Grpo(policy, reference, RlhfFixtures.tokenShare(TARGET), UpdateSettings.defaults().grpoSettings(64, 123).with(s -> s.klCoefficient = 0.3), -1);
         Random random = new Random(4);
         List<int[]> prompts = new ArrayList<>();
         List<int[]> responses = new ArrayList<>();
@@ -70,7 +70,12 @@ class GrpoTest {
         List<int[]> train = RlhfFixtures.randomPrompts(new Random(2), 4, 16);
         List<int[]> eval = RlhfFixtures.randomPrompts(new Random(3), 16, 16);
         double before = RlhfFixtures.meanFirstTokenProbability(policy, eval, TARGET);
-        GrpoSettings settings = UpdateSettings.defaults().grpoSettings(64, 123).withLearningRate(1e-2f).withMaxNewTokens(6).withKlCoefficient(0.01).withEpochs(2);
+        GrpoSettings settings = UpdateSettings.defaults().grpoSettings(64, 123).with(s -> {
+            s.learningRate = 1e-2f;
+            s.maxNewTokens = 6;
+            s.klCoefficient = 0.01;
+            s.epochs = 2;
+        });
         Grpo grpo = new Grpo(policy, reference, RlhfFixtures.tokenShare(TARGET), settings, -1);
         List<Grpo.Metrics> steps = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -92,7 +97,11 @@ class GrpoTest {
         List<int[]> eval = RlhfFixtures.randomPrompts(new Random(3), 16, 16);
         double before = RlhfFixtures.meanFirstTokenProbability(policy, eval, TARGET);
         Grpo grpo = new Grpo(policy, reference, RlhfFixtures.tokenShare(TARGET),
-                UpdateSettings.defaults().grpoSettings(64, 123).withLearningRate(1e-2f).withMaxNewTokens(6).withKlCoefficient(0.01), -1);
+                UpdateSettings.defaults().grpoSettings(64, 123).with(s -> {
+                    s.learningRate = 1e-2f;
+                    s.maxNewTokens = 6;
+                    s.klCoefficient = 0.01;
+                }), -1);
         for (int i = 0; i < 8; i++) {
             grpo.step(RlhfFixtures.randomPrompts(new Random(2), 4, 16));
         }
@@ -111,7 +120,10 @@ class GrpoTest {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 4);
         Gpt policy = reference.copy();
         Grpo grpo = new Grpo(policy, reference, (prompts, responses) -> new double[responses.size()],
-                UpdateSettings.defaults().grpoSettings(64, 123).withLearningRate(1e-2f).withMaxNewTokens(4), -1);
+                UpdateSettings.defaults().grpoSettings(64, 123).with(s -> {
+                    s.learningRate = 1e-2f;
+                    s.maxNewTokens = 4;
+                }), -1);
         Grpo.Metrics metrics = grpo.step(RlhfFixtures.randomPrompts(new Random(5), 3, 16));
         assertEquals(0, metrics.rewardStd());
         assertEquals(0, metrics.loss(), 1e-12);
@@ -124,7 +136,11 @@ class GrpoTest {
     void isRepeatableForASeed() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 6);
         List<int[]> train = RlhfFixtures.randomPrompts(new Random(7), 2, 16);
-        GrpoSettings settings = UpdateSettings.defaults().grpoSettings(64, 123).withLearningRate(1e-3f).withMaxNewTokens(4).withEpochs(2);
+        GrpoSettings settings = UpdateSettings.defaults().grpoSettings(64, 123).with(s -> {
+            s.learningRate = 1e-3f;
+            s.maxNewTokens = 4;
+            s.epochs = 2;
+        });
         Gpt a = reference.copy();
         Gpt b = reference.copy();
         Grpo first = new Grpo(a, reference, Rloo.Reward.of(RewardModel.fromPolicy(reference, 8)), settings, 0);
@@ -137,9 +153,9 @@ class GrpoTest {
 
     @Test
     void refusesGroupsOfOneAndPromptsWithoutRoomToAnswer() {
-        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().grpoSettings(64, 123).withSamples(1));
+        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().grpoSettings(64, 123).with(s -> s.samples = 1));
         Gpt reference = Gpt.create(RlhfFixtures.small(), 1);
-        Grpo grpo = new Grpo(reference.copy(), reference, RlhfFixtures.tokenShare(TARGET), UpdateSettings.defaults().grpoSettings(64, 123).withMaxNewTokens(8), -1);
+        Grpo grpo = new Grpo(reference.copy(), reference, RlhfFixtures.tokenShare(TARGET), UpdateSettings.defaults().grpoSettings(64, 123).with(s -> s.maxNewTokens = 8), -1);
         assertThrows(IllegalArgumentException.class, () -> grpo.step(List.of(new int[12])));
     }
 }

@@ -18,7 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KtoTest {
 
     private static final KtoSettings SETTINGS = UpdateSettings.defaults().ktoSettings(123, 1024)
-            .withLearningRate(3e-3f).withBatchSize(4).withEpochs(3).withBeta(0.5).withMaxLength(16);
+            .with(s -> {
+                s.learningRate = 3e-3f;
+                s.batchSize = 4;
+                s.epochs = 3;
+                s.beta = 0.5;
+                s.maxLength = 16;
+            });
 
     /** Ratings of single answers: every other one a liked answer holding the "polite" token 1, the rest disliked ones without it. */
     private static List<TokenizedFeedback> politeRatings(Random random, int count, int vocab) {
@@ -48,7 +54,11 @@ class KtoTest {
         RlhfFixtures.scaleUp(reference, 2);
         Gpt policy = reference.copy();
         RlhfFixtures.scaleUp(policy, 3);
-        Kto kto = new Kto(policy, reference, UpdateSettings.defaults().ktoSettings(123, 1024).withBeta(0.5).withWeights(1.0, 1.5));
+        Kto kto = new Kto(policy, reference, UpdateSettings.defaults().ktoSettings(123, 1024).with(s -> {
+            s.beta = 0.5;
+            s.desirableWeight = 1.0;
+            s.undesirableWeight = 1.5;
+        }));
         List<TokenizedFeedback> ratings = randomRatings(new Random(4), 5, 13);
         ratings.set(1, new TokenizedFeedback(ratings.get(1).prompt(), ratings.get(1).completion(), false));
         Kto.Rows rows = Kto.Rows.collate(ratings, RlhfFixtures.PAD, 12);
@@ -66,7 +76,7 @@ class KtoTest {
     void startsAtHalfTheWeightsWithZeroRewardsAndReferencePoint() {
         Gpt reference = Gpt.create(RlhfFixtures.tiny(), 5);
         RlhfFixtures.scaleUp(reference, 6);
-        Kto kto = new Kto(reference.copy(), reference, UpdateSettings.defaults().ktoSettings(123, 1024).withWeights(1.0, 3.0));
+        Kto kto = new Kto(reference.copy(), reference, UpdateSettings.defaults().ktoSettings(123, 1024).with(s -> { s.desirableWeight = 1.0; s.undesirableWeight = 3.0; }));
         List<TokenizedFeedback> ratings = List.of(
                 new TokenizedFeedback(new int[] {3, 4}, new int[] {5}, true),
                 new TokenizedFeedback(new int[] {6}, new int[] {7, 8}, false),
@@ -107,7 +117,7 @@ class KtoTest {
     void isDeterministicAndALoneLastRatingJoinsThePreviousBatch() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 4);
         List<TokenizedFeedback> train = politeRatings(new Random(5), 9, 16);
-        KtoSettings settings = SETTINGS.withEpochs(2);
+        KtoSettings settings = SETTINGS.with(s -> s.epochs = 2);
         Gpt a = reference.copy();
         Gpt b = reference.copy();
         List<KtoTrainer.Step> steps = new ArrayList<>();
@@ -137,7 +147,7 @@ class KtoTest {
         TokenizedFeedback one = new TokenizedFeedback(new int[] {1}, new int[] {2}, true);
         assertThrows(IllegalArgumentException.class, () -> KtoTrainer.train(reference.copy(), reference, List.of(one), List.of(),
                 UpdateSettings.defaults().ktoSettings(123, 1024), 0, KtoTrainer.Listener.NONE));
-        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().ktoSettings(123, 1024).withBatchSize(1));
+        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().ktoSettings(123, 1024).with(s -> s.batchSize = 1));
         assertThrows(IllegalArgumentException.class, () -> new TokenizedFeedback(new int[] {1}, new int[0], true));
     }
 }

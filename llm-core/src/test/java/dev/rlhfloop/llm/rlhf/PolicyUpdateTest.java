@@ -28,8 +28,13 @@ class PolicyUpdateTest {
     private static final int END_OF_TEXT = 47;
     private static final long SEED = 1234L * 1_000_003L + 2;
 
-    static final UpdateSettings SMALL_RLOO = UpdateSettings.defaults().withAlgorithm(PolicyAlgorithm.RLOO).withBatchSize(4)
-            .withRloo(UpdateSettings.defaults().rloo().withSteps(3).withMaxNewTokens(6).withLearningRate(1e-3f));
+    static final UpdateSettings SMALL_RLOO = UpdateSettings.defaults().with(s -> {
+        s.algorithm = PolicyAlgorithm.RLOO;
+        s.batchSize = 4;
+        s.rloo.steps = 3;
+        s.rloo.maxNewTokens = 6;
+        s.rloo.learningRate = 1e-3f;
+    });
 
     /** Eight pairs on three prompts (two repeated); chosen answers hold token 5, rejected ones do not. */
     static List<TokenizedPreference> pairs() {
@@ -101,7 +106,7 @@ class PolicyUpdateTest {
     @Test
     void dpoIsTheDefaultAndKeepsItsMetrics() {
         assertEquals(PolicyAlgorithm.DPO, UpdateSettings.defaults().algorithm());
-        Result result = update(UpdateSettings.defaults().withBatchSize(4), SEED);
+        Result result = update(UpdateSettings.defaults().with(s -> s.batchSize = 4), SEED);
         assertTrue(result.metrics().keySet().containsAll(List.of("dpoLoss", "dpoLossBefore", "margin", "kl", "rewardAccuracy")),
                 result.metrics().toString());
         assertFalse(result.metrics().containsKey("rlooLoss"));
@@ -111,11 +116,22 @@ class PolicyUpdateTest {
     /** PPO, GRPO and KTO as one case each of the update: their own metrics, the policy moved, the same seed the same bits. */
     @Test
     void ppoGrpoAndKtoAreUpdatesWithTheirOwnMetricsThatRepeatBitForBit() {
-        UpdateSettings d = UpdateSettings.defaults().withBatchSize(4);
+        UpdateSettings d = UpdateSettings.defaults().with(s -> s.batchSize = 4);
         Map<PolicyAlgorithm, UpdateSettings> small = Map.of(
-                PolicyAlgorithm.PPO, d.withAlgorithm(PolicyAlgorithm.PPO).withPpo(d.ppo().withSteps(2).withMaxNewTokens(6)),
-                PolicyAlgorithm.GRPO, d.withAlgorithm(PolicyAlgorithm.GRPO).withGrpo(d.grpo().withSteps(2).withMaxNewTokens(6)),
-                PolicyAlgorithm.KTO, d.withAlgorithm(PolicyAlgorithm.KTO).withKto(d.kto().withLearningRate(1e-3f)));
+                PolicyAlgorithm.PPO, d.with(s -> {
+                    s.algorithm = PolicyAlgorithm.PPO;
+                    s.ppo.steps = 2;
+                    s.ppo.maxNewTokens = 6;
+                }),
+                PolicyAlgorithm.GRPO, d.with(s -> {
+                    s.algorithm = PolicyAlgorithm.GRPO;
+                    s.grpo.steps = 2;
+                    s.grpo.maxNewTokens = 6;
+                }),
+                PolicyAlgorithm.KTO, d.with(s -> {
+                    s.algorithm = PolicyAlgorithm.KTO;
+                    s.kto.learningRate = 1e-3f;
+                }));
         Map<PolicyAlgorithm, List<String>> own = Map.of(
                 PolicyAlgorithm.PPO, List.of("prompts", "rewardBefore", "reward", "kl", "responseLength", "ppoLoss", "valueLoss", "clipFraction"),
                 PolicyAlgorithm.GRPO, List.of("prompts", "rewardBefore", "reward", "rewardStd", "kl", "responseLength", "grpoLoss", "clipFraction"),
@@ -139,8 +155,12 @@ class PolicyUpdateTest {
     /** PPO's critic is carried like the reward model: a second update trains on from the first's critic, and a saved one resumes it exactly. */
     @Test
     void ppoCarriesItsCriticFromUpdateToUpdate(@TempDir Path dir) throws Exception {
-        UpdateSettings d = UpdateSettings.defaults().withBatchSize(4);
-        PolicyUpdate update = new PolicyUpdate(d.withAlgorithm(PolicyAlgorithm.PPO).withPpo(d.ppo().withSteps(1).withMaxNewTokens(4)));
+        UpdateSettings d = UpdateSettings.defaults().with(s -> s.batchSize = 4);
+        PolicyUpdate update = new PolicyUpdate(d.with(s -> {
+            s.algorithm = PolicyAlgorithm.PPO;
+            s.ppo.steps = 1;
+            s.ppo.maxNewTokens = 4;
+        }));
         Gpt reference = Gpt.create(TINY, 11);
         Gpt policy = update.newPolicy(reference, SEED);
         RewardModel rewardModel = update.newRewardModel(reference, 1234);
@@ -166,8 +186,11 @@ class PolicyUpdateTest {
     /** A LoRA update trains only the adapter: the reference's weights, which the policy shares, do not move. */
     @Test
     void aLoraUpdateTrainsAnAdapterOverTheFrozenSharedBase() {
-        UpdateSettings settings = UpdateSettings.defaults().withBatchSize(4).withLoraRank(2)
-                .withDpo(UpdateSettings.defaults().dpo().withLearningRate(1e-2f));
+        UpdateSettings settings = UpdateSettings.defaults().with(s -> {
+            s.batchSize = 4;
+            s.loraRank = 2;
+            s.dpo.learningRate = 1e-2f;
+        });
         Gpt reference = Gpt.create(TINY, 11);
         Gpt untouched = reference.copy();
         PolicyUpdate update = new PolicyUpdate(settings);
@@ -243,6 +266,6 @@ class PolicyUpdateTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new UpdateSettings.Rloo(rloo.steps(), 1, rloo.promptsPerStep(), rloo.beta(), rloo.learningRate(), rloo.maxNewTokens()));
         assertTrue(e.getMessage().startsWith("rloo: "), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().withLoraRank(-1));
+        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().with(s -> s.loraRank = -1));
     }
 }

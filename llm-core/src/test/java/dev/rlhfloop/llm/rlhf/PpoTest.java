@@ -135,8 +135,13 @@ class PpoTest {
         List<int[]> train = RlhfFixtures.randomPrompts(new Random(2), 8, 16);
         List<int[]> eval = RlhfFixtures.randomPrompts(new Random(3), 16, 16);
         double before = RlhfFixtures.meanFirstTokenProbability(policy, eval, TARGET);
-        PpoSettings settings = UpdateSettings.defaults().ppoSettings(64, 123).withSamples(2).withLearningRate(3e-3f).withValueLearningRate(3e-3f)
-                .withMaxNewTokens(6).withKlCoefficient(0.01);
+        PpoSettings settings = UpdateSettings.defaults().ppoSettings(64, 123).with(s -> {
+            s.samples = 2;
+            s.learningRate = 3e-3f;
+            s.valueLearningRate = 3e-3f;
+            s.maxNewTokens = 6;
+            s.klCoefficient = 0.01;
+        });
         Ppo ppo = new Ppo(policy, reference, ValueModel.fromBackbone(reference), RlhfFixtures.tokenShare(TARGET), settings, -1);
         List<Ppo.Metrics> steps = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -153,7 +158,11 @@ class PpoTest {
     void isRepeatableForASeed() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 6);
         List<int[]> train = RlhfFixtures.randomPrompts(new Random(7), 2, 16);
-        PpoSettings settings = UpdateSettings.defaults().ppoSettings(64, 123).withLearningRate(1e-3f).withMaxNewTokens(4).withEpochs(2);
+        PpoSettings settings = UpdateSettings.defaults().ppoSettings(64, 123).with(s -> {
+            s.learningRate = 1e-3f;
+            s.maxNewTokens = 4;
+            s.epochs = 2;
+        });
         Gpt a = reference.copy();
         Gpt b = reference.copy();
         Ppo first = Ppo.against(a, reference, RewardModel.fromPolicy(reference, 8), settings, 0);
@@ -166,8 +175,8 @@ class PpoTest {
 
     @Test
     void refusesBadSettingsAndASharedBackbone() {
-        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().ppoSettings(64, 123).withEpochs(0));
-        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().ppoSettings(64, 123).withClipRange(0));
+        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().ppoSettings(64, 123).with(s -> s.epochs = 0));
+        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().ppoSettings(64, 123).with(s -> s.clipRange = 0));
         Gpt reference = Gpt.create(RlhfFixtures.tiny(), 1);
         assertThrows(IllegalArgumentException.class, () -> new Ppo(reference, reference, ValueModel.fromBackbone(reference),
                 RlhfFixtures.tokenShare(TARGET), UpdateSettings.defaults().ppoSettings(64, 123), -1));

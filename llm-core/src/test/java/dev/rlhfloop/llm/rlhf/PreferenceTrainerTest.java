@@ -63,7 +63,7 @@ class PreferenceTrainerTest {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 4);
         float[] referenceWeights = reference.parameters().get(2).data().clone();
         List<TokenizedPreference> train = RlhfFixtures.politePairs(new Random(5), 10, 16);
-        PreferenceSettings settings = SETTINGS.withEpochs(2);
+        PreferenceSettings settings = SETTINGS.with(s -> s.epochs = 2);
         Gpt first = reference.copy();
         Gpt second = reference.copy();
         List<PreferenceTrainer.Epoch> a = PreferenceTrainer.dpo(first, reference, train, List.of(), settings, 0, PreferenceTrainer.Listener.NONE);
@@ -74,7 +74,7 @@ class PreferenceTrainerTest {
         }
         assertArrayEquals(referenceWeights, reference.parameters().get(2).data());
         PreferenceTrainer.Epoch shuffled = PreferenceTrainer.dpo(reference.copy(), reference, train, List.of(),
-                settings.withSeed(99), 0, PreferenceTrainer.Listener.NONE).get(2);
+                settings.with(s -> s.seed = 99), 0, PreferenceTrainer.Listener.NONE).get(2);
         assertTrue(shuffled.train().loss() != a.get(2).train().loss(), "another seed, another order");
     }
 
@@ -85,7 +85,7 @@ class PreferenceTrainerTest {
         List<TokenizedPreference> train = RlhfFixtures.politePairs(new Random(8), 32, 16);
         List<TokenizedPreference> heldOut = RlhfFixtures.politePairs(new Random(9), 16, 16);
         List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.rewardModel(model, train, heldOut,
-                SETTINGS.withEpochs(4), 0, PreferenceTrainer.Listener.NONE);
+                SETTINGS.with(s -> s.epochs = 4), 0, PreferenceTrainer.Listener.NONE);
         PreferenceTrainer.Epoch last = epochs.get(epochs.size() - 1);
         assertNotNull(last.heldOut());
         assertTrue(last.heldOut().accuracy() >= 0.9, "held-out accuracy " + epochs);

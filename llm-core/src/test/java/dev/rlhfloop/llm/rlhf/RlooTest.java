@@ -65,7 +65,11 @@ class RlooTest {
         List<int[]> train = prompts(new Random(2), 4);
         List<int[]> eval = prompts(new Random(3), 6);
         double before = meanReward(policy, eval);
-        RlooSettings settings = UpdateSettings.defaults().rlooSettings(64, 123).withLearningRate(1e-2f).withMaxNewTokens(6).withKlCoefficient(0.01);
+        RlooSettings settings = UpdateSettings.defaults().rlooSettings(64, 123).with(s -> {
+            s.learningRate = 1e-2f;
+            s.maxNewTokens = 6;
+            s.klCoefficient = 0.01;
+        });
         Rloo rloo = new Rloo(policy, reference, TARGET_SHARE, settings, -1);
         List<Rloo.Metrics> steps = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -82,11 +86,14 @@ class RlooTest {
     void theKlPenaltyHoldsThePolicyNearTheReference() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 4);
         List<int[]> train = prompts(new Random(5), 4);
-        RlooSettings settings = UpdateSettings.defaults().rlooSettings(64, 123).withLearningRate(1e-2f).withMaxNewTokens(6);
+        RlooSettings settings = UpdateSettings.defaults().rlooSettings(64, 123).with(s -> {
+            s.learningRate = 1e-2f;
+            s.maxNewTokens = 6;
+        });
         Gpt free = reference.copy();
         Gpt held = reference.copy();
-        Rloo unpenalised = new Rloo(free, reference, TARGET_SHARE, settings.withKlCoefficient(0), -1);
-        Rloo penalised = new Rloo(held, reference, TARGET_SHARE, settings.withKlCoefficient(2.0), -1);
+        Rloo unpenalised = new Rloo(free, reference, TARGET_SHARE, settings.with(s -> s.klCoefficient = 0), -1);
+        Rloo penalised = new Rloo(held, reference, TARGET_SHARE, settings.with(s -> s.klCoefficient = 2.0), -1);
         double freeKl = 0;
         double heldKl = 0;
         for (int i = 0; i < 10; i++) {
@@ -100,7 +107,10 @@ class RlooTest {
     void isRepeatableForASeed() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 6);
         List<int[]> train = prompts(new Random(7), 2);
-        RlooSettings settings = UpdateSettings.defaults().rlooSettings(64, 123).withLearningRate(1e-3f).withMaxNewTokens(4);
+        RlooSettings settings = UpdateSettings.defaults().rlooSettings(64, 123).with(s -> {
+            s.learningRate = 1e-3f;
+            s.maxNewTokens = 4;
+        });
         Gpt a = reference.copy();
         Gpt b = reference.copy();
         Rloo first = new Rloo(a, reference, TARGET_SHARE, settings, 0);
@@ -125,8 +135,8 @@ class RlooTest {
     @Test
     void rejectsPromptsWithoutRoomToAnswer() {
         Gpt reference = Gpt.create(RlhfFixtures.small(), 1);
-        Rloo rloo = new Rloo(reference.copy(), reference, TARGET_SHARE, UpdateSettings.defaults().rlooSettings(64, 123).withMaxNewTokens(8), -1);
+        Rloo rloo = new Rloo(reference.copy(), reference, TARGET_SHARE, UpdateSettings.defaults().rlooSettings(64, 123).with(s -> s.maxNewTokens = 8), -1);
         assertThrows(IllegalArgumentException.class, () -> rloo.step(List.of(new int[12])));
-        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().rlooSettings(64, 123).withSamples(1));
+        assertThrows(IllegalArgumentException.class, () -> UpdateSettings.defaults().rlooSettings(64, 123).with(s -> s.samples = 1));
     }
 }

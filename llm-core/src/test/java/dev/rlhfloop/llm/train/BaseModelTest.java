@@ -33,7 +33,7 @@ class BaseModelTest {
         InstructionData.write(instructions, new BuiltinData(3).trainingExamples(40));
 
         Finetuning.Settings settings = BaseModel.bookFinetuning().withMaxLength(64)
-                .withRun(BaseModel.bookFinetuning().run().withEpochs(1).withBatchSize(4).withIntervals(0, 1, 0, 0));
+                .withRun(BaseModel.bookFinetuning().run().withEpochs(1).with(s -> s.batchSize = 4).withIntervals(0, 1, 0, 0));
         BaseModel.Result result = BaseModel.run(source, dir.resolve("work"), instructions, settings, TrainingListener.NONE);
 
         Path base = dir.resolve("work").resolve(BaseModel.BASE_DIR);

@@ -86,7 +86,7 @@ class BootstrapTest {
     void anInterruptedPretrainingResumesToTheSameWeights(@TempDir Path dir) throws Exception {
         List<String> corpus = new BuiltinData(7).corpus(40_000);
         Pretraining.Settings settings = Bootstrap.Settings.tiny().pretraining().withRun(
-                Bootstrap.Settings.tiny().pretraining().run().withDropout(0.1f).withSteps(7));
+                Bootstrap.Settings.tiny().pretraining().run().with(s -> s.dropout = 0.1f).withSteps(7));
 
         Path whole = dir.resolve("whole");
         Pretraining.run(whole, corpus, settings, false, TrainingListener.NONE);
