@@ -6,6 +6,7 @@ import dev.rlhfloop.llm.model.GptConfig;
 import dev.rlhfloop.llm.sample.Generator;
 import dev.rlhfloop.llm.sample.SamplingSettings;
 import dev.rlhfloop.llm.tensor.Parallel;
+import dev.rlhfloop.llm.tensor.WeightFormat;
 import dev.rlhfloop.llm.train.Trainer;
 import dev.rlhfloop.llm.train.TrainerSettings;
 
@@ -23,7 +24,10 @@ import java.util.Random;
  * (shared/bench/torch_gpt_peer.py) run with the same settings when {@code --peer} is given.
  *
  * <pre>./bench EngineBenchmark train nano [--batch 8] [--ctx 256] [--steps 5] [--peer]
- * ./bench EngineBenchmark generate gpt2-124m [--new-tokens 64] [--peer]</pre>
+ * ./bench EngineBenchmark generate gpt2-124m [--new-tokens 64] [--weights fp32,bf16,int8] [--peer]</pre>
+ *
+ * Generation prints one line per weight format ({@link Gpt#packForInference}; "unpacked" is the
+ * fp32 parameters read through {@code Matmul}, as before packing existed), interleaved run by run.
  */
 public final class EngineBenchmark {
 
@@ -35,6 +39,7 @@ public final class EngineBenchmark {
         String mode = args[0];
         String preset = args[1];
         int batch = 8, ctx = 0, steps = 5, newTokens = 64;
+        String weights = "fp32,bf16,int8";
         boolean peer = false;
         for (int i = 2; i < args.length; i++) {
             switch (args[i]) {
@@ -42,6 +47,7 @@ public final class EngineBenchmark {
                 case "--ctx" -> ctx = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--new-tokens" -> newTokens = Integer.parseInt(args[++i]);
+                case "--weights" -> weights = args[++i];
                 case "--peer" -> peer = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -50,7 +56,7 @@ public final class EngineBenchmark {
         int length = ctx > 0 ? ctx : config.contextLength();
         String ours = switch (mode) {
             case "train" -> train(config, preset, batch, length, steps);
-            case "generate" -> generate(config, preset, newTokens);
+            case "generate" -> generate(config, preset, newTokens, weights);
             default -> throw new IllegalArgumentException("mode must be train or generate");
         };
         System.out.println(ours);
@@ -106,19 +112,54 @@ public final class EngineBenchmark {
                 preset, config.parameterCount(), Parallel.threads(), batchSize, length, (double) batchSize * length * steps / seconds);
     }
 
-    private static String generate(GptConfig config, String preset, int newTokens) {
-        Gpt gpt = Gpt.create(config, 0);
+    /**
+     * Batch-1 decode speed per weight format: every format generates the same 16-token prompt
+     * once to warm up, then {@code ROUNDS} times, formats interleaved round by round so that a
+     * change in the machine's load touches all of them; the best round is reported (the least
+     * disturbed by other processes), with the median beside it.
+     */
+    private static String generate(GptConfig config, String preset, int newTokens, String weights) {
+        Gpt base = Gpt.create(config, 0);
         int[] prompt = new Random(0).ints(16, 0, config.vocabSize()).toArray();
         SamplingSettings settings = new SamplingSettings(0.8f, 0, 1f, newTokens, 1, -1);
-        Generator generator = new Generator(gpt);
-        generator.generate(prompt, settings); // warm-up
-        long start = System.nanoTime();
-        generator.generate(prompt, settings);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return String.format("{\"engine\": \"rlhf-loop\", \"config\": \"%s\", \"mode\": \"generate\", \"params\": %d, \"threads\": %d, "
-                        + "\"new_tokens\": %d, \"tokens_per_s\": %.1f}",
-                preset, config.parameterCount(), Parallel.threads(), newTokens, newTokens / seconds);
+        List<String> labels = new ArrayList<>();
+        List<Generator> generators = new ArrayList<>();
+        for (String label : weights.split(",")) {
+            Gpt model = base.sharingWeights(); // a view per format: packing one does not replace another's copy
+            if (!label.trim().equals("unpacked")) {
+                model.packForInference(WeightFormat.parse(label));
+            }
+            labels.add(label.trim());
+            generators.add(new Generator(model));
+        }
+        double[][] rates = new double[labels.size()][ROUNDS];
+        for (Generator generator : generators) {
+            generator.generate(prompt, settings); // warm-up
+        }
+        for (int round = 0; round < ROUNDS; round++) {
+            for (int f = 0; f < generators.size(); f++) {
+                long start = System.nanoTime();
+                generators.get(f).generate(prompt, settings);
+                rates[f][round] = newTokens / ((System.nanoTime() - start) / 1e9);
+            }
+        }
+        StringBuilder lines = new StringBuilder();
+        for (int f = 0; f < labels.size(); f++) {
+            double[] sorted = rates[f].clone();
+            java.util.Arrays.sort(sorted);
+            if (f > 0) {
+                lines.append('\n');
+            }
+            lines.append(String.format("{\"engine\": \"rlhf-loop\", \"config\": \"%s\", \"mode\": \"generate\", \"weights\": \"%s\", "
+                            + "\"params\": %d, \"threads\": %d, \"new_tokens\": %d, \"tokens_per_s\": %.1f, \"median_tokens_per_s\": %.1f, "
+                            + "\"load_average\": %.1f}",
+                    preset, labels.get(f), config.parameterCount(), Parallel.threads(), newTokens, sorted[ROUNDS - 1],
+                    sorted[ROUNDS / 2], java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        }
+        return lines.toString();
     }
+
+    private static final int ROUNDS = 5;
 
     private static final String PYTHON = "/usr/bin/python3";
 

@@ -1,10 +1,17 @@
 package dev.rlhfloop.contracts;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
 /**
  * One training example for the reward model and DPO: a prompt, the answer a rater chose and the one
  * they rejected. Published by the feedback service (the topic's one writer) for A/B votes, with the
  * {@link #vote} behind it, and for pairs an admin imported from a file, with their {@link #source}
- * instead (schema 2); keyed by {@link #comparisonId} (an imported pair's is {@code import:<import id>:<line>}).
+ * instead (schema 3); keyed by {@link #comparisonId} (an imported pair's is {@code import:<import id>:<line>}).
+ *
+ * @param history a follow-up's earlier turns, each side's own (null for a first turn, and left out of
+ *                the JSON then: single-turn pairs read and write as before)
+ * @param source  where an imported pair came from (null for a vote's pair, and left out of the JSON then)
  */
 public record PreferencePair(
         int schemaVersion,
@@ -13,10 +20,11 @@ public record PreferencePair(
         Answer chosen,
         Answer rejected,
         VoteRef vote,
-        Source source) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) History history,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Source source) {
 
-    /** 2 added {@code source}: an imported pair has it instead of a vote. */
-    public static final int SCHEMA_VERSION = 2;
+    /** 2 added {@code history} (a follow-up's earlier turns); 3 added {@code source} (an imported pair has it instead of a vote); both optional. */
+    public static final int SCHEMA_VERSION = 3;
 
     public PreferencePair {
         schemaVersion = InvalidEventException.schemaVersionOrFirst(schemaVersion);
@@ -29,18 +37,30 @@ public record PreferencePair(
                 .done();
     }
 
-    /** A pair written before schema 2: always a vote's. */
+    /** A first turn's pair of a vote (no history). */
     public PreferencePair(int schemaVersion, String comparisonId, String prompt, Answer chosen, Answer rejected, VoteRef vote) {
-        this(schemaVersion, comparisonId, prompt, chosen, rejected, vote, null);
+        this(schemaVersion, comparisonId, prompt, chosen, rejected, vote, null, null);
+    }
+
+    /** A vote's pair. */
+    public PreferencePair(int schemaVersion, String comparisonId, String prompt, Answer chosen, Answer rejected, VoteRef vote,
+                          History history) {
+        this(schemaVersion, comparisonId, prompt, chosen, rejected, vote, history, null);
     }
 
     public static PreferencePair of(String comparisonId, String prompt, Answer chosen, Answer rejected, VoteRef vote) {
-        return new PreferencePair(SCHEMA_VERSION, comparisonId, prompt, chosen, rejected, vote, null);
+        return of(comparisonId, prompt, chosen, rejected, vote, null);
+    }
+
+    public static PreferencePair of(String comparisonId, String prompt, Answer chosen, Answer rejected, VoteRef vote,
+                                    History history) {
+        return new PreferencePair(SCHEMA_VERSION, comparisonId, prompt, chosen, rejected, vote, history, null);
     }
 
     /** A pair read from a file an admin imported. */
     public static PreferencePair imported(String prompt, Answer chosen, Answer rejected, Source source) {
-        return new PreferencePair(SCHEMA_VERSION, "import:" + source.importId() + ":" + source.line(), prompt, chosen, rejected, null, source);
+        return new PreferencePair(SCHEMA_VERSION, "import:" + source.importId() + ":" + source.line(), prompt, chosen, rejected, null,
+                null, source);
     }
 
     /** When the pair entered the log: its vote's time, or its import's. */
@@ -51,6 +71,22 @@ public record PreferencePair(
     /** The rater whose vote made the pair; null for an imported pair. */
     public String rater() {
         return vote != null ? vote.rater() : null;
+    }
+
+    /**
+     * The conversation before {@link #prompt}: each side continued its own answers, so the chosen and
+     * the rejected answer each come with the turns their model had in its context (oldest first; the
+     * two may differ in length when the context was cut from the oldest turns).
+     */
+    public record History(List<Turn> chosen, List<Turn> rejected) {
+        public History {
+            new InvalidEventException.Check("PreferencePair.history")
+                    .present("chosen", chosen)
+                    .present("rejected", rejected)
+                    .done();
+            chosen = List.copyOf(chosen);
+            rejected = List.copyOf(rejected);
+        }
     }
 
     public String key() {

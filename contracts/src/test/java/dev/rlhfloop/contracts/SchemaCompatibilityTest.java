@@ -24,6 +24,26 @@ class SchemaCompatibilityTest {
     }
 
     @Test
+    void v1EventsAndPairsHaveNoHistoryAndFirstTurnsWriteNone() {
+        GenerationEvent e = Json.read(Fixtures.read("v1/generation-event.json"), GenerationEvent.class);
+        assertEquals(List.of(), e.history());
+        PreferencePair p = Json.read(Fixtures.read("v1/preference-pair.json"), PreferencePair.class);
+        assertNull(p.history());
+        // a first turn's records stay as a reader of schema 1 knows them
+        assertTrue(!Json.writeString(e).contains("history") && !Json.writeString(p).contains("history"));
+    }
+
+    @Test
+    void v2FollowUpsCarryTheirHistory() {
+        GenerationEvent e = Json.read(Fixtures.read("v2/generation-event.json"), GenerationEvent.class);
+        assertEquals(2, e.schemaVersion());
+        assertEquals(List.of(new Turn("Name a farm animal.", "A cow.")), e.history());
+        PreferencePair p = Json.read(Fixtures.read("v2/preference-pair.json"), PreferencePair.class);
+        assertEquals(new PreferencePair.History(List.of(new Turn("Name a farm animal.", "A cow.")),
+                List.of(new Turn("Name a farm animal.", "Blue."))), p.history());
+    }
+
+    @Test
     void v1VoteEventReads() {
         VoteEvent e = Json.read(Fixtures.read("v1/vote-event.json"), VoteEvent.class);
         assertEquals(new VoteEvent(1, "5d0c2b1e-2f1c-3a47-9a0e-7d5f6f1b2c3d", "cmp-1", Choice.BOTH_BAD, "alice",
@@ -40,9 +60,9 @@ class SchemaCompatibilityTest {
     }
 
     @Test
-    void v2PreferencePairFromAnImportHasItsSourceInsteadOfAVote() {
+    void v3PreferencePairFromAnImportHasItsSourceInsteadOfAVote() {
         PreferencePair p = Json.read("""
-                {"schemaVersion": 2, "comparisonId": "import:i-1:7", "prompt": "Name a bird.",
+                {"schemaVersion": 3, "comparisonId": "import:i-1:7", "prompt": "Name a bird.",
                  "chosen": {"text": " An owl.", "tokenIds": [], "modelVersion": "import"},
                  "rejected": {"text": " A stone.", "tokenIds": [], "modelVersion": "import"},
                  "source": {"importId": "i-1", "name": "pairs.jsonl", "line": 7, "importedAt": "2026-12-06T09:00:00Z"}}
@@ -126,6 +146,8 @@ class SchemaCompatibilityTest {
                 new Case("v1/model-version.json", ModelVersion.class),
                 new Case("v1/training-event.json", TrainingEvent.class),
                 new Case("v2/model-version.json", ModelVersion.class),
+                new Case("v2/generation-event.json", GenerationEvent.class),
+                new Case("v2/preference-pair.json", PreferencePair.class),
                 new Case("v3/model-version.json", ModelVersion.class))) {
             Object first = Json.read(Fixtures.read(c.file()), c.type());
             assertEquals(first, Json.read(Json.write(first), c.type()), c.file());

@@ -60,7 +60,7 @@ class BaseModelOnWholeStackIT {
                         "-Drlhf.trainer.base-sft.epochs=1",
                         "-Drlhf.trainer.base-sft.batch-size=4",
                         "-Drlhf.trainer.base-sft.max-length=128",
-                        "-Drlhf.trainer.threads=1",
+                        "-Drlhf.threads=1",
                         "-Drlhf.trainer.pairs-per-version=4",
                         "-Drlhf.trainer.max-wait=10s",
                         "-Drlhf.trainer.dpo.batch-size=4"),

@@ -55,8 +55,8 @@ class ScaleOutIT {
                 // Just enough of a model to answer; no version after the bootstrap (votes only, no training).
                 "trainer-service", List.of("-Drlhf.trainer.bootstrap.size=nano", "-Drlhf.trainer.bootstrap.pretrain-steps=20",
                         "-Drlhf.trainer.bootstrap.sft-steps=10", "-Drlhf.trainer.pairs-per-version=100000"),
-                // One generation thread: a few comparisons queue behind each other, so a stream is open when its instance dies.
-                INFERENCE, List.of("-Drlhf.inference.sampling.max-new-tokens=96", "-Drlhf.inference.generation-threads=1"));
+                // One answer decoded at a time: a few comparisons queue behind each other, so a stream is open when its instance dies.
+                INFERENCE, List.of("-Drlhf.inference.sampling.max-new-tokens=96", "-Drlhf.inference.max-batch=1"));
         stack = new WholeStack(SharedStack.HOME, SharedStack.WORK.resolveSibling("scale-out"), options)
                 .instances(INFERENCE, 2).instances(FEEDBACK, 2).start();
         stack.awaitGatewaySeesEveryService();

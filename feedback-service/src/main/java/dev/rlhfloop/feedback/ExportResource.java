@@ -213,6 +213,8 @@ public class ExportResource {
         line.put("votedAt", pair.vote().votedAt().toString());
         line.put("votePartition", pair.vote().partition());
         line.put("voteOffset", pair.vote().offset());
+        // a follow-up's earlier turns, each side's own ({"chosen": [{prompt, answer}], "rejected": [...]})
+        if (pair.history() != null) line.set("history", Json.MAPPER.valueToTree(pair.history()));
         return line;
     }
 

@@ -1,7 +1,7 @@
 package dev.rlhfloop.inference;
 
+import dev.rlhfloop.llm.sample.BatchScheduler;
 import dev.rlhfloop.llm.sample.Generation;
-import dev.rlhfloop.llm.sample.Generator;
 import dev.rlhfloop.llm.sample.SamplingSettings;
 import dev.rlhfloop.llm.tokenizer.StreamingDecoder;
 import java.util.Arrays;
@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Samples one answer from a served model with llm-core's {@link Generator}, streaming
+ * Samples one answer from a served model, decoded in the service's {@link BatchScheduler} beside the
+ * other answers being generated (the same tokens as alone), streaming
  * whole-character pieces of the answer text as they are generated, and adds up the
  * log-probability of each sampled token under the model (temperature 1, no cut: the policy's own
  * probability, as DPO and PPO need it).
@@ -25,7 +26,25 @@ final class AnswerGenerator {
      */
     record Result(String text, List<Integer> tokenIds, double logProb) {}
 
+    /** The default of {@code rlhf.inference.max-batch}. */
+    static final int DEFAULT_MAX_BATCH = 64;
+
+    private static BatchScheduler scheduler;
+
     private AnswerGenerator() {}
+
+    /** Sets the batch size at startup (answers already in flight finish in the previous batch). */
+    static synchronized void configure(int maxBatch) {
+        if (scheduler == null || scheduler.maxBatch() != maxBatch) {
+            if (scheduler != null) scheduler.close();
+            scheduler = new BatchScheduler(maxBatch, "decode-batch");
+        }
+    }
+
+    private static synchronized BatchScheduler scheduler() {
+        if (scheduler == null) configure(DEFAULT_MAX_BATCH);
+        return scheduler;
+    }
 
     /** {@code prompt} + {@code settings.maxNewTokens()} must fit the model's context (checked by the caller). */
     static Result generate(ServedModel model, int[] prompt, SamplingSettings settings, Consumer<String> pieces) {
@@ -33,7 +52,7 @@ final class AnswerGenerator {
         StreamingDecoder decoder = model.tokenizer().streamingDecoder();
         AnswerText answer = new AnswerText();
         double[] logProb = {0};
-        Generation generation = new Generator(model.gpt()).generate(prompt, settings.withStopToken(endOfText),
+        Generation generation = scheduler().generate(model.gpt(), prompt, settings.withStopToken(endOfText),
                 (token, tokenLogProb) -> {
                     logProb[0] += tokenLogProb;
                     if (token == endOfText) return true; // the generator stops on it; it is not part of the text

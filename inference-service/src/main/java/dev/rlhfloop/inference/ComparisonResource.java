@@ -2,12 +2,14 @@ package dev.rlhfloop.inference;
 
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.Slot;
+import dev.rlhfloop.contracts.Turn;
 import dev.rlhfloop.contracts.api.AnswerEvent;
 import dev.rlhfloop.contracts.api.ComparisonCreated;
 import dev.rlhfloop.contracts.api.ComparisonView;
 import dev.rlhfloop.contracts.api.CreateComparison;
 import dev.rlhfloop.service.ApiError;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -40,6 +42,9 @@ public class ComparisonResource {
     @Inject
     ComparisonService comparisons;
 
+    @Inject
+    ComparisonViews views;
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
@@ -48,12 +53,11 @@ public class ComparisonResource {
             content = @Content(schema = @Schema(implementation = ComparisonCreated.class)))
     @APIResponse(responseCode = "400", description = "the prompt is blank or too long (`bad_request`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "503", description = "no model yet (`no_model`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public RestResponse<ComparisonCreated> create(CreateComparison request) {
-        Comparison comparison = comparisons.create(request == null ? null : request.prompt());
-        List<ComparisonCreated.Answer> answers = comparison.answers().stream()
-                .map(a -> new ComparisonCreated.Answer(a.slot(), a.generationId()))
-                .toList();
-        return RestResponse.status(RestResponse.Status.CREATED, new ComparisonCreated(comparison.id(), comparison.prompt(), answers));
+    public RestResponse<ComparisonCreated> create(@Valid CreateComparison request) {
+        List<Turn> history = request == null || request.history() == null ? List.of()
+                : request.history().stream().map(t -> new Turn(t.prompt(), t.answer())).toList();
+        Comparison comparison = comparisons.create(request == null ? null : request.prompt(), history);
+        return RestResponse.status(RestResponse.Status.CREATED, views.created(comparison));
     }
 
     @GET
@@ -63,14 +67,7 @@ public class ComparisonResource {
     @APIResponse(responseCode = "200", description = "the comparison now")
     @APIResponse(responseCode = "404", description = "no such comparison here (`not_found`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public ComparisonView get(@PathParam("id") String id) {
-        Comparison comparison = find(id);
-        boolean reveal = comparison.voted();
-        List<ComparisonView.Answer> answers = comparison.answers().stream().map(answer -> {
-            AnswerStream.Snapshot snapshot = answer.snapshot();
-            return new ComparisonView.Answer(snapshot.slot(), snapshot.generationId(), snapshot.text(), snapshot.done(),
-                    snapshot.error(), reveal ? answer.modelVersion() : null);
-        }).toList();
-        return new ComparisonView(comparison.id(), comparison.prompt(), answers);
+        return views.view(find(id));
     }
 
     @GET

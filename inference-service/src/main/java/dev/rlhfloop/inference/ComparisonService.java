@@ -5,7 +5,7 @@ import dev.rlhfloop.contracts.GenerationEvent;
 import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.Sampling;
 import dev.rlhfloop.contracts.Slot;
-import dev.rlhfloop.llm.data.AlpacaFormat;
+import dev.rlhfloop.contracts.Turn;
 import dev.rlhfloop.llm.data.PromptFile;
 import dev.rlhfloop.llm.data.builtin.BuiltinData;
 import dev.rlhfloop.llm.sample.SamplingSettings;
@@ -73,6 +73,9 @@ public class ComparisonService {
     @Inject
     InstanceName instance;
 
+    @Inject
+    ComparisonThreads threads;
+
     private final Random random = new SecureRandom();
     private ThreadPoolExecutor generators;
     /** Room in the generation queue, in answers: taken when a comparison is admitted, given back as each answer starts. */
@@ -95,7 +98,9 @@ public class ComparisonService {
         if (!(config.baselineShare() >= 0 && config.baselineShare() <= 1)) {
             throw new IllegalArgumentException("rlhf.inference.baseline-share must be between 0 and 1, was " + config.baselineShare());
         }
-        generators = new ThreadPoolExecutor(config.generationThreads(), config.generationThreads(), 0, TimeUnit.MILLISECONDS,
+        AnswerGenerator.configure(config.maxBatch());
+        // One waiting thread per answer in the batch: the scheduler's thread does the decoding.
+        generators = new ThreadPoolExecutor(config.maxBatch(), config.maxBatch(), 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), threads);
         queueRoom = new java.util.concurrent.Semaphore(config.maxQueuedAnswers());
         registerMeters();
@@ -144,10 +149,26 @@ public class ComparisonService {
 
     /** Creates a comparison and starts generating; {@code prompt} null draws one from the built-in pool. */
     public Comparison create(String prompt) {
+        return create(prompt, List.of());
+    }
+
+    /** A comparison that continues {@code history} (a chat sent to rating: both sides share it); empty for a fresh one. */
+    public Comparison create(String prompt, List<Turn> history) {
+        if (prompt == null && !history.isEmpty()) {
+            throw new BadRequestException("prompt is missing: a conversation sent to rating needs its next message");
+        }
         if (prompt == null) {
             List<String> pool = promptPool();
             prompt = pool.get(random.nextInt(pool.size()));
         }
+        checkPrompt(prompt);
+        ModelRegistry.Pair pair = registry.pair(config.compare().draw(config.baselineShare(), random), random);
+        List<ServedModel> models = random.nextBoolean()
+                ? List.of(pair.first(), pair.second()) : List.of(pair.second(), pair.first());
+        return start(prompt, models, List.of(history, history), null);
+    }
+
+    void checkPrompt(String prompt) {
         if (prompt.isBlank()) {
             throw new BadRequestException("prompt is blank: send some text, or leave prompt out to draw one from the pool");
         }
@@ -155,29 +176,27 @@ public class ComparisonService {
             throw new BadRequestException("prompt has " + prompt.length() + " characters, at most "
                     + config.maxPromptChars() + " are allowed");
         }
-        ModelRegistry.Pair pair = registry.pair(config.compare().draw(config.baselineShare(), random), random);
-        List<ServedModel> models = random.nextBoolean()
-                ? List.of(pair.first(), pair.second()) : List.of(pair.second(), pair.first());
-        String text = AlpacaFormat.prompt(prompt, "");
-        int[][] promptIds = new int[2][];
-        for (int i = 0; i < 2; i++) {
-            promptIds[i] = models.get(i).tokenizer().encode(text);
-            int room = models.get(i).gpt().config().contextLength() - config.sampling().maxNewTokens();
-            if (promptIds[i].length > room) {
-                throw new BadRequestException("prompt is too long: " + promptIds[i].length + " tokens with the template, at most "
-                        + room + " fit the model's context with room for the answer");
-            }
-        }
+    }
+
+    /**
+     * Starts the answers of slots A and B ({@code models}, each continuing its own {@code histories}
+     * entry, cut to its context): a fresh comparison, or a follow-up to {@code previous}.
+     */
+    Comparison start(String prompt, List<ServedModel> models, List<List<Turn>> histories, Comparison previous) {
+        List<ConversationPrompt.Fitted> fitted = List.of(
+                ConversationPrompt.fit(models.get(0), histories.get(0), prompt, config.sampling().maxNewTokens()),
+                ConversationPrompt.fit(models.get(1), histories.get(1), prompt, config.sampling().maxNewTokens()));
+        int[][] promptIds = {fitted.get(0).tokenIds(), fitted.get(1).tokenIds()};
         long seedA = random.nextLong();
         long seedB = seedA + 1 + random.nextInt(Integer.MAX_VALUE);
         if (!queueRoom.tryAcquire(2)) {
-            throw new QueueFullException(config.maxQueuedAnswers() + " answers are waiting for a generation thread "
-                    + "(rlhf.inference.max-queued-answers): try again shortly");
+            throw queueFull();
         }
         String id = instance.newComparisonId();
         AnswerStream a = new AnswerStream(Slot.A, UUID.randomUUID().toString(), models.get(0).versionId());
         AnswerStream b = new AnswerStream(Slot.B, UUID.randomUUID().toString(), models.get(1).versionId());
         Comparison comparison = new Comparison(id, prompt, List.of(a, b));
+        threads.record(id, previous, histories, fitted);
         synchronized (this) {
             comparisons.put(id, comparison);
         }
@@ -185,11 +204,11 @@ public class ComparisonService {
         long startedNanos = System.nanoTime();
         generators.submit(() -> {
             queueRoom.release();
-            generate(comparison, a, models.get(0), promptIds[0], shownPrompt, seedA, startedNanos);
+            generate(comparison, a, models.get(0), promptIds[0], shownPrompt, fitted.get(0).context(), seedA, startedNanos);
         });
         generators.submit(() -> {
             queueRoom.release();
-            generate(comparison, b, models.get(1), promptIds[1], shownPrompt, seedB, startedNanos);
+            generate(comparison, b, models.get(1), promptIds[1], shownPrompt, fitted.get(1).context(), seedB, startedNanos);
         });
         comparisonsCreated.increment();
         return comparison;
@@ -203,13 +222,36 @@ public class ComparisonService {
         find(comparisonId).ifPresent(Comparison::markVoted);
     }
 
-    private SamplingSettings settings(ServedModel model, long seed) {
+    /**
+     * Runs one answer that belongs to no comparison (a chat message) behind the same bounded queue and
+     * on the same pool as comparisons' answers.
+     */
+    void submitAlone(Runnable generation) {
+        if (!queueRoom.tryAcquire(1)) {
+            throw queueFull();
+        }
+        generators.submit(() -> {
+            queueRoom.release();
+            generation.run();
+        });
+    }
+
+    private QueueFullException queueFull() {
+        return new QueueFullException(config.maxQueuedAnswers() + " answers are waiting for a generation thread "
+                + "(rlhf.inference.max-queued-answers): try again shortly");
+    }
+
+    long newSeed() {
+        return random.nextLong();
+    }
+
+    SamplingSettings settings(ServedModel model, long seed) {
         InferenceConfig.Sampling s = config.sampling();
         return new SamplingSettings(s.temperature(), s.topK(), s.topP(), s.maxNewTokens(), seed, model.tokenizer().endOfTextId());
     }
 
     private void generate(Comparison comparison, AnswerStream answer, ServedModel model, int[] promptIds,
-                          String prompt, long seed, long startedNanos) {
+                          String prompt, List<Turn> context, long seed, long startedNanos) {
         SamplingSettings settings = settings(model, seed);
         AnswerGenerator.Result result;
         long[] firstPieceNanos = {0};
@@ -234,7 +276,7 @@ public class ComparisonService {
         GenerationEvent event = GenerationEvent.of(answer.generationId(), comparison.id(), answer.slot(), prompt,
                 new Answer(result.text(), result.tokenIds(), model.versionId()),
                 new Sampling(settings.temperature(), settings.topK(), settings.topP(), settings.maxNewTokens(), seed),
-                result.logProb());
+                result.logProb(), context);
         // "done" goes out once Kafka has the answer, so a vote right after it finds the comparison
         publisher.publish(event).whenComplete((ok, error) -> {
             if (error != null) {

@@ -67,12 +67,21 @@ public class ModelVersionWatcher {
     /** Whole models loaded as an adapter's base; kept, since every version of a LoRA line adapts the same one. */
     private final Map<String, ServedModel> bases = new ConcurrentHashMap<>();
 
+    private dev.rlhfloop.llm.tensor.WeightFormat weightFormat() {
+        try {
+            return dev.rlhfloop.llm.tensor.WeightFormat.parse(config.weights());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("rlhf.inference.weights: " + e.getMessage(), e);
+        }
+    }
+
     void start(@Observes StartupEvent event) {
+        weightFormat(); // a bad rlhf.inference.weights stops the start with its reason
         served = MultiGauge.builder(OperatorMeter.MODEL_SERVED.meterName())
                 .description("1 for each version served, by role (current, previous, baseline)").register(meters);
         config.modelDir().ifPresent(dir -> {
             try {
-                serve(ServedModel.load(config.modelDirVersion(), dir));
+                serve(ServedModel.load(config.modelDirVersion(), dir, weightFormat()));
                 LOG.infof("serving model version %s from %s", config.modelDirVersion(), dir);
             } catch (IOException | RuntimeException e) {
                 LOG.errorf("cannot serve the model directory %s (rlhf.inference.model-dir): %s", dir, e.getMessage());
@@ -170,7 +179,7 @@ public class ModelVersionWatcher {
                 model = ServedModel.adapter(version.versionId(), base, dir);
             } else {
                 ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir, false, auth.serviceAuthorization());
-                model = ServedModel.load(version.versionId(), dir);
+                model = ServedModel.load(version.versionId(), dir, weightFormat());
             }
             LOG.infof("loaded model version %s (line %s, %s, %s) in %d ms", version.versionId(), version.modelLine(),
                     version.algorithm(), version.weights().isAdapter() ? "adapter over " + version.weights().baseVersion() : "whole weights",

@@ -35,4 +35,18 @@ class AnswerGeneratorTest {
         }
         assertTrue(version.weights().url().startsWith("file:"));
     }
+
+    @Test
+    void theWeightsSettingPacksTheServedModelInThatFormat() throws Exception {
+        TinyModels.packed(dir, "v1", 11, "live");
+        assertEquals(java.util.Optional.of(dev.rlhfloop.llm.tensor.WeightFormat.FP32),
+                ServedModel.load("v1", dir.resolve("v1")).gpt().inferenceFormat(), "fp32 by default");
+        ServedModel bf16 = ServedModel.load("v1", dir.resolve("v1"), dev.rlhfloop.llm.tensor.WeightFormat.BF16);
+        assertEquals(java.util.Optional.of(dev.rlhfloop.llm.tensor.WeightFormat.BF16), bf16.gpt().inferenceFormat());
+        int[] prompt = bf16.tokenizer().encode(AlpacaFormat.prompt("Name an animal that lives on a farm.", ""));
+        AnswerGenerator.Result result = AnswerGenerator.generate(bf16, prompt, SamplingSettings.greedy(8), piece -> { });
+        int[] answer = result.tokenIds().stream().mapToInt(Integer::intValue).toArray();
+        float[] score = SequenceLogProbs.score(bf16.gpt(), List.of(prompt), List.of(answer), bf16.tokenizer().endOfTextId());
+        assertEquals(score[0], result.logProb(), 0.02 * Math.max(1, Math.abs(score[0])), "bf16 answers score close to the fp32 weights");
+    }
 }

@@ -116,8 +116,11 @@ class InferenceServiceKafkaTest extends AnswersFitTheOpenApiDocument {
 
     /** Reads the SSE stream of a comparison to its end (the service closes it after both answers). */
     private List<SseEvent> events(String comparisonId) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(comparisonsUrl + "/" + comparisonId + "/events"))
-                .header("Accept", "text/event-stream").timeout(WAIT).GET().build();
+        return readEvents(HttpRequest.newBuilder(URI.create(comparisonsUrl + "/" + comparisonId + "/events"))
+                .header("Accept", "text/event-stream").timeout(WAIT).GET().build());
+    }
+
+    private static List<SseEvent> readEvents(HttpRequest request) throws Exception {
         HttpResponse<java.util.stream.Stream<String>> response = HttpClient.newHttpClient()
                 .send(request, HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, response.statusCode());
@@ -345,5 +348,101 @@ class InferenceServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         assertEquals(List.of("lora-8", "lora-6", "v5", "v2"), registry.resident().stream().map(ServedModel::versionId).limit(4).toList(),
                 "the last four versions stay resident");
         assertTrue(registry.find("v1").isPresent() || registry.resident().size() == 4, "and the baseline when there is one");
+    }
+
+    /** Both answers of {@code id}, streamed to their end, by slot. */
+    private Map<String, String> answersOf(String id) throws Exception {
+        return checkOrder(events(id));
+    }
+
+    /**
+     * Three turns: each follow-up is a comparison of its own on this instance whose answers had their
+     * own side's conversation in context (the oldest turns left out when they did not fit, as the API
+     * says), and whose generation events carry that history.
+     */
+    @Test
+    @Order(8)
+    void aComparisonGoesOnForThreeTurnsEachSideWithItsOwnHistory() throws Exception {
+        List<String> prompts = List.of("Name an animal that lives on a farm.", "Which one gives milk?", "What does it eat?");
+        String id = create("{\"prompt\": \"" + prompts.get(0) + "\"}").getString("id");
+        Map<String, List<dev.rlhfloop.contracts.Turn>> sides = Map.of("A", new ArrayList<>(), "B", new ArrayList<>());
+        Map<String, String> texts = answersOf(id);
+        for (int turn = 2; turn <= 3; turn++) {
+            String previous = id;
+            String prompt = prompts.get(turn - 1);
+            for (String slot : List.of("A", "B")) sides.get(slot).add(new dev.rlhfloop.contracts.Turn(prompts.get(turn - 2), texts.get(slot)));
+            JsonPath next = given().contentType(ContentType.JSON).body(Map.of("prompt", prompt))
+                    .post("/api/comparisons/" + previous + "/turns").then().statusCode(201).extract().jsonPath();
+            id = next.getString("id");
+            assertNotEquals(previous, id);
+            assertEquals(ComparisonIds.owner(previous), ComparisonIds.owner(id), "the follow-up lives on the same instance");
+            assertEquals(turn, next.getInt("turn"));
+            assertEquals(previous, next.getString("previousId"));
+            assertEquals(prompt, next.getString("prompt"));
+            assertEquals(turn - 1, next.getList("history").size());
+            assertEquals(prompts.get(turn - 2), next.getString("history[" + (turn - 2) + "].prompt"));
+            assertEquals(texts.get("A"), next.getString("history[" + (turn - 2) + "].a"));
+            assertEquals(texts.get("B"), next.getString("history[" + (turn - 2) + "].b"));
+            texts = answersOf(id);
+            JsonPath view = given().get("/api/comparisons/" + id).then().statusCode(200).extract().jsonPath();
+            assertEquals(turn, view.getInt("turn"));
+            for (GenerationEvent g : generationsOf(id)) {
+                List<dev.rlhfloop.contracts.Turn> whole = sides.get(g.slot().name());
+                int dropped = view.getInt("answers[" + g.slot().ordinal() + "].droppedTurns");
+                assertEquals(whole.subList(dropped, whole.size()), g.history(), "slot " + g.slot() + " of turn " + turn);
+                assertEquals(prompt, g.prompt());
+            }
+        }
+        given().contentType(ContentType.JSON).body("{\"prompt\": \" \"}").post("/api/comparisons/" + id + "/turns")
+                .then().statusCode(400).body("error", equalTo("bad_request"));
+        given().contentType(ContentType.JSON).body("{}").post("/api/comparisons/" + id + "/turns")
+                .then().statusCode(400).body("reason", startsWith("prompt"));
+        given().contentType(ContentType.JSON).body("{\"prompt\": \"And?\"}").post("/api/comparisons/nope/turns")
+                .then().statusCode(404).body("error", equalTo("not_found"));
+    }
+
+    /** Chat with one version: the answer streams after a start event naming the version; a conversation can then go to rating. */
+    @Test
+    @Order(9)
+    void chatStreamsOneVersionsAnswerAndAConversationCanBeSentToRating() throws Exception {
+        JsonPath versions = given().get("/api/chat/versions").then().statusCode(200).extract().jsonPath();
+        String latest = registry.current().versionId();
+        assertEquals(latest, versions.getString("latest"));
+        assertEquals(registry.resident().stream().map(ServedModel::versionId).toList(), versions.getList("versions"));
+
+        List<Map<String, String>> history = List.of(Map.of("prompt", "Name an animal.", "answer", "A cow."),
+                Map.of("prompt", "Where does it live?", "answer", "On a farm."));
+        String body = Json.MAPPER.writeValueAsString(Map.of("version", "v5", "history", history, "prompt", "What does it eat?"));
+        List<SseEvent> events = readEvents(HttpRequest.newBuilder(URI.create(comparisonsUrl.toString().replace("/comparisons", "/chat")))
+                .header("Content-Type", "application/json").header("Accept", "text/event-stream").timeout(WAIT)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        assertEquals("start", events.get(0).name());
+        assertEquals("v5", events.get(0).data().get("version").asText());
+        assertEquals(0, events.get(0).data().get("droppedTurns").asInt(), "two short turns fit");
+        SseEvent done = events.get(events.size() - 1);
+        assertEquals("done", done.name());
+        StringBuilder streamed = new StringBuilder();
+        events.subList(1, events.size() - 1).forEach(e -> {
+            assertEquals("token", e.name());
+            streamed.append(e.data().get("text").asText());
+        });
+        if (!streamed.isEmpty()) assertEquals(done.data().get("text").asText(), streamed.toString());
+
+        given().contentType(ContentType.JSON).body(Map.of("version", "v99", "prompt", "Hi")).post("/api/chat")
+                .then().statusCode(400).body("reason", containsString("v99"));
+        given().contentType(ContentType.JSON).body(Map.of("prompt", "")).post("/api/chat")
+                .then().statusCode(400).body("reason", startsWith("prompt"));
+
+        // the conversation sent to rating: both sides continue it
+        JsonPath rated = given().contentType(ContentType.JSON).body(Map.of("history", history, "prompt", "What does it eat?"))
+                .post("/api/comparisons").then().statusCode(201).extract().jsonPath();
+        assertEquals(3, rated.getInt("turn"));
+        assertEquals("A cow.", rated.getString("history[0].a"));
+        assertEquals("A cow.", rated.getString("history[0].b"));
+        answersOf(rated.getString("id"));
+        for (GenerationEvent g : generationsOf(rated.getString("id"))) {
+            assertEquals(List.of(new dev.rlhfloop.contracts.Turn("Name an animal.", "A cow."),
+                    new dev.rlhfloop.contracts.Turn("Where does it live?", "On a farm.")), g.history());
+        }
     }
 }

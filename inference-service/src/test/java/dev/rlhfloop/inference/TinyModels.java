@@ -42,6 +42,11 @@ final class TinyModels {
         }
     }
 
+    /** The random model of {@code seed} with the tokenizer, in memory, as the registry would serve it. */
+    static ServedModel served(String versionId, long seed) {
+        return new ServedModel(versionId, model(seed), TOKENIZER);
+    }
+
     /** The random model {@link #packed} makes from {@code seed}. */
     static Gpt model(long seed) {
         return Gpt.create(GptConfig.of(TOKENIZER.vocabSize(), 256, 64, 2, 2), seed);

@@ -78,6 +78,26 @@ class ModelVerbsTest {
     }
 
     @Test
+    void generateReadsTheWeightsInTheFormatAsked() throws Exception {
+        for (String format : new String[] {"bf16", "int8"}) {
+            Run r = run("generate", "--model", dir.resolve("model").toString(), "--tokens", "1,2,3",
+                    "--max-new-tokens", "5", "--temperature", "0", "--format", "ids", "--weights", format);
+            assertEquals(0, r.exitCode(), r.err());
+            Gpt packed = gpt.copy();
+            packed.packForInference(dev.rlhfloop.llm.tensor.WeightFormat.parse(format));
+            int[] expected = new Generator(packed).generate(new int[] {1, 2, 3}, SamplingSettings.greedy(5)).tokens();
+            JsonNode ids = new ObjectMapper().readTree(r.out());
+            for (int i = 0; i < 8; i++) {
+                assertEquals(expected[i], ids.get(i).asInt(), format);
+            }
+        }
+        Run bad = run("generate", "--model", dir.resolve("model").toString(), "--tokens", "1", "--weights", "fp8");
+        assertEquals(1, bad.exitCode());
+        assertTrue(bad.err().contains("--weights: unknown weight format 'fp8' (known: fp32, bf16, int8)") && !bad.err().contains("Exception"),
+                bad.err());
+    }
+
+    @Test
     void evalReportsLossAndPerplexity() throws Exception {
         int[] ids = IntStream.range(0, 41).map(i -> (i * 7) % 30).toArray();
         Path file = dir.resolve("ids.txt");

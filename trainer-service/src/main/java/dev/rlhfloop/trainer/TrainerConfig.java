@@ -87,12 +87,6 @@ public interface TrainerConfig {
 
     BaseSft baseSft();
 
-    /**
-     * The cores training may use: the kernels' thread count ({@code llm.threads}), so a laptop stays
-     * usable while it trains. Unset: every core. The bootstrap's size rule follows it too.
-     */
-    OptionalInt threads();
-
     /** DPO of each version on its new pairs; {@code batch-size} is also the reward model's. */
     interface Dpo {
         Optional<Double> beta();

@@ -74,7 +74,7 @@ public class TrainerService {
     private final Map<String, Replay> replays = new LinkedHashMap<>();
 
     void onStart(@Observes StartupEvent event) {
-        capTrainingThreads();
+        logTrainingCores();
         if (config.pairsPerVersion() < 1) {
             throw new IllegalArgumentException("rlhf.trainer.pairs-per-version must be at least 1, was " + config.pairsPerVersion());
         }
@@ -128,17 +128,9 @@ public class TrainerService {
         starter.start();
     }
 
-    /**
-     * {@code rlhf.trainer.threads} caps the kernels' pool, which llm-core sizes once, from
-     * {@code llm.threads}, when the first kernel runs: after this, since nothing trained yet.
-     */
-    private void capTrainingThreads() {
-        if (config.threads().isPresent()) {
-            int threads = config.threads().getAsInt();
-            if (threads < 1) throw new IllegalArgumentException("rlhf.trainer.threads must be at least 1, was " + threads);
-            if (System.getProperty("llm.threads") == null) System.setProperty("llm.threads", String.valueOf(threads));
-        }
-        LOG.infof("training uses %d of %d cores (rlhf.trainer.threads caps it)", BootstrapPlan.trainingCores(),
+    /** The kernels' pool is sized by {@code rlhf.threads} (service-support's KernelThreadsSetting, which runs first). */
+    private void logTrainingCores() {
+        LOG.infof("training uses %d of %d cores (rlhf.threads sets it)", BootstrapPlan.trainingCores(),
                 Runtime.getRuntime().availableProcessors());
     }
 

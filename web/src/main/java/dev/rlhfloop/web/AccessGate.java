@@ -48,7 +48,7 @@ public class AccessGate {
         boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
         if (under(path, "/api/session") || under(path, "/api/status") || path.startsWith("/api/openapi")) return Need.NOTHING;
         if (under(path, "/api/votes")) return read ? Need.READ : Need.RATER;
-        if (under(path, "/api/comparisons")) return read ? Need.READ : Need.RATER_OR_ADMIN;
+        if (under(path, "/api/comparisons") || under(path, "/api/chat")) return read ? Need.READ : Need.RATER_OR_ADMIN;
         if (under(path, "/api/raters") || under(path, "/api/export") || under(path, "/api/exports") || under(path, "/api/import") || under(path, "/api/settings")) return Need.ADMIN;
         if (path.startsWith("/api/models/") && path.endsWith("/weights")) return Need.ADMIN;
         if (!read && (under(path, "/api/replays") || under(path, "/api/models") || under(path, "/api/training"))) return Need.ADMIN;
@@ -86,8 +86,14 @@ public class AccessGate {
             return;
         }
         if (in.method() == HttpMethod.POST && in.path().equals("/api/votes") && !admitVote(ctx, caller.raterId())) return;
-        if (in.method() == HttpMethod.POST && in.path().equals("/api/comparisons") && !admitComparison(ctx, caller)) return;
+        if (in.method() == HttpMethod.POST && generates(in.path()) && !admitComparison(ctx, caller)) return;
         ctx.next();
+    }
+
+    /** Requests that start answers, counted against the comparison limits: a comparison, a follow-up turn, a chat message. */
+    static boolean generates(String path) {
+        return path.equals("/api/comparisons") || path.equals("/api/chat")
+                || path.startsWith("/api/comparisons/") && path.endsWith("/turns");
     }
 
     private boolean admitVote(RoutingContext ctx, String raterId) {

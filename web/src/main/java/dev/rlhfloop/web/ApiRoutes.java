@@ -37,6 +37,7 @@ public class ApiRoutes {
         Upstream trainer = new Upstream("trainer-service", services.trainer());
         this.routes = List.of(
                 new Route(COMPARISONS, inference),
+                new Route("/api/chat", inference),
                 new Route("/api/votes", feedback),
                 new Route("/api/stats", feedback),
                 new Route("/api/session", feedback),

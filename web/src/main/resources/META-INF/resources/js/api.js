@@ -78,6 +78,50 @@ export function subscribe(path, handlers, onDown) {
   return {close: () => source.close(), source};
 }
 
+/**
+ * POSTs {@code body} and reads the answer as Server-Sent Events (EventSource only GETs): named events
+ * go to {@code handlers} as parsed JSON. A refusal before the stream (4xx/5xx JSON) throws an ApiError.
+ * Resolves when the stream ends.
+ */
+export async function postStream(path, body, handlers) {
+  let res;
+  try {
+    res = await fetch(path, {method: 'POST', body: JSON.stringify(body),
+      headers: {Accept: 'text/event-stream', 'Content-Type': 'application/json'}});
+  } catch (e) {
+    throw new ApiError(0, 'offline', 'The web app is not reachable (' + e.message + ')');
+  }
+  if (!res.ok) {
+    const text = await res.text();
+    let data = null;
+    try { data = JSON.parse(text); } catch { data = null; }
+    throw new ApiError(res.status, (data && typeof data.error === 'string') ? data.error : ('http_' + res.status),
+        String((data && data.reason) || text.trim().slice(0, 300) || ('HTTP ' + res.status)));
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const {value, done} = await reader.read();
+    if (done) break;
+    buffer += value.replace(/\r\n?/g, '\n');
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let name = 'message';
+      const data = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) name = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (!data.length || !handlers[name]) continue;
+      let parsed;
+      try { parsed = JSON.parse(data.join('\n')); } catch { parsed = data.join('\n'); }
+      handlers[name](parsed);
+    }
+  }
+}
+
 /** Formats numbers for people: 0.634 → "63.4%", 1234 → "1,234". */
 export const fmt = {
   pct: (x, digits = 1) => (x === null || x === undefined || Number.isNaN(x)) ? '–' : (100 * x).toFixed(digits) + '%',

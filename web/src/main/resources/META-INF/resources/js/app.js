@@ -1,11 +1,12 @@
-// The shell: hash routing between the three pages, the service-status pill, the vote counter.
+// The shell: hash routing between the pages, the service-status pill, the vote counter.
 import {api, el} from './api.js';
 import {rater} from './rater.js';
 import * as rate from './rate.js';
+import * as chat from './chat.js';
 import * as dashboard from './dashboard.js';
 import * as replay from './replay.js';
 
-const pages = {rate, dashboard, replay};
+const pages = {rate, chat, dashboard, replay};
 let current = null;
 
 function route() {

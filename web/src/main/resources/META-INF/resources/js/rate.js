@@ -9,13 +9,26 @@ const CHOICE_TEXT = {A: 'A is better', B: 'B is better', TIE: 'a tie', BOTH_BAD:
 
 let active = false;
 let wired = false;
-let cmp = null;      // {id, prompt, done: {A, B}, voted, stream, poll}
+let cmp = null;      // {id, prompt, turn, previousId, history, done: {A, B}, voted, stream, poll}
 let busy = false;    // a comparison request or a vote is in flight
+let handedOver = null;  // a comparison started elsewhere (a chat sent to rating), shown on entering
 
 export function enter() {
   active = true;
   if (!wired) wire();
-  if (!cmp) $('prompt-input').focus();
+  if (handedOver) {
+    const created = handedOver;
+    handedOver = null;
+    stop();
+    render(created, created.prompt);
+  } else if (!cmp) {
+    $('prompt-input').focus();
+  }
+}
+
+/** Shows {@code created} (a POST /api/comparisons answer) the next time the page is entered. */
+export function showNext(created) {
+  handedOver = created;
 }
 
 export function leave() {
@@ -34,7 +47,15 @@ function wire() {
   });
   $('from-pool').addEventListener('click', () => ask(null));
   $('skip').addEventListener('click', () => ask(null));
-  $('regenerate').addEventListener('click', () => cmp && ask(cmp.prompt));
+  $('regenerate').addEventListener('click', regenerate);
+  $('followup-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = $('followup-input').value.trim();
+    if (text && cmp) followUp(cmp.id, text);
+  });
+  $('followup-input').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); $('followup-form').requestSubmit(); }
+  });
   for (const b of document.querySelectorAll('.btn-vote')) {
     b.addEventListener('click', () => vote(b.dataset.choice));
   }
@@ -51,11 +72,41 @@ function onKey(e) {
   const key = e.key.toLowerCase();
   if (KEYS[key]) { e.preventDefault(); vote(KEYS[key]); }
   else if (key === 's' || key === 'n') { e.preventDefault(); ask(null); }
-  else if (key === 'r' && cmp) { e.preventDefault(); ask(cmp.prompt); }
+  else if (key === 'r' && cmp) { e.preventDefault(); regenerate(); }
 }
 
-/** Starts a comparison: prompt null draws one from the service's pool. */
-async function ask(prompt) {
+/** The same prompt again: a new comparison, or for a follow-up a new turn after the same earlier ones. */
+function regenerate() {
+  if (!cmp) return;
+  if (cmp.previousId) followUp(cmp.previousId, cmp.prompt);
+  // a chat sent to rating: the same shared history again (both sides' answers in it are the chat's)
+  else ask(cmp.prompt, cmp.history.map((t) => ({prompt: t.prompt, answer: t.a})));
+}
+
+/** Continues comparison {@code id} with the rater's follow-up: a new turn, which the next vote judges. */
+async function followUp(id, prompt) {
+  if (busy) return;
+  busy = true;
+  const state = $('rate-state');
+  showState(state, 'info', 'Asking both for the next turn…');
+  try {
+    await rater.ensure();
+    const created = await api.post('/api/comparisons/' + encodeURIComponent(id) + '/turns', {prompt});
+    stop();
+    showState(state, null);
+    $('followup-input').value = '';
+    render(created, prompt);
+  } catch (err) {
+    const {title, detail} = describe(err);
+    showState(state, 'error', title, detail);
+    state.dataset.code = err.code || '';
+  } finally {
+    busy = false;
+  }
+}
+
+/** Starts a comparison: prompt null draws one from the service's pool; history, a conversation it continues. */
+async function ask(prompt, history) {
   if (busy) return;
   busy = true;
   stop();
@@ -63,7 +114,7 @@ async function ask(prompt) {
   showState(state, 'info', prompt ? 'Asking the model…' : 'Drawing a prompt from the pool…');
   try {
     await rater.ensure();   // a session first: its failure (feedback-service down) is the reason to show
-    const created = await api.post('/api/comparisons', prompt ? {prompt} : {});
+    const created = await api.post('/api/comparisons', prompt ? (history?.length ? {prompt, history} : {prompt}) : {});
     showState(state, null);
     render(created, prompt);
   } catch (err) {
@@ -77,8 +128,10 @@ async function ask(prompt) {
 }
 
 function render(created, askedPrompt) {
-  cmp = {id: created.id, prompt: created.prompt ?? askedPrompt ?? '', done: {A: false, B: false},
+  cmp = {id: created.id, prompt: created.prompt ?? askedPrompt ?? '', turn: created.turn || 1,
+         previousId: created.previousId || null, history: listOf(created, 'history'), done: {A: false, B: false},
          text: {A: '', B: ''}, voted: false, stream: null, poll: null};
+  renderThread(cmp, listOf(created, 'answers'));
   $('comparison').hidden = false;
   $('intro').hidden = true;
   $('comparison').dataset.id = cmp.id;
@@ -97,6 +150,24 @@ function render(created, askedPrompt) {
   setVoting(false);
   document.activeElement?.blur?.();
   stream(cmp);
+}
+
+/** The earlier turns above the current prompt, and a note when a side's context left the oldest out. */
+function renderThread(c, answers) {
+  const thread = $('thread');
+  thread.replaceChildren(...c.history.map((t, i) => el('li', {class: 'thread-turn'},
+      el('div', {class: 'thread-prompt'}, el('span', {class: 'label', text: 'Turn ' + (i + 1)}), el('p', {text: t.prompt ?? ''})),
+      el('div', {class: 'thread-answers'},
+          el('div', {class: 'thread-answer'}, el('span', {class: 'label', text: 'A'}), el('p', {text: t.a ?? ''})),
+          el('div', {class: 'thread-answer'}, el('span', {class: 'label', text: 'B'}), el('p', {text: t.b ?? ''}))))));
+  thread.hidden = c.history.length === 0;
+  $('prompt-label').textContent = c.turn > 1 ? 'Turn ' + c.turn : 'Prompt';
+  $('comparison').dataset.turn = String(c.turn);
+  const cut = answers.filter((a) => SLOTS.includes(a.slot) && a.droppedTurns > 0)
+      .map((a) => a.slot + ' without its oldest ' + (a.droppedTurns === 1 ? 'turn' : a.droppedTurns + ' turns'));
+  const note = $('context-note');
+  note.hidden = cut.length === 0;
+  note.textContent = cut.length ? 'The conversation is longer than the model\'s context: answered ' + cut.join(', ') + '.' : '';
 }
 
 function stream(c) {
@@ -156,6 +227,8 @@ function finish(slot, fullText) {
 
 function setVoting(on) {
   for (const b of document.querySelectorAll('.btn-vote')) b.disabled = !on;
+  // a follow-up continues both finished answers, voted on or not
+  $('followup-send').disabled = !(cmp && cmp.done.A && cmp.done.B);
   $('comparison').dataset.ready = on ? 'true' : 'false';
 }
 

@@ -68,6 +68,8 @@ class AccessGateTest {
         assertEquals("Bearer", noSession.headers().firstValue("WWW-Authenticate").orElse(null));
         assertRefused(401, "unauthorized", post("/api/votes", "{}", "Bearer rlhf1.r.mallory.9999999999.forged"));
         assertRefused(401, "unauthorized", post("/api/comparisons", "{}", null));
+        assertRefused(401, "unauthorized", post("/api/comparisons/cmp-1/turns", "{\"prompt\":\"and?\"}", null));
+        assertRefused(401, "unauthorized", post("/api/chat", "{\"prompt\":\"hi\"}", null));
         assertRefused(401, "unauthorized", post("/api/replays", "{\"from\":\"BEGINNING\"}", null));
         assertRefused(403, "forbidden", post("/api/replays", "{\"from\":\"BEGINNING\"}", TestSessions.rater("alice")));
         assertRefused(403, "forbidden", get("/api/models/1/weights", TestSessions.rater("alice")));

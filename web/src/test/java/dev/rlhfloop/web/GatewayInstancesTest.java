@@ -49,6 +49,11 @@ class GatewayInstancesTest {
             HttpResponse<String> events = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/comparisons/" + owner + ".c1/events")));
             assertEquals(owner, events.headers().firstValue("X-Rlhf-Instance").orElse(null));
             assertTrue(events.body().endsWith("event: done\ndata: {\"slot\":\"B\",\"text\":\"Hi\"}\n\n"), events.body());
+            // a follow-up continues the comparison where its answers are: on the same instance
+            HttpResponse<String> turn = TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/comparisons/" + owner + ".c1/turns"))
+                    .header("Authorization", dev.rlhfloop.service.testing.TestSessions.rater("gw"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"and?\"}")));
+            assertEquals(owner, turn.headers().firstValue("X-Rlhf-Instance").orElse(null), turn.body());
         }
     }
 

@@ -73,4 +73,28 @@ class PhoneLayoutBrowserTest extends BrowserPageTest {
         assertFitsTheScreen("replay", width);
         if (width == 390) browser.screenshot("phone-replay");
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {360, 390})
+    void theChatPageAndARateThreadFitTheScreen(int width) {
+        open("chat", width);
+        browser.await(d -> d.findElements(By.cssSelector("#chat-version option")).size() > 1 ? true : null);
+        for (int turn = 1; turn <= 2; turn++) {
+            browser.find("#chat-input").sendKeys("Tell me a long story about the sea and the animals that live in it, number " + turn, Keys.ENTER);
+            String turns = String.valueOf(turn);
+            browser.await(d -> turns.equals(d.findElement(By.id("page-chat")).getAttribute("data-turns")) ? true : null);
+        }
+        assertFitsTheScreen("chat", width);
+        double send = ((Number) script("return document.getElementById('chat-send').getBoundingClientRect().height")).doubleValue();
+        assertTrue(send >= 44, "send button " + send + " px tall");
+        if (width == 390) browser.screenshot("phone-chat");
+        browser.find("#chat-rate").click();
+        browser.await(d -> "2".equals(d.findElement(By.id("comparison")).getAttribute("data-turn"))
+                && "true".equals(d.findElement(By.id("comparison")).getAttribute("data-ready")));
+        browser.find("#followup-input").sendKeys("And one more?", Keys.ENTER);
+        browser.await(d -> "3".equals(d.findElement(By.id("comparison")).getAttribute("data-turn"))
+                && "true".equals(d.findElement(By.id("comparison")).getAttribute("data-ready")));
+        assertFitsTheScreen("rate thread", width);
+        if (width == 390) browser.screenshot("phone-rate-thread");
+    }
 }

@@ -2,6 +2,8 @@ package dev.rlhfloop.web;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rlhfloop.contracts.Json;
+import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +34,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * {@code rlhf.e2e.url} (default http://127.0.0.1:8080), {@code rlhf.e2e.kafka} (bootstrap servers,
  * default 127.0.0.1:9092), {@code rlhf.e2e.maxVotes} (votes to cast while waiting for a new version,
  * default 60), {@code rlhf.e2e.minutes} (patience for generation, bootstrap and training, default 10).
+ * A second test holds three-turn conversations on the Rate and Chat pages with the real models.
  */
 class RateFlowBrowserIT {
 
@@ -178,6 +181,61 @@ class RateFlowBrowserIT {
         String minutes = browser.find("#chart-vpm").getAttribute("data-points");
         assertTrue(minutes != null && Integer.parseInt(minutes) >= 11, "votes per minute over at least ten minutes: " + minutes);
         browser.screenshot("e2e-dashboard");
+    }
+
+    private static void awaitTurn(int turn) {
+        await(Duration.ofMinutes(2), d -> String.valueOf(turn).equals(d.findElement(By.id("comparison")).getAttribute("data-turn"))
+                && "true".equals(d.findElement(By.id("comparison")).getAttribute("data-ready")));
+    }
+
+    /**
+     * Three turns on the Rate page (the vote on the last turn becomes a pair carrying each side's
+     * history), and a three-message chat sent to rating, with the real models.
+     */
+    @Test
+    void threeTurnConversationsOnTheRateAndChatPages() {
+        openPage("rate");
+        nextComparison();
+        for (int turn = 2; turn <= 3; turn++) {
+            browser.find("#followup-input").sendKeys("Tell me more, please.", org.openqa.selenium.Keys.ENTER);
+            awaitTurn(turn);
+        }
+        assertTrue(browser.driver.findElements(By.cssSelector("#thread .thread-turn")).size() == 2, "two earlier turns shown");
+        String lastTurn = browser.find("#comparison").getAttribute("data-id");
+        browser.find("body").sendKeys("1");
+        awaitVoteRecorded();
+        PreferencePair pair = pairOf(lastTurn);
+        assertTrue(pair.history() != null && !pair.history().chosen().isEmpty() && pair.history().chosen().size() <= 2,
+                "the last turn's pair carries the history its model had: " + pair.history());
+
+        openPage("chat");
+        for (int message = 1; message <= 3; message++) {
+            browser.find("#chat-input").sendKeys("Name an animal, number " + message + ".", org.openqa.selenium.Keys.ENTER);
+            String turns = String.valueOf(message);
+            await(Duration.ofMinutes(2), d -> turns.equals(d.findElement(By.id("page-chat")).getAttribute("data-turns")) ? true : null);
+        }
+        assertTrue(browser.driver.findElements(By.cssSelector("#chat-thread .chat-model")).size() == 3);
+        browser.find("#chat-rate").click();
+        awaitTurn(3);
+    }
+
+    /** The preference pair of {@code comparisonId} once the feedback service published it. */
+    private static PreferencePair pairOf(String comparisonId) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "web-e2e-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.PREFERENCE_PAIRS));
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (comparisonId.equals(r.key()) && r.value() != null) return Json.read(r.value(), PreferencePair.class);
+                }
+            }
+        }
+        throw new AssertionError("no preference pair for " + comparisonId + " on " + Topics.PREFERENCE_PAIRS + " within a minute");
     }
 
     /** Opens the real stack's stats stream in this page, as the dashboard does, and keeps the last total it carried. */

@@ -49,6 +49,8 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     static volatile boolean rlooVersion = false;
     static final List<Map<String, Object>> votes = new CopyOnWriteArrayList<>();
     static final List<Map<String, Object>> replays = new CopyOnWriteArrayList<>();
+    /** The bodies of POST /api/chat, in order. */
+    static final List<Map<String, Object>> chats = new CopyOnWriteArrayList<>();
     private static final Map<String, Map<String, Object>> comparisons = new ConcurrentHashMap<>();
     private static final AtomicInteger ids = new AtomicInteger();
     private static final Set<String> CHOICES = Set.of("A", "B", "TIE", "BOTH_BAD");
@@ -67,6 +69,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         executor = Executors.newCachedThreadPool();
         server.setExecutor(executor);
         server.createContext("/api/comparisons", ex -> handle(ex, this::comparisons));
+        server.createContext("/api/chat", ex -> handle(ex, ServicesStandIn::chat));
         server.createContext("/api/votes", ex -> handle(ex, this::vote));
         server.createContext("/api/session", ex -> handle(ex, this::session));
         server.createContext("/api/stats", ex -> handle(ex, this::stats));
@@ -108,15 +111,25 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
             c.put("prompt", prompt);
             c.put("A", "You asked: " + prompt + "\nThe octopus lives in the sea; it has three hearts and blue blood.");
             c.put("B", prompt.equals(SILENT_PROMPT) ? "" : "A dolphin <b>swims</b> in the ocean & breathes air.");
+            if (body.path("history").size() > 0) {
+                // a chat sent to rating: its turns are both sides' shared history
+                List<Map<String, Object>> history = new ArrayList<>();
+                body.path("history").forEach(t -> history.add(Map.of("prompt", t.path("prompt").asText(),
+                        "a", t.path("answer").asText(), "b", t.path("answer").asText())));
+                c.put("history", List.copyOf(history));
+            }
             comparisons.put(id, c);
-            send(ex, 201, Map.of("id", id, "prompt", prompt, "answers", List.of(
-                    Map.of("slot", "A", "generationId", id + "-a"), Map.of("slot", "B", "generationId", id + "-b"))));
+            Map<String, Object> created = new LinkedHashMap<>(Map.of("id", id, "prompt", prompt, "answers", answersCreated(c)));
+            created.putAll(threadOf(c));
+            send(ex, 201, created);
             return;
         }
-        String[] parts = path.split("/");           // "", api, comparisons, {id}, [events]
+        String[] parts = path.split("/");           // "", api, comparisons, {id}, [events | turns]
         Map<String, Object> c = parts.length > 3 ? comparisons.get(parts[3]) : null;
         if (c == null) {
             send(ex, 404, error("not_found", "unknown comparison"));
+        } else if (parts.length == 5 && parts[4].equals("turns") && ex.getRequestMethod().equals("POST")) {
+            followUp(ex, c);
         } else if (parts.length == 5 && parts[4].equals("events")) {
             streamAnswers(ex, c);
         } else {
@@ -124,14 +137,102 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
             List<Map<String, Object>> answers = new ArrayList<>();
             for (String slot : List.of("A", "B")) {
                 Map<String, Object> a = new LinkedHashMap<>(Map.of("slot", slot, "generationId", c.get("id") + "-" + slot,
-                        "text", c.get(slot), "done", true));
+                        "text", c.get(slot), "done", true, "droppedTurns", slot.equals("A") ? 0 : droppedOfB(c)));
                 if (voted) {
                     a.put("modelVersion", slot.equals("A") ? "3" : "0");
                 }
                 answers.add(a);
             }
-            send(ex, 200, Map.of("id", c.get("id"), "prompt", c.get("prompt"), "answers", answers));
+            Map<String, Object> view = new LinkedHashMap<>(Map.of("id", c.get("id"), "prompt", c.get("prompt"), "answers", answers));
+            view.putAll(threadOf(c));
+            send(ex, 200, view);
         }
+    }
+
+    /**
+     * A follow-up, as inference-service answers it: a new comparison continuing the thread. Its answers
+     * count the turn, so a test sees which turn a text belongs to; from the third turn on, side B's
+     * oldest turn "did not fit" its context (droppedTurns 1), as a small model's context would cut it.
+     */
+    @SuppressWarnings("unchecked")
+    private static void followUp(HttpExchange ex, Map<String, Object> previous) throws IOException {
+        String prompt = body(ex).path("prompt").asText("");
+        if (prompt.isBlank()) {
+            send(ex, 400, error("bad_request", "prompt is missing"));
+            return;
+        }
+        List<Map<String, Object>> history = new ArrayList<>((List<Map<String, Object>>) previous.getOrDefault("history", List.of()));
+        history.add(Map.of("prompt", previous.get("prompt"), "a", previous.get("A"), "b", previous.get("B")));
+        int turn = history.size() + 1;
+        String id = "cmp-" + ids.incrementAndGet();
+        Map<String, Object> c = new ConcurrentHashMap<>();
+        c.put("id", id);
+        c.put("prompt", prompt);
+        c.put("A", "Turn " + turn + " from A: " + prompt);
+        c.put("B", "Turn " + turn + " from B, after " + (turn - 1) + " earlier turns.");
+        c.put("history", List.copyOf(history));
+        c.put("previousId", previous.get("id"));
+        comparisons.put(id, c);
+        Map<String, Object> created = new LinkedHashMap<>(Map.of("id", id, "prompt", prompt, "answers", answersCreated(c)));
+        created.putAll(threadOf(c));
+        send(ex, 201, created);
+    }
+
+    private static List<Map<String, Object>> answersCreated(Map<String, Object> c) {
+        int dropped = droppedOfB(c);
+        return List.of(Map.of("slot", "A", "generationId", c.get("id") + "-a", "droppedTurns", 0),
+                Map.of("slot", "B", "generationId", c.get("id") + "-b", "droppedTurns", dropped));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static int droppedOfB(Map<String, Object> c) {
+        int earlier = ((List<Object>) c.getOrDefault("history", List.of())).size();
+        return earlier >= 2 ? 1 : 0;
+    }
+
+    /** The thread fields of a comparison's answer (turn, previousId, history), as inference-service adds them. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> threadOf(Map<String, Object> c) {
+        List<Object> history = (List<Object>) c.getOrDefault("history", List.of());
+        Map<String, Object> thread = new LinkedHashMap<>();
+        thread.put("turn", history.size() + 1);
+        if (c.containsKey("previousId")) thread.put("previousId", c.get("previousId"));
+        if (!history.isEmpty()) thread.put("history", history);
+        return thread;
+    }
+
+    /** Chat with one version: the versions to pick from, and the next answer streamed after a start event. */
+    private static void chat(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        if (path.equals("/api/chat/versions")) {
+            send(ex, 200, Map.of("latest", "3", "versions", List.of("3", "2", "1")));
+            return;
+        }
+        if (!path.equals("/api/chat") || !ex.getRequestMethod().equals("POST")) {
+            send(ex, 404, error("not_found", "no route " + path));
+            return;
+        }
+        JsonNode body = body(ex);
+        String prompt = body.path("prompt").asText("");
+        if (prompt.isBlank()) {
+            send(ex, 400, error("bad_request", "prompt is missing"));
+            return;
+        }
+        String version = body.path("version").asText("3");
+        int earlier = body.path("history").size();
+        chats.add(JSON.convertValue(body, Map.class));
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.getResponseHeaders().add("Cache-Control", "no-cache");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        // from the third message on, the oldest turn "did not fit" the context, as a small model's would not
+        event(out, "start", Map.of("version", version, "droppedTurns", earlier >= 2 ? 1 : 0));
+        String answer = "Reply " + (earlier + 1) + " from v" + version + " to: " + prompt;
+        for (String piece : answer.split("(?<= )")) {
+            event(out, "token", Map.of("text", piece));
+            sleep(20);
+        }
+        event(out, "done", Map.of("text", answer));
     }
 
     /** Streams both answers word by word, interleaved, then a done event per answer. */

@@ -19,7 +19,10 @@ public record JudgedVote(CastVote cast, GenerationEvent a, GenerationEvent b) {
         GenerationEvent chosen = vote.choice() == Choice.A ? a : b;
         GenerationEvent rejected = vote.choice() == Choice.A ? b : a;
         var ref = new PreferencePair.VoteRef(vote.voteId(), vote.rater(), cast.partition(), cast.offset(), vote.createdAt());
-        return Optional.of(PreferencePair.of(vote.comparisonId(), a.prompt(), chosen.answer(), rejected.answer(), ref));
+        // a follow-up's pair carries each side's earlier turns, as its model had them in its context
+        PreferencePair.History history = chosen.history().isEmpty() && rejected.history().isEmpty() ? null
+                : new PreferencePair.History(chosen.history(), rejected.history());
+        return Optional.of(PreferencePair.of(vote.comparisonId(), a.prompt(), chosen.answer(), rejected.answer(), ref, history));
     }
 
     /** Each answer's side of the vote, keyed by the version that wrote it. */

@@ -116,6 +116,26 @@ class FeedbackTopologyTest {
     }
 
     @Test
+    void aFollowUpsPairCarriesEachSidesEarlierTurns() {
+        answer("c0", "sft-0", "dpo-1");
+        vote("c0", Choice.A, "alice");
+        assertNull(pairs.readValue().history(), "a first turn's pair has no history");
+        List<dev.rlhfloop.contracts.Turn> sideA = List.of(new dev.rlhfloop.contracts.Turn("Name a farm animal.", "cow from sft-0"));
+        List<dev.rlhfloop.contracts.Turn> sideB = List.of(new dev.rlhfloop.contracts.Turn("Name a farm animal.", "sky from dpo-1"));
+        for (Slot slot : List.of(Slot.A, Slot.B)) {
+            GenerationEvent first = generation("c1", slot, slot == Slot.A ? "sft-0" : "dpo-1", slot == Slot.A ? "a pig" : "a hen");
+            generations.pipeInput("c1", new GenerationEvent(1, first.generationId(), "c1", slot, "And another?", first.answer(),
+                    first.sampling(), first.sequenceLogProb(), T0, slot == Slot.A ? sideA : sideB));
+        }
+        vote("c1", Choice.B, "alice");
+        PreferencePair pair = pairs.readValue();
+        assertEquals("And another?", pair.prompt());
+        assertEquals("a hen", pair.chosen().text());
+        assertEquals(sideB, pair.history().chosen(), "the chosen answer's own conversation");
+        assertEquals(sideA, pair.history().rejected());
+    }
+
+    @Test
     void aVoteForBChoosesAnswerBAndCarriesItsOffset() {
         answer("c0", "sft-0", "sft-0");
         vote("c0", Choice.TIE, "alice");

@@ -10,16 +10,17 @@ public final class Embedding {
 
     public static void forward(float[] out, int[] tokens, float[] wte, float[] wpe,
                                int batchSize, int length, int firstPosition, int channels, int vocabSize) {
-        Parallel.forEach(0, batchSize * length, row -> {
-            int token = tokens[row];
-            if (token < 0 || token >= vocabSize) {
-                throw new IllegalArgumentException("token id " + token + " outside the vocabulary [0, " + vocabSize + ")");
-            }
-            int position = firstPosition + row % length;
-            int at = row * channels;
-            System.arraycopy(wte, token * channels, out, at, channels);
-            VectorMath.add(wpe, position * channels, out, at, channels);
-        });
+        Parallel.forEach(0, batchSize * length, row ->
+                forwardRow(out, row * channels, tokens[row], firstPosition + row % length, wte, wpe, channels, vocabSize));
+    }
+
+    /** One row: {@code out[at..at+C) = wte[token] + wpe[position]}. */
+    static void forwardRow(float[] out, int at, int token, int position, float[] wte, float[] wpe, int channels, int vocabSize) {
+        if (token < 0 || token >= vocabSize) {
+            throw new IllegalArgumentException("token id " + token + " outside the vocabulary [0, " + vocabSize + ")");
+        }
+        System.arraycopy(wte, token * channels, out, at, channels);
+        VectorMath.add(wpe, position * channels, out, at, channels);
     }
 
     /** Accumulates into {@code dwte} and {@code dwpe}; sequential, so repeated tokens sum in a fixed order. */

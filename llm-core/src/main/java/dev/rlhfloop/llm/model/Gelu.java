@@ -17,6 +17,14 @@ public final class Gelu {
         });
     }
 
+    /**
+     * The same over {@code rows} rows of {@code width}, each row on its own, so a row's values do
+     * not depend on where the rows of other sequences end (the cached, batched step).
+     */
+    public static void forwardRows(float[] out, float[] inp, int rows, int width) {
+        Parallel.forEach(0, rows, row -> VectorMath.gelu(inp, row * width, out, row * width, width));
+    }
+
     /** {@code dinp = GELU'(inp)·dout}; {@code dinp} may be {@code dout}. */
     public static void backward(float[] dinp, float[] inp, float[] dout, int n) {
         Parallel.forEach(0, (n + CHUNK - 1) / CHUNK, chunk -> {

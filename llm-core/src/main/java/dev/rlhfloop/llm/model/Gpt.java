@@ -3,11 +3,14 @@ package dev.rlhfloop.llm.model;
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.LoraAdapters.Projection;
 import dev.rlhfloop.llm.tensor.Matmul;
+import dev.rlhfloop.llm.tensor.PackedMatrix;
 import dev.rlhfloop.llm.tensor.Parallel;
 import dev.rlhfloop.llm.tensor.VectorMath;
+import dev.rlhfloop.llm.tensor.WeightFormat;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A GPT-2: forward and hand-written backward over a B×T batch, and incremental inference with a
@@ -40,6 +43,8 @@ public final class Gpt {
     private long dropoutPasses;
 
     private LoraAdapters lora;
+    /** The packed copy {@link #forwardCached} reads, or null: then it reads the fp32 parameters. */
+    private InferenceWeights inference;
 
     private Activations acts;
     private Output output = Output.NONE;
@@ -94,6 +99,7 @@ public final class Gpt {
     public Gpt sharingWeights() {
         Gpt view = new Gpt(config, weights);
         view.dropoutSeed = dropoutSeed;
+        view.inference = inference;
         return view;
     }
 
@@ -106,6 +112,31 @@ public final class Gpt {
         List<Parameter> theirs = other.weights.parameters();
         for (int i = 0; i < mine.size(); i++) {
             System.arraycopy(theirs.get(i).data(), 0, mine.get(i).data(), 0, mine.get(i).size());
+        }
+        repack();
+    }
+
+    /**
+     * Makes {@link #forwardCached} read a packed copy of the matrices in {@code format} (fp32,
+     * bf16 or int8; see {@link PackedMatrix}): the decode step reads every weight once per token,
+     * so fewer bytes per weight generate faster. The copy is taken now and kept beside the fp32
+     * parameters, which training and the other passes go on using; {@link #copyWeightsFrom} and
+     * {@link #mergeLora} pack again, but other changes to the weights (a training step) are not
+     * seen by forwardCached until this is called again. Views from {@link #sharingWeights} made
+     * afterwards share the copy.
+     */
+    public void packForInference(WeightFormat format) {
+        inference = new InferenceWeights(config, weights, format);
+    }
+
+    /** The format {@link #forwardCached} reads, when {@link #packForInference packed}. */
+    public Optional<WeightFormat> inferenceFormat() {
+        return Optional.ofNullable(inference).map(InferenceWeights::format);
+    }
+
+    private void repack() {
+        if (inference != null) {
+            packForInference(inference.format());
         }
     }
 
@@ -175,6 +206,7 @@ public final class Gpt {
                     adapter.projection.in(c), adapter.projection.out(c), lora.settings().rank());
         }
         lora = null;
+        repack();
     }
 
     /** Training mode applies dropout (if the config has any); evaluation mode never does. */
@@ -456,79 +488,190 @@ public final class Gpt {
     }
 
     /**
+     * Row boundaries of the adapter products in a cached step: consecutive sequences packed into
+     * groups of at most {@link Matmul#ROW_DOT_MAX_ROWS} rows, a longer prompt on its own. Its rows
+     * then take the same kernel path as when the sequence is stepped alone (an adapter's products
+     * have a transposed operand, which is batch-invariant only up to that many rows).
+     */
+    private static int[] loraGroups(int[] firstRow) {
+        int[] bounds = new int[2 * firstRow.length];
+        int groups = 0;
+        int start = 0;
+        for (int i = 1; i < firstRow.length; i++) {
+            // Sequence i - 1 has rows [firstRow[i - 1], firstRow[i]).
+            if (firstRow[i] - start > Matmul.ROW_DOT_MAX_ROWS && firstRow[i - 1] > start) {
+                start = bounds[++groups] = firstRow[i - 1];
+            }
+            if (firstRow[i] - start > Matmul.ROW_DOT_MAX_ROWS) {
+                start = bounds[++groups] = firstRow[i];
+            }
+        }
+        if (start < firstRow[firstRow.length - 1]) {
+            bounds[++groups] = firstRow[firstRow.length - 1];
+        }
+        return Arrays.copyOf(bounds, groups + 1);
+    }
+
+    private void loraInference(int layer, Projection projection, float[] out, float[] inp, int[] groups) {
+        for (int g = 0; g + 1 < groups.length; g++) {
+            lora.forwardInference(layer, projection, out, inp, groups[g], groups[g + 1] - groups[g]);
+        }
+    }
+
+    /** Working memory for {@link #forwardCached(DecodeScratch, KvCache[], int[][])}: one per thread that steps batches. */
+    public DecodeScratch newDecodeScratch() {
+        return new DecodeScratch();
+    }
+
+    /**
      * Feeds {@code newTokens} after the cache's current position (a whole prompt at once, or one
      * generated token) and returns the logits {@code [V]} that predict the token after the last
-     * one. Never applies dropout.
+     * one. Never applies dropout. The one-sequence case of the batched step below.
      */
     public float[] forwardCached(KvCache cache, int... newTokens) {
-        int n = newTokens.length;
-        int start = cache.position();
-        if (n == 0) {
-            throw new IllegalArgumentException("forwardCached needs at least one token");
+        return forwardCached(cache.scratch, new KvCache[] {cache}, new int[][] {newTokens})[0];
+    }
+
+    /**
+     * One step of several sequences at once: sequence {@code i} feeds {@code newTokens[i]} after
+     * {@code caches[i]}'s position (a prompt joining, or the next token). Every linear layer runs
+     * once over all the rows, so the weights are read once per step for the whole batch; attention
+     * runs per row against its own cache. Returns, per sequence, the logits {@code [V]} after its
+     * last token. Each row's numbers are those of the sequence stepped alone (batch-invariant) as
+     * long as the step has at most {@link Matmul#ROW_DOT_MAX_ROWS} sequences (and rows, with LoRA).
+     */
+    public float[][] forwardCached(DecodeScratch s, KvCache[] caches, int[][] newTokens) {
+        int batch = caches.length;
+        if (batch == 0 || newTokens.length != batch) {
+            throw new IllegalArgumentException("a step needs one token array per cache, got " + newTokens.length
+                    + " for " + batch + " caches");
         }
-        if (start + n > cache.capacity()) {
-            throw new IllegalArgumentException("context full: " + start + " + " + n + " tokens exceed " + cache.capacity());
+        int[] firstRow = new int[batch + 1];
+        int longest = 0;
+        for (int i = 0; i < batch; i++) {
+            int n = newTokens[i].length;
+            int start = caches[i].position();
+            if (n == 0) {
+                throw new IllegalArgumentException("forwardCached needs at least one token");
+            }
+            if (start + n > caches[i].capacity()) {
+                throw new IllegalArgumentException("context full: " + start + " + " + n + " tokens exceed " + caches[i].capacity());
+            }
+            firstRow[i + 1] = firstRow[i] + n;
+            longest = Math.max(longest, start + n);
         }
+        int rows = firstRow[batch];
         int c = config.embedDim();
         int heads = config.heads();
         int headDim = config.headDim();
         float eps = config.layerNormEpsilon();
-        cache.ensureScratch(n, c);
-        float[] x = cache.x;
-        Embedding.forward(x, newTokens, weights.tokenEmbedding.data(), weights.positionEmbedding.data(), 1, n, start, c, config.vocabSize());
+        s.ensure(rows, batch, c);
+        // Row r belongs to sequence owner[r] and sits at position position[r] of it.
+        int[] owner = s.owner;
+        int[] position = s.position;
+        long attentionWork = 0;
+        for (int i = 0; i < batch; i++) {
+            for (int r = firstRow[i]; r < firstRow[i + 1]; r++) {
+                owner[r] = i;
+                position[r] = caches[i].position() + r - firstRow[i];
+                attentionWork += (long) (position[r] + 1) * c;
+            }
+        }
+        float[] x = s.x;
+        float[] wte = weights.tokenEmbedding.data();
+        float[] wpe = weights.positionEmbedding.data();
+        for (int r = 0; r < rows; r++) {
+            Embedding.forwardRow(x, r * c, newTokens[owner[r]][r - firstRow[owner[r]]], position[r], wte, wpe, c, config.vocabSize());
+        }
+        int[] loraGroups = lora == null ? null : loraGroups(firstRow);
         Attention.CachedHeads shape = new Attention.CachedHeads(c, headDim, (float) (1.0 / Math.sqrt(headDim)));
+        int scoreRoom = longest;
         for (int l = 0; l < config.layers(); l++) {
             BlockWeights w = weights.blocks.get(l);
-            float[] keys = cache.keys[l];
-            float[] values = cache.values[l];
-            LayerNorm.forward(cache.norm, cache.mean, cache.rstd, x, w.ln1Weight.data(), w.ln1Bias.data(), n, c, eps);
-            Linear.forward(cache.qkv, cache.norm, w.qkvWeight.data(), w.qkvBias == null ? null : w.qkvBias.data(), n, c, 3 * c);
+            int layer = l;
+            LayerNorm.forward(s.norm, s.mean, s.rstd, x, w.ln1Weight.data(), w.ln1Bias.data(), rows, c, eps);
+            project(s.qkv, s.norm, w.qkvWeight, w.qkvBias, rows, c, 3 * c);
             if (lora != null) {
-                lora.forwardInference(l, Projection.QKV, cache.qkv, cache.norm, n);
+                loraInference(l, Projection.QKV, s.qkv, s.norm, loraGroups);
             }
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(cache.qkv, i * 3 * c + c, keys, (start + i) * c, c);
-                System.arraycopy(cache.qkv, i * 3 * c + 2 * c, values, (start + i) * c, c);
+            for (int r = 0; r < rows; r++) {
+                KvCache cache = caches[owner[r]];
+                System.arraycopy(s.qkv, r * 3 * c + c, cache.keys[l], position[r] * c, c);
+                System.arraycopy(s.qkv, r * 3 * c + 2 * c, cache.values[l], position[r] * c, c);
             }
-            float[] qkv = cache.qkv;
-            float[] attention = cache.attention;
+            float[] qkv = s.qkv;
+            float[] attention = s.attention;
             Parallel.RangeBody attend = (from, to) -> {
-                float[] scores = new float[start + n];
+                float[] scores = new float[scoreRoom];
                 for (int task = from; task < to; task++) {
-                    int i = task / heads;
-                    int h = task % heads;
-                    Attention.attendCached(shape, qkv, i, h, keys, values, start + i + 1, scores, attention);
+                    int r = task / heads;
+                    KvCache cache = caches[owner[r]];
+                    Attention.attendCached(shape, qkv, r, task % heads, cache.keys[layer], cache.values[layer], position[r] + 1,
+                            scores, attention);
                 }
             };
             // A single new token over a short prefix is less work than handing it to another thread.
-            if ((long) n * (start + n) * c < PARALLEL_ATTENTION_WORK) {
-                attend.run(0, n * heads);
+            if (attentionWork < PARALLEL_ATTENTION_WORK) {
+                attend.run(0, rows * heads);
             } else {
-                Parallel.forChunks(0, n * heads, attend);
+                Parallel.forChunks(0, rows * heads, attend);
             }
-            Linear.forward(cache.projection, attention, w.attnProjWeight.data(), w.attnProjBias.data(), n, c, c);
+            project(s.projection, attention, w.attnProjWeight, w.attnProjBias, rows, c, c);
             if (lora != null) {
-                lora.forwardInference(l, Projection.ATTENTION_OUT, cache.projection, attention, n);
+                loraInference(l, Projection.ATTENTION_OUT, s.projection, attention, loraGroups);
             }
-            VectorMath.add(cache.projection, 0, x, 0, n * c);
-            LayerNorm.forward(cache.norm, cache.mean, cache.rstd, x, w.ln2Weight.data(), w.ln2Bias.data(), n, c, eps);
-            Linear.forward(cache.fc, cache.norm, w.fcWeight.data(), w.fcBias.data(), n, c, 4 * c);
+            VectorMath.add(s.projection, 0, x, 0, rows * c);
+            LayerNorm.forward(s.norm, s.mean, s.rstd, x, w.ln2Weight.data(), w.ln2Bias.data(), rows, c, eps);
+            project(s.fc, s.norm, w.fcWeight, w.fcBias, rows, c, 4 * c);
             if (lora != null) {
-                lora.forwardInference(l, Projection.FC, cache.fc, cache.norm, n);
+                loraInference(l, Projection.FC, s.fc, s.norm, loraGroups);
             }
-            Gelu.forward(cache.fcGelu, cache.fc, n * 4 * c);
-            Linear.forward(cache.projection, cache.fcGelu, w.fcProjWeight.data(), w.fcProjBias.data(), n, 4 * c, c);
+            Gelu.forwardRows(s.fcGelu, s.fc, rows, 4 * c);
+            project(s.projection, s.fcGelu, w.fcProjWeight, w.fcProjBias, rows, 4 * c, c);
             if (lora != null) {
-                lora.forwardInference(l, Projection.FC_OUT, cache.projection, cache.fcGelu, n);
+                loraInference(l, Projection.FC_OUT, s.projection, s.fcGelu, loraGroups);
             }
-            VectorMath.add(cache.projection, 0, x, 0, n * c);
+            VectorMath.add(s.projection, 0, x, 0, rows * c);
         }
-        cache.advance(n);
-        float[] lastRow = Arrays.copyOfRange(x, (n - 1) * c, n * c);
-        float[] normed = new float[c];
-        LayerNorm.forward(normed, new float[1], new float[1], lastRow, weights.finalNormWeight.data(), weights.finalNormBias.data(), 1, c, eps);
-        float[] logits = new float[config.vocabSize()];
-        Matmul.multiply(logits, 0, normed, 0, false, weights.head.data(), 0, true, 1, config.vocabSize(), c, false);
-        return logits;
+        for (int i = 0; i < batch; i++) {
+            caches[i].advance(newTokens[i].length);
+            System.arraycopy(x, (firstRow[i + 1] - 1) * c, s.last, i * c, c);
+        }
+        LayerNorm.forward(s.lastNorm, s.mean, s.rstd, s.last, weights.finalNormWeight.data(), weights.finalNormBias.data(), batch, c, eps);
+        int vocab = config.vocabSize();
+        float[] logits = new float[batch * vocab];
+        head(logits, s.lastNorm, batch);
+        if (batch == 1) {
+            return new float[][] {logits};
+        }
+        float[][] perSequence = new float[batch][];
+        for (int i = 0; i < batch; i++) {
+            perSequence[i] = Arrays.copyOfRange(logits, i * vocab, (i + 1) * vocab);
+        }
+        return perSequence;
+    }
+
+    /** {@code out[rows×outs] = in[rows×ins]·weight + bias} for inference: from the packed copy when there is one. */
+    private void project(float[] out, float[] in, Parameter weight, Parameter bias, int rows, int ins, int outs) {
+        float[] biasData = bias == null ? null : bias.data();
+        if (inference == null) {
+            Linear.forward(out, in, weight.data(), biasData, rows, ins, outs);
+            return;
+        }
+        inference.of(weight).multiply(out, in, rows);
+        if (biasData != null) {
+            for (int row = 0; row < rows; row++) {
+                VectorMath.add(biasData, 0, out, row * outs, outs);
+            }
+        }
+    }
+
+    /** {@code logits[rows×V] = normed[rows×C]·headᵀ} for inference. */
+    private void head(float[] logits, float[] normed, int rows) {
+        if (inference == null) {
+            Matmul.multiply(logits, 0, normed, 0, false, weights.head.data(), 0, true, rows, config.vocabSize(), config.embedDim(), false);
+        } else {
+            inference.of(weights.head).multiply(logits, normed, rows);
+        }
     }
 }

@@ -11,17 +11,8 @@ public final class KvCache {
     private final int capacity;
     private int position;
 
-    // Scratch for the rows of one call, grown on demand.
-    int scratchRows;
-    float[] x;
-    float[] norm;
-    float[] mean;
-    float[] rstd;
-    float[] qkv;
-    float[] attention;
-    float[] projection;
-    float[] fc;
-    float[] fcGelu;
+    /** Working memory of the one-sequence step. */
+    final DecodeScratch scratch = new DecodeScratch();
 
     KvCache(GptConfig config) {
         capacity = config.contextLength();
@@ -46,21 +37,5 @@ public final class KvCache {
 
     void advance(int tokens) {
         position += tokens;
-    }
-
-    void ensureScratch(int rows, int channels) {
-        if (rows <= scratchRows) {
-            return;
-        }
-        scratchRows = rows;
-        x = new float[rows * channels];
-        norm = new float[rows * channels];
-        mean = new float[rows];
-        rstd = new float[rows];
-        qkv = new float[rows * 3 * channels];
-        attention = new float[rows * channels];
-        projection = new float[rows * channels];
-        fc = new float[rows * 4 * channels];
-        fcGelu = new float[rows * 4 * channels];
     }
 }

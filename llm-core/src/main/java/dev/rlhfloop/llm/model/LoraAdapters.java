@@ -146,11 +146,11 @@ public final class LoraAdapters {
     }
 
     /** The same for inference, with its own scratch so that several threads may generate at once. */
-    void forwardInference(int layer, Projection projection, float[] out, float[] inp, int rows) {
+    void forwardInference(int layer, Projection projection, float[] out, float[] inp, int firstRow, int rows) {
         Adapter adapter = byLayer[layer][projection.ordinal()];
         if (adapter != null) {
-            LoraLinear.forward(out, new float[rows * settings.rank()], inp, adapter.a.data(), adapter.b.data(), settings.scaling(),
-                    rows, adapter.in, adapter.out, settings.rank());
+            LoraLinear.forward(out, new float[rows * settings.rank()], inp, firstRow, adapter.a.data(), adapter.b.data(),
+                    settings.scaling(), rows, adapter.in, adapter.out, settings.rank());
         }
     }
 

@@ -14,11 +14,17 @@ public final class LoraLinear {
     /** Adds the adapter's output into {@code out} and keeps {@code down} for the backward pass. */
     public static void forward(float[] out, float[] down, float[] inp, float[] a, float[] b, float scaling,
                                int rows, int in, int outs, int rank) {
-        Matmul.multiply(down, 0, inp, 0, false, a, 0, true, rows, rank, in, false);
+        forward(out, down, inp, 0, a, b, scaling, rows, in, outs, rank);
+    }
+
+    /** The same for {@code rows} rows of {@code inp} and {@code out} from row {@code firstRow}. */
+    public static void forward(float[] out, float[] down, float[] inp, int firstRow, float[] a, float[] b, float scaling,
+                               int rows, int in, int outs, int rank) {
+        Matmul.multiply(down, 0, inp, firstRow * in, false, a, 0, true, rows, rank, in, false);
         for (int i = 0; i < rows * rank; i++) {
             down[i] *= scaling;
         }
-        Matmul.multiply(out, 0, down, 0, false, b, 0, true, rows, outs, rank, true);
+        Matmul.multiply(out, firstRow * outs, down, 0, false, b, 0, true, rows, outs, rank, true);
     }
 
     /**

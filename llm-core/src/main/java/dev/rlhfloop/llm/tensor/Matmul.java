@@ -47,6 +47,14 @@ public final class Matmul {
     private static final int A_BLOCK_FLOATS = 256 * 1024;
     /** Floats of a packed column block of b (KC·NC, 256 KiB): half the 512 KiB L2, where it stays while every A strip passes. */
     private static final int B_BLOCK_FLOATS = 64 * 1024;
+    /**
+     * Up to this many rows, a · bᵀ (the tied head, a LoRA adapter) computes each row as the m = 1
+     * path does, streaming b once for all rows: batch-invariant. Every product without a transposed
+     * b is batch-invariant at any m (each element is one in-order FMA chain over k in both paths).
+     */
+    public static final int ROW_DOT_MAX_ROWS = 64;
+    /** Up to this many rows, x·w (w [k×n], not accumulating) sweeps w once instead of packing it. */
+    static final int SWEEP_MAX_ROWS = 8;
     /** Below this many multiply-adds a product runs on the calling thread: forking costs more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 18;
 
@@ -70,9 +78,18 @@ public final class Matmul {
         }
         if (n == 1 && m > 1) {
             // c[m×1] = op(a)·b is the row vector bᵀ·op(a)ᵀ: same memory, served by the vector path.
-            vectorTimesMatrix(c, cOffset, b, bOffset, a, aOffset, !transposeA, m, k, accumulate);
+            vectorTimesMatrix(c, cOffset, b, bOffset, 1, a, aOffset, !transposeA, m, k, accumulate);
         } else if (m == 1) {
-            vectorTimesMatrix(c, cOffset, a, aOffset, b, bOffset, transposeB, n, k, accumulate);
+            vectorTimesMatrix(c, cOffset, a, aOffset, 1, b, bOffset, transposeB, n, k, accumulate);
+        } else if (!transposeB && !transposeA && m <= SWEEP_MAX_ROWS && !accumulate) {
+            // A few rows (a small decode batch): stream w once for them instead of packing it,
+            // element by element the same chain as the packed kernel's.
+            vectorTimesMatrix(c, cOffset, a, aOffset, m, b, bOffset, false, n, k, false);
+        } else if (transposeB && !transposeA && m <= ROW_DOT_MAX_ROWS) {
+            // Each element as the m = 1 path computes it (the packed kernel sums a dot product in
+            // another order), so a row's result does not depend on the rows beside it: a batch of
+            // sequences decoded together gets each sequence's logits bit for bit as if alone.
+            vectorTimesMatrix(c, cOffset, a, aOffset, m, b, bOffset, true, n, k, accumulate);
         } else {
             packedProduct(new Product(c, cOffset, a, aOffset, transposeA, b, bOffset, transposeB, m, n, k, accumulate));
         }
@@ -384,83 +401,112 @@ public final class Matmul {
      * w stored [k×n] each output is the same in-order FMA chain over k as the packed kernel makes;
      * for w stored [n×k] (the tied head) each output is a dot product of two contiguous rows.
      */
-    private static void vectorTimesMatrix(float[] c, int cOffset, float[] x, int xOffset,
+    private static void vectorTimesMatrix(float[] c, int cOffset, float[] x, int xOffset, int rows,
                                           float[] w, int wOffset, boolean transposeW, int n, int k,
                                           boolean accumulate) {
         int grain = transposeW ? 4 : LANES;
         int groups = ceilDiv(n, grain);
-        int parts = (long) n * k < PARALLEL_MIN_WORK ? 1 : Math.min(Parallel.threads(), groups);
+        int parts = (long) rows * n * k < PARALLEL_MIN_WORK ? 1 : Math.min(Parallel.threads(), groups);
         Parallel.forChunks(0, parts, (from, to) -> {
             for (int part = from; part < to; part++) {
                 int j0 = (int) ((long) groups * part / parts) * grain;
                 int j1 = Math.min(n, (int) ((long) groups * (part + 1) / parts) * grain);
                 if (transposeW) {
-                    rowDots(c, cOffset, x, xOffset, w, wOffset, j0, j1, k, accumulate);
+                    rowDots(c, cOffset, x, xOffset, rows, w, wOffset, n, j0, j1, k, accumulate);
                 } else {
-                    rowSweep(c, cOffset, x, xOffset, w, wOffset, n, j0, j1, k, accumulate);
+                    rowSweep(c, cOffset, x, xOffset, rows, w, wOffset, n, j0, j1, k, accumulate);
                 }
             }
         });
     }
 
-    /** c[j0..j1) for w [k×n]: sweeps w's rows in order (four at a time), accumulating into a scratch row. */
-    private static void rowSweep(float[] c, int cOffset, float[] x, int xOffset, float[] w, int wOffset, int n,
+    /**
+     * c[·][j0..j1) of every row for w [k×n]: sweeps w's rows in order (four at a time), each w
+     * vector loaded once for all rows, accumulating into a scratch row per row of c. Each element
+     * is the in-order FMA chain over k that the packed kernel makes too.
+     */
+    private static void rowSweep(float[] c, int cOffset, float[] x, int xOffset, int rows, float[] w, int wOffset, int n,
                                  int j0, int j1, int k, boolean accumulate) {
         int width = j1 - j0;
-        float[] sums = SCRATCH.get().packedB(width);
-        java.util.Arrays.fill(sums, 0, width, 0f);
+        float[] sums = SCRATCH.get().packedB(rows * width);
+        java.util.Arrays.fill(sums, 0, rows * width, 0f);
         int vectorEnd = width - width % LANES;
         int q = 0;
         for (; q + 4 <= k; q += 4) {
-            FloatVector x0 = FloatVector.broadcast(SPECIES, x[xOffset + q]);
-            FloatVector x1 = FloatVector.broadcast(SPECIES, x[xOffset + q + 1]);
-            FloatVector x2 = FloatVector.broadcast(SPECIES, x[xOffset + q + 2]);
-            FloatVector x3 = FloatVector.broadcast(SPECIES, x[xOffset + q + 3]);
             int row0 = wOffset + q * n + j0;
             int row1 = row0 + n;
             int row2 = row1 + n;
             int row3 = row2 + n;
             for (int j = 0; j < vectorEnd; j += LANES) {
-                FloatVector s = FloatVector.fromArray(SPECIES, sums, j);
-                s = x0.fma(FloatVector.fromArray(SPECIES, w, row0 + j), s);
-                s = x1.fma(FloatVector.fromArray(SPECIES, w, row1 + j), s);
-                s = x2.fma(FloatVector.fromArray(SPECIES, w, row2 + j), s);
-                s = x3.fma(FloatVector.fromArray(SPECIES, w, row3 + j), s);
-                s.intoArray(sums, j);
+                FloatVector w0 = FloatVector.fromArray(SPECIES, w, row0 + j);
+                FloatVector w1 = FloatVector.fromArray(SPECIES, w, row1 + j);
+                FloatVector w2 = FloatVector.fromArray(SPECIES, w, row2 + j);
+                FloatVector w3 = FloatVector.fromArray(SPECIES, w, row3 + j);
+                for (int r = 0, xq = xOffset + q, at = j; r < rows; r++, xq += k, at += width) {
+                    FloatVector s = FloatVector.fromArray(SPECIES, sums, at);
+                    s = FloatVector.broadcast(SPECIES, x[xq]).fma(w0, s);
+                    s = FloatVector.broadcast(SPECIES, x[xq + 1]).fma(w1, s);
+                    s = FloatVector.broadcast(SPECIES, x[xq + 2]).fma(w2, s);
+                    s = FloatVector.broadcast(SPECIES, x[xq + 3]).fma(w3, s);
+                    s.intoArray(sums, at);
+                }
             }
-            for (int j = vectorEnd; j < width; j++) {
-                float s = sums[j];
-                s = Math.fma(x[xOffset + q], w[row0 + j], s);
-                s = Math.fma(x[xOffset + q + 1], w[row1 + j], s);
-                s = Math.fma(x[xOffset + q + 2], w[row2 + j], s);
-                s = Math.fma(x[xOffset + q + 3], w[row3 + j], s);
-                sums[j] = s;
+            for (int r = 0, xq = xOffset + q; r < rows; r++, xq += k) {
+                for (int j = vectorEnd, at = r * width + vectorEnd; j < width; j++, at++) {
+                    float s = sums[at];
+                    s = Math.fma(x[xq], w[row0 + j], s);
+                    s = Math.fma(x[xq + 1], w[row1 + j], s);
+                    s = Math.fma(x[xq + 2], w[row2 + j], s);
+                    s = Math.fma(x[xq + 3], w[row3 + j], s);
+                    sums[at] = s;
+                }
             }
         }
         for (; q < k; q++) {
-            FloatVector xq = FloatVector.broadcast(SPECIES, x[xOffset + q]);
             int row = wOffset + q * n + j0;
-            for (int j = 0; j < vectorEnd; j += LANES) {
-                xq.fma(FloatVector.fromArray(SPECIES, w, row + j), FloatVector.fromArray(SPECIES, sums, j))
-                        .intoArray(sums, j);
-            }
-            for (int j = vectorEnd; j < width; j++) {
-                sums[j] = Math.fma(x[xOffset + q], w[row + j], sums[j]);
+            for (int r = 0, xq = xOffset + q; r < rows; r++, xq += k) {
+                FloatVector xv = FloatVector.broadcast(SPECIES, x[xq]);
+                int base = r * width;
+                for (int j = 0; j < vectorEnd; j += LANES) {
+                    xv.fma(FloatVector.fromArray(SPECIES, w, row + j), FloatVector.fromArray(SPECIES, sums, base + j))
+                            .intoArray(sums, base + j);
+                }
+                for (int j = vectorEnd; j < width; j++) {
+                    sums[base + j] = Math.fma(x[xq], w[row + j], sums[base + j]);
+                }
             }
         }
-        for (int j = 0; j < width; j++) {
-            int at = cOffset + j0 + j;
-            c[at] = accumulate ? c[at] + sums[j] : sums[j];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < width; j++) {
+                int at = cOffset + r * n + j0 + j;
+                c[at] = accumulate ? c[at] + sums[r * width + j] : sums[r * width + j];
+            }
         }
     }
 
-    /** c[j0..j1) for w [n×k]: four dot products at a time, each summed lane-wise and then lanes in order. */
-    private static void rowDots(float[] c, int cOffset, float[] x, int xOffset, float[] w, int wOffset,
-                                int j0, int j1, int k, boolean accumulate) {
+    /**
+     * Columns [j0..j1) of every row of c[rows×n] for w [n×k]: four dot products at a time, each
+     * summed lane-wise and then lanes in order. All rows pass over four rows of w while those are in
+     * L1, so w streams from memory once for the batch, and each row's sums are the same as alone.
+     */
+    private static void rowDots(float[] c, int cOffset, float[] x, int xOffset, int rows, float[] w, int wOffset,
+                                int n, int j0, int j1, int k, boolean accumulate) {
         int vectorEnd = k - k % LANES;
         float[] lanes = SCRATCH.get().tile;
-        int j = j0;
-        for (; j + 4 <= j1; j += 4) {
+        int quadsEnd = j0 + (j1 - j0) / 4 * 4;
+        for (int j = j0; j < quadsEnd; j += 4) {
+            for (int r = 0; r < rows; r++) {
+                dotQuad(c, cOffset + r * n, x, xOffset + r * k, w, wOffset, j, k, vectorEnd, lanes, accumulate);
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            dotTail(c, cOffset + r * n, x, xOffset + r * k, w, wOffset, quadsEnd, j1, k, vectorEnd, lanes, accumulate);
+        }
+    }
+
+    private static void dotQuad(float[] c, int cOffset, float[] x, int xOffset, float[] w, int wOffset, int j, int k,
+                                int vectorEnd, float[] lanes, boolean accumulate) {
+        {
             int row0 = wOffset + j * k;
             int row1 = row0 + k;
             int row2 = row1 + k;
@@ -481,7 +527,11 @@ public final class Matmul {
             store(c, cOffset + j + 2, finishDot(s2, lanes, x, xOffset, w, row2, vectorEnd, k), accumulate);
             store(c, cOffset + j + 3, finishDot(s3, lanes, x, xOffset, w, row3, vectorEnd, k), accumulate);
         }
-        for (; j < j1; j++) {
+    }
+
+    private static void dotTail(float[] c, int cOffset, float[] x, int xOffset, float[] w, int wOffset, int from, int to,
+                                int k, int vectorEnd, float[] lanes, boolean accumulate) {
+        for (int j = from; j < to; j++) {
             int row = wOffset + j * k;
             FloatVector s = FloatVector.zero(SPECIES);
             for (int q = 0; q < vectorEnd; q += LANES) {

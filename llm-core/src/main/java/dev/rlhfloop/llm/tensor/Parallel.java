@@ -15,7 +15,13 @@ import java.util.function.IntConsumer;
  */
 public final class Parallel {
 
-    private static final int THREADS = Integer.getInteger("llm.threads", Runtime.getRuntime().availableProcessors());
+    private static final int THREADS = Math.max(1, Integer.getInteger(KernelThreads.PROPERTY,
+            KernelThreads.defaultFor(Runtime.getRuntime().availableProcessors())));
+
+    static {
+        KernelThreads.started = THREADS;
+    }
+
     private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, runnable -> {
         Thread thread = new Thread(runnable, "llm-kernel");
         thread.setDaemon(true);
@@ -30,6 +36,7 @@ public final class Parallel {
 
     private Parallel() {}
 
+    /** The pool's size: see {@link KernelThreads}. */
     public static int threads() {
         return THREADS;
     }

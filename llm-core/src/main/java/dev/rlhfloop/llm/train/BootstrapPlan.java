@@ -31,12 +31,12 @@ public record BootstrapPlan(String preset, int pretrainSteps, int sftSteps, int 
         if (cores <= 0) {
             throw new IllegalArgumentException("cores must be positive, was " + cores);
         }
-        if (cores >= 8) {
-            return plan("small", PRETRAIN_STEPS, SFT_STEPS, cores, "8 or more: the small preset (6 layers x 384), "
+        if (cores >= 7) {
+            return plan("small", PRETRAIN_STEPS, SFT_STEPS, cores, "7 or more: the small preset (6 layers x 384), "
                     + "about 3.5x nano's work per step, at the 2-core step counts");
         }
         if (cores >= 4) {
-            return plan("nano", 2 * PRETRAIN_STEPS, 2 * SFT_STEPS, cores, "4 to 7: nano with twice the 2-core steps (two SFT epochs)");
+            return plan("nano", 2 * PRETRAIN_STEPS, 2 * SFT_STEPS, cores, "4 to 6: nano with twice the 2-core steps (two SFT epochs)");
         }
         if (cores >= 2) {
             return plan("nano", PRETRAIN_STEPS, SFT_STEPS, cores, "2 or 3: the measured nano run of docs/training.md");

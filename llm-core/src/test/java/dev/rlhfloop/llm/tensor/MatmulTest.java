@@ -130,6 +130,75 @@ class MatmulTest {
         assertTrue(error.getMessage().contains("operand a"), error.getMessage());
     }
 
+    /**
+     * Batch invariance: a row of an m-row product is bit-identical to the same row multiplied
+     * alone, for every m a decode batch can have (any m without a transposed b; up to
+     * ROW_DOT_MAX_ROWS with one), on shapes large enough to be split over the threads.
+     */
+    @ParameterizedTest(name = "tB={0} acc={1}")
+    @MethodSource("rowInvariantCases")
+    void eachRowIsComputedAsIfAlone(boolean transposeB, boolean accumulate) {
+        SplittableRandom random = new SplittableRandom(transposeB ? 11 : 12);
+        int n = 1003;
+        int k = 389;
+        int maxRows = transposeB ? Matmul.ROW_DOT_MAX_ROWS : 97;
+        float[] a = randoms(random, maxRows * k);
+        float[] b = randoms(random, k * n);
+        float[] start = randoms(random, maxRows * n);
+        float[][] alone = new float[maxRows][];
+        for (int r = 0; r < maxRows; r++) {
+            alone[r] = java.util.Arrays.copyOfRange(start, r * n, (r + 1) * n);
+            Matmul.multiply(alone[r], 0, a, r * k, false, b, 0, transposeB, 1, n, k, accumulate);
+        }
+        for (int m : new int[] {2, 3, 5, 8, 17, 32, maxRows}) {
+            float[] c = java.util.Arrays.copyOf(start, m * n);
+            Matmul.multiply(c, 0, a, 0, false, b, 0, transposeB, m, n, k, accumulate);
+            for (int r = 0; r < m; r++) {
+                assertArrayEquals(alone[r], java.util.Arrays.copyOfRange(c, r * n, (r + 1) * n), "row " + r + " of " + m);
+            }
+        }
+    }
+
+    /**
+     * a·bᵀ on up to ROW_DOT_MAX_ROWS rows, bit for bit against a scalar loop of its documented
+     * order: per lane l, an FMA chain over k = l, l + LANES, …; the lanes added in order from zero;
+     * then the scalar tail's FMAs. So the vectorised lane sums change no bit.
+     */
+    @Test
+    void rowDotProductsAreTheirScalarOrderBitForBit() {
+        int lanes = dev.rlhfloop.llm.Engine.FLOATS.length();
+        SplittableRandom random = new SplittableRandom(5);
+        for (int[] shape : new int[][] {{1, 1003, 389}, {7, 101, 64}, {64, 37, 35}, {3, 16, 7}}) {
+            int m = shape[0], n = shape[1], k = shape[2];
+            float[] a = randoms(random, m * k);
+            float[] b = randoms(random, n * k);
+            float[] c = new float[m * n];
+            Matmul.multiply(c, 0, a, 0, false, b, 0, true, m, n, k, false);
+            int vectorEnd = k - k % lanes;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float sum = 0f;
+                    for (int l = 0; l < lanes; l++) {
+                        float lane = 0f;
+                        for (int q = l; q < vectorEnd; q += lanes) {
+                            lane = Math.fma(a[i * k + q], b[j * k + q], lane);
+                        }
+                        sum += lane;
+                    }
+                    for (int q = vectorEnd; q < k; q++) {
+                        sum = Math.fma(a[i * k + q], b[j * k + q], sum);
+                    }
+                    assertEquals(Float.floatToRawIntBits(sum), Float.floatToRawIntBits(c[i * n + j]),
+                            "m=" + m + " n=" + n + " k=" + k + " at " + i + "," + j);
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> rowInvariantCases() {
+        return Stream.of(Arguments.of(false, false), Arguments.of(true, false), Arguments.of(true, true));
+    }
+
     private static float[] randoms(SplittableRandom random, int size) {
         float[] values = new float[size];
         for (int i = 0; i < size; i++) {

@@ -47,4 +47,24 @@ class ParallelTest {
         Parallel.forEach(0, 10, seen::incrementAndGet);
         assertEquals(1, seen.get(9));
     }
+
+    @org.junit.jupiter.api.Test
+    void theDefaultLeavesACoreFreeOnMachinesWithMoreThanTwo() {
+        org.junit.jupiter.api.Assertions.assertEquals(1, KernelThreads.defaultFor(1));
+        org.junit.jupiter.api.Assertions.assertEquals(2, KernelThreads.defaultFor(2));
+        org.junit.jupiter.api.Assertions.assertEquals(2, KernelThreads.defaultFor(3));
+        org.junit.jupiter.api.Assertions.assertEquals(7, KernelThreads.defaultFor(8));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aSettingAfterThePoolStartedWithAnotherCountIsRefused() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty(KernelThreads.PROPERTY) == null,
+                "-Dllm.threads given: it wins over any setting");
+        int running = Parallel.threads();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> KernelThreads.configure(0, "--threads"));
+        KernelThreads.configure(running, "--threads"); // the same count: fine
+        IllegalStateException late = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> KernelThreads.configure(running + 1, "--threads"));
+        org.junit.jupiter.api.Assertions.assertTrue(late.getMessage().contains("--threads"), late.getMessage());
+    }
 }

@@ -14,7 +14,8 @@ class BootstrapPlanTest {
         assertPlan(2, "nano", 560, 750);
         assertPlan(3, "nano", 560, 750);
         assertPlan(4, "nano", 1120, 1500);
-        assertPlan(7, "nano", 1120, 1500);
+        assertPlan(6, "nano", 1120, 1500);
+        assertPlan(7, "small", 560, 750);
         assertPlan(8, "small", 560, 750);
         assertPlan(64, "small", 560, 750);
         assertThrows(IllegalArgumentException.class, () -> BootstrapPlan.forCores(0));

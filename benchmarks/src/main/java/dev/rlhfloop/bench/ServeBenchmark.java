@@ -1,0 +1,152 @@
+package dev.rlhfloop.bench;
+
+import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.model.GptConfig;
+import dev.rlhfloop.llm.sample.BatchScheduler;
+import dev.rlhfloop.llm.sample.SamplingSettings;
+import dev.rlhfloop.llm.tensor.Parallel;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Serving under concurrency, in process: N comparisons requested at once, two answers each, decoded
+ * by the inference service's scheduler ({@link BatchScheduler}, continuous batching) on one model
+ * with random weights. Per level: time to first token and to done (p50/p95 over the answers, from
+ * the moment all were requested), total tokens/s, the mean batch; and the batch-1 figure (the same
+ * answers decoded one at a time, as before batching) for the ratio. Each figure is the best of
+ * {@code --rounds} interleaved rounds. Tokens per CPU second (the process's CPU time) is what a run
+ * cost whatever else the machine was doing: the figure to compare on a loaded machine.
+ *
+ * <pre>./bench ServeBenchmark [--concurrent 1,8,32] [--preset nano] [--new-tokens 64] [--prompt-tokens 40] [--max-batch 64] [--rounds 3]</pre>
+ *
+ * Answers run to the token limit (random weights never sample a stop token), with the service's
+ * sampling defaults (temperature 0.8, top-k 40).
+ */
+public final class ServeBenchmark {
+
+    private record Answer(long firstTokenNanos, long doneNanos, int tokens) {}
+
+    private record Level(int comparisons, int maxBatch, double[] firstToken, double[] done, double tokensPerSecond, double meanBatch,
+                         double tokensPerCpuSecond) {}
+
+    public static void main(String[] args) throws Exception {
+        int[] levels = {1, 8, 32};
+        String preset = "nano";
+        int newTokens = 64;
+        int promptTokens = 40;
+        int maxBatch = BatchScheduler.MAX_BATCH;
+        int rounds = 3;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--concurrent" -> levels = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--preset" -> preset = args[++i];
+                case "--new-tokens" -> newTokens = Integer.parseInt(args[++i]);
+                case "--prompt-tokens" -> promptTokens = Integer.parseInt(args[++i]);
+                case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (--concurrent 1,8,32 --preset nano --new-tokens 64 --prompt-tokens 40 --max-batch 64 --rounds 3)");
+            }
+        }
+        GptConfig config = GptConfig.preset(preset);
+        Gpt gpt = Gpt.create(config, 0);
+        System.out.printf("ServeBenchmark: %s (%,d parameters), %d kernel threads, %d-token prompts, %d new tokens per answer, "
+                + "two answers per comparison, max batch %d, best of %d rounds%n", preset, config.parameterCount(), Parallel.threads(),
+                promptTokens, newTokens, maxBatch, rounds);
+        run(gpt, 4, maxBatch, promptTokens, newTokens); // warm-up: JIT and buffers
+        // Rounds interleave the levels and the batch-1 run, so load from outside hits them alike;
+        // each figure is its level's round with the most tokens/s (load only ever slows a round).
+        Level batchOne = null;
+        Level[] best = new Level[levels.length];
+        for (int round = 0; round < rounds; round++) {
+            batchOne = faster(batchOne, run(gpt, 1, 1, promptTokens, newTokens));
+            for (int i = 0; i < levels.length; i++) {
+                best[i] = faster(best[i], run(gpt, levels[i], maxBatch, promptTokens, newTokens));
+            }
+        }
+        System.out.printf("batch 1 (1 comparison, its 2 answers one after the other, --max-batch 1): %.1f tokens/s, %.1f tokens per CPU second%n",
+                batchOne.tokensPerSecond(), batchOne.tokensPerCpuSecond());
+        System.out.println();
+        System.out.println("| concurrent comparisons | answers | first token p50 / p95 (ms) | done p50 / p95 (ms) | total tokens/s | × batch 1 | tokens per CPU s | × batch 1 | mean batch |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (Level level : best) {
+            System.out.printf("| %d | %d | %.0f / %.0f | %.0f / %.0f | %.1f | %.2f× | %.1f | %.2f× | %.1f |%n", level.comparisons(),
+                    2 * level.comparisons(), level.firstToken()[0], level.firstToken()[1], level.done()[0], level.done()[1],
+                    level.tokensPerSecond(), level.tokensPerSecond() / batchOne.tokensPerSecond(), level.tokensPerCpuSecond(),
+                    level.tokensPerCpuSecond() / batchOne.tokensPerCpuSecond(), level.meanBatch());
+        }
+    }
+
+    private static Level faster(Level best, Level candidate) {
+        return best == null || candidate.tokensPerSecond() > best.tokensPerSecond() ? candidate : best;
+    }
+
+    private static Level run(Gpt gpt, int comparisons, int maxBatch, int promptTokens, int newTokens) throws Exception {
+        int answers = 2 * comparisons;
+        BatchScheduler scheduler = new BatchScheduler(maxBatch, "serve-benchmark");
+        ExecutorService callers = Executors.newFixedThreadPool(answers);
+        try {
+            Random random = new Random(comparisons);
+            List<int[]> prompts = new ArrayList<>();
+            for (int c = 0; c < comparisons; c++) {
+                prompts.add(random.ints(promptTokens, 0, gpt.config().vocabSize()).toArray());
+            }
+            long cpuStart = processCpuNanos();
+            long start = System.nanoTime();
+            List<Future<Answer>> futures = new ArrayList<>();
+            for (int a = 0; a < answers; a++) {
+                int[] prompt = prompts.get(a / 2);
+                SamplingSettings settings = new SamplingSettings(0.8f, 40, 1f, newTokens, 1000L + a, -1);
+                futures.add(callers.submit(() -> {
+                    long[] first = {0};
+                    int tokens = scheduler.generate(gpt, prompt, settings, (token, logProb) -> {
+                        if (first[0] == 0) first[0] = System.nanoTime();
+                        return true;
+                    }).newTokens().length;
+                    return new Answer(first[0] - start, System.nanoTime() - start, tokens);
+                }));
+            }
+            double[] firstToken = new double[answers];
+            double[] done = new double[answers];
+            long tokens = 0;
+            long end = 0;
+            for (int a = 0; a < answers; a++) {
+                Answer answer = futures.get(a).get();
+                firstToken[a] = answer.firstTokenNanos() / 1e6;
+                done[a] = answer.doneNanos() / 1e6;
+                tokens += answer.tokens();
+                end = Math.max(end, answer.doneNanos());
+            }
+            double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+            return new Level(comparisons, maxBatch, percentiles(firstToken), percentiles(done), tokens / (end / 1e9),
+                    scheduler.meanBatch(), tokens / cpuSeconds);
+        } finally {
+            callers.shutdownNow();
+            scheduler.close();
+        }
+    }
+
+    /** CPU time of the whole process: what the run cost whatever else the machine was doing. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** p50 and p95 by the nearest-rank method. */
+    private static double[] percentiles(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return new double[] {nearestRank(sorted, 0.50), nearestRank(sorted, 0.95)};
+    }
+
+    private static double nearestRank(double[] sorted, double p) {
+        int rank = (int) Math.ceil(p * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+}
