@@ -24,9 +24,10 @@ public record ModelVersion(
 
     /**
      * 2 added {@code engine} and {@code trainedOn.fromOffsets}/{@code cut}; 3 added {@code weights.format}
-     * and {@code weights.baseVersion} (a LoRA adapter over another version); all optional.
+     * and {@code weights.baseVersion} (a LoRA adapter over another version); 4 added
+     * {@code trainedOn.forgottenRaters}; all optional.
      */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     public ModelVersion {
         schemaVersion = InvalidEventException.schemaVersionOrFirst(schemaVersion);
@@ -58,8 +59,11 @@ public record ModelVersion(
      * @param fromOffsets where this version's pairs start per {@code topic:partition}: its pairs are exactly
      *                    the records in [fromOffsets, offsets); null when not recorded (then the parent's offsets)
      * @param cut what ended the batch; null when not recorded
+     * @param forgottenRaters the raters whose pairs in [fromOffsets, offsets) the version left out because the
+     *                        admin had them forgotten (sorted; empty when none): with the range, exactly what it learned from
      */
-    public record TrainedOn(long votes, long pairs, Map<String, Long> offsets, Map<String, Long> fromOffsets, Cut cut) {
+    public record TrainedOn(long votes, long pairs, Map<String, Long> offsets, Map<String, Long> fromOffsets, Cut cut,
+                            java.util.List<String> forgottenRaters) {
         public static final TrainedOn NOTHING = new TrainedOn(0, 0, Map.of());
 
         public TrainedOn {
@@ -69,10 +73,15 @@ public record ModelVersion(
                     .done();
             offsets = offsets == null ? Map.of() : Map.copyOf(offsets);
             fromOffsets = fromOffsets == null ? null : Map.copyOf(fromOffsets);
+            forgottenRaters = forgottenRaters == null ? java.util.List.of() : java.util.List.copyOf(forgottenRaters);
+        }
+
+        public TrainedOn(long votes, long pairs, Map<String, Long> offsets, Map<String, Long> fromOffsets, Cut cut) {
+            this(votes, pairs, offsets, fromOffsets, cut, null);
         }
 
         public TrainedOn(long votes, long pairs, Map<String, Long> offsets) {
-            this(votes, pairs, offsets, null, null);
+            this(votes, pairs, offsets, null, null, null);
         }
     }
 

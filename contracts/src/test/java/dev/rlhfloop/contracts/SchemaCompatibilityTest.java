@@ -60,6 +60,33 @@ class SchemaCompatibilityTest {
     }
 
     @Test
+    void v3PreferencePairFromAnImportHasItsSourceInsteadOfAVote() {
+        PreferencePair p = Json.read("""
+                {"schemaVersion": 3, "comparisonId": "import:i-1:7", "prompt": "Name a bird.",
+                 "chosen": {"text": " An owl.", "tokenIds": [], "modelVersion": "import"},
+                 "rejected": {"text": " A stone.", "tokenIds": [], "modelVersion": "import"},
+                 "source": {"importId": "i-1", "name": "pairs.jsonl", "line": 7, "importedAt": "2026-12-06T09:00:00Z"}}
+                """, PreferencePair.class);
+        assertEquals(null, p.vote());
+        assertEquals(null, p.rater());
+        assertEquals(Instant.parse("2026-12-06T09:00:00Z"), p.at());
+        assertEquals(new PreferencePair.Source("i-1", "pairs.jsonl", 7, Instant.parse("2026-12-06T09:00:00Z")), p.source());
+    }
+
+    @Test
+    void aV1RaterIsNotForgottenAndForgettingRevokesAndDropsTheName() {
+        Rater r = Json.read("""
+                {"schemaVersion": 1, "raterId": "r-1", "name": "Ada", "inviteHash": "ab", "createdAt": "2026-12-01T00:00:00Z"}
+                """, Rater.class);
+        assertEquals(false, r.isForgotten());
+        Rater forgotten = r.forgotten(Instant.parse("2026-12-06T09:00:00Z"));
+        assertEquals(true, forgotten.isForgotten() && forgotten.isRevoked());
+        assertEquals(null, forgotten.name());
+        assertEquals("ab", forgotten.inviteHash(), "the invite stays refused");
+        assertEquals(forgotten, Json.read(Json.writeString(forgotten), Rater.class));
+    }
+
+    @Test
     void v1ModelVersionReads() {
         ModelVersion v = Json.read(Fixtures.read("v1/model-version.json"), ModelVersion.class);
         assertEquals(new ModelVersion(1, "main-dpo-1", "main", "main-sft-0", Algorithm.DPO,

@@ -136,6 +136,7 @@ class ReplayCommandOnWholeStackIT {
                 "GET /api/export/{what}.jsonl feedback-service",
                 "POST /api/session feedback-service", "GET /api/session feedback-service", "DELETE /api/session feedback-service",
                 "GET /api/raters feedback-service", "POST /api/raters feedback-service", "DELETE /api/raters/{raterId} feedback-service",
+                "POST /api/raters/{raterId}/forget feedback-service", "POST /api/import/pairs feedback-service",
                 "GET /api/models trainer-service", "GET /api/models/{version}/weights trainer-service",
                 "GET /api/replays trainer-service", "POST /api/replays trainer-service",
                 "GET /api/training trainer-service", "GET /api/training/events trainer-service",
@@ -255,6 +256,12 @@ class ReplayCommandOnWholeStackIT {
             String key = pair.prompt() + "\u0000" + pair.chosen().text() + "\u0000" + pair.rejected().text();
             assertTrue(exported.contains(key), "the pair of vote " + pair.vote().voteId() + " is exported");
         }
+        // what the export wrote is what `llm dpo` reads: a few of the pairs, one epoch, on the stack's SFT model
+        java.nio.file.Path sft = SharedStack.WORK.resolve("run/trainer-service/lines/live/1/model");
+        Run dpo = llm("dpo", "--model", sft.toString(), "--data", trl.toString(), "--out", dir.resolve("dpo").toString(),
+                "--max-pairs", "8", "--epochs", "1", "--batch-size", "4", "--hold-out-every", "4");
+        assertEquals(0, dpo.exitCode(), dpo.err());
+        assertTrue(dpo.out().contains("saved the model in " + dir.resolve("dpo")), dpo.out());
         Run refused = llm("export", "--url", url, "--token", SharedStack.stack().adminToken(), "--what", "votes", "--format", "trl",
                 "--out", dir.resolve("x").toString());
         assertEquals(2, refused.exitCode());

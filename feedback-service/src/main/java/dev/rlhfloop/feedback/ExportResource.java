@@ -50,7 +50,8 @@ import org.jboss.logging.Logger;
  * the end the topic had when the request came). {@code ?format=trl} writes pairs as TRL's DPO and
  * reward trainers read them ({@code prompt}, {@code chosen}, {@code rejected}); the default
  * {@code jsonl} adds the lineage (versions, rater, vote, where it sits on the log).
- * {@code ?pseudonymise=true} replaces rater ids by ids stable within this export only.
+ * {@code ?pseudonymise=true} replaces rater ids by ids stable within this export only. Pairs and votes
+ * of raters the admin had forgotten are left out; imported pairs carry their source instead of a vote.
  */
 @Path("/api/export")
 @dev.rlhfloop.service.auth.AdminOnly
@@ -62,6 +63,9 @@ public class ExportResource {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    @jakarta.inject.Inject
+    RaterDirectory directory;
 
     @GET
     @Path("/{what}.jsonl")
@@ -95,9 +99,13 @@ public class ExportResource {
             return ApiError.badRequest("from must be an ISO-8601 instant such as 2026-12-06T07:00:00Z, was \"" + from + "\"");
         }
         Pseudonyms raters = pseudonymise ? Pseudonyms.fresh() : null;
+        directory.awaitLoaded();
+        java.util.Set<String> forgotten = directory.forgotten();
         StreamingOutput body = out -> {
             Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
             long lines = copy(topic, since, record -> {
+                String rater = forgotten.isEmpty() ? null : raterOf(record, what);
+                if (rater != null && forgotten.contains(rater)) return;
                 JsonNode line = trl ? trl(record) : what.equals("pairs") ? lineage(record) : event(record);
                 if (line == null) return;
                 if (raters != null) raters.replaceIn(line);
@@ -146,6 +154,18 @@ public class ExportResource {
         }
     }
 
+    /** The rater behind a pair or a vote (null for generations, imported pairs and unreadable records). */
+    private static String raterOf(ConsumerRecord<String, String> record, String what) {
+        if (what.equals("generations")) return null;
+        try {
+            JsonNode event = Json.MAPPER.readTree(record.value());
+            JsonNode rater = what.equals("pairs") ? event.path("vote").path("rater") : event.path("rater");
+            return rater.isTextual() ? rater.asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private static JsonNode event(ConsumerRecord<String, String> record) throws IOException {
         JsonNode event = Json.MAPPER.readTree(record.value());
         if (event instanceof ObjectNode object) {
@@ -181,6 +201,13 @@ public class ExportResource {
         line.put("chosenVersion", pair.chosen().modelVersion());
         line.put("rejectedVersion", pair.rejected().modelVersion());
         line.put("comparisonId", pair.comparisonId());
+        if (pair.vote() == null) {
+            line.put("source", pair.source().name());
+            line.put("importId", pair.source().importId());
+            line.put("sourceLine", pair.source().line());
+            line.put("importedAt", pair.source().importedAt().toString());
+            return line;
+        }
         line.put("voteId", pair.vote().voteId());
         line.put("rater", pair.vote().rater());
         line.put("votedAt", pair.vote().votedAt().toString());

@@ -34,6 +34,9 @@ public class FeedbackStores {
     @ConfigProperty(name = "feedback.stats.leaderboard-refit-interval", defaultValue = "5s")
     Duration leaderboardRefitInterval;
 
+    @Inject
+    RaterDirectory raters;
+
     private StoreQueries queries;
     private Leaderboard leaderboard;
 
@@ -53,9 +56,10 @@ public class FeedbackStores {
         return queries.lookup(comparisonId);
     }
 
-    /** The statistics of every instance together. */
+    /** The statistics of every instance together, without the votes of forgotten raters. */
     public Stats stats() {
-        PartialStats all = queries.everywhere();
+        raters.awaitLoaded();
+        PartialStats all = queries.everywhere(raters.forgotten()).withoutForgotten();
         String baseline = StatsReport.baseline(configuredBaseline, queries.published());
         return StatsReport.of(all.totals(), all.byVersion(), baseline, all.votesPerMinute(),
                 leaderboard.ratings(all.byVersion(), baseline)).withRaterQuality(RaterQualityReport.of(all.raterQuality()));
@@ -63,6 +67,7 @@ public class FeedbackStores {
 
     /** This instance's share of the statistics, for the other instances. */
     public PartialStats share() {
-        return queries.share();
+        raters.awaitLoaded();
+        return queries.share(raters.forgotten());
     }
 }

@@ -9,6 +9,7 @@ import dev.rlhfloop.feedback.streams.FeedbackTopology;
 import dev.rlhfloop.feedback.streams.PartialStats;
 import dev.rlhfloop.feedback.streams.RaterQualityStats;
 import dev.rlhfloop.feedback.streams.RaterQualityTopology;
+import dev.rlhfloop.feedback.streams.RaterShare;
 import dev.rlhfloop.feedback.streams.VersionStats;
 import dev.rlhfloop.feedback.streams.VoteTotals;
 import java.io.IOException;
@@ -124,8 +125,8 @@ public final class StoreQueries {
         return published;
     }
 
-    /** This instance's share of the statistics. */
-    public PartialStats share() {
+    /** This instance's share of the statistics, with the shares it holds of the {@code forgotten} raters. */
+    public PartialStats share(Set<String> forgotten) {
         Map<String, VersionStats> byVersion = new TreeMap<>();
         try (var all = store(FeedbackTopology.VERSION_STATS_STORE, QueryableStoreTypes.<String, VersionStats>keyValueStore()).all()) {
             all.forEachRemaining(kv -> byVersion.put(kv.key, kv.value));
@@ -140,13 +141,21 @@ public final class StoreQueries {
         }
         RaterQualityStats raterQuality = store(RaterQualityTopology.RATER_QUALITY_STORE,
                 QueryableStoreTypes.<String, RaterQualityStats>keyValueStore()).get(FeedbackTopology.ALL_VOTES);
-        return new PartialStats(byVersion, totals, counts, raterQuality);
+        Map<String, RaterShare> shares = new TreeMap<>();
+        if (!forgotten.isEmpty()) {
+            var byRater = store(FeedbackTopology.RATER_SHARES_STORE, QueryableStoreTypes.<String, RaterShare>keyValueStore());
+            for (String rater : forgotten) {
+                RaterShare share = byRater.get(rater);
+                if (share != null) shares.put(rater, share);
+            }
+        }
+        return new PartialStats(byVersion, totals, counts, raterQuality, shares);
     }
 
-    /** The statistics of the whole topology: this instance's share and every other instance's. */
-    public PartialStats everywhere() {
+    /** The statistics of the whole topology: this instance's share and every other instance's (each with its forgotten raters' shares). */
+    public PartialStats everywhere(Set<String> forgotten) {
         List<PartialStats> shares = new ArrayList<>();
-        shares.add(share());
+        shares.add(share(forgotten));
         for (HostInfo other : others()) shares.add(shareOf(other));
         return PartialStats.union(shares);
     }

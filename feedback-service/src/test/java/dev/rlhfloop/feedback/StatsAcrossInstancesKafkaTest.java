@@ -85,7 +85,7 @@ class StatsAcrossInstancesKafkaTest {
             byte[] body;
             int status = 200;
             try {
-                body = Json.write(queries.share());
+                body = Json.write(queries.share(java.util.Set.of()));
             } catch (StoreQueries.NotReadyException e) {
                 status = 503;
                 body = e.getMessage().getBytes();
@@ -113,7 +113,7 @@ class StatsAcrossInstancesKafkaTest {
 
     private static PartialStats everywhere(Instance instance) {
         try {
-            return instance.queries().everywhere();
+            return instance.queries().everywhere(java.util.Set.of());
         } catch (StoreQueries.NotReadyException | IllegalStateException notNow) {
             return null;
         }
@@ -170,8 +170,8 @@ class StatsAcrossInstancesKafkaTest {
 
         // The statistics really are spread: each key on one instance, and at least one instance
         // (which answered for everything above) lacks part of them itself.
-        PartialStats shareOne = one.queries().share();
-        PartialStats shareTwo = two.queries().share();
+        PartialStats shareOne = one.queries().share(java.util.Set.of());
+        PartialStats shareTwo = two.queries().share(java.util.Set.of());
         assertEquals(4, shareOne.byVersion().size() + shareTwo.byVersion().size(),
                 "versions per instance: " + shareOne.byVersion().keySet() + " and " + shareTwo.byVersion().keySet());
         assertEquals(comparisons, shareOne.totals().votes() + shareTwo.totals().votes(), "the totals live on one instance");

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
                 ExportCommand.class,
                 GenerateCommand.class,
                 GrpoCommand.class,
+                ImportCommand.class,
                 KtoCommand.class,
                 LogitsCommand.class,
                 PpoCommand.class,

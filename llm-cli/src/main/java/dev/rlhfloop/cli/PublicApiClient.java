@@ -143,6 +143,17 @@ final class PublicApiClient {
                 .DELETE(), new TypeReference<>() {});
     }
 
+    /** {@code POST /api/raters/{raterId}/forget} (admin): the forgotten rater (its votes stop counting everywhere). */
+    Response<RaterView> forget(String raterId) {
+        return send(HttpRequest.newBuilder(base.resolve("/api/raters/" + java.net.URLEncoder.encode(raterId, StandardCharsets.UTF_8) + "/forget"))
+                .POST(HttpRequest.BodyPublishers.noBody()), new TypeReference<>() {});
+    }
+
+    /** {@code POST /api/import/pairs} (admin): 201 once every pair of the request is on the pairs topic; 400 naming a bad pair's line. */
+    Response<dev.rlhfloop.contracts.api.PairsImported> importPairs(dev.rlhfloop.contracts.api.PairsImport request) {
+        return post("/api/import/pairs", request, new TypeReference<>() {});
+    }
+
     /** {@code POST /api/comparisons}: 201 with the comparison; 503 {@code no_model} while there is no model yet. */
     Response<ComparisonCreated> createComparison(CreateComparison request) {
         return post("/api/comparisons", request, new TypeReference<>() {});

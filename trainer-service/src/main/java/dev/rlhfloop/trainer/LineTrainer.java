@@ -67,7 +67,7 @@ final class LineTrainer implements Runnable {
     record Context(TrainerConfig config, String bootstrapServers, ModelStore store, Publisher publisher,
                    TrainingStatus status, Lock compute, java.util.function.Consumer<ModelVersion> published,
                    Runnable stateChanged, java.util.function.Consumer<String> fence,
-                   java.util.function.Predicate<String> paused) {}
+                   java.util.function.Predicate<String> paused, ForgottenRaters forgotten) {}
 
     /** A version this line published and, for a replay, the recorded version whose batch it took. */
     record Built(ModelVersion version, ModelVersion rebuilds) {}
@@ -192,6 +192,16 @@ final class LineTrainer implements Runnable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+        try {
+            // A line that read pairs before it knows who was forgotten would train on them.
+            while (!context.forgotten().awaitLoaded(Duration.ofSeconds(10))) {
+                if (!running) return;
+                LOG.infof("line %s waits for %s to be read", line, Topics.RATERS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         // A plain consumer, not a channel: its position comes from the checkpoint and its commits follow the checkpoint.
         try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = kafka;
@@ -401,7 +411,11 @@ final class LineTrainer implements Runnable {
         if (record.value() != null) {
             try {
                 PreferencePair event = Json.read(record.value(), PreferencePair.class);
-                votedAt = event.vote().votedAt();
+                votedAt = event.at();
+                if (this.context.forgotten().contains(event.rater())) {
+                    // consumed in its place, never trained on: the admin had its rater forgotten
+                    return new PendingPairs.Pending(record.partition(), record.offset(), votedAt, pair, System.nanoTime(), event.rater());
+                }
                 pair = TrainerUpdate.encode(event, tokenizer, context);
                 if (pair.isEmpty()) LOG.warnf("line %s skips pair %s (partition %d, offset %d): empty, identical or unknown tokens",
                         line, event.comparisonId(), record.partition(), record.offset());
@@ -447,6 +461,8 @@ final class LineTrainer implements Runnable {
         }
         List<TokenizedPreference> pairs = batch.records().stream()
                 .flatMap(p -> p.pair().stream()).toList();
+        List<String> forgottenRaters = batch.records().stream().map(PendingPairs.Pending::forgottenRater)
+                .filter(java.util.Objects::nonNull).distinct().sorted().toList();
         String versionId = versionId(line, live, number);
         long seed = context.config().seed() * 1_000_003L + number;
 
@@ -487,7 +503,8 @@ final class LineTrainer implements Runnable {
             Map<String, Long> fromOffsets = new LinkedHashMap<>();
             before.forEach((tp, offset) -> fromOffsets.put(offsetKey(tp), offset));
             ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, line, parentVersion, algorithm,
-                    new ModelVersion.TrainedOn(votesBefore + pairs.size(), pairs.size(), offsets, fromOffsets, batch.cut()), metrics,
+                    new ModelVersion.TrainedOn(votesBefore + pairs.size(), pairs.size(), offsets, fromOffsets, batch.cut(), forgottenRaters),
+                    metrics,
                     weights, Instant.now(),
                     new ModelVersion.Engine(Engine.version(), Engine.floatLanes()));
             context.fence().accept("checkpoint " + versionId);

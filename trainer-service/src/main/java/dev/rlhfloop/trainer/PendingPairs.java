@@ -23,10 +23,15 @@ final class PendingPairs {
 
     /**
      * One record of the pairs topic. {@code pair} is empty for a record the line skips (unreadable,
-     * or answers that do not encode); it is consumed in its place in the order all the same.
+     * answers that do not encode, or a forgotten rater's: then {@code forgottenRater} names it); it is
+     * consumed in its place in the order all the same.
      */
     record Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair,
-                   long receivedNanos) {
+                   long receivedNanos, String forgottenRater) {
+        Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair, long receivedNanos) {
+            this(partition, offset, votedAt, pair, receivedNanos, null);
+        }
+
         boolean trainable() {
             return pair.isPresent();
         }

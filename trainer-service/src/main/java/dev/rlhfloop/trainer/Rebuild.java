@@ -3,6 +3,7 @@ package dev.rlhfloop.trainer;
 import dev.rlhfloop.contracts.api.ReplayView.Result;
 import dev.rlhfloop.contracts.api.ReplayView;
 import dev.rlhfloop.contracts.ModelVersion;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -31,12 +32,20 @@ record Rebuild(String version, String rebuilds, ModelVersion.Cut cut, Result res
             return new Rebuild(versionId, recorded.versionId(), cut, Result.NOT_COMPARABLE, "made by another engine: "
                     + describe(recorded.engine()) + " for " + recorded.versionId() + ", " + describe(replayed.engine()) + " here");
         }
-        String why = replayed.algorithm() != recorded.algorithm()
+        String why = !replayed.trainedOn().forgottenRaters().equals(recorded.trainedOn().forgottenRaters())
+                ? "other pairs: forgotten raters' pairs left out here " + raters(replayed) + ", in " + recorded.versionId() + " "
+                        + raters(recorded)
+                : replayed.algorithm() != recorded.algorithm()
                 ? "another algorithm: " + replayed.algorithm() + ", " + recorded.versionId() + " was " + recorded.algorithm()
                 : replayed.weights().format() != recorded.weights().format()
                 ? "another kind of version: " + replayed.weights().format() + ", " + recorded.versionId() + " was " + recorded.weights().format()
                 : "other weights from the same pairs and engine: another parent or other settings";
         return new Rebuild(versionId, recorded.versionId(), cut, Result.DIFFERS, why);
+    }
+
+    private static String raters(ModelVersion version) {
+        List<String> raters = version.trainedOn().forgottenRaters();
+        return raters.isEmpty() ? "none" : String.join(", ", raters);
     }
 
     private static String describe(ModelVersion.Engine engine) {

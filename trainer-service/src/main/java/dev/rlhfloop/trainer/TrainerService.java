@@ -66,6 +66,7 @@ public class TrainerService {
     private Algorithm algorithm;
     private ModelStore store;
     private Registry registry;
+    private ForgottenRaters forgotten;
     private LineLease lease;
     private volatile ModelStore.Checkpoint sft;
     private volatile boolean bootstrapping;
@@ -98,6 +99,7 @@ public class TrainerService {
         }
         store = new ModelStore(config.dataDir());
         registry = new Registry(bootstrapServers);
+        forgotten = new ForgottenRaters(bootstrapServers);
         status.state(TrainingStatus.State.STANDBY, "waiting for line " + config.line()
                 + ": another trainer trains it, or the broker is not reachable yet");
         lease = new LineLease(bootstrapServers, config.line(), config.leaseTimeout(), new LineLease.Listener() {
@@ -113,6 +115,11 @@ public class TrainerService {
                 status.state(TrainingStatus.State.STANDBY, "lost line " + config.line() + " to another trainer; waiting to take it back");
             }
         }).start();
+    }
+
+    /** Whether this trainer has seen the admin forget {@code raterId} (its pairs are skipped from then on). */
+    boolean forgets(String raterId) {
+        return forgotten != null && forgotten.contains(raterId);
     }
 
     /** Holding the line (again): prepares and starts it on a thread of its own (the lease's must not block). */
@@ -140,6 +147,7 @@ public class TrainerService {
         }
         for (Replay replay : running) replay.stop();
         if (registry != null) registry.close();
+        if (forgotten != null) forgotten.close();
     }
 
     /** Waits for the registry, republishes checkpoints a crash left unannounced, bootstraps if needed, starts the live line. */
@@ -222,7 +230,8 @@ public class TrainerService {
 
     private LineTrainer.Context context(boolean live) {
         return new LineTrainer.Context(config, bootstrapServers, store, publisher, status, compute,
-                version -> published(version, live), this::refreshState, live ? lease::fence : what -> {}, control::holds);
+                version -> published(version, live), this::refreshState, live ? lease::fence : what -> {}, control::holds,
+                forgotten);
     }
 
     private void published(ModelVersion version, boolean live) {

@@ -44,4 +44,17 @@ class RebuildTest {
                 "another algorithm: RLOO, 2 was DPO"), rebuild.view());
         assertEquals(ReplayView.Result.NEW, Rebuild.of(version("r-9", Algorithm.DPO, 'c', AVX512), null).result());
     }
+
+    @Test
+    void aReplayThatLeftOutAForgottenRaterSaysSo() {
+        ModelVersion live = version("2", Algorithm.DPO, 'a', AVX512);
+        ModelVersion r = version("r-2", Algorithm.DPO, 'b', AVX512);
+        ModelVersion.TrainedOn skipped = new ModelVersion.TrainedOn(3, 3, r.trainedOn().offsets(), r.trainedOn().fromOffsets(),
+                r.trainedOn().cut(), java.util.List.of("r-0123456789abcdef"));
+        ModelVersion replayed = new ModelVersion(r.schemaVersion(), r.versionId(), r.modelLine(), r.parentVersion(), r.algorithm(), skipped,
+                r.metrics(), r.weights(), r.createdAt(), r.engine());
+        Rebuild rebuild = Rebuild.of(replayed, live);
+        assertEquals(ReplayView.Result.DIFFERS, rebuild.result());
+        assertEquals("other pairs: forgotten raters' pairs left out here r-0123456789abcdef, in 2 none", rebuild.reason());
+    }
 }

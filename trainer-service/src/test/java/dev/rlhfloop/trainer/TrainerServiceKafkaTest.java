@@ -18,6 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.contracts.Algorithm;
+import dev.rlhfloop.contracts.Answer;
+import dev.rlhfloop.contracts.PreferencePair;
+import dev.rlhfloop.contracts.Rater;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.Topics;
@@ -412,6 +415,36 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
 
     private ModelVersion awaitVersion(String versionId) {
         return RegistryReads.awaitVersion(kafka.bootstrapServers(), versionId, WAIT);
+    }
+
+    @Test
+    @Order(20)
+    void aForgottenRatersPairsAreSkippedFromThenOnAndTheVersionSaysSo() {
+        // what feedback-service writes when the admin forgets a rater
+        Rater mallory = Rater.anonymous("mallory", Instant.now()).forgotten(Instant.now());
+        KafkaTestClient.send(kafka.bootstrapServers(), Topics.RATERS, mallory.key(), mallory, Rater.class);
+        KafkaTestClient.await("the trainer knows mallory is forgotten", WAIT, () -> trainer.forgets("mallory"));
+        // the versions of the tests before (the metrics test ends at version 6, nothing waiting)
+        int next = liveDpoVersions(6).stream().mapToInt(v -> Integer.parseInt(v.versionId())).max().orElseThrow() + 1;
+
+        // mallory's and another rater's pairs in turn, the other's last: one version's worth of trainable pairs
+        List<PreferencePair> pairs = new ArrayList<>();
+        for (int n = 0; n < 2 * pairsPerVersion; n++) {
+            String rater = n % 2 == 0 ? "mallory" : "rater";
+            pairs.add(PreferencePair.of("cmp-forget-" + n, "What does the cat eat?",
+                    new Answer(rater.equals("mallory") ? "Nothing at all, ever." : "The cat eats fish.", List.of(), "1"),
+                    new Answer("It eats " + n + " things.", List.of(), "1"),
+                    new PreferencePair.VoteRef("vote-forget-" + n, rater, 0, produced + n, Instant.now())));
+        }
+        KafkaTestClient.send(kafka.bootstrapServers(), Topics.PREFERENCE_PAIRS, 0, null, pairs, PreferencePair.class);
+        produced += pairs.size();
+
+        ModelVersion version = awaitVersion(Integer.toString(next));
+        assertEquals(pairsPerVersion, version.trainedOn().pairs(), "only the other rater's pairs are trained on");
+        assertEquals(List.of("mallory"), version.trainedOn().forgottenRaters());
+        long from = version.trainedOn().fromOffsets().get(Topics.PREFERENCE_PAIRS + ":0");
+        assertEquals(2L * pairsPerVersion, version.trainedOn().offsets().get(Topics.PREFERENCE_PAIRS + ":0") - from,
+                "mallory's pairs are consumed in their place, so the range still says exactly what was read");
     }
 
     private void producePairs(int count) {

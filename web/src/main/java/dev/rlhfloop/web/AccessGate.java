@@ -49,7 +49,7 @@ public class AccessGate {
         if (under(path, "/api/session") || under(path, "/api/status") || path.startsWith("/api/openapi")) return Need.NOTHING;
         if (under(path, "/api/votes")) return read ? Need.READ : Need.RATER;
         if (under(path, "/api/comparisons") || under(path, "/api/chat")) return read ? Need.READ : Need.RATER_OR_ADMIN;
-        if (under(path, "/api/raters") || under(path, "/api/export") || under(path, "/api/exports") || under(path, "/api/settings")) return Need.ADMIN;
+        if (under(path, "/api/raters") || under(path, "/api/export") || under(path, "/api/exports") || under(path, "/api/import") || under(path, "/api/settings")) return Need.ADMIN;
         if (path.startsWith("/api/models/") && path.endsWith("/weights")) return Need.ADMIN;
         if (!read && (under(path, "/api/replays") || under(path, "/api/models") || under(path, "/api/training")
                 || under(path, "/api/lines"))) return Need.ADMIN;

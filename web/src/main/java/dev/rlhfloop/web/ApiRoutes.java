@@ -43,6 +43,7 @@ public class ApiRoutes {
                 new Route("/api/session", feedback),
                 new Route("/api/raters", feedback),
                 new Route("/api/export", feedback),
+                new Route("/api/import", feedback),
                 new Route("/api/models", trainer),
                 new Route("/api/replays", trainer),
                 new Route("/api/training", trainer),

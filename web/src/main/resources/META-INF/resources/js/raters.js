@@ -1,4 +1,4 @@
-// The dashboard's Raters card (admin only): invite a person by name, list raters, revoke one.
+// The dashboard's Raters card (admin only): invite a person by name, list raters, revoke or forget one.
 import {api, listOf, el, fmt, showState, describe} from './api.js';
 import {rater} from './rater.js';
 
@@ -35,21 +35,32 @@ async function invite(event) {
   }
 }
 
+function action(text, call, question) {
+  const button = el('button', {class: 'btn btn-small', type: 'button', text});
+  button.addEventListener('click', async () => {
+    if (question && !confirm(question)) return;
+    try {
+      await call();
+      await show();
+    } catch (e) {
+      const {title, detail} = describe(e);
+      showState($('invite-state'), 'error', title, detail);
+    }
+  });
+  return button;
+}
+
 function render(raters) {
   $('raters-table').querySelector('tbody').replaceChildren(...raters.map((r) => {
-    const revoke = el('button', {class: 'btn btn-small', type: 'button', text: 'Revoke'});
-    revoke.addEventListener('click', async () => {
-      try {
-        await api.delete('/api/raters/' + encodeURIComponent(r.raterId));
-        await show();
-      } catch (e) {
-        const {title, detail} = describe(e);
-        showState($('invite-state'), 'error', title, detail);
-      }
-    });
+    const path = '/api/raters/' + encodeURIComponent(r.raterId);
+    const revoke = action('Revoke', () => api.delete(path));
+    // Forgetting takes the rater's votes, past ones included, out of every statistic, export and later version.
+    const forget = action('Forget', () => api.post(path + '/forget'),
+        'Forget ' + r.raterId + '? Its votes stop counting everywhere, past ones included; this cannot be undone.');
     return el('tr', {},
         el('td', {text: r.raterId}), el('td', {text: r.name || (r.invited ? '' : 'anonymous')}),
-        el('td', {text: fmt.time(r.createdAt)}), el('td', {text: r.revokedAt ? 'revoked' : 'active'}),
-        el('td', {}, r.revokedAt ? null : revoke));
+        el('td', {text: fmt.time(r.createdAt)}),
+        el('td', {text: r.forgottenAt ? 'forgotten' : r.revokedAt ? 'revoked' : 'active'}),
+        el('td', {}, r.revokedAt ? null : revoke, r.forgottenAt ? null : forget));
   }));
 }

@@ -84,6 +84,9 @@ class AccessGateTest {
         // pin, pause, versions kept: the admin's
         assertRefused(401, "unauthorized", put("/api/lines/live/control", "{\"paused\":true}", null));
         assertRefused(403, "forbidden", put("/api/lines/live/control", "{\"paused\":true}", TestSessions.rater("alice")));
+        assertRefused(403, "forbidden", post("/api/raters/r-1/forget", "", TestSessions.rater("alice")));
+        assertRefused(401, "unauthorized", post("/api/import/pairs", "{\"pairs\":[]}", null));
+        assertRefused(403, "forbidden", post("/api/import/pairs", "{\"pairs\":[]}", TestSessions.rater("alice")));
         assertRefused(403, "forbidden", post("/api/votes", "{}", TestSessions.admin()));   // the admin is not a rater
         // Reads stay open in local mode; the session endpoint is open to all.
         assertEquals(200, get("/api/models", null).statusCode());

@@ -27,7 +27,9 @@ import org.apache.kafka.streams.state.WindowStore;
  *              ├─► join per comparison ──► judged votes ─┬─► preference pairs (A/B votes)      → rlhf.preference-pairs
  * votes ───────┘   (store: comparisons)                  ├─► per-version outcomes, by version, gold votes left out (store: version-stats)
  *                                                        ├─► votes per minute                   (store: votes-per-minute)
- *                                                        └─► all-time totals: votes, raters, gold votes left out (store: vote-totals)
+ *                                                        ├─► all-time totals: votes, raters, gold votes left out (store: vote-totals)
+ *                                                        └─► each rater's share of all the above (store: rater-shares),
+ *                                                            taken out again when the rater is forgotten
  * model versions ──► global table (store: model-versions), to find the SFT baseline
  * </pre>
  * Every store is backed by a changelog topic, so statistics survive a restart and are rebuilt from Kafka.
@@ -38,6 +40,7 @@ public final class FeedbackTopology {
     public static final String VOTES_PER_MINUTE_STORE = "votes-per-minute";
     public static final String MODEL_VERSIONS_STORE = "model-versions";
     public static final String VOTE_TOTALS_STORE = "vote-totals";
+    public static final String RATER_SHARES_STORE = "rater-shares";
     /** The single key under which all votes are counted per minute. */
     public static final String ALL_VOTES = "all";
     public static final Duration MINUTE = Duration.ofMinutes(1);
@@ -85,6 +88,12 @@ public final class FeedbackTopology {
                         Materialized.<String, VoteTotals, KeyValueStore<Bytes, byte[]>>as(VOTE_TOTALS_STORE)
                                 .withKeySerde(Serdes.String())
                                 .withValueSerde(JsonSerde.of(VoteTotals.class)));
+
+        judged.map((comparisonId, vote) -> KeyValue.pair(vote.cast().vote().rater(), RaterShare.of(vote)))
+                .groupByKey(Grouped.with("by-rater", Serdes.String(), JsonSerde.of(RaterShare.class)))
+                .reduce(RaterShare::plus, Materialized.<String, RaterShare, KeyValueStore<Bytes, byte[]>>as(RATER_SHARES_STORE)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(JsonSerde.of(RaterShare.class)));
 
         builder.globalTable(Topics.MODEL_VERSIONS, Consumed.with(Serdes.String(), JsonSerde.of(ModelVersion.class)),
                 Materialized.<String, ModelVersion, KeyValueStore<Bytes, byte[]>>as(MODEL_VERSIONS_STORE)

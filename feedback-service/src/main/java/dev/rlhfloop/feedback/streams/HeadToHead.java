@@ -17,6 +17,11 @@ public record HeadToHead(long wins, long losses, long ties, long bothBad) {
         return new HeadToHead(wins + other.wins, losses + other.losses, ties + other.ties, bothBad + other.bothBad);
     }
 
+    public HeadToHead minus(HeadToHead part) {
+        return new HeadToHead(Math.max(0, wins - part.wins), Math.max(0, losses - part.losses), Math.max(0, ties - part.ties),
+                Math.max(0, bothBad - part.bothBad));
+    }
+
     public long answers() {
         return wins + losses + ties + bothBad;
     }

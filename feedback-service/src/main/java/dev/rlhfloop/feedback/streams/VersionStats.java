@@ -21,6 +21,23 @@ public record VersionStats(long votes, Map<String, HeadToHead> against) {
         return new VersionStats(votes + (p.newVote() ? 1 : 0), next);
     }
 
+    /** Both versions' counts together (one rater's share of this version and another's). */
+    public VersionStats plus(VersionStats other) {
+        Map<String, HeadToHead> next = new TreeMap<>(against);
+        other.against.forEach((opponent, h) -> next.merge(opponent, h, HeadToHead::plus));
+        return new VersionStats(votes + other.votes, next);
+    }
+
+    /** These counts without {@code part} (a forgotten rater's share); opponents left with nothing drop out. */
+    public VersionStats minus(VersionStats part) {
+        Map<String, HeadToHead> next = new TreeMap<>(against);
+        part.against.forEach((opponent, h) -> next.computeIfPresent(opponent, (o, mine) -> {
+            HeadToHead left = mine.minus(h);
+            return left.answers() == 0 ? null : left;
+        }));
+        return new VersionStats(Math.max(0, votes - part.votes), next);
+    }
+
     public HeadToHead total() {
         return against.values().stream().reduce(HeadToHead.NONE, HeadToHead::plus);
     }

@@ -49,9 +49,17 @@ public final class PreferenceData {
      * TRL's ({@code prompt}, {@code chosen}, {@code rejected}: the prompt is then the instruction).
      */
     public static List<PreferenceExample> read(Path file) throws IOException {
-        return JsonEntries.read(file, entry -> new PreferenceExample(
+        return readLocated(file).stream().map(Located::example).toList();
+    }
+
+    /** A pair and the line of the file its entry starts on, for messages that point into the file. */
+    public record Located(int line, PreferenceExample example) {}
+
+    /** As {@link #read}, each pair with its line. */
+    public static List<Located> readLocated(Path file) throws IOException {
+        return JsonEntries.read(file, entry -> new Located(entry.line(), new PreferenceExample(
                 entry.node().has("instruction") || !entry.node().has("prompt") ? entry.requiredString("instruction") : entry.requiredString("prompt"),
-                entry.optionalString("input"), entry.requiredString("chosen"), entry.requiredString("rejected")));
+                entry.optionalString("input"), entry.requiredString("chosen"), entry.requiredString("rejected"))));
     }
 
     public static Encoded encode(PreferenceExample example, Tokenizer tokenizer) {
