@@ -131,7 +131,8 @@ class ReplayCommandOnWholeStackIT {
         openApi.operations().forEach(op -> operations.add(op + " " + op.service()));
         assertEquals(new java.util.TreeSet<>(List.of(
                 "GET /api/comparisons/{id} inference-service", "GET /api/comparisons/{id}/events inference-service",
-                "POST /api/comparisons inference-service",
+                "POST /api/comparisons inference-service", "POST /api/comparisons/{id}/turns inference-service",
+                "GET /api/chat/versions inference-service", "POST /api/chat inference-service",
                 "POST /api/votes feedback-service", "GET /api/stats feedback-service", "GET /api/stats/events feedback-service",
                 "GET /api/export/{what}.jsonl feedback-service",
                 "POST /api/session feedback-service", "GET /api/session feedback-service", "DELETE /api/session feedback-service",
@@ -140,6 +141,7 @@ class ReplayCommandOnWholeStackIT {
                 "GET /api/models trainer-service", "GET /api/models/{version}/weights trainer-service",
                 "GET /api/replays trainer-service", "POST /api/replays trainer-service",
                 "GET /api/training trainer-service", "GET /api/training/events trainer-service",
+                "GET /api/lines/{line}/control trainer-service", "PUT /api/lines/{line}/control trainer-service",
                 "GET /api/status web", "GET /api/openapi.yaml web", "GET /api/launcher web")), operations);
         List<String> problems = new ArrayList<>();
         for (String path : List.of("/api/models", "/api/training", "/api/replays", "/api/stats", "/api/status", "/api/comparisons/unknown-id")) {
