@@ -16,7 +16,7 @@ class BootstrapperTest {
         assertEquals(BootstrapPlan.forCores(2), Bootstrapper.plan(bootstrap("auto", null, null), 2));
         BootstrapPlan eight = Bootstrapper.plan(bootstrap("auto", null, null), 8);
         assertEquals("small", eight.preset());
-        assertEquals("small, 560 pretraining + 750 SFT steps (8 cores: 8 or more: the small preset (6 layers x 384), about 3.5x nano's "
+        assertEquals("small, 560 pretraining + 750 SFT steps (8 cores: 7 or more: the small preset (6 layers x 384), about 3.5x nano's "
                 + "work per step, at the 2-core step counts)", eight.describe());
         BootstrapPlan set = Bootstrapper.plan(bootstrap("auto", 80, 40), 8);
         assertEquals(80, set.pretrainSteps());
