@@ -33,7 +33,8 @@ import org.jboss.logging.Logger;
 /**
  * Comparisons that check the raters, among those drawn from the prompt pool:
  * <ul>
- * <li><b>gold</b> ({@code gold-share}): a held-out checkable task of the built-in data, its reference
+ * <li><b>gold</b> ({@code gold-share}; none when the prompt pool is a file of the user's): a
+ * held-out checkable task of the built-in data, its reference
  * answer against a wrong one that reads like it ({@link WrongAnswers}), sides drawn at
  * random; both streamed at the model's pace and published as generation events marked
  * {@link RaterCheck#gold}, under the serving version's name;</li>
@@ -72,17 +73,24 @@ public class RaterChecks {
 
     private record Waiting(Comparison comparison, String firstRater, Instant since) {}
 
+    /** The configured gold share, or 0 with a prompts file of the user's: gold tasks are the built-in world's. */
+    private double goldShare;
+
     void start(@Observes StartupEvent event) {
         RaterCheckSettings settings = config.raterChecks();
         share("gold-share", settings.goldShare());
         share("second-rater-share", settings.secondRaterShare());
+        goldShare = config.promptsFile().isPresent() ? 0 : settings.goldShare();
+        if (goldShare == 0 && settings.goldShare() > 0) {
+            LOG.infof("no gold comparisons: the prompt pool is %s, and gold tasks come from the built-in data", config.promptsFile().get());
+        }
         random = settings.seed().isPresent() ? new Random(settings.seed().getAsLong()) : new SecureRandom();
         pacer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "fixed-answers");
             thread.setDaemon(true);
             return thread;
         });
-        if (settings.goldShare() > 0) pacer.execute(this::goldTasks); // build the tasks now, not in the first gold request
+        if (goldShare > 0) pacer.execute(this::goldTasks); // build the tasks now, not in the first gold request
     }
 
     private static void share(String name, double value) {
@@ -111,7 +119,7 @@ public class RaterChecks {
                 return Optional.of(secondShowing(waiting.comparison()));
             }
         }
-        if (random.nextDouble() < config.raterChecks().goldShare()) return gold();
+        if (random.nextDouble() < goldShare) return gold();
         return Optional.empty();
     }
 
