@@ -145,7 +145,10 @@ class StatsAcrossInstancesKafkaTest {
         for (Instance asked : List.of(one, two)) {
             KafkaTestClient.await("every vote in the statistics", WAIT, () -> {
                 PartialStats all = everywhere(asked);
-                return all != null && all.totals().votes() == comparisons && all.byVersion().size() == 4;
+                // Totals and per-version counts travel through different repartition topics:
+                // wait for both, or the per-version count may still lack the last vote.
+                return all != null && all.totals().votes() == comparisons && all.byVersion().size() == 4
+                        && all.byVersion().values().stream().mapToLong(v -> v.votes()).sum() == 2L * comparisons;
             });
             PartialStats all = everywhere(asked);
             assertEquals(comparisons, all.byVersion().get("sft-0").votes());
