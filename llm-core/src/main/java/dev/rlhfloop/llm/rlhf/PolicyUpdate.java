@@ -93,10 +93,30 @@ public final class PolicyUpdate {
                                    int endOfText, long seed, Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("pairs", (double) pairs.size());
+        pairs = weighted(pairs);
         Split split = split(pairs);
         metrics.putAll(trainRewardModel(rewardModel, split, endOfText, seed, progress));
         metrics.putAll(updatePolicy(policy, reference, rewardModel, critic, pairs, split.heldOut(), endOfText, seed, progress));
         return metrics;
+    }
+
+    /**
+     * The pairs as the losses weigh them: with {@code weighByReliability}, their weights scaled to a
+     * mean of 1 over the update (so the update's objective is the weighted mean Σ wᵢ·ℓᵢ / Σ wᵢ and
+     * its step size does not depend on how reliable the raters were on average); without it, or
+     * when every weight is 0, every pair weighs 1.
+     */
+    public List<TokenizedPreference> weighted(List<TokenizedPreference> pairs) {
+        double total = 0;
+        for (TokenizedPreference pair : pairs) total += pair.weight();
+        boolean equal = !settings.weighByReliability() || !(total > 0);
+        double scale = equal ? 0 : pairs.size() / total;
+        List<TokenizedPreference> result = new ArrayList<>(pairs.size());
+        for (TokenizedPreference pair : pairs) {
+            double weight = equal ? 1.0 : pair.weight() * scale;
+            result.add(pair.weight() == weight ? pair : pair.withWeight(weight));
+        }
+        return result;
     }
 
     /** The pairs the reward model trains on, and every {@code holdOutEvery}-th, held out. */

@@ -7,10 +7,12 @@ import java.util.function.Consumer;
  * the {@code llm} verbs and the experiments share (the trainer maps its {@code rlhf.trainer.*}
  * properties onto them). An update trains the reward model on the batch ({@link Reward}), then the
  * policy by {@link #algorithm}; {@code batchSize} pairs per step for both; {@code loraRank} 0 trains
- * every weight, above 0 a LoRA adapter of that rank (alpha = rank) over a frozen base.
+ * every weight, above 0 a LoRA adapter of that rank (alpha = rank) over a frozen base;
+ * {@code weighByReliability} weights each pair in the reward model's and DPO's losses by its
+ * {@link TokenizedPreference#weight} (its rater's reliability), off: every pair weighs 1.
  */
 public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraRank, Reward reward, Dpo dpo, Rloo rloo, Ppo ppo, Grpo grpo,
-                             Kto kto) {
+                             Kto kto, boolean weighByReliability) {
 
     /**
      * Bradley–Terry training of the reward model on the batch; every {@code holdOutEvery}-th pair
@@ -221,7 +223,7 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
      * decay 0.01, 2 epochs; RLOO 4 steps of k = 4 on 8 prompts, β 0.05, lr 1e-4, 32 new tokens; PPO 4 rollouts of
      * 1 answer to 8 prompts, β 0.05, lr 1e-5 (critic too), 32 new tokens, 4 epochs, ε 0.2 (value 0.2), γ 1, λ 0.95;
      * GRPO 4 steps of k = 4 on 8 prompts, β 0.04, lr 1e-5, 32 new tokens, 1 epoch, ε 0.2; KTO β 0.1, λ_D = λ_U = 1,
-     * lr 5e-6, decay 0.01, 1 epoch.
+     * lr 5e-6, decay 0.01, 1 epoch; pairs not weighted by their raters' reliability.
      */
     public static UpdateSettings defaults() {
         return new UpdateSettings(PolicyAlgorithm.DPO, 8, 0,
@@ -230,7 +232,8 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
                 new Rloo(4, 4, 8, 0.05, 1e-4f, 32),
                 new Ppo(4, 1, 8, 0.05, 1e-5f, 32, 4, 0.2, 1e-5f, 0.2, 1.0, 0.95),
                 new Grpo(4, 4, 8, 0.04, 1e-5f, 32, 1, 0.2),
-                new Kto(0.1, 1.0, 1.0, 5e-6f, 0.01f, 1));
+                new Kto(0.1, 1.0, 1.0, 5e-6f, 0.01f, 1),
+                false);
     }
 
     /**
@@ -253,6 +256,7 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
         public final Ppo.Draft ppo;
         public final Grpo.Draft grpo;
         public final Kto.Draft kto;
+        public boolean weighByReliability;
 
         private Draft(UpdateSettings from) {
             reward = new Reward.Draft(from.reward);
@@ -263,11 +267,12 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
             kto = new Kto.Draft(from.kto);
             algorithm = from.algorithm;
             batchSize = from.batchSize; loraRank = from.loraRank;
+            weighByReliability = from.weighByReliability;
         }
 
         private UpdateSettings settings() {
             return new UpdateSettings(algorithm, batchSize, loraRank, reward.settings(), dpo.settings(), rloo.settings(),
-                    ppo.settings(), grpo.settings(), kto.settings());
+                    ppo.settings(), grpo.settings(), kto.settings(), weighByReliability);
         }
     }
 
