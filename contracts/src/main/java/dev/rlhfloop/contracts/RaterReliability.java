@@ -3,7 +3,7 @@ package dev.rlhfloop.contracts;
 import java.util.Locale;
 
 /**
- * How far a rater's votes can be trusted, from the rater checks (docs/loop.md, "Reliability as a
+ * The record of {@link Topics#RATER_RELIABILITY}, keyed by rater id: how far a rater's votes can be trusted, from the rater checks (docs/loop.md, "Reliability as a
  * weight"): {@code checks} of their votes could be checked — gold votes, and votes on comparisons
  * another rater voted on too — and {@code passed} of them passed (the right answer of a gold
  * comparison; the same choice as the other rater). With a prior of {@link #PRIOR_PASSED} passed of
@@ -16,15 +16,18 @@ import java.util.Locale;
  * passes half their gold checks and their weight goes to 0 as the checks add up; one who always
  * passes tends to 2.
  */
-public record RaterReliability(String rater, long checks, long passed, double reliability, double weight) {
+public record RaterReliability(int schemaVersion, String rater, long checks, long passed, double reliability, double weight) {
+    public static final int SCHEMA_VERSION = 1;
     public static final double PRIOR_PASSED = 3;
     public static final double PRIOR_CHECKS = 4;
     private static final double PRIOR = PRIOR_PASSED / PRIOR_CHECKS;
 
     public RaterReliability {
+        schemaVersion = InvalidEventException.schemaVersionOrFirst(schemaVersion);
         new InvalidEventException.Check("RaterReliability")
                 .text("rater", rater)
                 .that(checks >= 0 && passed >= 0 && passed <= checks, "need 0 <= passed <= checks, was " + passed + " of " + checks)
+                .that(weight >= 0 && Double.isFinite(weight), "weight must be finite and >= 0, was " + weight)
                 .done();
     }
 
@@ -32,7 +35,7 @@ public record RaterReliability(String rater, long checks, long passed, double re
     public static RaterReliability of(String rater, long checks, long passed) {
         double r = (PRIOR_PASSED + passed) / (PRIOR_CHECKS + checks);
         double w = Math.max(0, 2 * r - 1) / (2 * PRIOR - 1);
-        return new RaterReliability(rater, checks, passed, r, w);
+        return new RaterReliability(SCHEMA_VERSION, rater, checks, passed, r, w);
     }
 
     /** A rater with no checks yet: weight 1. */

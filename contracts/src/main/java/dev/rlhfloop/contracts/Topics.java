@@ -17,6 +17,11 @@ public final class Topics {
     public static final String LINE_CONTROL = "rlhf.line-control";
     /** Never written: its one partition's owner in a line's lease group is the trainer that trains the line (LineLease). */
     public static final String TRAINER_LEASES = "rlhf.trainer-leases";
+    /**
+     * Each rater's reliability from the rater checks (see RaterReliability), written by the feedback
+     * service as the checks come in; compacted: the latest record per rater id, read by the trainer.
+     */
+    public static final String RATER_RELIABILITY = "rlhf.rater-reliability";
     /** Diagnostic pings passed through every service (see SmokePing); short-lived. */
     public static final String SMOKE = "rlhf.smoke";
 
@@ -35,5 +40,6 @@ public final class Topics {
             new Spec(RATERS, 1, true, true),
             new Spec(LINE_CONTROL, 1, true, true),
             new Spec(TRAINER_LEASES, 1, false, false),
-            new Spec(SMOKE, 1, false, false));
+            new Spec(SMOKE, 1, false, false),
+            new Spec(RATER_RELIABILITY, 1, true, true));
 }

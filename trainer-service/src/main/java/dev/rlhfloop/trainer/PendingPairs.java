@@ -24,12 +24,18 @@ final class PendingPairs {
     /**
      * One record of the pairs topic. {@code pair} is empty for a record the line skips (unreadable,
      * answers that do not encode, or a forgotten rater's: then {@code forgottenRater} names it); it is
-     * consumed in its place in the order all the same.
+     * consumed in its place in the order all the same. {@code rater} is the vote's rater (null for an
+     * imported or unreadable pair): it sets the pair's weight when the line weighs pairs by reliability.
      */
     record Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair,
-                   long receivedNanos, String forgottenRater) {
+                   long receivedNanos, String forgottenRater, String rater) {
         Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair, long receivedNanos) {
-            this(partition, offset, votedAt, pair, receivedNanos, null);
+            this(partition, offset, votedAt, pair, receivedNanos, null, null);
+        }
+
+        Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair, long receivedNanos,
+                String forgottenRater) {
+            this(partition, offset, votedAt, pair, receivedNanos, forgottenRater, null);
         }
 
         boolean trainable() {

@@ -2,12 +2,15 @@ package dev.rlhfloop.trainer;
 
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.PreferencePair;
+import dev.rlhfloop.contracts.Turn;
 import dev.rlhfloop.llm.data.AlpacaFormat;
+import dev.rlhfloop.llm.data.Conversation;
 import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
 import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.rlhf.PolicyUpdate;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -74,11 +77,30 @@ final class TrainerUpdate {
         return PolicyAlgorithm.named(algorithm.name());
     }
 
-    /** The engine's pair from an event: the prompt in the SFT template, the answers' token ids as generated, cut to the context. */
+    /**
+     * The engine's pair from an event: the prompt in the SFT template, the answers' token ids as
+     * generated, cut to the context. A follow-up's pair gives each answer the conversation its side
+     * was asked with, in the inference service's format ({@link Conversation}), its oldest turns left
+     * out first where prompt and answer would not fit.
+     */
     static Optional<TokenizedPreference> encode(PreferencePair event, Tokenizer tokenizer, int contextLength) {
-        String prompt = event.prompt().contains(AlpacaFormat.RESPONSE_HEADER) ? event.prompt() : AlpacaFormat.prompt(event.prompt(), "");
-        return Optional.ofNullable(PolicyUpdate.fit(tokenizer.encode(prompt), answer(event.chosen(), tokenizer),
-                answer(event.rejected(), tokenizer), contextLength, tokenizer.vocabSize()));
+        int[] chosen = answer(event.chosen(), tokenizer);
+        int[] rejected = answer(event.rejected(), tokenizer);
+        if (event.history() == null) {
+            String prompt = event.prompt().contains(AlpacaFormat.RESPONSE_HEADER) ? event.prompt() : AlpacaFormat.prompt(event.prompt(), "");
+            return Optional.ofNullable(PolicyUpdate.fit(tokenizer.encode(prompt), chosen, rejected, contextLength, tokenizer.vocabSize()));
+        }
+        // PolicyUpdate.fit keeps answers up to half the context; the conversation gets the rest
+        int room = contextLength - Math.min(Math.max(chosen.length, rejected.length), contextLength / 2);
+        Conversation.Fitted chosenPrompt = Conversation.fit(tokenizer, exchanges(event.history().chosen()), event.prompt(), room);
+        Conversation.Fitted rejectedPrompt = Conversation.fit(tokenizer, exchanges(event.history().rejected()), event.prompt(), room);
+        if (chosenPrompt == null || rejectedPrompt == null) return Optional.empty();
+        return Optional.ofNullable(PolicyUpdate.fit(chosenPrompt.tokenIds(), rejectedPrompt.tokenIds(), chosen, rejected, contextLength,
+                tokenizer.vocabSize()));
+    }
+
+    private static List<Conversation.Exchange> exchanges(List<Turn> turns) {
+        return turns.stream().map(turn -> new Conversation.Exchange(turn.prompt(), turn.answer())).toList();
     }
 
     private static int[] answer(dev.rlhfloop.contracts.Answer answer, Tokenizer tokenizer) {

@@ -31,8 +31,9 @@ public record PairBatch(int pairs, Batch batch, int[] lastPositions, double[] we
             TokenizedPreference pair = pairs.get(i);
             weights[i] = pair.weight();
             sequences[i] = concat(pair.prompt(), pair.chosen(), maxLength);
-            sequences[n + i] = concat(pair.prompt(), pair.rejected(), maxLength);
-            promptLengths[i] = promptLengths[n + i] = pair.prompt().length;
+            sequences[n + i] = concat(pair.rejectedPrompt(), pair.rejected(), maxLength);
+            promptLengths[i] = pair.prompt().length;
+            promptLengths[n + i] = pair.rejectedPrompt().length;
             length = Math.max(length, Math.max(sequences[i].length, sequences[n + i].length));
         }
         int[] inputs = new int[2 * n * length];

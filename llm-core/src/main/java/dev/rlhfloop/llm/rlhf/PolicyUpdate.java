@@ -340,16 +340,25 @@ public final class PolicyUpdate {
      * give null (the pair teaches nothing, or the model cannot read it).
      */
     public static TokenizedPreference fit(int[] prompt, int[] chosen, int[] rejected, int contextLength, int vocabSize) {
-        if (chosen.length == 0 || rejected.length == 0 || Arrays.equals(chosen, rejected)) return null;
-        for (int[] ids : List.of(prompt, chosen, rejected)) {
+        return fit(prompt, prompt, chosen, rejected, contextLength, vocabSize);
+    }
+
+    /** As {@link #fit(int[], int[], int[], int, int)} for answers that followed prompts of their own (a follow-up's two sides). */
+    public static TokenizedPreference fit(int[] prompt, int[] rejectedPrompt, int[] chosen, int[] rejected, int contextLength, int vocabSize) {
+        if (chosen.length == 0 || rejected.length == 0 || Arrays.equals(prompt, rejectedPrompt) && Arrays.equals(chosen, rejected)) return null;
+        for (int[] ids : List.of(prompt, rejectedPrompt, chosen, rejected)) {
             for (int id : ids) if (id < 0 || id >= vocabSize) return null;
         }
         int answerRoom = contextLength / 2;
         int[] c = Arrays.copyOf(chosen, Math.min(chosen.length, answerRoom));
         int[] r = Arrays.copyOf(rejected, Math.min(rejected.length, answerRoom));
         int promptRoom = contextLength - Math.max(c.length, r.length);
-        int[] p = prompt.length > promptRoom ? Arrays.copyOfRange(prompt, prompt.length - promptRoom, prompt.length) : prompt;
-        return new TokenizedPreference(p, c, r);
+        int[] p = tail(prompt, promptRoom);
+        return new TokenizedPreference(p, c, r, 1.0, rejectedPrompt == prompt ? p : tail(rejectedPrompt, promptRoom));
+    }
+
+    private static int[] tail(int[] prompt, int room) {
+        return prompt.length > room ? Arrays.copyOfRange(prompt, prompt.length - room, prompt.length) : prompt;
     }
 
     /** JSON has no NaN: a metric that was not measured is left out. */
