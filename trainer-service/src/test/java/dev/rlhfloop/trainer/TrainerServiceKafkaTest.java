@@ -451,7 +451,7 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
     @Test
     @Order(21)
     void pairsWeighTheirRatersReliabilityAsTheVersionRecordsAndAReplayWeighsThemSo() {
-        // what feedback-service writes after "doubter" passed 5 of 10 checks: r = 8/14, weight = 1/7
+        // what feedback-service writes after "doubter" passed 5 of 10 checks: r = 8/14, weight = (16/14 - 1) / 0.5 = 2/7
         RaterReliability doubter = RaterReliability.of("doubter", 10, 5);
         KafkaTestClient.send(kafka.bootstrapServers(), Topics.RATER_RELIABILITY, "doubter", doubter, RaterReliability.class);
         KafkaTestClient.await("the trainer knows doubter's weight", WAIT,
@@ -467,7 +467,8 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         KafkaTestClient.send(kafka.bootstrapServers(), Topics.PREFERENCE_PAIRS, 0, null, pairs, PreferencePair.class);
         produced += pairs.size();
         ModelVersion version = awaitVersion(Integer.toString(next));
-        assertEquals(Map.of("checked-never", 1.0, "doubter", 1.0 / 7), version.trainedOn().raterWeights());
+        assertEquals(Map.of("checked-never", 1.0, "doubter", doubter.weight()), version.trainedOn().raterWeights());
+        assertEquals(2.0 / 7, doubter.weight(), 1e-12);
 
         // doubter does better later; a replay of the version's batch still weighs it as the version did
         RaterReliability later = RaterReliability.of("doubter", 30, 25);

@@ -33,17 +33,8 @@ class ReliabilityWeightsTest {
         double expected = 0;
         for (int i = 0; i < 3; i++) expected += WEIGHTS[i] * PairwiseLogistic.softplus(-(scores[i] - scores[3 + i]));
         assertEquals(expected / 3, result.loss(), 1e-12);
-        double[] gradient = result.scoreGradient(1.0);
-        double h = 1e-6;
-        for (int i = 0; i < scores.length; i++) {
-            double[] plus = scores.clone();
-            double[] minus = scores.clone();
-            plus[i] += h;
-            minus[i] -= h;
-            double numeric = (PairwiseLogistic.of(plus, WEIGHTS).loss() - PairwiseLogistic.of(minus, WEIGHTS).loss()) / (2 * h);
-            assertEquals(numeric, gradient[i], 1e-7, "score " + i);
-        }
-        assertEquals(0.0, Math.abs(gradient[2]), "a pair of weight 0 has no gradient");
+        PairwiseLogisticTest.assertGradientMatchesFiniteDifferences(scores, WEIGHTS, 1.0);
+        assertEquals(0.0, Math.abs(result.scoreGradient(1.0)[2]), "a pair of weight 0 has no gradient");
         assertEquals(PairwiseLogistic.of(scores).loss(), PairwiseLogistic.of(scores, new double[] {1, 1, 1}).loss(), 0.0,
                 "weights of 1 are the plain mean, bit for bit");
     }
