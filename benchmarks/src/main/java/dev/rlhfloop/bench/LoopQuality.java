@@ -84,7 +84,8 @@ public final class LoopQuality {
 
     /** The keys that change a configuration (and so its label); every other key chooses what runs or where it goes. */
     static final List<String> CONFIG_KEYS = List.of("algorithm", "lr", "beta", "epochs", "batch", "lora", "rewardLr", "rewardEpochs",
-            "votesPerVersion", "checkpoints", "answers", "tasks", "temperature", "topK", "maxNew", "maxWords", "quick");
+            "votesPerVersion", "checkpoints", "answers", "tasks", "temperature", "topK", "maxNew", "maxWords", "online", "onlinePrompts",
+            "onlineWeight", "onlineTemperature", "quick");
 
     public static void main(String[] args) throws IOException {
         ExperimentArgs o = ExperimentArgs.parse(args);
@@ -163,6 +164,10 @@ public final class LoopQuality {
             s.dpo.learningRate = o.floatOr("lr", d.dpo().learningRate());
             s.dpo.beta = o.doubleOr("beta", d.dpo().beta());
             s.dpo.epochs = o.intOr("epochs", d.dpo().epochs());
+            s.online.samples = o.intOr("online", d.online().samples());
+            s.online.prompts = o.intOr("onlinePrompts", d.online().prompts());
+            s.online.weight = o.doubleOr("onlineWeight", d.online().weight());
+            s.online.temperature = o.floatOr("onlineTemperature", d.online().temperature());
         });
         if (o.has("lr")) settings = settings.with(s -> s.rloo.learningRate = o.floatOr("lr", 0));
         Harness h = quick ? Harness.quick() : Harness.defaults();
@@ -292,6 +297,8 @@ public final class LoopQuality {
             Random random = new Random(seed);
             long sampleSeed = seed * 1_000_003L;
             List<TokenizedPreference> fresh = new ArrayList<>();
+            // the pool the online pairs draw fresh prompts from: the prompts votes are drawn from (never the held-out ones)
+            List<int[]> pool = setup.votingPool.stream().map(p -> setup.tokenizer.encode(AlpacaFormat.prompt(p, ""))).toList();
             int votes = 0, pairs = 0, versions = 0;
             double updateSeconds = 0, peakHeapMb = 0;
             for (int checkpoint : h.checkpoints()) {
@@ -311,7 +318,8 @@ public final class LoopQuality {
                     if (votes % h.votesPerVersion() == 0 && !fresh.isEmpty()) {
                         resetPeaks();
                         long t0 = System.nanoTime();
-                        update.run(policy, setup.reference, rewardModel, fresh, eot, seed * 1_000L + versions + 1, PolicyUpdate.Progress.NONE);
+                        update.run(policy, setup.reference, rewardModel, null, fresh, pool, eot, seed * 1_000L + versions + 1,
+                                PolicyUpdate.Progress.NONE);
                         updateSeconds += (System.nanoTime() - t0) / 1e9;
                         peakHeapMb = Math.max(peakHeapMb, peakHeapMb());
                         pairs += fresh.size();

@@ -53,7 +53,7 @@ final class TrainerUpdate {
                     k.learningRate().orElse(d.kto().learningRate()), k.weightDecay().orElse(d.kto().weightDecay()),
                     k.epochs().orElse(d.kto().epochs()));
             return new UpdateSettings(algorithm, p.batchSize().orElse(d.batchSize()), config.loraRank().orElse(d.loraRank()), reward, dpo, rloo,
-                    ppo, grpo, kto);
+                    ppo, grpo, kto, d.online());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("rlhf.trainer." + e.getMessage(), e);
         }
