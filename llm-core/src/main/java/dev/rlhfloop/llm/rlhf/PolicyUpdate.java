@@ -14,7 +14,8 @@ import java.util.Map;
  * verbs and the experiments run it: the reward model trained further on the pairs (every k-th pair
  * held out to measure its accuracy), then the policy by the settings' algorithm — DPO on the pairs
  * against the frozen reference; RLOO, PPO or GRPO steps on the pairs' prompts against that reward
- * model with a KL penalty to the reference; or KTO on the pairs' answers rated alone. Everything is
+ * model with a KL penalty to the reference; or KTO on the pairs' answers rated alone. DPO may then
+ * train on RM-labelled online pairs ({@link OnlinePairs}, {@link UpdateSettings.Online}). Everything is
  * seeded by the update's seed, so the same pairs, seed, settings (and PPO's critic) give the same
  * weights, bit for bit.
  */

@@ -258,7 +258,8 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
      * decay 0.01, 2 epochs; RLOO 4 steps of k = 4 on 8 prompts, β 0.05, lr 1e-4, 32 new tokens; PPO 4 rollouts of
      * 1 answer to 8 prompts, β 0.05, lr 1e-5 (critic too), 32 new tokens, 4 epochs, ε 0.2 (value 0.2), γ 1, λ 0.95;
      * GRPO 4 steps of k = 4 on 8 prompts, β 0.04, lr 1e-5, 32 new tokens, 1 epoch, ε 0.2; KTO β 0.1, λ_D = λ_U = 1,
-     * lr 5e-6, decay 0.01, 1 epoch.
+     * lr 5e-6, decay 0.01, 1 epoch; online pairs off (when on: weight 1, 32 new tokens at temperature 0.8, top-k 40 — the
+     * answers raters see; off because on the nano model they did not yet beat DPO alone: docs/benchmarks.md, Loop quality).
      */
     public static UpdateSettings defaults() {
         return new UpdateSettings(PolicyAlgorithm.DPO, 8, 0,

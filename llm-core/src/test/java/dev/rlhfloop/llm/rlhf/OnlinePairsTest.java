@@ -74,15 +74,17 @@ class OnlinePairsTest {
     @Test
     void freshPromptsAreDrawnFromTheSeedLeavingOutTheBatchsOwn() {
         List<int[]> pool = List.of(new int[] {1, 2, 3}, new int[] {20}, new int[] {21}, new int[] {22, 23, 24, 25}, new int[] {26});
-        List<int[]> drawn = OnlinePairs.fresh(pool, 3, List.of(new int[] {1, 2, 3}), 2, 5);
+        // the batch's prompts come cut to the same room, so {1, 2, 3} is the batch's {2, 3}
+        List<int[]> batch = List.of(new int[] {2, 3});
+        List<int[]> drawn = OnlinePairs.fresh(pool, 3, batch, 2, 5);
         assertEquals(3, drawn.size());
         for (int[] prompt : drawn) {
-            assertFalse(Arrays.equals(prompt, new int[] {1, 2, 3}), "the batch's prompt is not fresh");
+            assertFalse(Arrays.equals(prompt, new int[] {2, 3}), "the batch's prompt is not fresh");
             assertTrue(prompt.length <= 2, "cut to the room left for the answer");
         }
-        List<int[]> again = OnlinePairs.fresh(pool, 3, List.of(new int[] {1, 2, 3}), 2, 5);
+        List<int[]> again = OnlinePairs.fresh(pool, 3, batch, 2, 5);
         for (int i = 0; i < 3; i++) assertArrayEquals(drawn.get(i), again.get(i));
-        assertEquals(4, OnlinePairs.fresh(pool, 10, List.of(new int[] {1, 2, 3}), 2, 5).size(), "no more than the pool holds");
+        assertEquals(4, OnlinePairs.fresh(pool, 10, batch, 2, 5).size(), "no more than the pool holds beside the batch");
     }
 
     private record Updated(Gpt policy, Map<String, Double> metrics) {}
