@@ -65,13 +65,17 @@ public final class LoopQuality {
     record Harness(int votesPerVersion, List<Integer> checkpoints, int answers, int tasks, float temperature, int topK, int maxNew,
                    int maxWords) {
 
+        /**
+         * {@code shorter} is satisfied by at most 5 words: the bootstrapped nano model answers in 5.7
+         * words on average, and 66% of its answers are that short (93% at 12, a rule it already follows).
+         */
         static Harness defaults() {
-            return new Harness(16, List.of(50, 100, 150, 300), 300, 200, 0.8f, 40, 32, 12);
+            return new Harness(16, List.of(50, 100, 150, 300), 300, 200, 0.8f, 40, 32, 5);
         }
 
         /** Few answers and tasks, few votes: a smoke run that proves the harness end to end. */
         static Harness quick() {
-            return new Harness(8, List.of(16, 32), 40, 20, 0.8f, 40, 24, 12);
+            return new Harness(8, List.of(16, 32), 40, 20, 0.8f, 40, 24, 5);
         }
 
         int lastCheckpoint() {
