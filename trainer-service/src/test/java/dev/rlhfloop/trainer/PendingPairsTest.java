@@ -27,6 +27,10 @@ class PendingPairsTest {
                 List.of(record(2, 0, 2, true), record(2, 1, 4, true)));
     }
 
+    private static org.apache.kafka.common.TopicPartition pairs(int partition) {
+        return new org.apache.kafka.common.TopicPartition(dev.rlhfloop.contracts.Topics.PREFERENCE_PAIRS, partition);
+    }
+
     private static String positions(List<PendingPairs.Pending> batch) {
         return String.join(" ", batch.stream().map(p -> p.partition() + "@" + p.offset()).toList());
     }
@@ -57,7 +61,7 @@ class PendingPairsTest {
 
         PendingPairs again = new PendingPairs(List.of(0, 1, 2));
         log().forEach(records -> records.forEach(again::add));
-        assertEquals(positions(firstFive), positions(again.takeBefore(Map.of(0, 2L, 1, 1L, 2, 2L))));
+        assertEquals(positions(firstFive), positions(again.takeBefore(Map.of(pairs(0), 2L, pairs(1), 1L, pairs(2), 2L))));
         assertEquals("1@1 1@2 0@2", positions(again.take(4)));
     }
 }
