@@ -91,11 +91,11 @@ public class ThumbsResource {
         Optional<Boolean> first = state.thumbsFrom(rater, slot.get());
         if (first.isPresent()) {
             return Response.accepted(new ThumbsAccepted(ThumbsEvent.idFor(id, slot.get(), rater), id, slot.get(), Thumb.of(first.get()),
-                    answer.get().answer().modelVersion(), true, null, null)).build();
+                    true, null, null)).build();
         }
         ThumbsEvent event = ThumbsEvent.of(answer.get(), request.thumb().up(), rater, Instant.now());
         RecordMetadata stored = publisher.publish(event);
-        return Response.accepted(new ThumbsAccepted(event.thumbsId(), id, event.slot(), request.thumb(), event.modelVersion(), false,
+        return Response.accepted(new ThumbsAccepted(event.thumbsId(), id, event.slot(), request.thumb(), false,
                 stored.partition(), stored.offset())).build();
     }
 
