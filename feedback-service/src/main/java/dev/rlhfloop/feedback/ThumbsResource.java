@@ -115,7 +115,12 @@ public class ThumbsResource {
     private ComparisonState answered(String comparisonId, Slot slot) {
         Instant deadline = Instant.now().plus(unknownAnswerWait);
         while (true) {
-            StoreQueries.Lookup lookup = stores.lookup(comparisonId);
+            StoreQueries.Lookup lookup;
+            try {
+                lookup = stores.lookup(comparisonId);
+            } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+                lookup = StoreQueries.Lookup.NOT_ASKED;   // the store moved mid-read (a rebalance)
+            }
             if (!lookup.fromKeeper()) {
                 throw new StoreQueries.NotReadyException("the comparison stores are loading or rebalancing; try again shortly");
             }
