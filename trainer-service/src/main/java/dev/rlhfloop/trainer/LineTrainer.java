@@ -318,9 +318,9 @@ final class LineTrainer implements Runnable {
 
     /**
      * The recorded version whose range starts exactly where this line stands and ends within its
-     * bounds, if there is one; the oldest such when a crash announced two. A topic the version did not
-     * read (the thumbs, for a version of another algorithm than KTO) does not count: this line takes
-     * none of it in that batch.
+     * bounds, if there is one; the oldest such when a crash announced two. The thumbs topic counts only
+     * where the version read it (a KTO version): following a version of another algorithm, this line
+     * takes no thumbs in that batch.
      */
     private Optional<ModelVersion> recordedFrom(Map<TopicPartition, Long> done, Map<TopicPartition, Long> beginning,
                                                 Map<TopicPartition, Long> end) {
@@ -336,7 +336,7 @@ final class LineTrainer implements Runnable {
             boolean grows = false;
             boolean inBounds = true;
             for (TopicPartition tp : done.keySet()) {
-                if (!v.trainedOn().offsets().containsKey(offsetKey(tp))) continue;
+                if (!tp.topic().equals(Topics.PREFERENCE_PAIRS) && !v.trainedOn().offsets().containsKey(offsetKey(tp))) continue;
                 long start = from.getOrDefault(offsetKey(tp), beginning.get(tp));
                 long stop = v.trainedOn().offsets().getOrDefault(offsetKey(tp), start);
                 startsHere &= start == done.get(tp);
