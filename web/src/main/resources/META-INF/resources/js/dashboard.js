@@ -309,6 +309,7 @@ function updateFacts(m) {
     add('desirableReward', 'liked', 2);
     add('undesirableReward', 'disliked', 2);
     add('ktoAccuracy', 'acc', 0, fmt.pct);
+    add('thumbs', 'thumbs', 0);   // answers rated alone (rlhf.thumbs) among its ratings
     return facts;
   }
   add('dpoLoss', 'DPO loss');

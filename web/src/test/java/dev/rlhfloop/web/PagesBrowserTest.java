@@ -96,6 +96,33 @@ class PagesBrowserTest extends BrowserPageTest {
         assertEquals(votesBefore + 1, ServicesStandIn.votes.size());
     }
 
+    /** Thumbs on one answer, alone: recorded for this rater without a vote, once; the pairwise vote stays open. */
+    @Test
+    void anAnswerIsRatedAloneWithAThumbsAndThePairCanStillBeVotedOn() throws Exception {
+        open("rate");
+        browser.find("#from-pool").click();
+        awaitBothAnswers();
+        String id = browser.find("#comparison").getAttribute("data-id");
+        String rater = (String) browser.driver.executeScript("return document.body.dataset.rater");
+        WebElement down = browser.find("#answer-B .btn-thumb[data-thumb=DOWN]");
+        down.click();
+        browser.awaitText("#answer-B .thumbs-state", "Recorded: thumbs down");
+        assertEquals("true", down.getAttribute("aria-pressed"));
+        assertFalse(down.isEnabled(), "one thumbs per answer");
+        assertEquals(Map.of("thumbsId", id + "/B/" + rater, "comparisonId", id, "slot", "B", "thumb", "DOWN", "rater", rater),
+                ServicesStandIn.thumbs.get(id + "/B/" + rater));
+        assertTrue(browser.find("#answer-A .btn-thumb[data-thumb=UP]").isEnabled(), "the other answer is rated on its own");
+        assertTrue(browser.find("#vote-result").getAttribute("hidden") != null, "no vote cast");
+        assertTrue(browser.find(".btn-vote[data-choice=A]").isEnabled(), "the pair can still be voted on");
+        pressKey("1");
+        browser.awaitText("#vote-result", "Vote recorded");
+        assertEquals("Recorded: thumbs down", browser.find("#answer-B .thumbs-state").getText(), "the thumbs stays shown after the vote");
+        // The stand-in answers as feedback-service does, to the record its OpenAPI schema is made from.
+        HttpResponse<String> script = post("/api/thumbs/" + id + "/a", "{\"thumb\":\"up\"}");
+        assertEquals(202, script.statusCode(), script.body());
+        assertEquals(List.of(), ContractsFit.problems(script.body(), dev.rlhfloop.contracts.api.ThumbsAccepted.class));
+    }
+
     @Test
     void anEmptyAnswerIsShownAsSuchAndCanBeVotedOn() {
         open("rate");

@@ -58,6 +58,8 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     static volatile boolean hostileErrors = false;
     static final List<Map<String, Object>> votes = new CopyOnWriteArrayList<>();
     static final List<Map<String, Object>> replays = new CopyOnWriteArrayList<>();
+    /** Thumbs on single answers as feedback-service's POST /api/thumbs/{comparisonId}/{slot} took them: the first per rater and answer. */
+    static final Map<String, Map<String, Object>> thumbs = new ConcurrentHashMap<>();
     /** The bodies of POST /api/chat, in order. */
     static final List<Map<String, Object>> chats = new CopyOnWriteArrayList<>();
     private static final Map<String, Map<String, Object>> comparisons = new ConcurrentHashMap<>();
@@ -82,6 +84,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         server.createContext("/api/comparisons", ex -> handle(ex, this::comparisons));
         server.createContext("/api/chat", ex -> handle(ex, ServicesStandIn::chat));
         server.createContext("/api/votes", ex -> handle(ex, this::vote));
+        server.createContext("/api/thumbs", ex -> handle(ex, this::thumbs));
         server.createContext("/api/session", ex -> handle(ex, this::session));
         server.createContext("/api/stats", ex -> handle(ex, this::stats));
         server.createContext("/api/models", ex -> handle(ex, this::models));
@@ -284,6 +287,33 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
             votes.add(Map.of("comparisonId", id, "choice", choice, "rater", raterOf(ex), "reason", reason));
             send(ex, 202, Map.of("comparisonId", id, "choice", choice, "answers",
                     List.of(Map.of("slot", "A", "modelVersion", "3"), Map.of("slot", "B", "modelVersion", "0"))));
+        }
+    }
+
+    /** feedback-service's POST /api/thumbs/{comparisonId}/{slot}: 202 (a repeat: the first, duplicate), 401, 404, 400. */
+    private void thumbs(HttpExchange ex) throws IOException {
+        String[] parts = ex.getRequestURI().getPath().split("/");   // "", "api", "thumbs", id, slot
+        String id = parts.length == 5 ? parts[3] : "";
+        String slot = parts.length == 5 ? parts[4].toUpperCase(java.util.Locale.ROOT) : "";
+        String thumb = body(ex).path("thumb").asText("").toUpperCase(java.util.Locale.ROOT);
+        String rater = raterOf(ex);
+        if (rater == null) {
+            send(ex, 401, error("unauthorized", "no rater session"));
+        } else if (!slot.equals("A") && !slot.equals("B")) {
+            send(ex, 400, error("bad_request", "slot must be A or B, was '" + slot + "'"));
+        } else if (!thumb.equals("UP") && !thumb.equals("DOWN")) {
+            send(ex, 400, error("bad_request", "thumb: is missing (UP or DOWN)"));
+        } else if (!comparisons.containsKey(id)) {
+            send(ex, 404, error("not_found", "unknown comparison " + id));
+        } else {
+            Map<String, Object> taken = Map.of("thumbsId", id + "/" + slot + "/" + rater, "comparisonId", id, "slot", slot, "thumb", thumb,
+                    "rater", rater);
+            Map<String, Object> first = thumbs.putIfAbsent(id + "/" + slot + "/" + rater, taken);
+            Map<String, Object> kept = first != null ? first : taken;
+            Map<String, Object> answer = new LinkedHashMap<>(Map.of("thumbsId", kept.get("thumbsId"), "comparisonId", id, "slot", slot,
+                    "thumb", kept.get("thumb"), "duplicate", first != null));
+            if (first == null) answer.putAll(Map.of("partition", 0, "offset", thumbs.size() - 1));
+            send(ex, 202, answer);
         }
     }
 
