@@ -81,8 +81,9 @@ class LinesSideBySideIT {
         for (JsonNode model : json(url, "/api/models")) {
             if (!model.path("line").asText().equals("live")) return model.path("line").asText();
         }
-        // alone on a fresh stack: a few decisive votes, then a replay of them into a line of its own
-        RateCommand.Session voter = new RateCommand.Session(URI.create(url), RateCommand.Rule.parse("shorter", 12), Duration.ofMinutes(10));
+        // alone on a fresh stack: a few decisive votes (after the bootstrap, which a busy machine stretches), then a replay of
+        // them into a line of its own
+        RateCommand.Session voter = new RateCommand.Session(URI.create(url), RateCommand.Rule.parse("shorter", 12), Duration.ofMinutes(20));
         for (int decisive = 0, i = 0; i < 40 && decisive < 4; i++) {
             String choice = voter.rateOne(System.out::println).choice();
             if (choice.equals("A") || choice.equals("B")) decisive++;

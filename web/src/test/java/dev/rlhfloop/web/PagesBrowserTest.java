@@ -261,12 +261,13 @@ class PagesBrowserTest extends BrowserPageTest {
         // served beside the live line, then no longer (the admin's buttons on each replayed line)
         browser.find(".serve-line[data-line=replay-offsets]").click();
         browser.awaitText("#lines-state", "Line replay-offsets is served beside the live line.");
-        browser.awaitText("#lines", "served beside live");
+        browser.await(d -> d.findElements(By.cssSelector("#lines .chip-served")).size() == 1 ? true : null);
         assertTrue(ServicesStandIn.servedLines.contains("replay-offsets"));
         browser.await(d -> d.findElement(By.cssSelector(".serve-line[data-line=replay-offsets]")).getText().equals("Stop serving") ? true : null);
         browser.find(".serve-line[data-line=replay-offsets]").click();
         browser.awaitText("#lines-state", "Line replay-offsets is no longer served.");
         assertFalse(ServicesStandIn.servedLines.contains("replay-offsets"));
+        browser.await(d -> d.findElements(By.cssSelector("#lines .chip-served")).isEmpty() ? true : null);
         browser.screenshot("replay");
 
         browser.find("#replay-start").click();   // a second replay while one runs
