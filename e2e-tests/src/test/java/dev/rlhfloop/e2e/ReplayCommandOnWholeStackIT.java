@@ -143,6 +143,7 @@ class ReplayCommandOnWholeStackIT {
                 "GET /api/replays trainer-service", "POST /api/replays trainer-service",
                 "GET /api/training trainer-service", "GET /api/training/events trainer-service",
                 "GET /api/lines/{line}/control trainer-service", "PUT /api/lines/{line}/control trainer-service",
+                "POST /api/lines/{line}/serve trainer-service", "DELETE /api/lines/{line}/serve trainer-service",
                 "GET /api/status web", "GET /api/openapi.yaml web", "GET /api/launcher web")), operations);
         List<String> problems = new ArrayList<>();
         for (String path : List.of("/api/models", "/api/training", "/api/replays", "/api/stats", "/api/status", "/api/comparisons/unknown-id")) {

@@ -119,7 +119,10 @@ async function ask(prompt, history) {
   showState(state, 'info', prompt ? 'Asking the model…' : 'Drawing a prompt from the pool…');
   try {
     await rater.ensure();   // a session first: its failure (feedback-service down) is the reason to show
-    const created = await api.post('/api/comparisons', prompt ? (history?.length ? {prompt, history} : {prompt}) : {});
+    const body = prompt ? (history?.length ? {prompt, history} : {prompt}) : {};
+    const mode = $('compare-mode').value;   // e.g. line-vs-line; empty: the service's own mode
+    if (mode) body.mode = mode;
+    const created = await api.post('/api/comparisons', body);
     showState(state, null);
     render(created, prompt);
   } catch (err) {
@@ -347,6 +350,14 @@ export function versionLabel(v) {
   if (v && typeof v === 'object') v = v.version ?? v.id;
   const s = String(v);
   return /^\d+$/.test(s) ? 'v' + s : isolate(s);
+}
+
+/** A version with its line when that is not the live line: "rloo-replay:v3" for rloo-replay-3, "v3" for the live line's 3. */
+export function lineVersionLabel(version, line, liveLine = 'live') {
+  const s = String(version);
+  if (!line || line === liveLine) return versionLabel(s);
+  const number = s.startsWith(line + '-') ? s.slice(line.length + 1) : s;
+  return isolate(line) + ':' + (/^\d+$/.test(number) ? 'v' + number : isolate(number));
 }
 
 function stop() {

@@ -84,6 +84,11 @@ class AccessGateTest {
         // pin, pause, versions kept: the admin's
         assertRefused(401, "unauthorized", put("/api/lines/live/control", "{\"paused\":true}", null));
         assertRefused(403, "forbidden", put("/api/lines/live/control", "{\"paused\":true}", TestSessions.rater("alice")));
+        // serving a line beside the live one, and stopping: the admin's
+        assertRefused(401, "unauthorized", post("/api/lines/rloo-replay/serve", "", null));
+        assertRefused(403, "forbidden", post("/api/lines/rloo-replay/serve", "", TestSessions.rater("alice")));
+        assertRefused(403, "forbidden", TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/lines/rloo-replay/serve"))
+                .header("Authorization", TestSessions.rater("alice")).DELETE()));
         assertRefused(403, "forbidden", post("/api/raters/r-1/forget", "", TestSessions.rater("alice")));
         assertRefused(401, "unauthorized", post("/api/import/pairs", "{\"pairs\":[]}", null));
         assertRefused(403, "forbidden", post("/api/import/pairs", "{\"pairs\":[]}", TestSessions.rater("alice")));

@@ -66,6 +66,9 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     private static final AtomicInteger ids = new AtomicInteger();
     /** The live line's control as the trainer's PUT /api/lines/live/control stored it (null values: the newest, every version). */
     static final Map<String, Object> lineControl = new ConcurrentHashMap<>(Map.of("paused", false));
+    /** The lines served beside the live one (POST /api/lines/{line}/serve), and the mode each POST /api/comparisons named. */
+    static final Set<String> servedLines = ConcurrentHashMap.newKeySet();
+    static final List<String> comparisonModes = new CopyOnWriteArrayList<>();
     private static final Set<String> CHOICES = Set.of("A", "B", "TIE", "BOTH_BAD");
 
     private HttpServer server;
@@ -120,6 +123,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
                 return;
             }
             JsonNode body = body(ex);
+            comparisonModes.add(body.path("mode").asText(""));
             String prompt = body.hasNonNull("prompt") ? body.get("prompt").asText() : POOL.get(ids.get() % POOL.size());
             String id = "cmp-" + ids.incrementAndGet();
             Map<String, Object> c = new ConcurrentHashMap<>();
@@ -433,7 +437,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
                     "pairs", List.of(Map.of("raterA", "rater-ann", "raterB", "rater-bob", "comparisons", 10, "agreed", 8, "kappa", 0.6))));
 
     private static Map<String, Object> rating(String version, double rating, double low, double high, int games) {
-        return Map.of("version", version, "rating", rating, "low", low, "high", high, "games", games);
+        return Map.of("version", version, "rating", rating, "low", low, "high", high, "games", games, "line", "live");
     }
 
     /** Win rate against the baseline with a Wilson 95% interval, as the feedback service reports it. */
@@ -468,6 +472,21 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     // ---------------------------------------------------------------- trainer: line control
 
     private void lineControl(HttpExchange ex) throws IOException {
+        java.util.regex.Matcher replayLine = java.util.regex.Pattern.compile("/api/lines/([^/]+)/(control|serve)")
+                .matcher(ex.getRequestURI().getPath());
+        if (replayLine.matches() && replays.stream().anyMatch(r -> replayLine.group(1).equals(r.get("line")))) {
+            // a replay's line: served beside the live one or not (the trainer's LineServingResource), the rest never set
+            String line = replayLine.group(1);
+            if (replayLine.group(2).equals("serve")) {
+                if (ex.getRequestMethod().equals("POST")) servedLines.add(line);
+                else servedLines.remove(line);
+                send(ex, 200, Map.of("line", line, "served", servedLines.contains(line), "servedLines", List.copyOf(servedLines),
+                        "updatedAt", Instant.now().toString()));
+            } else {
+                send(ex, 200, Map.of("line", line, "paused", false, "updatedAt", Instant.EPOCH.toString(), "served", servedLines.contains(line)));
+            }
+            return;
+        }
         if (!ex.getRequestURI().getPath().equals("/api/lines/live/control")) {
             send(ex, 404, error("not_found", "there is no model line here"));
             return;
@@ -482,6 +501,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         Map<String, Object> view = new LinkedHashMap<>(lineControl);
         view.put("line", "live");
         view.put("updatedAt", Instant.now().toString());
+        view.put("served", false);
         send(ex, 200, view);
     }
 
