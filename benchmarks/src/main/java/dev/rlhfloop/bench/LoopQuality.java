@@ -408,7 +408,7 @@ public final class LoopQuality {
             }
             resetPeaks();
             long t0 = System.nanoTime();
-            update.run(policy, setup.reference, rewardModel, null, weighted, pool, setup.tokenizer.endOfTextId(), seed * 1_000L + version + 1,
+            update.run(policy, setup.reference, rewardModel, null, weighted, null, pool, setup.tokenizer.endOfTextId(), seed * 1_000L + version + 1,
                     PolicyUpdate.Progress.NONE);
             fresh.clear();
             freshRaters.clear();

@@ -17,6 +17,8 @@ public final class Topics {
     public static final String LINE_CONTROL = "rlhf.line-control";
     /** Never written: its one partition's owner in a line's lease group is the trainer that trains the line (LineLease). */
     public static final String TRAINER_LEASES = "rlhf.trainer-leases";
+    /** Thumbs up or down on single answers (see ThumbsEvent), KTO's data; kept forever, like the votes, so replays read them. */
+    public static final String THUMBS = "rlhf.thumbs";
     /**
      * Each rater's reliability from the rater checks (see RaterReliability), written by the feedback
      * service as the checks come in; compacted: the latest record per rater id, read by the trainer.
@@ -26,7 +28,7 @@ public final class Topics {
     public static final String SMOKE = "rlhf.smoke";
 
     /**
-     * How each topic is created. The feedback log (generations, votes, pairs) is kept forever so it
+     * How each topic is created. The feedback log (generations, votes, pairs, thumbs) is kept forever so it
      * can be replayed; the model registry is compacted to the latest record per version key.
      */
     public record Spec(String name, int partitions, boolean compacted, boolean keepForever) {}
@@ -41,5 +43,6 @@ public final class Topics {
             new Spec(LINE_CONTROL, 1, true, true),
             new Spec(TRAINER_LEASES, 1, false, false),
             new Spec(SMOKE, 1, false, false),
+            new Spec(THUMBS, 3, false, true),
             new Spec(RATER_RELIABILITY, 1, true, true));
 }

@@ -3,9 +3,11 @@ package dev.rlhfloop.trainer;
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Turn;
+import dev.rlhfloop.contracts.ThumbsEvent;
 import dev.rlhfloop.llm.data.AlpacaFormat;
 import dev.rlhfloop.llm.data.Conversation;
 import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
+import dev.rlhfloop.llm.rlhf.TokenizedFeedback;
 import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.rlhf.PolicyUpdate;
@@ -102,8 +104,7 @@ final class TrainerUpdate {
         int[] chosen = answer(event.chosen(), tokenizer);
         int[] rejected = answer(event.rejected(), tokenizer);
         if (event.history() == null) {
-            String prompt = event.prompt().contains(AlpacaFormat.RESPONSE_HEADER) ? event.prompt() : AlpacaFormat.prompt(event.prompt(), "");
-            return Optional.ofNullable(PolicyUpdate.fit(tokenizer.encode(prompt), chosen, rejected, contextLength, tokenizer.vocabSize()));
+            return Optional.ofNullable(PolicyUpdate.fit(prompt(event.prompt(), tokenizer), chosen, rejected, contextLength, tokenizer.vocabSize()));
         }
         // PolicyUpdate.fit keeps answers up to half the context; the conversation gets the rest
         int room = contextLength - Math.min(Math.max(chosen.length, rejected.length), contextLength / 2);
@@ -116,6 +117,16 @@ final class TrainerUpdate {
 
     private static List<Conversation.Exchange> exchanges(List<Turn> turns) {
         return turns.stream().map(turn -> new Conversation.Exchange(turn.prompt(), turn.answer())).toList();
+    }
+
+    /** The engine's rating from a thumbs, encoded as a pair's answers are (a pair's answers and a thumbs' meet in one KTO batch). */
+    static Optional<TokenizedFeedback> encode(ThumbsEvent event, Tokenizer tokenizer, int contextLength) {
+        return Optional.ofNullable(TokenizedFeedback.fit(prompt(event.prompt(), tokenizer), answer(event.answer(), tokenizer), event.up(),
+                contextLength, tokenizer.vocabSize()));
+    }
+
+    private static int[] prompt(String prompt, Tokenizer tokenizer) {
+        return tokenizer.encode(prompt.contains(AlpacaFormat.RESPONSE_HEADER) ? prompt : AlpacaFormat.prompt(prompt, ""));
     }
 
     private static int[] answer(dev.rlhfloop.contracts.Answer answer, Tokenizer tokenizer) {
