@@ -112,10 +112,7 @@ public final class LoopQuality {
                         continue;
                     }
                     List<Row> rows = new Run(setup, config, rule, seed, commit, machine).rows();
-                    String plain = plainLabel(config.label());
-                    boolean plainDone = !plain.equals(config.label())
-                            && QualityResults.done(QualityResults.read(out), new RunKey(plain, rule.name(), seed), config.harness().lastCheckpoint());
-                    QualityResults.append(out, rows.stream().filter(r -> !(plainDone && r.config().equals(plain))).toList());
+                    QualityResults.append(out, rows);
                 }
             }
         }
@@ -194,13 +191,12 @@ public final class LoopQuality {
     }
 
     /**
-     * The label of the same configuration served with one sample per answer: a best-of-n run also
-     * measures its versions plainly, under this label (the versions are the same: best-of-n changes
-     * only how the held-out answers are drawn).
+     * The label of a best-of-n run's companion rows: the same versions answering with one sample
+     * each ({@code bestOf=1}), measured in the same run, so the two rows of a checkpoint differ only
+     * in how the held-out answers were drawn.
      */
     static String plainLabel(String label) {
-        String plain = label.replaceAll("(^| )bestOf=\\d+", "").strip();
-        return plain.isEmpty() ? "default" : plain;
+        return label.replaceAll("bestOf=\\d+", "bestOf=1");
     }
 
     /** What every run shares: the SFT model, the prompts (split into voted and held-out), the tasks, the known words, the SFT model's answers. */
