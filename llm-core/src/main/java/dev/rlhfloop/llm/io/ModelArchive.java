@@ -63,7 +63,8 @@ public final class ModelArchive {
         return pack(adapterDirectory, zipFile, ADAPTER_FILES);
     }
 
-    private static Packed pack(Path modelDirectory, Path zipFile, List<String> files) throws IOException {
+    /** Zips {@code files} of {@code directory} (another kind of model: a reward model's files). */
+    public static Packed pack(Path modelDirectory, Path zipFile, List<String> files) throws IOException {
         for (String name : files) {
             if (!Files.isRegularFile(modelDirectory.resolve(name))) {
                 throw new IOException(modelDirectory + " is not a servable model directory: " + name + " is missing");
@@ -113,7 +114,8 @@ public final class ModelArchive {
         unpack(zipFile, directory, ADAPTER_FILES);
     }
 
-    private static void unpack(Path zipFile, Path directory, List<String> files) throws IOException {
+    /** Unpacks an archive that must hold every one of {@code files}. */
+    public static void unpack(Path zipFile, Path directory, List<String> files) throws IOException {
         Files.createDirectories(directory);
         Set<String> seen = new HashSet<>();
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(zipFile))) {
