@@ -56,7 +56,7 @@ final class TinyModels {
             TokenizerFiles.writeHuggingFace(TOKENIZER, dir.resolve(ModelArchive.TOKENIZER_FILE));
             ModelArchive.Packed packed = ModelArchive.pack(dir, version.resolve("weights.zip"));
             rewardModel(seed, rewardSeed).save(version.resolve("reward-model"));
-            ModelArchive.pack(version.resolve("reward-model"), version.resolve("reward-model.zip"), RewardModel.ARCHIVE_FILES);
+            ModelArchive.packStored(version.resolve("reward-model"), version.resolve("reward-model.zip"), RewardModel.ARCHIVE_FILES);
             return announce(versionId, line, packed.file().toUri().toString(), packed.sha256());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

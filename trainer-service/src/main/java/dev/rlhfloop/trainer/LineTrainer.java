@@ -498,7 +498,7 @@ final class LineTrainer implements Runnable {
             metrics.put("weightsBytes", (double) Files.size(staged.resolve(ModelStore.ARCHIVE_FILE)));
             rewardModel.save(staged.resolve(ModelStore.REWARD_MODEL_DIR));
             // published beside the weights (GET /api/models/{version}/reward-model): inference may rank sampled answers with it
-            ModelArchive.pack(staged.resolve(ModelStore.REWARD_MODEL_DIR), staged.resolve(ModelStore.REWARD_MODEL_ARCHIVE),
+            ModelArchive.packStored(staged.resolve(ModelStore.REWARD_MODEL_DIR), staged.resolve(ModelStore.REWARD_MODEL_ARCHIVE),
                     RewardModel.ARCHIVE_FILES);
             if (critic != null) critic.save(staged.resolve(ModelStore.VALUE_MODEL_DIR));
             Map<String, Long> offsets = new LinkedHashMap<>();
