@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.contracts.GenerationEvent;
+import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.Selection;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.testing.KafkaTestClient;
-import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
 import dev.rlhfloop.llm.rlhf.CandidateChoice;
 import dev.rlhfloop.llm.sample.SamplingSettings;
 import io.quarkus.test.common.WithTestResource;
@@ -18,11 +18,12 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,19 +45,15 @@ class BestOfKafkaTest {
     }
 
     /** The broker, with v1 (no reward model: the SFT model) and v2 (with one) on the registry. */
-    public static class VersionWithRewardModel extends LocalKafkaTestResource {
-        static String bootstrap;
-
+    public static class VersionWithRewardModel extends VersionsOnTheRegistry {
         @Override
-        public Map<String, String> start() {
-            Map<String, String> config = new HashMap<>(super.start());
-            bootstrap = config.get("kafka.bootstrap.servers");
-            TinyModels.onTheRegistry(bootstrap, work -> List.of(
-                    TinyModels.packed(work, "v1", 1, "live"),
-                    TinyModels.packedWithRewardModel(work, "v2", 2, 22, "live")));
-            return config;
+        protected List<ModelVersion> versions(Path work) {
+            return List.of(TinyModels.packed(work, "v1", 1, "live"), TinyModels.packedWithRewardModel(work, "v2", 2, 22, "live"));
         }
     }
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
 
     @Inject
     ModelRegistry registry;
@@ -77,7 +74,7 @@ class BestOfKafkaTest {
             ids.add(given().contentType(ContentType.JSON).body("{\"prompt\": \"" + prompt + "\"}")
                     .post("/api/comparisons").then().statusCode(201).extract().jsonPath().getString("id"));
         }
-        List<GenerationEvent> events = KafkaTestClient.readUntil(VersionWithRewardModel.bootstrap, Topics.GENERATIONS, GenerationEvent.class,
+        List<GenerationEvent> events = KafkaTestClient.readUntil(bootstrap, Topics.GENERATIONS, GenerationEvent.class,
                         all -> all.stream().filter(e -> ids.contains(e.comparisonId())).count() == 2L * ids.size(), Duration.ofSeconds(90))
                 .stream().filter(e -> ids.contains(e.comparisonId())).toList();
 

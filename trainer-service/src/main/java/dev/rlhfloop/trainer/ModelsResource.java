@@ -49,11 +49,7 @@ public class ModelsResource {
     @APIResponse(responseCode = "403", description = "a rater's credential, not the admin's (`forbidden`)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response weights(@PathParam("version") String version) {
-        return trainer.archive(version)
-                .map(zip -> Response.ok(zip.toFile(), "application/zip")
-                        .header("Content-Disposition", "attachment; filename=\"model-" + version + ".zip\"")
-                        .build())
-                .orElseGet(() -> ApiError.notFound("this trainer has no weights for version '" + version + "'"));
+        return zip(trainer.archive(version), "model-" + version + ".zip", "this trainer has no weights for version '" + version + "'");
     }
 
     /**
@@ -76,10 +72,13 @@ public class ModelsResource {
     @APIResponse(responseCode = "403", description = "a rater's credential, not the admin's (`forbidden`)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response rewardModel(@PathParam("version") String version) {
-        return trainer.rewardModelArchive(version)
-                .map(zip -> Response.ok(zip.toFile(), "application/zip")
-                        .header("Content-Disposition", "attachment; filename=\"reward-model-" + version + ".zip\"")
-                        .build())
-                .orElseGet(() -> ApiError.notFound("this trainer has no reward model for version '" + version + "'"));
+        return zip(trainer.rewardModelArchive(version), "reward-model-" + version + ".zip",
+                "this trainer has no reward model for version '" + version + "'");
+    }
+
+    private static Response zip(java.util.Optional<java.nio.file.Path> archive, String fileName, String missing) {
+        return archive.map(zip -> Response.ok(zip.toFile(), "application/zip")
+                        .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"").build())
+                .orElseGet(() -> ApiError.notFound(missing));
     }
 }
