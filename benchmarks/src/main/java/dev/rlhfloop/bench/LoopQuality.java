@@ -230,7 +230,11 @@ public final class LoopQuality {
         static Set<String> knownWords(BuiltinData data) {
             Set<String> words = new HashSet<>();
             for (String text : data.corpus()) words.addAll(RaterRules.words(text));
-            for (InstructionExample e : data.trainingExamples()) words.addAll(RaterRules.words(e.prompt() + " " + e.output()));
+            for (InstructionExample e : data.trainingExamples()) {
+                if (!e.task().equals(BuiltinData.UNKNOWN_TASK)) { // their subjects (Peru, Napoleon, made-up names) are not the world's words
+                    words.addAll(RaterRules.words(e.prompt() + " " + e.output()));
+                }
+            }
             for (InstructionExample e : data.heldOutExamples()) words.addAll(RaterRules.words(e.prompt() + " " + e.output()));
             for (String prompt : data.prompts()) words.addAll(RaterRules.words(prompt));
             return words;
