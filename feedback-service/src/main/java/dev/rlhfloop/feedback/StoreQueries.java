@@ -89,8 +89,13 @@ public final class StoreQueries {
 
     /** What this instance knows of a comparison: its answers and who voted. */
     public Optional<ComparisonState> comparison(String comparisonId) {
-        return Optional.ofNullable(store(FeedbackTopology.COMPARISONS_STORE,
-                QueryableStoreTypes.<String, ComparisonState>keyValueStore()).get(comparisonId));
+        var comparisons = store(FeedbackTopology.COMPARISONS_STORE, QueryableStoreTypes.<String, ComparisonState>keyValueStore());
+        try {
+            return Optional.ofNullable(comparisons.get(comparisonId));
+        } catch (InvalidStateStoreException e) {
+            // a rebalance between finding the store and reading it ("may have migrated"): not ready, never a 500
+            throw new NotReadyException("statistics are being rebuilt from Kafka; try again shortly");
+        }
     }
 
     /** What the instance that keeps the comparison's partition knows of it: this one, or another over HTTP. */

@@ -30,15 +30,8 @@ final class InstructionGenerator {
     static final List<String> CHECKABLE_TASKS = List.of("add", "subtract", "multiply", "reverse", "uppercase", "count-letters",
             "count-words", "first", "last", "sort", "opposite", "plural", "fact");
 
-    /** How often each checkable task is drawn for the held-out set (the scored set depends on it: keep it fixed). */
     private static final int[] CHECKABLE_WEIGHTS = {8, 7, 7, 6, 4, 5, 4, 4, 4, 5, 6, 6, 22};
-    /**
-     * How often each task is drawn for training: more questions about facts (60% of the held-out
-     * set, answered from what pretraining read) and about lists (copying from the input), fewer of
-     * the long open answers, whose padded tokens cost the most per example.
-     */
-    private static final int[] TRAINING_WEIGHTS = {8, 7, 7, 8, 2, 3, 4, 6, 6, 7, 6, 6, 34};
-    private static final int TRAINING_OPEN_WEIGHT = 14;
+    private static final int OPEN_WEIGHT = 22;
 
     private final World world;
     private final List<Fact> facts;
@@ -70,10 +63,8 @@ final class InstructionGenerator {
     List<InstructionExample> examples(int count, boolean withOpenTasks, boolean distinct, Predicate<String> allowed) {
         List<InstructionExample> examples = new ArrayList<>(count);
         Set<String> seen = new HashSet<>();
-        int[] weights = withOpenTasks ? TRAINING_WEIGHTS : CHECKABLE_WEIGHTS;
-        int openWeight = withOpenTasks ? TRAINING_OPEN_WEIGHT : 0;
-        int total = openWeight;
-        for (int weight : weights) {
+        int total = OPEN_WEIGHT;
+        for (int weight : CHECKABLE_WEIGHTS) {
             total += weight;
         }
         int attempts = 0;
@@ -81,13 +72,13 @@ final class InstructionGenerator {
             if (++attempts > 1000 * count + 10_000) {
                 throw new IllegalStateException("cannot find " + count + " examples; only " + examples.size());
             }
-            int roll = random.nextInt(total);
+            int roll = random.nextInt(withOpenTasks ? total : total - OPEN_WEIGHT);
             InstructionExample example = null;
-            for (int t = 0; t < weights.length && example == null; t++) {
-                if (roll < weights[t]) {
+            for (int t = 0; t < CHECKABLE_WEIGHTS.length && example == null; t++) {
+                if (roll < CHECKABLE_WEIGHTS[t]) {
                     example = checkable(CHECKABLE_TASKS.get(t));
                 }
-                roll -= weights[t];
+                roll -= CHECKABLE_WEIGHTS[t];
             }
             if (example == null) {
                 examples.add(open());
