@@ -12,11 +12,13 @@ import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
+import dev.rlhfloop.llm.rlhf.CandidateChoice;
 import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
 import dev.rlhfloop.llm.rlhf.PolicyUpdate;
 import dev.rlhfloop.llm.rlhf.RewardModel;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.rlhf.UpdateSettings;
+import dev.rlhfloop.llm.sample.BatchDecoder;
 import dev.rlhfloop.llm.sample.Generation;
 import dev.rlhfloop.llm.sample.Generator;
 import dev.rlhfloop.llm.sample.SamplingSettings;
@@ -71,7 +73,7 @@ public final class LoopQuality {
      * votes so far (used when the settings weigh by reliability).
      */
     record Harness(int votesPerVersion, List<Integer> checkpoints, int answers, int tasks, float temperature, int topK, int maxNew,
-                   int maxWords, int raters, int randomRaters, double goldShare) {
+                   int maxWords, int bestOf, int raters, int randomRaters, double goldShare) {
 
         Harness {
             if (raters < 1 || randomRaters < 0 || randomRaters >= raters || goldShare < 0 || goldShare >= 1) {
@@ -85,12 +87,12 @@ public final class LoopQuality {
          * words on average, and 66% of its answers are that short (93% at 12, a rule it already follows).
          */
         static Harness defaults() {
-            return new Harness(16, List.of(50, 100, 150, 300), 300, 200, 0.8f, 40, 32, 5, 1, 0, 0);
+            return new Harness(16, List.of(50, 100, 150, 300), 300, 200, 0.8f, 40, 32, 5, 1, 1, 0, 0);
         }
 
         /** Few answers and tasks, few votes: a smoke run that proves the harness end to end. */
         static Harness quick() {
-            return new Harness(8, List.of(16, 32), 40, 20, 0.8f, 40, 24, 5, 1, 0, 0);
+            return new Harness(8, List.of(16, 32), 40, 20, 0.8f, 40, 24, 5, 1, 1, 0, 0);
         }
 
         /** Whether some votes are simulated as anything but the one rule rater's (the original harness draws nothing else). */
@@ -109,7 +111,7 @@ public final class LoopQuality {
     /** The keys that change a configuration (and so its label); every other key chooses what runs or where it goes. */
     static final List<String> CONFIG_KEYS = List.of("algorithm", "lr", "beta", "epochs", "batch", "lora", "rewardLr", "rewardEpochs",
             "votesPerVersion", "checkpoints", "answers", "tasks", "temperature", "topK", "maxNew", "maxWords", "online", "onlinePrompts",
-            "onlineWeight", "onlineTemperature", "raters", "randomRaters", "gold", "weights", "quick");
+            "onlineWeight", "onlineTemperature", "bestOf", "raters", "randomRaters", "gold", "weights", "quick");
 
     public static void main(String[] args) throws IOException {
         ExperimentArgs o = ExperimentArgs.parse(args);
@@ -143,6 +145,7 @@ public final class LoopQuality {
         System.out.println(QualityResults.HEADER);
         List<Row> all = QualityResults.read(out);
         Set<String> labels = new HashSet<>(configurations.stream().map(Configuration::label).toList());
+        configurations.forEach(c -> labels.add(plainLabel(c.label())));
         List<Row> ours = all.stream().filter(r -> labels.contains(r.config()) && rules.stream()
                 .anyMatch(n -> RaterRules.rule(n, 1).map(RaterRules.Rule::name).orElse("").equals(r.rule()))).toList();
         ours.forEach(r -> System.out.println(r.line()));
@@ -201,8 +204,9 @@ public final class LoopQuality {
                 : h.checkpoints();
         Harness harness = new Harness(o.intOr("votesPerVersion", h.votesPerVersion()), checkpoints, o.intOr("answers", h.answers()),
                 o.intOr("tasks", h.tasks()), o.floatOr("temperature", h.temperature()), o.intOr("topK", h.topK()),
-                o.intOr("maxNew", h.maxNew()), o.intOr("maxWords", h.maxWords()), o.intOr("raters", h.raters()),
+                o.intOr("maxNew", h.maxNew()), o.intOr("maxWords", h.maxWords()), o.intOr("bestOf", h.bestOf()), o.intOr("raters", h.raters()),
                 o.intOr("randomRaters", h.randomRaters()), o.doubleOr("gold", h.goldShare()));
+        if (harness.bestOf() < 1) throw new IllegalArgumentException("bestOf must be at least 1, was " + harness.bestOf());
         return new Configuration(label(o, quick), settings, harness);
     }
 
@@ -223,6 +227,15 @@ public final class LoopQuality {
         }
         if (quick) parts.add("quick");
         return parts.isEmpty() ? "default" : String.join(" ", parts);
+    }
+
+    /**
+     * The label of a best-of-n run's companion rows: the same versions answering with one sample
+     * each ({@code bestOf=1}), measured in the same run, so the two rows of a checkpoint differ only
+     * in how the held-out answers were drawn.
+     */
+    static String plainLabel(String label) {
+        return label.replaceAll("bestOf=\\d+", "bestOf=1");
     }
 
     /** What every run shares: the SFT model, the prompts (split into voted and held-out), the tasks, the known words, the SFT model's answers. */
@@ -279,17 +292,33 @@ public final class LoopQuality {
                    double nonWords, double words) {}
 
     static Measure measure(Setup setup, Gpt model, List<String> prompts, Harness h) {
+        return measure(setup, model, prompts, h, null, Double.NaN);
+    }
+
+    /**
+     * With a {@code rewardModel}, each answer is the best of {@code h.bestOf()} samples by it (as
+     * {@code rlhf.inference.best-of} serves them; candidate 0 is the plain answer's sample), and the
+     * greedy exact match, which best-of-n does not change, is {@code exactMatch} when known.
+     */
+    static Measure measure(Setup setup, Gpt model, List<String> prompts, Harness h, RewardModel rewardModel, double exactMatch) {
         int eot = setup.tokenizer.endOfTextId();
         SamplingSettings sampling = new SamplingSettings(h.temperature(), h.topK(), 1f, h.maxNew(), 0, eot);
         List<String> asked = new ArrayList<>(), answers = new ArrayList<>();
         List<int[]> promptIds = new ArrayList<>(), answerIds = new ArrayList<>();
         long words = 0, unknown = 0;
         Generator generator = new Generator(model);
+        BatchDecoder candidates = rewardModel == null ? null : new BatchDecoder(model);
         for (int i = 0; i < h.answers(); i++) {
             String prompt = prompts.get(i % prompts.size());
             int[] ids = setup.tokenizer.encode(AlpacaFormat.prompt(prompt, ""));
-            Generation g = generator.generate(ids, sampling.withSeed(9_999L + i));
-            int[] tokens = Arrays.copyOfRange(g.tokens(), ids.length, g.tokens().length);
+            int[] tokens;
+            if (candidates == null) {
+                Generation g = generator.generate(ids, sampling.withSeed(9_999L + i));
+                tokens = Arrays.copyOfRange(g.tokens(), ids.length, g.tokens().length);
+            } else {
+                List<int[]> drawn = CandidateChoice.sample(candidates, ids, sampling.withSeed(9_999L + i), h.bestOf());
+                tokens = drawn.get(CandidateChoice.best(CandidateChoice.score(rewardModel, ids, drawn)));
+            }
             String text = AnswerChecker.responseOf(setup.tokenizer.decode(tokens));
             asked.add(prompt);
             answers.add(text);
@@ -301,7 +330,7 @@ public final class LoopQuality {
             }
         }
         List<InstructionExample> tasks = setup.tasks.subList(0, Math.min(h.tasks(), setup.tasks.size()));
-        double exact = ExactMatch.score(model, setup.tokenizer, tasks, ExactMatch.DEFAULT_MAX_NEW_TOKENS, TrainingListener.NONE).score().accuracy();
+        double exact = !Double.isNaN(exactMatch) ? exactMatch : ExactMatch.score(model, setup.tokenizer, tasks, ExactMatch.DEFAULT_MAX_NEW_TOKENS, TrainingListener.NONE).score().accuracy();
         return new Measure(asked, answers, promptIds, answerIds, exact, words == 0 ? 0 : (double) unknown / words, (double) words / h.answers());
     }
 
@@ -326,6 +355,11 @@ public final class LoopQuality {
             rows.add(new Row(date, commit, machine.toString(), Machine.load(), config.label(), rule.name(), seed, 0, 0, 0, h.answers(), sftShare,
                     Double.NaN, Double.NaN, sft.exactMatch(), sft.nonWords(), 0, sft.words(), Double.NaN, Double.NaN));
             print(rows.get(0));
+            if (h.bestOf() > 1) {
+                // no reward model before the first vote: the SFT model answers plainly under both labels
+                rows.add(0, new Row(date, commit, machine.toString(), Machine.load(), plainLabel(config.label()), rule.name(), seed, 0, 0, 0,
+                        h.answers(), sftShare, Double.NaN, Double.NaN, sft.exactMatch(), sft.nonWords(), 0, sft.words(), Double.NaN, Double.NaN));
+            }
 
             PolicyUpdate update = new PolicyUpdate(config.settings());
             Gpt policy = update.newPolicy(setup.reference, seed);
@@ -380,12 +414,14 @@ public final class LoopQuality {
                     }
                 }
                 Measure m = measure(setup, policy, heldOut, h);
-                double share = share(m);
-                rows.add(new Row(date, commit, machine.toString(), Machine.load(), config.label(), rule.name(), seed, votes, pairs, versions,
-                        h.answers(), share, QualityResults.gapClosed(sftShare, share), winRate(m, sft), m.exactMatch(), m.nonWords(),
-                        kl(policy, m), m.words(), versions == 0 ? Double.NaN : updateSeconds / versions,
-                        versions == 0 ? Double.NaN : peakHeapMb));
-                print(rows.get(rows.size() - 1));
+                double perUpdate = versions == 0 ? Double.NaN : updateSeconds / versions;
+                double heap = versions == 0 ? Double.NaN : peakHeapMb;
+                if (h.bestOf() > 1) {
+                    // the same version answering plainly, under the label without bestOf: the row to compare with
+                    rows.add(row(date, plainLabel(config.label()), votes, pairs, versions, m, sft, sftShare, policy, perUpdate, heap));
+                    m = measure(setup, policy, heldOut, h, rewardModel, m.exactMatch());
+                }
+                rows.add(row(date, config.label(), votes, pairs, versions, m, sft, sftShare, policy, perUpdate, heap));
             }
             return rows;
         }
@@ -413,6 +449,16 @@ public final class LoopQuality {
             fresh.clear();
             freshRaters.clear();
             return (System.nanoTime() - t0) / 1e9;
+        }
+
+        private Row row(String date, String label, int votes, int pairs, int versions, Measure m, Measure sft, double sftShare, Gpt policy,
+                        double perUpdate, double heap) {
+            double share = share(m);
+            Row row = new Row(date, commit, machine.toString(), Machine.load(), label, rule.name(), seed, votes, pairs, versions,
+                    config.harness().answers(), share, QualityResults.gapClosed(sftShare, share), winRate(m, sft), m.exactMatch(), m.nonWords(),
+                    kl(policy, m), m.words(), perUpdate, heap);
+            print(row);
+            return row;
         }
 
         private double share(Measure m) {

@@ -2,7 +2,10 @@ package dev.rlhfloop.bench;
 
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptConfig;
+import dev.rlhfloop.llm.rlhf.CandidateChoice;
+import dev.rlhfloop.llm.rlhf.RewardModel;
 import dev.rlhfloop.llm.sample.BatchScheduler;
+import dev.rlhfloop.llm.sample.Generation;
 import dev.rlhfloop.llm.sample.SamplingSettings;
 import dev.rlhfloop.llm.tensor.Parallel;
 
@@ -23,7 +26,12 @@ import java.util.concurrent.Future;
  * {@code --rounds} interleaved rounds. Tokens per CPU second (the process's CPU time) is what a run
  * cost whatever else the machine was doing: the figure to compare on a loaded machine.
  *
- * <pre>./bench ServeBenchmark [--concurrent 1,8,32] [--preset nano] [--new-tokens 64] [--prompt-tokens 40] [--max-batch 64] [--rounds 3]</pre>
+ * <pre>./bench ServeBenchmark [--concurrent 1,8,32] [--preset nano] [--new-tokens 64] [--prompt-tokens 40] [--max-batch 64] [--rounds 3] [--best-of 1]</pre>
+ *
+ * With {@code --best-of N} each answer is served as {@code rlhf.inference.best-of} serves it: N
+ * candidates decoded in the same batch, scored by a reward model (a copy of the model with a random
+ * head), the best streamed whole, so its first token comes once all N are done and scored; tokens/s
+ * then counts every candidate's tokens (what was computed), and "done" is when the answer is shown.
  *
  * Answers run to the token limit (random weights never sample a stop token), with the service's
  * sampling defaults (temperature 0.8, top-k 40).
@@ -42,6 +50,7 @@ public final class ServeBenchmark {
         int promptTokens = 40;
         int maxBatch = BatchScheduler.MAX_BATCH;
         int rounds = 3;
+        int bestOf = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--concurrent" -> levels = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -50,25 +59,41 @@ public final class ServeBenchmark {
                 case "--prompt-tokens" -> promptTokens = Integer.parseInt(args[++i]);
                 case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--best-of" -> bestOf = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--concurrent 1,8,32 --preset nano --new-tokens 64 --prompt-tokens 40 --max-batch 64 --rounds 3)");
+                        + " (--concurrent 1,8,32 --preset nano --new-tokens 64 --prompt-tokens 40 --max-batch 64 --rounds 3 --best-of 1)");
             }
         }
         GptConfig config = GptConfig.preset(preset);
         Gpt gpt = Gpt.create(config, 0);
         System.out.printf("ServeBenchmark: %s (%,d parameters), %d kernel threads, %d-token prompts, %d new tokens per answer, "
-                + "two answers per comparison, max batch %d, best of %d rounds%n", preset, config.parameterCount(), Parallel.threads(),
-                promptTokens, newTokens, maxBatch, rounds);
-        run(gpt, 4, maxBatch, promptTokens, newTokens); // warm-up: JIT and buffers
+                + "two answers per comparison, max batch %d, best of %d rounds%s%n", preset, config.parameterCount(), Parallel.threads(),
+                promptTokens, newTokens, maxBatch, rounds, bestOf > 1 ? ", each answer the best of " + bestOf + " by a reward model" : "");
+        Serving serving = new Serving(gpt, bestOf > 1 ? RewardModel.fromPolicy(gpt, 1) : null, bestOf);
+        run(serving, 4, maxBatch, promptTokens, newTokens); // warm-up: JIT and buffers
         // Rounds interleave the levels and the batch-1 run, so load from outside hits them alike;
         // each figure is its level's round with the most tokens/s (load only ever slows a round).
         Level batchOne = null;
         Level[] best = new Level[levels.length];
+        Level[] oneSample = new Level[levels.length]; // with --best-of: the same levels sampled once, interleaved, to compare with
         for (int round = 0; round < rounds; round++) {
-            batchOne = faster(batchOne, run(gpt, 1, 1, promptTokens, newTokens));
+            batchOne = faster(batchOne, run(new Serving(gpt, null, 1), 1, 1, promptTokens, newTokens));
             for (int i = 0; i < levels.length; i++) {
-                best[i] = faster(best[i], run(gpt, levels[i], maxBatch, promptTokens, newTokens));
+                best[i] = faster(best[i], run(serving, levels[i], maxBatch, promptTokens, newTokens));
+                if (bestOf > 1) oneSample[i] = faster(oneSample[i], run(new Serving(gpt, null, 1), levels[i], maxBatch, promptTokens, newTokens));
             }
+        }
+        if (bestOf > 1) {
+            System.out.println();
+            System.out.printf("| concurrent comparisons | first token p50 / p95 (ms), 1 sample | best of %d | done p50 / p95 (ms), 1 sample | best of %d |%n",
+                    bestOf, bestOf);
+            System.out.println("| ---: | ---: | ---: | ---: | ---: |");
+            for (int i = 0; i < levels.length; i++) {
+                System.out.printf("| %d | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f |%n", levels[i], oneSample[i].firstToken()[0],
+                        oneSample[i].firstToken()[1], best[i].firstToken()[0], best[i].firstToken()[1], oneSample[i].done()[0],
+                        oneSample[i].done()[1], best[i].done()[0], best[i].done()[1]);
+            }
+            System.out.println();
         }
         System.out.printf("batch 1 (1 comparison, its 2 answers one after the other, --max-batch 1): %.1f tokens/s, %.1f tokens per CPU second%n",
                 batchOne.tokensPerSecond(), batchOne.tokensPerCpuSecond());
@@ -87,7 +112,11 @@ public final class ServeBenchmark {
         return best == null || candidate.tokensPerSecond() > best.tokensPerSecond() ? candidate : best;
     }
 
-    private static Level run(Gpt gpt, int comparisons, int maxBatch, int promptTokens, int newTokens) throws Exception {
+    /** What answers: the model, and with {@code bestOf} above 1 the reward model that picks the best of that many candidates. */
+    private record Serving(Gpt gpt, RewardModel rewardModel, int bestOf) {}
+
+    private static Level run(Serving serving, int comparisons, int maxBatch, int promptTokens, int newTokens) throws Exception {
+        Gpt gpt = serving.gpt();
         int answers = 2 * comparisons;
         BatchScheduler scheduler = new BatchScheduler(maxBatch, "serve-benchmark");
         ExecutorService callers = Executors.newFixedThreadPool(answers);
@@ -104,6 +133,7 @@ public final class ServeBenchmark {
                 int[] prompt = prompts.get(a / 2);
                 SamplingSettings settings = new SamplingSettings(0.8f, 40, 1f, newTokens, 1000L + a, -1);
                 futures.add(callers.submit(() -> {
+                    if (serving.bestOf() > 1) return bestOf(serving, scheduler, prompt, settings, start);
                     long[] first = {0};
                     int tokens = scheduler.generate(gpt, prompt, settings, (token, logProb) -> {
                         if (first[0] == 0) first[0] = System.nanoTime();
@@ -130,6 +160,21 @@ public final class ServeBenchmark {
             callers.shutdownNow();
             scheduler.close();
         }
+    }
+
+    /** One answer served best of n: every candidate submitted at once, then scored; it shows (first token and done) once the best is known. */
+    private static Answer bestOf(Serving serving, BatchScheduler scheduler, int[] prompt, SamplingSettings settings, long start) {
+        List<java.util.concurrent.CompletableFuture<Generation>> candidates = new ArrayList<>();
+        for (int k = 0; k < serving.bestOf(); k++) {
+            candidates.add(scheduler.submit(serving.gpt(), prompt, settings.withSeed(CandidateChoice.candidateSeed(settings.seed(), k)),
+                    (token, logProb) -> true));
+        }
+        List<int[]> drawn = candidates.stream().map(c -> scheduler.await(c).newTokens()).toList();
+        synchronized (serving.rewardModel()) {
+            CandidateChoice.best(CandidateChoice.score(serving.rewardModel(), prompt, drawn));
+        }
+        long shown = System.nanoTime() - start;
+        return new Answer(shown, shown, drawn.stream().mapToInt(t -> t.length).sum());
     }
 
     /** CPU time of the whole process: what the run cost whatever else the machine was doing. */

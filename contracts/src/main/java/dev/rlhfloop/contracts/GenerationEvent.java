@@ -14,6 +14,8 @@ import java.util.List;
  *                        left out of the JSON then, so single-turn events read and write as before
  * @param check           null for an ordinary answer; set on the answers of a comparison that checks the raters
  *                        (gold, or shown to two raters), which the public API never serves
+ * @param selection       null for an answer sampled once; how it was chosen among several samples by a
+ *                        reward model otherwise ({@code rlhf.inference.best-of}, {@code rlhf.inference.pairing})
  */
 public record GenerationEvent(
         int schemaVersion,
@@ -26,10 +28,11 @@ public record GenerationEvent(
         double sequenceLogProb,
         Instant createdAt,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Turn> history,
-        RaterCheck check) {
+        RaterCheck check,
+        Selection selection) {
 
-    /** 2 added {@code history} (a follow-up's earlier turns), optional. */
-    public static final int SCHEMA_VERSION = 2;
+    /** 2 added {@code history} (a follow-up's earlier turns), optional; 3 added {@code selection}, optional. */
+    public static final int SCHEMA_VERSION = 3;
 
     public GenerationEvent {
         schemaVersion = InvalidEventException.schemaVersionOrFirst(schemaVersion);
@@ -49,17 +52,29 @@ public record GenerationEvent(
     /** A first turn's event (no history). */
     public GenerationEvent(int schemaVersion, String generationId, String comparisonId, Slot slot, String prompt,
                            Answer answer, Sampling sampling, double sequenceLogProb, Instant createdAt) {
-        this(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb, createdAt, List.of(), null);
+        this(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb, createdAt, List.of(), null, null);
     }
 
     public GenerationEvent(int schemaVersion, String generationId, String comparisonId, Slot slot, String prompt,
                            Answer answer, Sampling sampling, double sequenceLogProb, Instant createdAt, List<Turn> history) {
-        this(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb, createdAt, history, null);
+        this(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb, createdAt, history, null, null);
+    }
+
+    /** An event with every field but {@code selection}: what schema 2 wrote. */
+    public GenerationEvent(int schemaVersion, String generationId, String comparisonId, Slot slot, String prompt,
+                           Answer answer, Sampling sampling, double sequenceLogProb, Instant createdAt, List<Turn> history,
+                           RaterCheck check) {
+        this(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb, createdAt, history, check, null);
     }
 
     public GenerationEvent withCheck(RaterCheck check) {
         return new GenerationEvent(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb,
-                createdAt, history, check);
+                createdAt, history, check, selection);
+    }
+
+    public GenerationEvent withSelection(Selection selection) {
+        return new GenerationEvent(schemaVersion, generationId, comparisonId, slot, prompt, answer, sampling, sequenceLogProb,
+                createdAt, history, check, selection);
     }
 
     public static GenerationEvent of(String generationId, String comparisonId, Slot slot, String prompt,

@@ -44,6 +44,17 @@ class SchemaCompatibilityTest {
     }
 
     @Test
+    void v3AnswersSayHowTheyWereChosen() {
+        GenerationEvent e = Json.read(Fixtures.read("v3/generation-event.json"), GenerationEvent.class);
+        assertEquals(new Selection(Selection.Method.BEST_OF, 4, 42, "7", 1.5), e.selection());
+        // the chosen candidate is the third: its seed is the event's own
+        assertEquals(42 + 2 * 1_000_003L, e.sampling().seed());
+        GenerationEvent older = Json.read(Fixtures.read("v2/generation-event.json"), GenerationEvent.class);
+        assertNull(older.selection());
+        assertTrue(!Json.writeString(older).contains("selection"), "an answer sampled once reads as schema 2 wrote it");
+    }
+
+    @Test
     void v1VoteEventReads() {
         VoteEvent e = Json.read(Fixtures.read("v1/vote-event.json"), VoteEvent.class);
         assertEquals(new VoteEvent(1, "5d0c2b1e-2f1c-3a47-9a0e-7d5f6f1b2c3d", "cmp-1", Choice.BOTH_BAD, "alice",
@@ -185,7 +196,8 @@ class SchemaCompatibilityTest {
                 new Case("v2/model-version.json", ModelVersion.class),
                 new Case("v2/generation-event.json", GenerationEvent.class),
                 new Case("v2/preference-pair.json", PreferencePair.class),
-                new Case("v3/model-version.json", ModelVersion.class))) {
+                new Case("v3/model-version.json", ModelVersion.class),
+                new Case("v3/generation-event.json", GenerationEvent.class))) {
             Object first = Json.read(Fixtures.read(c.file()), c.type());
             assertEquals(first, Json.read(Json.write(first), c.type()), c.file());
         }

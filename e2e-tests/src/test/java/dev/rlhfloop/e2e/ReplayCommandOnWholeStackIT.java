@@ -140,6 +140,7 @@ class ReplayCommandOnWholeStackIT {
                 "GET /api/raters feedback-service", "POST /api/raters feedback-service", "DELETE /api/raters/{raterId} feedback-service",
                 "POST /api/raters/{raterId}/forget feedback-service", "POST /api/import/pairs feedback-service",
                 "GET /api/models trainer-service", "GET /api/models/{version}/weights trainer-service",
+                "GET /api/models/{version}/reward-model trainer-service",
                 "GET /api/replays trainer-service", "POST /api/replays trainer-service",
                 "GET /api/training trainer-service", "GET /api/training/events trainer-service",
                 "GET /api/lines/{line}/control trainer-service", "PUT /api/lines/{line}/control trainer-service",

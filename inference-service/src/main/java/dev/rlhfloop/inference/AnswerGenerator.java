@@ -48,21 +48,46 @@ final class AnswerGenerator {
 
     /** {@code prompt} + {@code settings.maxNewTokens()} must fit the model's context (checked by the caller). */
     static Result generate(ServedModel model, int[] prompt, SamplingSettings settings, Consumer<String> pieces) {
-        int endOfText = model.tokenizer().endOfTextId();
-        StreamingDecoder decoder = model.tokenizer().streamingDecoder();
-        AnswerText answer = new AnswerText();
-        double[] logProb = {0};
-        Generation generation = scheduler().generate(model.gpt(), prompt, settings.withStopToken(endOfText),
-                (token, tokenLogProb) -> {
-                    logProb[0] += tokenLogProb;
-                    if (token == endOfText) return true; // the generator stops on it; it is not part of the text
-                    emit(answer.append(decoder.next(token)), pieces);
-                    return !answer.ended();
-                });
-        emit(answer.append(decoder.finish()), pieces);
-        emit(answer.finish(), pieces);
-        List<Integer> tokens = Arrays.stream(generation.newTokens()).boxed().toList();
-        return new Result(answer.text(), tokens, logProb[0]);
+        return start(model, prompt, settings, pieces).await();
+    }
+
+    /**
+     * Queues an answer in the batch without waiting: a caller with several answers (best-of-n's
+     * candidates) starts them all, so they decode in the same steps, then awaits each. Pieces stream
+     * to {@code pieces} on the scheduler's thread, the last ones on the awaiting thread.
+     */
+    static Pending start(ServedModel model, int[] prompt, SamplingSettings settings, Consumer<String> pieces) {
+        return new Pending(model, prompt, settings, pieces);
+    }
+
+    /** An answer being generated. */
+    static final class Pending {
+        private final StreamingDecoder decoder;
+        private final AnswerText answer = new AnswerText();
+        private final Consumer<String> pieces;
+        private final java.util.concurrent.CompletableFuture<Generation> generation;
+        private double logProb;
+
+        private Pending(ServedModel model, int[] prompt, SamplingSettings settings, Consumer<String> pieces) {
+            int endOfText = model.tokenizer().endOfTextId();
+            this.decoder = model.tokenizer().streamingDecoder();
+            this.pieces = pieces;
+            this.generation = scheduler().submit(model.gpt(), prompt, settings.withStopToken(endOfText), (token, tokenLogProb) -> {
+                logProb += tokenLogProb;
+                if (token == endOfText) return true; // the generator stops on it; it is not part of the text
+                emit(answer.append(decoder.next(token)), pieces);
+                return !answer.ended();
+            });
+        }
+
+        /** Waits for the answer's last token and returns it whole. */
+        Result await() {
+            Generation done = scheduler().await(generation);
+            emit(answer.append(decoder.finish()), pieces);
+            emit(answer.finish(), pieces);
+            List<Integer> tokens = Arrays.stream(done.newTokens()).boxed().toList();
+            return new Result(answer.text(), tokens, logProb);
+        }
     }
 
     private static void emit(String piece, Consumer<String> pieces) {

@@ -4,6 +4,7 @@ import dev.rlhfloop.contracts.Answer;
 import dev.rlhfloop.contracts.GenerationEvent;
 import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.Sampling;
+import dev.rlhfloop.contracts.Selection;
 import dev.rlhfloop.contracts.Slot;
 import dev.rlhfloop.contracts.Turn;
 import dev.rlhfloop.llm.data.PromptFile;
@@ -78,6 +79,9 @@ public class ComparisonService {
 
     @Inject
     ComparisonThreads threads;
+
+    @Inject
+    CandidateAnswers candidates;
 
     @Inject
     ServedLines servedLines;
@@ -234,6 +238,16 @@ public class ComparisonService {
         }
         String shownPrompt = prompt;
         long startedNanos = System.nanoTime();
+        Optional<RewardModels.Loaded> rewardModel = candidates.active();
+        if (rewardModel.isPresent()) {
+            generators.submit(() -> {
+                queueRoom.release(2);
+                generateChosen(comparison, List.of(a, b), models, promptIds, shownPrompt,
+                        List.of(fitted.get(0).context(), fitted.get(1).context()), List.of(seedA, seedB), rewardModel.get(), startedNanos);
+            });
+            comparisonsCreated.increment();
+            return comparison;
+        }
         generators.submit(() -> {
             queueRoom.release();
             generate(comparison, a, models.get(0), promptIds[0], shownPrompt, fitted.get(0).context(), seedA, startedNanos);
@@ -305,10 +319,43 @@ public class ComparisonService {
         if (tokens > 1 && firstPieceNanos[0] != 0) {
             tokenLatency.record((System.nanoTime() - firstPieceNanos[0]) / (tokens - 1), TimeUnit.NANOSECONDS);
         }
+        publish(comparison, answer, model, result, settings, prompt, context, null);
+    }
+
+    /**
+     * Both answers chosen among candidates by the reward model ({@link CandidateAnswers}): each
+     * streams, whole, once every candidate is sampled and scored.
+     */
+    private void generateChosen(Comparison comparison, List<AnswerStream> answers, List<ServedModel> models, int[][] promptIds,
+                                String prompt, List<List<Turn>> contexts, List<Long> seeds, RewardModels.Loaded rewardModel,
+                                long startedNanos) {
+        CandidateAnswers.Drawn drawn;
+        try {
+            drawn = candidates.draw(rewardModel, models, promptIds,
+                    List.of(settings(models.get(0), seeds.get(0)), settings(models.get(1), seeds.get(1))));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "the candidates of comparison %s failed", comparison.id());
+            answers.forEach(answer -> answer.fail("generation failed: " + e.getMessage()));
+            return;
+        }
+        tokensGenerated.increment(drawn.tokensSampled());
+        for (int side = 0; side < 2; side++) {
+            CandidateAnswers.Chosen chosen = drawn.answers().get(side);
+            AnswerStream answer = answers.get(side);
+            timeToFirstToken.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+            chosen.answer().pieces().forEach(answer::append);
+            publish(comparison, answer, models.get(side), chosen.answer().result(), chosen.answer().settings(), prompt, contexts.get(side),
+                    chosen.selection());
+        }
+    }
+
+    /** Publishes an answer's generation event, then marks it done. */
+    private void publish(Comparison comparison, AnswerStream answer, ServedModel model, AnswerGenerator.Result result,
+                         SamplingSettings settings, String prompt, List<Turn> context, Selection selection) {
         GenerationEvent event = GenerationEvent.of(answer.generationId(), comparison.id(), answer.slot(), prompt,
                 new Answer(result.text(), result.tokenIds(), model.versionId()),
-                new Sampling(settings.temperature(), settings.topK(), settings.topP(), settings.maxNewTokens(), seed),
-                result.logProb(), context).withCheck(comparison.check());
+                new Sampling(settings.temperature(), settings.topK(), settings.topP(), settings.maxNewTokens(), settings.seed()),
+                result.logProb(), context).withCheck(comparison.check()).withSelection(selection);
         // "done" goes out once Kafka has the answer, so a vote right after it finds the comparison
         publisher.publish(event).whenComplete((ok, error) -> {
             if (error != null) {

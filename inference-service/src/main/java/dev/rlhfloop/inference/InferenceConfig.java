@@ -42,6 +42,35 @@ public interface InferenceConfig {
 
     Sampling sampling();
 
+    /**
+     * Best-of-n serving: each answer of a comparison is the one of this many samples that the latest
+     * version's reward model scores highest (the reward model is published with each version); 1
+     * samples once. The answer streams only once all n are sampled and scored: the first token waits
+     * for the whole answer (docs/loop.md). Off (1) by default.
+     */
+    @WithDefault("1")
+    int bestOf();
+
+    /** How a comparison's two answers are drawn. */
+    @WithDefault("independent")
+    Pairing pairing();
+
+    /** With {@code pairing=uncertain}: the candidates sampled per version the two answers are chosen from. */
+    @WithDefault("4")
+    int pairingCandidates();
+
+    /** {@code rlhf.inference.pairing}. */
+    enum Pairing {
+        /** Each answer sampled on its own (best of {@code best-of} when that is above 1). */
+        INDEPENDENT,
+        /**
+         * Uncertainty sampling: {@code pairing-candidates} answers are sampled and the two whose
+         * preference the latest reward model is least sure of (σ(r₁ − r₂) nearest ½) are shown, so a
+         * vote settles a real doubt. Ahead of best-of for comparisons.
+         */
+        UNCERTAIN
+    }
+
     /** Gold comparisons and comparisons shown to two raters. */
     RaterCheckSettings raterChecks();
 

@@ -57,6 +57,37 @@ final class ModelDownload {
         }
     }
 
+    /**
+     * Downloads and unpacks an archive that is published beside a version's weights but not announced
+     * (a reward model: {@code files} must all be in it); false when there is none at {@code url}
+     * (HTTP 404, or no such file). No digest to check: it comes from the trainer that announced the
+     * version, over the same authenticated request as its weights.
+     */
+    static boolean fetchIfPresent(String url, Path directory, java.util.List<String> files, String authorization) throws IOException {
+        URI uri = parse(url);
+        Files.createDirectories(directory);
+        Path download = Files.createTempFile(directory, "download", ".zip");
+        try {
+            if (uri.getScheme().equalsIgnoreCase("file") && !Files.isRegularFile(Path.of(uri))) return false;
+            try {
+                copy(uri, download, authorization);
+            } catch (NotFound e) {
+                return false;
+            }
+            ModelArchive.unpack(download, directory, files);
+            return true;
+        } finally {
+            Files.deleteIfExists(download);
+        }
+    }
+
+    /** HTTP 404: nothing is published at the URL. */
+    private static final class NotFound extends IOException {
+        NotFound(String message) {
+            super(message);
+        }
+    }
+
     private static URI parse(String url) throws IOException {
         URI uri;
         try {
@@ -88,6 +119,7 @@ final class ModelDownload {
         try {
             HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = response.body()) {
+                if (response.statusCode() == 404) throw new NotFound("cannot fetch " + uri + ": HTTP 404");
                 if (response.statusCode() != 200) {
                     throw new IOException("cannot fetch " + uri + ": HTTP " + response.statusCode());
                 }

@@ -5,6 +5,7 @@ import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.llm.rlhf.RewardModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -49,6 +50,9 @@ public class ModelVersionWatcher {
 
     @Inject
     ModelRegistry registry;
+
+    @Inject
+    RewardModels rewardModels;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -106,7 +110,10 @@ public class ModelVersionWatcher {
                         if (version == null || !isServed(version)) return;
                         known.put(version.versionId(), version);
                         // a repeated announcement (a producer retry, a re-publish) of a version already resident is not loaded again
-                        if (registry.find(version.versionId()).isEmpty()) load(version).ifPresent(ModelVersionWatcher.this::serve);
+                        if (registry.find(version.versionId()).isEmpty()) load(version).ifPresent(model -> {
+                            serve(model);
+                            loadRewardModel(version);
+                        });
                     }
                 });
     }
@@ -138,6 +145,46 @@ public class ModelVersionWatcher {
         for (ModelVersion version : line.subList(Math.max(0, line.size() - ModelRegistry.RECENT_VERSIONS), line.size())) {
             load(version).ifPresent(this::serve);
         }
+        loadRewardModel(line.get(line.size() - 1));
+    }
+
+    /**
+     * The reward model published beside {@code version}'s weights, made the latest, when answers are
+     * chosen by one ({@link RewardModels#wanted}); a version without one (the SFT model) leaves
+     * answers sampled once until a version has one. A reward model that fails to load is logged and
+     * the previous one stays.
+     */
+    void loadRewardModel(ModelVersion version) {
+        if (!rewardModels.wanted()) return;
+        String url = rewardModelUrl(version.weights().url());
+        if (url == null) return;
+        long start = System.nanoTime();
+        Path dir = null;
+        try {
+            Files.createDirectories(config.downloadDir());
+            dir = Files.createTempDirectory(config.downloadDir(), safe(version.versionId()) + "-reward-");
+            if (!ModelDownload.fetchIfPresent(url, dir, RewardModel.ARCHIVE_FILES, auth.serviceAuthorization())) {
+                LOG.infof("version %s has no reward model at %s%s", version.versionId(), url,
+                        rewardModels.latest().map(r -> ": answers are still chosen by version " + r.versionId() + "'s").orElse(""));
+                return;
+            }
+            rewardModels.serve(version.versionId(), RewardModel.load(dir));
+            LOG.infof("loaded the reward model of version %s in %d ms", version.versionId(), (System.nanoTime() - start) / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf("cannot load the reward model of version %s from %s: %s", version.versionId(), url, e.getMessage());
+        } finally {
+            if (dir != null) deleteRecursively(dir);
+        }
+    }
+
+    /**
+     * Where a version's reward model is published: beside its weights, {@code .../weights} →
+     * {@code .../reward-model} (the trainer's API) or {@code .../weights.zip} → {@code .../reward-model.zip}
+     * (a version directory); null for weights published elsewhere.
+     */
+    static String rewardModelUrl(String weightsUrl) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("/weights(\\.zip)?$").matcher(weightsUrl);
+        return m.find() ? weightsUrl.substring(0, m.start()) + "/reward-model" + (m.group(1) == null ? "" : m.group(1)) : null;
     }
 
     private void serve(ServedModel model) {

@@ -11,6 +11,7 @@ import dev.rlhfloop.llm.model.LoraAdapters;
 import dev.rlhfloop.llm.model.LoraSettings;
 import dev.rlhfloop.llm.model.Parameter;
 import dev.rlhfloop.llm.model.PeftAdapter;
+import dev.rlhfloop.llm.rlhf.RewardModel;
 import dev.rlhfloop.llm.tokenizer.BpeTokenizer;
 import dev.rlhfloop.llm.tokenizer.BpeTrainer;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
@@ -41,6 +42,33 @@ final class TinyModels {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * As {@link #packed}, laid out as the trainer publishes a version (its directory's
+     * {@code weights.zip}) with the reward model {@link #rewardModel} beside it ({@code reward-model.zip}).
+     */
+    static ModelVersion packedWithRewardModel(Path workDir, String versionId, long seed, long rewardSeed, String line) {
+        try {
+            Path version = Files.createDirectories(workDir.resolve(versionId));
+            Path dir = Files.createDirectories(version.resolve("model"));
+            GptCheckpoint.save(model(seed), dir);
+            TokenizerFiles.writeHuggingFace(TOKENIZER, dir.resolve(ModelArchive.TOKENIZER_FILE));
+            ModelArchive.Packed packed = ModelArchive.pack(dir, version.resolve("weights.zip"));
+            rewardModel(seed, rewardSeed).save(version.resolve("reward-model"));
+            ModelArchive.packStored(version.resolve("reward-model"), version.resolve("reward-model.zip"), RewardModel.ARCHIVE_FILES);
+            return announce(versionId, line, packed.file().toUri().toString(), packed.sha256());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A reward model over the model of {@code seed} whose head (from {@code rewardSeed}) is scaled up, so candidates' rewards differ clearly. */
+    static RewardModel rewardModel(long seed, long rewardSeed) {
+        RewardModel rewardModel = RewardModel.fromPolicy(model(seed), rewardSeed);
+        float[] head = rewardModel.head().data();
+        for (int i = 0; i < head.length; i++) head[i] *= 20;
+        return rewardModel;
     }
 
     /** The random model of {@code seed} with the tokenizer, in memory, as the registry would serve it. */

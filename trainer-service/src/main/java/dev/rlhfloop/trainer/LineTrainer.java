@@ -572,6 +572,9 @@ final class LineTrainer implements Runnable {
             if (thumbs > 0) metrics.put("thumbs", (double) thumbs);
             metrics.put("weightsBytes", (double) Files.size(staged.resolve(ModelStore.ARCHIVE_FILE)));
             rewardModel.save(staged.resolve(ModelStore.REWARD_MODEL_DIR));
+            // published beside the weights (GET /api/models/{version}/reward-model): inference may rank sampled answers with it
+            ModelArchive.packStored(staged.resolve(ModelStore.REWARD_MODEL_DIR), staged.resolve(ModelStore.REWARD_MODEL_ARCHIVE),
+                    RewardModel.ARCHIVE_FILES);
             if (critic != null) critic.save(staged.resolve(ModelStore.VALUE_MODEL_DIR));
             Map<String, Long> offsets = new LinkedHashMap<>();
             after.forEach((tp, offset) -> offsets.put(offsetKey(tp), offset));

@@ -19,7 +19,9 @@ import java.util.stream.Stream;
  * registry entry with the topic offsets it was trained up to; the line's latest version also holds
  * the reward model its next update continues to train ({@code reward-model/}) and, on a PPO line, the
  * critic ({@code value-model/}); older versions drop both, a copy of the backbone each, since only
- * the latest resumes training. A version directory
+ * the latest resumes training. Every version trained from pairs keeps its reward model packed
+ * ({@code reward-model.zip}): it is published with the version, for inference to choose among
+ * sampled answers (best-of-n, uncertain pairs). A version directory
  * appears by an atomic rename, so it is either complete or absent: it is the checkpoint the
  * consumer offsets are committed after.
  */
@@ -29,6 +31,7 @@ public final class ModelStore {
     public static final String MODEL_DIR = "model";
     public static final String REWARD_MODEL_DIR = "reward-model";
     public static final String VALUE_MODEL_DIR = "value-model";
+    public static final String REWARD_MODEL_ARCHIVE = "reward-model.zip";
 
     private final Path root;
 
@@ -52,6 +55,10 @@ public final class ModelStore {
 
         public Path rewardModelDir() {
             return directory.resolve(REWARD_MODEL_DIR);
+        }
+
+        public Path rewardModelArchive() {
+            return directory.resolve(REWARD_MODEL_ARCHIVE);
         }
 
         public Path valueModelDir() {

@@ -49,10 +49,36 @@ public class ModelsResource {
     @APIResponse(responseCode = "403", description = "a rater's credential, not the admin's (`forbidden`)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response weights(@PathParam("version") String version) {
-        return trainer.archive(version)
-                .map(zip -> Response.ok(zip.toFile(), "application/zip")
-                        .header("Content-Disposition", "attachment; filename=\"model-" + version + ".zip\"")
-                        .build())
-                .orElseGet(() -> ApiError.notFound("this trainer has no weights for version '" + version + "'"));
+        return zip(trainer.archive(version), "model-" + version + ".zip", "this trainer has no weights for version '" + version + "'");
+    }
+
+    /**
+     * The reward model a version was published with, as a ZIP (config.json and model.safetensors of
+     * its backbone, score.safetensors its head): what inference ranks sampled answers by
+     * ({@code rlhf.inference.best-of}, {@code rlhf.inference.pairing=uncertain}). 404 tells a version
+     * that has none (the SFT model).
+     */
+    @AdminOnly(orService = true)
+    @GET
+    @Path("/{version}/reward-model")
+    @Produces({"application/zip", MediaType.APPLICATION_JSON})
+    @Operation(summary = "The reward model a version was published with, as a ZIP (config.json, model.safetensors, score.safetensors)")
+    @APIResponse(responseCode = "200", description = "the ZIP of the reward model trained on every pair up to the version's",
+            content = @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "404", description = "the version has no reward model here (the SFT model, a pruned version) (`not_found`)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "401", description = "no admin credential (`unauthorized`)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "403", description = "a rater's credential, not the admin's (`forbidden`)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    public Response rewardModel(@PathParam("version") String version) {
+        return zip(trainer.rewardModelArchive(version), "reward-model-" + version + ".zip",
+                "this trainer has no reward model for version '" + version + "'");
+    }
+
+    private static Response zip(java.util.Optional<java.nio.file.Path> archive, String fileName, String missing) {
+        return archive.map(zip -> Response.ok(zip.toFile(), "application/zip")
+                        .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"").build())
+                .orElseGet(() -> ApiError.notFound(missing));
     }
 }

@@ -316,6 +316,11 @@ public class TrainerService {
         return store.find(versionId).map(ModelStore.Checkpoint::archive);
     }
 
+    /** The archive of the reward model a version was published with; empty for a version without one (the SFT model, a pruned one). */
+    public Optional<Path> rewardModelArchive(String versionId) {
+        return store.find(versionId).map(ModelStore.Checkpoint::rewardModelArchive).filter(java.nio.file.Files::isRegularFile);
+    }
+
     void refreshState() {
         TrainingStatus.State state;
         if (bootstrapping) state = TrainingStatus.State.BOOTSTRAPPING;

@@ -30,6 +30,7 @@ import dev.rlhfloop.kafka.LocalKafka;
 import dev.rlhfloop.kafka.testing.InjectLocalKafka;
 import dev.rlhfloop.kafka.testing.LocalKafkaTestResource;
 import dev.rlhfloop.llm.io.ModelArchive;
+import dev.rlhfloop.llm.rlhf.RewardModel;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -138,6 +139,19 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         for (String name : ModelArchive.FILES) assertTrue(Files.isRegularFile(dir.resolve("model").resolve(name)), name);
 
         given().header("Authorization", TestSessions.admin()).get("/api/models/nope/weights").then().statusCode(404).body("error", org.hamcrest.Matchers.equalTo("not_found"));
+        // the reward model the version was published with, beside its weights; the SFT model has none
+        String rewardModelPath = URI.create(v2.weights().url()).getPath().replaceFirst("/weights$", "/reward-model");
+        byte[] rewardZip = given().header("Authorization", TestSessions.service("inference-service")).get(rewardModelPath).then().statusCode(200)
+                .contentType("application/zip").extract().asByteArray();
+        Files.write(file, rewardZip);
+        ModelArchive.unpack(file, dir.resolve("reward-model"), RewardModel.ARCHIVE_FILES);
+        RewardModel.load(dir.resolve("reward-model"));
+        Path trained = new ModelStore(dataDir).find("2").orElseThrow().directory().resolve(ModelStore.REWARD_MODEL_DIR);
+        assertArrayEquals(Files.readAllBytes(trained.resolve(RewardModel.HEAD_FILE)),
+                Files.readAllBytes(dir.resolve("reward-model").resolve(RewardModel.HEAD_FILE)), "the reward model v2's update trained");
+        given().header("Authorization", TestSessions.rater("alice")).get(rewardModelPath).then().statusCode(403);
+        given().header("Authorization", TestSessions.admin()).get("/api/models/1/reward-model").then().statusCode(404)
+                .body("error", org.hamcrest.Matchers.equalTo("not_found"));
         // Weights and replays are the admin's (and, for weights, another service's with its own credential): never a rater's.
         String weights = URI.create(v2.weights().url()).getPath();
         given().get(weights).then().statusCode(401).body("error", org.hamcrest.Matchers.equalTo("unauthorized"));

@@ -50,7 +50,7 @@ public class AccessGate {
         if (under(path, "/api/votes") || under(path, "/api/thumbs")) return read ? Need.READ : Need.RATER;
         if (under(path, "/api/comparisons") || under(path, "/api/chat")) return read ? Need.READ : Need.RATER_OR_ADMIN;
         if (under(path, "/api/raters") || under(path, "/api/export") || under(path, "/api/exports") || under(path, "/api/import") || under(path, "/api/settings")) return Need.ADMIN;
-        if (path.startsWith("/api/models/") && path.endsWith("/weights")) return Need.ADMIN;
+        if (path.startsWith("/api/models/") && (path.endsWith("/weights") || path.endsWith("/reward-model"))) return Need.ADMIN;
         if (!read && (under(path, "/api/replays") || under(path, "/api/models") || under(path, "/api/training")
                 || under(path, "/api/lines"))) return Need.ADMIN;
         return Need.READ;

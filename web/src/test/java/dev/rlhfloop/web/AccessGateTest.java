@@ -80,6 +80,7 @@ class AccessGateTest {
         assertRefused(401, "unauthorized", post("/api/replays", "{\"from\":\"BEGINNING\"}", null));
         assertRefused(403, "forbidden", post("/api/replays", "{\"from\":\"BEGINNING\"}", TestSessions.rater("alice")));
         assertRefused(403, "forbidden", get("/api/models/1/weights", TestSessions.rater("alice")));
+        assertRefused(403, "forbidden", get("/api/models/1/reward-model", TestSessions.rater("alice")));
         assertRefused(403, "forbidden", get("/api/raters", TestSessions.rater("alice")));
         // pin, pause, versions kept: the admin's
         assertRefused(401, "unauthorized", put("/api/lines/live/control", "{\"paused\":true}", null));

@@ -28,6 +28,9 @@ public final class RewardModel {
 
     public static final String HEAD_FILE = "score.safetensors";
     public static final String HEAD_TENSOR = "score.weight";
+    /** What a reward model's archive holds ({@link dev.rlhfloop.llm.io.ModelArchive}): the backbone's config and weights, and the head. */
+    public static final List<String> ARCHIVE_FILES = List.of(dev.rlhfloop.llm.io.ModelArchive.CONFIG_FILE,
+            dev.rlhfloop.llm.io.ModelArchive.WEIGHTS_FILE, HEAD_FILE);
 
     private final Gpt backbone;
     private final Parameter head;

@@ -60,12 +60,25 @@ public final class BatchScheduler {
      * sequence at its next token.
      */
     public Generation generate(Gpt model, int[] prompt, SamplingSettings settings, TokenListener listener) {
+        return await(submit(model, prompt, settings, listener));
+    }
+
+    /**
+     * Queues one sequence without waiting: a caller with several (the n candidates of a best-of-n
+     * answer) submits them all, so they are decoded in the same batch, then {@link #await}s each.
+     */
+    public CompletableFuture<Generation> submit(Gpt model, int[] prompt, SamplingSettings settings, TokenListener listener) {
         Job job = new Job(model, prompt, settings, listener);
         waiting.add(job);
+        return job.result;
+    }
+
+    /** Waits for a submitted sequence; interrupting the caller ends it at its next token. */
+    public Generation await(CompletableFuture<Generation> submitted) {
         try {
-            return job.result.get();
+            return submitted.get();
         } catch (InterruptedException e) {
-            job.cancelled = true;
+            submitted.cancel(false); // the job sees it at its next token
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while generating", e);
         } catch (ExecutionException e) {
@@ -120,10 +133,7 @@ public final class BatchScheduler {
     }
 
     private void admit(Job job) {
-        if (job.cancelled) {
-            job.result.completeExceptionally(new IllegalStateException("cancelled before it started"));
-            return;
-        }
+        if (job.result.isCancelled()) return;
         try {
             BatchDecoder decoder = decoders.computeIfAbsent(job.model, BatchDecoder::new);
             BatchDecoder.Sequence sequence = decoder.join(job.prompt, job.settings, job::onToken);
@@ -163,7 +173,6 @@ public final class BatchScheduler {
         final SamplingSettings settings;
         final TokenListener listener;
         final CompletableFuture<Generation> result = new CompletableFuture<>();
-        volatile boolean cancelled;
         BatchDecoder decoder;
         RuntimeException listenerFailure;
 
@@ -176,7 +185,7 @@ public final class BatchScheduler {
 
         /** The listener's exception ends this sequence only, not the batch. */
         boolean onToken(int token, double logProbability) {
-            if (cancelled) return false;
+            if (result.isCancelled()) return false;
             try {
                 return listener.onToken(token, logProbability);
             } catch (RuntimeException e) {

@@ -49,6 +49,19 @@ class ModelArchiveTest {
     }
 
     @Test
+    void storedArchivesOfOtherFilesUnpackTheSame() throws IOException {
+        Path model = modelDir();
+        java.util.List<String> files = java.util.List.of(ModelArchive.CONFIG_FILE, ModelArchive.WEIGHTS_FILE, "optimizer.safetensors");
+        ModelArchive.Packed stored = ModelArchive.packStored(model, dir.resolve("stored.zip"), files);
+        assertEquals(stored.sha256(), ModelArchive.packStored(model, dir.resolve("again.zip"), files).sha256());
+        assertTrue(Files.size(stored.file()) > 100_000, "stored, not deflated");
+        Path out = dir.resolve("unpacked-stored");
+        ModelArchive.unpack(stored.file(), out, files);
+        for (String name : files) assertArrayEquals(Files.readAllBytes(model.resolve(name)), Files.readAllBytes(out.resolve(name)), name);
+        assertThrows(ModelArchive.InvalidArchiveException.class, () -> ModelArchive.unpack(stored.file(), dir.resolve("x"), ModelArchive.FILES));
+    }
+
+    @Test
     void rejectsFoldersAndMissingFiles() throws IOException {
         Path evil = dir.resolve("evil.zip");
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(evil))) {
