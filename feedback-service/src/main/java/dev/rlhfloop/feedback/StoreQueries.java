@@ -89,8 +89,13 @@ public final class StoreQueries {
 
     /** What this instance knows of a comparison: its answers and who voted. */
     public Optional<ComparisonState> comparison(String comparisonId) {
-        return Optional.ofNullable(store(FeedbackTopology.COMPARISONS_STORE,
-                QueryableStoreTypes.<String, ComparisonState>keyValueStore()).get(comparisonId));
+        var comparisons = store(FeedbackTopology.COMPARISONS_STORE, QueryableStoreTypes.<String, ComparisonState>keyValueStore());
+        try {
+            return Optional.ofNullable(comparisons.get(comparisonId));
+        } catch (InvalidStateStoreException e) {
+            // a rebalance began between the state check and the read (votes while the broker came back got a 500 here)
+            throw new NotReadyException("the comparisons are being reassigned between instances; try again shortly");
+        }
     }
 
     /** What the instance that keeps the comparison's partition knows of it: this one, or another over HTTP. */
