@@ -60,7 +60,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * delays no later vote's clock) through the gateway, one comparison per vote, sessions in turn. The
  * rate rises step by step (after a warm-up step at the first rate, off the curve) until p99 passes
  * {@code --p99-ms}. Beside each step, the peer: a bare
- * Kafka producer with the votes channel's settings (acks=all, idempotence, linger 0) sending the
+ * Kafka producer with the votes producer's settings (acks=all, idempotence, linger 0) sending the
  * same vote records at the same rate to a topic of its own. At the end, the votes on
  * {@code rlhf.votes} are counted: as many as 202s, each vote once.
  *
@@ -183,7 +183,7 @@ public final class VoteLoad {
         }, 202);
     }
 
-    /** The same vote records at the same rate from a bare producer with the votes channel's settings. */
+    /** The same vote records at the same rate from a bare producer with the votes producer's settings. */
     private Step peerStep(KafkaProducer<String, byte[]> peer, int rate, int seconds) throws InterruptedException {
         return openLoop(rate, seconds, i -> {
             String comparisonId = ComparisonIds.newId("voteload");
@@ -441,7 +441,7 @@ public final class VoteLoad {
         return Json.MAPPER.readTree(opened.body()).path("token").asText();
     }
 
-    /** A producer with the feedback service's votes channel settings (its application.properties). */
+    /** A producer with the feedback service's votes producer settings (its application.properties). */
     private KafkaProducer<String, byte[]> producer() {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());

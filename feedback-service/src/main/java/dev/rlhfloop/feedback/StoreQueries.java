@@ -93,8 +93,8 @@ public final class StoreQueries {
         try {
             return Optional.ofNullable(comparisons.get(comparisonId));
         } catch (InvalidStateStoreException e) {
-            // a rebalance began between the state check and the read (votes while the broker came back got a 500 here)
-            throw new NotReadyException("the comparisons are being reassigned between instances; try again shortly");
+            // a rebalance between finding the store and reading it ("may have migrated"): not ready, never a 500
+            throw new NotReadyException("statistics are being rebuilt from Kafka; try again shortly");
         }
     }
 

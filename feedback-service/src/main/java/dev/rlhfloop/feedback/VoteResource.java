@@ -7,6 +7,8 @@ import dev.rlhfloop.contracts.api.VoteRequest;
 import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.service.ApiError;
 import dev.rlhfloop.service.auth.Auth;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.inject.Inject;
@@ -21,7 +23,6 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -31,7 +32,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 /**
  * {@code POST /api/votes}: a rater's verdict on a comparison, by the rater of the caller's session
  * (401 without one, or for a revoked rater). Answers 202 only once Kafka has the
- * vote. A comparison is refused as unknown only when the instance that keeps its partition (this
+ * vote (the request's thread does not wait for that: the answer is written when the acknowledgement
+ * arrives). A comparison is refused as unknown only when the instance that keeps its partition (this
  * one, or another asked over HTTP) has not seen its answers. A rater's repeated vote on the same comparison is answered 202 with {@code "duplicate": true}
  * and counts once (the stream topology drops any repeat that gets past this check).
  */
@@ -69,7 +71,8 @@ public class VoteResource {
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "401", description = "no rater session (`unauthorized`): POST /api/session first",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public Response vote(@Valid @NotNull(message = "is missing: send a JSON vote {comparisonId, choice, reason}") VoteRequest request,
+    @Blocking   // the store lookup, and the producer when it has no metadata yet; the acknowledgement is not waited for here
+    public Uni<Response> vote(@Valid @NotNull(message = "is missing: send a JSON vote {comparisonId, choice, reason}") VoteRequest request,
                          @Context HttpHeaders headers) {
         String rater = auth.requireRater(auth.identify(headers));
         if (raters.isRevoked(rater)) throw SessionResource.revoked();
@@ -81,14 +84,14 @@ public class VoteResource {
         Optional<ComparisonState> known = lookup.state();
         if (known.isPresent() && known.get().hasVoteFrom(rater)) {
             VoteEvent first = known.get().votesByRater().get(rater).vote();
-            return Response.accepted(new VoteAccepted(first.voteId(), comparisonId, first.choice(), true, null, null)).build();
+            return Uni.createFrom().item(Response.accepted(new VoteAccepted(first.voteId(), comparisonId, first.choice(), true, null, null)).build());
         }
         if (known.isEmpty() && rejectUnknownComparisons && lookup.fromKeeper()) {
-            return ApiError.badRequest("unknown comparison " + comparisonId);
+            return Uni.createFrom().item(ApiError.badRequest("unknown comparison " + comparisonId));
         }
         VoteEvent vote = VoteEvent.of(comparisonId, choice, rater, reason, Instant.now());
-        RecordMetadata stored = publisher.publish(vote);
-        return Response.accepted(new VoteAccepted(vote.voteId(), comparisonId, choice, false, stored.partition(), stored.offset())).build();
+        return publisher.publish(vote).map(stored ->
+                Response.accepted(new VoteAccepted(vote.voteId(), comparisonId, choice, false, stored.partition(), stored.offset())).build());
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.rlhfloop.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.Gpt;
+import dev.rlhfloop.llm.train.OutOfDomain;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,9 +19,12 @@ import java.util.Map;
 /**
  * {@code llm eval --model DIR (--text FILE | --tokens-file FILE) [--context N] [--batch-size B]}:
  * mean next-token loss and perplexity over consecutive, non-overlapping windows of the file.
+ * {@code llm eval --model DIR --ood [--words FILE]}: the model's answers to the 50 fixed
+ * out-of-domain prompts ({@link OutOfDomain}), how many are English words and how many say it does not know.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Loss and perplexity of the model on a text file, printed as JSON.")
+        description = "Loss and perplexity of the model on a text file, or (--ood) its answers to 50 questions from outside "
+                + "the built-in world, printed as JSON.")
 public final class EvalCommand extends ModelCommand {
 
     static final class Input {
@@ -29,7 +33,15 @@ public final class EvalCommand extends ModelCommand {
 
         @Option(names = "--tokens-file", paramLabel = "FILE", description = "Token ids separated by commas or whitespace.")
         Path tokens;
+
+        @Option(names = "--ood", description = "Answer the 50 fixed out-of-domain prompts greedily: the share of answers made only "
+                + "of English words (--words plus the built-in vocabulary) and the share saying the model does not know.")
+        boolean outOfDomain;
     }
+
+    @Option(names = "--words", paramLabel = "FILE", description = "Word list for --ood, a word per line (default: Debian's wamerican, "
+            + "/usr/share/dict/american-english).")
+    Path words;
 
     @Mixin
     ModelOptions model;
@@ -45,6 +57,19 @@ public final class EvalCommand extends ModelCommand {
 
     @Override
     void run(PrintWriter out) throws IOException {
+        if (input.outOfDomain) {
+            OutOfDomain.Vocabulary vocabulary = OutOfDomain.Vocabulary.of(words != null ? words : OutOfDomain.DEFAULT_DICTIONARY,
+                    OutOfDomain.builtinWords());
+            OutOfDomain.Report report = OutOfDomain.evaluate(model.load(), model.tokenizer(), OutOfDomain.prompts(), vocabulary);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("prompts", report.answers().size());
+            result.put("englishAnswers", report.englishAnswers());
+            result.put("doesNotKnowAnswers", report.doesNotKnowAnswers());
+            result.put("summary", report.toString());
+            result.put("answers", report.answers());
+            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+            return;
+        }
         Path file = input.text != null ? input.text : input.tokens;
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such file");

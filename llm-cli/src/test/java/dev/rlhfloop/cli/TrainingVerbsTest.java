@@ -185,6 +185,27 @@ class TrainingVerbsTest {
     }
 
     @Test
+    void evalOodAnswersTheFiftyOutOfDomainPrompts() throws Exception {
+        Path words = dir.resolve("words.txt");
+        Files.writeString(words, "I\ndo\nnot\nknow\n");
+        Run r = run(List.of("eval", "--model", base.toString(), "--ood", "--words", words.toString()));
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode result = new ObjectMapper().readTree(r.out());
+        assertEquals(50, result.get("prompts").asInt());
+        assertEquals(50, result.get("answers").size());
+        assertEquals("What is the capital of France?", result.get("answers").get(0).get("prompt").asText());
+        int english = 0;
+        for (JsonNode answer : result.get("answers")) {
+            english += answer.get("english").asBoolean() ? 1 : 0;
+        }
+        assertEquals(english, result.get("englishAnswers").asInt());
+
+        Run noWords = run(List.of("eval", "--model", base.toString(), "--ood", "--words", dir.resolve("none.txt").toString()));
+        assertEquals(1, noWords.exitCode());
+        assertTrue(noWords.err().startsWith("error: ") && noWords.err().contains("apt-get install wamerican"), noWords.err());
+    }
+
+    @Test
     void badInputGetsOneClearLine() {
         Run missing = run(List.of("pretrain", "--out", dir.resolve("x").toString(), "--corpus", dir.resolve("nope.txt").toString()));
         assertEquals(1, missing.exitCode());

@@ -90,6 +90,8 @@ final class LineTrainer implements Runnable {
     private volatile long total = -1;
     private final List<Built> built = new java.util.concurrent.CopyOnWriteArrayList<>();
     private KafkaConsumer<String, byte[]> consumer;
+    /** The prompts online pairs draw fresh ones from (TrainerUpdate.onlinePool), built at the first update. */
+    private List<int[]> onlinePool;
 
     /**
      * {@code parent}: the version a new line starts from (a line that has checkpoints resumes from
@@ -474,7 +476,8 @@ final class LineTrainer implements Runnable {
             long t0 = System.nanoTime();
             context.status().progress(line, live, algorithm, 0, 0, null, Map.of(),
                     "training " + versionId + " on " + pairs.size() + " pairs");
-            Map<String, Double> metrics = update.run(policy, reference, rewardModel, critic, pairs,
+            if (onlinePool == null) onlinePool = TrainerUpdate.onlinePool(context.config(), update.settings(), tokenizer);
+            Map<String, Double> metrics = update.run(policy, reference, rewardModel, critic, pairs, onlinePool,
                     tokenizer.endOfTextId(), seed,
                     (stage, step, total, loss) -> context.status().progress(line, live,
                             stage == PolicyUpdate.Stage.REWARD_MODEL ? Algorithm.REWARD_MODEL : algorithm, step, total, loss, Map.of(), null));

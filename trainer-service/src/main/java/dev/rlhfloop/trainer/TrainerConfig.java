@@ -73,6 +73,9 @@ public interface TrainerConfig {
 
     Reward reward();
 
+    /** RM-labelled online pairs of each DPO version (llm-core's UpdateSettings.Online; unset: its defaults). */
+    Online online();
+
     Bootstrap bootstrap();
 
     /**
@@ -84,6 +87,12 @@ public interface TrainerConfig {
 
     /** Instruction data (the book's JSON list, or JSON Lines) the base model is fine-tuned on first ({@code RLHF_SFT_DATA}). */
     Optional<Path> sftData();
+
+    /**
+     * The user's prompt pool (inference's {@code rlhf.inference.prompts-file}, env {@code RLHF_PROMPTS}):
+     * when set, online pairs ask only the batch's prompts; unset, also fresh ones of the built-in pool.
+     */
+    Optional<Path> promptsFile();
 
     BaseSft baseSft();
 
@@ -157,6 +166,25 @@ public interface TrainerConfig {
         Optional<Float> weightDecay();
 
         OptionalInt epochs();
+    }
+
+    /**
+     * After DPO on the pairs, {@code samples} answers of the policy to each of the batch's prompts,
+     * the reward model's best against its worst, trained on at DPO's rate times {@code weight}
+     * (0 samples = off); and {@code prompts} fresh prompts of the built-in pool (none with a prompts file).
+     */
+    interface Online {
+        OptionalInt samples();
+
+        OptionalInt prompts();
+
+        Optional<Double> weight();
+
+        OptionalInt maxNewTokens();
+
+        Optional<Float> temperature();
+
+        OptionalInt topK();
     }
 
     /** The reward model; every k-th pair of an update is held out to measure its accuracy ({@code hold-out-every}, 0 = none). */

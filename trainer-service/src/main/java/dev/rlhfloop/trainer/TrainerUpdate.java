@@ -8,6 +8,8 @@ import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.rlhf.PolicyUpdate;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
+import dev.rlhfloop.llm.data.builtin.BuiltinData;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -52,11 +54,25 @@ final class TrainerUpdate {
                     k.desirableWeight().orElse(d.kto().desirableWeight()), k.undesirableWeight().orElse(d.kto().undesirableWeight()),
                     k.learningRate().orElse(d.kto().learningRate()), k.weightDecay().orElse(d.kto().weightDecay()),
                     k.epochs().orElse(d.kto().epochs()));
+            TrainerConfig.Online n = config.online();
+            UpdateSettings.Online online = new UpdateSettings.Online(n.samples().orElse(d.online().samples()), n.prompts().orElse(d.online().prompts()),
+                    n.weight().orElse(d.online().weight()), n.maxNewTokens().orElse(d.online().maxNewTokens()),
+                    n.temperature().orElse(d.online().temperature()), n.topK().orElse(d.online().topK()));
             return new UpdateSettings(algorithm, p.batchSize().orElse(d.batchSize()), config.loraRank().orElse(d.loraRank()), reward, dpo, rloo,
-                    ppo, grpo, kto);
+                    ppo, grpo, kto, online);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("rlhf.trainer." + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The prompts online pairs draw fresh ones from, in the SFT template: the built-in pool (the one
+     * inference draws comparisons from without a prompts file), or none when the user's prompt pool
+     * is a file or the settings ask for no fresh prompts. The same every start, so a replay asks the same.
+     */
+    static List<int[]> onlinePool(TrainerConfig config, UpdateSettings settings, Tokenizer tokenizer) {
+        if (!settings.online().enabled() || settings.online().prompts() == 0 || config.promptsFile().isPresent()) return List.of();
+        return new BuiltinData(BuiltinData.DEFAULT_SEED).prompts().stream().map(p -> tokenizer.encode(AlpacaFormat.prompt(p, ""))).toList();
     }
 
     /** The policy algorithm named {@code text} ({@code dpo}, {@code rloo}, {@code ppo}, {@code grpo}, {@code kto}, any case), if it is one. */

@@ -81,10 +81,23 @@ class TrainerUpdateTest {
     }
 
     @Test
+    void onlinePairPropertiesMapOntoTheirSettingsAndAPromptsFileLeavesNoFreshPool() {
+        UpdateSettings settings = TrainerUpdate.settings(config(Map.of("rlhf.trainer.online.samples", "6", "rlhf.trainer.online.prompts", "3",
+                "rlhf.trainer.online.weight", "0.5")));
+        assertEquals(UpdateSettings.defaults().with(s -> {
+            s.online.samples = 6;
+            s.online.prompts = 3;
+            s.online.weight = 0.5;
+        }), settings);
+        TrainerConfig withFile = config(Map.of("rlhf.trainer.prompts-file", "/some/prompts.txt"));
+        assertEquals(List.of(), TrainerUpdate.onlinePool(withFile, settings, null), "the user's pool: only the batch's prompts are asked");
+    }
+
+    @Test
     void badSettingsAreRefusedNamingTheProperty() {
         for (String bad : List.of("rlhf.trainer.rloo.samples=1", "rlhf.trainer.rloo.steps=0", "rlhf.trainer.rloo.beta=-1",
                 "rlhf.trainer.dpo.learning-rate=0", "rlhf.trainer.algorithm=sft", "rlhf.trainer.lora-rank=-2", "rlhf.trainer.grpo.samples=1",
-                "rlhf.trainer.ppo.gamma=2", "rlhf.trainer.kto.beta=0")) {
+                "rlhf.trainer.ppo.gamma=2", "rlhf.trainer.kto.beta=0", "rlhf.trainer.online.samples=1")) {
             String[] kv = bad.split("=");
             TrainerConfig config = config(Map.of(kv[0], kv[1]));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainerUpdate.settings(config), bad);

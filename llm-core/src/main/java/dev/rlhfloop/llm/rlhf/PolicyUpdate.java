@@ -14,7 +14,8 @@ import java.util.Map;
  * verbs and the experiments run it: the reward model trained further on the pairs (every k-th pair
  * held out to measure its accuracy), then the policy by the settings' algorithm — DPO on the pairs
  * against the frozen reference; RLOO, PPO or GRPO steps on the pairs' prompts against that reward
- * model with a KL penalty to the reference; or KTO on the pairs' answers rated alone. Everything is
+ * model with a KL penalty to the reference; or KTO on the pairs' answers rated alone. DPO may then
+ * train on RM-labelled online pairs ({@link OnlinePairs}, {@link UpdateSettings.Online}). Everything is
  * seeded by the update's seed, so the same pairs, seed, settings (and PPO's critic) give the same
  * weights, bit for bit.
  */
@@ -91,11 +92,20 @@ public final class PolicyUpdate {
     /** As {@link #run(Gpt, Gpt, RewardModel, List, int, long, Progress)}, with PPO's {@code critic} (trained in place; null: a fresh one from the reward model). */
     public Map<String, Double> run(Gpt policy, Gpt reference, RewardModel rewardModel, ValueModel critic, List<TokenizedPreference> pairs,
                                    int endOfText, long seed, Progress progress) {
+        return run(policy, reference, rewardModel, critic, pairs, List.of(), endOfText, seed, progress);
+    }
+
+    /**
+     * As {@link #run(Gpt, Gpt, RewardModel, ValueModel, List, int, long, Progress)}, with a {@code pool}
+     * of prompts (token ids, in the SFT template) the online pairs may draw fresh prompts from.
+     */
+    public Map<String, Double> run(Gpt policy, Gpt reference, RewardModel rewardModel, ValueModel critic, List<TokenizedPreference> pairs,
+                                   List<int[]> pool, int endOfText, long seed, Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("pairs", (double) pairs.size());
         Split split = split(pairs);
         metrics.putAll(trainRewardModel(rewardModel, split, endOfText, seed, progress));
-        metrics.putAll(updatePolicy(policy, reference, rewardModel, critic, pairs, split.heldOut(), endOfText, seed, progress));
+        metrics.putAll(updatePolicy(policy, reference, rewardModel, critic, pairs, split.heldOut(), pool, endOfText, seed, progress));
         return metrics;
     }
 
@@ -149,9 +159,22 @@ public final class PolicyUpdate {
     public Map<String, Double> updatePolicy(Gpt policy, Gpt reference, RewardModel rewardModel, ValueModel critic,
                                             List<TokenizedPreference> pairs, List<TokenizedPreference> probe, int endOfText, long seed,
                                             Progress progress) {
+        return updatePolicy(policy, reference, rewardModel, critic, pairs, probe, List.of(), endOfText, seed, progress);
+    }
+
+    /** As the overload without it, with the {@code pool} of prompts DPO's online pairs draw fresh prompts from. */
+    public Map<String, Double> updatePolicy(Gpt policy, Gpt reference, RewardModel rewardModel, ValueModel critic,
+                                            List<TokenizedPreference> pairs, List<TokenizedPreference> probe, List<int[]> pool,
+                                            int endOfText, long seed, Progress progress) {
         policy.setDropoutState(seed, 0);
         return switch (settings.algorithm()) {
-            case DPO -> dpo(policy, reference, pairs, probe, endOfText, seed, progress);
+            case DPO -> {
+                Map<String, Double> metrics = dpo(policy, reference, pairs, probe, endOfText, seed, progress);
+                if (settings.online().enabled() && rewardModel != null) {
+                    metrics.putAll(online(policy, reference, rewardModel, pairs, pool, endOfText, seed, progress));
+                }
+                yield metrics;
+            }
             case RLOO -> rloo(policy, reference, rewardModel, pairs, endOfText, seed, progress);
             case PPO -> ppo(policy, reference, rewardModel, critic != null ? critic : newCritic(rewardModel), pairs, endOfText, seed, progress);
             case GRPO -> grpo(policy, reference, rewardModel, pairs, endOfText, seed, progress);
@@ -183,6 +206,37 @@ public final class PolicyUpdate {
         put(metrics, "margin", last.heldOut().margin());
         put(metrics, "accuracy", last.heldOut().accuracy());
         put(metrics, "kl", last.heldOut().klToReference());
+        return metrics;
+    }
+
+    /**
+     * DPO on RM-labelled online pairs ({@link OnlinePairs}) to the batch's prompts and fresh ones of
+     * {@code pool}, its learning rate times the online weight. Metrics: {@code onlinePrompts},
+     * {@code onlinePairs}, {@code onlineRewardGap} (mean best − worst reward) and, when there were
+     * pairs, {@code onlineDpoLoss} (the last epoch's mean) and {@code onlineDpoLossBefore}.
+     */
+    private Map<String, Double> online(Gpt policy, Gpt reference, RewardModel rewardModel, List<TokenizedPreference> pairs,
+                                       List<int[]> pool, int endOfText, long seed, Progress progress) {
+        UpdateSettings.Online online = settings.online();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        int maxNewTokens = Math.min(online.maxNewTokens(), policy.config().contextLength() / 2);
+        int room = policy.config().contextLength() - maxNewTokens;
+        List<int[]> prompts = new ArrayList<>(distinctPrompts(pairs, room));
+        // a seed of its own, apart from DPO's shuffles and the samples' seeds
+        long onlineSeed = seed * 1_000_003L + 17;
+        if (online.prompts() > 0) prompts.addAll(OnlinePairs.fresh(pool, online.prompts(), prompts, room, onlineSeed));
+        OnlinePairs.Result built = OnlinePairs.build(policy, Rloo.Reward.of(rewardModel), prompts, online, onlineSeed, endOfText);
+        metrics.put("onlinePrompts", (double) built.prompts());
+        metrics.put("onlinePairs", (double) built.pairs().size());
+        put(metrics, "onlineRewardGap", built.meanGap());
+        if (built.pairs().isEmpty()) return metrics;
+        PreferenceSettings dpoSettings = settings.dpoSettings(onlineSeed, policy.config().contextLength())
+                .with(s -> s.learningRate = (float) (s.learningRate * online.weight()));
+        List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, reference, built.pairs(), List.of(), dpoSettings, endOfText,
+                step -> progress.step(Stage.POLICY, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
+                        (long) dpoSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
+        put(metrics, "onlineDpoLossBefore", epochs.get(0).train().loss());
+        put(metrics, "onlineDpoLoss", epochs.get(epochs.size() - 1).train().loss());
         return metrics;
     }
 

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * every weight, above 0 a LoRA adapter of that rank (alpha = rank) over a frozen base.
  */
 public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraRank, Reward reward, Dpo dpo, Rloo rloo, Ppo ppo, Grpo grpo,
-                             Kto kto) {
+                             Kto kto, Online online) {
 
     /**
      * Bradley–Terry training of the reward model on the batch; every {@code holdOutEvery}-th pair
@@ -208,9 +208,46 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
         }
     }
 
+    /**
+     * RM-labelled online pairs of a DPO update ({@link OnlinePairs}): after DPO on the human pairs,
+     * {@code samples} answers (k; 0 = off, else k ≥ 2) of at most {@code maxNewTokens}, drawn at
+     * {@code temperature} from the {@code topK} likeliest tokens (0 = all), to each of the batch's
+     * distinct prompts and to {@code prompts} fresh prompts of the caller's pool; the reward model's
+     * best against its worst is a pair, and DPO trains on those pairs with its learning rate times
+     * {@code weight} (AdamW's step does not scale with the loss, so the weight scales the step).
+     */
+    public record Online(int samples, int prompts, double weight, int maxNewTokens, float temperature, int topK) {
+        public Online {
+            require((samples == 0 || samples >= 2) && prompts >= 0 && weight > 0 && maxNewTokens >= 1 && temperature > 0 && topK >= 0,
+                    "online: need samples 0 (off) or >= 2, prompts >= 0, weight > 0, max-new-tokens >= 1, temperature > 0, top-k >= 0",
+                    samples, prompts, weight, maxNewTokens, temperature, topK);
+        }
+
+        public boolean enabled() {
+            return samples > 0;
+        }
+
+        /** The values of an {@link Online} as variables to change. */
+        public static final class Draft {
+            public int samples, prompts, maxNewTokens, topK;
+            public double weight;
+            public float temperature;
+
+            Draft(Online from) {
+                samples = from.samples; prompts = from.prompts; maxNewTokens = from.maxNewTokens; topK = from.topK;
+                weight = from.weight;
+                temperature = from.temperature;
+            }
+
+            Online settings() {
+                return new Online(samples, prompts, weight, maxNewTokens, temperature, topK);
+            }
+        }
+    }
+
     public UpdateSettings {
         require(algorithm != null && batchSize >= 1 && loraRank >= 0 && reward != null && dpo != null && rloo != null && ppo != null
-                        && grpo != null && kto != null,
+                        && grpo != null && kto != null && online != null,
                 "need an algorithm, batch-size >= 1, lora-rank >= 0", algorithm, batchSize, loraRank);
         require(algorithm != PolicyAlgorithm.KTO || batchSize >= 2,
                 "kto needs batch-size >= 2 (its reference point pairs each answer with another's)", batchSize);
@@ -221,7 +258,8 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
      * decay 0.01, 2 epochs; RLOO 4 steps of k = 4 on 8 prompts, β 0.05, lr 1e-4, 32 new tokens; PPO 4 rollouts of
      * 1 answer to 8 prompts, β 0.05, lr 1e-5 (critic too), 32 new tokens, 4 epochs, ε 0.2 (value 0.2), γ 1, λ 0.95;
      * GRPO 4 steps of k = 4 on 8 prompts, β 0.04, lr 1e-5, 32 new tokens, 1 epoch, ε 0.2; KTO β 0.1, λ_D = λ_U = 1,
-     * lr 5e-6, decay 0.01, 1 epoch.
+     * lr 5e-6, decay 0.01, 1 epoch; online pairs off (when on: weight 1, 32 new tokens at temperature 0.8, top-k 40 — the
+     * answers raters see; off because on the nano model they did not yet beat DPO alone: docs/benchmarks.md, Loop quality).
      */
     public static UpdateSettings defaults() {
         return new UpdateSettings(PolicyAlgorithm.DPO, 8, 0,
@@ -230,7 +268,8 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
                 new Rloo(4, 4, 8, 0.05, 1e-4f, 32),
                 new Ppo(4, 1, 8, 0.05, 1e-5f, 32, 4, 0.2, 1e-5f, 0.2, 1.0, 0.95),
                 new Grpo(4, 4, 8, 0.04, 1e-5f, 32, 1, 0.2),
-                new Kto(0.1, 1.0, 1.0, 5e-6f, 0.01f, 1));
+                new Kto(0.1, 1.0, 1.0, 5e-6f, 0.01f, 1),
+                new Online(0, 0, 1.0, 32, 0.8f, 40));
     }
 
     /**
@@ -253,6 +292,7 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
         public final Ppo.Draft ppo;
         public final Grpo.Draft grpo;
         public final Kto.Draft kto;
+        public final Online.Draft online;
 
         private Draft(UpdateSettings from) {
             reward = new Reward.Draft(from.reward);
@@ -261,13 +301,14 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
             ppo = new Ppo.Draft(from.ppo);
             grpo = new Grpo.Draft(from.grpo);
             kto = new Kto.Draft(from.kto);
+            online = new Online.Draft(from.online);
             algorithm = from.algorithm;
             batchSize = from.batchSize; loraRank = from.loraRank;
         }
 
         private UpdateSettings settings() {
             return new UpdateSettings(algorithm, batchSize, loraRank, reward.settings(), dpo.settings(), rloo.settings(),
-                    ppo.settings(), grpo.settings(), kto.settings());
+                    ppo.settings(), grpo.settings(), kto.settings(), online.settings());
         }
     }
 

@@ -45,6 +45,8 @@ public final class SessionTokens {
 
     private final byte[] secret;
     private final Clock clock;
+    /** One keyed MAC per thread: looking the algorithm up and keying it for every request cost more than the signature. */
+    private final ThreadLocal<Mac> macs;
 
     public SessionTokens(byte[] secret, Clock clock) {
         if (secret.length < MIN_SECRET_BYTES) {
@@ -52,6 +54,7 @@ public final class SessionTokens {
         }
         this.secret = secret.clone();
         this.clock = clock;
+        this.macs = ThreadLocal.withInitial(this::newMac);
     }
 
     public SessionTokens(byte[] secret) {
@@ -87,10 +90,15 @@ public final class SessionTokens {
     }
 
     private String sign(String payload) {
+        // doFinal resets the MAC for the next payload, keeping its key
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(macs.get().doFinal(payload.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }

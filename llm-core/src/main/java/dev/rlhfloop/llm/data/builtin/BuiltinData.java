@@ -35,6 +35,10 @@ public final class BuiltinData {
     public static final long DEFAULT_CORPUS_CHARS = 4_000_000;
     public static final int DEFAULT_TRAIN_EXAMPLES = 6_000;
     public static final int DEFAULT_HELDOUT_EXAMPLES = 600;
+    /** One training example in this many is a question from outside the world ({@link UnknownQuestions}). */
+    public static final int UNKNOWN_EVERY = 12;
+    /** The task name of those questions. */
+    public static final String UNKNOWN_TASK = "unknown";
     /** Share of the world's facts whose questions are kept for the held-out set. */
     public static final double HELDOUT_FACT_SHARE = 0.2;
     /** Share of all possible checkable answers (or counted sentences and picked-from lists) kept for the held-out set. */
@@ -74,9 +78,20 @@ public final class BuiltinData {
         return corpus(DEFAULT_CORPUS_CHARS);
     }
 
-    /** Training examples: checkable tasks and open ones (about a fifth), questions about the training share of facts. */
+    /**
+     * Training examples: checkable tasks, open ones, questions about the training share of facts,
+     * and every {@value #UNKNOWN_EVERY}th a question from outside the world answered "I do not know."
+     */
     public List<InstructionExample> trainingExamples(int count) {
-        return new InstructionGenerator(world, trainFacts, seed + 2).examples(count, true, false, key -> !isHeldOut(key));
+        int unknown = count / UNKNOWN_EVERY;
+        List<InstructionExample> tasks = new InstructionGenerator(world, trainFacts, seed + 2).examples(count - unknown, true, false,
+                key -> !isHeldOut(key));
+        List<InstructionExample> questions = new UnknownQuestions(seed + 7).examples(unknown);
+        List<InstructionExample> examples = new ArrayList<>(count);
+        for (int i = 0, t = 0, q = 0; i < count; i++) {
+            examples.add(i % UNKNOWN_EVERY == UNKNOWN_EVERY - 1 ? questions.get(q++) : tasks.get(t++));
+        }
+        return examples;
     }
 
     public List<InstructionExample> trainingExamples() {
