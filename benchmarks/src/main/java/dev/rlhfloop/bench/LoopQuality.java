@@ -326,7 +326,7 @@ public final class LoopQuality {
                     if (votes % h.votesPerVersion() == 0 && !fresh.isEmpty()) {
                         resetPeaks();
                         long t0 = System.nanoTime();
-                        update.run(policy, setup.reference, rewardModel, null, fresh, pool, eot, seed * 1_000L + versions + 1,
+                        update.run(policy, setup.reference, rewardModel, null, fresh, null, pool, eot, seed * 1_000L + versions + 1,
                                 PolicyUpdate.Progress.NONE);
                         updateSeconds += (System.nanoTime() - t0) / 1e9;
                         peakHeapMb = Math.max(peakHeapMb, peakHeapMb());

@@ -17,11 +17,13 @@ public final class Topics {
     public static final String LINE_CONTROL = "rlhf.line-control";
     /** Never written: its one partition's owner in a line's lease group is the trainer that trains the line (LineLease). */
     public static final String TRAINER_LEASES = "rlhf.trainer-leases";
+    /** Thumbs up or down on single answers (see ThumbsEvent), KTO's data; kept forever, like the votes, so replays read them. */
+    public static final String THUMBS = "rlhf.thumbs";
     /** Diagnostic pings passed through every service (see SmokePing); short-lived. */
     public static final String SMOKE = "rlhf.smoke";
 
     /**
-     * How each topic is created. The feedback log (generations, votes, pairs) is kept forever so it
+     * How each topic is created. The feedback log (generations, votes, pairs, thumbs) is kept forever so it
      * can be replayed; the model registry is compacted to the latest record per version key.
      */
     public record Spec(String name, int partitions, boolean compacted, boolean keepForever) {}
@@ -35,5 +37,6 @@ public final class Topics {
             new Spec(RATERS, 1, true, true),
             new Spec(LINE_CONTROL, 1, true, true),
             new Spec(TRAINER_LEASES, 1, false, false),
-            new Spec(SMOKE, 1, false, false));
+            new Spec(SMOKE, 1, false, false),
+            new Spec(THUMBS, 3, false, true));
 }

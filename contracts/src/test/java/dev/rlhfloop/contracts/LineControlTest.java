@@ -33,5 +33,17 @@ class LineControlTest {
         LineControl control = new LineControl(LineControl.SCHEMA_VERSION, "live", "3", true, 6, NOW);
         assertEquals(control, Json.read(Json.write(control), LineControl.class));
         assertEquals("live", control.key());
+        LineControl served = control.servedBeside(true, NOW);
+        assertEquals(served, Json.read(Json.write(served), LineControl.class));
+    }
+
+    @Test
+    void aSchemaOneRecordServesNoLineBesideTheLiveOne() {
+        String v1 = "{\"schemaVersion\": 1, \"line\": \"rloo-replay\", \"pinnedVersion\": null, \"paused\": true, "
+                + "\"versionsKept\": null, \"updatedAt\": \"2026-12-06T10:00:00Z\"}";
+        LineControl read = Json.read(v1, LineControl.class);
+        assertFalse(read.served());
+        assertEquals(true, read.paused());
+        assertEquals(true, read.servedBeside(true, NOW).paused(), "serving keeps the rest of the control");
     }
 }

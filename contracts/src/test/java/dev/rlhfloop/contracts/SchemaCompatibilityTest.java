@@ -51,6 +51,19 @@ class SchemaCompatibilityTest {
     }
 
     @Test
+    void v1ThumbsEventReadsAndAFirstTurnWritesNoHistory() {
+        ThumbsEvent e = Json.read(Fixtures.read("v1/thumbs-event.json"), ThumbsEvent.class);
+        assertEquals(new ThumbsEvent(1, "0b8a7d3e-5c4f-3e21-9d6b-2a1f0e9c8b7a", "cmp-1", Slot.B, "Name a farm animal.",
+                new Answer(" Blue.", List.of(4518, 13), "sft-0"), List.of(), false, "alice", Instant.parse("2026-11-29T12:00:07Z")), e);
+        assertEquals("cmp-1", e.key());
+        assertTrue(!Json.writeString(e).contains("history"));
+        assertEquals(ThumbsEvent.idFor("cmp-1", Slot.B, "alice"), ThumbsEvent.of(new GenerationEvent(1, "gen-1", "cmp-1", Slot.B,
+                "Name a farm animal.", e.answer(), new Sampling(0.8, 40, 0.95, 64, 42), -1.0, Instant.EPOCH), true, "alice",
+                Instant.EPOCH).thumbsId(), "one id per rater and answer, whatever the thumb");
+        assertThrows(InvalidEventException.class, () -> Json.read("{\"comparisonId\": \"cmp-1\"}", ThumbsEvent.class));
+    }
+
+    @Test
     void v1PreferencePairReads() {
         PreferencePair p = Json.read(Fixtures.read("v1/preference-pair.json"), PreferencePair.class);
         assertEquals(new PreferencePair(1, "cmp-1", "Name a farm animal.",

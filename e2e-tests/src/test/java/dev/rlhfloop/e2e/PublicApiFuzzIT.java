@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * or unicode segments, other methods, unknown routes). The answers must never be a 5xx (a 503 that
  * says when to retry is back-pressure, not a failure) nor show a stack trace, and a refusal is JSON
  * with an error code. Then every refused request that could write is sent again, once the topics
- * are quiet, and the end offsets of the votes, generations, pairs and raters topics must not move.
+ * are quiet, and the end offsets of the votes, generations, pairs, raters and thumbs topics must not move.
  *
  * <p>Seeded: {@code -Drlhf.fuzz.seed=N} repeats a run (each run prints its seed). The default seed is
  * fixed, so a build fails only when the code changes; {@code -Drlhf.fuzz.seed=random} draws a new one
@@ -53,7 +53,8 @@ class PublicApiFuzzIT {
     /** HTTP/1.1, as browsers speak plain http (the JDK's default h2c upgrade is refused with GOAWAY on large requests). */
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
-    private static final List<String> STORED = List.of(Topics.VOTES, Topics.GENERATIONS, Topics.PREFERENCE_PAIRS, Topics.RATERS);
+    private static final List<String> STORED = List.of(Topics.VOTES, Topics.GENERATIONS, Topics.PREFERENCE_PAIRS, Topics.RATERS,
+            Topics.THUMBS);
     /** A Java stack trace or an internal class name in an answer. */
     private static final Pattern TRACE = Pattern.compile("\\tat |\\.java:\\d+\\)|Exception(: | at )|dev\\.rlhfloop\\.[a-z]+\\.[A-Z]|io\\.vertx\\.|io\\.quarkus\\.|org\\.jboss\\.");
     private static final long SEED = "random".equals(System.getProperty("rlhf.fuzz.seed"))

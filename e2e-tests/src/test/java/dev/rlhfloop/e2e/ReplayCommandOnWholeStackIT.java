@@ -133,7 +133,8 @@ class ReplayCommandOnWholeStackIT {
                 "GET /api/comparisons/{id} inference-service", "GET /api/comparisons/{id}/events inference-service",
                 "POST /api/comparisons inference-service", "POST /api/comparisons/{id}/turns inference-service",
                 "GET /api/chat/versions inference-service", "POST /api/chat inference-service",
-                "POST /api/votes feedback-service", "GET /api/stats feedback-service", "GET /api/stats/events feedback-service",
+                "POST /api/votes feedback-service", "POST /api/thumbs/{comparisonId}/{slot} feedback-service",
+                "GET /api/stats feedback-service", "GET /api/stats/events feedback-service",
                 "GET /api/export/{what}.jsonl feedback-service",
                 "POST /api/session feedback-service", "GET /api/session feedback-service", "DELETE /api/session feedback-service",
                 "GET /api/raters feedback-service", "POST /api/raters feedback-service", "DELETE /api/raters/{raterId} feedback-service",
@@ -142,6 +143,7 @@ class ReplayCommandOnWholeStackIT {
                 "GET /api/replays trainer-service", "POST /api/replays trainer-service",
                 "GET /api/training trainer-service", "GET /api/training/events trainer-service",
                 "GET /api/lines/{line}/control trainer-service", "PUT /api/lines/{line}/control trainer-service",
+                "POST /api/lines/{line}/serve trainer-service", "DELETE /api/lines/{line}/serve trainer-service",
                 "GET /api/status web", "GET /api/openapi.yaml web", "GET /api/launcher web")), operations);
         List<String> problems = new ArrayList<>();
         for (String path : List.of("/api/models", "/api/training", "/api/replays", "/api/stats", "/api/status", "/api/comparisons/unknown-id")) {

@@ -1,5 +1,6 @@
 package dev.rlhfloop.feedback;
 
+import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.api.Stats;
 import dev.rlhfloop.feedback.streams.ComparisonState;
 import dev.rlhfloop.feedback.streams.Leaderboard;
@@ -11,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -60,9 +62,10 @@ public class FeedbackStores {
     public Stats stats() {
         raters.awaitLoaded();
         PartialStats all = queries.everywhere(raters.forgotten()).withoutForgotten();
-        String baseline = StatsReport.baseline(configuredBaseline, queries.published());
-        return StatsReport.of(all.totals(), all.byVersion(), baseline, all.votesPerMinute(),
-                leaderboard.ratings(all.byVersion(), baseline)).withRaterQuality(RaterQualityReport.of(all.raterQuality()));
+        List<ModelVersion> published = queries.published();
+        String baseline = StatsReport.baseline(configuredBaseline, published);
+        return StatsReport.withLines(StatsReport.of(all.totals(), all.byVersion(), baseline, all.votesPerMinute(),
+                leaderboard.ratings(all.byVersion(), baseline)).withRaterQuality(RaterQualityReport.of(all.raterQuality())), published);
     }
 
     /** This instance's share of the statistics, for the other instances. */

@@ -18,7 +18,18 @@ public enum CompareMode {
      * the baseline), drawn uniformly per comparison: votes between neighbouring versions as well as
      * against the baseline (two samples of the current one until there is another).
      */
-    LATEST_VS_RESIDENT;
+    LATEST_VS_RESIDENT,
+    /**
+     * The current version of the live line against the latest version of a line the admin serves beside
+     * it ({@link ServedLines}), one drawn uniformly per comparison when several are: votes between lines,
+     * e.g. the same log replayed with another algorithm (two samples of the current one while none is).
+     */
+    LINE_VS_LINE;
+
+    /** The mode a request names, spelt as {@code rlhf.inference.compare} spells it ("line-vs-line"); null for null. */
+    static CompareMode named(String name) {
+        return name == null ? null : valueOf(name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+    }
 
     /**
      * The mode of one comparison: in latest-vs-baseline mode, the baseline answers with probability

@@ -54,13 +54,15 @@ public class ComparisonResource {
     @Operation(summary = "Start a comparison, two answers generated for one prompt")
     @APIResponse(responseCode = "201", description = "the comparison; its answers are generated in the background",
             content = @Content(schema = @Schema(implementation = ComparisonCreated.class)))
-    @APIResponse(responseCode = "400", description = "the prompt is blank or too long (`bad_request`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "503", description = "no model yet (`no_model`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "400", description = "the prompt is blank or too long, or the mode unknown, or line-vs-line while no "
+            + "line is served beside the live one (`bad_request`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "no model yet, or the served line's version not loaded yet (`no_model`)", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public RestResponse<ComparisonCreated> create(@Valid CreateComparison request, @Context jakarta.ws.rs.core.HttpHeaders headers) {
         List<Turn> history = request == null || request.history() == null ? List.of()
                 : request.history().stream().map(t -> new Turn(t.prompt(), t.answer())).toList();
         // the rater (if the session names one) may be given a comparison another rater voted on
-        Comparison comparison = comparisons.create(request == null ? null : request.prompt(), history, auth.identify(headers).raterId());
+        Comparison comparison = comparisons.create(request == null ? null : request.prompt(), history, auth.identify(headers).raterId(),
+                request == null ? null : CompareMode.named(request.mode()));
         return RestResponse.status(RestResponse.Status.CREATED, views.created(comparison));
     }
 

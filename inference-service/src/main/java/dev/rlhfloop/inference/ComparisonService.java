@@ -79,6 +79,9 @@ public class ComparisonService {
     @Inject
     ComparisonThreads threads;
 
+    @Inject
+    ServedLines servedLines;
+
     private final Random random = new SecureRandom();
     private ThreadPoolExecutor generators;
     /** Room in the generation queue, in answers: taken when a comparison is admitted, given back as each answer starts. */
@@ -160,8 +163,16 @@ public class ComparisonService {
         return create(prompt, history, null);
     }
 
-    /** @param rater who asks (null when unknown): a comparison drawn from the pool may check them instead (RaterChecks) */
     public Comparison create(String prompt, List<Turn> history, String rater) {
+        return create(prompt, history, rater, null);
+    }
+
+    /**
+     * @param rater who asks (null when unknown): a comparison drawn from the pool may check them instead (RaterChecks)
+     * @param requested the mode the request names; null: this service's ({@code rlhf.inference.compare})
+     */
+    public Comparison create(String prompt, List<Turn> history, String rater, CompareMode requested) {
+        if (requested == CompareMode.LINE_VS_LINE) servedLines.requireServed();
         if (prompt == null && !history.isEmpty()) {
             throw new BadRequestException("prompt is missing: a conversation sent to rating needs its next message");
         }
@@ -180,7 +191,7 @@ public class ComparisonService {
             prompt = pool.get(random.nextInt(pool.size()));
         }
         checkPrompt(prompt);
-        ModelRegistry.Pair pair = registry.pair(config.compare().draw(config.baselineShare(), random), random);
+        ModelRegistry.Pair pair = registry.pair(requested != null ? requested : config.compare().draw(config.baselineShare(), random), random);
         List<ServedModel> models = random.nextBoolean()
                 ? List.of(pair.first(), pair.second()) : List.of(pair.second(), pair.first());
         Comparison comparison = start(prompt, models, List.of(history, history), null);

@@ -37,6 +37,9 @@ public class LineControlWatcher {
     @Inject
     ModelVersionWatcher versions;
 
+    @Inject
+    ServedLines servedLines;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -52,6 +55,7 @@ public class LineControlWatcher {
                 + ") before serving"));
         controls = LineControls.follow(bootstrapServers, "inference-line-control-" + UUID.randomUUID(), control -> {
             if (control.line().equals(config.modelLine())) wake();
+            else servedLines.controlled(control);
         });
         pinner = new Thread(this::follow, "line-control-pin");
         pinner.setDaemon(true);

@@ -50,6 +50,8 @@ public class ModelRegistry {
 
     private volatile Served served = new Served(List.of(), null);
     private volatile Pin pin;
+    /** The latest version of each line served beside the live one ({@link ServedLines}), by line. */
+    private volatile Map<String, ServedModel> beside = Map.of();
     private volatile String waitingFor = "no model version has been published on rlhf.model-versions yet"
             + " (and rlhf.inference.model-dir is not set): bootstrap one from the dashboard or start the trainer";
 
@@ -83,6 +85,19 @@ public class ModelRegistry {
         return Optional.ofNullable(pin);
     }
 
+    /** Sets the version of {@code line} that answers beside the live line's latest (null: the line is no longer served). */
+    public synchronized void serveBeside(String line, ServedModel model) {
+        Map<String, ServedModel> next = new java.util.TreeMap<>(beside);
+        if (model == null) next.remove(line);
+        else next.put(line, model);
+        beside = java.util.Collections.unmodifiableMap(next);
+    }
+
+    /** The latest version of each line served beside the live one, by line. */
+    public Map<String, ServedModel> besideLive() {
+        return beside;
+    }
+
     public ServedModel current() {
         Pin pinned = pin;
         if (pinned != null) {
@@ -106,7 +121,8 @@ public class ModelRegistry {
         Pin pinned = pin;
         if (pinned != null && pinned.model() != null && pinned.model().versionId().equals(versionId)) return Optional.of(pinned.model());
         if (now.baseline != null && now.baseline.versionId().equals(versionId)) return Optional.of(now.baseline);
-        return now.recent.stream().filter(m -> m.versionId().equals(versionId)).findFirst();
+        return now.recent.stream().filter(m -> m.versionId().equals(versionId)).findFirst()
+                .or(() -> beside.values().stream().filter(m -> m.versionId().equals(versionId)).findFirst());
     }
 
     /** Every resident model: the recent versions, newest first, then the baseline (once). */
@@ -134,6 +150,7 @@ public class ModelRegistry {
         for (int i = 2; i < now.recent.size(); i++) roles.put("resident-" + (i + 1), now.recent.get(i).versionId());
         Pin pinned = pin;
         if (pinned != null && pinned.model() != null) roles.put("pinned", pinned.versionId());
+        beside.forEach((line, model) -> roles.put("line-" + line, model.versionId()));
         return roles;
     }
 
@@ -143,11 +160,12 @@ public class ModelRegistry {
 
     /** The two models of a comparison in {@code mode}; {@code random} draws the other resident version of {@code LATEST_VS_RESIDENT}. */
     public Pair pair(CompareMode mode, java.util.random.RandomGenerator random) {
+        if (mode == CompareMode.LINE_VS_LINE) return ServedLines.pair(current(), beside.values(), random);
         if (pin != null) return LineControlWatcher.pinnedPair(current(), served.baseline, mode);
         Served now = served;
         if (now.current() == null) throw new NoModelException(waitingFor);
         ServedModel other = switch (mode) {
-            case LATEST -> now.current();
+            case LATEST, LINE_VS_LINE -> now.current();
             case LATEST_VS_PREVIOUS -> now.previous();
             case LATEST_VS_BASELINE -> now.baseline;
             case LATEST_VS_RESIDENT -> {

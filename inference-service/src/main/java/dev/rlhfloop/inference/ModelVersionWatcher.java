@@ -56,6 +56,9 @@ public class ModelVersionWatcher {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    ServedLines servedLines;
+
     /** Its own credential for the trainer's weights (never a rater's or the admin's). */
     @Inject
     dev.rlhfloop.service.auth.Auth auth;
@@ -99,6 +102,7 @@ public class ModelVersionWatcher {
                     @Override
                     public void record(ConsumerRecord<String, String> record) {
                         ModelVersion version = read(record);
+                        if (version != null && !isServed(version)) servedLines.announced(version);
                         if (version == null || !isServed(version)) return;
                         known.put(version.versionId(), version);
                         // a repeated announcement (a producer retry, a re-publish) of a version already resident is not loaded again
@@ -118,6 +122,7 @@ public class ModelVersionWatcher {
         while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
             for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                 ModelVersion version = read(record);
+                if (version != null && !isServed(version)) servedLines.announced(version);
                 if (version == null || !isServed(version)) continue;
                 line.removeIf(v -> v.versionId().equals(version.versionId()));
                 line.add(version);

@@ -34,6 +34,39 @@ class ModelRegistryTest {
     }
 
     @Test
+    void lineVsLinePitsTheLiveLatestAgainstALineServedBesideIt() {
+        ModelRegistry registry = new ModelRegistry();
+        ServedModel v1 = model("1");
+        ServedModel v2 = model("2");
+        registry.serve(v1);
+        registry.serve(v2);
+        assertEquals(new ModelRegistry.Pair(v2, v2), registry.pair(CompareMode.LINE_VS_LINE), "no line served: the latest twice");
+        ServedModel rloo = model("rloo-replay-4");
+        registry.serveBeside("rloo-replay", rloo);
+        assertEquals(new ModelRegistry.Pair(v2, rloo), registry.pair(CompareMode.LINE_VS_LINE));
+        assertSame(rloo, registry.find("rloo-replay-4").orElseThrow(), "it answers follow-ups and reveals like any served version");
+        assertEquals(java.util.List.of("2", "1"), registry.resident().stream().map(ServedModel::versionId).toList(),
+                "not among the live line's resident versions (latest-vs-resident never draws it)");
+        assertEquals("rloo-replay-4", registry.versionsByRole().get("line-rloo-replay"));
+        registry.pin(new ModelRegistry.Pin("1", v1, null));
+        assertEquals(new ModelRegistry.Pair(v1, rloo), registry.pair(CompareMode.LINE_VS_LINE), "the live side is the pinned version");
+        registry.serveBeside("rloo-replay", null);
+        assertTrue(registry.find("rloo-replay-4").isEmpty());
+        assertEquals(new ModelRegistry.Pair(v1, v1), registry.pair(CompareMode.LINE_VS_LINE));
+    }
+
+    @Test
+    void aRequestNamesItsModeAsTheConfigurationSpellsIt() {
+        assertEquals(CompareMode.LINE_VS_LINE, CompareMode.named("line-vs-line"));
+        assertEquals(CompareMode.LATEST_VS_BASELINE, CompareMode.named("latest-vs-baseline"));
+        assertEquals(null, CompareMode.named(null));
+        java.util.List<String> spelt = java.util.Arrays.stream(CompareMode.values())
+                .map(m -> m.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).toList();
+        assertEquals(spelt, java.util.List.of(dev.rlhfloop.contracts.api.CreateComparison.MODES.split("\\|")),
+                "every mode, and only those, may be named in a request");
+    }
+
+    @Test
     void theLastFourVersionsAndTheBaselineStayResidentAndAnyOfThemAnswers() {
         ModelRegistry registry = new ModelRegistry();
         registry.serve(model("v1"));

@@ -3,6 +3,7 @@ package dev.rlhfloop.cli;
 import dev.rlhfloop.contracts.LineControl;
 import dev.rlhfloop.contracts.api.LineControlRequest;
 import dev.rlhfloop.contracts.api.LineControlView;
+import dev.rlhfloop.contracts.api.LineServing;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,18 +12,19 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code llm admin pin V | unpin | pause | resume | keep N|all | show}: the admin's controls of a model
  * line through the public API ({@code GET}, then {@code PUT /api/lines/{line}/control}; docs/operations.md).
- * Each verb changes one setting and keeps the others as the stack has them.
+ * Each verb changes one setting and keeps the others as the stack has them. {@code llm admin serve LINE | unserve LINE}
+ * serves a replay's line beside the live one for line-vs-line comparisons, or stops ({@code POST}/{@code DELETE /api/lines/{line}/serve}).
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
         description = "Pin the served version (roll back) or unpin it, pause or resume training, set how many versions stay on disk, "
-                + "or show them (admin).")
+                + "or show them; serve a replay's line beside the live one for line-vs-line comparisons, or stop (admin).")
 public final class AdminCommand extends StackCommand {
 
-    @Parameters(index = "0", paramLabel = "pin|unpin|pause|resume|keep|show", description = "What to do.")
+    @Parameters(index = "0", paramLabel = "pin|unpin|pause|resume|keep|show|serve|unserve", description = "What to do.")
     String action;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION|N", description = "pin: the version, e.g. 3; keep: a count (at least "
-            + LineControl.RESIDENT_VERSIONS + ") or all.")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION|N|LINE", description = "pin: the version, e.g. 3; keep: a count (at least "
+            + LineControl.RESIDENT_VERSIONS + ") or all; serve, unserve: the line, e.g. rloo-replay.")
     String argument;
 
     @Option(names = "--line", defaultValue = "live", description = "The model line (default: ${DEFAULT-VALUE}).")
@@ -30,8 +32,9 @@ public final class AdminCommand extends StackCommand {
 
     @Override
     int run(PrintWriter out, PrintWriter err) {
+        if (action.equals("serve") || action.equals("unserve")) return serve(out, err);
         if (!java.util.List.of("pin", "unpin", "pause", "resume", "keep", "show").contains(action)) {
-            throw new UserError("unknown action '" + action + "': pin VERSION, unpin, pause, resume, keep N|all, or show");
+            throw new UserError("unknown action '" + action + "': pin VERSION, unpin, pause, resume, keep N|all, show, serve LINE or unserve LINE");
         }
         if (!action.equals("show")) next(LineControlView.of(LineControl.none(line)), action, argument); // bad input fails before a request
         PublicApiClient api = action.equals("show") ? showingClient() : adminClient();
@@ -56,6 +59,31 @@ public final class AdminCommand extends StackCommand {
             err.println("llm admin: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** serve LINE, unserve LINE: one request, then one line saying what is served beside the live line now. */
+    private int serve(PrintWriter out, PrintWriter err) {
+        String served = required(action, argument, "LINE, e.g. rloo-replay");
+        try {
+            PublicApiClient.Response<LineServing> answer = adminClient().serveLine(served, action.equals("serve"));
+            if (!answer.ok()) {
+                err.println("llm admin: " + action + " " + served + " was refused: " + answer.reason());
+                return 1;
+            }
+            out.println(describe(answer.value()));
+            return 0;
+        } catch (PublicApiClient.Unreachable e) {
+            err.println("llm admin: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** One line: "line rloo-replay: served beside the live line (rloo-replay-4 answers in line-vs-line comparisons) · served: rloo-replay". */
+    static String describe(LineServing serving) {
+        return "line " + serving.line() + ": " + (serving.served()
+                ? "served beside the live line (" + (serving.answeringVersion() == null ? "no version yet" : serving.answeringVersion())
+                + " answers in line-vs-line comparisons)" : "not served beside the live line")
+                + " · lines served beside live: " + (serving.servedLines().isEmpty() ? "none" : String.join(", ", serving.servedLines()));
     }
 
     /** show reads: with the admin token where there is one (an invite-only stack lets only sessions read), else without. */
@@ -103,6 +131,7 @@ public final class AdminCommand extends StackCommand {
                 + (control.pinnedVersion() == null ? "serving the newest version" : "serving v" + control.pinnedVersion() + " (pinned)")
                 + " · training " + (control.paused() ? "paused" : "running")
                 + " · " + (control.versionsKept() == null ? "keeping every version"
-                : "keeping the newest " + control.versionsKept() + " versions (and the first and the pinned one)");
+                : "keeping the newest " + control.versionsKept() + " versions (and the first and the pinned one)")
+                + (control.served() ? " · served beside the live line" : "");
     }
 }

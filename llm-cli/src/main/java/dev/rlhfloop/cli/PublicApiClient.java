@@ -190,6 +190,12 @@ final class PublicApiClient {
                 .PUT(HttpRequest.BodyPublishers.ofString(Json.writeString(request))), new TypeReference<>() {});
     }
 
+    /** {@code POST} (serve) or {@code DELETE} (stop) {@code /api/lines/{line}/serve} (admin): the line served beside the live one or not. */
+    Response<dev.rlhfloop.contracts.api.LineServing> serveLine(String line, boolean serve) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(linePath(line).replaceFirst("/control$", "/serve")));
+        return send(serve ? request.POST(HttpRequest.BodyPublishers.noBody()) : request.DELETE(), new TypeReference<>() {});
+    }
+
     private static String linePath(String line) {
         return "/api/lines/" + java.net.URLEncoder.encode(line, StandardCharsets.UTF_8) + "/control";
     }

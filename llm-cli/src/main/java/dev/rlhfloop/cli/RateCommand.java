@@ -54,6 +54,10 @@ public final class RateCommand extends StackCommand {
     @Option(names = "--max-words", defaultValue = "12", description = "With --rule shorter: an answer satisfies the rule with at most this many words (default: ${DEFAULT-VALUE}).")
     int maxWords;
 
+    @Option(names = "--mode", description = "Which versions answer, as POST /api/comparisons names it: e.g. line-vs-line (the live line's "
+            + "latest against a line the admin serves beside it); absent: the service's mode.")
+    String mode;
+
     @Option(names = "--wait", defaultValue = "300", description = "Seconds to wait for a model (while bootstrapping) and for each comparison's answers (default: ${DEFAULT-VALUE}).")
     int waitSeconds;
 
@@ -66,7 +70,12 @@ public final class RateCommand extends StackCommand {
         if (invite != null && raters > 1) throw new UserError("--invite signs in one rater: use it with --raters 1");
         Tally tally = new Tally();
         List<Session> sessions = new ArrayList<>();
-        for (int i = 0; i < raters; i++) sessions.add(new Session(client(), judge, Duration.ofSeconds(waitSeconds), tally, invite));
+        if (mode != null && !mode.matches(CreateComparison.MODES)) {
+            throw new UserError("--mode must be one of " + CreateComparison.MODES.replace("|", ", ") + ", was '" + mode + "'");
+        }
+        for (int i = 0; i < raters; i++) {
+            sessions.add(new Session(client(), judge, Duration.ofSeconds(waitSeconds), tally, invite).comparing(mode));
+        }
         out.printf("rating %d comparison(s) at %s as %d rater(s) by the rule: %s%n", votes, sessions.get(0).base, raters, judge.description());
         out.flush();
         try {
@@ -197,6 +206,7 @@ public final class RateCommand extends StackCommand {
         private final Tally tally;
         private final String invite;
         private volatile String raterId;
+        private volatile String mode;
 
         /**
          * A rater of its own: its session is opened at the first request (anonymous, as the
@@ -220,6 +230,12 @@ public final class RateCommand extends StackCommand {
 
         public Tally tally() {
             return tally;
+        }
+
+        /** Asks for comparisons in {@code mode} (as POST /api/comparisons names it, e.g. line-vs-line); null: the service's. */
+        public Session comparing(String mode) {
+            this.mode = mode;
+            return this;
         }
 
         /** The rater id the server gave this session (opening it if need be). */
@@ -289,7 +305,7 @@ public final class RateCommand extends StackCommand {
         private ComparisonCreated createComparison(long deadline, java.util.function.Consumer<String> progress) {
             boolean told = false;
             while (true) {
-                Response<ComparisonCreated> r = exchange(() -> api.createComparison(new CreateComparison(null)));
+                Response<ComparisonCreated> r = exchange(() -> api.createComparison(new CreateComparison(null, null, mode)));
                 if (r.status() == 200 || r.status() == 201) {
                     ComparisonCreated created = value(r);
                     if (created == null || created.id() == null) {

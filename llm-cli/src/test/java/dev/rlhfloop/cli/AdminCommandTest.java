@@ -35,6 +35,19 @@ class AdminCommandTest {
         assertRefused("keep needs a count of at least 4", "admin", "keep", "2", "--token", "t", "--url", "http://127.0.0.1:1");
         assertRefused("pin needs VERSION", "admin", "pin", "--token", "t", "--url", "http://127.0.0.1:1");
         assertRefused("unknown action 'rollback'", "admin", "rollback", "--token", "t");
+        assertRefused("serve needs LINE", "admin", "serve", "--token", "t", "--url", "http://127.0.0.1:1");
+    }
+
+    @Test
+    void servingALineSaysWhichVersionAnswersAndWhatIsServed() {
+        assertEquals("line rloo-replay: served beside the live line (rloo-replay-4 answers in line-vs-line comparisons)"
+                        + " · lines served beside live: dpo-replay, rloo-replay",
+                AdminCommand.describe(new dev.rlhfloop.contracts.api.LineServing("rloo-replay", true, "rloo-replay-4",
+                        java.util.List.of("dpo-replay", "rloo-replay"), Instant.EPOCH)));
+        assertEquals("line rloo-replay: not served beside the live line · lines served beside live: none",
+                AdminCommand.describe(new dev.rlhfloop.contracts.api.LineServing("rloo-replay", false, null, java.util.List.of(), Instant.EPOCH)));
+        assertEquals("line rloo-replay: serving the newest version · training running · keeping every version · served beside the live line",
+                AdminCommand.describe(new LineControlView("rloo-replay", null, false, null, Instant.EPOCH, true)));
     }
 
     private static String body(String action, String argument) {

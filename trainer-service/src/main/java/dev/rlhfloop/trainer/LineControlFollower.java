@@ -48,6 +48,18 @@ public class LineControlFollower {
         return now == null ? LineControl.none(line) : now.of(line);
     }
 
+    /** Whether every control on the topic has been read: before, a change could overwrite what the admin set. */
+    public boolean caughtUp() {
+        LineControls now = controls;
+        return now != null && now.caughtUp();
+    }
+
+    /** The lines the admin serves beside the live one, by name. */
+    public java.util.List<String> servedLines() {
+        LineControls now = controls;
+        return now == null ? java.util.List.of() : now.all().stream().filter(LineControl::served).map(LineControl::line).sorted().toList();
+    }
+
     /** Stores the admin's control on the topic; every trainer and inference instance follows it. */
     public LineControl publish(LineControl control) {
         return controls.publish(control);

@@ -57,7 +57,7 @@ public class LineControlResource {
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Pin (roll back to) a version or unpin, pause or resume training, set the versions kept on disk",
-            description = "Replaces the line's whole control. A pinned version answers as the line's latest on every inference instance "
+            description = "Replaces the line's whole control (whether it is served beside the live line stays as it is: POST /api/lines/{line}/serve). A pinned version answers as the line's latest on every inference instance "
                     + "(newer versions stay resident, unused, until unpinned); a paused line makes no new versions, its pairs wait on "
                     + "the log; with versionsKept, versions beyond the newest N are deleted from the trainer's disk, the line's first "
                     + "(the baseline) and the pinned one kept.")
@@ -78,8 +78,9 @@ public class LineControlResource {
                         LineControlRequest body) {
         Optional<Response> refused = unknown(line).or(() -> unpinnable(line, body.pinnedVersion()));
         if (refused.isPresent()) return refused.get();
+        // serving beside the live line has its own endpoint (LineServingResource): a PUT keeps it as it is
         LineControl next = new LineControl(LineControl.SCHEMA_VERSION, line, body.pinnedVersion(), body.paused(), body.versionsKept(),
-                Instant.now());
+                Instant.now(), control.of(line).served());
         try {
             return Response.ok(LineControlView.of(control.publish(next))).build();
         } catch (LineControls.NotStoredException e) {
@@ -87,10 +88,14 @@ public class LineControlResource {
         }
     }
 
-    /** 404 unless {@code line} is the live line or has versions on the registry. */
     private Optional<Response> unknown(String line) {
-        if (line.equals(config.line()) || trainer.versions().stream().anyMatch(v -> v.modelLine().equals(line))) return Optional.empty();
-        return Optional.of(ApiError.notFound("there is no model line '" + line + "': the live line is '" + config.line()
+        return unknownLine(line, config.line(), trainer.versions());
+    }
+
+    /** 404 unless {@code line} is the live line or has versions on the registry. */
+    static Optional<Response> unknownLine(String line, String liveLine, List<ModelVersion> versions) {
+        if (line.equals(liveLine) || versions.stream().anyMatch(v -> v.modelLine().equals(line))) return Optional.empty();
+        return Optional.of(ApiError.notFound("there is no model line '" + line + "': the live line is '" + liveLine
                 + "', replays make others (GET /api/models)"));
     }
 

@@ -4,6 +4,7 @@ import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.PreferencePair;
+import dev.rlhfloop.contracts.ThumbsEvent;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.llm.Engine;
 import dev.rlhfloop.llm.model.Gpt;
@@ -13,6 +14,7 @@ import dev.rlhfloop.llm.model.PeftAdapter;
 import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
 import dev.rlhfloop.llm.rlhf.PolicyUpdate;
 import dev.rlhfloop.llm.rlhf.RewardModel;
+import dev.rlhfloop.llm.rlhf.TokenizedFeedback;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.rlhf.ValueModel;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
@@ -50,6 +52,8 @@ import org.jboss.logging.Logger;
  * follows ({@code recorded}: the live line's), it takes exactly that version's range, so it rebuilds
  * batches that were cut by time too; elsewhere it cuts its own as the live line would with
  * everything read.
+ * A KTO line also reads the thumbs topic (answers rated alone) with the same consumer: its records
+ * merge into the same order, its offsets are recorded beside the pairs', and a replay takes them alike.
  */
 final class LineTrainer implements Runnable {
     private static final Logger LOG = Logger.getLogger(LineTrainer.class);
@@ -208,9 +212,10 @@ final class LineTrainer implements Runnable {
         try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = kafka;
             if (!running) return;
-            List<TopicPartition> partitions = kafka.partitionsFor(Topics.PREFERENCE_PAIRS, Duration.ofSeconds(30)).stream()
+            List<TopicPartition> partitions = topics().stream()
+                    .flatMap(topic -> kafka.partitionsFor(topic, Duration.ofSeconds(30)).stream())
                     .map(p -> new TopicPartition(p.topic(), p.partition()))
-                    .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+                    .sorted(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition)).toList();
             kafka.assign(partitions);
             Map<TopicPartition, Long> beginning = kafka.beginningOffsets(partitions);
             // Only the line's own checkpoint says where to resume; a new line starts where it was asked to, whatever its parent read.
@@ -223,10 +228,10 @@ final class LineTrainer implements Runnable {
                 for (TopicPartition tp : partitions) sum += Math.max(0, end.get(tp) - done.get(tp));
                 total = sum;
             }
-            LOG.infof("line %s (%s) reads %s from %s%s, starting from version %s", line, algorithm, Topics.PREFERENCE_PAIRS, done,
+            LOG.infof("line %s (%s) reads %s from %s%s, starting from version %s", line, algorithm, topics(), done,
                     end == null ? "" : " to " + end, parentVersion);
 
-            PendingPairs pending = new PendingPairs(partitions.stream().map(TopicPartition::partition).toList());
+            PendingPairs pending = new PendingPairs(partitions);
             while (running) {
                 if (context.paused().test(line)) {
                     waitWhilePaused();
@@ -258,6 +263,11 @@ final class LineTrainer implements Runnable {
         }
     }
 
+    /** What the line reads: the pairs, and for KTO the thumbs on single answers too. */
+    private List<String> topics() {
+        return update.algorithm() == PolicyAlgorithm.KTO ? List.of(Topics.PREFERENCE_PAIRS, Topics.THUMBS) : List.of(Topics.PREFERENCE_PAIRS);
+    }
+
     /**
      * A paused line neither reads nor cuts: its pairs wait on the log (the consumer lag shows them)
      * and it goes on from its position when resumed. Not polling is safe: the consumer is assigned,
@@ -284,9 +294,9 @@ final class LineTrainer implements Runnable {
                                       Map<TopicPartition, Long> end, boolean finished) {
         Optional<ModelVersion> follow = recordedFrom(done, beginning, end);
         if (follow.isPresent()) {
-            Map<Integer, Long> stop = new HashMap<>();
-            for (TopicPartition tp : partitions) stop.put(tp.partition(), endOf(follow.get(), tp, done));
-            if (!partitions.stream().allMatch(tp -> kafka.position(tp) >= stop.get(tp.partition()))) return Optional.empty();
+            Map<TopicPartition, Long> stop = new HashMap<>();
+            for (TopicPartition tp : partitions) stop.put(tp, endOf(follow.get(), tp, done));
+            if (!partitions.stream().allMatch(tp -> kafka.position(tp) >= stop.get(tp))) return Optional.empty();
             return Optional.of(new Batch(pending.takeBefore(stop), follow.get().trainedOn().cut(), follow.get()));
         }
         int perVersion = context.config().pairsPerVersion();
@@ -310,7 +320,9 @@ final class LineTrainer implements Runnable {
 
     /**
      * The recorded version whose range starts exactly where this line stands and ends within its
-     * bounds, if there is one; the oldest such when a crash announced two.
+     * bounds, if there is one; the oldest such when a crash announced two. The thumbs topic counts only
+     * where the version read it (a KTO version): following a version of another algorithm, this line
+     * takes no thumbs in that batch.
      */
     private Optional<ModelVersion> recordedFrom(Map<TopicPartition, Long> done, Map<TopicPartition, Long> beginning,
                                                 Map<TopicPartition, Long> end) {
@@ -326,6 +338,7 @@ final class LineTrainer implements Runnable {
             boolean grows = false;
             boolean inBounds = true;
             for (TopicPartition tp : done.keySet()) {
+                if (!tp.topic().equals(Topics.PREFERENCE_PAIRS) && !v.trainedOn().offsets().containsKey(offsetKey(tp))) continue;
                 long start = from.getOrDefault(offsetKey(tp), beginning.get(tp));
                 long stop = v.trainedOn().offsets().getOrDefault(offsetKey(tp), start);
                 startsHere &= start == done.get(tp);
@@ -405,8 +418,37 @@ final class LineTrainer implements Runnable {
         return update.newCritic(rewardModel);
     }
 
-    /** A record in the log's order: the pair it holds, or none when the line must skip it (still consumed in its place). */
+    /** A record in the log's order: the pair or rating it holds, or none when the line must skip it (still consumed in its place). */
     private PendingPairs.Pending read(ConsumerRecord<String, byte[]> record, Tokenizer tokenizer, int context) {
+        return record.topic().equals(Topics.THUMBS) ? readThumbs(record, tokenizer, context) : readPair(record, tokenizer, context);
+    }
+
+    /** A thumbs record, as {@link #readPair} reads a pair: in its place by its time, skipped when unreadable or forgotten. */
+    private PendingPairs.Pending readThumbs(ConsumerRecord<String, byte[]> record, Tokenizer tokenizer, int context) {
+        Instant at = Instant.ofEpochMilli(record.timestamp());
+        Optional<TokenizedFeedback> rating = Optional.empty();
+        String forgotten = null;
+        if (record.value() != null) {
+            try {
+                ThumbsEvent event = Json.read(record.value(), ThumbsEvent.class);
+                at = event.createdAt();
+                if (this.context.forgotten().contains(event.rater())) {
+                    forgotten = event.rater();
+                } else {
+                    rating = TrainerUpdate.encode(event, tokenizer, context);
+                    if (rating.isEmpty()) LOG.warnf("line %s skips thumbs %s (partition %d, offset %d): empty answer or unknown tokens",
+                            line, event.thumbsId(), record.partition(), record.offset());
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("line %s skips an unreadable thumbs at partition %d, offset %d: %s", line, record.partition(), record.offset(),
+                        e.getMessage());
+            }
+        }
+        return new PendingPairs.Pending(record.topic(), record.partition(), record.offset(), at, Optional.empty(), rating, System.nanoTime(),
+                forgotten);
+    }
+
+    private PendingPairs.Pending readPair(ConsumerRecord<String, byte[]> record, Tokenizer tokenizer, int context) {
         // An unreadable record has no vote time; the broker's timestamp gives it a place in the order all the same.
         Instant votedAt = Instant.ofEpochMilli(record.timestamp());
         Optional<TokenizedPreference> pair = Optional.empty();
@@ -454,15 +496,31 @@ final class LineTrainer implements Runnable {
         return offsets;
     }
 
+    /**
+     * KTO's ratings of a batch in its order: a pair's answers as a thumbs up and a thumbs down where
+     * the pair stands, a thumbs where it stands; null for other algorithms (they train on the pairs).
+     */
+    private List<TokenizedFeedback> ratings(List<PendingPairs.Pending> records) {
+        if (update.algorithm() != PolicyAlgorithm.KTO) return null;
+        List<TokenizedFeedback> ratings = new java.util.ArrayList<>();
+        for (PendingPairs.Pending p : records) {
+            p.pair().ifPresent(pair -> ratings.addAll(TokenizedFeedback.fromPairs(List.of(pair))));
+            p.rating().ifPresent(ratings::add);
+        }
+        return ratings;
+    }
+
     /** Trains, checkpoints, commits the offsets and publishes one version; in that order. */
     private ModelVersion train(Gpt policy, RewardModel rewardModel, ValueModel critic, Gpt reference, Tokenizer tokenizer, Batch batch, int number,
                                String parentVersion, Map<TopicPartition, Long> before, long votesBefore) {
         Map<TopicPartition, Long> after = new LinkedHashMap<>(before);
         for (PendingPairs.Pending p : batch.records()) {
-            after.merge(new TopicPartition(Topics.PREFERENCE_PAIRS, p.partition()), p.offset() + 1, Math::max);
+            after.merge(p.topicPartition(), p.offset() + 1, Math::max);
         }
         List<TokenizedPreference> pairs = batch.records().stream()
                 .flatMap(p -> p.pair().stream()).toList();
+        List<TokenizedFeedback> ratings = ratings(batch.records());
+        long thumbs = batch.records().stream().filter(p -> p.rating().isPresent()).count();
         List<String> forgottenRaters = batch.records().stream().map(PendingPairs.Pending::forgottenRater)
                 .filter(java.util.Objects::nonNull).distinct().sorted().toList();
         String versionId = versionId(line, live, number);
@@ -475,9 +533,9 @@ final class LineTrainer implements Runnable {
         try {
             long t0 = System.nanoTime();
             context.status().progress(line, live, algorithm, 0, 0, null, Map.of(),
-                    "training " + versionId + " on " + pairs.size() + " pairs");
+                    "training " + versionId + " on " + pairs.size() + " pairs" + (thumbs > 0 ? " and " + thumbs + " thumbs" : ""));
             if (onlinePool == null) onlinePool = TrainerUpdate.onlinePool(context.config(), update.settings(), tokenizer);
-            Map<String, Double> metrics = update.run(policy, reference, rewardModel, critic, pairs, onlinePool,
+            Map<String, Double> metrics = update.run(policy, reference, rewardModel, critic, pairs, ratings, onlinePool,
                     tokenizer.endOfTextId(), seed,
                     (stage, step, total, loss) -> context.status().progress(line, live,
                             stage == PolicyUpdate.Stage.REWARD_MODEL ? Algorithm.REWARD_MODEL : algorithm, step, total, loss, Map.of(), null));
@@ -498,6 +556,7 @@ final class LineTrainer implements Runnable {
                 Files.copy(sft.modelDir().resolve(Models.TOKENIZER_FILE), modelDir.resolve(Models.TOKENIZER_FILE));
                 weights = new ModelVersion.Weights(weightsUrl, Models.archive(modelDir, staged.resolve(ModelStore.ARCHIVE_FILE)));
             }
+            if (thumbs > 0) metrics.put("thumbs", (double) thumbs);
             metrics.put("weightsBytes", (double) Files.size(staged.resolve(ModelStore.ARCHIVE_FILE)));
             rewardModel.save(staged.resolve(ModelStore.REWARD_MODEL_DIR));
             if (critic != null) critic.save(staged.resolve(ModelStore.VALUE_MODEL_DIR));
@@ -506,7 +565,7 @@ final class LineTrainer implements Runnable {
             Map<String, Long> fromOffsets = new LinkedHashMap<>();
             before.forEach((tp, offset) -> fromOffsets.put(offsetKey(tp), offset));
             ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, line, parentVersion, algorithm,
-                    new ModelVersion.TrainedOn(votesBefore + pairs.size(), pairs.size(), offsets, fromOffsets, batch.cut(), forgottenRaters),
+                    new ModelVersion.TrainedOn(votesBefore + pairs.size() + thumbs, pairs.size(), offsets, fromOffsets, batch.cut(), forgottenRaters),
                     metrics,
                     weights, Instant.now(),
                     new ModelVersion.Engine(Engine.version(), Engine.floatLanes()));
@@ -519,7 +578,8 @@ final class LineTrainer implements Runnable {
 
             context.published().accept(version);
             built.add(new Built(version, batch.rebuilds()));
-            LOG.infof("line %s published %s (%s on %d pairs, cut by %s, %.1f s): %s", line, versionId, algorithm, pairs.size(), batch.cut(),
+            LOG.infof("line %s published %s (%s on %d pairs and %d thumbs, cut by %s, %.1f s): %s", line, versionId, algorithm, pairs.size(),
+                    thumbs, batch.cut(),
                     (System.nanoTime() - t0) / 1e9, metrics);
             context.status().progress(line, live, algorithm, 1, 1, metrics.get(update.algorithm().lossMetric()), metrics,
                     "published " + versionId);

@@ -1,5 +1,7 @@
 package dev.rlhfloop.trainer;
 
+import dev.rlhfloop.contracts.Topics;
+import dev.rlhfloop.llm.rlhf.TokenizedFeedback;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 
 import java.time.Instant;
@@ -11,44 +13,60 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The records a line has read and not yet trained on, one queue per partition in offset order, and
- * the log's one order of pairs: the partitions merged by the votes' times, ties broken by
- * (partition, offset). Merging keeps each partition's offset order, so every batch taken from the
- * front is a prefix of each partition and is recorded exactly by its per-partition offsets. Nothing
- * here depends on how polls interleaved the partitions: only on which records have been read.
+ * the log's one order of them: the partitions merged by the votes' times, ties broken by
+ * (topic, partition, offset). Merging keeps each partition's offset order, so every batch taken from
+ * the front is a prefix of each partition and is recorded exactly by its per-partition offsets.
+ * Nothing here depends on how polls interleaved the partitions: only on which records have been
+ * read. A KTO line reads the thumbs topic beside the pairs: its thumbs merge into the same order.
  */
 final class PendingPairs {
 
     /**
-     * One record of the pairs topic. {@code pair} is empty for a record the line skips (unreadable,
-     * answers that do not encode, or a forgotten rater's: then {@code forgottenRater} names it); it is
-     * consumed in its place in the order all the same.
+     * One record of the pairs topic (a {@code pair}) or of the thumbs topic (a {@code rating}). Both
+     * are empty for a record the line skips (unreadable, answers that do not encode, or a forgotten
+     * rater's: then {@code forgottenRater} names it); it is consumed in its place in the order all the same.
      */
-    record Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair,
-                   long receivedNanos, String forgottenRater) {
+    record Pending(String topic, int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair,
+                   Optional<TokenizedFeedback> rating, long receivedNanos, String forgottenRater) {
+        Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair, long receivedNanos, String forgottenRater) {
+            this(Topics.PREFERENCE_PAIRS, partition, offset, votedAt, pair, Optional.empty(), receivedNanos, forgottenRater);
+        }
+
         Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair, long receivedNanos) {
             this(partition, offset, votedAt, pair, receivedNanos, null);
         }
 
         boolean trainable() {
-            return pair.isPresent();
+            return pair.isPresent() || rating.isPresent();
+        }
+
+        TopicPartition topicPartition() {
+            return new TopicPartition(topic, partition);
         }
     }
 
-    static final Comparator<Pending> ORDER = Comparator.comparing(Pending::votedAt)
+    static final Comparator<Pending> ORDER = Comparator.comparing(Pending::votedAt).thenComparing(Pending::topic)
             .thenComparingInt(Pending::partition).thenComparingLong(Pending::offset);
 
-    private final Map<Integer, Deque<Pending>> queues = new TreeMap<>();
+    private final Map<TopicPartition, Deque<Pending>> queues = new TreeMap<>(
+            Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
 
+    /** The pairs topic's partitions. */
     PendingPairs(List<Integer> partitions) {
-        for (int partition : partitions) queues.put(partition, new ArrayDeque<>());
+        this(partitions.stream().map(p -> new TopicPartition(Topics.PREFERENCE_PAIRS, p)).toList());
+    }
+
+    PendingPairs(java.util.Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) queues.put(partition, new ArrayDeque<>());
     }
 
     /** Records arrive in offset order within their partition (as a consumer reads them). */
     void add(Pending record) {
-        queues.get(record.partition()).addLast(record);
+        queues.get(record.topicPartition()).addLast(record);
     }
 
     boolean isEmpty() {
@@ -77,7 +95,7 @@ final class PendingPairs {
      * Takes every record before {@code end} (next offset per partition), in the log's order: a
      * recorded batch. The merge of these prefixes orders them as the merge of the whole log did.
      */
-    List<Pending> takeBefore(Map<Integer, Long> end) {
+    List<Pending> takeBefore(Map<TopicPartition, Long> end) {
         List<Deque<Pending>> prefixes = new ArrayList<>();
         queues.forEach((partition, queue) -> {
             long stop = end.getOrDefault(partition, Long.MIN_VALUE);

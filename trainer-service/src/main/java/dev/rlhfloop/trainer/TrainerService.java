@@ -389,7 +389,11 @@ public class TrainerService {
         }
     };
 
-    /** A replay reads from its start to the end of the log as it was when the replay began (or to toOffset). */
+    /**
+     * A replay reads from its start to the end of the log as it was when the replay began (or to
+     * toOffset). Offsets name the pairs topic's partitions: a KTO replay from offsets reads the
+     * thumbs topic whole (to its end when the replay began).
+     */
     private static LineTrainer.Positions positions(ReplayRequest request) {
         return new LineTrainer.Positions() {
             @Override
@@ -400,7 +404,7 @@ public class TrainerService {
                 switch (request.from()) {
                     case BEGINNING -> start.putAll(beginning);
                     case OFFSETS -> partitions.forEach(tp -> {
-                        Long from = request.startIn(tp.partition());
+                        Long from = tp.topic().equals(Topics.PREFERENCE_PAIRS) ? request.startIn(tp.partition()) : null;
                         start.put(tp, from == null ? beginning.get(tp) : Math.min(end.get(tp), Math.max(beginning.get(tp), from)));
                     });
                     case TIMESTAMP -> {
@@ -418,7 +422,8 @@ public class TrainerService {
                 Map<TopicPartition, Long> end = new LinkedHashMap<>(consumer.endOffsets(partitions));
                 if (request.from() == StartReplay.From.OFFSETS) {
                     Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
-                    end.replaceAll((tp, offset) -> !request.reads(tp.partition()) ? beginning.get(tp)
+                    end.replaceAll((tp, offset) -> !tp.topic().equals(Topics.PREFERENCE_PAIRS) ? offset
+                            : !request.reads(tp.partition()) ? beginning.get(tp)
                             : request.endIn(tp.partition()) == null ? offset : Math.min(offset, request.endIn(tp.partition())));
                 }
                 return end;

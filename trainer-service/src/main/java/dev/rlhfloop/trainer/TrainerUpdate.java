@@ -2,8 +2,10 @@ package dev.rlhfloop.trainer;
 
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.PreferencePair;
+import dev.rlhfloop.contracts.ThumbsEvent;
 import dev.rlhfloop.llm.data.AlpacaFormat;
 import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
+import dev.rlhfloop.llm.rlhf.TokenizedFeedback;
 import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.rlhf.PolicyUpdate;
@@ -92,9 +94,18 @@ final class TrainerUpdate {
 
     /** The engine's pair from an event: the prompt in the SFT template, the answers' token ids as generated, cut to the context. */
     static Optional<TokenizedPreference> encode(PreferencePair event, Tokenizer tokenizer, int contextLength) {
-        String prompt = event.prompt().contains(AlpacaFormat.RESPONSE_HEADER) ? event.prompt() : AlpacaFormat.prompt(event.prompt(), "");
-        return Optional.ofNullable(PolicyUpdate.fit(tokenizer.encode(prompt), answer(event.chosen(), tokenizer),
+        return Optional.ofNullable(PolicyUpdate.fit(prompt(event.prompt(), tokenizer), answer(event.chosen(), tokenizer),
                 answer(event.rejected(), tokenizer), contextLength, tokenizer.vocabSize()));
+    }
+
+    /** The engine's rating from a thumbs, encoded as a pair's answers are (a pair's answers and a thumbs' meet in one KTO batch). */
+    static Optional<TokenizedFeedback> encode(ThumbsEvent event, Tokenizer tokenizer, int contextLength) {
+        return Optional.ofNullable(TokenizedFeedback.fit(prompt(event.prompt(), tokenizer), answer(event.answer(), tokenizer), event.up(),
+                contextLength, tokenizer.vocabSize()));
+    }
+
+    private static int[] prompt(String prompt, Tokenizer tokenizer) {
+        return tokenizer.encode(prompt.contains(AlpacaFormat.RESPONSE_HEADER) ? prompt : AlpacaFormat.prompt(prompt, ""));
     }
 
     private static int[] answer(dev.rlhfloop.contracts.Answer answer, Tokenizer tokenizer) {

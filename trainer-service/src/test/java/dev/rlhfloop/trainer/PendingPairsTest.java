@@ -27,6 +27,10 @@ class PendingPairsTest {
                 List.of(record(2, 0, 2, true), record(2, 1, 4, true)));
     }
 
+    private static org.apache.kafka.common.TopicPartition pairs(int partition) {
+        return new org.apache.kafka.common.TopicPartition(dev.rlhfloop.contracts.Topics.PREFERENCE_PAIRS, partition);
+    }
+
     private static String positions(List<PendingPairs.Pending> batch) {
         return String.join(" ", batch.stream().map(p -> p.partition() + "@" + p.offset()).toList());
     }
@@ -57,7 +61,29 @@ class PendingPairsTest {
 
         PendingPairs again = new PendingPairs(List.of(0, 1, 2));
         log().forEach(records -> records.forEach(again::add));
-        assertEquals(positions(firstFive), positions(again.takeBefore(Map.of(0, 2L, 1, 1L, 2, 2L))));
+        assertEquals(positions(firstFive), positions(again.takeBefore(Map.of(pairs(0), 2L, pairs(1), 1L, pairs(2), 2L))));
         assertEquals("1@1 1@2 0@2", positions(again.take(4)));
+    }
+
+    /** A KTO line's thumbs merge into the pairs' order by time; a tie on time goes to the pairs topic (its name sorts first). */
+    @Test
+    void thumbsMergeWithPairsByTimeAndARecordedRangeNamesBothTopics() {
+        org.apache.kafka.common.TopicPartition thumbs0 = new org.apache.kafka.common.TopicPartition(dev.rlhfloop.contracts.Topics.THUMBS, 0);
+        java.util.function.Function<PendingPairs, PendingPairs> filled = pending -> {
+            pending.add(record(0, 0, 2, true));
+            pending.add(record(0, 1, 5, true));
+            for (int[] t : new int[][] {{0, 1}, {1, 2}, {2, 7}}) {
+                pending.add(new PendingPairs.Pending(thumbs0.topic(), 0, t[0], T0.plusSeconds(t[1]), Optional.empty(),
+                        Optional.of(new dev.rlhfloop.llm.rlhf.TokenizedFeedback(new int[] {1}, new int[] {2}, true)), 0, null));
+            }
+            return pending;
+        };
+        PendingPairs pending = filled.apply(new PendingPairs(List.of(pairs(0), thumbs0)));
+        List<PendingPairs.Pending> batch = pending.take(4);
+        assertEquals(List.of("rlhf.thumbs 0", "rlhf.preference-pairs 0", "rlhf.thumbs 1", "rlhf.preference-pairs 1"),
+                batch.stream().map(p -> p.topic() + " " + p.offset()).toList());
+        PendingPairs again = filled.apply(new PendingPairs(List.of(pairs(0), thumbs0)));
+        assertEquals(batch.stream().map(p -> p.topic() + " " + p.offset()).toList(),
+                again.takeBefore(Map.of(pairs(0), 2L, thumbs0, 2L)).stream().map(p -> p.topic() + " " + p.offset()).toList());
     }
 }

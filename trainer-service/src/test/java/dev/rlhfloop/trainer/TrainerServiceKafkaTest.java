@@ -344,6 +344,33 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
     }
 
     @Test
+    @Order(10)
+    void aReplayLineIsServedBesideTheLiveOneUntilTheAdminStops() {
+        String serve = "/api/lines/again/serve";
+        given().post(serve).then().statusCode(401).body("error", equalTo("unauthorized"));
+        given().header("Authorization", TestSessions.rater("alice")).post(serve).then().statusCode(403);
+        admin().post("/api/lines/nope/serve").then().statusCode(404).body("error", equalTo("not_found"));
+        admin().post("/api/lines/live/serve").then().statusCode(400).body("error", equalTo("bad_request"));
+        admin().post(serve).then().statusCode(200).body("line", equalTo("again")).body("served", equalTo(true))
+                .body("answeringVersion", equalTo("again-4")).body("servedLines", equalTo(List.of("again")));
+        given().get("/api/lines/again/control").then().body("served", equalTo(true)).body("paused", equalTo(false));
+        // a PUT of the rest of the control keeps it served; what a restarted instance reads has it
+        admin().body("{\"paused\": false, \"pinnedVersion\": \"again-3\"}").put("/api/lines/again/control").then().statusCode(200)
+                .body("served", equalTo(true));
+        try (LineControls fresh = LineControls.follow(kafka.bootstrapServers(), "test-line-serve", c -> {})) {
+            assertTrue(fresh.awaitCaughtUp(WAIT));
+            assertTrue(fresh.of("again").served());
+            assertEquals("again-3", fresh.of("again").pinnedVersion());
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        admin().delete(serve).then().statusCode(200).body("served", equalTo(false)).body("servedLines", equalTo(List.of()))
+                .body("answeringVersion", nullValue());
+        given().get("/api/lines/again/control").then().body("served", equalTo(false)).body("pinnedVersion", equalTo("again-3"));
+        admin().body("{\"paused\": false}").put("/api/lines/again/control").then().statusCode(200);
+    }
+
+    @Test
     @Order(11)
     void aPausedLineMakesNoVersionWhileItsPairsWaitAndGoesOnWhenResumed() throws Exception {
         admin().body("{\"paused\": true}").put(CONTROL).then().statusCode(200).body("paused", equalTo(true));

@@ -47,7 +47,7 @@ public class AccessGate {
     static Need need(HttpMethod method, String path) {
         boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
         if (under(path, "/api/session") || under(path, "/api/status") || path.startsWith("/api/openapi")) return Need.NOTHING;
-        if (under(path, "/api/votes")) return read ? Need.READ : Need.RATER;
+        if (under(path, "/api/votes") || under(path, "/api/thumbs")) return read ? Need.READ : Need.RATER;
         if (under(path, "/api/comparisons") || under(path, "/api/chat")) return read ? Need.READ : Need.RATER_OR_ADMIN;
         if (under(path, "/api/raters") || under(path, "/api/export") || under(path, "/api/exports") || under(path, "/api/import") || under(path, "/api/settings")) return Need.ADMIN;
         if (path.startsWith("/api/models/") && path.endsWith("/weights")) return Need.ADMIN;
@@ -86,7 +86,9 @@ public class AccessGate {
             refuse(ctx, e.code(), e.getMessage(), null);
             return;
         }
-        if (in.method() == HttpMethod.POST && in.path().equals("/api/votes") && !admitVote(ctx, caller.raterId())) return;
+        // A thumbs on one answer is a rater's judgement like a vote: it draws on the same allowance and daily cap.
+        if (in.method() == HttpMethod.POST && (in.path().equals("/api/votes") || under(in.path(), "/api/thumbs"))
+                && !admitVote(ctx, caller.raterId())) return;
         if (in.method() == HttpMethod.POST && generates(in.path()) && !admitComparison(ctx, caller)) return;
         ctx.next();
     }

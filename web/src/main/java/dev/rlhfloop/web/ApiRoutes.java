@@ -39,6 +39,7 @@ public class ApiRoutes {
                 new Route(COMPARISONS, inference),
                 new Route("/api/chat", inference),
                 new Route("/api/votes", feedback),
+                new Route("/api/thumbs", feedback),
                 new Route("/api/stats", feedback),
                 new Route("/api/session", feedback),
                 new Route("/api/raters", feedback),

@@ -1,7 +1,7 @@
 // Dashboard: is the model getting better? Versions, win rate vs. SFT, each policy update's metrics (DPO, RLOO, PPO, GRPO, KTO), votes, bootstrap.
 import {api, subscribe, listOf, el, fmt, showState, describe, isolate} from './api.js';
 import {chart, colors} from './charts.js';
-import {versionLabel} from './rate.js';
+import {versionLabel, lineVersionLabel} from './rate.js';
 import * as raters from './raters.js';
 import * as lineControl from './line-control.js';
 import {renderRaterQuality} from './rater-quality.js';
@@ -260,18 +260,58 @@ function renderWinRate() {
 
 function renderLeaderboard() {
   const rows = listOf(data.stats, 'leaderboard');
+  renderLines(rows);
   if (!changed('leaderboard', rows)) return;
-  charts.leaderboard.labels = rows.map((r) => versionLabel(r.version));
+  charts.leaderboard.labels = rows.map((r) => lineVersionLabel(r.version, r.line));
   charts.leaderboard.update([rows.map((_, i) => i), rows.map((r) => r.rating), rows.map((r) => r.high), rows.map((r) => r.low),
     rows.map(() => 1000)]);
   const body = $('leaderboard-table').tBodies[0];
   body.replaceChildren(...rows.map((r, i) => el('tr', {},
       el('td', {class: 'num', text: String(i + 1)}),
-      el('td', {text: versionLabel(r.version)}),
+      el('td', {text: lineVersionLabel(r.version, r.line)}),
       el('td', {class: 'num', text: fmt.num(r.rating, 0)}),
       el('td', {class: 'num', text: `${fmt.num(r.low, 0)} – ${fmt.num(r.high, 0)}`}),
       el('td', {class: 'num', text: fmt.int(r.games)}))));
   if (!rows.length) body.replaceChildren(el('tr', {}, el('td', {colspan: '5', class: 'muted', text: 'No votes between versions yet.'})));
+}
+
+/** Per model line: its best-rated version and its latest one (the line's newest on the registry), with their ratings. */
+function renderLines(ratings) {
+  const latest = new Map();   // line -> newest model
+  for (const m of data.models) {
+    const line = m.line ?? 'live';
+    const now = latest.get(line);
+    if (!now || String(m.created ?? '') >= String(now.created ?? '')) latest.set(line, m);
+  }
+  const byVersion = new Map(ratings.map((r) => [String(r.version), r]));
+  const best = new Map();     // line -> best rating (the leaderboard is best first)
+  for (const r of ratings) {
+    const line = r.line ?? latestLineOf(r.version);
+    if (line && !best.has(line)) best.set(line, r);
+  }
+  const lines = [...new Set([...best.keys(), ...latest.keys()])]
+      .sort((a, b) => (a === 'live' ? -1 : b === 'live' ? 1 : a.localeCompare(b)));
+  const rows = lines.map((line) => ({line, best: best.get(line) ?? null, latest: latest.get(line)?.version ?? null}));
+  if (!changed('lines', [rows, ratings])) return;
+  const interval = (r) => (r ? `${fmt.num(r.low, 0)} – ${fmt.num(r.high, 0)}` : '–');
+  const body = $('lines-table').tBodies[0];
+  body.replaceChildren(...rows.map((row) => {
+    const latestRating = row.latest === null ? null : byVersion.get(String(row.latest)) ?? null;
+    return el('tr', {'data-line': row.line},
+        el('td', {text: row.line}),
+        el('td', {text: row.best ? lineVersionLabel(row.best.version, row.line) : 'no votes yet'}),
+        el('td', {class: 'num', text: row.best ? fmt.num(row.best.rating, 0) : '–'}),
+        el('td', {class: 'num', text: interval(row.best)}),
+        el('td', {text: row.latest === null ? '–' : lineVersionLabel(row.latest, row.line)}),
+        el('td', {class: 'num', text: latestRating ? fmt.num(latestRating.rating, 0) : '–'}));
+  }));
+  if (!rows.length) body.replaceChildren(el('tr', {}, el('td', {colspan: '6', class: 'muted', text: 'No model line yet.'})));
+}
+
+/** The line of {@code version} from the registry (for a rating that does not name it). */
+function latestLineOf(version) {
+  const m = data.models.find((x) => String(x.version) === String(version));
+  return m ? (m.line ?? 'live') : null;
 }
 
 /** The algorithms that sample answers and follow the reward model's mean score. */
@@ -309,6 +349,7 @@ function updateFacts(m) {
     add('desirableReward', 'liked', 2);
     add('undesirableReward', 'disliked', 2);
     add('ktoAccuracy', 'acc', 0, fmt.pct);
+    add('thumbs', 'thumbs', 0);   // answers rated alone (rlhf.thumbs) among its ratings
     return facts;
   }
   add('dpoLoss', 'DPO loss');

@@ -1,4 +1,5 @@
 // Rate: ask (or draw a prompt), watch two anonymous answers stream in, vote, see who wrote them.
+// Each answer can also be rated alone, thumbs up or down (KTO's data), with or without a vote.
 import {api, subscribe, el, showState, describe, listOf, isolate} from './api.js';
 import {rater} from './rater.js';
 
@@ -6,6 +7,7 @@ const $ = (id) => document.getElementById(id);
 const SLOTS = ['A', 'B'];
 const KEYS = {'1': 'A', 'a': 'A', '2': 'B', 'b': 'B', '3': 'TIE', 't': 'TIE', '4': 'BOTH_BAD', 'x': 'BOTH_BAD'};
 const CHOICE_TEXT = {A: 'A is better', B: 'B is better', TIE: 'a tie', BOTH_BAD: 'both bad'};
+const THUMB_TEXT = {UP: 'thumbs up', DOWN: 'thumbs down'};
 
 let active = false;
 let wired = false;
@@ -58,6 +60,9 @@ function wire() {
   });
   for (const b of document.querySelectorAll('.btn-vote')) {
     b.addEventListener('click', () => vote(b.dataset.choice));
+  }
+  for (const b of document.querySelectorAll('.btn-thumb')) {
+    b.addEventListener('click', () => rateAlone(b.closest('.answer').dataset.slot, b.dataset.thumb));
   }
   document.addEventListener('keydown', onKey);
 }
@@ -114,7 +119,10 @@ async function ask(prompt, history) {
   showState(state, 'info', prompt ? 'Asking the model…' : 'Drawing a prompt from the pool…');
   try {
     await rater.ensure();   // a session first: its failure (feedback-service down) is the reason to show
-    const created = await api.post('/api/comparisons', prompt ? (history?.length ? {prompt, history} : {prompt}) : {});
+    const body = prompt ? (history?.length ? {prompt, history} : {prompt}) : {};
+    const mode = $('compare-mode').value;   // e.g. line-vs-line; empty: the service's own mode
+    if (mode) body.mode = mode;
+    const created = await api.post('/api/comparisons', body);
     showState(state, null);
     render(created, prompt);
   } catch (err) {
@@ -130,7 +138,7 @@ async function ask(prompt, history) {
 function render(created, askedPrompt) {
   cmp = {id: created.id, prompt: created.prompt ?? askedPrompt ?? '', turn: created.turn || 1,
          previousId: created.previousId || null, history: listOf(created, 'history'), done: {A: false, B: false},
-         text: {A: '', B: ''}, voted: false, stream: null, poll: null};
+         text: {A: '', B: ''}, voted: false, stream: null, poll: null, thumbs: {A: null, B: null}, thumbsBusy: {A: false, B: false}};
   renderThread(cmp, listOf(created, 'answers'));
   $('comparison').hidden = false;
   $('intro').hidden = true;
@@ -146,6 +154,9 @@ function render(created, askedPrompt) {
     card.querySelector('.answer-text').textContent = '';
     card.querySelector('.answer-status').textContent = 'streaming…';
     card.querySelector('.version-badge').hidden = true;
+    card.querySelector('.thumbs-state').textContent = '';
+    for (const b of card.querySelectorAll('.btn-thumb')) b.setAttribute('aria-pressed', 'false');
+    setThumbs(card, false);
   }
   setVoting(false);
   document.activeElement?.blur?.();
@@ -219,6 +230,7 @@ function finish(slot, fullText) {
   const empty = cmp.text[slot].trim() === '';
   card.classList.toggle('empty', empty);
   card.querySelector('.answer-status').textContent = empty ? 'done · empty answer' : 'done';
+  setThumbs(card, !cmp.thumbs[slot]);   // an answer can be rated alone as soon as it is finished
   if (cmp.done.A && cmp.done.B) {
     cmp.stream?.close();
     setVoting(true);
@@ -256,6 +268,36 @@ async function vote(choice) {
     setVoting(true);
   } finally {
     busy = false;
+  }
+}
+
+function setThumbs(card, on) {
+  for (const b of card.querySelectorAll('.btn-thumb')) b.disabled = !on;
+}
+
+/** A thumbs up or down on one finished answer: one per rater and answer (the service keeps the first). */
+async function rateAlone(slot, thumb) {
+  const c = cmp;
+  if (!c || !SLOTS.includes(slot) || !c.done[slot] || c.thumbs[slot] || c.thumbsBusy[slot]) return;
+  c.thumbsBusy[slot] = true;
+  const card = $('answer-' + slot);
+  setThumbs(card, false);
+  try {
+    await rater.ensure();
+    const accepted = await api.post('/api/thumbs/' + encodeURIComponent(c.id) + '/' + slot, {thumb});
+    if (c !== cmp) return;
+    const kept = accepted.thumb === 'UP' || accepted.thumb === 'DOWN' ? accepted.thumb : thumb;
+    c.thumbs[slot] = kept;
+    for (const b of card.querySelectorAll('.btn-thumb')) b.setAttribute('aria-pressed', String(b.dataset.thumb === kept));
+    card.querySelector('.thumbs-state').textContent = (accepted.duplicate ? 'Already rated: ' : 'Recorded: ') + THUMB_TEXT[kept];
+  } catch (err) {
+    if (c !== cmp) return;
+    const {title, detail} = describe(err);
+    card.querySelector('.thumbs-state').textContent = 'Not recorded';
+    showState($('rate-state'), 'error', err.status >= 400 && err.status < 500 ? 'Thumbs rejected' : title, detail);
+    setThumbs(card, true);
+  } finally {
+    c.thumbsBusy[slot] = false;
   }
 }
 
@@ -308,6 +350,14 @@ export function versionLabel(v) {
   if (v && typeof v === 'object') v = v.version ?? v.id;
   const s = String(v);
   return /^\d+$/.test(s) ? 'v' + s : isolate(s);
+}
+
+/** A version with its line when that is not the live line: "rloo-replay:v3" for rloo-replay-3, "v3" for the live line's 3. */
+export function lineVersionLabel(version, line, liveLine = 'live') {
+  const s = String(version);
+  if (!line || line === liveLine) return versionLabel(s);
+  const number = s.startsWith(line + '-') ? s.slice(line.length + 1) : s;
+  return isolate(line) + ':' + (/^\d+$/.test(number) ? 'v' + number : isolate(number));
 }
 
 function stop() {

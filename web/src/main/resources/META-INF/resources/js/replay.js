@@ -1,10 +1,12 @@
 // Replay: rebuild a new model line from the feedback log, and compare its versions with the live line.
 import {api, listOf, el, fmt, showState, describe, isolate} from './api.js';
 import {versionLabel} from './rate.js';
+import {rater} from './rater.js';
 
 const $ = (id) => document.getElementById(id);
 let wired = false;
 let timer = null;
+const served = new Map();   // line -> served beside the live one (its control's "served")
 
 export function enter() {
   if (!wired) wire();
@@ -21,6 +23,10 @@ function wire() {
   const form = $('replay-form');
   form.addEventListener('change', showFields);
   form.addEventListener('submit', (e) => { e.preventDefault(); start(); });
+  $('lines').addEventListener('click', (e) => {
+    const button = e.target.closest('.serve-line');
+    if (button) toggleServed(button.dataset.line);
+  });
   showFields();
 }
 
@@ -102,7 +108,35 @@ async function refresh() {
     const {title, detail} = describe(replays.reason);
     $('replays').replaceChildren(el('div', {class: 'state state-error'}, el('strong', {text: title}), el('span', {text: detail})));
   }
-  if (models.status === 'fulfilled') renderLines(listOf(models.value, 'versions', 'models'));
+  if (models.status === 'fulfilled') {
+    const list = listOf(models.value, 'versions', 'models');
+    await readServed(list);
+    renderLines(list);
+  }
+}
+
+/** Whether each replayed line is served beside the live one, from its control. */
+async function readServed(models) {
+  const lines = [...new Set(models.map((m) => m.line ?? 'live'))].filter((l) => l !== 'live');
+  await Promise.allSettled(lines.map(async (line) => {
+    served.set(line, Boolean((await api.get('/api/lines/' + encodeURIComponent(line) + '/control')).served));
+  }));
+}
+
+/** Serves {@code line} beside the live one (raters compare them in line-vs-line mode), or stops. */
+async function toggleServed(line) {
+  const state = $('lines-state');
+  try {
+    const path = '/api/lines/' + encodeURIComponent(line) + '/serve';
+    const answer = served.get(line) ? await api.delete(path) : await api.post(path);
+    served.set(line, Boolean(answer.served));
+    showState(state, 'ok', answer.served ? `Line ${line} is served beside the live line.` : `Line ${line} is no longer served.`,
+        answer.served ? 'On the Rate page, pick "the live line against a line served beside it".' : '');
+    refresh();
+  } catch (err) {
+    const {title, detail} = describe(err);
+    showState(state, 'error', title, detail);
+  }
 }
 
 function renderReplays(replays) {
@@ -170,7 +204,12 @@ function renderLines(models) {
     lines.get(line).push(m);
   }
   $('lines').replaceChildren(...[...lines.entries()].map(([line, versions]) => el('div', {class: 'line'},
-      el('h3', {}, el('span', {text: line}), el('span', {class: 'muted small', text: ' ' + plural(versions.length, 'version')})),
+      el('h3', {}, el('span', {text: line}), el('span', {class: 'muted small', text: ' ' + plural(versions.length, 'version')}),
+          served.get(line) ? el('span', {class: 'chip chip-served', text: 'served beside live'}) : null),
+      line !== 'live' && versions.length && rater.isAdmin()
+        ? el('button', {type: 'button', class: 'btn btn-small serve-line', 'data-line': line,
+            text: served.get(line) ? 'Stop serving' : 'Serve beside live'})
+        : null,
       el('ol', {class: 'line-versions'}, ...(versions.length ? versions.map((m) => el('li', {},
           el('b', {text: versionLabel(m.version)}),
           el('span', {class: 'chip algo-' + String(m.algorithm ?? '').toLowerCase(), text: String(m.algorithm ?? '?').toUpperCase()}),

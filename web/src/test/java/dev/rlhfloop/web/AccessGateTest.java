@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The gateway's access rules and abuse limits, with limits set low enough to reach in a test: who
  * may do what (401 / 403), the body cap (413), the per-address and per-rater rates and the daily
- * vote cap (429 with Retry-After). The default limits are in application.properties.
+ * vote cap, which thumbs on single answers share (429 with Retry-After). The default limits are in application.properties.
  */
 @QuarkusTest
 @TestProfile(AccessGateTest.LowLimits.class)
@@ -84,10 +84,17 @@ class AccessGateTest {
         // pin, pause, versions kept: the admin's
         assertRefused(401, "unauthorized", put("/api/lines/live/control", "{\"paused\":true}", null));
         assertRefused(403, "forbidden", put("/api/lines/live/control", "{\"paused\":true}", TestSessions.rater("alice")));
+        // serving a line beside the live one, and stopping: the admin's
+        assertRefused(401, "unauthorized", post("/api/lines/rloo-replay/serve", "", null));
+        assertRefused(403, "forbidden", post("/api/lines/rloo-replay/serve", "", TestSessions.rater("alice")));
+        assertRefused(403, "forbidden", TestHttp.send(HttpRequest.newBuilder(base.resolve("/api/lines/rloo-replay/serve"))
+                .header("Authorization", TestSessions.rater("alice")).DELETE()));
         assertRefused(403, "forbidden", post("/api/raters/r-1/forget", "", TestSessions.rater("alice")));
         assertRefused(401, "unauthorized", post("/api/import/pairs", "{\"pairs\":[]}", null));
         assertRefused(403, "forbidden", post("/api/import/pairs", "{\"pairs\":[]}", TestSessions.rater("alice")));
         assertRefused(403, "forbidden", post("/api/votes", "{}", TestSessions.admin()));   // the admin is not a rater
+        assertRefused(401, "unauthorized", post("/api/thumbs/cmp-1/A", "{\"thumb\":\"UP\"}", null));
+        assertRefused(403, "forbidden", post("/api/thumbs/cmp-1/A", "{\"thumb\":\"UP\"}", TestSessions.admin()));
         // Reads stay open in local mode; the session endpoint is open to all.
         assertEquals(200, get("/api/models", null).statusCode());
         assertEquals(201, post("/api/session", "", null).statusCode());
@@ -118,6 +125,10 @@ class AccessGateTest {
         assertRefused(429, "rate_limited", capped);
         assertTrue(capped.body().contains("daily cap"), capped.body());
         assertTrue(retryAfter(capped) <= 24 * 3600, "until midnight UTC");
+        // A thumbs on one answer draws on the votes' allowance: the cap holds it back too.
+        HttpResponse<String> thumbs = post("/api/thumbs/" + comparison + "/A", "{\"thumb\":\"UP\"}", TestSessions.rater("ada"));
+        assertRefused(429, "rate_limited", thumbs);
+        assertTrue(thumbs.body().contains("daily cap"), thumbs.body());
         // The per-rater rate: a refused vote (unknown comparison) still spent the minute's one vote.
         assertEquals(400, post("/api/votes", "{\"comparisonId\":\"unknown\",\"choice\":\"A\"}", TestSessions.rater("bea")).statusCode());
         HttpResponse<String> tooFast = post("/api/votes", vote, TestSessions.rater("bea"));

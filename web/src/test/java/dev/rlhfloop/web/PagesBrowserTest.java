@@ -96,6 +96,33 @@ class PagesBrowserTest extends BrowserPageTest {
         assertEquals(votesBefore + 1, ServicesStandIn.votes.size());
     }
 
+    /** Thumbs on one answer, alone: recorded for this rater without a vote, once; the pairwise vote stays open. */
+    @Test
+    void anAnswerIsRatedAloneWithAThumbsAndThePairCanStillBeVotedOn() throws Exception {
+        open("rate");
+        browser.find("#from-pool").click();
+        awaitBothAnswers();
+        String id = browser.find("#comparison").getAttribute("data-id");
+        String rater = (String) browser.driver.executeScript("return document.body.dataset.rater");
+        WebElement down = browser.find("#answer-B .btn-thumb[data-thumb=DOWN]");
+        down.click();
+        browser.awaitText("#answer-B .thumbs-state", "Recorded: thumbs down");
+        assertEquals("true", down.getAttribute("aria-pressed"));
+        assertFalse(down.isEnabled(), "one thumbs per answer");
+        assertEquals(Map.of("thumbsId", id + "/B/" + rater, "comparisonId", id, "slot", "B", "thumb", "DOWN", "rater", rater),
+                ServicesStandIn.thumbs.get(id + "/B/" + rater));
+        assertTrue(browser.find("#answer-A .btn-thumb[data-thumb=UP]").isEnabled(), "the other answer is rated on its own");
+        assertTrue(browser.find("#vote-result").getAttribute("hidden") != null, "no vote cast");
+        assertTrue(browser.find(".btn-vote[data-choice=A]").isEnabled(), "the pair can still be voted on");
+        pressKey("1");
+        browser.awaitText("#vote-result", "Vote recorded");
+        assertEquals("Recorded: thumbs down", browser.find("#answer-B .thumbs-state").getText(), "the thumbs stays shown after the vote");
+        // The stand-in answers as feedback-service does, to the record its OpenAPI schema is made from.
+        HttpResponse<String> script = post("/api/thumbs/" + id + "/a", "{\"thumb\":\"up\"}");
+        assertEquals(202, script.statusCode(), script.body());
+        assertEquals(List.of(), ContractsFit.problems(script.body(), dev.rlhfloop.contracts.api.ThumbsAccepted.class));
+    }
+
     @Test
     void anEmptyAnswerIsShownAsSuchAndCanBeVotedOn() {
         open("rate");
@@ -147,6 +174,14 @@ class PagesBrowserTest extends BrowserPageTest {
         pressKey("r");
         browser.await(d -> !second.equals(d.findElement(By.id("comparison")).getAttribute("data-id")));
         assertEquals(prompt, browser.find("#prompt-text").getText());
+
+        assertEquals("", ServicesStandIn.comparisonModes.get(ServicesStandIn.comparisonModes.size() - 1), "the service's own mode by default");
+        // the rater picks the live line against a line served beside it: the request names the mode
+        new org.openqa.selenium.support.ui.Select(browser.find("#compare-mode")).selectByValue("line-vs-line");
+        browser.find("#from-pool").click();
+        browser.await(d -> ServicesStandIn.comparisonModes.get(ServicesStandIn.comparisonModes.size() - 1).equals("line-vs-line") ? true : null);
+        awaitBothAnswers();
+        new org.openqa.selenium.support.ui.Select(browser.find("#compare-mode")).selectByValue("");
     }
 
     @Test
@@ -163,6 +198,7 @@ class PagesBrowserTest extends BrowserPageTest {
         assertEquals("3", browser.find("#chart-dpo").getAttribute("data-points"));
         browser.await(d -> d.findElements(By.cssSelector("#leaderboard-table tbody tr")).size() == 4 ? true : null);
         browser.awaitText("#leaderboard-table tbody tr:first-child", "1 v3 1153 1072 – 1241");
+        browser.awaitText("#lines-table tbody tr[data-line=live]", "live v3 1153 1072 – 1241 v3 1153");
         assertFalse(browser.driver.findElements(By.cssSelector("#chart-leaderboard canvas")).isEmpty(), "leaderboard chart drawn");
         browser.awaitText("#gold-table tbody tr:first-child", "rater-ann 8 7 88% 53% – 98%");
         browser.awaitText("#agreement-table tbody tr:first-child", "rater-ann rater-bob 10 8 0.60");
@@ -249,6 +285,16 @@ class PagesBrowserTest extends BrowserPageTest {
         assertTrue(browser.find("#replays").getText().contains("RLOO"), browser.find("#replays").getText());
         browser.awaitText("#lines", "RLOO");
         assertTrue(browser.find("#lines").getText().contains("live"));
+        // served beside the live line, then no longer (the admin's buttons on each replayed line)
+        browser.find(".serve-line[data-line=replay-offsets]").click();
+        browser.awaitText("#lines-state", "Line replay-offsets is served beside the live line.");
+        browser.await(d -> d.findElements(By.cssSelector("#lines .chip-served")).size() == 1 ? true : null);
+        assertTrue(ServicesStandIn.servedLines.contains("replay-offsets"));
+        browser.await(d -> d.findElement(By.cssSelector(".serve-line[data-line=replay-offsets]")).getText().equals("Stop serving") ? true : null);
+        browser.find(".serve-line[data-line=replay-offsets]").click();
+        browser.awaitText("#lines-state", "Line replay-offsets is no longer served.");
+        assertFalse(ServicesStandIn.servedLines.contains("replay-offsets"));
+        browser.await(d -> d.findElements(By.cssSelector("#lines .chip-served")).isEmpty() ? true : null);
         browser.screenshot("replay");
 
         browser.find("#replay-start").click();   // a second replay while one runs

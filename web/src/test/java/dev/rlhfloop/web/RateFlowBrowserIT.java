@@ -1,9 +1,12 @@
 package dev.rlhfloop.web;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.PreferencePair;
+import dev.rlhfloop.contracts.Slot;
+import dev.rlhfloop.contracts.ThumbsEvent;
 import dev.rlhfloop.contracts.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -24,8 +27,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The whole loop as a person sees it, against the REAL stack: open the rate page, watch two answers
  * stream in, vote with the mouse and with the keyboard, see the votes land in Kafka and the
- * dashboard's count rise and the stats stream (SSE) carry it, keep voting until the trainer publishes a new version and the dashboard
- * shows it. Saves the screenshots e2e-rate.png and e2e-dashboard.png (target/screenshots/, or
+ * dashboard's count rise and the stats stream (SSE) carry it, rate an answer alone (thumbs down, no vote) and see it land on
+ * rlhf.thumbs, keep voting until the trainer publishes a new version and the dashboard shows it. Saves the screenshots e2e-rate.png and e2e-dashboard.png (target/screenshots/, or
  * docs/screenshots/ with {@code -Drlhf.screenshots.dir=docs/screenshots}).
  *
  * <p>It starts nothing itself. Start the stack first (broker, inference 8081, feedback 8082,
@@ -167,6 +170,17 @@ class RateFlowBrowserIT {
         awaitVoteRecorded();
         assertTrue(votesOnTopic(rater, 2), "both browser votes are on " + Topics.VOTES);
 
+        // An answer rated alone, without a pairwise vote: a thumbs down on B, on the thumbs topic with B's text.
+        nextComparison();
+        String alone = browser.find("#comparison").getAttribute("data-id");
+        String answerB = text("#answer-B .answer-text");
+        browser.find("#answer-B .btn-thumb[data-thumb=DOWN]").click();
+        browser.awaitText("#answer-B .thumbs-state", "Recorded: thumbs down");
+        assertEquals("true", browser.find("#answer-B .btn-thumb[data-thumb=DOWN]").getAttribute("aria-pressed"));
+        ThumbsEvent thumbs = eventOf(Topics.THUMBS, alone, ThumbsEvent.class);
+        assertEquals(List.of(rater, Slot.B, false, answerB), List.of(thumbs.rater(), thumbs.slot(), thumbs.up(), thumbs.answer().text().trim()));
+        assertTrue(browser.find("#vote-result").getAttribute("hidden") != null, "no vote was cast on that comparison");
+
         openPage("dashboard");
         await(Duration.ofMinutes(1), d -> number("#kpi-votes") >= votesBefore + 2 ? true : null);
 
@@ -208,7 +222,7 @@ class RateFlowBrowserIT {
         String lastTurn = browser.find("#comparison").getAttribute("data-id");
         browser.find("body").sendKeys("1");
         awaitVoteRecorded();
-        PreferencePair pair = pairOf(lastTurn);
+        PreferencePair pair = eventOf(Topics.PREFERENCE_PAIRS, lastTurn, PreferencePair.class);
         assertTrue(pair.history() != null && !pair.history().chosen().isEmpty() && pair.history().chosen().size() <= 2,
                 "the last turn's pair carries the history its model had: " + pair.history());
 
@@ -223,23 +237,23 @@ class RateFlowBrowserIT {
         awaitTurn(3);
     }
 
-    /** The preference pair of {@code comparisonId} once the feedback service published it. */
-    private static PreferencePair pairOf(String comparisonId) {
+    /** The first event of {@code comparisonId} on {@code topic} (a pair, a thumbs) once the feedback service published it. */
+    private static <T> T eventOf(String topic, String comparisonId, Class<T> type) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "web-e2e-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of(Topics.PREFERENCE_PAIRS));
+            consumer.subscribe(List.of(topic));
             long deadline = System.currentTimeMillis() + 60_000;
             while (System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (comparisonId.equals(r.key()) && r.value() != null) return Json.read(r.value(), PreferencePair.class);
+                    if (comparisonId.equals(r.key()) && r.value() != null) return Json.read(r.value(), type);
                 }
             }
         }
-        throw new AssertionError("no preference pair for " + comparisonId + " on " + Topics.PREFERENCE_PAIRS + " within a minute");
+        throw new AssertionError("no event for " + comparisonId + " on " + topic + " within a minute");
     }
 
     /** Opens the real stack's stats stream in this page, as the dashboard does, and keeps the last total it carried. */

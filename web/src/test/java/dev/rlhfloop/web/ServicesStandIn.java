@@ -58,12 +58,17 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     static volatile boolean hostileErrors = false;
     static final List<Map<String, Object>> votes = new CopyOnWriteArrayList<>();
     static final List<Map<String, Object>> replays = new CopyOnWriteArrayList<>();
+    /** Thumbs on single answers as feedback-service's POST /api/thumbs/{comparisonId}/{slot} took them: the first per rater and answer. */
+    static final Map<String, Map<String, Object>> thumbs = new ConcurrentHashMap<>();
     /** The bodies of POST /api/chat, in order. */
     static final List<Map<String, Object>> chats = new CopyOnWriteArrayList<>();
     private static final Map<String, Map<String, Object>> comparisons = new ConcurrentHashMap<>();
     private static final AtomicInteger ids = new AtomicInteger();
     /** The live line's control as the trainer's PUT /api/lines/live/control stored it (null values: the newest, every version). */
     static final Map<String, Object> lineControl = new ConcurrentHashMap<>(Map.of("paused", false));
+    /** The lines served beside the live one (POST /api/lines/{line}/serve), and the mode each POST /api/comparisons named. */
+    static final Set<String> servedLines = ConcurrentHashMap.newKeySet();
+    static final List<String> comparisonModes = new CopyOnWriteArrayList<>();
     private static final Set<String> CHOICES = Set.of("A", "B", "TIE", "BOTH_BAD");
 
     private HttpServer server;
@@ -82,6 +87,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         server.createContext("/api/comparisons", ex -> handle(ex, this::comparisons));
         server.createContext("/api/chat", ex -> handle(ex, ServicesStandIn::chat));
         server.createContext("/api/votes", ex -> handle(ex, this::vote));
+        server.createContext("/api/thumbs", ex -> handle(ex, this::thumbs));
         server.createContext("/api/session", ex -> handle(ex, this::session));
         server.createContext("/api/stats", ex -> handle(ex, this::stats));
         server.createContext("/api/models", ex -> handle(ex, this::models));
@@ -117,6 +123,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
                 return;
             }
             JsonNode body = body(ex);
+            comparisonModes.add(body.path("mode").asText(""));
             String prompt = body.hasNonNull("prompt") ? body.get("prompt").asText() : POOL.get(ids.get() % POOL.size());
             String id = "cmp-" + ids.incrementAndGet();
             Map<String, Object> c = new ConcurrentHashMap<>();
@@ -287,6 +294,33 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** feedback-service's POST /api/thumbs/{comparisonId}/{slot}: 202 (a repeat: the first, duplicate), 401, 404, 400. */
+    private void thumbs(HttpExchange ex) throws IOException {
+        String[] parts = ex.getRequestURI().getPath().split("/");   // "", "api", "thumbs", id, slot
+        String id = parts.length == 5 ? parts[3] : "";
+        String slot = parts.length == 5 ? parts[4].toUpperCase(java.util.Locale.ROOT) : "";
+        String thumb = body(ex).path("thumb").asText("").toUpperCase(java.util.Locale.ROOT);
+        String rater = raterOf(ex);
+        if (rater == null) {
+            send(ex, 401, error("unauthorized", "no rater session"));
+        } else if (!slot.equals("A") && !slot.equals("B")) {
+            send(ex, 400, error("bad_request", "slot must be A or B, was '" + slot + "'"));
+        } else if (!thumb.equals("UP") && !thumb.equals("DOWN")) {
+            send(ex, 400, error("bad_request", "thumb: is missing (UP or DOWN)"));
+        } else if (!comparisons.containsKey(id)) {
+            send(ex, 404, error("not_found", "unknown comparison " + id));
+        } else {
+            Map<String, Object> taken = Map.of("thumbsId", id + "/" + slot + "/" + rater, "comparisonId", id, "slot", slot, "thumb", thumb,
+                    "rater", rater);
+            Map<String, Object> first = thumbs.putIfAbsent(id + "/" + slot + "/" + rater, taken);
+            Map<String, Object> kept = first != null ? first : taken;
+            Map<String, Object> answer = new LinkedHashMap<>(Map.of("thumbsId", kept.get("thumbsId"), "comparisonId", id, "slot", slot,
+                    "thumb", kept.get("thumb"), "duplicate", first != null));
+            if (first == null) answer.putAll(Map.of("partition", 0, "offset", thumbs.size() - 1));
+            send(ex, 202, answer);
+        }
+    }
+
     /** feedback-service's /api/session in local mode: POST opens an anonymous session (token and cookie), GET says who is calling. */
     private void session(HttpExchange ex) throws IOException {
         String cookies = ex.getRequestHeaders().getFirst("Cookie");
@@ -403,7 +437,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
                     "pairs", List.of(Map.of("raterA", "rater-ann", "raterB", "rater-bob", "comparisons", 10, "agreed", 8, "kappa", 0.6))));
 
     private static Map<String, Object> rating(String version, double rating, double low, double high, int games) {
-        return Map.of("version", version, "rating", rating, "low", low, "high", high, "games", games);
+        return Map.of("version", version, "rating", rating, "low", low, "high", high, "games", games, "line", "live");
     }
 
     /** Win rate against the baseline with a Wilson 95% interval, as the feedback service reports it. */
@@ -438,6 +472,21 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
     // ---------------------------------------------------------------- trainer: line control
 
     private void lineControl(HttpExchange ex) throws IOException {
+        java.util.regex.Matcher replayLine = java.util.regex.Pattern.compile("/api/lines/([^/]+)/(control|serve)")
+                .matcher(ex.getRequestURI().getPath());
+        if (replayLine.matches() && replays.stream().anyMatch(r -> replayLine.group(1).equals(r.get("line")))) {
+            // a replay's line: served beside the live one or not (the trainer's LineServingResource), the rest never set
+            String line = replayLine.group(1);
+            if (replayLine.group(2).equals("serve")) {
+                if (ex.getRequestMethod().equals("POST")) servedLines.add(line);
+                else servedLines.remove(line);
+                send(ex, 200, Map.of("line", line, "served", servedLines.contains(line), "servedLines", List.copyOf(servedLines),
+                        "updatedAt", Instant.now().toString()));
+            } else {
+                send(ex, 200, Map.of("line", line, "paused", false, "updatedAt", Instant.EPOCH.toString(), "served", servedLines.contains(line)));
+            }
+            return;
+        }
         if (!ex.getRequestURI().getPath().equals("/api/lines/live/control")) {
             send(ex, 404, error("not_found", "there is no model line here"));
             return;
@@ -452,6 +501,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         Map<String, Object> view = new LinkedHashMap<>(lineControl);
         view.put("line", "live");
         view.put("updatedAt", Instant.now().toString());
+        view.put("served", false);
         send(ex, 200, view);
     }
 

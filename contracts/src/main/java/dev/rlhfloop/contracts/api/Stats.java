@@ -34,6 +34,10 @@ public record Stats(
         return new Stats(totals, baselineVersion, versions, votesPerMinute, leaderboard, quality);
     }
 
+    public Stats withLeaderboard(List<Rating> ratings) {
+        return new Stats(totals, baselineVersion, versions, votesPerMinute, ratings, raterQuality);
+    }
+
     /** Every vote counted since the topics began (a rater's repeat on a comparison counts once; gold votes are left out). */
     public record Totals(
             @Schema(required = true) long votes,
@@ -63,5 +67,12 @@ public record Stats(
             @Schema(required = true) double rating,
             @Schema(required = true, description = "2.5th percentile of 200 bootstrap refits over the votes") double low,
             @Schema(required = true, description = "97.5th percentile") double high,
-            @Schema(required = true, description = "votes between this version and another one") long games) {}
+            @Schema(required = true, description = "votes between this version and another one") long games,
+            @Schema(description = "the version's model line (\"live\", or a replay's); absent for a version not on the registry",
+                    nullable = true) String line) {
+
+        public Rating(String version, double rating, double low, double high, long games) {
+            this(version, rating, low, high, games, null);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.rlhfloop.feedback.streams;
 
 import dev.rlhfloop.contracts.GenerationEvent;
+import dev.rlhfloop.contracts.ThumbsEvent;
 import dev.rlhfloop.contracts.VoteEvent;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -72,6 +73,18 @@ final class ComparisonJoiner {
             ComparisonState after = before.withVote(cast);
             comparisons.put(vote.comparisonId(), after);
             if (after.complete()) judge(after, List.of(cast));
+        }
+    }
+
+    /** Records each rater's first thumbs on an answer, so the API can answer a repeat as one (no output: the trainer reads the thumbs topic itself). */
+    static final class OnThumbs extends Base<ThumbsEvent> {
+        @Override
+        public void process(Record<String, ThumbsEvent> record) {
+            ThumbsEvent thumbs = record.value();
+            if (thumbs == null) return;
+            ComparisonState before = stateOf(thumbs.comparisonId());
+            ComparisonState after = before.withThumbs(thumbs);
+            if (after != before) comparisons.put(thumbs.comparisonId(), after);
         }
     }
 }

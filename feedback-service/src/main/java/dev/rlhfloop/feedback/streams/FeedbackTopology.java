@@ -3,6 +3,7 @@ package dev.rlhfloop.feedback.streams;
 import dev.rlhfloop.contracts.GenerationEvent;
 import dev.rlhfloop.contracts.JsonSerde;
 import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.contracts.ThumbsEvent;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.contracts.VoteEvent;
 import java.time.Duration;
@@ -25,10 +26,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * <pre>
  * generations ─┐
  *              ├─► join per comparison ──► judged votes ─┬─► preference pairs (A/B votes)      → rlhf.preference-pairs
- * votes ───────┘   (store: comparisons)                  ├─► per-version outcomes, by version, gold votes left out (store: version-stats)
- *                                                        ├─► votes per minute                   (store: votes-per-minute)
- *                                                        ├─► all-time totals: votes, raters, gold votes left out (store: vote-totals)
- *                                                        └─► each rater's share of all the above (store: rater-shares),
+ * votes ───────┤   (store: comparisons)                  ├─► per-version outcomes, by version, gold votes left out (store: version-stats)
+ * thumbs ──────┘   (and each rater's first thumbs per    ├─► votes per minute                   (store: votes-per-minute)
+ *                   answer, for the thumbs API; the      ├─► all-time totals: votes, raters, gold votes left out (store: vote-totals)
+ *                   trainer reads rlhf.thumbs itself)    └─► each rater's share of all the above (store: rater-shares),
  *                                                            taken out again when the rater is forgotten
  * model versions ──► global table (store: model-versions), to find the SFT baseline
  * </pre>
@@ -64,6 +65,8 @@ public final class FeedbackTopology {
                 .stream(Topics.VOTES, Consumed.with(Serdes.String(), JsonSerde.of(VoteEvent.class)))
                 .process(ComparisonJoiner.OnVote::new, COMPARISONS_STORE);
         KStream<String, JudgedVote> judged = fromGenerations.merge(fromVotes);
+        builder.stream(Topics.THUMBS, Consumed.with(Serdes.String(), JsonSerde.of(ThumbsEvent.class)))
+                .process(ComparisonJoiner.OnThumbs::new, COMPARISONS_STORE);
 
         KStream<String, JudgedVote> rated = RaterQualityTopology.pairs(builder, judged, secondVoteWait);
 

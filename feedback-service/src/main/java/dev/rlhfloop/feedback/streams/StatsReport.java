@@ -77,6 +77,15 @@ public final class StatsReport {
                 total.ties() / answers, total.bothBad() / answers, vsBaseline, against);
     }
 
+    /** {@code stats} with each leaderboard version's model line, as the registry has it (none for a version not on it). */
+    public static Stats withLines(Stats stats, Iterable<ModelVersion> published) {
+        Map<String, String> lineOf = new java.util.HashMap<>();
+        published.forEach(v -> lineOf.put(v.versionId(), v.modelLine()));
+        return stats.withLeaderboard(stats.leaderboard().stream()
+                .map(r -> new Stats.Rating(r.version(), r.rating(), r.low(), r.high(), r.games(), lineOf.get(r.version())))
+                .toList());
+    }
+
     /** The configured baseline, else the first SFT version published, else none. */
     public static String baseline(Optional<String> configured, Iterable<ModelVersion> published) {
         if (configured.isPresent() && !configured.get().isBlank()) return configured.get();

@@ -92,20 +92,30 @@ public final class PolicyUpdate {
     /** As {@link #run(Gpt, Gpt, RewardModel, List, int, long, Progress)}, with PPO's {@code critic} (trained in place; null: a fresh one from the reward model). */
     public Map<String, Double> run(Gpt policy, Gpt reference, RewardModel rewardModel, ValueModel critic, List<TokenizedPreference> pairs,
                                    int endOfText, long seed, Progress progress) {
-        return run(policy, reference, rewardModel, critic, pairs, List.of(), endOfText, seed, progress);
+        return run(policy, reference, rewardModel, critic, pairs, null, List.of(), endOfText, seed, progress);
     }
 
     /**
-     * As {@link #run(Gpt, Gpt, RewardModel, ValueModel, List, int, long, Progress)}, with a {@code pool}
-     * of prompts (token ids, in the SFT template) the online pairs may draw fresh prompts from.
+     * As {@link #run(Gpt, Gpt, RewardModel, ValueModel, List, int, long, Progress)}, with KTO's
+     * {@code ratings}: the batch's single-answer ratings in its order (each pair's answers as a thumbs
+     * up and a thumbs down where the pair stands, and the thumbs raters gave answers alone); null for
+     * the pairs' alone ({@link TokenizedFeedback#fromPairs}). The reward model trains on the pairs
+     * (none in a batch of thumbs only); other algorithms than KTO ignore the ratings. {@code pool}:
+     * prompts (token ids, in the SFT template) DPO's online pairs may draw fresh prompts from.
      */
     public Map<String, Double> run(Gpt policy, Gpt reference, RewardModel rewardModel, ValueModel critic, List<TokenizedPreference> pairs,
-                                   List<int[]> pool, int endOfText, long seed, Progress progress) {
+                                   List<TokenizedFeedback> ratings, List<int[]> pool, int endOfText, long seed, Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("pairs", (double) pairs.size());
         Split split = split(pairs);
-        metrics.putAll(trainRewardModel(rewardModel, split, endOfText, seed, progress));
-        metrics.putAll(updatePolicy(policy, reference, rewardModel, critic, pairs, split.heldOut(), pool, endOfText, seed, progress));
+        if (!pairs.isEmpty()) metrics.putAll(trainRewardModel(rewardModel, split, endOfText, seed, progress));
+        policy.setDropoutState(seed, 0);
+        if (settings.algorithm() == PolicyAlgorithm.KTO && ratings != null) {
+            metrics.putAll(kto(policy, reference, ratings, TokenizedFeedback.fromPairs(split.heldOut()), endOfText,
+                    seed, progress));
+        } else {
+            metrics.putAll(updatePolicy(policy, reference, rewardModel, critic, pairs, split.heldOut(), pool, endOfText, seed, progress));
+        }
         return metrics;
     }
 
@@ -178,7 +188,8 @@ public final class PolicyUpdate {
             case RLOO -> rloo(policy, reference, rewardModel, pairs, endOfText, seed, progress);
             case PPO -> ppo(policy, reference, rewardModel, critic != null ? critic : newCritic(rewardModel), pairs, endOfText, seed, progress);
             case GRPO -> grpo(policy, reference, rewardModel, pairs, endOfText, seed, progress);
-            case KTO -> kto(policy, reference, pairs, probe, endOfText, seed, progress);
+            case KTO -> kto(policy, reference, TokenizedFeedback.fromPairs(pairs), TokenizedFeedback.fromPairs(probe), endOfText, seed,
+                    progress);
         };
     }
 
@@ -328,21 +339,23 @@ public final class PolicyUpdate {
     }
 
     /**
-     * KTO on the batch's pairs rated alone ({@link TokenizedFeedback#fromPairs}: chosen up, rejected
-     * down), measured on the probe pairs' ratings (the last few pairs' when there is no probe).
-     * Metrics: {@code ratings}, {@code ktoLossBefore} and after it {@code ktoLoss},
-     * {@code desirableReward} and {@code undesirableReward} (β·log-ratio of liked and disliked
-     * answers), {@code referencePoint} (z), {@code ktoAccuracy} (answers on their side of z) and
-     * {@code ktoTrainLoss} (the last epoch's mean).
+     * KTO on the batch's ratings (its pairs rated alone, {@link TokenizedFeedback#fromPairs}: chosen
+     * up, rejected down; and thumbs raters gave answers alone), measured on the probe ratings (the
+     * last few when there is no probe). Metrics: {@code ratings}, {@code ktoLossBefore} and after it
+     * {@code ktoLoss}, {@code desirableReward} and {@code undesirableReward} (β·log-ratio of liked and
+     * disliked answers), {@code referencePoint} (z), {@code ktoAccuracy} (answers on their side of z)
+     * and {@code ktoTrainLoss} (the last epoch's mean). A lone rating trains nothing (the reference
+     * point needs two): its update leaves the policy as it was and says so with {@code ratings} = 1.
      */
-    private Map<String, Double> kto(Gpt policy, Gpt reference, List<TokenizedPreference> pairs, List<TokenizedPreference> probe,
+    private Map<String, Double> kto(Gpt policy, Gpt reference, List<TokenizedFeedback> ratings, List<TokenizedFeedback> probe,
                                     int endOfText, long seed, Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
-        KtoSettings ktoSettings = settings.ktoSettings(seed, policy.config().contextLength());
-        List<TokenizedFeedback> ratings = TokenizedFeedback.fromPairs(pairs);
-        List<TokenizedPreference> measured = !probe.isEmpty() ? probe : pairs.subList(Math.max(0, pairs.size() - PROBE_PAIRS), pairs.size());
         metrics.put("ratings", (double) ratings.size());
-        List<KtoTrainer.Epoch> epochs = KtoTrainer.train(policy, reference, ratings, TokenizedFeedback.fromPairs(measured), ktoSettings,
+        if (ratings.size() < 2) return metrics;
+        KtoSettings ktoSettings = settings.ktoSettings(seed, policy.config().contextLength());
+        List<TokenizedFeedback> measured = !probe.isEmpty() ? probe
+                : ratings.subList(Math.max(0, ratings.size() - 2 * PROBE_PAIRS), ratings.size());
+        List<KtoTrainer.Epoch> epochs = KtoTrainer.train(policy, reference, ratings, measured, ktoSettings,
                 endOfText, step -> progress.step(Stage.POLICY, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
                         (long) ktoSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
         put(metrics, "ktoLossBefore", epochs.get(0).heldOut().loss());

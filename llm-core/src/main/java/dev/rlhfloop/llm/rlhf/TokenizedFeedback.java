@@ -1,6 +1,7 @@
 package dev.rlhfloop.llm.rlhf;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,5 +29,21 @@ public record TokenizedFeedback(int[] prompt, int[] completion, boolean desirabl
             ratings.add(new TokenizedFeedback(pair.prompt(), pair.rejected(), false));
         }
         return ratings;
+    }
+
+    /**
+     * A rating cut to fit a context as {@link PolicyUpdate#fit} cuts a pair: the answer up to half
+     * the context, the end of the prompt (which holds the question) in the rest; an empty answer or
+     * prompt, or out-of-vocabulary ids, give null (the model cannot learn from it).
+     */
+    public static TokenizedFeedback fit(int[] prompt, int[] completion, boolean desirable, int contextLength, int vocabSize) {
+        if (prompt.length == 0 || completion.length == 0) return null;
+        for (int[] ids : List.of(prompt, completion)) {
+            for (int id : ids) if (id < 0 || id >= vocabSize) return null;
+        }
+        int[] c = Arrays.copyOf(completion, Math.min(completion.length, contextLength / 2));
+        int room = contextLength - c.length;
+        int[] p = prompt.length > room ? Arrays.copyOfRange(prompt, prompt.length - room, prompt.length) : prompt;
+        return new TokenizedFeedback(p, c, desirable);
     }
 }

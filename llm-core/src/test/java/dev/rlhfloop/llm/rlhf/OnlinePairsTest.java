@@ -93,7 +93,7 @@ class OnlinePairsTest {
         Gpt reference = Gpt.create(TINY, 11);
         PolicyUpdate update = new PolicyUpdate(settings);
         Gpt policy = update.newPolicy(reference, 5);
-        Map<String, Double> metrics = update.run(policy, reference, update.newRewardModel(reference, 1234), null, PolicyUpdateTest.pairs(),
+        Map<String, Double> metrics = update.run(policy, reference, update.newRewardModel(reference, 1234), null, PolicyUpdateTest.pairs(), null,
                 List.of(new int[] {30, 31}, new int[] {32, 33, 34}), END_OF_TEXT, 77, PolicyUpdate.Progress.NONE);
         return new Updated(policy, metrics);
     }

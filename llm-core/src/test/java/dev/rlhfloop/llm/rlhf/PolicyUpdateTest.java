@@ -152,6 +152,43 @@ class PolicyUpdateTest {
         assertEquals(16.0, update(small.get(PolicyAlgorithm.KTO), SEED).metrics().get("ratings"), "each pair's two answers rated alone");
     }
 
+    /**
+     * KTO on a batch's ratings given in its order: the pairs' own ratings train the same bits as the
+     * pairs alone; thumbs beside them count as ratings; thumbs alone train the policy and no reward model.
+     */
+    @Test
+    void ktoTakesTheBatchsRatingsThumbsBesideOrWithoutPairs() {
+        UpdateSettings kto = UpdateSettings.defaults().with(s -> {
+            s.algorithm = PolicyAlgorithm.KTO;
+            s.batchSize = 4;
+            s.kto.learningRate = 1e-3f;
+        });
+        Gpt reference = Gpt.create(TINY, 11);
+        PolicyUpdate update = new PolicyUpdate(kto);
+        Gpt unpaired = update.newPolicy(reference, SEED);
+        Map<String, Double> metrics = update.run(unpaired, reference, update.newRewardModel(reference, 1234), null, pairs(),
+                TokenizedFeedback.fromPairs(pairs()), List.of(), END_OF_TEXT, SEED, PolicyUpdate.Progress.NONE);
+        assertTrue(sameWeights(unpaired, update(kto, SEED).policy()), "the pairs' ratings in pair order: the same update as the pairs'");
+        assertEquals(16.0, metrics.get("ratings"));
+
+        List<TokenizedFeedback> thumbs = List.of(new TokenizedFeedback(new int[] {1, 2, 3}, new int[] {5, 7, END_OF_TEXT}, true),
+                new TokenizedFeedback(new int[] {4, 9}, new int[] {8, 9, END_OF_TEXT}, false),
+                new TokenizedFeedback(new int[] {12, 13}, new int[] {5, END_OF_TEXT}, true));
+        Gpt alone = update.newPolicy(reference, SEED);
+        RewardModel untouched = update.newRewardModel(reference, 1234);
+        Map<String, Double> thumbsOnly = update.run(alone, reference, untouched, null, List.of(), thumbs, List.of(), END_OF_TEXT, SEED,
+                PolicyUpdate.Progress.NONE);
+        assertEquals(3.0, thumbsOnly.get("ratings"));
+        assertFalse(thumbsOnly.containsKey("rewardTrainAccuracy"), "no pairs, no reward-model training: " + thumbsOnly);
+        assertTrue(sameWeights(untouched.backbone(), update.newRewardModel(reference, 1234).backbone()));
+        assertFalse(sameWeights(alone, reference), "thumbs alone moved the policy");
+
+        Gpt lone = update.newPolicy(reference, SEED);
+        assertEquals(Map.of("pairs", 0.0, "ratings", 1.0), update.run(lone, reference, untouched, null, List.of(), thumbs.subList(0, 1), List.of(),
+                END_OF_TEXT, SEED, PolicyUpdate.Progress.NONE), "a lone rating trains nothing: KTO's reference point needs two");
+        assertTrue(sameWeights(lone, reference));
+    }
+
     /** PPO's critic is carried like the reward model: a second update trains on from the first's critic, and a saved one resumes it exactly. */
     @Test
     void ppoCarriesItsCriticFromUpdateToUpdate(@TempDir Path dir) throws Exception {

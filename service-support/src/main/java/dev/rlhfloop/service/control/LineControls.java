@@ -76,6 +76,11 @@ public final class LineControls implements AutoCloseable {
         return byLine.getOrDefault(line, LineControl.none(line));
     }
 
+    /** Every control read so far, one per line the admin ever set. */
+    public java.util.Collection<LineControl> all() {
+        return java.util.List.copyOf(byLine.values());
+    }
+
     /** Waits until everything on the topic when the follower started has been read. */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
