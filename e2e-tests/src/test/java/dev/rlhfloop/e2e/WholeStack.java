@@ -3,6 +3,7 @@ package dev.rlhfloop.e2e;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.LocalKafka;
 import dev.rlhfloop.stack.HealthProbe;
+import dev.rlhfloop.stack.Supervisor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -14,10 +15,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,12 +28,16 @@ import java.util.concurrent.TimeUnit;
  * quarkus-run.jar files as child JVMs on free ports (so a developer's own {@code ./rlhf-loop up}
  * or another test run on this machine does not collide), each killable and restartable on its
  * own. {@code ./rlhf-loop up} cannot do that: its launcher restarts a child that dies (Supervisor).
+ * The broker can be kept under that supervisor as the launcher keeps it ({@link #superviseBroker()}).
  * A service can run as several instances behind the gateway ({@link #instances(String, int)}):
  * the first is called by the service's name, the others {@code name-2}, {@code name-3}, ...
+ * Several trainers share one data directory, as the trainers of a line must (the standby continues
+ * from the holder's checkpoint: trainer-service/README.md).
  */
 final class WholeStack implements AutoCloseable {
     static final List<String> SERVICES = List.of("inference-service", "feedback-service", "trainer-service", "web");
-    private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    /** Seven or eight JVMs starting at once on two cores shared with other builds each took ~190 s to start (2026-12-06). */
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
 
     private final Path home;
     private final Path work;
@@ -41,6 +48,9 @@ final class WholeStack implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final HealthProbe probe = new HealthProbe();
     private LocalKafka kafka;
+    private boolean superviseBroker;
+    private final List<String> launcherLog = new CopyOnWriteArrayList<>();
+    private volatile Thread supervising;
 
     /**
      * @param extraOptions per service, JVM options added to its command line (e.g. the trainer's
@@ -61,7 +71,17 @@ final class WholeStack implements AutoCloseable {
         }
     }
 
-    /** Runs {@code count} instances of {@code service} (inference or feedback) instead of one; call before {@link #start()}. */
+    /**
+     * Keeps the broker under the launcher's {@link Supervisor}, checked twice a second: a broker that
+     * dies is started again on its ports and data with the launcher's back-off, and the web app serves
+     * the supervisor's status file ({@code GET /api/launcher}). Call before {@link #start()}.
+     */
+    WholeStack superviseBroker() {
+        superviseBroker = true;
+        return this;
+    }
+
+    /** Runs {@code count} instances of {@code service} instead of one; call before {@link #start()}. */
     WholeStack instances(String service, int count) {
         instanceCounts.put(service, count);
         return this;
@@ -96,6 +116,7 @@ final class WholeStack implements AutoCloseable {
         kafka.start();
         kafka.createTopics(Topics.ALL);
         log("kafka ready on %s (%.1f s)", kafka.bootstrapServers(), seconds(t0));
+        if (superviseBroker) startSupervisor();
         for (String instance : ports.keySet()) launch(instance);
         for (String instance : ports.keySet()) {
             awaitReady(instance);
@@ -119,6 +140,44 @@ final class WholeStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private Path launcherStatus() {
+        return work.resolve("run/launcher-status.json");
+    }
+
+    private void startSupervisor() {
+        Supervisor supervisor = new Supervisor(launcherStatus(), line -> {
+            launcherLog.add(line);
+            log("launcher: %s", line);
+        }).watch(new Supervisor.Child("kafka", kafka::isRunning, kafka::start));
+        supervisor.writeStatus();
+        Thread thread = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                supervisor.check(Instant.now());
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "whole-stack-supervisor");
+        thread.setDaemon(true);
+        thread.start();
+        supervising = thread;
+    }
+
+    /** What the supervisor said so far, one line per event ("kafka exited; ...", "kafka restarted (restart 1)"). */
+    List<String> launcherLog() {
+        return List.copyOf(launcherLog);
+    }
+
+    /** SIGKILL to the broker, then waits until it is gone (the supervisor, if any, brings it back). */
+    void killBroker() throws InterruptedException {
+        ProcessHandle broker = ProcessHandle.of(kafka.pid()).orElseThrow();
+        broker.destroyForcibly();
+        broker.onExit().orTimeout(30, TimeUnit.SECONDS).join();
+        log("kafka killed (SIGKILL)");
     }
 
     String bootstrapServers() {
@@ -173,7 +232,7 @@ final class WholeStack implements AutoCloseable {
 
     private void launch(String instance) throws IOException {
         String service = serviceOf(instance);
-        Path dataDir = work.resolve("run/" + instance);
+        Path dataDir = work.resolve("run/" + (service.equals("trainer-service") ? service : instance));
         Files.createDirectories(dataDir);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -188,6 +247,7 @@ final class WholeStack implements AutoCloseable {
             command.add("-Drlhf.services.inference=" + urls("inference-service"));
             command.add("-Drlhf.services.feedback=" + urls("feedback-service"));
             command.add("-Drlhf.services.trainer=" + urls("trainer-service"));
+            if (superviseBroker) command.add("-Drlhf.web.launcher-status=" + launcherStatus());
         }
         if (service.equals("feedback-service")) command.add("-Xmx768m");
         // The trainer announces weight URLs under its own port; inference keeps downloads in the run.
@@ -211,9 +271,18 @@ final class WholeStack implements AutoCloseable {
         probe.await(service, url(service, "/q/health/ready"), processes.get(service), System.nanoTime(), READY_TIMEOUT, log(service));
     }
 
-    /** Services first (so they do not log the broker's absence), then the broker. */
+    /** The supervisor first (it would start the broker again), the services (so they do not log the broker's absence), then the broker. */
     @Override
     public synchronized void close() {
+        Thread thread = supervising;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(TimeUnit.MINUTES.toMillis(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         processes.values().forEach(Process::destroy);
         for (var entry : processes.entrySet()) {
             try {

@@ -18,18 +18,19 @@ import java.util.function.Consumer;
  * doubles from {@link #FIRST_BACKOFF} to {@link #MAX_BACKOFF} while it keeps dying, and starts over
  * once it has stayed up for {@link #STABLE}. Each step is logged, and the state of every child is
  * written to a JSON file the web app serves ({@code GET /api/launcher}) for its status badge.
+ * Public so the whole-stack tests (e2e-tests) supervise their broker exactly as the launcher does.
  */
-final class Supervisor {
+public final class Supervisor {
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     static final Duration STABLE = Duration.ofSeconds(60);
 
     /** How to see and restart one child; {@code restart} may block until it is ready, and throws if it cannot start. */
-    interface Restart {
+    public interface Restart {
         void run() throws Exception;
     }
 
-    record Child(String name, BooleanSupplier alive, Restart restart) {}
+    public record Child(String name, BooleanSupplier alive, Restart restart) {}
 
     enum State { RUNNING, RESTARTING }
 
@@ -55,18 +56,18 @@ final class Supervisor {
      * @param statusFile where the children's state is written (replaced atomically on each change)
      * @param log        one line per event (the launcher prefixes the time)
      */
-    Supervisor(Path statusFile, Consumer<String> log) {
+    public Supervisor(Path statusFile, Consumer<String> log) {
         this.statusFile = statusFile;
         this.log = log;
     }
 
-    Supervisor watch(Child child) {
+    public Supervisor watch(Child child) {
         children.add(new Watched(child));
         return this;
     }
 
     /** One round: notices deaths, restarts what is due, resets the back-off of what stayed up. Call it every second or so. */
-    void check(Instant now) {
+    public void check(Instant now) {
         boolean changed = false;
         for (Watched w : children) {
             if (w.state == State.RUNNING) {
@@ -110,7 +111,7 @@ final class Supervisor {
         return new Status(children.stream().map(w -> new ComponentStatus(w.child.name(), w.state, w.restarts, w.lastFailure)).toList());
     }
 
-    void writeStatus() {
+    public void writeStatus() {
         try {
             Path tmp = statusFile.resolveSibling(statusFile.getFileName() + ".tmp");
             Files.writeString(tmp, Json.writeString(status()), StandardCharsets.UTF_8);
