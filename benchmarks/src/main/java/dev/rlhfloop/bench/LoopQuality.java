@@ -2,6 +2,7 @@ package dev.rlhfloop.bench;
 
 import dev.rlhfloop.bench.QualityResults.Row;
 import dev.rlhfloop.bench.QualityResults.RunKey;
+import dev.rlhfloop.contracts.RaterReliability;
 import dev.rlhfloop.llm.Engine;
 import dev.rlhfloop.llm.data.AlpacaFormat;
 import dev.rlhfloop.llm.data.AnswerChecker;
@@ -63,21 +64,40 @@ import java.util.Set;
  */
 public final class LoopQuality {
 
-    /** The harness options of a configuration, beside its {@link UpdateSettings}. */
+    /**
+     * The harness options of a configuration, beside its {@link UpdateSettings}. Votes come from
+     * {@code raters} simulated raters in turn, the first {@code randomRaters} of whom vote A or B at
+     * random (the others by the rule); {@code goldShare} of the votes are on gold comparisons, which
+     * make no pair but count as votes: a rule rater picks the right answer, a random one is right
+     * half the time. Each pair weighs its rater's {@link RaterReliability} weight from their gold
+     * votes so far (used when the settings weigh by reliability).
+     */
     record Harness(int votesPerVersion, List<Integer> checkpoints, int answers, int tasks, float temperature, int topK, int maxNew,
-                   int maxWords, int bestOf) {
+                   int maxWords, int bestOf, int raters, int randomRaters, double goldShare) {
+
+        Harness {
+            if (raters < 1 || randomRaters < 0 || randomRaters >= raters || goldShare < 0 || goldShare >= 1) {
+                throw new IllegalArgumentException("need raters >= 1, 0 <= randomRaters < raters, 0 <= gold < 1; got " + raters + ", "
+                        + randomRaters + ", " + goldShare);
+            }
+        }
 
         /**
          * {@code shorter} is satisfied by at most 5 words: the bootstrapped nano model answers in 5.7
          * words on average, and 66% of its answers are that short (93% at 12, a rule it already follows).
          */
         static Harness defaults() {
-            return new Harness(16, List.of(50, 100, 150, 300), 300, 200, 0.8f, 40, 32, 5, 1);
+            return new Harness(16, List.of(50, 100, 150, 300), 300, 200, 0.8f, 40, 32, 5, 1, 1, 0, 0);
         }
 
         /** Few answers and tasks, few votes: a smoke run that proves the harness end to end. */
         static Harness quick() {
-            return new Harness(8, List.of(16, 32), 40, 20, 0.8f, 40, 24, 5, 1);
+            return new Harness(8, List.of(16, 32), 40, 20, 0.8f, 40, 24, 5, 1, 1, 0, 0);
+        }
+
+        /** Whether some votes are simulated as anything but the one rule rater's (the original harness draws nothing else). */
+        boolean simulatesRaterChecks() {
+            return raters > 1 || goldShare > 0;
         }
 
         int lastCheckpoint() {
@@ -91,7 +111,7 @@ public final class LoopQuality {
     /** The keys that change a configuration (and so its label); every other key chooses what runs or where it goes. */
     static final List<String> CONFIG_KEYS = List.of("algorithm", "lr", "beta", "epochs", "batch", "lora", "rewardLr", "rewardEpochs",
             "votesPerVersion", "checkpoints", "answers", "tasks", "temperature", "topK", "maxNew", "maxWords", "online", "onlinePrompts",
-            "onlineWeight", "onlineTemperature", "bestOf", "quick");
+            "onlineWeight", "onlineTemperature", "bestOf", "raters", "randomRaters", "gold", "weights", "quick");
 
     public static void main(String[] args) throws IOException {
         ExperimentArgs o = ExperimentArgs.parse(args);
@@ -175,6 +195,7 @@ public final class LoopQuality {
             s.online.prompts = o.intOr("onlinePrompts", d.online().prompts());
             s.online.weight = o.doubleOr("onlineWeight", d.online().weight());
             s.online.temperature = o.floatOr("onlineTemperature", d.online().temperature());
+            s.weighByReliability = o.has("weights") ? onOff(o.textOr("weights", "")) : d.weighByReliability();
         });
         if (o.has("lr")) settings = settings.with(s -> s.rloo.learningRate = o.floatOr("lr", 0));
         Harness h = quick ? Harness.quick() : Harness.defaults();
@@ -183,9 +204,18 @@ public final class LoopQuality {
                 : h.checkpoints();
         Harness harness = new Harness(o.intOr("votesPerVersion", h.votesPerVersion()), checkpoints, o.intOr("answers", h.answers()),
                 o.intOr("tasks", h.tasks()), o.floatOr("temperature", h.temperature()), o.intOr("topK", h.topK()),
-                o.intOr("maxNew", h.maxNew()), o.intOr("maxWords", h.maxWords()), o.intOr("bestOf", h.bestOf()));
+                o.intOr("maxNew", h.maxNew()), o.intOr("maxWords", h.maxWords()), o.intOr("bestOf", h.bestOf()), o.intOr("raters", h.raters()),
+                o.intOr("randomRaters", h.randomRaters()), o.doubleOr("gold", h.goldShare()));
         if (harness.bestOf() < 1) throw new IllegalArgumentException("bestOf must be at least 1, was " + harness.bestOf());
         return new Configuration(label(o, quick), settings, harness);
+    }
+
+    private static boolean onOff(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> throw new IllegalArgumentException("weights must be on or off: " + text);
+        };
     }
 
     /** "default", or the configuration keys given, in a fixed order: "algorithm=rloo lr=3e-4"; "quick" when quick. */
@@ -339,34 +369,48 @@ public final class LoopQuality {
             Random random = new Random(seed);
             long sampleSeed = seed * 1_000_003L;
             List<TokenizedPreference> fresh = new ArrayList<>();
+            List<Integer> freshRaters = new ArrayList<>();
+            // Rater checks draw from a generator of their own, so runs without them vote exactly as before.
+            Random checks = new Random(seed * 31 + 7);
+            long[] goldVotes = new long[h.raters()], goldRight = new long[h.raters()];
             // the pool the online pairs draw fresh prompts from: the prompts votes are drawn from (never the held-out ones)
             List<int[]> pool = setup.votingPool.stream().map(p -> setup.tokenizer.encode(AlpacaFormat.prompt(p, ""))).toList();
             int votes = 0, pairs = 0, versions = 0;
             double updateSeconds = 0, peakHeapMb = 0;
             for (int checkpoint : h.checkpoints()) {
                 while (votes < checkpoint) {
+                    int rater = votes % h.raters();
+                    boolean atRandom = rater < h.randomRaters();
+                    if (h.simulatesRaterChecks() && checks.nextDouble() < h.goldShare()) {
+                        goldVotes[rater]++;
+                        if (!atRandom || checks.nextBoolean()) goldRight[rater]++;
+                        votes++;
+                        if (votes % h.votesPerVersion() == 0 && !fresh.isEmpty()) {
+                            pairs += fresh.size();
+                            updateSeconds += train(update, policy, rewardModel, fresh, freshRaters, pool, goldVotes, goldRight, versions++);
+                            peakHeapMb = Math.max(peakHeapMb, peakHeapMb());
+                        }
+                        continue;
+                    }
                     String prompt = setup.votingPool.get(random.nextInt(setup.votingPool.size()));
                     int[] promptIds = setup.tokenizer.encode(AlpacaFormat.prompt(prompt, ""));
                     Generator generator = new Generator(policy);
                     int[] a = newTokens(generator.generate(promptIds, sampling.withSeed(sampleSeed++)), promptIds.length);
                     int[] b = newTokens(generator.generate(promptIds, sampling.withSeed(sampleSeed++)), promptIds.length);
-                    Preference p = rule.choose(prompt, text(a), text(b));
+                    Preference p = atRandom ? (checks.nextBoolean() ? Preference.FIRST : Preference.SECOND) : rule.choose(prompt, text(a), text(b));
                     votes++;
                     if (p == Preference.FIRST || p == Preference.SECOND) {
                         TokenizedPreference pair = PolicyUpdate.fit(promptIds, p == Preference.FIRST ? a : b, p == Preference.FIRST ? b : a,
                                 policy.config().contextLength(), policy.config().vocabSize());
-                        if (pair != null) fresh.add(pair);
+                        if (pair != null) {
+                            fresh.add(pair);
+                            freshRaters.add(rater);
+                        }
                     }
                     if (votes % h.votesPerVersion() == 0 && !fresh.isEmpty()) {
-                        resetPeaks();
-                        long t0 = System.nanoTime();
-                        update.run(policy, setup.reference, rewardModel, null, fresh, null, pool, eot, seed * 1_000L + versions + 1,
-                                PolicyUpdate.Progress.NONE);
-                        updateSeconds += (System.nanoTime() - t0) / 1e9;
-                        peakHeapMb = Math.max(peakHeapMb, peakHeapMb());
                         pairs += fresh.size();
-                        versions++;
-                        fresh.clear();
+                        updateSeconds += train(update, policy, rewardModel, fresh, freshRaters, pool, goldVotes, goldRight, versions++);
+                        peakHeapMb = Math.max(peakHeapMb, peakHeapMb());
                     }
                 }
                 Measure m = measure(setup, policy, heldOut, h);
@@ -380,6 +424,31 @@ public final class LoopQuality {
                 rows.add(row(date, config.label(), votes, pairs, versions, m, sft, sftShare, policy, perUpdate, heap));
             }
             return rows;
+        }
+
+        /**
+         * One version from the fresh pairs, each weighted by its rater's reliability from their gold votes so far
+         * (the trainer's snapshot at a version); clears them; returns the update's seconds.
+         */
+        private double train(PolicyUpdate update, Gpt policy, RewardModel rewardModel, List<TokenizedPreference> fresh,
+                             List<Integer> freshRaters, List<int[]> pool, long[] goldVotes, long[] goldRight, int version) {
+            List<TokenizedPreference> weighted = new ArrayList<>(fresh.size());
+            for (int i = 0; i < fresh.size(); i++) {
+                int r = freshRaters.get(i);
+                weighted.add(fresh.get(i).withWeight(RaterReliability.of("rater-" + r, goldVotes[r], goldRight[r]).weight()));
+            }
+            if (config.harness().simulatesRaterChecks() && config.settings().weighByReliability()) {
+                StringBuilder line = new StringBuilder("    v" + (version + 1) + " weights:");
+                for (int r = 0; r < goldVotes.length; r++) line.append(' ').append(RaterReliability.of("rater-" + r, goldVotes[r], goldRight[r]));
+                System.out.println(line);
+            }
+            resetPeaks();
+            long t0 = System.nanoTime();
+            update.run(policy, setup.reference, rewardModel, null, weighted, null, pool, setup.tokenizer.endOfTextId(), seed * 1_000L + version + 1,
+                    PolicyUpdate.Progress.NONE);
+            fresh.clear();
+            freshRaters.clear();
+            return (System.nanoTime() - t0) / 1e9;
         }
 
         private Row row(String date, String label, int votes, int pairs, int versions, Measure m, Measure sft, double sftShare, Gpt policy,

@@ -25,9 +25,9 @@ public record ModelVersion(
     /**
      * 2 added {@code engine} and {@code trainedOn.fromOffsets}/{@code cut}; 3 added {@code weights.format}
      * and {@code weights.baseVersion} (a LoRA adapter over another version); 4 added
-     * {@code trainedOn.forgottenRaters}; all optional.
+     * {@code trainedOn.forgottenRaters}; 5 added {@code trainedOn.raterWeights}; all optional.
      */
-    public static final int SCHEMA_VERSION = 4;
+    public static final int SCHEMA_VERSION = 5;
 
     public ModelVersion {
         schemaVersion = InvalidEventException.schemaVersionOrFirst(schemaVersion);
@@ -61,9 +61,11 @@ public record ModelVersion(
      * @param cut what ended the batch; null when not recorded
      * @param forgottenRaters the raters whose pairs in [fromOffsets, offsets) the version left out because the
      *                        admin had them forgotten (sorted; empty when none): with the range, exactly what it learned from
+     * @param raterWeights the weight each rater's pairs had in the losses, per rater of the version's pairs, when the
+     *                     version weighed pairs by reliability (empty when it did not): a replay of the batch uses these
      */
     public record TrainedOn(long votes, long pairs, Map<String, Long> offsets, Map<String, Long> fromOffsets, Cut cut,
-                            java.util.List<String> forgottenRaters) {
+                            java.util.List<String> forgottenRaters, Map<String, Double> raterWeights) {
         public static final TrainedOn NOTHING = new TrainedOn(0, 0, Map.of());
 
         public TrainedOn {
@@ -74,14 +76,20 @@ public record ModelVersion(
             offsets = offsets == null ? Map.of() : Map.copyOf(offsets);
             fromOffsets = fromOffsets == null ? null : Map.copyOf(fromOffsets);
             forgottenRaters = forgottenRaters == null ? java.util.List.of() : java.util.List.copyOf(forgottenRaters);
+            raterWeights = raterWeights == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(raterWeights));
+        }
+
+        public TrainedOn(long votes, long pairs, Map<String, Long> offsets, Map<String, Long> fromOffsets, Cut cut,
+                         java.util.List<String> forgottenRaters) {
+            this(votes, pairs, offsets, fromOffsets, cut, forgottenRaters, null);
         }
 
         public TrainedOn(long votes, long pairs, Map<String, Long> offsets, Map<String, Long> fromOffsets, Cut cut) {
-            this(votes, pairs, offsets, fromOffsets, cut, null);
+            this(votes, pairs, offsets, fromOffsets, cut, null, null);
         }
 
         public TrainedOn(long votes, long pairs, Map<String, Long> offsets) {
-            this(votes, pairs, offsets, null, null, null);
+            this(votes, pairs, offsets, null, null, null, null);
         }
     }
 

@@ -19,6 +19,11 @@ public final class Topics {
     public static final String TRAINER_LEASES = "rlhf.trainer-leases";
     /** Thumbs up or down on single answers (see ThumbsEvent), KTO's data; kept forever, like the votes, so replays read them. */
     public static final String THUMBS = "rlhf.thumbs";
+    /**
+     * Each rater's reliability from the rater checks (see RaterReliability), written by the feedback
+     * service as the checks come in; compacted: the latest record per rater id, read by the trainer.
+     */
+    public static final String RATER_RELIABILITY = "rlhf.rater-reliability";
     /** Diagnostic pings passed through every service (see SmokePing); short-lived. */
     public static final String SMOKE = "rlhf.smoke";
 
@@ -38,5 +43,6 @@ public final class Topics {
             new Spec(LINE_CONTROL, 1, true, true),
             new Spec(TRAINER_LEASES, 1, false, false),
             new Spec(SMOKE, 1, false, false),
-            new Spec(THUMBS, 3, false, true));
+            new Spec(THUMBS, 3, false, true),
+            new Spec(RATER_RELIABILITY, 1, true, true));
 }

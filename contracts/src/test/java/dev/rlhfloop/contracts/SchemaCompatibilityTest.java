@@ -138,6 +138,30 @@ class SchemaCompatibilityTest {
     }
 
     @Test
+    void v5ModelVersionSaysHowMuchEachRatersPairsWeighed() {
+        ModelVersion v = Json.read(Fixtures.read("v5/model-version.json"), ModelVersion.class);
+        assertEquals(5, v.schemaVersion());
+        assertEquals(Map.of("rater-a", 0.25, "rater-b", 1.0), v.trainedOn().raterWeights());
+        assertEquals(v, Json.read(Json.writeString(v), ModelVersion.class));
+        assertEquals(Map.of(), Json.read(Fixtures.read("v3/model-version.json"), ModelVersion.class).trainedOn().raterWeights(),
+                "a version before schema 5 weighed every pair alike");
+    }
+
+    @Test
+    void raterReliabilityStartsNeutralAndFallsToZeroAtChance() {
+        assertEquals(1.0, RaterReliability.unchecked("new").weight(), 1e-12);
+        assertEquals(0.75, RaterReliability.unchecked("new").reliability(), 1e-12);
+        RaterReliability coin = RaterReliability.of("coin", 1000, 500);
+        assertEquals(503.0 / 1004, coin.reliability(), 1e-12);
+        assertEquals((2 * 503.0 / 1004 - 1) / 0.5, coin.weight(), 1e-12);
+        assertEquals(0.0, RaterReliability.of("wrong", 10, 0).weight(), "worse than a coin weighs nothing");
+        assertEquals((2 * 23.0 / 24 - 1) / 0.5, RaterReliability.of("right", 20, 20).weight(), 1e-12);
+        RaterReliability r = RaterReliability.of("r", 7, 5);
+        assertEquals(r, Json.read(Json.writeString(r), RaterReliability.class));
+        assertThrows(InvalidEventException.class, () -> RaterReliability.of("r", 3, 4));
+    }
+
+    @Test
     void v3ModelVersionSaysItsWeightsAreAnAdapterOverItsBase() {
         ModelVersion v = Json.read(Fixtures.read("v3/model-version.json"), ModelVersion.class);
         assertEquals(3, v.schemaVersion());

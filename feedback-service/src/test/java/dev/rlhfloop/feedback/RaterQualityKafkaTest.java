@@ -12,6 +12,7 @@ import dev.rlhfloop.contracts.Answer;
 import dev.rlhfloop.contracts.GenerationEvent;
 import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.RaterCheck;
+import dev.rlhfloop.contracts.RaterReliability;
 import dev.rlhfloop.contracts.Sampling;
 import dev.rlhfloop.contracts.Slot;
 import dev.rlhfloop.contracts.Topics;
@@ -101,6 +102,17 @@ class RaterQualityKafkaTest extends AnswersFitTheOpenApiDocument {
         assertEquals(1, quality.getInt("gold.find { it.rater == 'qa-gus' }.correct"));
         assertEquals(1.0, quality.getDouble("gold.find { it.rater == 'qa-gus' }.accuracy.rate"), 1e-6);
 
+        // reliability (docs/loop.md): r = (3 + passed) / (4 + checks), weight = max(0, 2r - 1) / 0.5
+        assertEquals(4.0 / 7, quality.getDouble("reliability.find { it.rater == 'qa-gil' }.reliability"), 1e-6);
+        assertEquals(2.0 / 7, quality.getDouble("reliability.find { it.rater == 'qa-gil' }.weight"), 1e-6);
+        assertEquals(1.2, quality.getDouble("reliability.find { it.rater == 'qa-gus' }.weight"), 1e-6);
+        // and the trainer reads the same from the compacted topic, the latest record per rater
+        List<RaterReliability> published = KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.RATER_RELIABILITY,
+                RaterReliability.class, all -> all.stream().anyMatch(r -> r.rater().equals("qa-gil") && r.checks() == 3), WAIT);
+        RaterReliability gil = published.stream().filter(r -> r.rater().equals("qa-gil")).reduce((a, b) -> b).orElseThrow();
+        assertEquals(1, gil.passed());
+        assertEquals(2.0 / 7, gil.weight(), 1e-9);
+
         assertEquals(Map.of(), pairsPerComparison("gold-"), "gold votes make no pairs");
         assertNull(statsOf("qa-gold"), "gold votes count for no version");
         assertTrue(given().get("/api/stats").jsonPath().getList("leaderboard.version").stream().noneMatch("qa-gold"::equals));
@@ -126,6 +138,9 @@ class RaterQualityKafkaTest extends AnswersFitTheOpenApiDocument {
         // only this test shows comparisons twice: the overall figure is the same one
         assertEquals(6, quality.getInt("agreement.comparisons"));
         assertEquals(10.0 / 22, quality.getDouble("agreement.kappa"), 1e-6);
+        // each of the two passed 4 of 6 agreement checks: r = 7/10, weight = 0.8
+        assertEquals(0.8, quality.getDouble("reliability.find { it.rater == 'qa-ann' }.weight"), 1e-6);
+        assertEquals(6, quality.getInt("reliability.find { it.rater == 'qa-bob' }.checks"));
 
         // both agreeing decisive votes make their pair; a split makes none, and so does a tie
         assertEquals(Map.of("twice-0", 2L, "twice-1", 2L, "twice-2", 2L), pairsPerComparison("twice-"));

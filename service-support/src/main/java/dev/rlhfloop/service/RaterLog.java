@@ -1,21 +1,9 @@
 package dev.rlhfloop.service;
 
-import dev.rlhfloop.contracts.JsonSerde;
 import dev.rlhfloop.contracts.Rater;
 import dev.rlhfloop.contracts.Topics;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.jboss.logging.Logger;
 
 /**
  * Follows the compacted {@code rlhf.raters} topic from its beginning on a thread of its own and hands
@@ -24,91 +12,19 @@ import org.jboss.logging.Logger;
  * it ended at the start; a slow or restarting broker delays that, never stops the following.
  */
 public final class RaterLog {
-    private static final Logger LOG = Logger.getLogger(RaterLog.class);
-
-    private final KafkaConsumer<String, Rater> consumer;
-    private final Consumer<Rater> apply;
-    private final Runnable onLoaded;
-    private final CountDownLatch loaded = new CountDownLatch(1);
-    private final Thread follower;
+    private final CompactedLog<Rater> log;
 
     /** Starts following at once; {@code onLoaded} runs once, when the start's end is reached. */
     public RaterLog(String bootstrapServers, String clientId, Consumer<Rater> apply, Runnable onLoaded) {
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), JsonSerde.of(Rater.class).deserializer());
-        this.apply = apply;
-        this.onLoaded = onLoaded;
-        this.follower = new Thread(this::follow, clientId);
-        follower.setDaemon(true);
-        follower.start();
+        log = new CompactedLog<>(bootstrapServers, clientId, Topics.RATERS, Rater.class, apply, onLoaded);
     }
 
     /** True once the topic has been read to where it ended at the start; waits at most {@code timeout} for it. */
     public boolean awaitLoaded(Duration timeout) throws InterruptedException {
-        return loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return log.awaitLoaded(timeout);
     }
 
     public void stop() {
-        consumer.wakeup();
-        try {
-            follower.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void follow() {
-        try (KafkaConsumer<String, Rater> owned = consumer) {
-            List<TopicPartition> partitions = List.of();
-            while (partitions.isEmpty()) {
-                partitions = retrying(() -> consumer.partitionsFor(Topics.RATERS, Duration.ofSeconds(5))).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-                if (partitions.isEmpty()) {
-                    LOG.warnf("waiting for topic %s", Topics.RATERS);
-                    Thread.sleep(1_000);
-                }
-            }
-            List<TopicPartition> assigned = partitions;
-            consumer.assign(assigned);
-            consumer.seekToBeginning(assigned);
-            Map<TopicPartition, Long> end = retrying(() -> consumer.endOffsets(assigned, Duration.ofSeconds(5)));
-            while (true) {
-                for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value() != null) apply.accept(record.value());
-                }
-                if (loaded.getCount() > 0 && caughtUp(end)) {
-                    onLoaded.run();
-                    loaded.countDown();
-                }
-            }
-        } catch (WakeupException stopping) {
-            // shutdown
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("stopped following " + Topics.RATERS + ": new invites, revocations and forgotten raters are not seen here", e);
-        }
-    }
-
-    private boolean caughtUp(Map<TopicPartition, Long> end) {
-        try {
-            return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey(), Duration.ofSeconds(5)) >= e.getValue());
-        } catch (org.apache.kafka.common.errors.TimeoutException slowBroker) {
-            return false;
-        }
-    }
-
-    /** A metadata call, again until the broker answers. */
-    private static <T> T retrying(Supplier<T> call) throws InterruptedException {
-        while (true) {
-            try {
-                return call.get();
-            } catch (org.apache.kafka.common.errors.TimeoutException slowBroker) {
-                LOG.warnf("the broker did not answer about %s in time; asking again", Topics.RATERS);
-                Thread.sleep(1_000);
-            }
-        }
+        log.stop();
     }
 }

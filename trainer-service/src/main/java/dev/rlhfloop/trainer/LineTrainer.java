@@ -71,7 +71,7 @@ final class LineTrainer implements Runnable {
     record Context(TrainerConfig config, String bootstrapServers, ModelStore store, Publisher publisher,
                    TrainingStatus status, Lock compute, java.util.function.Consumer<ModelVersion> published,
                    Runnable stateChanged, java.util.function.Consumer<String> fence,
-                   java.util.function.Predicate<String> paused, ForgottenRaters forgotten) {}
+                   java.util.function.Predicate<String> paused, ForgottenRaters forgotten, RaterWeights raterWeights) {}
 
     /** A version this line published and, for a replay, the recorded version whose batch it took. */
     record Built(ModelVersion version, ModelVersion rebuilds) {}
@@ -203,6 +203,11 @@ final class LineTrainer implements Runnable {
             while (!context.forgotten().awaitLoaded(Duration.ofSeconds(10))) {
                 if (!running) return;
                 LOG.infof("line %s waits for %s to be read", line, Topics.RATERS);
+            }
+            // A line that weighs pairs before it knows the raters' reliability would weigh them all 1.
+            while (update.settings().weighByReliability() && !context.raterWeights().awaitLoaded(Duration.ofSeconds(10))) {
+                if (!running) return;
+                LOG.infof("line %s waits for %s to be read", line, Topics.RATER_RELIABILITY);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -452,6 +457,7 @@ final class LineTrainer implements Runnable {
         // An unreadable record has no vote time; the broker's timestamp gives it a place in the order all the same.
         Instant votedAt = Instant.ofEpochMilli(record.timestamp());
         Optional<TokenizedPreference> pair = Optional.empty();
+        String rater = null;
         if (record.value() != null) {
             try {
                 PreferencePair event = Json.read(record.value(), PreferencePair.class);
@@ -461,13 +467,14 @@ final class LineTrainer implements Runnable {
                     return new PendingPairs.Pending(record.partition(), record.offset(), votedAt, pair, System.nanoTime(), event.rater());
                 }
                 pair = TrainerUpdate.encode(event, tokenizer, context);
+                rater = event.rater();
                 if (pair.isEmpty()) LOG.warnf("line %s skips pair %s (partition %d, offset %d): empty, identical or unknown tokens",
                         line, event.comparisonId(), record.partition(), record.offset());
             } catch (RuntimeException e) {
                 LOG.warnf("line %s skips an unreadable pair at partition %d, offset %d: %s", line, record.partition(), record.offset(), e.getMessage());
             }
         }
-        return new PendingPairs.Pending(record.partition(), record.offset(), votedAt, pair, System.nanoTime());
+        return new PendingPairs.Pending(record.partition(), record.offset(), votedAt, pair, System.nanoTime(), null, rater);
     }
 
     /** The checkpoint's offsets where it has them, else the group's committed offset, else the line's start. */
@@ -517,8 +524,14 @@ final class LineTrainer implements Runnable {
         for (PendingPairs.Pending p : batch.records()) {
             after.merge(p.topicPartition(), p.offset() + 1, Math::max);
         }
+        Map<String, Double> raterWeights = update.settings().weighByReliability()
+                ? context.raterWeights().forBatch(batch.records().stream().filter(PendingPairs.Pending::trainable)
+                        .map(PendingPairs.Pending::rater).filter(java.util.Objects::nonNull).distinct().toList(), batch.rebuilds())
+                : Map.of();
+        // An imported pair has no rater to check: it weighs 1, as a rater nobody checked yet.
         List<TokenizedPreference> pairs = batch.records().stream()
-                .flatMap(p -> p.pair().stream()).toList();
+                .flatMap(p -> p.pair().map(pair -> pair.withWeight(p.rater() == null ? 1.0 : raterWeights.getOrDefault(p.rater(), 1.0)))
+                        .stream()).toList();
         List<TokenizedFeedback> ratings = ratings(batch.records());
         long thumbs = batch.records().stream().filter(p -> p.rating().isPresent()).count();
         List<String> forgottenRaters = batch.records().stream().map(PendingPairs.Pending::forgottenRater)
@@ -568,7 +581,8 @@ final class LineTrainer implements Runnable {
             Map<String, Long> fromOffsets = new LinkedHashMap<>();
             before.forEach((tp, offset) -> fromOffsets.put(offsetKey(tp), offset));
             ModelVersion version = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, line, parentVersion, algorithm,
-                    new ModelVersion.TrainedOn(votesBefore + pairs.size() + thumbs, pairs.size(), offsets, fromOffsets, batch.cut(), forgottenRaters),
+                    new ModelVersion.TrainedOn(votesBefore + pairs.size() + thumbs, pairs.size(), offsets, fromOffsets, batch.cut(), forgottenRaters,
+                            raterWeights),
                     metrics,
                     weights, Instant.now(),
                     new ModelVersion.Engine(Engine.version(), Engine.floatLanes()));

@@ -29,15 +29,28 @@ final class PendingPairs {
      * One record of the pairs topic (a {@code pair}) or of the thumbs topic (a {@code rating}). Both
      * are empty for a record the line skips (unreadable, answers that do not encode, or a forgotten
      * rater's: then {@code forgottenRater} names it); it is consumed in its place in the order all the same.
+     * {@code rater} is a pair's voter (null for an imported or unreadable pair, and for a rating): it
+     * sets the pair's weight when the line weighs pairs by reliability.
      */
     record Pending(String topic, int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair,
-                   Optional<TokenizedFeedback> rating, long receivedNanos, String forgottenRater) {
-        Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair, long receivedNanos, String forgottenRater) {
-            this(Topics.PREFERENCE_PAIRS, partition, offset, votedAt, pair, Optional.empty(), receivedNanos, forgottenRater);
+                   Optional<TokenizedFeedback> rating, long receivedNanos, String forgottenRater, String rater) {
+        Pending(String topic, int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair,
+                Optional<TokenizedFeedback> rating, long receivedNanos, String forgottenRater) {
+            this(topic, partition, offset, votedAt, pair, rating, receivedNanos, forgottenRater, null);
+        }
+
+        Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair, long receivedNanos, String forgottenRater,
+                String rater) {
+            this(Topics.PREFERENCE_PAIRS, partition, offset, votedAt, pair, Optional.empty(), receivedNanos, forgottenRater, rater);
         }
 
         Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair, long receivedNanos) {
-            this(partition, offset, votedAt, pair, receivedNanos, null);
+            this(partition, offset, votedAt, pair, receivedNanos, null, null);
+        }
+
+        Pending(int partition, long offset, Instant votedAt, Optional<TokenizedPreference> pair, long receivedNanos,
+                String forgottenRater) {
+            this(partition, offset, votedAt, pair, receivedNanos, forgottenRater, null);
         }
 
         boolean trainable() {

@@ -35,6 +35,9 @@ record Rebuild(String version, String rebuilds, ModelVersion.Cut cut, Result res
         String why = !replayed.trainedOn().forgottenRaters().equals(recorded.trainedOn().forgottenRaters())
                 ? "other pairs: forgotten raters' pairs left out here " + raters(replayed) + ", in " + recorded.versionId() + " "
                         + raters(recorded)
+                : !replayed.trainedOn().raterWeights().equals(recorded.trainedOn().raterWeights())
+                ? "other pair weights: " + replayed.trainedOn().raterWeights() + " here, " + recorded.trainedOn().raterWeights() + " in "
+                        + recorded.versionId()
                 : replayed.algorithm() != recorded.algorithm()
                 ? "another algorithm: " + replayed.algorithm() + ", " + recorded.versionId() + " was " + recorded.algorithm()
                 : replayed.weights().format() != recorded.weights().format()

@@ -49,6 +49,12 @@ public interface TrainerConfig {
      */
     OptionalInt loraRank();
 
+    /**
+     * Weights each pair in the reward model's and the policy's losses by its rater's reliability
+     * (docs/loop.md, "Reliability as a weight"); off (llm-core's default): every pair weighs 1.
+     */
+    Optional<Boolean> weighByReliability();
+
     /*
      * The update's settings below have no defaults here: an absent property takes llm-core's
      * (UpdateSettings.defaults(), the one set the CLI and the experiments use too; TrainerUpdate maps them).

@@ -67,6 +67,7 @@ public class TrainerService {
     private ModelStore store;
     private Registry registry;
     private ForgottenRaters forgotten;
+    private RaterWeights raterWeights;
     private LineLease lease;
     private volatile ModelStore.Checkpoint sft;
     private volatile boolean bootstrapping;
@@ -100,6 +101,7 @@ public class TrainerService {
         store = new ModelStore(config.dataDir());
         registry = new Registry(bootstrapServers);
         forgotten = new ForgottenRaters(bootstrapServers);
+        raterWeights = new RaterWeights(bootstrapServers);
         status.state(TrainingStatus.State.STANDBY, "waiting for line " + config.line()
                 + ": another trainer trains it, or the broker is not reachable yet");
         lease = new LineLease(bootstrapServers, config.line(), config.leaseTimeout(), new LineLease.Listener() {
@@ -120,6 +122,11 @@ public class TrainerService {
     /** Whether this trainer has seen the admin forget {@code raterId} (its pairs are skipped from then on). */
     boolean forgets(String raterId) {
         return forgotten != null && forgotten.contains(raterId);
+    }
+
+    /** The weight this trainer last read for {@code raterId} from rlhf.rater-reliability, if any. */
+    java.util.Optional<Double> raterWeight(String raterId) {
+        return raterWeights == null ? java.util.Optional.empty() : raterWeights.latest(raterId);
     }
 
     /** Holding the line (again): prepares and starts it on a thread of its own (the lease's must not block). */
@@ -148,6 +155,7 @@ public class TrainerService {
         for (Replay replay : running) replay.stop();
         if (registry != null) registry.close();
         if (forgotten != null) forgotten.close();
+        if (raterWeights != null) raterWeights.close();
     }
 
     /** Waits for the registry, republishes checkpoints a crash left unannounced, bootstraps if needed, starts the live line. */
@@ -231,7 +239,7 @@ public class TrainerService {
     private LineTrainer.Context context(boolean live) {
         return new LineTrainer.Context(config, bootstrapServers, store, publisher, status, compute,
                 version -> published(version, live), this::refreshState, live ? lease::fence : what -> {}, control::holds,
-                forgotten);
+                forgotten, raterWeights);
     }
 
     private void published(ModelVersion version, boolean live) {

@@ -2,8 +2,10 @@ package dev.rlhfloop.trainer;
 
 import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.PreferencePair;
+import dev.rlhfloop.contracts.Turn;
 import dev.rlhfloop.contracts.ThumbsEvent;
 import dev.rlhfloop.llm.data.AlpacaFormat;
+import dev.rlhfloop.llm.data.Conversation;
 import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
 import dev.rlhfloop.llm.rlhf.TokenizedFeedback;
 import dev.rlhfloop.llm.rlhf.UpdateSettings;
@@ -61,7 +63,7 @@ final class TrainerUpdate {
                     n.weight().orElse(d.online().weight()), n.maxNewTokens().orElse(d.online().maxNewTokens()),
                     n.temperature().orElse(d.online().temperature()), n.topK().orElse(d.online().topK()));
             return new UpdateSettings(algorithm, p.batchSize().orElse(d.batchSize()), config.loraRank().orElse(d.loraRank()), reward, dpo, rloo,
-                    ppo, grpo, kto, online);
+                    ppo, grpo, kto, online, config.weighByReliability().orElse(d.weighByReliability()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("rlhf.trainer." + e.getMessage(), e);
         }
@@ -92,10 +94,29 @@ final class TrainerUpdate {
         return PolicyAlgorithm.named(algorithm.name());
     }
 
-    /** The engine's pair from an event: the prompt in the SFT template, the answers' token ids as generated, cut to the context. */
+    /**
+     * The engine's pair from an event: the prompt in the SFT template, the answers' token ids as
+     * generated, cut to the context. A follow-up's pair gives each answer the conversation its side
+     * was asked with, in the inference service's format ({@link Conversation}), its oldest turns left
+     * out first where prompt and answer would not fit.
+     */
     static Optional<TokenizedPreference> encode(PreferencePair event, Tokenizer tokenizer, int contextLength) {
-        return Optional.ofNullable(PolicyUpdate.fit(prompt(event.prompt(), tokenizer), answer(event.chosen(), tokenizer),
-                answer(event.rejected(), tokenizer), contextLength, tokenizer.vocabSize()));
+        int[] chosen = answer(event.chosen(), tokenizer);
+        int[] rejected = answer(event.rejected(), tokenizer);
+        if (event.history() == null) {
+            return Optional.ofNullable(PolicyUpdate.fit(prompt(event.prompt(), tokenizer), chosen, rejected, contextLength, tokenizer.vocabSize()));
+        }
+        // PolicyUpdate.fit keeps answers up to half the context; the conversation gets the rest
+        int room = contextLength - Math.min(Math.max(chosen.length, rejected.length), contextLength / 2);
+        Conversation.Fitted chosenPrompt = Conversation.fit(tokenizer, exchanges(event.history().chosen()), event.prompt(), room);
+        Conversation.Fitted rejectedPrompt = Conversation.fit(tokenizer, exchanges(event.history().rejected()), event.prompt(), room);
+        if (chosenPrompt == null || rejectedPrompt == null) return Optional.empty();
+        return Optional.ofNullable(PolicyUpdate.fit(chosenPrompt.tokenIds(), rejectedPrompt.tokenIds(), chosen, rejected, contextLength,
+                tokenizer.vocabSize()));
+    }
+
+    private static List<Conversation.Exchange> exchanges(List<Turn> turns) {
+        return turns.stream().map(turn -> new Conversation.Exchange(turn.prompt(), turn.answer())).toList();
     }
 
     /** The engine's rating from a thumbs, encoded as a pair's answers are (a pair's answers and a thumbs' meet in one KTO batch). */

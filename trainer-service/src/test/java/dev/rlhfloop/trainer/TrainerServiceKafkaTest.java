@@ -21,6 +21,7 @@ import dev.rlhfloop.contracts.Algorithm;
 import dev.rlhfloop.contracts.Answer;
 import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Rater;
+import dev.rlhfloop.contracts.RaterReliability;
 import dev.rlhfloop.contracts.ModelVersion;
 import dev.rlhfloop.contracts.OperatorMeter;
 import dev.rlhfloop.contracts.Topics;
@@ -486,6 +487,43 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         long from = version.trainedOn().fromOffsets().get(Topics.PREFERENCE_PAIRS + ":0");
         assertEquals(2L * pairsPerVersion, version.trainedOn().offsets().get(Topics.PREFERENCE_PAIRS + ":0") - from,
                 "mallory's pairs are consumed in their place, so the range still says exactly what was read");
+    }
+
+    @Test
+    @Order(21)
+    void pairsWeighTheirRatersReliabilityAsTheVersionRecordsAndAReplayWeighsThemSo() {
+        // what feedback-service writes after "doubter" passed 5 of 10 checks: r = 8/14, weight = (16/14 - 1) / 0.5 = 2/7
+        RaterReliability doubter = RaterReliability.of("doubter", 10, 5);
+        KafkaTestClient.send(kafka.bootstrapServers(), Topics.RATER_RELIABILITY, "doubter", doubter, RaterReliability.class);
+        KafkaTestClient.await("the trainer knows doubter's weight", WAIT,
+                () -> trainer.raterWeight("doubter").filter(w -> w == doubter.weight()).isPresent());
+        int next = liveDpoVersions(7).stream().mapToInt(v -> Integer.parseInt(v.versionId())).max().orElseThrow() + 1;
+        List<PreferencePair> pairs = new ArrayList<>();
+        for (int n = 0; n < pairsPerVersion; n++) {
+            String rater = n % 2 == 0 ? "doubter" : "checked-never";
+            pairs.add(PreferencePair.of("cmp-weigh-" + n, "What does the dog eat?", new Answer("The dog eats meat.", List.of(), "1"),
+                    new Answer("It eats " + n + " stones.", List.of(), "1"),
+                    new PreferencePair.VoteRef("vote-weigh-" + n, rater, 0, produced + n, Instant.now())));
+        }
+        KafkaTestClient.send(kafka.bootstrapServers(), Topics.PREFERENCE_PAIRS, 0, null, pairs, PreferencePair.class);
+        produced += pairs.size();
+        ModelVersion version = awaitVersion(Integer.toString(next));
+        assertEquals(Map.of("checked-never", 1.0, "doubter", doubter.weight()), version.trainedOn().raterWeights());
+        assertEquals(2.0 / 7, doubter.weight(), 1e-12);
+
+        // doubter does better later; a replay of the version's batch still weighs it as the version did
+        RaterReliability later = RaterReliability.of("doubter", 30, 25);
+        KafkaTestClient.send(kafka.bootstrapServers(), Topics.RATER_RELIABILITY, "doubter", later, RaterReliability.class);
+        KafkaTestClient.await("the trainer knows doubter's new weight", WAIT,
+                () -> trainer.raterWeight("doubter").filter(w -> w == later.weight()).isPresent());
+        long from = version.trainedOn().fromOffsets().get(Topics.PREFERENCE_PAIRS + ":0");
+        long to = version.trainedOn().offsets().get(Topics.PREFERENCE_PAIRS + ":0");
+        given().header("Authorization", TestSessions.admin()).contentType("application/json")
+                .body("{\"from\": \"OFFSETS\", \"fromOffset\": " + from + ", \"toOffset\": " + to + ", \"line\": \"weighed\"}")
+                .post("/api/replays").then().statusCode(202);
+        KafkaTestClient.await("the weighed replay done", WAIT, () -> "DONE".equals(replay("weighed").getString("state")));
+        ModelVersion replayed = awaitVersion("weighed-2");
+        assertEquals(version.trainedOn().raterWeights(), replayed.trainedOn().raterWeights());
     }
 
     private void producePairs(int count) {

@@ -1,4 +1,5 @@
-// Dashboard, "Rater quality": each rater's accuracy on gold comparisons, and Cohen's kappa of raters shown the same comparison.
+// Dashboard, "Rater quality": each rater's accuracy on gold comparisons, Cohen's kappa of raters shown the same comparison,
+// and the reliability weight both give each rater's pairs in training.
 import {el, fmt} from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -6,7 +7,7 @@ let drawn = null;
 
 /** Renders stats.raterQuality (GET /api/stats) into the rater-quality card; absent from older services: the card says so. */
 export function renderRaterQuality(stats) {
-  const quality = stats?.raterQuality ?? {gold: [], agreement: {comparisons: 0, agreed: 0, kappa: null, pairs: []}};
+  const quality = stats?.raterQuality ?? {gold: [], agreement: {comparisons: 0, agreed: 0, kappa: null, pairs: []}, reliability: []};
   const key = JSON.stringify(quality);
   if (drawn === key || !$('gold-table')) return;
   drawn = key;
@@ -32,4 +33,15 @@ export function renderRaterQuality(stats) {
   agreeBody.replaceChildren(...pairs.map((p) => row(p.raterA, p.raterB, p)));
   if (pairs.length) agreeBody.append(row('all raters', '', agreement, 'total'));
   else agreeBody.replaceChildren(el('tr', {}, el('td', {colspan: '5', class: 'muted', text: 'No comparison shown to two raters has both votes yet.'})));
+
+  const reliability = quality.reliability ?? [];
+  const reliabilityBody = $('reliability-table')?.tBodies[0];
+  if (!reliabilityBody) return;
+  reliabilityBody.replaceChildren(...reliability.map((r) => el('tr', {},
+      el('td', {text: r.rater}),
+      el('td', {class: 'num', text: fmt.int(r.checks)}),
+      el('td', {class: 'num', text: fmt.int(r.passed)}),
+      el('td', {class: 'num', text: fmt.pct(r.reliability, 0)}),
+      el('td', {class: 'num', text: fmt.num(r.weight, 2)}))));
+  if (!reliability.length) reliabilityBody.replaceChildren(el('tr', {}, el('td', {colspan: '5', class: 'muted', text: 'No checked votes yet: every rater weighs 1.'})));
 }

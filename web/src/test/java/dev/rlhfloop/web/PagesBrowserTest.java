@@ -203,6 +203,8 @@ class PagesBrowserTest extends BrowserPageTest {
         browser.awaitText("#gold-table tbody tr:first-child", "rater-ann 8 7 88% 53% – 98%");
         browser.awaitText("#agreement-table tbody tr:first-child", "rater-ann rater-bob 10 8 0.60");
         browser.awaitText("#agreement-table tbody tr:last-child", "all raters 10 8 0.60");
+        browser.awaitText("#reliability-table tbody tr:first-child", "rater-ann 18 15 82% 1.27");
+        browser.awaitText("#reliability-table tbody tr:last-child", "rater-bob 10 8 79% 1.14");
 
         // the stand-in answers in feedback-service's documented form
         HttpResponse<String> stats = get("/api/stats");

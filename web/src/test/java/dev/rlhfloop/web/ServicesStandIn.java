@@ -404,7 +404,8 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         if (bootstrapping) {
             return Map.of("totals", Map.of("votes", 0, "decisiveVotes", 0, "raters", 0),
                     "versions", List.of(), "votesPerMinute", List.of(), "leaderboard", List.of(),
-                    "raterQuality", Map.of("gold", List.of(), "agreement", Map.of("comparisons", 0, "agreed", 0, "pairs", List.of())));
+                    "raterQuality", Map.of("gold", List.of(), "agreement", Map.of("comparisons", 0, "agreed", 0, "pairs", List.of()),
+                            "reliability", List.of()));
         }
         List<Map<String, Object>> versions = List.of(
                 versionStats("1", 24, 13, 3), versionStats("2", 31, 19, 4), versionStats("3", 31 + votes.size(), 22 + votes.size(), 2));
@@ -429,12 +430,18 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
                 "raterQuality", RATER_QUALITY);
     }
 
-    /** Gold accuracy and agreement as the feedback service reports them (7 of 8 right: Wilson 0.529 – 0.978). */
+    /**
+     * Gold accuracy, agreement and reliability as the feedback service reports them (7 of 8 right: Wilson 0.529 – 0.978;
+     * ann passed 7 + 8 of 18 checks: r = 18/22, weight 1.27; bob 8 of 10: r = 11/14, weight 1.14).
+     */
     private static final Map<String, Object> RATER_QUALITY = Map.of(
             "gold", List.of(Map.of("rater", "rater-ann", "votes", 8, "correct", 7,
                     "accuracy", Map.of("successes", 7, "trials", 8, "rate", 0.875, "low", 0.529, "high", 0.978))),
             "agreement", Map.of("comparisons", 10, "agreed", 8, "kappa", 0.6,
-                    "pairs", List.of(Map.of("raterA", "rater-ann", "raterB", "rater-bob", "comparisons", 10, "agreed", 8, "kappa", 0.6))));
+                    "pairs", List.of(Map.of("raterA", "rater-ann", "raterB", "rater-bob", "comparisons", 10, "agreed", 8, "kappa", 0.6))),
+            "reliability", List.of(
+                    Map.of("rater", "rater-ann", "checks", 18, "passed", 15, "reliability", 18.0 / 22, "weight", (2 * 18.0 / 22 - 1) / 0.5),
+                    Map.of("rater", "rater-bob", "checks", 10, "passed", 8, "reliability", 11.0 / 14, "weight", (2 * 11.0 / 14 - 1) / 0.5)));
 
     private static Map<String, Object> rating(String version, double rating, double low, double high, int games) {
         return Map.of("version", version, "rating", rating, "low", low, "high", high, "games", games, "line", "live");

@@ -10,14 +10,27 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  */
 public record RaterQuality(
         @Schema(required = true, description = "per rater who voted on gold comparisons, by rater id") List<GoldAccuracy> gold,
-        @Schema(required = true) Agreement agreement) {
+        @Schema(required = true) Agreement agreement,
+        @Schema(required = true, description = "per rater with a checked vote (gold or shown to two raters), by rater id: the weight "
+                + "their pairs get when the trainer weighs pairs by reliability") List<Reliability> reliability) {
 
-    public static final RaterQuality NONE = new RaterQuality(List.of(), new Agreement(0, 0, null, List.of()));
+    public static final RaterQuality NONE = new RaterQuality(List.of(), new Agreement(0, 0, null, List.of()), List.of());
 
     public RaterQuality {
         gold = gold == null ? List.of() : List.copyOf(gold);
         agreement = agreement == null ? NONE.agreement() : agreement;
+        reliability = reliability == null ? List.of() : List.copyOf(reliability);
     }
+
+    /**
+     * A rater's reliability (docs/loop.md, "Reliability as a weight"): {@code passed} of {@code checks} checked votes
+     * passed (gold: the right answer; shown to two raters: the same choice as the other), r = (3 + passed) / (4 + checks),
+     * weight = max(0, 2r − 1) / 0.5 (1 for a rater nobody checked yet).
+     */
+    public record Reliability(@Schema(required = true) String rater, @Schema(required = true) long checks,
+                              @Schema(required = true) long passed,
+                              @Schema(required = true, description = "(3 + passed) / (4 + checks)") double reliability,
+                              @Schema(required = true, description = "max(0, 2·reliability − 1) / 0.5") double weight) {}
 
     /**
      * @param correct gold votes for the right answer (a tie or both-bad is not correct)

@@ -22,6 +22,9 @@ public final class RaterQualityReport {
                 .map(p -> new RaterQuality.PairAgreement(p.raterA(), p.raterB(), p.choices().total(), p.choices().agreed(), p.choices().kappa()))
                 .toList();
         RaterQualityStats.Confusion all = stats.overall();
-        return new RaterQuality(gold, new RaterQuality.Agreement(all.total(), all.agreed(), all.kappa(), pairs));
+        List<RaterQuality.Reliability> reliability = stats.reliability().stream()
+                .map(r -> new RaterQuality.Reliability(r.rater(), r.checks(), r.passed(), r.reliability(), r.weight()))
+                .toList();
+        return new RaterQuality(gold, new RaterQuality.Agreement(all.total(), all.agreed(), all.kappa(), pairs), reliability);
     }
 }

@@ -1,6 +1,7 @@
 package dev.rlhfloop.feedback.streams;
 
 import dev.rlhfloop.contracts.Choice;
+import dev.rlhfloop.contracts.RaterReliability;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +97,28 @@ public record RaterQualityStats(Map<String, GoldCount> gold, Confusion overall, 
         }
         if (!found) next.add(new PairConfusion(raterA, raterB, Confusion.EMPTY.plus(choiceA, choiceB)));
         return new RaterQualityStats(gold, overall.plus(a.first(), a.second()), next);
+    }
+
+    /**
+     * Each checked rater's reliability (by rater id): their gold votes and right answers, and for every
+     * comparison they voted on with another rater, one check passed when both made the same choice.
+     */
+    public List<RaterReliability> reliability() {
+        Map<String, long[]> checked = new TreeMap<>();
+        gold.forEach((rater, count) -> add(checked, rater, count.votes(), count.correct()));
+        for (PairConfusion p : pairs) {
+            add(checked, p.raterA(), p.choices().total(), p.choices().agreed());
+            add(checked, p.raterB(), p.choices().total(), p.choices().agreed());
+        }
+        List<RaterReliability> result = new ArrayList<>();
+        checked.forEach((rater, counts) -> result.add(RaterReliability.of(rater, counts[0], counts[1])));
+        return result;
+    }
+
+    private static void add(Map<String, long[]> checked, String rater, long checks, long passed) {
+        long[] counts = checked.computeIfAbsent(rater, r -> new long[2]);
+        counts[0] += checks;
+        counts[1] += passed;
     }
 
     /** Counted notes, to pick the instance that holds them when shares are merged. */

@@ -2,6 +2,7 @@ package dev.rlhfloop.feedback.streams;
 
 import dev.rlhfloop.contracts.JsonSerde;
 import dev.rlhfloop.contracts.PreferencePair;
+import dev.rlhfloop.contracts.RaterReliability;
 import dev.rlhfloop.contracts.Topics;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
@@ -20,6 +21,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * judged votes ──► pair gate (store: pair-gate) ─┬─► preference pairs (no gold; shown twice: only when both agree) → rlhf.preference-pairs
  *                                                └─► gold right/wrong, agreements   (store: rater-quality)
+ *                                                      └─► each changed rater's reliability → rlhf.rater-reliability (compacted)
  * </pre>
  */
 public final class RaterQualityTopology {
@@ -42,7 +44,11 @@ public final class RaterQualityTopology {
                 .aggregate(() -> RaterQualityStats.NONE, (all, note, stats) -> stats.plus(note),
                         Materialized.<String, RaterQualityStats, KeyValueStore<Bytes, byte[]>>as(RATER_QUALITY_STORE)
                                 .withKeySerde(Serdes.String())
-                                .withValueSerde(JsonSerde.of(RaterQualityStats.class)));
+                                .withValueSerde(JsonSerde.of(RaterQualityStats.class)))
+                .toStream()
+                // every checked rater again on each change: a handful of small records, and the topic keeps the latest per rater
+                .flatMap((all, stats) -> stats.reliability().stream().map(r -> KeyValue.pair(r.rater(), r)).toList())
+                .to(Topics.RATER_RELIABILITY, Produced.with(Serdes.String(), JsonSerde.of(RaterReliability.class)));
         return judged.filterNot((comparisonId, vote) -> vote.gold());
     }
 }

@@ -46,7 +46,7 @@ public final class Dpo {
     /** The loss and metrics of a batch, without gradients. */
     public PreferenceMetrics evaluate(PairBatch pairs, double[] referenceLogProbs) {
         double[] policyLogProbs = pairs.sequenceSums(policy.tokenLogProbs(pairs.batch()));
-        return PreferenceMetrics.of(PairwiseLogistic.of(rewards(policyLogProbs, referenceLogProbs)));
+        return PreferenceMetrics.of(PairwiseLogistic.of(rewards(policyLogProbs, referenceLogProbs), pairs.weights()));
     }
 
     /**
@@ -55,7 +55,7 @@ public final class Dpo {
      */
     public PreferenceMetrics forwardBackward(PairBatch pairs, double[] referenceLogProbs, double scale) {
         double[] policyLogProbs = pairs.sequenceSums(policy.tokenLogProbs(pairs.batch()));
-        PairwiseLogistic result = PairwiseLogistic.of(rewards(policyLogProbs, referenceLogProbs));
+        PairwiseLogistic result = PairwiseLogistic.of(rewards(policyLogProbs, referenceLogProbs), pairs.weights());
         // d loss / d log π(row) = β · d loss / d reward(row)
         policy.backwardLogProbs(pairs.perTokenGradient(result.scoreGradient(scale * beta)));
         return PreferenceMetrics.of(result);

@@ -12,10 +12,10 @@ import java.util.List;
  * reward model reads the hidden state of its last token, {@code lastPositions[row]}); targets are
  * the next token where that token belongs to the answer and {@link Batch#IGNORE} over the prompt
  * and padding, so summing {@link dev.rlhfloop.llm.model.Gpt#tokenLogProbs} over a row gives
- * log π(answer | prompt). (Unlike {@link SequenceLogProbs#pack}, whose rows end one token early,
+ * log π(answer | prompt); {@code weights} are the pairs' weights in the loss. (Unlike {@link SequenceLogProbs#pack}, whose rows end one token early,
  * each row here holds its whole sequence, so the reward model sees the answer's last token.)
  */
-public record PairBatch(int pairs, Batch batch, int[] lastPositions) {
+public record PairBatch(int pairs, Batch batch, int[] lastPositions, double[] weights) {
 
     /** Collates the pairs; sequences longer than {@code maxLength} lose their end. */
     public static PairBatch collate(List<TokenizedPreference> pairs, int padId, int maxLength) {
@@ -25,12 +25,15 @@ public record PairBatch(int pairs, Batch batch, int[] lastPositions) {
         }
         int[][] sequences = new int[2 * n][];
         int[] promptLengths = new int[2 * n];
+        double[] weights = new double[n];
         int length = 1;
         for (int i = 0; i < n; i++) {
             TokenizedPreference pair = pairs.get(i);
+            weights[i] = pair.weight();
             sequences[i] = concat(pair.prompt(), pair.chosen(), maxLength);
-            sequences[n + i] = concat(pair.prompt(), pair.rejected(), maxLength);
-            promptLengths[i] = promptLengths[n + i] = pair.prompt().length;
+            sequences[n + i] = concat(pair.rejectedPrompt(), pair.rejected(), maxLength);
+            promptLengths[i] = pair.prompt().length;
+            promptLengths[n + i] = pair.rejectedPrompt().length;
             length = Math.max(length, Math.max(sequences[i].length, sequences[n + i].length));
         }
         int[] inputs = new int[2 * n * length];
@@ -46,7 +49,7 @@ public record PairBatch(int pairs, Batch batch, int[] lastPositions) {
             }
             last[row] = sequence.length - 1;
         }
-        return new PairBatch(n, new Batch(2 * n, length, inputs, targets), last);
+        return new PairBatch(n, new Batch(2 * n, length, inputs, targets), last, weights);
     }
 
     private static int[] concat(int[] prompt, int[] answer, int maxLength) {

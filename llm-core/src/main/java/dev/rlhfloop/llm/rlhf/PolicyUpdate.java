@@ -107,6 +107,7 @@ public final class PolicyUpdate {
                                    List<TokenizedFeedback> ratings, List<int[]> pool, int endOfText, long seed, Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("pairs", (double) pairs.size());
+        pairs = weighted(pairs);
         Split split = split(pairs);
         if (!pairs.isEmpty()) metrics.putAll(trainRewardModel(rewardModel, split, endOfText, seed, progress));
         policy.setDropoutState(seed, 0);
@@ -117,6 +118,25 @@ public final class PolicyUpdate {
             metrics.putAll(updatePolicy(policy, reference, rewardModel, critic, pairs, split.heldOut(), pool, endOfText, seed, progress));
         }
         return metrics;
+    }
+
+    /**
+     * The pairs as the losses weigh them: with {@code weighByReliability}, their weights scaled to a
+     * mean of 1 over the update (so the update's objective is the weighted mean Σ wᵢ·ℓᵢ / Σ wᵢ and
+     * its step size does not depend on how reliable the raters were on average); without it, or
+     * when every weight is 0, every pair weighs 1.
+     */
+    public List<TokenizedPreference> weighted(List<TokenizedPreference> pairs) {
+        double total = 0;
+        for (TokenizedPreference pair : pairs) total += pair.weight();
+        boolean equal = !settings.weighByReliability() || !(total > 0);
+        double scale = equal ? 0 : pairs.size() / total;
+        List<TokenizedPreference> result = new ArrayList<>(pairs.size());
+        for (TokenizedPreference pair : pairs) {
+            double weight = equal ? 1.0 : pair.weight() * scale;
+            result.add(pair.weight() == weight ? pair : pair.withWeight(weight));
+        }
+        return result;
     }
 
     /** The pairs the reward model trains on, and every {@code holdOutEvery}-th, held out. */
@@ -387,16 +407,25 @@ public final class PolicyUpdate {
      * give null (the pair teaches nothing, or the model cannot read it).
      */
     public static TokenizedPreference fit(int[] prompt, int[] chosen, int[] rejected, int contextLength, int vocabSize) {
-        if (chosen.length == 0 || rejected.length == 0 || Arrays.equals(chosen, rejected)) return null;
-        for (int[] ids : List.of(prompt, chosen, rejected)) {
+        return fit(prompt, prompt, chosen, rejected, contextLength, vocabSize);
+    }
+
+    /** As {@link #fit(int[], int[], int[], int, int)} for answers that followed prompts of their own (a follow-up's two sides). */
+    public static TokenizedPreference fit(int[] prompt, int[] rejectedPrompt, int[] chosen, int[] rejected, int contextLength, int vocabSize) {
+        if (chosen.length == 0 || rejected.length == 0 || Arrays.equals(prompt, rejectedPrompt) && Arrays.equals(chosen, rejected)) return null;
+        for (int[] ids : List.of(prompt, rejectedPrompt, chosen, rejected)) {
             for (int id : ids) if (id < 0 || id >= vocabSize) return null;
         }
         int answerRoom = contextLength / 2;
         int[] c = Arrays.copyOf(chosen, Math.min(chosen.length, answerRoom));
         int[] r = Arrays.copyOf(rejected, Math.min(rejected.length, answerRoom));
         int promptRoom = contextLength - Math.max(c.length, r.length);
-        int[] p = prompt.length > promptRoom ? Arrays.copyOfRange(prompt, prompt.length - promptRoom, prompt.length) : prompt;
-        return new TokenizedPreference(p, c, r);
+        int[] p = tail(prompt, promptRoom);
+        return new TokenizedPreference(p, c, r, 1.0, rejectedPrompt == prompt ? p : tail(rejectedPrompt, promptRoom));
+    }
+
+    private static int[] tail(int[] prompt, int room) {
+        return prompt.length > room ? Arrays.copyOfRange(prompt, prompt.length - room, prompt.length) : prompt;
     }
 
     /** JSON has no NaN: a metric that was not measured is left out. */

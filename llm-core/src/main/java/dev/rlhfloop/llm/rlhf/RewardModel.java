@@ -149,7 +149,7 @@ public final class RewardModel {
 
     /** Bradley–Terry loss and accuracy of a batch, without gradients. */
     public PairwiseLogistic evaluate(PairBatch pairs) {
-        return PairwiseLogistic.of(rewards(pairs));
+        return PairwiseLogistic.of(rewards(pairs), pairs.weights());
     }
 
     /**
@@ -157,7 +157,7 @@ public final class RewardModel {
      * gradients (call {@link #zeroGrad()} first unless accumulating). Returns the forward's result.
      */
     public PairwiseLogistic forwardBackward(PairBatch pairs, double scale) {
-        PairwiseLogistic result = PairwiseLogistic.of(rewards(pairs));
+        PairwiseLogistic result = PairwiseLogistic.of(rewards(pairs), pairs.weights());
         backwardRewards(result.scoreGradient(scale));
         return result;
     }

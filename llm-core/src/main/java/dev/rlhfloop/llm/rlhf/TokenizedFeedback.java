@@ -26,7 +26,7 @@ public record TokenizedFeedback(int[] prompt, int[] completion, boolean desirabl
         List<TokenizedFeedback> ratings = new ArrayList<>(2 * pairs.size());
         for (TokenizedPreference pair : pairs) {
             ratings.add(new TokenizedFeedback(pair.prompt(), pair.chosen(), true));
-            ratings.add(new TokenizedFeedback(pair.prompt(), pair.rejected(), false));
+            ratings.add(new TokenizedFeedback(pair.rejectedPrompt(), pair.rejected(), false));
         }
         return ratings;
     }

@@ -7,10 +7,12 @@ import java.util.function.Consumer;
  * the {@code llm} verbs and the experiments share (the trainer maps its {@code rlhf.trainer.*}
  * properties onto them). An update trains the reward model on the batch ({@link Reward}), then the
  * policy by {@link #algorithm}; {@code batchSize} pairs per step for both; {@code loraRank} 0 trains
- * every weight, above 0 a LoRA adapter of that rank (alpha = rank) over a frozen base.
+ * every weight, above 0 a LoRA adapter of that rank (alpha = rank) over a frozen base;
+ * {@code weighByReliability} weights each pair in the reward model's and DPO's losses by its
+ * {@link TokenizedPreference#weight} (its rater's reliability), off: every pair weighs 1.
  */
 public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraRank, Reward reward, Dpo dpo, Rloo rloo, Ppo ppo, Grpo grpo,
-                             Kto kto, Online online) {
+                             Kto kto, Online online, boolean weighByReliability) {
 
     /**
      * Bradley–Terry training of the reward model on the batch; every {@code holdOutEvery}-th pair
@@ -259,7 +261,8 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
      * 1 answer to 8 prompts, β 0.05, lr 1e-5 (critic too), 32 new tokens, 4 epochs, ε 0.2 (value 0.2), γ 1, λ 0.95;
      * GRPO 4 steps of k = 4 on 8 prompts, β 0.04, lr 1e-5, 32 new tokens, 1 epoch, ε 0.2; KTO β 0.1, λ_D = λ_U = 1,
      * lr 5e-6, decay 0.01, 1 epoch; online pairs off (when on: weight 1, 32 new tokens at temperature 0.8, top-k 40 — the
-     * answers raters see; off because on the nano model they did not yet beat DPO alone: docs/benchmarks.md, Loop quality).
+     * answers raters see; off because on the nano model they did not yet beat DPO alone: docs/benchmarks.md, Loop quality);
+     * pairs not weighted by their raters' reliability.
      */
     public static UpdateSettings defaults() {
         return new UpdateSettings(PolicyAlgorithm.DPO, 8, 0,
@@ -269,7 +272,8 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
                 new Ppo(4, 1, 8, 0.05, 1e-5f, 32, 4, 0.2, 1e-5f, 0.2, 1.0, 0.95),
                 new Grpo(4, 4, 8, 0.04, 1e-5f, 32, 1, 0.2),
                 new Kto(0.1, 1.0, 1.0, 5e-6f, 0.01f, 1),
-                new Online(0, 0, 1.0, 32, 0.8f, 40));
+                new Online(0, 0, 1.0, 32, 0.8f, 40),
+                false);
     }
 
     /**
@@ -293,6 +297,7 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
         public final Grpo.Draft grpo;
         public final Kto.Draft kto;
         public final Online.Draft online;
+        public boolean weighByReliability;
 
         private Draft(UpdateSettings from) {
             reward = new Reward.Draft(from.reward);
@@ -304,11 +309,12 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
             online = new Online.Draft(from.online);
             algorithm = from.algorithm;
             batchSize = from.batchSize; loraRank = from.loraRank;
+            weighByReliability = from.weighByReliability;
         }
 
         private UpdateSettings settings() {
             return new UpdateSettings(algorithm, batchSize, loraRank, reward.settings(), dpo.settings(), rloo.settings(),
-                    ppo.settings(), grpo.settings(), kto.settings(), online.settings());
+                    ppo.settings(), grpo.settings(), kto.settings(), online.settings(), weighByReliability);
         }
     }
 

@@ -35,6 +35,16 @@ class PairBatchTest {
     }
 
     @Test
+    void aRejectedAnswerFollowsItsOwnPromptAndPairsCarryTheirWeights() {
+        // a follow-up: each side continued its own conversation
+        PairBatch pairs = PairBatch.collate(List.of(
+                new TokenizedPreference(new int[] {5, 6}, new int[] {7}, new int[] {3}, 0.25, new int[] {5, 8, 8})), 0, 100);
+        assertArrayEquals(new int[] {5, 6, 7, 0, 5, 8, 8, 3}, pairs.batch().inputs());
+        assertArrayEquals(new int[] {I, 7, I, I, I, I, 3, I}, pairs.batch().targets());
+        assertArrayEquals(new double[] {0.25}, pairs.weights());
+    }
+
+    @Test
     void truncatesLongSequencesAtTheEnd() {
         PairBatch pairs = PairBatch.collate(List.of(new TokenizedPreference(new int[] {5, 6, 7}, new int[] {1, 2, 3}, new int[] {4})), 0, 4);
         assertEquals(4, pairs.batch().length());

@@ -20,15 +20,19 @@ class PairwiseLogisticTest {
 
     @Test
     void gradientMatchesFiniteDifferences() {
-        double[] scores = {3.0, -0.7, 40.0, 0.2, 1.1, -45.0};
-        double[] gradient = PairwiseLogistic.of(scores).scoreGradient(2.0);
+        assertGradientMatchesFiniteDifferences(new double[] {3.0, -0.7, 40.0, 0.2, 1.1, -45.0}, null, 2.0);
+    }
+
+    /** {@code factor ×} the loss's gradient per score against central differences (weights null: all 1). */
+    static void assertGradientMatchesFiniteDifferences(double[] scores, double[] weights, double factor) {
+        double[] gradient = PairwiseLogistic.of(scores, weights).scoreGradient(factor);
         double h = 1e-6;
         for (int i = 0; i < scores.length; i++) {
             double[] plus = scores.clone();
             double[] minus = scores.clone();
             plus[i] += h;
             minus[i] -= h;
-            double numeric = 2.0 * (PairwiseLogistic.of(plus).loss() - PairwiseLogistic.of(minus).loss()) / (2 * h);
+            double numeric = factor * (PairwiseLogistic.of(plus, weights).loss() - PairwiseLogistic.of(minus, weights).loss()) / (2 * h);
             assertEquals(numeric, gradient[i], 1e-7, "score " + i);
         }
     }
