@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.function.Function;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -56,13 +57,23 @@ final class Browser implements AutoCloseable {
         return driver.findElement(By.cssSelector(css));
     }
 
+    /** Waits for the condition; an element the page re-rendered meanwhile (stale) is looked up again. */
     <T> T await(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(30)).until(condition);
+        return new WebDriverWait(driver, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class).until(condition);
+    }
+
+    /** Clicks the element, looking it up again if the page re-rendered it between finding and clicking. */
+    void click(String css) {
+        await(d -> {
+            d.findElement(By.cssSelector(css)).click();
+            return true;
+        });
     }
 
     /** Waits until the element's text contains {@code text}; returns that text. */
     String awaitText(String css, String text) {
         return new WebDriverWait(driver, Duration.ofSeconds(30))
+                .ignoring(StaleElementReferenceException.class)
                 .withMessage(() -> css + " should contain '" + text + "' but shows '"
                         + driver.findElement(By.cssSelector(css)).getText() + "'")
                 .until(d -> {

@@ -288,12 +288,12 @@ class PagesBrowserTest extends BrowserPageTest {
         browser.awaitText("#lines", "RLOO");
         assertTrue(browser.find("#lines").getText().contains("live"));
         // served beside the live line, then no longer (the admin's buttons on each replayed line)
-        browser.find(".serve-line[data-line=replay-offsets]").click();
+        browser.click(".serve-line[data-line=replay-offsets]");
         browser.awaitText("#lines-state", "Line replay-offsets is served beside the live line.");
         browser.await(d -> d.findElements(By.cssSelector("#lines .chip-served")).size() == 1 ? true : null);
         assertTrue(ServicesStandIn.servedLines.contains("replay-offsets"));
         browser.await(d -> d.findElement(By.cssSelector(".serve-line[data-line=replay-offsets]")).getText().equals("Stop serving") ? true : null);
-        browser.find(".serve-line[data-line=replay-offsets]").click();
+        browser.click(".serve-line[data-line=replay-offsets]");
         browser.awaitText("#lines-state", "Line replay-offsets is no longer served.");
         assertFalse(ServicesStandIn.servedLines.contains("replay-offsets"));
         browser.await(d -> d.findElements(By.cssSelector("#lines .chip-served")).isEmpty() ? true : null);
