@@ -26,7 +26,6 @@ public class LineControlWatcher {
     private static final Logger LOG = Logger.getLogger(LineControlWatcher.class);
     /** How long a start waits for the controls before serving the newest without them. */
     static final Duration FIRST_READ = Duration.ofSeconds(10);
-    private static final Duration RETRY = Duration.ofSeconds(2);
 
     @Inject
     InferenceConfig config;
@@ -45,16 +44,13 @@ public class LineControlWatcher {
 
     private LineControls controls;
     private Thread pinner;
-    private final Object changed = new Object();
-    /** Counts the changes heard, so one heard between applying and waiting is not slept through. */
-    private long heard;
-    private volatile boolean stopping;
+    private final Wakeups wakeups = new Wakeups();
 
     void start(@Observes StartupEvent event) {
         registry.pin(new ModelRegistry.Pin(null, null, "reading the admin's line controls (" + dev.rlhfloop.contracts.Topics.LINE_CONTROL
                 + ") before serving"));
         controls = LineControls.follow(bootstrapServers, "inference-line-control-" + UUID.randomUUID(), control -> {
-            if (control.line().equals(config.modelLine())) wake();
+            if (control.line().equals(config.modelLine())) wakeups.wake();
             else servedLines.controlled(control);
         });
         pinner = new Thread(this::follow, "line-control-pin");
@@ -63,8 +59,7 @@ public class LineControlWatcher {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        stopping = true;
-        wake();
+        wakeups.stop();
         if (controls != null) controls.close();
     }
 
@@ -78,13 +73,6 @@ public class LineControlWatcher {
         return new ModelRegistry.Pair(pinned, againstBaseline ? baseline : pinned);
     }
 
-    private void wake() {
-        synchronized (changed) {
-            heard++;
-            changed.notifyAll();
-        }
-    }
-
     private void follow() {
         try {
             if (!controls.awaitCaughtUp(FIRST_READ)) {
@@ -92,16 +80,7 @@ public class LineControlWatcher {
                         dev.rlhfloop.contracts.Topics.LINE_CONTROL, FIRST_READ.toSeconds());
                 registry.pin(null);
             }
-            while (!stopping) {
-                long before;
-                synchronized (changed) {
-                    before = heard;
-                }
-                boolean settled = !controls.caughtUp() || apply(controls.of(config.modelLine()));
-                synchronized (changed) {
-                    if (heard == before && !stopping) changed.wait((settled ? Duration.ofSeconds(30) : RETRY).toMillis());
-                }
-            }
+            wakeups.loop(() -> !controls.caughtUp() || apply(controls.of(config.modelLine())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -128,7 +107,7 @@ public class LineControlWatcher {
                         + " is pinned by the admin and not loaded yet"));
             }
             LOG.infof("line %s: version %s is pinned; not loadable yet (not on the registry, or its download failed), trying again in %d s",
-                    control.line(), control.pinnedVersion(), RETRY.toSeconds());
+                    control.line(), control.pinnedVersion(), Wakeups.RETRY.toSeconds());
             return false;
         }
         registry.pin(new ModelRegistry.Pin(control.pinnedVersion(), model.get(), null));

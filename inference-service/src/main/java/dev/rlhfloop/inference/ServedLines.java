@@ -26,7 +26,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ServedLines {
     private static final Logger LOG = Logger.getLogger(ServedLines.class);
-    private static final Duration RETRY = Duration.ofSeconds(2);
 
     @Inject
     InferenceConfig config;
@@ -41,9 +40,7 @@ public class ServedLines {
     private final Map<String, ModelVersion> announced = new ConcurrentHashMap<>();
     /** The admin's control of each line other than the live one, as last read. */
     private final Map<String, LineControl> controls = new ConcurrentHashMap<>();
-    private final Object changed = new Object();
-    private long heard;
-    private volatile boolean stopping;
+    private final Wakeups wakeups = new Wakeups();
     private Thread loader;
 
     void start(@Observes StartupEvent event) {
@@ -53,22 +50,21 @@ public class ServedLines {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        stopping = true;
-        wake();
+        wakeups.stop();
     }
 
     /** A version of another line read from the registry (at start or later). */
     void announced(ModelVersion version) {
         if (version.modelLine().equals(config.modelLine())) return;
         announced.put(version.versionId(), version);
-        if (isServed(version.modelLine())) wake();
+        if (isServed(version.modelLine())) wakeups.wake();
     }
 
     /** A line control read from {@code rlhf.line-control}. */
     void controlled(LineControl control) {
         if (control.line().equals(config.modelLine())) return;
         LineControl before = controls.put(control.line(), control);
-        if (control.served() || (before != null && before.served())) wake();
+        if (control.served() || (before != null && before.served())) wakeups.wake();
     }
 
     /**
@@ -101,25 +97,9 @@ public class ServedLines {
         return control != null && control.served();
     }
 
-    private void wake() {
-        synchronized (changed) {
-            heard++;
-            changed.notifyAll();
-        }
-    }
-
     private void follow() {
         try {
-            while (!stopping) {
-                long before;
-                synchronized (changed) {
-                    before = heard;
-                }
-                boolean settled = reconcile();
-                synchronized (changed) {
-                    if (heard == before && !stopping) changed.wait((settled ? Duration.ofSeconds(30) : RETRY).toMillis());
-                }
-            }
+            wakeups.loop(this::reconcile);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
