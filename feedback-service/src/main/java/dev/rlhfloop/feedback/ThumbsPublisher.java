@@ -16,8 +16,9 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
- * Writes thumbs to rlhf.thumbs through the {@code thumbs} channel (the votes channel's producer
- * settings) and returns only once every in-sync replica has them.
+ * Writes thumbs to rlhf.thumbs through the {@code thumbs} channel (the votes producer's settings:
+ * acks=all, idempotence, linger 0) and returns only once every in-sync replica has them. A channel
+ * and a wait suit their rate; votes, far more of them, skip both ({@link VotePublisher}).
  */
 @ApplicationScoped
 public class ThumbsPublisher {
