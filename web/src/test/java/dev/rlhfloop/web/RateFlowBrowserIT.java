@@ -257,11 +257,20 @@ class RateFlowBrowserIT {
     }
 
     /** Opens the real stack's stats stream in this page, as the dashboard does, and keeps the last total it carried. */
+    /**
+     * Follows {@code /api/stats/events} as a client that stays on it: the stream answers 503
+     * {@code stores_loading} while the feedback stores rebalance (as after LoopIT's trainer restart),
+     * and an EventSource refused with a status never retries by itself, so it opens the stream again.
+     */
     private static void listenToStatsStream() {
         browser.driver.executeScript("""
                 window.__streamedVotes = -1;
-                const source = new EventSource('/api/stats/events');
-                source.addEventListener('stats', (e) => { window.__streamedVotes = JSON.parse(e.data).totals.votes; });""");
+                const open = () => {
+                  const source = new EventSource('/api/stats/events');
+                  source.addEventListener('stats', (e) => { window.__streamedVotes = JSON.parse(e.data).totals.votes; });
+                  source.onerror = () => { if (source.readyState === EventSource.CLOSED) setTimeout(open, 1000); };
+                };
+                open();""");
     }
 
     private static long streamedVoteTotal() {
