@@ -43,13 +43,19 @@ public record GptConfig(int vocabSize, int contextLength, int embedDim, int head
         return of(50257, 1024, 768, 12, 12);
     }
 
-    /** {@code nano}, {@code small} or {@code gpt2-124m}. */
+    /** GPT-2 medium's shape (OpenAI's 355M, Hugging Face's {@code gpt2-medium}): 24 layers of 1024 dimensions, 16 heads. */
+    public static GptConfig gpt2Medium() {
+        return of(50257, 1024, 1024, 16, 24);
+    }
+
+    /** {@code nano}, {@code small}, {@code gpt2-124m} or {@code gpt2-355m}. */
     public static GptConfig preset(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "nano" -> nano();
             case "small" -> small();
             case "gpt2-124m", "gpt2", "124m" -> gpt2();
-            default -> throw new IllegalArgumentException("unknown model preset '" + name + "' (known: nano, small, gpt2-124m)");
+            case "gpt2-355m", "gpt2-medium", "355m" -> gpt2Medium();
+            default -> throw new IllegalArgumentException("unknown model preset '" + name + "' (known: nano, small, gpt2-124m, gpt2-355m)");
         };
     }
 
