@@ -504,14 +504,14 @@ public final class LoopQuality {
         }
     }
 
-    private static void resetPeaks() {
+    static void resetPeaks() {
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) pool.resetPeakUsage();
         }
     }
 
     /** The heap's peak since {@link #resetPeaks}: the sum of its pools' peaks (an upper bound: pools peak at different times). */
-    private static double peakHeapMb() {
+    static double peakHeapMb() {
         long bytes = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) bytes += pool.getPeakUsage().getUsed();

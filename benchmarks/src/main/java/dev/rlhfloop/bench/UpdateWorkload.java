@@ -22,7 +22,11 @@ import java.util.List;
  */
 record UpdateWorkload(List<TokenizedPreference> pairs, List<TokenizedFeedback> thumbs) {
 
-    static UpdateWorkload of(Tokenizer tokenizer, int pairs, int thumbs, int answerTokens, int contextLength) {
+    static UpdateWorkload of(Tokenizer tokenizer, int pairs, int thumbs, int answerTokens, int contextLength, int vocabSize) {
+        if (tokenizer.vocabSize() > vocabSize) {
+            throw new IllegalArgumentException("the tokenizer's " + tokenizer.vocabSize() + " tokens do not fit the model's vocabulary of "
+                    + vocabSize);
+        }
         BuiltinData data = new BuiltinData(BuiltinData.DEFAULT_SEED);
         List<String> prompts = data.prompts();
         int answers = 2 * pairs + thumbs;
@@ -33,11 +37,11 @@ record UpdateWorkload(List<TokenizedPreference> pairs, List<TokenizedFeedback> t
             int[] prompt = tokenizer.encode(AlpacaFormat.prompt(prompts.get(i % prompts.size()), ""));
             if (i < pairs) {
                 pairList.add(PolicyUpdate.fit(prompt, window(text, 2 * i, answerTokens), window(text, 2 * i + 1, answerTokens),
-                        contextLength, tokenizer.vocabSize()));
+                        contextLength, vocabSize));
             } else {
                 // alternately up and down, as raters' thumbs come
                 thumbList.add(TokenizedFeedback.fit(prompt, window(text, pairs + i, answerTokens), i % 2 == 0, contextLength,
-                        tokenizer.vocabSize()));
+                        vocabSize));
             }
         }
         return new UpdateWorkload(List.copyOf(pairList), List.copyOf(thumbList));
