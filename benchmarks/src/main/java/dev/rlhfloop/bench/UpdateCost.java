@@ -1,6 +1,5 @@
 package dev.rlhfloop.bench;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
 import com.sun.management.OperatingSystemMXBean;
 import dev.rlhfloop.llm.data.AlpacaFormat;
 import dev.rlhfloop.llm.data.builtin.BuiltinData;
@@ -22,16 +21,11 @@ import dev.rlhfloop.llm.tensor.WeightFormat;
 import dev.rlhfloop.llm.tokenizer.BpeTokenizer;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
 
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +36,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -63,8 +56,8 @@ import java.util.stream.Stream;
  * stop early, as GPT-2 rarely does). Each row runs in a JVM of its own ({@code --xmx}, the trainer's
  * flags, its default collector), so one row's heap does not carry into the next; the row gives the
  * wall and the process's CPU seconds, the heap resident before the update (the models), the heap
- * pools' peak during it (after a GC and a peak reset), the largest heap left after any collection
- * during it (what must fit: a lower bound for {@code -Xmx}) and the process's peak RSS ({@code VmHWM}).
+ * pools' peak during it (after a GC and a peak reset) and the process's peak RSS ({@code VmHWM}).
+ * What heap suffices: run a job again at a smaller {@code --xmx} (a row that runs out says so).
  */
 public final class UpdateCost {
 
@@ -149,17 +142,17 @@ public final class UpdateCost {
     }
 
     static final String HEADER = """
-            | preset | job | wall s | CPU s | of which reward model s | checkpoint s | models resident MB | peak heap MB | largest heap after a GC MB | peak RSS MB | load | notes |
-            | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |""";
+            | preset | job | wall s | CPU s | of which reward model s | checkpoint s: files + archives | models resident MB | peak heap MB | peak RSS MB | load | notes |
+            | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |""";
 
     /** A table row of one job's result (its JVM's {@code RESULT} line). */
     static String row(String preset, String job, Map<String, String> r) {
         if (r.containsKey("failed")) {
-            return String.format("| %s | %s | failed: %s | | | | | | | | %s | |", preset, job, r.get("failed"), r.getOrDefault("load", ""));
+            return String.format("| %s | %s | failed: %s | | | | | | | %s | |", preset, job, r.get("failed"), r.getOrDefault("load", ""));
         }
-        return String.format("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", preset, job, r.get("wallSeconds"),
+        return String.format("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", preset, job, r.get("wallSeconds"),
                 r.get("cpuSeconds"), r.getOrDefault("rewardModelSeconds", ""), r.getOrDefault("checkpointSeconds", ""),
-                r.get("residentMb"), r.get("peakHeapMb"), r.get("liveHeapMb"), r.get("peakRssMb"), r.getOrDefault("load", ""),
+                r.get("residentMb"), r.get("peakHeapMb"), r.get("peakRssMb"), r.getOrDefault("load", ""),
                 r.getOrDefault("notes", ""));
     }
 
@@ -234,14 +227,14 @@ public final class UpdateCost {
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         Memory.Peaks peaks = memory.stop();
 
-        double checkpoint = checkpoint(job.equals("reward-model") ? null : policy, rewardModel, critic, tokenizer);
+        Checkpoint checkpoint = checkpoint(job.equals("reward-model") ? null : policy, rewardModel, critic, tokenizer);
         Map<String, String> result = new LinkedHashMap<>();
         result.put("wallSeconds", String.format(Locale.ROOT, "%.1f", wall));
         result.put("cpuSeconds", String.format(Locale.ROOT, "%.1f", cpu));
         if (rewardModelDone.get() > 0 && !job.equals("reward-model")) {
             result.put("rewardModelSeconds", String.format(Locale.ROOT, "%.1f", (rewardModelDone.get() - t0) / 1e9));
         }
-        result.put("checkpointSeconds", String.format(Locale.ROOT, "%.1f", checkpoint));
+        result.put("checkpointSeconds", String.format(Locale.ROOT, "%.1f + %.1f", checkpoint.files(), checkpoint.archives()));
         peaks.into(result);
         String metric = job.equals("reward-model") ? "rewardTrainAccuracy" : algorithm.lossMetric();
         result.put("notes", String.format(Locale.ROOT, "%d pairs%s; %s %s", pairs.size(),
@@ -250,24 +243,28 @@ public final class UpdateCost {
         return result;
     }
 
+    /** Seconds of a checkpoint: writing the weights' files, and packing the archives the trainer serves. */
+    record Checkpoint(double files, double archives) {}
+
     /**
      * The trainer's checkpoint of a version, timed: the policy's weights and its archive, the reward
      * model and its archive, PPO's critic (written to a temporary directory, removed after).
      */
-    private static double checkpoint(Gpt policy, RewardModel rewardModel, ValueModel critic, BpeTokenizer tokenizer) throws IOException {
+    private static Checkpoint checkpoint(Gpt policy, RewardModel rewardModel, ValueModel critic, BpeTokenizer tokenizer) throws IOException {
         Path dir = Files.createTempDirectory("update-cost");
         try {
             long t0 = System.nanoTime();
+            Path model = dir.resolve("model");
             if (policy != null) {
-                Path model = dir.resolve("model");
                 GptCheckpoint.save(policy, model);
                 TokenizerFiles.writeHuggingFace(tokenizer, model.resolve(ModelArchive.TOKENIZER_FILE));
-                ModelArchive.pack(model, dir.resolve("weights.zip"));
             }
             rewardModel.save(dir.resolve("reward-model"));
-            ModelArchive.packStored(dir.resolve("reward-model"), dir.resolve("reward-model.zip"), RewardModel.ARCHIVE_FILES);
             if (critic != null) critic.save(dir.resolve("value-model"));
-            return (System.nanoTime() - t0) / 1e9;
+            long t1 = System.nanoTime();
+            if (policy != null) ModelArchive.pack(model, dir.resolve("weights.zip"));
+            ModelArchive.packStored(dir.resolve("reward-model"), dir.resolve("reward-model.zip"), RewardModel.ARCHIVE_FILES);
+            return new Checkpoint((t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
@@ -284,9 +281,9 @@ public final class UpdateCost {
     static Map<String, String> serve(Options options) throws IOException {
         GptConfig config = GptConfig.preset(options.preset());
         BpeTokenizer tokenizer = TokenizerFiles.gpt2();
-        Memory memory = Memory.start();
         Gpt model = Gpt.create(config, SEED);
         model.packForInference(WeightFormat.FP32);
+        Memory memory = Memory.start(); // resident: one served version (its fp32 parameters and the packed copy)
         Generator generator = new Generator(model);
         int[] prompt = tokenizer.encode(AlpacaFormat.prompt(new BuiltinData(BuiltinData.DEFAULT_SEED).prompts().get(0), ""));
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -327,68 +324,33 @@ public final class UpdateCost {
     /**
      * The heap and the process's memory over a measured span: the heap resident at its start (after a
      * GC), the sum of the heap pools' peaks (reset at the start; an upper bound, as pools peak at
-     * different times and a collector lets garbage grow toward {@code -Xmx}), the largest heap any
-     * collection left (the live data: a lower bound of the heap that must fit) and {@code VmHWM}.
+     * different times and a collector lets garbage grow toward {@code -Xmx}: run at a smaller
+     * {@code --xmx} to see what suffices) and the process's peak RSS ({@code VmHWM}, over its life).
      */
     static final class Memory {
         private final long resident;
-        private final AtomicLong largestAfterGc = new AtomicLong();
-        private final List<NotificationEmitter> emitters = new ArrayList<>();
-        private final javax.management.NotificationListener listener;
 
         private Memory() {
             System.gc();
-            resident = heapUsed();
+            resident = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+                    .mapToLong(p -> p.getUsage().getUsed()).sum();
             LoopQuality.resetPeaks();
-            Set<String> heapPools = heapPools().stream().map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
-            listener = (notification, handback) -> {
-                if (!notification.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) return;
-                var info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-                long after = 0;
-                for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-                    if (heapPools.contains(pool.getKey())) after += pool.getValue().getUsed();
-                }
-                largestAfterGc.accumulateAndGet(after, Math::max);
-            };
-            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-                if (gc instanceof NotificationEmitter emitter) {
-                    emitter.addNotificationListener(listener, null, null);
-                    emitters.add(emitter);
-                }
-            }
         }
 
         static Memory start() {
             return new Memory();
         }
 
-        record Peaks(long residentBytes, double peakHeapMb, long largestAfterGcBytes, long peakRssBytes) {
+        record Peaks(long residentBytes, double peakHeapMb, long peakRssBytes) {
             void into(Map<String, String> result) {
                 result.put("residentMb", Long.toString(residentBytes / 1_000_000));
                 result.put("peakHeapMb", String.format(Locale.ROOT, "%.0f", peakHeapMb));
-                result.put("liveHeapMb", largestAfterGcBytes == 0 ? "no GC" : Long.toString(largestAfterGcBytes / 1_000_000));
                 result.put("peakRssMb", peakRssBytes < 0 ? "?" : Long.toString(peakRssBytes / 1_000_000));
             }
         }
 
         Peaks stop() throws IOException {
-            for (NotificationEmitter emitter : emitters) {
-                try {
-                    emitter.removeNotificationListener(listener);
-                } catch (javax.management.ListenerNotFoundException ignored) {
-                    // not registered on this one
-                }
-            }
-            return new Peaks(resident, LoopQuality.peakHeapMb(), largestAfterGc.get(),
-                    peakRss(Files.readString(Path.of("/proc/self/status"))));
-        }
-
-        private static long heapUsed() {
-            return heapPools().stream().mapToLong(p -> p.getUsage().getUsed()).sum();
-        }
-
-        private static List<MemoryPoolMXBean> heapPools() {
-            return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP).toList();
+            return new Peaks(resident, LoopQuality.peakHeapMb(), peakRss(Files.readString(Path.of("/proc/self/status"))));
         }
     }
 
