@@ -557,6 +557,7 @@ public final class Gpt {
             if (start + n > caches[i].capacity()) {
                 throw new IllegalArgumentException("context full: " + start + " + " + n + " tokens exceed " + caches[i].capacity());
             }
+            caches[i].reserve(start + n);
             firstRow[i + 1] = firstRow[i] + n;
             longest = Math.max(longest, start + n);
         }

@@ -50,6 +50,29 @@ class GenerationTest {
         assertEquals(tokens.length, cache.position());
     }
 
+    /** The cache grows with the positions used (its memory is a whole context only for a whole context), and still matches. */
+    @Test
+    void aCacheGrowsAsTokensComeAndStillMatchesTheFullForward() {
+        GptConfig config = new GptConfig(40, 300, 32, 4, 2, 0f, true, true, 1e-5f);
+        Gpt gpt = Gpt.create(config, 8);
+        int[] tokens = new Random(4).ints(140, 0, config.vocabSize()).toArray();
+        float[] full = gpt.forward(tokens, 1, tokens.length).clone();
+        int v = config.vocabSize();
+        KvCache cache = gpt.newCache();
+        assertEquals(64, cache.allocatedPositions());
+        assertEquals(300, cache.capacity());
+        float[] prefill = gpt.forwardCached(cache, Arrays.copyOf(tokens, 70));
+        assertEquals(128, cache.allocatedPositions(), "doubled past the prompt");
+        assertClose(Arrays.copyOfRange(full, 69 * v, 70 * v), prefill);
+        for (int t = 70; t < tokens.length; t++) {
+            float[] step = gpt.forwardCached(cache, tokens[t]);
+            assertClose(Arrays.copyOfRange(full, t * v, (t + 1) * v), step);
+        }
+        assertEquals(256, cache.allocatedPositions());
+        gpt.forwardCached(cache, new int[150]);
+        assertEquals(300, cache.allocatedPositions(), "never past the context");
+    }
+
     private static void assertClose(float[] expected, float[] actual) {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], actual[i], 1e-4, "index " + i);
