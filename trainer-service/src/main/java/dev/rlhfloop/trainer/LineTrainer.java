@@ -517,6 +517,11 @@ final class LineTrainer implements Runnable {
         return ratings;
     }
 
+    /** When the batch's last vote (or rating) was cast: the one that completed it, for a batch cut by count. */
+    private static Optional<Instant> lastVote(List<PendingPairs.Pending> records) {
+        return records.stream().filter(PendingPairs.Pending::trainable).map(PendingPairs.Pending::votedAt).max(Comparator.naturalOrder());
+    }
+
     /** Trains, checkpoints, commits the offsets and publishes one version; in that order. */
     private ModelVersion train(Gpt policy, RewardModel rewardModel, ValueModel critic, Gpt reference, Tokenizer tokenizer, Batch batch, int number,
                                String parentVersion, Map<TopicPartition, Long> before, long votesBefore) {
@@ -539,6 +544,7 @@ final class LineTrainer implements Runnable {
         String versionId = versionId(line, live, number);
         long seed = context.config().seed() * 1_000_003L + number;
 
+        Instant cutAt = Instant.now();
         context.compute().lock();
         training = true;
         long updateStarted = System.nanoTime();
@@ -548,10 +554,15 @@ final class LineTrainer implements Runnable {
             context.status().progress(line, live, algorithm, 0, 0, null, Map.of(),
                     "training " + versionId + " on " + pairs.size() + " pairs" + (thumbs > 0 ? " and " + thumbs + " thumbs" : ""));
             if (onlinePool == null) onlinePool = TrainerUpdate.onlinePool(context.config(), update.settings(), tokenizer);
+            long[] rewardModelDone = {t0};
             Map<String, Double> metrics = update.run(policy, reference, rewardModel, critic, pairs, ratings, onlinePool,
                     tokenizer.endOfTextId(), seed,
-                    (stage, step, total, loss) -> context.status().progress(line, live,
-                            stage == PolicyUpdate.Stage.REWARD_MODEL ? Algorithm.REWARD_MODEL : algorithm, step, total, loss, Map.of(), null));
+                    (stage, step, total, loss) -> {
+                        if (stage == PolicyUpdate.Stage.REWARD_MODEL) rewardModelDone[0] = System.nanoTime();
+                        context.status().progress(line, live,
+                                stage == PolicyUpdate.Stage.REWARD_MODEL ? Algorithm.REWARD_MODEL : algorithm, step, total, loss, Map.of(), null);
+                    });
+            long trained = System.nanoTime();
             // a trainer that lost the line (a standby took over) stops before it touches the shared store
             context.fence().accept("staging " + versionId);
             Path staged = context.store().staging(line, number);
@@ -586,6 +597,7 @@ final class LineTrainer implements Runnable {
                     metrics,
                     weights, Instant.now(),
                     new ModelVersion.Engine(Engine.version(), Engine.floatLanes()));
+            long packed = System.nanoTime();
             context.fence().accept("checkpoint " + versionId);
             context.store().commit(staged, number, version);
 
@@ -595,11 +607,12 @@ final class LineTrainer implements Runnable {
 
             context.published().accept(version);
             built.add(new Built(version, batch.rebuilds()));
-            LOG.infof("line %s published %s (%s on %d pairs and %d thumbs, cut by %s, %.1f s): %s", line, versionId, algorithm, pairs.size(),
-                    thumbs, batch.cut(),
-                    (System.nanoTime() - t0) / 1e9, metrics);
+            VersionTimes times = new VersionTimes(live ? lastVote(batch.records()).map(v -> Duration.between(v, cutAt)).orElse(null) : null,
+                    trained - t0, rewardModelDone[0] - t0, packed - trained, System.nanoTime() - packed);
+            LOG.infof("line %s, version %s: %s (%s on %d pairs and %d thumbs, cut by %s): %s", line, versionId, times, algorithm,
+                    pairs.size(), thumbs, batch.cut(), metrics);
             context.status().progress(line, live, algorithm, 1, 1, metrics.get(update.algorithm().lossMetric()), metrics,
-                    "published " + versionId);
+                    "published " + versionId + ": " + times.brief());
             return version;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot checkpoint " + versionId + " of line " + line, e);
