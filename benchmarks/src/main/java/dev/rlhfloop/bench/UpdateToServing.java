@@ -75,7 +75,7 @@ public final class UpdateToServing {
     record Seen(String id, long requestedMillis, long firstTextMillis, long doneMillis) {}
 
     /** One version's clock: the completing vote's 202 and the end of its first answer. */
-    record Measured(String version, long voteMillis, long firstAnswerMillis, Seen first) {
+    record Measured(String version, long voteMillis, long pairReadMillis, long firstAnswerMillis, Seen first) {
         double seconds() {
             return (firstAnswerMillis - voteMillis) / 1000.0;
         }
@@ -86,6 +86,8 @@ public final class UpdateToServing {
     private String token;
     /** comparison id → pair's place on the pairs topic ("partition:offset"). */
     private final Map<String, String> pairs = new ConcurrentHashMap<>();
+    /** comparison id → when this benchmark read its pair (a read-committed consumer, as the trainer's). */
+    private final Map<String, Long> pairReadMillis = new ConcurrentHashMap<>();
     /** comparison id → versions that answered it. */
     private final Map<String, Set<String>> answeredBy = new ConcurrentHashMap<>();
     private final List<ModelVersion> versions = new CopyOnWriteArrayList<>();
@@ -166,8 +168,8 @@ public final class UpdateToServing {
                 }
             }
             ModelVersion version = awaitVersion(newest);
-            long completing = completingVote(version, ackOf);
-            Measured m = new Measured(newest, completing, first.doneMillis(), first);
+            String completing = completingVote(version, ackOf);
+            Measured m = new Measured(newest, ackOf.get(completing), pairReadMillis.get(completing), first.doneMillis(), first);
             measured.add(m);
             loadSum += BenchStack.loadAverage();
             System.out.printf(Locale.ROOT, "version %s: %d votes; vote that completed its batch → its first answer: %.2f s (load average %.1f)%n",
@@ -183,13 +185,13 @@ public final class UpdateToServing {
         Map<String, Matcher> trained = lines(stack.log("trainer-service"), TRAINER_LINE);
         Map<String, Matcher> loaded = lines(stack.log("inference-service"), LOADED_LINE);
         Map<String, List<Double>> phases = new LinkedHashMap<>();
-        for (String phase : List.of("total", "batch cut", "training", "reward model", "policy", "publishing", "files", "announcing",
+        for (String phase : List.of("total", "vote → pair read", "batch cut", "training", "reward model", "policy", "publishing", "files", "announcing",
                 "announced → load", "hot-load", "fetch", "load", "first answer", "other")) {
             phases.put(phase, new ArrayList<>());
         }
         System.out.println();
-        System.out.println("| version | total s | cut | training (RM + policy) | publishing (files + announce) | announced → load | hot-load (fetch + load) | first answer | other |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| version | total s | vote → pair read | cut | training (RM + policy) | publishing (files + announce) | announced → load | hot-load (fetch + load) | first answer | other |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Measured m : measured) {
             Matcher t = trained.get(m.version());
             Matcher l = loaded.get(m.version());
@@ -202,11 +204,12 @@ public final class UpdateToServing {
             double hotLoad = d(l, 3) / 1000, fetch = d(l, 4) / 1000, load = d(l, 5) / 1000, notice = d(l, 6) / 1000;
             double firstAnswer = (m.firstAnswerMillis() - logMillis(l.group(1))) / 1000.0;
             double other = m.seconds() - cut - training - publishing - notice - hotLoad - firstAnswer;
-            double[] values = {m.seconds(), cut, training, rm, policy, publishing, files, announcing, notice, hotLoad, fetch, load, firstAnswer, other};
+            double pairRead = (m.pairReadMillis() - m.voteMillis()) / 1000.0;
+            double[] values = {m.seconds(), pairRead, cut, training, rm, policy, publishing, files, announcing, notice, hotLoad, fetch, load, firstAnswer, other};
             int i = 0;
             for (List<Double> list : phases.values()) list.add(values[i++]);
-            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f (%.2f + %.2f) | %.2f (%.2f + %.2f) | %.2f | %.2f (%.2f + %.2f) | %.2f | %.2f |%n",
-                    m.version(), m.seconds(), cut, training, rm, policy, publishing, files, announcing, notice, hotLoad, fetch, load, firstAnswer, other);
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f (%.2f + %.2f) | %.2f (%.2f + %.2f) | %.2f | %.2f (%.2f + %.2f) | %.2f | %.2f |%n",
+                    m.version(), m.seconds(), pairRead, cut, training, rm, policy, publishing, files, announcing, notice, hotLoad, fetch, load, firstAnswer, other);
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "over %d versions (mean load average %.1f on %d cores):%n", measured.size(), meanLoad,
@@ -317,7 +320,11 @@ public final class UpdateToServing {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     if (r.value() == null) continue;
                     switch (r.topic()) {
-                        case Topics.PREFERENCE_PAIRS -> pairs.put(Json.read(r.value(), PreferencePair.class).comparisonId(), r.partition() + ":" + r.offset());
+                        case Topics.PREFERENCE_PAIRS -> {
+                            String id = Json.read(r.value(), PreferencePair.class).comparisonId();
+                            pairReadMillis.put(id, System.currentTimeMillis());
+                            pairs.put(id, r.partition() + ":" + r.offset());
+                        }
                         case Topics.GENERATIONS -> {
                             GenerationEvent answer = Json.read(r.value(), GenerationEvent.class);
                             answeredBy.computeIfAbsent(answer.comparisonId(), id -> ConcurrentHashMap.newKeySet()).add(answer.answer().modelVersion());
@@ -376,9 +383,9 @@ public final class UpdateToServing {
         }
     }
 
-    /** The latest 202 among the votes whose pairs the version took: the vote that completed its batch. */
-    private long completingVote(ModelVersion version, Map<String, Long> ackOf) {
-        long latest = -1;
+    /** The comparison of the latest 202 among the votes whose pairs the version took: the vote that completed its batch. */
+    private String completingVote(ModelVersion version, Map<String, Long> ackOf) {
+        String latest = null;
         for (Map.Entry<String, Long> vote : ackOf.entrySet()) {
             String place = pairs.get(vote.getKey());
             if (place == null) continue;
@@ -387,9 +394,9 @@ public final class UpdateToServing {
             long offset = Long.parseLong(place.substring(colon + 1));
             long from = version.trainedOn().fromOffsets() == null ? 0 : version.trainedOn().fromOffsets().getOrDefault(key, 0L);
             long to = version.trainedOn().offsets().getOrDefault(key, 0L);
-            if (offset >= from && offset < to) latest = Math.max(latest, vote.getValue());
+            if (offset >= from && offset < to && (latest == null || vote.getValue() > ackOf.get(latest))) latest = vote.getKey();
         }
-        if (latest < 0) throw new IllegalStateException("none of the votes is in version " + version.versionId() + "'s batch");
+        if (latest == null) throw new IllegalStateException("none of the votes is in version " + version.versionId() + "'s batch");
         return latest;
     }
 }

@@ -73,8 +73,12 @@ final class LineTrainer implements Runnable {
                    Runnable stateChanged, java.util.function.Consumer<String> fence,
                    java.util.function.Predicate<String> paused, ForgottenRaters forgotten, RaterWeights raterWeights) {}
 
-    /** A version this line published and, for a replay, the recorded version whose batch it took. */
-    record Built(ModelVersion version, ModelVersion rebuilds) {}
+    /**
+     * A version this line published and, for a replay, the recorded version whose batch it took;
+     * {@code sameFiles}: its archive holds the same files as the recorded one's though their digests
+     * differ (one packed deflated, as archives were before they were stored).
+     */
+    record Built(ModelVersion version, ModelVersion rebuilds, boolean sameFiles) {}
 
     /** One batch: its records in the log's order, what ended it, and the recorded version it repeats (or null). */
     private record Batch(List<PendingPairs.Pending> records, ModelVersion.Cut cut, ModelVersion rebuilds) {}
@@ -517,6 +521,18 @@ final class LineTrainer implements Runnable {
         return ratings;
     }
 
+    /** Whether the recorded version's archive (where this trainer has it) holds the same files as the new one's under another digest. */
+    private boolean sameFiles(ModelStore.Checkpoint built, ModelVersion recorded) {
+        if (recorded == null || recorded.weights().sha256().equals(built.version().weights().sha256())) return false;
+        Optional<Path> archive = context.store().find(recorded.versionId()).map(ModelStore.Checkpoint::archive).filter(Files::isRegularFile);
+        try {
+            return archive.isPresent() && ModelArchive.sameContents(built.archive(), archive.get());
+        } catch (IOException e) {
+            LOG.warnf("line %s: cannot compare %s with %s: %s", line, built.version().versionId(), recorded.versionId(), e.getMessage());
+            return false;
+        }
+    }
+
     /** When the batch's last vote (or rating) was cast: the one that completed it, for a batch cut by count. */
     private static Optional<Instant> lastVote(List<PendingPairs.Pending> records) {
         return records.stream().filter(PendingPairs.Pending::trainable).map(PendingPairs.Pending::votedAt).max(Comparator.naturalOrder());
@@ -599,14 +615,14 @@ final class LineTrainer implements Runnable {
                     new ModelVersion.Engine(Engine.version(), Engine.floatLanes()));
             long packed = System.nanoTime();
             context.fence().accept("checkpoint " + versionId);
-            context.store().commit(staged, number, version);
+            ModelStore.Checkpoint checkpoint = context.store().commit(staged, number, version);
 
             Map<TopicPartition, OffsetAndMetadata> commit = new LinkedHashMap<>();
             after.forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset, versionId)));
             consumer.commitSync(commit);
 
             context.published().accept(version);
-            built.add(new Built(version, batch.rebuilds()));
+            built.add(new Built(version, batch.rebuilds(), sameFiles(checkpoint, batch.rebuilds())));
             VersionTimes times = new VersionTimes(live ? lastVote(batch.records()).map(v -> Duration.between(v, cutAt)).orElse(null) : null,
                     trained - t0, rewardModelDone[0] - t0, packed - trained, System.nanoTime() - packed);
             LOG.infof("line %s, version %s: %s (%s on %d pairs and %d thumbs, cut by %s): %s", line, versionId, times, algorithm,
