@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * Where a version's time went, for the operator's one log line per version and the dashboard's
  * message: from its batch's last vote to the cut ({@code null} for a replay, whose votes are old),
- * training (the reward model's part of it, then the policy's), writing the version's files (weights,
+ * training (the reward model's part of it, to its last optimizer step, then the policy's, which
+ * holds the reward model's held-out evaluation), writing the version's files (weights,
  * archives and their digest), and announcing it (checkpoint, offset commit, the registry event).
  * {@code ./bench UpdateToServing} reads the line.
  */
