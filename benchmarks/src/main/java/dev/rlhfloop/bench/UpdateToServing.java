@@ -55,10 +55,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * completed it starts the clock. Then the rater asks for comparisons one after the other, as a
  * rater who goes on rating, without voting, until one is answered by the new version (its
  * generation events name the version): the end of that answer stops the clock. The phases come
- * from the services' one log line per version: the trainer's (batch cut after its last vote,
- * training, writing files, announcing) and the inference service's (announcement to start of the
- * load, fetch, load); "first answer" is from the load's end to the first answer's end, the rest
- * (vote to pair, clocks) is "other".
+ * from the services' one log line per version: the trainer's (batch cut after its last vote, as
+ * the feedback service timed the vote, so it holds the vote's way to the pairs topic; training;
+ * writing files; announcing) and the inference service's (announcement to start of the load,
+ * fetch, load); "first answer" is from the load's end to the first answer's end, the rest (the
+ * vote's 202 against the feedback service's clock, log lines' millisecond stamps) is "other".
+ * Beside them, "vote → pair read": when this benchmark's own read-committed consumer read the
+ * completing vote's pair.
  *
  * <pre>
  * ./bench UpdateToServing [--versions 5] [--model DIR] [--pretrain-steps 40] [--sft-steps 20] [--pairs-per-version 16]

@@ -200,6 +200,11 @@ public final class ModelArchive {
         }
     }
 
+    /** Copies {@code in} (closed after) to {@code copy} (left open) and returns the SHA-256 of the bytes: a download digested as it arrives. */
+    public static String sha256(InputStream in, OutputStream copy) throws IOException {
+        return digestOf(in, copy);
+    }
+
     private static MessageDigest sha256Digest() {
         try {
             return MessageDigest.getInstance("SHA-256");
