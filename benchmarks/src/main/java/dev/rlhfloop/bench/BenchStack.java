@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A stack of a benchmark's own on free loopback ports: a broker and the four applications as child
- * JVMs from their {@code quarkus-run.jar}, data and logs under {@code work} (its {@code run/} is
- * wiped at the start). Each service gets the settings the benchmark names ({@code -Dkey=value});
+ * JVMs from their {@code quarkus-run.jar}, data and logs under {@code work} (its {@code run/} and
+ * {@code logs/} are wiped at the start). Each service gets the settings the benchmark names ({@code -Dkey=value});
  * the wiring between them (ports, broker, data directories, the gateway's routes) is set here.
  */
 final class BenchStack implements AutoCloseable {
@@ -55,6 +55,7 @@ final class BenchStack implements AutoCloseable {
      */
     void start(Map<String, Map<String, String>> settings, List<Topics.Spec> extraTopics) throws Exception {
         deleteRecursively(work.resolve("run"));
+        deleteRecursively(work.resolve("logs")); // one run's logs: benchmarks read them
         Files.createDirectories(work.resolve("logs"));
         for (String service : SERVICES) {
             if (!Files.exists(jar(service))) throw new IllegalStateException(jar(service) + " is missing: build first (mvn -q package -DskipTests)");
@@ -80,8 +81,13 @@ final class BenchStack implements AutoCloseable {
         long t0 = System.nanoTime();
         long deadline = t0 + patience.toNanos();
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(url("web") + "/api/models"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> models;
+            try {
+                models = http.send(HttpRequest.newBuilder(URI.create(url("web") + "/api/models"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.http.HttpTimeoutException slow) {
+                continue; // a busy machine: ask again
+            }
             if (models.statusCode() == 200) {
                 JsonNode list = Json.MAPPER.readTree(models.body());
                 if ((list.isArray() && !list.isEmpty()) || list.path("versions").size() > 0) {

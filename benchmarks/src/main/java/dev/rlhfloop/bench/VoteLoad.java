@@ -1,6 +1,5 @@
 package dev.rlhfloop.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfloop.contracts.Answer;
 import dev.rlhfloop.contracts.Choice;
 import dev.rlhfloop.contracts.ComparisonIds;
@@ -10,17 +9,11 @@ import dev.rlhfloop.contracts.Sampling;
 import dev.rlhfloop.contracts.Slot;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.contracts.VoteEvent;
-import dev.rlhfloop.kafka.LocalKafka;
-import dev.rlhfloop.stack.HealthProbe;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
