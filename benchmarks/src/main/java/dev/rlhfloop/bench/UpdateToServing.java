@@ -78,7 +78,7 @@ public final class UpdateToServing {
     record Seen(String id, long requestedMillis, long firstTextMillis, long doneMillis) {}
 
     /** One version's clock: the completing vote's 202 and the end of its first answer. */
-    record Measured(String version, long voteMillis, long pairReadMillis, long firstAnswerMillis, Seen first) {
+    record Measured(String version, long voteMillis, long pairReadMillis, long firstAnswerMillis, Seen first, double load) {
         double seconds() {
             return (firstAnswerMillis - voteMillis) / 1000.0;
         }
@@ -146,6 +146,16 @@ public final class UpdateToServing {
         List<Measured> measured = new ArrayList<>();
         Map<String, Long> ackOf = new LinkedHashMap<>();
         double loadSum = 0;
+        try {
+            measure(count, perVersion, newest, measured, ackOf);
+        } finally {
+            following = false;
+            if (!measured.isEmpty()) report(measured, measured.stream().mapToDouble(Measured::load).average().orElse(0));
+        }
+    }
+
+    /** Rates until {@code count} versions after {@code newest} answered, adding each one's clock to {@code measured}. */
+    private void measure(int count, int perVersion, String newest, List<Measured> measured, Map<String, Long> ackOf) throws Exception {
         for (int k = 0; k < count; k++) {
             int pairsBefore = pairs.size();
             int votes = 0;
@@ -172,14 +182,12 @@ public final class UpdateToServing {
             }
             ModelVersion version = awaitVersion(newest);
             String completing = completingVote(version, ackOf);
-            Measured m = new Measured(newest, ackOf.get(completing), pairReadMillis.get(completing), first.doneMillis(), first);
+            Measured m = new Measured(newest, ackOf.get(completing), pairReadMillis.get(completing), first.doneMillis(), first,
+                    BenchStack.loadAverage());
             measured.add(m);
-            loadSum += BenchStack.loadAverage();
             System.out.printf(Locale.ROOT, "version %s: %d votes; vote that completed its batch → its first answer: %.2f s (load average %.1f)%n",
                     newest, votes, m.seconds(), BenchStack.loadAverage());
         }
-        following = false;
-        report(measured, loadSum / count);
     }
 
     // ---------------------------------------------------------------- the report
@@ -349,7 +357,7 @@ public final class UpdateToServing {
 
     /** The versions that answered a comparison, once both answers' events are read (they are written before "done"). */
     private Set<String> awaitAnswered(String comparisonId) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);   // a busy broker can take that long
         while (System.nanoTime() < deadline) {
             Set<String> by = answeredBy.get(comparisonId);
             if (by != null && !by.isEmpty()) {
