@@ -75,7 +75,7 @@ public final class EngineBenchmark {
                 System.exit(2);
             }
             System.out.println("peer BLAS: " + blas);
-            List<String> command = new ArrayList<>(List.of(PYTHON, peerScript().toString(), "--config", preset,
+            List<String> command = new ArrayList<>(List.of(PYTHON, "-c", PEER_CPU_WRAPPER, peerScript().toString(), "--config", preset,
                     "--mode", mode, "--threads", Integer.toString(Parallel.threads())));
             if (mode.equals("train")) {
                 command.addAll(List.of("--batch", Integer.toString(batch), "--ctx", Integer.toString(length), "--steps", Integer.toString(steps)));
@@ -83,10 +83,19 @@ public final class EngineBenchmark {
                 command.addAll(List.of("--new-tokens", Integer.toString(newTokens)));
             }
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            List<String> lines;
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
-                reader.lines().forEach(System.out::println);
+                lines = reader.lines().toList();
             }
             process.waitFor();
+            for (String line : lines) {
+                if (!line.startsWith("{\"peer_timed_cpu_s\"")) {
+                    System.out.println(line);
+                }
+            }
+            if (mode.equals("train")) {
+                System.out.println(trainRatios(ours, lines, (double) batch * length * steps));
+            }
         }
     }
 
@@ -102,15 +111,40 @@ public final class EngineBenchmark {
         Batch batch = new Batch(batchSize, length, inputs, targets);
         Trainer trainer = new Trainer(Gpt.create(config, 0), TrainerSettings.constant(3e-4f));
         trainer.step(batch); // warm-up (JIT, allocation)
+        long cpuStart = OS.getProcessCpuTime();
         long start = System.nanoTime();
         for (int i = 0; i < steps; i++) {
             trainer.step(batch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (OS.getProcessCpuTime() - cpuStart) / 1e9;
+        double tokens = (double) batchSize * length * steps;
         return String.format("{\"engine\": \"rlhf-loop\", \"config\": \"%s\", \"mode\": \"train\", \"params\": %d, \"threads\": %d, "
-                        + "\"batch\": %d, \"ctx\": %d, \"tokens_per_s\": %.1f}",
-                preset, config.parameterCount(), Parallel.threads(), batchSize, length, (double) batchSize * length * steps / seconds);
+                        + "\"batch\": %d, \"ctx\": %d, \"tokens_per_s\": %.1f, \"cpu_s\": %.2f, \"cpu_tokens_per_s\": %.1f, \"load_average\": %.1f}",
+                preset, config.parameterCount(), Parallel.threads(), batchSize, length, tokens / seconds, cpuSeconds,
+                tokens * Parallel.threads() / cpuSeconds, OS.getSystemLoadAverage());
     }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /**
+     * Runs the peer script as its own main, recording the process's CPU time (every thread:
+     * PyTorch's and OpenBLAS's) at each {@code time.perf_counter()} call; in train mode the script
+     * calls it exactly twice, around the timed steps, so the last two marks bound them.
+     */
+    private static final String PEER_CPU_WRAPPER = String.join("\n",
+            "import json, runpy, sys, time",
+            "marks = []",
+            "wall = time.perf_counter",
+            "def counter():",
+            "    marks.append(time.process_time())",
+            "    return wall()",
+            "time.perf_counter = counter",
+            "sys.argv = sys.argv[1:]",
+            "runpy.run_path(sys.argv[0], run_name='__main__')",
+            "if len(marks) >= 2:",
+            "    print(json.dumps({'peer_timed_cpu_s': marks[-1] - marks[-2]}))");
 
     /**
      * Batch-1 decode speed per weight format: every format generates the same 16-token prompt
@@ -157,6 +191,27 @@ public final class EngineBenchmark {
                     sorted[ROUNDS / 2], java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         }
         return lines.toString();
+    }
+
+    /** The peer's CPU-time tokens/s and both ratios, from our line and the peer's output. */
+    private static String trainRatios(String ours, List<String> peerLines, double tokens) {
+        double peerWall = Double.NaN;
+        double peerCpu = Double.NaN;
+        for (String line : peerLines) {
+            if (line.contains("\"tokens_per_s\"")) {
+                peerWall = number(line, "tokens_per_s");
+            } else if (line.startsWith("{\"peer_timed_cpu_s\"")) {
+                peerCpu = tokens * Parallel.threads() / number(line, "peer_timed_cpu_s");
+            }
+        }
+        return String.format("{\"peer_cpu_tokens_per_s\": %.1f, \"ratio_wall\": %.2f, \"ratio_cpu\": %.2f, \"load_average\": %.1f}",
+                peerCpu, number(ours, "tokens_per_s") / peerWall, number(ours, "cpu_tokens_per_s") / peerCpu,
+                OS.getSystemLoadAverage());
+    }
+
+    private static double number(String json, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\": ([0-9.eE+-]+)").matcher(json);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     private static final int ROUNDS = 5;

@@ -1,6 +1,5 @@
 package dev.rlhfloop.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfloop.contracts.Answer;
 import dev.rlhfloop.contracts.Choice;
 import dev.rlhfloop.contracts.ComparisonIds;
@@ -10,17 +9,11 @@ import dev.rlhfloop.contracts.Sampling;
 import dev.rlhfloop.contracts.Slot;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.contracts.VoteEvent;
-import dev.rlhfloop.kafka.LocalKafka;
-import dev.rlhfloop.stack.HealthProbe;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +62,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * </pre>
  */
 public final class VoteLoad {
-    private static final List<String> SERVICES = List.of("inference-service", "feedback-service", "trainer-service", "web");
     private static final String PEER_TOPIC = "voteload.peer";
     /** Limits far above any offered rate: the benchmark measures the path, not the abuse limits. */
     private static final Map<String, String> HIGH_LIMITS = Map.of(
@@ -88,17 +80,12 @@ public final class VoteLoad {
         }
     }
 
-    private final Path home;
-    private final Path work;
-    private final Map<String, Integer> ports = new LinkedHashMap<>();
-    private final List<Process> processes = new ArrayList<>();
-    private LocalKafka kafka;
+    private final BenchStack stack;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(4, daemon("voteload-http"))).build();
 
     VoteLoad(Path home, Path work) {
-        this.home = home;
-        this.work = work;
+        this.stack = new BenchStack(home, work);
     }
 
     public static void main(String[] args) throws Exception {
@@ -108,19 +95,12 @@ public final class VoteLoad {
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "5"));
         int sessions = Integer.parseInt(options.getOrDefault("sessions", "200"));
         double p99Limit = Double.parseDouble(options.getOrDefault("p99-ms", "50"));
-        Path home = System.getProperty("rlhfloop.home") != null ? Path.of(System.getProperty("rlhfloop.home")).toAbsolutePath().normalize()
-                : checkout();
+        Path home = BenchStack.checkout(VoteLoad.class);
         VoteLoad bench = new VoteLoad(home, home.resolve("benchmarks/target/voteload"));
         Runtime.getRuntime().addShutdownHook(new Thread(bench::stop, "voteload-stop"));
         bench.run(rates, seconds, sessions, p99Limit);
         bench.stop();
         System.exit(0);
-    }
-
-    /** The checkout this class was built in: benchmarks/target/benchmarks.jar (or classes/) is two levels below the module. */
-    private static Path checkout() throws Exception {
-        Path built = Path.of(VoteLoad.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        return built.getParent().getParent().getParent();
     }
 
     private static Map<String, String> options(String[] args) {
@@ -134,7 +114,7 @@ public final class VoteLoad {
 
     void run(int[] rates, int seconds, int sessions, double p99Limit) throws Exception {
         System.out.printf("VoteLoad on %s: %d cores, JDK %s, load average %.1f%n", Instant.now(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadAverage());
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), BenchStack.loadAverage());
         System.out.println("gateway vote limits set high for the benchmark: " + HIGH_LIMITS);
         startStack();
         List<String> tokens = new ArrayList<>();
@@ -161,7 +141,7 @@ public final class VoteLoad {
                 curve.add(step);
                 peerCurve.add(bare);
                 System.out.printf("offered %6d/s  gateway: %8.1f/s p50 %6.1f ms p99 %7.1f ms max %7.1f %s   peer producer: %8.1f/s p50 %6.1f ms p99 %6.1f ms  (load %.1f)%n",
-                        rate, step.achieved(), step.p50(), step.p99(), step.max(), step.statuses(), bare.achieved(), bare.p50(), bare.p99(), loadAverage());
+                        rate, step.achieved(), step.p50(), step.p99(), step.max(), step.statuses(), bare.achieved(), bare.p50(), bare.p99(), BenchStack.loadAverage());
                 if (step.p99() > p99Limit) break;
             }
             print(curve, peerCurve, p99Limit);
@@ -173,7 +153,7 @@ public final class VoteLoad {
 
     /** Votes at {@code rate} per second for {@code seconds}, each on its own comparison, sessions in turn. */
     private Step voteStep(int rate, int seconds, List<String> comparisons, List<String> tokens) throws InterruptedException {
-        URI votes = URI.create(url("web") + "/api/votes");
+        URI votes = URI.create(stack.url("web") + "/api/votes");
         return openLoop(rate, seconds, i -> {
             String body = "{\"comparisonId\":\"" + comparisons.get((int) i) + "\",\"choice\":\"" + (i % 2 == 0 ? "A" : "B") + "\"}";
             HttpRequest request = HttpRequest.newBuilder(votes).timeout(Duration.ofSeconds(10))
@@ -300,7 +280,7 @@ public final class VoteLoad {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         for (String probe : probes) {
             while (true) {
-                HttpResponse<String> vote = http.send(HttpRequest.newBuilder(URI.create(url("web") + "/api/votes")).timeout(Duration.ofSeconds(30))
+                HttpResponse<String> vote = http.send(HttpRequest.newBuilder(URI.create(stack.url("web") + "/api/votes")).timeout(Duration.ofSeconds(30))
                         .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                         .POST(HttpRequest.BodyPublishers.ofString("{\"comparisonId\":\"" + probe + "\",\"choice\":\"TIE\"}")).build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -317,7 +297,7 @@ public final class VoteLoad {
      */
     private void checkTopic(Map<TopicPartition, Long> from, Set<String> acknowledged) {
         Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("bootstrap.servers", stack.bootstrapServers());
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
@@ -350,92 +330,22 @@ public final class VoteLoad {
 
     // ---------------------------------------------------------------- the stack
 
-    private void startStack() throws Exception {
-        deleteRecursively(work.resolve("run"));
-        Files.createDirectories(work.resolve("logs"));
-        for (String service : SERVICES) {
-            Path jar = jar(service);
-            if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: build first (mvn -q package -DskipTests)");
-            ports.put(service, freePort());
-        }
-        long t0 = System.nanoTime();
-        kafka = LocalKafka.onFreePorts(work.resolve("run/kafka")).logTo(work.resolve("logs/kafka.log"));
-        kafka.start();
-        kafka.createTopics(Topics.ALL);
-        kafka.createTopics(List.of(new Topics.Spec(PEER_TOPIC, 3, false, false)));
-        for (String service : SERVICES) launch(service);
-        HealthProbe probe = new HealthProbe();
-        for (int i = 0; i < SERVICES.size(); i++) {
-            String service = SERVICES.get(i);
-            probe.await(service, URI.create(url(service) + "/q/health/ready"), processes.get(i), t0, Duration.ofMinutes(3),
-                    work.resolve("logs/" + service + ".log"));
-        }
-        System.out.printf("stack ready on free ports %s, broker %s (%.1f s); logs in %s%n", ports, kafka.bootstrapServers(),
-                (System.nanoTime() - t0) / 1e9, work.resolve("logs"));
-        awaitFirstModel(t0);
-    }
-
     /** The trainer's tiny bootstrap publishes v1; from then on it trains on the pairs the votes make, as in a live run. */
-    private void awaitFirstModel(long t0) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(url("web") + "/api/models"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            if (models.statusCode() == 200) {
-                JsonNode list = Json.MAPPER.readTree(models.body());
-                if ((list.isArray() && !list.isEmpty()) || list.path("versions").size() > 0) {
-                    System.out.printf("trainer published its first model (%.1f s); it trains on the pairs the votes make%n", (System.nanoTime() - t0) / 1e9);
-                    return;
-                }
-            }
-            Thread.sleep(2000);
-        }
-        throw new IllegalStateException("no model after 15 minutes; see " + work.resolve("logs/trainer-service.log"));
+    private void startStack() throws Exception {
+        stack.start(Map.of(
+                "web", HIGH_LIMITS,
+                "trainer-service", Map.of("rlhf.trainer.bootstrap.size", "nano", "rlhf.trainer.bootstrap.pretrain-steps", "20",
+                        "rlhf.trainer.bootstrap.sft-steps", "10")),
+                List.of(new Topics.Spec(PEER_TOPIC, 3, false, false)));
+        stack.awaitFirstModel(http, Duration.ofMinutes(15));
     }
 
-    private void launch(String service) throws IOException {
-        Path data = work.resolve("run/" + service);
-        Files.createDirectories(data);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector",
-                "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                "-Dquarkus.http.port=" + ports.get(service),
-                "-Drlhfloop.data.dir=" + data,
-                "-Drlhfloop.auth.dir=" + work.resolve("run/auth")));
-        switch (service) {
-            case "web" -> {
-                command.add("-Drlhf.services.inference=" + url("inference-service"));
-                command.add("-Drlhf.services.feedback=" + url("feedback-service"));
-                command.add("-Drlhf.services.trainer=" + url("trainer-service"));
-                HIGH_LIMITS.forEach((k, v) -> command.add("-D" + k + "=" + v));
-            }
-            case "trainer-service" -> command.addAll(List.of("-Drlhf.trainer.public-url=" + url(service),
-                    "-Drlhf.trainer.bootstrap.size=nano", "-Drlhf.trainer.bootstrap.pretrain-steps=20", "-Drlhf.trainer.bootstrap.sft-steps=10"));
-            case "inference-service" -> command.add("-Drlhf.inference.download-dir=" + data.resolve("models"));
-            default -> { }
-        }
-        command.addAll(List.of("-jar", jar(service).toString()));
-        processes.add(new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("logs/" + service + ".log").toFile())).start());
-    }
-
-    synchronized void stop() {
-        for (Process p : processes) p.destroy();
-        for (Process p : processes) {
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-        processes.clear();
-        if (kafka != null) kafka.stop();
-        kafka = null;
+    void stop() {
+        stack.close();
     }
 
     private String openSession() throws IOException, InterruptedException {
-        HttpResponse<String> opened = http.send(HttpRequest.newBuilder(URI.create(url("web") + "/api/session")).timeout(Duration.ofSeconds(30))
+        HttpResponse<String> opened = http.send(HttpRequest.newBuilder(URI.create(stack.url("web") + "/api/session")).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         if (opened.statusCode() != 201) throw new IllegalStateException("POST /api/session: " + opened.statusCode() + " " + opened.body());
         return Json.MAPPER.readTree(opened.body()).path("token").asText();
@@ -444,7 +354,7 @@ public final class VoteLoad {
     /** A producer with the feedback service's votes producer settings (its application.properties). */
     private KafkaProducer<String, byte[]> producer() {
         Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("bootstrap.servers", stack.bootstrapServers());
         p.put("acks", "all");
         p.put("enable.idempotence", "true");
         p.put("linger.ms", "0");
@@ -455,7 +365,7 @@ public final class VoteLoad {
     }
 
     private Map<TopicPartition, Long> endOffsets(String topic) {
-        try (var admin = kafka.admin()) {
+        try (var admin = stack.kafka().admin()) {
             Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new LinkedHashMap<>();
             int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
             for (int i = 0; i < partitions; i++) latest.put(new TopicPartition(topic, i), org.apache.kafka.clients.admin.OffsetSpec.latest());
@@ -465,33 +375,6 @@ public final class VoteLoad {
         } catch (Exception e) {
             throw new IllegalStateException("end offsets of " + topic, e);
         }
-    }
-
-    private String url(String service) {
-        return "http://127.0.0.1:" + ports.get(service);
-    }
-
-    private Path jar(String service) {
-        return home.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (var paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(path);
-        }
-    }
-
-    private static double loadAverage() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -76,7 +76,7 @@ class ScaleOutFaultsIT {
                 // Just enough of a model to answer; versions of four pairs, none waiting longer for company;
                 // a lease that a dead holder loses in 6 s (the product's 10 s, shortened for the test).
                 TRAINER, List.of("-Drlhf.trainer.bootstrap.size=nano", "-Drlhf.trainer.bootstrap.pretrain-steps=20",
-                        "-Drlhf.trainer.bootstrap.sft-steps=10", "-Drlhf.trainer.pairs-per-version=" + PAIRS_PER_VERSION,
+                        "-Drlhf.trainer.bootstrap.sft-steps=10", "-Drlhf.trainer.bootstrap.sft-learning-rate=1e-3", "-Drlhf.trainer.pairs-per-version=" + PAIRS_PER_VERSION,
                         "-Drlhf.trainer.max-wait=10m", "-Drlhf.trainer.dpo.batch-size=4", "-Drlhf.trainer.lease-timeout=6s"),
                 // One answer decoded at a time: a few comparisons queue behind each other, so a stream is open when its instance dies.
                 INFERENCE, List.of("-Drlhf.inference.sampling.max-new-tokens=96", "-Drlhf.inference.max-batch=1"));

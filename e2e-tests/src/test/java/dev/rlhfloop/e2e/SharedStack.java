@@ -37,6 +37,8 @@ public final class SharedStack implements BeforeAllCallback {
                     "rlhf.trainer.bootstrap.size", "nano",
                     "rlhf.trainer.bootstrap.pretrain-steps", "80",
                     "rlhf.trainer.bootstrap.sft-steps", "40",
+                    // 40 steps at the recipe's 2e-4 barely start to learn the answer format
+                    "rlhf.trainer.bootstrap.sft-learning-rate", "1e-3",
                     "rlhf.trainer.pairs-per-version", String.valueOf(PAIRS_PER_VERSION),
                     "rlhf.trainer.max-wait", "10s",
                     "rlhf.trainer.dpo.learning-rate", "1e-4",

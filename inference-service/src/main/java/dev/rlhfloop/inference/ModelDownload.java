@@ -44,8 +44,7 @@ final class ModelDownload {
         Files.createDirectories(directory);
         Path download = Files.createTempFile(directory, "download", ".zip");
         try {
-            copy(uri, download, authorization);
-            String actual = ModelArchive.sha256(download);
+            String actual = copy(uri, download, authorization);
             if (!actual.equalsIgnoreCase(expectedSha256)) {
                 throw new ModelArchive.InvalidArchiveException("sha256 mismatch for " + url + ": announced " + expectedSha256
                         + ", downloaded " + actual);
@@ -88,6 +87,12 @@ final class ModelDownload {
         }
     }
 
+    private static String copyDigesting(InputStream in, Path target) throws IOException {
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(target), 1 << 16)) {
+            return ModelArchive.sha256(in, out);
+        }
+    }
+
     private static URI parse(String url) throws IOException {
         URI uri;
         try {
@@ -102,14 +107,16 @@ final class ModelDownload {
         return uri;
     }
 
-    private static void copy(URI uri, Path target, String authorization) throws IOException {
+    /** Copies the archive at {@code uri} to {@code target}; returns the SHA-256 of its bytes, taken as they arrive (no second read). */
+    private static String copy(URI uri, Path target, String authorization) throws IOException {
         if (uri.getScheme().equalsIgnoreCase("file")) {
             Path source = Path.of(uri);
             if (!Files.isRegularFile(source)) {
                 throw new IOException("cannot fetch " + uri + ": no such file");
             }
-            Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-            return;
+            try (InputStream in = Files.newInputStream(source)) {
+                return copyDigesting(in, target);
+            }
         }
         HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
@@ -123,7 +130,7 @@ final class ModelDownload {
                 if (response.statusCode() != 200) {
                     throw new IOException("cannot fetch " + uri + ": HTTP " + response.statusCode());
                 }
-                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                return copyDigesting(in, target);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -110,7 +110,7 @@ public class ModelVersionWatcher {
                         if (version == null || !isServed(version)) return;
                         known.put(version.versionId(), version);
                         // a repeated announcement (a producer retry, a re-publish) of a version already resident is not loaded again
-                        if (registry.find(version.versionId()).isEmpty()) load(version).ifPresent(model -> {
+                        if (registry.find(version.versionId()).isEmpty()) load(version, record.timestamp()).ifPresent(model -> {
                             serve(model);
                             loadRewardModel(version);
                         });
@@ -215,27 +215,43 @@ public class ModelVersionWatcher {
 
     /** Downloads, checks and loads one version (unless it is resident already); empty (and one log line) when that fails. */
     java.util.Optional<ServedModel> load(ModelVersion version) {
+        return load(version, -1);
+    }
+
+    /**
+     * As {@link #load(ModelVersion)}; {@code announcedAtMillis} (the registry record's time, -1 when
+     * unknown) says in the log line how long the announcement took to reach this service.
+     */
+    java.util.Optional<ServedModel> load(ModelVersion version, long announcedAtMillis) {
         java.util.Optional<ServedModel> resident = registry.find(version.versionId())
                 .or(() -> java.util.Optional.ofNullable(bases.get(version.versionId())));
         if (resident.isPresent()) return resident;
         long start = System.nanoTime();
+        long noticedAfterMillis = announcedAtMillis < 0 ? -1 : Math.max(0, System.currentTimeMillis() - announcedAtMillis);
         String outcome = "rejected";
         Path dir = null;
         try {
             Files.createDirectories(config.downloadDir());
             dir = Files.createTempDirectory(config.downloadDir(), safe(version.versionId()) + "-");
             ServedModel model;
+            long fetched;
             if (version.weights().isAdapter()) {
                 ServedModel base = base(version.weights().baseVersion());
                 ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir, true, auth.serviceAuthorization());
+                fetched = System.nanoTime();
                 model = ServedModel.adapter(version.versionId(), base, dir);
             } else {
                 ModelDownload.fetch(version.weights().url(), version.weights().sha256(), dir, false, auth.serviceAuthorization());
+                fetched = System.nanoTime();
                 model = ServedModel.load(version.versionId(), dir, weightFormat());
             }
-            LOG.infof("loaded model version %s (line %s, %s, %s) in %d ms", version.versionId(), version.modelLine(),
-                    version.algorithm(), version.weights().isAdapter() ? "adapter over " + version.weights().baseVersion() : "whole weights",
-                    (System.nanoTime() - start) / 1_000_000);
+            long done = System.nanoTime();
+            // one line per version for operators; ./bench UpdateToServing reads it
+            LOG.infof("loaded model version %s (line %s, %s, %s) in %d ms: fetched in %d ms (download, sha256, unpack), loaded in %d ms%s",
+                    version.versionId(), version.modelLine(), version.algorithm(),
+                    version.weights().isAdapter() ? "adapter over " + version.weights().baseVersion() : "whole weights",
+                    (done - start) / 1_000_000, (fetched - start) / 1_000_000, (done - fetched) / 1_000_000,
+                    noticedAfterMillis < 0 ? "" : "; started " + noticedAfterMillis + " ms after its announcement");
             outcome = "loaded";
             return java.util.Optional.of(model);
         } catch (IOException | RuntimeException e) {

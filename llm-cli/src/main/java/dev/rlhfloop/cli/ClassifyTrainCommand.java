@@ -44,7 +44,7 @@ public final class ClassifyTrainCommand extends ModelCommand {
     @Option(names = "--balance", description = "Undersample every label to the rarest one's count, as the book does.")
     boolean balance;
 
-    @Option(names = "--split", description = "Split --data after a seeded shuffle into 70% train, 10% validation, 20% test, as the book does.")
+    @Option(names = "--split", description = "Split --data after a seeded shuffle into 70%% train, 10%% validation, 20%% test, as the book does.")
     boolean split;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory of the classifier.")

@@ -12,8 +12,8 @@ final class RunOptions {
     @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (instead of --epochs).")
     Integer steps;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training data (instead of --steps).")
-    Integer epochs;
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training data, 1.5 for one and a half (instead of --steps).")
+    Double epochs;
 
     @Option(names = "--batch", paramLabel = "B", description = "Sequences per step.")
     Integer batch;

@@ -31,7 +31,7 @@ public final class ScoreCommand extends ModelCommand {
     Path data;
 
     @Option(names = "--split", paramLabel = "all|test", defaultValue = "all",
-            description = "With --data: score all its examples (default) or the book's 10% test split that `llm sft --data` held out.")
+            description = "With --data: score all its examples (default) or the book's 10%% test split that `llm sft --data` held out.")
     String split;
 
     @Option(names = "--examples", defaultValue = "200", paramLabel = "N", description = "Tasks to score (default ${DEFAULT-VALUE}).")

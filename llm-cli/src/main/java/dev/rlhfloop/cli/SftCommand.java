@@ -60,7 +60,7 @@ public final class SftCommand extends ModelCommand {
     int validationExamples;
 
     @Option(names = "--score", paramLabel = "N", description = "Held-out tasks to score by exact match and token F1 at the end "
-            + "(default 200 with the built-in data; with --data, the first N of its 10% test split, default all of it).")
+            + "(default 200 with the built-in data; with --data, the first N of its 10%% test split, default all of it).")
     Integer score;
 
     @Option(names = "--max-length", defaultValue = "1024", paramLabel = "N", description = "Cut examples to N tokens (and the model's context); default ${DEFAULT-VALUE}.")

@@ -50,8 +50,13 @@ final class Bootstrapper {
         return plan.withSteps(bootstrap.pretrainSteps().orElse(null), bootstrap.sftSteps().orElse(null));
     }
 
-    static Bootstrap.Settings settings(BootstrapPlan plan) {
-        return plan.preset().equals("tiny") ? Bootstrap.Settings.tiny() : plan.settings();
+    static Bootstrap.Settings settings(BootstrapPlan plan, TrainerConfig.Bootstrap bootstrap) {
+        Bootstrap.Settings settings = plan.preset().equals("tiny") ? Bootstrap.Settings.tiny() : plan.settings();
+        if (bootstrap.sftLearningRate().isEmpty()) {
+            return settings;
+        }
+        float rate = bootstrap.sftLearningRate().get();
+        return settings.withFinetuning(settings.finetuning().withRun(settings.finetuning().run().with(r -> r.learningRate = rate)));
     }
 
     /** What the first model will be, for the log and the dashboard. */
@@ -72,7 +77,7 @@ final class Bootstrapper {
         Path work = config.dataDir().resolve("bootstrap");
         BootstrapPlan plan = plan(config.bootstrap(), BootstrapPlan.trainingCores());
         LOG.infof("bootstrapping %s in %s", plan.describe(), work);
-        Bootstrap.Result result = Bootstrap.run(work, settings(plan), listener());
+        Bootstrap.Result result = Bootstrap.run(work, settings(plan, config.bootstrap()), listener());
         copy(result.model(), modelDir);
         Map<String, Double> metrics = new LinkedHashMap<>();
         put(metrics, "pretrainLoss", result.pretraining().trainLoss());

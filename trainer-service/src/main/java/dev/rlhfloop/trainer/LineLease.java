@@ -105,10 +105,15 @@ final class LineLease implements AutoCloseable {
                     if (attempt == 5) throw e;
                     consumer.poll(Duration.ofMillis(200));
                     if (!held) throw e;
+                } catch (WakeupException e) {
+                    // the wake-up below, when it came after the poll it was meant for: commit again
+                    if (closing || attempt == 5) throw e;
                 }
             }
         });
         tasks.add(commit);
+        // the lease's thread runs it now, not when its poll of an idle topic times out (up to 200 ms, twice per version)
+        consumer.wakeup();
         try {
             commit.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -73,8 +73,12 @@ final class LineTrainer implements Runnable {
                    Runnable stateChanged, java.util.function.Consumer<String> fence,
                    java.util.function.Predicate<String> paused, ForgottenRaters forgotten, RaterWeights raterWeights) {}
 
-    /** A version this line published and, for a replay, the recorded version whose batch it took. */
-    record Built(ModelVersion version, ModelVersion rebuilds) {}
+    /**
+     * A version this line published and, for a replay, the recorded version whose batch it took;
+     * {@code sameFiles}: its archive holds the same files as the recorded one's though their digests
+     * differ (one packed deflated, as archives were before they were stored).
+     */
+    record Built(ModelVersion version, ModelVersion rebuilds, boolean sameFiles) {}
 
     /** One batch: its records in the log's order, what ended it, and the recorded version it repeats (or null). */
     private record Batch(List<PendingPairs.Pending> records, ModelVersion.Cut cut, ModelVersion rebuilds) {}
@@ -517,6 +521,23 @@ final class LineTrainer implements Runnable {
         return ratings;
     }
 
+    /** Whether the recorded version's archive (where this trainer has it) holds the same files as the new one's under another digest. */
+    private boolean sameFiles(ModelStore.Checkpoint built, ModelVersion recorded) {
+        if (recorded == null || recorded.weights().sha256().equals(built.version().weights().sha256())) return false;
+        Optional<Path> archive = context.store().find(recorded.versionId()).map(ModelStore.Checkpoint::archive).filter(Files::isRegularFile);
+        try {
+            return archive.isPresent() && ModelArchive.sameContents(built.archive(), archive.get());
+        } catch (IOException e) {
+            LOG.warnf("line %s: cannot compare %s with %s: %s", line, built.version().versionId(), recorded.versionId(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** When the batch's last vote (or rating) was cast: the one that completed it, for a batch cut by count. */
+    private static Optional<Instant> lastVote(List<PendingPairs.Pending> records) {
+        return records.stream().filter(PendingPairs.Pending::trainable).map(PendingPairs.Pending::votedAt).max(Comparator.naturalOrder());
+    }
+
     /** Trains, checkpoints, commits the offsets and publishes one version; in that order. */
     private ModelVersion train(Gpt policy, RewardModel rewardModel, ValueModel critic, Gpt reference, Tokenizer tokenizer, Batch batch, int number,
                                String parentVersion, Map<TopicPartition, Long> before, long votesBefore) {
@@ -539,6 +560,7 @@ final class LineTrainer implements Runnable {
         String versionId = versionId(line, live, number);
         long seed = context.config().seed() * 1_000_003L + number;
 
+        Instant cutAt = Instant.now();
         context.compute().lock();
         training = true;
         long updateStarted = System.nanoTime();
@@ -548,10 +570,15 @@ final class LineTrainer implements Runnable {
             context.status().progress(line, live, algorithm, 0, 0, null, Map.of(),
                     "training " + versionId + " on " + pairs.size() + " pairs" + (thumbs > 0 ? " and " + thumbs + " thumbs" : ""));
             if (onlinePool == null) onlinePool = TrainerUpdate.onlinePool(context.config(), update.settings(), tokenizer);
+            long[] rewardModelDone = {t0};
             Map<String, Double> metrics = update.run(policy, reference, rewardModel, critic, pairs, ratings, onlinePool,
                     tokenizer.endOfTextId(), seed,
-                    (stage, step, total, loss) -> context.status().progress(line, live,
-                            stage == PolicyUpdate.Stage.REWARD_MODEL ? Algorithm.REWARD_MODEL : algorithm, step, total, loss, Map.of(), null));
+                    (stage, step, total, loss) -> {
+                        if (stage == PolicyUpdate.Stage.REWARD_MODEL) rewardModelDone[0] = System.nanoTime();
+                        context.status().progress(line, live,
+                                stage == PolicyUpdate.Stage.REWARD_MODEL ? Algorithm.REWARD_MODEL : algorithm, step, total, loss, Map.of(), null);
+                    });
+            long trained = System.nanoTime();
             // a trainer that lost the line (a standby took over) stops before it touches the shared store
             context.fence().accept("staging " + versionId);
             Path staged = context.store().staging(line, number);
@@ -586,20 +613,22 @@ final class LineTrainer implements Runnable {
                     metrics,
                     weights, Instant.now(),
                     new ModelVersion.Engine(Engine.version(), Engine.floatLanes()));
+            long packed = System.nanoTime();
             context.fence().accept("checkpoint " + versionId);
-            context.store().commit(staged, number, version);
+            ModelStore.Checkpoint checkpoint = context.store().commit(staged, number, version);
 
             Map<TopicPartition, OffsetAndMetadata> commit = new LinkedHashMap<>();
             after.forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset, versionId)));
             consumer.commitSync(commit);
 
             context.published().accept(version);
-            built.add(new Built(version, batch.rebuilds()));
-            LOG.infof("line %s published %s (%s on %d pairs and %d thumbs, cut by %s, %.1f s): %s", line, versionId, algorithm, pairs.size(),
-                    thumbs, batch.cut(),
-                    (System.nanoTime() - t0) / 1e9, metrics);
+            built.add(new Built(version, batch.rebuilds(), sameFiles(checkpoint, batch.rebuilds())));
+            VersionTimes times = new VersionTimes(live ? lastVote(batch.records()).map(v -> Duration.between(v, cutAt)).orElse(null) : null,
+                    trained - t0, rewardModelDone[0] - t0, packed - trained, System.nanoTime() - packed);
+            LOG.infof("line %s, version %s: %s (%s on %d pairs and %d thumbs, cut by %s): %s", line, versionId, times, algorithm,
+                    pairs.size(), thumbs, batch.cut(), metrics);
             context.status().progress(line, live, algorithm, 1, 1, metrics.get(update.algorithm().lossMetric()), metrics,
-                    "published " + versionId);
+                    "published " + versionId + ": " + times.brief());
             return version;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot checkpoint " + versionId + " of line " + line, e);

@@ -15,13 +15,21 @@ import java.util.Objects;
 record Rebuild(String version, String rebuilds, ModelVersion.Cut cut, Result result, String reason) {
 
     static Rebuild of(ModelVersion replayed, ModelVersion recorded) {
+        return of(replayed, recorded, false);
+    }
+
+    /**
+     * {@code sameFiles}: the two archives hold the same files under different digests (the recorded
+     * one deflated, as archives were before they were stored): identical too.
+     */
+    static Rebuild of(ModelVersion replayed, ModelVersion recorded, boolean sameFiles) {
         if (recorded == null) {
             return new Rebuild(replayed.versionId(), null, replayed.trainedOn().cut(), Result.NEW,
                     "past the recorded versions: a batch of the replay's own");
         }
         String versionId = replayed.versionId();
         ModelVersion.Cut cut = replayed.trainedOn().cut();
-        if (replayed.weights().sha256().equals(recorded.weights().sha256())) {
+        if (sameFiles || replayed.weights().sha256().equals(recorded.weights().sha256())) {
             return new Rebuild(versionId, recorded.versionId(), cut, Result.IDENTICAL, null);
         }
         if (recorded.engine() == null) {

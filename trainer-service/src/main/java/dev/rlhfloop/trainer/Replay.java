@@ -89,7 +89,7 @@ public final class Replay {
     /** Each published version against the recorded one whose batch it took (as the registry has it now). */
     List<Rebuild> comparisons() {
         return trainer.built().stream().map(b -> Rebuild.of(b.version(),
-                b.rebuilds() == null ? null : registry.apply(b.rebuilds().versionId()).orElse(b.rebuilds()))).toList();
+                b.rebuilds() == null ? null : registry.apply(b.rebuilds().versionId()).orElse(b.rebuilds()), b.sameFiles())).toList();
     }
 
     private static Map<String, Long> keyed(Map<Integer, Long> offsets) {

@@ -27,6 +27,8 @@ class RebuildTest {
         assertEquals(ReplayView.Result.IDENTICAL, Rebuild.of(version("r-2", Algorithm.DPO, 'a', AVX512), live).result());
         assertEquals(ReplayView.Result.IDENTICAL, Rebuild.of(version("r-2", Algorithm.DPO, 'a', AVX2), live).result());
         assertEquals(ReplayView.Result.DIFFERS, Rebuild.of(version("r-2", Algorithm.DPO, 'b', AVX512), live).result());
+        assertEquals(ReplayView.Result.IDENTICAL, Rebuild.of(version("r-2", Algorithm.DPO, 'b', AVX512), live, true).result(),
+                "the same files in archives packed differently (the recorded one deflated)");
 
         Rebuild otherWidth = Rebuild.of(version("r-2", Algorithm.DPO, 'b', AVX2), live);
         assertEquals(ReplayView.Result.NOT_COMPARABLE, otherWidth.result());

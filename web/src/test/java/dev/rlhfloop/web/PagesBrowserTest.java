@@ -318,7 +318,7 @@ class PagesBrowserTest extends BrowserPageTest {
         assertTrue(browser.find("#bootstrap-text").getText().startsWith("step 900 of 2,000 (45%)"));
         assertEquals("width: 45%;", browser.find("#bootstrap-bar").getAttribute("style"));
         // What the first model is and why: the trainer's core-count rule (or the user's base model).
-        assertEquals("First model: nano, 560 pretraining + 750 SFT steps (2 cores: 2 or 3: the measured nano run of docs/training.md)",
+        assertEquals("First model: nano, 560 pretraining + 1125 SFT steps (2 cores: 2 or 3: the measured nano run of docs/training.md)",
                 browser.find("#bootstrap-plan").getText());
         assertEquals("90", browser.find("#chart-bootstrap").getAttribute("data-points"));
         browser.awaitText("#dash-state", "No model yet");

@@ -580,7 +580,7 @@ public class ServicesStandIn implements QuarkusTestResourceLifecycleManager {
         }
         return Map.of("state", "BOOTSTRAPPING", "phase", "PRETRAIN", "step", 900, "totalSteps", 2000, "loss", 2.31,
                 "message", "nano preset, built-in corpus", "losses", losses,
-                "firstModel", "nano, 560 pretraining + 750 SFT steps (2 cores: 2 or 3: the measured nano run of docs/training.md)");
+                "firstModel", "nano, 560 pretraining + 1125 SFT steps (2 cores: 2 or 3: the measured nano run of docs/training.md)");
     }
 
     private void replays(HttpExchange ex) throws IOException {

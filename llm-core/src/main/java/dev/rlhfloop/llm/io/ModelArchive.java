@@ -26,8 +26,12 @@ import java.util.zip.ZipOutputStream;
  * {@link #unpack}s and loads the directory. Downloading is the service's job: this library does
  * no network I/O.
  *
- * <p>Packing is deterministic (fixed entry order and timestamps), so the same weights always give
- * the same digest.
+ * <p>Packing is deterministic (fixed entry order and timestamps, entries stored, not deflated), so
+ * the same weights always give the same digest, whatever zlib the JDK links. Stored, because float
+ * weights deflate by only ~7% and deflating a {@code nano} model's 14.7 MB took ~0.7 s of the
+ * trainer's publication and inflating it ~0.1–0.3 s of every hot-load on two busy cores (both now
+ * ~50 ms). Archives deflated by earlier versions unpack the same; {@link #sameContents} tells
+ * whether two archives hold the same files however they were packed.
  */
 public final class ModelArchive {
 
@@ -55,25 +59,45 @@ public final class ModelArchive {
 
     /** Zips {@link #FILES} of {@code modelDirectory} into {@code zipFile} (replaced atomically) and returns its digest. */
     public static Packed pack(Path modelDirectory, Path zipFile) throws IOException {
-        return pack(modelDirectory, zipFile, FILES);
+        return packStored(modelDirectory, zipFile, FILES);
     }
 
     /** Zips {@link #ADAPTER_FILES} of {@code adapterDirectory}: a version that is an adapter over a base. */
     public static Packed packAdapter(Path adapterDirectory, Path zipFile) throws IOException {
-        return pack(adapterDirectory, zipFile, ADAPTER_FILES);
+        return packStored(adapterDirectory, zipFile, ADAPTER_FILES);
     }
 
-    /**
-     * Zips {@code files} of {@code directory} stored, not deflated: for another kind of model (a
-     * reward model's files), whose float weights deflate by ~7% at the cost of a second or so per
-     * version on two busy cores. Any ZIP reader, {@link #unpack} included, reads it.
-     */
+    /** Zips {@code files} of {@code directory}, as {@link #pack} does: for another kind of model (a reward model's files). */
     public static Packed packStored(Path modelDirectory, Path zipFile, List<String> files) throws IOException {
         return pack(modelDirectory, zipFile, files, true);
     }
 
-    private static Packed pack(Path modelDirectory, Path zipFile, List<String> files) throws IOException {
-        return pack(modelDirectory, zipFile, files, false);
+    /**
+     * Whether two archives hold the same files with the same bytes, however each was packed (stored
+     * or deflated, as archives made before packing was stored are): a replay's version is the
+     * recorded one when this holds, even where the archives' digests differ.
+     */
+    public static boolean sameContents(Path a, Path b) throws IOException {
+        java.util.Map<String, String> first = contentDigests(a);
+        return !first.isEmpty() && first.equals(contentDigests(b));
+    }
+
+    /** Each entry's name and the SHA-256 of its unpacked bytes. */
+    private static java.util.Map<String, String> contentDigests(Path zipFile) throws IOException {
+        java.util.Map<String, String> digests = new java.util.TreeMap<>();
+        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(zipFile))) {
+            for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
+                if (digests.put(entry.getName(), digestOf(new java.io.FilterInputStream(zip) {
+                    @Override
+                    public void close() {
+                        // the entry, not the archive
+                    }
+                }, OutputStream.nullOutputStream())) != null) {
+                    throw new InvalidArchiveException(zipFile + ": entry '" + entry.getName() + "' appears twice");
+                }
+            }
+        }
+        return digests;
     }
 
     private static Packed pack(Path modelDirectory, Path zipFile, List<String> files, boolean stored) throws IOException {
@@ -85,20 +109,23 @@ public final class ModelArchive {
         Path parent = zipFile.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path temp = Files.createTempFile(parent, zipFile.getFileName().toString(), ".part");
+        MessageDigest digest = sha256Digest();
         try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
+            // digested as written: the archive is not read back
+            try (OutputStream out = new java.security.DigestOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(temp), 1 << 16),
+                    digest)) {
                 write(modelDirectory, out, files, stored);
             }
             Files.move(temp, zipFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(temp);
         }
-        return new Packed(zipFile, sha256(zipFile));
+        return new Packed(zipFile, HexFormat.of().formatHex(digest.digest()));
     }
 
     /** Writes the ZIP of {@link #FILES} of {@code modelDirectory} to {@code out} (not closed). */
     public static void write(Path modelDirectory, OutputStream out) throws IOException {
-        write(modelDirectory, out, FILES, false);
+        write(modelDirectory, out, FILES, true);
     }
 
     private static void write(Path modelDirectory, OutputStream out, List<String> files, boolean stored) throws IOException {
@@ -173,13 +200,21 @@ public final class ModelArchive {
         }
     }
 
-    private static String digestOf(InputStream in, OutputStream copy) throws IOException {
-        MessageDigest digest;
+    /** Copies {@code in} (closed after) to {@code copy} (left open) and returns the SHA-256 of the bytes: a download digested as it arrives. */
+    public static String sha256(InputStream in, OutputStream copy) throws IOException {
+        return digestOf(in, copy);
+    }
+
+    private static MessageDigest sha256Digest() {
         try {
-            digest = MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
+    }
+
+    private static String digestOf(InputStream in, OutputStream copy) throws IOException {
+        MessageDigest digest = sha256Digest();
         try (DigestInputStream digesting = new DigestInputStream(in, digest)) {
             digesting.transferTo(copy);
         }

@@ -36,7 +36,7 @@ public final class Attention {
                 for (int q0 = 0; q0 < length; q0 += BLOCK) {
                     int rows = Math.min(BLOCK, length - q0);
                     int keys = q0 + rows;
-                    Matmul.multiply(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
+                    Matmul.multiplyPacked(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
                     for (int i = 0; i < rows; i++) {
                         int t = q0 + i;
                         int at = i * keys;
@@ -48,7 +48,7 @@ public final class Attention {
                         lse[bh * length + t] = max + (float) Math.log(sum);
                     }
                     float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
-                    Matmul.multiply(s.out, q0 * headDim, weights, 0, false, s.v, 0, false, rows, headDim, keys, false);
+                    Matmul.multiplyPacked(s.out, q0 * headDim, weights, 0, false, s.v, 0, false, rows, headDim, keys, false);
                 }
                 s.scatter(s.out, out, bh / heads, bh % heads, length, channels, channels, 0);
             }
@@ -164,7 +164,7 @@ public final class Attention {
                 for (int q0 = 0; q0 < length; q0 += BLOCK) {
                     int rows = Math.min(BLOCK, length - q0);
                     int keys = q0 + rows;
-                    Matmul.multiply(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
+                    Matmul.multiplyPacked(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
                     for (int i = 0; i < rows; i++) {
                         int t = q0 + i;
                         int at = i * keys;
@@ -174,8 +174,8 @@ public final class Attention {
                     }
                     float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
                     // dV += Wᵀ·dO and dW = dO·Vᵀ, W being the weights after dropout
-                    Matmul.multiply(s.dv, 0, weights, 0, true, s.dout, q0 * headDim, false, keys, headDim, rows, true);
-                    Matmul.multiply(s.dprobs, 0, s.dout, q0 * headDim, false, s.v, 0, true, rows, keys, headDim, false);
+                    Matmul.multiplyPacked(s.dv, 0, weights, 0, true, s.dout, q0 * headDim, false, keys, headDim, rows, true);
+                    Matmul.multiplyPacked(s.dprobs, 0, s.dout, q0 * headDim, false, s.v, 0, true, rows, keys, headDim, false);
                     for (int i = 0; i < rows; i++) {
                         int t = q0 + i;
                         int at = i * keys;
@@ -191,8 +191,8 @@ public final class Attention {
                         Arrays.fill(s.dprobs, at + t + 1, at + keys, 0f);
                     }
                     // dQ = dS·K, dK += dSᵀ·Q
-                    Matmul.multiply(s.dq, q0 * headDim, s.dprobs, 0, false, s.k, 0, false, rows, headDim, keys, false);
-                    Matmul.multiply(s.dk, 0, s.dprobs, 0, true, s.q, q0 * headDim, false, keys, headDim, rows, true);
+                    Matmul.multiplyPacked(s.dq, q0 * headDim, s.dprobs, 0, false, s.k, 0, false, rows, headDim, keys, false);
+                    Matmul.multiplyPacked(s.dk, 0, s.dprobs, 0, true, s.q, q0 * headDim, false, keys, headDim, rows, true);
                 }
                 s.scatter(s.dq, dqkv, b, h, length, channels, 3 * channels, 0);
                 s.scatter(s.dk, dqkv, b, h, length, channels, 3 * channels, channels);

@@ -66,14 +66,7 @@ public final class Matmul {
                                 float[] a, int aOffset, boolean transposeA,
                                 float[] b, int bOffset, boolean transposeB,
                                 int m, int n, int k, boolean accumulate) {
-        checkOperands(c, cOffset, a, aOffset, b, bOffset, m, n, k);
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0) {
-            if (!accumulate) {
-                java.util.Arrays.fill(c, cOffset, cOffset + m * n, 0f);
-            }
+        if (nothingToMultiply(c, cOffset, a, aOffset, b, bOffset, m, n, k, accumulate)) {
             return;
         }
         if (n == 1 && m > 1) {
@@ -93,6 +86,37 @@ public final class Matmul {
         } else {
             packedProduct(new Product(c, cOffset, a, aOffset, transposeA, b, bOffset, transposeB, m, n, k, accumulate));
         }
+    }
+
+    /**
+     * The same product, always through the packed kernel (any m, either operand transposed):
+     * for training's small products (attention scores), where rows need not match the one-row
+     * path bit for bit and that path's per-element lane sum costs more than packing.
+     */
+    public static void multiplyPacked(float[] c, int cOffset,
+                                      float[] a, int aOffset, boolean transposeA,
+                                      float[] b, int bOffset, boolean transposeB,
+                                      int m, int n, int k, boolean accumulate) {
+        if (nothingToMultiply(c, cOffset, a, aOffset, b, bOffset, m, n, k, accumulate)) {
+            return;
+        }
+        packedProduct(new Product(c, cOffset, a, aOffset, transposeA, b, bOffset, transposeB, m, n, k, accumulate));
+    }
+
+    /** Checks the operands; an empty product (m, n or k zero) is done here, and then true. */
+    private static boolean nothingToMultiply(float[] c, int cOffset, float[] a, int aOffset, float[] b, int bOffset,
+                                             int m, int n, int k, boolean accumulate) {
+        checkOperands(c, cOffset, a, aOffset, b, bOffset, m, n, k);
+        if (m == 0 || n == 0) {
+            return true;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                java.util.Arrays.fill(c, cOffset, cOffset + m * n, 0f);
+            }
+            return true;
+        }
+        return false;
     }
 
     /** The plain definition, one scalar product per element: what the fast paths are tested against. */

@@ -41,6 +41,11 @@ public final class Bootstrap {
             }
         }
 
+        /** These settings with another fine-tuning run. */
+        public Settings withFinetuning(Finetuning.Settings settings) {
+            return new Settings(dataSeed, corpusChars, trainExamples, validationExamples, scoreExamples, pretraining, settings);
+        }
+
         /**
          * The {@code nano} model on the default built-in data with the verbs' default settings
          * ({@link RunSettings#pretraining()}, {@link RunSettings#finetuning()}), but
@@ -62,11 +67,12 @@ public final class Bootstrap {
 
         /**
          * The run measured in docs/training.md, the same as {@code llm pretrain} then {@code llm sft}
-         * with their defaults: 560 pretraining steps, then one epoch of SFT (750 steps of 8 examples).
+         * with their defaults: 560 pretraining steps, then one and a half epochs of SFT (1,125 steps of 8 examples).
          */
         public static Settings nano() {
             RunSettings sft = RunSettings.finetuning();
-            return nano(RunSettings.pretraining().steps(), sft.epochs() * (BuiltinData.DEFAULT_TRAIN_EXAMPLES / sft.batchSize()));
+            return nano(RunSettings.pretraining().steps(),
+                    (int) sft.totalSteps(BuiltinData.DEFAULT_TRAIN_EXAMPLES / sft.batchSize()));
         }
 
         /** A model of a few thousand parameters on a small slice of the data: seconds, for tests. */

@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * What the first model of a machine is: a rule on the number of cores training may use, never on a
  * stopwatch, so a machine always makes the same choice. The 2-core row is the measured run of
- * docs/training.md (nano, 560 pretraining + 750 SFT steps, about 7 minutes on two idle cores); the
+ * docs/training.md (nano, 560 pretraining + 1,125 SFT steps, under 8 minutes on two idle cores); the
  * other rows keep about its wall time from the step times measured there: one core gets half the
  * steps, four get twice the steps, eight get the {@code small} preset (about 3.5 times nano's work
  * per step) at the 2-core steps.
@@ -18,7 +18,7 @@ import java.util.Locale;
 public record BootstrapPlan(String preset, int pretrainSteps, int sftSteps, int cores, String reason) {
 
     static final int PRETRAIN_STEPS = 560;
-    static final int SFT_STEPS = 750;
+    static final int SFT_STEPS = 1125;
 
     public BootstrapPlan {
         if (pretrainSteps <= 0 || sftSteps <= 0 || cores <= 0) {
@@ -36,7 +36,7 @@ public record BootstrapPlan(String preset, int pretrainSteps, int sftSteps, int 
                     + "about 3.5x nano's work per step, at the 2-core step counts");
         }
         if (cores >= 4) {
-            return plan("nano", 2 * PRETRAIN_STEPS, 2 * SFT_STEPS, cores, "4 to 6: nano with twice the 2-core steps (two SFT epochs)");
+            return plan("nano", 2 * PRETRAIN_STEPS, 2 * SFT_STEPS, cores, "4 to 6: nano with twice the 2-core steps (three SFT epochs)");
         }
         if (cores >= 2) {
             return plan("nano", PRETRAIN_STEPS, SFT_STEPS, cores, "2 or 3: the measured nano run of docs/training.md");
@@ -63,7 +63,7 @@ public record BootstrapPlan(String preset, int pretrainSteps, int sftSteps, int 
         return Bootstrap.Settings.preset(preset, pretrainSteps, sftSteps);
     }
 
-    /** E.g. {@code nano, 560 pretraining + 750 SFT steps (2 cores: 2 or 3: the measured nano run ...)}. */
+    /** E.g. {@code nano, 560 pretraining + 1125 SFT steps (2 cores: 2 or 3: the measured nano run ...)}. */
     public String describe() {
         return String.format(Locale.ROOT, "%s, %d pretraining + %d SFT steps (%d core%s: %s)", preset, pretrainSteps, sftSteps, cores,
                 cores == 1 ? "" : "s", reason);

@@ -62,6 +62,26 @@ class ModelArchiveTest {
     }
 
     @Test
+    void packedStoredAndTheSameFilesDeflatedHoldTheSameContents() throws IOException {
+        Path model = modelDir();
+        ModelArchive.Packed packed = ModelArchive.pack(model, dir.resolve("a.zip"));
+        assertTrue(Files.size(packed.file()) > 100_000, "stored, not deflated");
+        assertEquals(ModelArchive.sha256(packed.file()), packed.sha256(), "the digest of the bytes written");
+        Path deflated = dir.resolve("deflated.zip");   // as archives were packed before
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(deflated))) {
+            for (String name : ModelArchive.FILES) {
+                zip.putNextEntry(new ZipEntry(name));
+                Files.copy(model.resolve(name), zip);
+                zip.closeEntry();
+            }
+        }
+        assertFalse(packed.sha256().equals(ModelArchive.sha256(deflated)));
+        assertTrue(ModelArchive.sameContents(packed.file(), deflated));
+        Files.writeString(model.resolve(ModelArchive.CONFIG_FILE), "{\"n_embd\": 16}");
+        assertFalse(ModelArchive.sameContents(ModelArchive.pack(model, dir.resolve("b.zip")).file(), deflated));
+    }
+
+    @Test
     void rejectsFoldersAndMissingFiles() throws IOException {
         Path evil = dir.resolve("evil.zip");
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(evil))) {

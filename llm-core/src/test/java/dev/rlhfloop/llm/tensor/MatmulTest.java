@@ -41,6 +41,17 @@ class MatmulTest {
     @ParameterizedTest(name = "m={0} n={1} k={2} tA={3} tB={4} acc={5}")
     @MethodSource("shapes")
     void matchesTheScalarReference(int m, int n, int k, boolean transposeA, boolean transposeB, boolean accumulate) {
+        checkAgainstTheReference(false, m, n, k, transposeA, transposeB, accumulate);
+    }
+
+    @ParameterizedTest(name = "m={0} n={1} k={2} tA={3} tB={4} acc={5}")
+    @MethodSource("shapes")
+    void packedPathMatchesTheScalarReference(int m, int n, int k, boolean transposeA, boolean transposeB, boolean accumulate) {
+        checkAgainstTheReference(true, m, n, k, transposeA, transposeB, accumulate);
+    }
+
+    private static void checkAgainstTheReference(boolean packed, int m, int n, int k, boolean transposeA, boolean transposeB,
+                                                 boolean accumulate) {
         SplittableRandom random = new SplittableRandom(31L * m + 17L * n + k);
         int aOffset = 3;
         int bOffset = 5;
@@ -50,7 +61,11 @@ class MatmulTest {
         float[] c = randoms(random, cOffset + m * n + 4);
         float[] expected = c.clone();
         Matmul.multiplyReference(expected, cOffset, a, aOffset, transposeA, b, bOffset, transposeB, m, n, k, accumulate);
-        Matmul.multiply(c, cOffset, a, aOffset, transposeA, b, bOffset, transposeB, m, n, k, accumulate);
+        if (packed) {
+            Matmul.multiplyPacked(c, cOffset, a, aOffset, transposeA, b, bOffset, transposeB, m, n, k, accumulate);
+        } else {
+            Matmul.multiply(c, cOffset, a, aOffset, transposeA, b, bOffset, transposeB, m, n, k, accumulate);
+        }
         for (int i = 0; i < c.length; i++) {
             boolean inside = i >= cOffset && i < cOffset + m * n;
             if (!inside) {

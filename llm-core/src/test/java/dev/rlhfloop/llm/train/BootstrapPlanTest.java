@@ -10,14 +10,14 @@ class BootstrapPlanTest {
 
     @Test
     void theCoreCountChoosesThePresetAndSteps() {
-        assertPlan(1, "nano", 280, 375);
-        assertPlan(2, "nano", 560, 750);
-        assertPlan(3, "nano", 560, 750);
-        assertPlan(4, "nano", 1120, 1500);
-        assertPlan(6, "nano", 1120, 1500);
-        assertPlan(7, "small", 560, 750);
-        assertPlan(8, "small", 560, 750);
-        assertPlan(64, "small", 560, 750);
+        assertPlan(1, "nano", 280, 562);
+        assertPlan(2, "nano", 560, 1125);
+        assertPlan(3, "nano", 560, 1125);
+        assertPlan(4, "nano", 1120, 2250);
+        assertPlan(6, "nano", 1120, 2250);
+        assertPlan(7, "small", 560, 1125);
+        assertPlan(8, "small", 560, 1125);
+        assertPlan(64, "small", 560, 1125);
         assertThrows(IllegalArgumentException.class, () -> BootstrapPlan.forCores(0));
     }
 
@@ -26,7 +26,7 @@ class BootstrapPlanTest {
         BootstrapPlan two = BootstrapPlan.forCores(2);
         Bootstrap.Settings measured = Bootstrap.Settings.nano();
         assertEquals(measured, two.settings());
-        assertEquals("nano, 560 pretraining + 750 SFT steps (2 cores: 2 or 3: the measured nano run of docs/training.md)", two.describe());
+        assertEquals("nano, 560 pretraining + 1125 SFT steps (2 cores: 2 or 3: the measured nano run of docs/training.md)", two.describe());
         assertEquals(6, BootstrapPlan.forCores(8).settings().pretraining().model().layers());
     }
 
@@ -35,8 +35,8 @@ class BootstrapPlanTest {
         BootstrapPlan set = BootstrapPlan.forCores(8).withSteps(80, null);
         assertEquals("small", set.preset());
         assertEquals(80, set.pretrainSteps());
-        assertEquals(750, set.sftSteps());
-        assertTrue(set.describe().endsWith("; steps set to 80 + 750)"), set.describe());
+        assertEquals(1125, set.sftSteps());
+        assertTrue(set.describe().endsWith("; steps set to 80 + 1125)"), set.describe());
         assertEquals(BootstrapPlan.forCores(2), BootstrapPlan.forCores(2).withSteps(null, null));
     }
 

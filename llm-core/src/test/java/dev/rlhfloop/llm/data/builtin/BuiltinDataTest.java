@@ -71,8 +71,8 @@ class BuiltinDataTest {
         assertEquals(GOLDEN_SEED_42, fingerprint(42));
     }
 
-    private static final String GOLDEN_SEED_42 = "d6d32c1b293e0d06ad06d4d90fc321ce13e1ef2561e6afd7c9fcd7b9a060ac73"
-            + " 2ea771b01870221339d85227c4dd6d597b41c19242b288680e80929333dc6085"
+    private static final String GOLDEN_SEED_42 = "384cd713a81556ddc2a146c104df574eb4e20a946628bcd3d61d23b289890092"
+            + " df0050e71bf95b7c4ef14bda6c98e6bd19e26ea3b01358dbb8825339a44fdbf5"
             + " 8c357f248b0a48e6d3e2a268370f37f3e2ca879edf1240df31972f8c13ba2331"
             + " edcdbfd5f65648561f3a70eb3a350cc1159fa46fe595e6ee40be5854576d41d4";
 
@@ -99,6 +99,19 @@ class BuiltinDataTest {
                 count++;
             }
             assertTrue(count >= 30, "\"" + answer + "\" appears " + count + " times");
+        }
+    }
+
+    @Test
+    void everyFactAlsoStartsALineAsAnAnswerDoes() {
+        // An instruction's response starts a line, and a name there is another token than inside a
+        // sentence ("Bella" against " Bella"): the model must have read each fact in that form too.
+        for (String answer : data.factAnswers()) {
+            int count = 0;
+            for (int at = corpus.indexOf("\n" + answer); at >= 0; at = corpus.indexOf("\n" + answer, at + 1)) {
+                count++;
+            }
+            assertTrue(count >= 15, "\"" + answer + "\" starts a line " + count + " times");
         }
     }
 
