@@ -107,9 +107,44 @@ public final class PolicyUpdate {
                                    List<TokenizedFeedback> ratings, List<int[]> pool, int endOfText, long seed, Progress progress) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("pairs", (double) pairs.size());
+        metrics.putAll(runRewardModel(rewardModel, pairs, endOfText, seed, progress));
+        metrics.putAll(runPolicy(policy, reference, rewardModel, critic, pairs, ratings, pool, endOfText, seed, progress));
+        return metrics;
+    }
+
+    /**
+     * Whether the policy's part of an update reads the reward model: RLOO, PPO and GRPO score their
+     * samples with it, DPO's online pairs are labelled by it. When it does not (DPO without online
+     * pairs, KTO), nothing one part writes is read by the other, so {@link #runPolicy} may run before
+     * {@link #runRewardModel} and both models come out bit for bit as {@link #run} makes them.
+     */
+    public boolean policyReadsRewardModel() {
+        return switch (settings.algorithm()) {
+            case DPO -> settings.online().enabled();
+            case KTO -> false;
+            case RLOO, PPO, GRPO -> true;
+        };
+    }
+
+    /** The reward model's part of {@link #run}: its metrics ({@link #trainRewardModel}), none for no pairs. */
+    public Map<String, Double> runRewardModel(RewardModel rewardModel, List<TokenizedPreference> pairs, int endOfText, long seed,
+                                              Progress progress) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        if (!pairs.isEmpty()) metrics.putAll(trainRewardModel(rewardModel, split(weighted(pairs)), endOfText, seed, progress));
+        return metrics;
+    }
+
+    /**
+     * The policy's part of {@link #run}: {@code pairs} and the policy's metrics. It reads
+     * {@code rewardModel} only where {@link #policyReadsRewardModel} says so: then it must have been
+     * trained on the batch first.
+     */
+    public Map<String, Double> runPolicy(Gpt policy, Gpt reference, RewardModel rewardModel, ValueModel critic, List<TokenizedPreference> pairs,
+                                         List<TokenizedFeedback> ratings, List<int[]> pool, int endOfText, long seed, Progress progress) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("pairs", (double) pairs.size());
         pairs = weighted(pairs);
         Split split = split(pairs);
-        if (!pairs.isEmpty()) metrics.putAll(trainRewardModel(rewardModel, split, endOfText, seed, progress));
         policy.setDropoutState(seed, 0);
         if (settings.algorithm() == PolicyAlgorithm.KTO && ratings != null) {
             metrics.putAll(kto(policy, reference, ratings, TokenizedFeedback.fromPairs(split.heldOut()), endOfText,
