@@ -9,6 +9,10 @@ import java.util.Map;
  *
  * @param parentVersion the version it was trained from; null for a model trained from scratch
  * @param engine what the weights' bits depend on beyond the log and the settings (schema 2; absent before)
+ * @param rewardModel where the reward model trained with the version stands (schema 6; absent before, and for a
+ *                    version without one): {@code TRAINING} in the entry that announces weights whose update did not
+ *                    need it yet, {@code PUBLISHED} once it is published beside them (a later entry of the same
+ *                    version, which also adds its metrics). Absent: published with the weights, if the version has one
  */
 public record ModelVersion(
         int schemaVersion,
@@ -20,14 +24,15 @@ public record ModelVersion(
         Map<String, Double> metrics,
         Weights weights,
         Instant createdAt,
-        Engine engine) {
+        Engine engine,
+        RewardModelState rewardModel) {
 
     /**
      * 2 added {@code engine} and {@code trainedOn.fromOffsets}/{@code cut}; 3 added {@code weights.format}
      * and {@code weights.baseVersion} (a LoRA adapter over another version); 4 added
-     * {@code trainedOn.forgottenRaters}; 5 added {@code trainedOn.raterWeights}; all optional.
+     * {@code trainedOn.forgottenRaters}; 5 added {@code trainedOn.raterWeights}; 6 added {@code rewardModel}; all optional.
      */
-    public static final int SCHEMA_VERSION = 5;
+    public static final int SCHEMA_VERSION = 6;
 
     public ModelVersion {
         schemaVersion = InvalidEventException.schemaVersionOrFirst(schemaVersion);
@@ -42,6 +47,12 @@ public record ModelVersion(
         metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
     }
 
+    /** A version that does not say where its reward model stands (schema 5 and before, the SFT model). */
+    public ModelVersion(int schemaVersion, String versionId, String modelLine, String parentVersion, Algorithm algorithm,
+                        TrainedOn trainedOn, Map<String, Double> metrics, Weights weights, Instant createdAt, Engine engine) {
+        this(schemaVersion, versionId, modelLine, parentVersion, algorithm, trainedOn, metrics, weights, createdAt, engine, null);
+    }
+
     /** A version that does not say which engine made it (schema 1, or a model from elsewhere). */
     public ModelVersion(int schemaVersion, String versionId, String modelLine, String parentVersion, Algorithm algorithm,
                         TrainedOn trainedOn, Map<String, Double> metrics, Weights weights, Instant createdAt) {
@@ -50,6 +61,19 @@ public record ModelVersion(
 
     public String key() {
         return versionId;
+    }
+
+    /** This entry once its reward model is published: its state {@code PUBLISHED}, the reward model's metrics added. */
+    public ModelVersion withRewardModel(Map<String, Double> rewardModelMetrics) {
+        Map<String, Double> all = new java.util.HashMap<>(metrics);
+        all.putAll(rewardModelMetrics);
+        return new ModelVersion(schemaVersion, versionId, modelLine, parentVersion, algorithm, trainedOn, all, weights, createdAt, engine,
+                RewardModelState.PUBLISHED);
+    }
+
+    /** Whether the version's reward model is still to come: inference asks for it once an entry says it is published. */
+    public boolean rewardModelFollows() {
+        return rewardModel == RewardModelState.TRAINING;
     }
 
     /**
@@ -149,6 +173,15 @@ public record ModelVersion(
         public boolean isAdapter() {
             return format == Format.LORA;
         }
+    }
+
+    /**
+     * Where a version's reward model stands: still {@code TRAINING} after the weights were announced, or
+     * {@code PUBLISHED} beside them. Open for extension: a newer value reads as {@code OTHER}.
+     */
+    public enum RewardModelState {
+        TRAINING, PUBLISHED,
+        @com.fasterxml.jackson.annotation.JsonEnumDefaultValue OTHER
     }
 
     /** What a version's archive holds. Open for extension: a newer value reads as {@code OTHER}. */

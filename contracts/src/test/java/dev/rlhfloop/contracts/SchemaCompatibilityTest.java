@@ -1,6 +1,7 @@
 package dev.rlhfloop.contracts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -148,6 +149,26 @@ class SchemaCompatibilityTest {
     }
 
     @Test
+    void v6ModelVersionSaysItsRewardModelFollowsTheAnnouncement() {
+        ModelVersion v = Json.read(Fixtures.read("v6/model-version.json"), ModelVersion.class);
+        assertEquals(6, v.schemaVersion());
+        assertEquals(ModelVersion.RewardModelState.TRAINING, v.rewardModel());
+        assertTrue(v.rewardModelFollows());
+        assertEquals(v, Json.read(Json.writeString(v), ModelVersion.class));
+        ModelVersion published = v.withRewardModel(Map.of("rewardAccuracy", 0.75));
+        assertEquals(ModelVersion.RewardModelState.PUBLISHED, published.rewardModel());
+        assertFalse(published.rewardModelFollows());
+        assertEquals(Map.of("pairs", 16.0, "dpoLoss", 0.58, "rewardAccuracy", 0.75), published.metrics());
+        assertEquals(published, Json.read(Json.writeString(published), ModelVersion.class));
+        ModelVersion older = Json.read(Fixtures.read("v5/model-version.json"), ModelVersion.class);
+        assertNull(older.rewardModel(), "before schema 6 a version's reward model was published with its weights");
+        assertFalse(older.rewardModelFollows());
+        assertFalse(Json.writeString(older).contains("rewardModel"), "an entry that does not say writes nothing");
+        assertEquals(ModelVersion.RewardModelState.OTHER, Json.read(Fixtures.read("v6/model-version.json").replace("\"TRAINING\"", "\"DISTILLING\""),
+                ModelVersion.class).rewardModel(), "a state from a newer writer");
+    }
+
+    @Test
     void raterReliabilityStartsNeutralAndFallsToZeroAtChance() {
         assertEquals(1.0, RaterReliability.unchecked("new").weight(), 1e-12);
         assertEquals(0.75, RaterReliability.unchecked("new").reliability(), 1e-12);
@@ -197,7 +218,8 @@ class SchemaCompatibilityTest {
                 new Case("v2/generation-event.json", GenerationEvent.class),
                 new Case("v2/preference-pair.json", PreferencePair.class),
                 new Case("v3/model-version.json", ModelVersion.class),
-                new Case("v3/generation-event.json", GenerationEvent.class))) {
+                new Case("v3/generation-event.json", GenerationEvent.class),
+                new Case("v6/model-version.json", ModelVersion.class))) {
             Object first = Json.read(Fixtures.read(c.file()), c.type());
             assertEquals(first, Json.read(Json.write(first), c.type()), c.file());
         }
