@@ -110,10 +110,16 @@ public class ModelVersionWatcher {
                         if (version == null || !isServed(version)) return;
                         known.put(version.versionId(), version);
                         // a repeated announcement (a producer retry, a re-publish) of a version already resident is not loaded again
-                        if (registry.find(version.versionId()).isEmpty()) load(version, record.timestamp()).ifPresent(model -> {
-                            serve(model);
+                        if (registry.find(version.versionId()).isEmpty()) {
+                            load(version, record.timestamp()).ifPresent(model -> {
+                                serve(model);
+                                if (!version.rewardModelFollows()) loadRewardModel(version);
+                            });
+                        } else if (version.rewardModel() == ModelVersion.RewardModelState.PUBLISHED
+                                && !rewardModels.latest().map(r -> r.versionId().equals(version.versionId())).orElse(false)) {
+                            // the entry that says the reward model trained after the weights' announcement is published
                             loadRewardModel(version);
-                        });
+                        }
                     }
                 });
     }
@@ -145,13 +151,16 @@ public class ModelVersionWatcher {
         for (ModelVersion version : line.subList(Math.max(0, line.size() - ModelRegistry.RECENT_VERSIONS), line.size())) {
             load(version).ifPresent(this::serve);
         }
-        loadRewardModel(line.get(line.size() - 1));
+        // the newest reward model published: the newest version's may still be training
+        line.stream().filter(v -> !v.rewardModelFollows()).reduce((a, b) -> b).ifPresent(this::loadRewardModel);
     }
 
     /**
      * The reward model published beside {@code version}'s weights, made the latest, when answers are
      * chosen by one ({@link RewardModels#wanted}); a version without one (the SFT model) leaves
-     * answers sampled once until a version has one. A reward model that fails to load is logged and
+     * answers sampled once until a version has one. A version announced before its reward model
+     * (DPO, KTO: {@link ModelVersion#rewardModelFollows}) is served with the previous version's until
+     * the entry saying its own is published arrives. A reward model that fails to load is logged and
      * the previous one stays.
      */
     void loadRewardModel(ModelVersion version) {

@@ -18,13 +18,17 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Best-of-n serving on a real broker: a version published with a reward model beside its weights is
@@ -34,6 +38,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(BestOfKafkaTest.BestOfFour.class)
 @WithTestResource(BestOfKafkaTest.VersionWithRewardModel.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BestOfKafkaTest {
     static final int N = 4;
 
@@ -65,6 +70,7 @@ class BestOfKafkaTest {
     InferenceConfig config;
 
     @Test
+    @Order(1)
     void theAnswerShownIsTheCandidateTheRewardModelScoresHighest() {
         KafkaTestClient.await("v2 and its reward model", Duration.ofSeconds(60), () -> registry.find("v2").isPresent()
                 && rewardModels.latest().map(r -> r.versionId().equals("v2")).orElse(false));
@@ -109,6 +115,41 @@ class BestOfKafkaTest {
     }
 
     @Test
+    @Order(2)
+    void aVersionAnnouncedBeforeItsRewardModelAnswersWithThePreviousOneUntilItsOwnIsPublished() throws Exception {
+        KafkaTestClient.await("v2's reward model", Duration.ofSeconds(60),
+                () -> rewardModels.latest().map(r -> r.versionId().equals("v2")).orElse(false));
+        // as the trainer announces a DPO version: its weights first, its reward model still training (nothing beside the weights yet)
+        Path work = Files.createTempDirectory("best-of-v3");
+        ModelVersion packed = TinyModels.packedWithRewardModel(work, "v3", 3, 33, "live");
+        Path rewardModelZip = work.resolve("v3").resolve("reward-model.zip");
+        Path held = Files.move(rewardModelZip, work.resolve("held.zip"));
+        KafkaTestClient.send(bootstrap, Topics.MODEL_VERSIONS, "v3", withRewardModel(packed, ModelVersion.RewardModelState.TRAINING),
+                ModelVersion.class);
+        KafkaTestClient.await("v3 served", Duration.ofSeconds(60), () -> registry.current().versionId().equals("v3"));
+        String id = given().contentType(ContentType.JSON).body("{\"prompt\": \"Name a farm animal.\"}")
+                .post("/api/comparisons").then().statusCode(201).extract().jsonPath().getString("id");
+        List<GenerationEvent> events = KafkaTestClient.readUntil(bootstrap, Topics.GENERATIONS, GenerationEvent.class,
+                all -> all.stream().filter(e -> e.comparisonId().equals(id)).count() == 2L, Duration.ofSeconds(90));
+        GenerationEvent byV3 = events.stream().filter(e -> e.comparisonId().equals(id) && e.answer().modelVersion().equals("v3"))
+                .findFirst().orElseThrow(() -> new AssertionError("no answer by v3: " + events));
+        assertEquals("v2", byV3.selection().rewardModelVersion(), "the latest reward model published");
+
+        Files.move(held, rewardModelZip);
+        KafkaTestClient.send(bootstrap, Topics.MODEL_VERSIONS, "v3", withRewardModel(packed, ModelVersion.RewardModelState.PUBLISHED),
+                ModelVersion.class);
+        KafkaTestClient.await("v3's reward model", Duration.ofSeconds(60),
+                () -> rewardModels.latest().map(r -> r.versionId().equals("v3")).orElse(false));
+        assertEquals("v3", registry.current().versionId(), "its weights are not loaded again");
+    }
+
+    private static ModelVersion withRewardModel(ModelVersion v, ModelVersion.RewardModelState state) {
+        return new ModelVersion(ModelVersion.SCHEMA_VERSION, v.versionId(), v.modelLine(), v.parentVersion(), v.algorithm(), v.trainedOn(),
+                v.metrics(), v.weights(), v.createdAt(), v.engine(), state);
+    }
+
+    @Test
+    @Order(3)
     void theRewardModelIsFoundBesideTheWeights() {
         assertNull(ModelVersionWatcher.rewardModelUrl("http://trainer/api/models/3/lora"));
         assertEquals("http://trainer:8083/api/models/3/reward-model", ModelVersionWatcher.rewardModelUrl("http://trainer:8083/api/models/3/weights"));

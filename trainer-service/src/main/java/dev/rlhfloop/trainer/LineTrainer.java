@@ -186,8 +186,9 @@ final class LineTrainer implements Runnable {
         Tokenizer tokenizer = Models.tokenizer(sft.modelDir());
         Gpt reference = Models.load(sft.modelDir());
         Optional<ModelStore.Checkpoint> latest = context.store().latest(line);
+        if (latest.isPresent() && latest.get().version().rewardModelFollows()) latest = Optional.of(finishRewardModel(latest.get(), reference));
         ModelStore.Checkpoint from = latest.orElse(parent);
-        boolean fromSft = from.version().versionId().equals(sft.version().versionId());
+        boolean fromSft = isSft(from);
         Gpt policy = startingPolicy(reference, from, fromSft);
         RewardModel rewardModel = resumeRewardModel(reference, from, fromSft);
         ValueModel critic = update.algorithm() == PolicyAlgorithm.PPO ? resumeCritic(rewardModel, from, fromSft) : null;
@@ -392,6 +393,38 @@ final class LineTrainer implements Runnable {
         return Models.load(from.modelDir());
     }
 
+    private boolean isSft(ModelStore.Checkpoint checkpoint) {
+        return checkpoint.version().versionId().equals(sft.version().versionId());
+    }
+
+    /**
+     * Trains and publishes the reward model of {@code announced}, a version a stop (or crash) left
+     * announced before its reward model: from the reward model of the version before it, on the batch
+     * it kept for that, with the update's seed, as the line would have.
+     */
+    private ModelStore.Checkpoint finishRewardModel(ModelStore.Checkpoint announced, Gpt reference) {
+        ModelStore.Checkpoint before = context.store().checkpoints(line).stream().filter(c -> c.number() < announced.number())
+                .reduce((a, b) -> b).orElse(parent);
+        LOG.infof("line %s: version %s was announced before its reward model; training it now", line, announced.version().versionId());
+        try {
+            List<TokenizedPreference> pairs = ModelStore.readRewardModelBatch(announced);
+            RewardModel rewardModel = resumeRewardModel(reference, before, isSft(before));
+            Map<String, Double> metrics = update.runRewardModel(rewardModel, pairs, Models.tokenizer(sft.modelDir()).endOfTextId(),
+                    updateSeed(announced.number()), PolicyUpdate.Progress.NONE);
+            context.fence().accept("reward model of " + announced.version().versionId());
+            ModelStore.Checkpoint done = context.store().addRewardModel(announced, announced.version().withRewardModel(metrics),
+                    rewardModel::save);
+            context.published().accept(done.version());
+            return done;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot finish the reward model of " + announced.version().versionId(), e);
+        }
+    }
+
+    private long updateSeed(int number) {
+        return context.config().seed() * 1_000_003L + number;
+    }
+
     /** The reward model the parent checkpoint saved, so a restarted line trains on as one that never stopped. */
     private RewardModel resumeRewardModel(Gpt reference, ModelStore.Checkpoint parent, boolean fromSft) {
         if (fromSft) return update.newRewardModel(reference, context.config().seed());
@@ -558,7 +591,9 @@ final class LineTrainer implements Runnable {
         List<String> forgottenRaters = batch.records().stream().map(PendingPairs.Pending::forgottenRater)
                 .filter(java.util.Objects::nonNull).distinct().sorted().toList();
         String versionId = versionId(line, live, number);
-        long seed = context.config().seed() * 1_000_003L + number;
+        long seed = updateSeed(number);
+        // Where the policy does not read the reward model, the version is announced before it is trained (it follows).
+        boolean rewardModelFollows = !update.policyReadsRewardModel() && !pairs.isEmpty();
 
         Instant cutAt = Instant.now();
         context.compute().lock();
@@ -570,14 +605,13 @@ final class LineTrainer implements Runnable {
             context.status().progress(line, live, algorithm, 0, 0, null, Map.of(),
                     "training " + versionId + " on " + pairs.size() + " pairs" + (thumbs > 0 ? " and " + thumbs + " thumbs" : ""));
             if (onlinePool == null) onlinePool = TrainerUpdate.onlinePool(context.config(), update.settings(), tokenizer);
-            long[] rewardModelDone = {t0};
-            Map<String, Double> metrics = update.run(policy, reference, rewardModel, critic, pairs, ratings, onlinePool,
-                    tokenizer.endOfTextId(), seed,
-                    (stage, step, total, loss) -> {
-                        if (stage == PolicyUpdate.Stage.REWARD_MODEL) rewardModelDone[0] = System.nanoTime();
-                        context.status().progress(line, live,
-                                stage == PolicyUpdate.Stage.REWARD_MODEL ? Algorithm.REWARD_MODEL : algorithm, step, total, loss, Map.of(), null);
-                    });
+            PolicyUpdate.Progress progress = (stage, step, total, loss) -> context.status().progress(line, live,
+                    stage == PolicyUpdate.Stage.REWARD_MODEL ? Algorithm.REWARD_MODEL : algorithm, step, total, loss, Map.of(), null);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            if (!rewardModelFollows) metrics.putAll(update.runRewardModel(rewardModel, pairs, tokenizer.endOfTextId(), seed, progress));
+            long rewardModelDone = System.nanoTime();
+            metrics.putAll(update.runPolicy(policy, reference, rewardModel, critic, pairs, ratings, onlinePool, tokenizer.endOfTextId(), seed,
+                    progress));
             long trained = System.nanoTime();
             // a trainer that lost the line (a standby took over) stops before it touches the shared store
             context.fence().accept("staging " + versionId);
@@ -598,10 +632,12 @@ final class LineTrainer implements Runnable {
             }
             if (thumbs > 0) metrics.put("thumbs", (double) thumbs);
             metrics.put("weightsBytes", (double) Files.size(staged.resolve(ModelStore.ARCHIVE_FILE)));
-            rewardModel.save(staged.resolve(ModelStore.REWARD_MODEL_DIR));
-            // published beside the weights (GET /api/models/{version}/reward-model): inference may rank sampled answers with it
-            ModelArchive.packStored(staged.resolve(ModelStore.REWARD_MODEL_DIR), staged.resolve(ModelStore.REWARD_MODEL_ARCHIVE),
-                    RewardModel.ARCHIVE_FILES);
+            if (rewardModelFollows) {
+                // kept with the checkpoint until the reward model is published: a restart trains it from them
+                ModelStore.writeRewardModelBatch(staged, pairs);
+            } else {
+                ModelStore.writeRewardModel(staged, rewardModel::save);
+            }
             if (critic != null) critic.save(staged.resolve(ModelStore.VALUE_MODEL_DIR));
             Map<String, Long> offsets = new LinkedHashMap<>();
             after.forEach((tp, offset) -> offsets.put(offsetKey(tp), offset));
@@ -612,7 +648,8 @@ final class LineTrainer implements Runnable {
                             raterWeights),
                     metrics,
                     weights, Instant.now(),
-                    new ModelVersion.Engine(Engine.version(), Engine.floatLanes()));
+                    new ModelVersion.Engine(Engine.version(), Engine.floatLanes()),
+                    rewardModelFollows ? ModelVersion.RewardModelState.TRAINING : ModelVersion.RewardModelState.PUBLISHED);
             long packed = System.nanoTime();
             context.fence().accept("checkpoint " + versionId);
             ModelStore.Checkpoint checkpoint = context.store().commit(staged, number, version);
@@ -622,13 +659,27 @@ final class LineTrainer implements Runnable {
             consumer.commitSync(commit);
 
             context.published().accept(version);
-            built.add(new Built(version, batch.rebuilds(), sameFiles(checkpoint, batch.rebuilds())));
+            long announced = System.nanoTime();
             VersionTimes times = new VersionTimes(live ? lastVote(batch.records()).map(v -> Duration.between(v, cutAt)).orElse(null) : null,
-                    trained - t0, rewardModelDone[0] - t0, packed - trained, System.nanoTime() - packed);
+                    trained - t0, rewardModelDone - t0, packed - trained, announced - packed);
             LOG.infof("line %s, version %s: %s (%s on %d pairs and %d thumbs, cut by %s): %s", line, versionId, times, algorithm,
                     pairs.size(), thumbs, batch.cut(), metrics);
             context.status().progress(line, live, algorithm, 1, 1, metrics.get(update.algorithm().lossMetric()), metrics,
-                    "published " + versionId + ": " + times.brief());
+                    "published " + versionId + ": " + times.brief() + (rewardModelFollows ? "; its reward model follows" : ""));
+            if (rewardModelFollows) {
+                Map<String, Double> rewardMetrics = update.runRewardModel(rewardModel, pairs, tokenizer.endOfTextId(), seed, progress);
+                version = version.withRewardModel(rewardMetrics);
+                context.fence().accept("reward model of " + versionId);
+                checkpoint = context.store().addRewardModel(checkpoint, version, rewardModel::save);
+                context.published().accept(version);
+                double seconds = (System.nanoTime() - announced) / 1e9;
+                // one line for operators; ./bench UpdateToServing reads it
+                LOG.infof("line %s, version %s: its reward model followed in %s s (trained and published): %s", line, versionId,
+                        String.format(java.util.Locale.ROOT, "%.2f", seconds), rewardMetrics);
+                context.status().progress(line, live, Algorithm.REWARD_MODEL, 1, 1, rewardMetrics.get("rewardLoss"), version.metrics(),
+                        String.format(java.util.Locale.ROOT, "published %s's reward model, %.1f s after the version", versionId, seconds));
+            }
+            built.add(new Built(version, batch.rebuilds(), sameFiles(checkpoint, batch.rebuilds())));
             return version;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot checkpoint " + versionId + " of line " + line, e);

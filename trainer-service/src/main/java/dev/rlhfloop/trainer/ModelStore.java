@@ -2,6 +2,9 @@ package dev.rlhfloop.trainer;
 
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.ModelVersion;
+import dev.rlhfloop.llm.io.ModelArchive;
+import dev.rlhfloop.llm.rlhf.RewardModel;
+import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,6 +35,8 @@ public final class ModelStore {
     public static final String REWARD_MODEL_DIR = "reward-model";
     public static final String VALUE_MODEL_DIR = "value-model";
     public static final String REWARD_MODEL_ARCHIVE = "reward-model.zip";
+    /** The pairs a version's reward model trains on, kept while it follows the version's announcement. */
+    public static final String REWARD_MODEL_BATCH = "reward-model-batch.json";
 
     private final Path root;
 
@@ -83,8 +88,59 @@ public final class ModelStore {
         Path target = lineDir(version.modelLine()).resolve(Integer.toString(number));
         deleteRecursively(target);
         Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
-        // By directory name, without reading every version.json of the line at each update.
-        try (Stream<Path> children = Files.list(target.getParent())) {
+        // a reward model that follows is trained from the one before: that stays until it is published
+        dropOlderModels(target, version.rewardModelFollows() ? number - 1 : number);
+        return new Checkpoint(number, target, version);
+    }
+
+    /** Saves a reward model into a version's directory ({@code save} writes its files), and its archive beside it. */
+    static void writeRewardModel(Path versionDir, IoConsumer<Path> save) throws IOException {
+        save.accept(versionDir.resolve(REWARD_MODEL_DIR));
+        // published beside the weights (GET /api/models/{version}/reward-model): inference may rank sampled answers with it
+        ModelArchive.packStored(versionDir.resolve(REWARD_MODEL_DIR), versionDir.resolve(REWARD_MODEL_ARCHIVE), RewardModel.ARCHIVE_FILES);
+    }
+
+    /** Writes what a version's reward model trains on when it follows the version's announcement. */
+    static void writeRewardModelBatch(Path versionDir, List<TokenizedPreference> pairs) throws IOException {
+        Files.write(versionDir.resolve(REWARD_MODEL_BATCH), Json.MAPPER.writeValueAsBytes(pairs));
+    }
+
+    /** The pairs {@link #writeRewardModelBatch} kept with a version whose reward model was not published yet. */
+    static List<TokenizedPreference> readRewardModelBatch(Checkpoint checkpoint) throws IOException {
+        return List.of(Json.MAPPER.readValue(Files.readAllBytes(checkpoint.directory().resolve(REWARD_MODEL_BATCH)),
+                TokenizedPreference[].class));
+    }
+
+    /**
+     * Adds the reward model that followed a committed version's announcement: its files first, then
+     * {@code complete}, the version's entry that says it is published, by an atomic rename (a restart
+     * before it trains the reward model again, from the batch kept for it); then the older versions
+     * drop theirs.
+     */
+    public Checkpoint addRewardModel(Checkpoint checkpoint, ModelVersion complete, IoConsumer<Path> save) throws IOException {
+        Path dir = checkpoint.directory();
+        deleteRecursively(dir.resolve(REWARD_MODEL_DIR));
+        writeRewardModel(dir, save);
+        Path entry = dir.resolve(VERSION_FILE + ".partial");
+        Files.write(entry, Json.write(complete));
+        Files.move(entry, dir.resolve(VERSION_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(dir.resolve(REWARD_MODEL_BATCH));
+        dropOlderModels(dir, checkpoint.number());
+        return new Checkpoint(checkpoint.number(), dir, complete);
+    }
+
+    /** Writes files into a path; may fail as I/O does. */
+    @FunctionalInterface
+    public interface IoConsumer<T> {
+        void accept(T path) throws IOException;
+    }
+
+    /**
+     * The line's versions before {@code number} drop their reward model and critic: only the latest
+     * resumes training. By directory name, without reading every version.json of the line at each update.
+     */
+    private static void dropOlderModels(Path versionDir, int number) throws IOException {
+        try (Stream<Path> children = Files.list(versionDir.getParent())) {
             for (Path child : children.toList()) {
                 String name = child.getFileName().toString();
                 if (name.matches("\\d+") && Integer.parseInt(name) < number) {
@@ -93,7 +149,6 @@ public final class ModelStore {
                 }
             }
         }
-        return new Checkpoint(number, target, version);
     }
 
     /** Every complete checkpoint of a line, oldest first. */

@@ -199,10 +199,14 @@ public class TrainerService {
         }
     }
 
-    /** Publishes the checkpoints a crash (or an absent broker) left between checkpoint and announcement. */
+    /**
+     * Publishes the checkpoints a crash (or an absent broker) left between checkpoint and announcement,
+     * and the entries of reward models that were published on disk but not yet announced.
+     */
     private void announceCheckpoints() {
         for (ModelStore.Checkpoint checkpoint : store.all()) {
-            if (registry.find(checkpoint.version().versionId()).isEmpty()) {
+            Optional<ModelVersion> announced = registry.find(checkpoint.version().versionId());
+            if (announced.isEmpty() || announced.get().rewardModel() != checkpoint.version().rewardModel()) {
                 LOG.infof("publishing %s of line %s, checkpointed but not yet announced", checkpoint.version().versionId(),
                         checkpoint.version().modelLine());
                 publisher.version(checkpoint.version());

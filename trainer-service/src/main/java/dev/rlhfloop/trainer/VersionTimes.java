@@ -9,6 +9,8 @@ import java.util.Locale;
  * training (the reward model's part of it, to its last optimizer step, then the policy's, which
  * holds the reward model's held-out evaluation), writing the version's files (weights,
  * archives and their digest), and announcing it (checkpoint, offset commit, the registry event).
+ * Where the policy does not read the reward model (DPO, KTO) the reward model trains after the
+ * announcement, off the way to serving: its share here is 0, and a line of its own follows.
  * {@code ./bench UpdateToServing} reads the line.
  */
 record VersionTimes(Duration sinceLastVote, long trainingNanos, long rewardModelNanos, long writingNanos, long announcingNanos) {

@@ -139,6 +139,23 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         for (String name : ModelArchive.FILES) assertTrue(Files.isRegularFile(dir.resolve("model").resolve(name)), name);
 
         given().header("Authorization", TestSessions.admin()).get("/api/models/nope/weights").then().statusCode(404).body("error", org.hamcrest.Matchers.equalTo("not_found"));
+        // DPO does not read the reward model: the version is announced before it, and a second entry says it is published
+        assertEquals(ModelVersion.RewardModelState.TRAINING, v2.rewardModel());
+        assertFalse(v2.metrics().containsKey("rewardTrainAccuracy"), "announced before its reward model trained: " + v2.metrics());
+        List<ModelVersion> entries = RegistryReads.awaitRewardModel(kafka.bootstrapServers(), "2", WAIT);
+        assertEquals(List.of(ModelVersion.RewardModelState.TRAINING, ModelVersion.RewardModelState.PUBLISHED),
+                entries.stream().map(ModelVersion::rewardModel).toList(), "announced, then its reward model published, once each");
+        ModelVersion v2Complete = entries.get(1);
+        assertEquals(v2.weights(), v2Complete.weights());
+        assertEquals(v2.trainedOn(), v2Complete.trainedOn());
+        assertTrue(v2Complete.metrics().keySet().containsAll(v2.metrics().keySet()), v2Complete.metrics().toString());
+        for (String metric : List.of("rewardTrainAccuracy", "rewardAccuracy", "rewardAccuracyBefore", "rewardLoss")) {
+            assertTrue(v2Complete.metrics().containsKey(metric), metric + " missing from " + v2Complete.metrics());
+        }
+        KafkaTestClient.await("the registry's entry of 2 says its reward model is published", WAIT, () -> given().get("/api/models").then()
+                .extract().jsonPath().getMap("find { it.version == '2' }.metrics").containsKey("rewardAccuracy"));
+        assertFalse(Files.exists(new ModelStore(dataDir).find("2").orElseThrow().directory().resolve(ModelStore.REWARD_MODEL_BATCH)),
+                "the batch kept for the reward model goes once it is published");
         // the reward model the version was published with, beside its weights; the SFT model has none
         String rewardModelPath = URI.create(v2.weights().url()).getPath().replaceFirst("/weights$", "/reward-model");
         byte[] rewardZip = given().header("Authorization", TestSessions.service("inference-service")).get(rewardModelPath).then().statusCode(200)
@@ -221,6 +238,14 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
             assertEquals(n == 2 ? "1" : "again-" + (n - 1), again.parentVersion());
             assertEquals(live.trainedOn().offsets(), again.trainedOn().offsets());
             assertEquals(live.weights().sha256(), again.weights().sha256(), "version " + n + ": same pairs, seed and settings, same bytes");
+            // the reward model that followed each announcement is rebuilt too, in the same order
+            List<ModelVersion> entries = RegistryReads.awaitRewardModel(kafka.bootstrapServers(), "again-" + n, WAIT);
+            assertEquals(ModelVersion.RewardModelState.TRAINING, entries.get(0).rewardModel());
+            assertEquals(RegistryReads.awaitRewardModel(kafka.bootstrapServers(), Integer.toString(n), WAIT).get(1).metrics(),
+                    entries.get(1).metrics(), "version " + n + ": the same metrics, the reward model's too");
+            ModelStore store = new ModelStore(dataDir);
+            assertArrayEquals(Files.readAllBytes(store.find(Integer.toString(n)).orElseThrow().rewardModelArchive()),
+                    Files.readAllBytes(store.find("again-" + n).orElseThrow().rewardModelArchive()), "version " + n + "'s reward model");
         }
         assertNotEquals(awaitVersion("2").weights().sha256(), awaitVersion("3").weights().sha256());
         List<String> lines = given().get("/api/models").then().extract().jsonPath().getList("line");
