@@ -3,10 +3,8 @@ package dev.rlhfloop.inference;
 import dev.rlhfloop.llm.io.ModelArchive;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,7 +19,8 @@ import java.util.Locale;
 final class ModelDownload {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(10);
+    /** Longest wait for the next bytes of a download. */
+    private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);
 
     private ModelDownload() {}
 
@@ -118,23 +117,29 @@ final class ModelDownload {
                 return copyDigesting(in, target);
             }
         }
-        HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(DOWNLOAD_TIMEOUT).GET();
-        if (authorization != null) builder.header("Authorization", authorization);
-        HttpRequest request = builder.build();
+        // HttpURLConnection reads the socket on this thread: the JDK HttpClient hands the body over from
+        // its selector thread in small buffers, which took 0.3-0.5 s for 14.7 MB over loopback on a busy
+        // machine (2-4 s over HTTP/2, which it offers by default), against 25-55 ms read here
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+        connection.setReadTimeout((int) READ_TIMEOUT.toMillis());
+        connection.setInstanceFollowRedirects(true);
+        if (authorization != null) connection.setRequestProperty("Authorization", authorization);
         try {
-            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                if (response.statusCode() == 404) throw new NotFound("cannot fetch " + uri + ": HTTP 404");
-                if (response.statusCode() != 200) {
-                    throw new IOException("cannot fetch " + uri + ": HTTP " + response.statusCode());
-                }
+            int status = connection.getResponseCode();
+            if (status == 404) throw new NotFound("cannot fetch " + uri + ": HTTP 404");
+            if (status != 200) throw new IOException("cannot fetch " + uri + ": HTTP " + status);
+            try (InputStream in = connection.getInputStream()) {
                 return copyDigesting(in, target);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while fetching " + uri, e);
+        } finally {
+            // an error's body is read to its end, so the connection is kept for the next download
+            InputStream error = connection.getErrorStream();
+            if (error != null) {
+                try (error) {
+                    error.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+            }
         }
     }
 }
