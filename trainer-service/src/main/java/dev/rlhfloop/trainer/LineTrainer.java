@@ -202,7 +202,10 @@ final class LineTrainer implements Runnable {
                 ConsumerConfig.CLIENT_ID_CONFIG, groupId(line),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                // A fetch parked at the broker is not answered when a transaction's commit makes its pairs
+                // readable: the batch's last pair waited for the default 500 ms to run out before the cut.
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50));
         try {
             // A line that read pairs before it knows who was forgotten would train on them.
             while (!context.forgotten().awaitLoaded(Duration.ofSeconds(10))) {
