@@ -57,7 +57,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * generation events name the version): the end of that answer stops the clock. The phases come
  * from the services' one log line per version: the trainer's (batch cut after its last vote, as
  * the feedback service timed the vote, so it holds the vote's way to the pairs topic; training;
- * writing files; announcing) and the inference service's (announcement to start of the load,
+ * writing files; announcing; for DPO, the reward model trained and published after the announcement,
+ * off the clock) and the inference service's (announcement to start of the load,
  * fetch, load); "first answer" is from the load's end to the first answer's end, the rest (the
  * vote's 202 against the feedback service's clock, log lines' millisecond stamps) is "other".
  * Beside them, "vote → pair read": when this benchmark's own read-committed consumer read the
@@ -71,6 +72,7 @@ public final class UpdateToServing {
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
     private static final Pattern TRAINER_LINE = Pattern.compile("^(\\S+ \\S+) .*line live, version (\\d+): batch cut ([0-9.]+) s after its last vote, "
             + "trained in ([0-9.]+) s \\(reward model ([0-9.]+) s, policy ([0-9.]+) s\\), published in ([0-9.]+) s \\(files ([0-9.]+) s, announced ([0-9.]+) s\\)");
+    private static final Pattern REWARD_MODEL_LINE = Pattern.compile("^(\\S+ \\S+) .*line live, version (\\d+): its reward model followed in ([0-9.]+) s");
     private static final Pattern LOADED_LINE = Pattern.compile("^(\\S+ \\S+) .*loaded model version (\\d+) \\(line live, .*\\) in (\\d+) ms: "
             + "fetched in (\\d+) ms .*, loaded in (\\d+) ms; started (\\d+) ms after its announcement");
 
@@ -162,6 +164,7 @@ public final class UpdateToServing {
             while (pairs.size() < pairsBefore + perVersion) {
                 Seen seen = compare();
                 String choice = choose(seen.id());
+                if (choice == null) continue;
                 long ack = vote(seen.id(), choice);
                 ackOf.put(seen.id(), ack);
                 votes++;
@@ -195,14 +198,15 @@ public final class UpdateToServing {
     private void report(List<Measured> measured, double meanLoad) throws IOException {
         Map<String, Matcher> trained = lines(stack.log("trainer-service"), TRAINER_LINE);
         Map<String, Matcher> loaded = lines(stack.log("inference-service"), LOADED_LINE);
+        Map<String, Matcher> followed = lines(stack.log("trainer-service"), REWARD_MODEL_LINE);
         Map<String, List<Double>> phases = new LinkedHashMap<>();
         for (String phase : List.of("total", "vote → pair read", "batch cut", "training", "reward model", "policy", "publishing", "files", "announcing",
-                "announced → load", "hot-load", "fetch", "load", "first answer", "other")) {
+                "announced → load", "hot-load", "fetch", "load", "first answer", "other", "reward model after")) {
             phases.put(phase, new ArrayList<>());
         }
         System.out.println();
-        System.out.println("| version | total s | vote → pair read | cut | training (RM + policy) | publishing (files + announce) | announced → load | hot-load (fetch + load) | first answer | other |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| version | total s | vote → pair read | cut | training (RM + policy) | publishing (files + announce) | announced → load | hot-load (fetch + load) | first answer | other | reward model after |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Measured m : measured) {
             Matcher t = trained.get(m.version());
             Matcher l = loaded.get(m.version());
@@ -216,11 +220,18 @@ public final class UpdateToServing {
             double firstAnswer = (m.firstAnswerMillis() - logMillis(l.group(1))) / 1000.0;
             double other = m.seconds() - cut - training - publishing - notice - hotLoad - firstAnswer;
             double pairRead = (m.pairReadMillis() - m.voteMillis()) / 1000.0;
-            double[] values = {m.seconds(), pairRead, cut, training, rm, policy, publishing, files, announcing, notice, hotLoad, fetch, load, firstAnswer, other};
+            // off the clock: a DPO version's reward model, trained and published after the announcement (beside the hot-load)
+            double rmAfter = followed.containsKey(m.version()) ? d(followed.get(m.version()), 3) : Double.NaN;
+            double[] values = {m.seconds(), pairRead, cut, training, rm, policy, publishing, files, announcing, notice, hotLoad, fetch, load, firstAnswer, other,
+                    rmAfter};
             int i = 0;
-            for (List<Double> list : phases.values()) list.add(values[i++]);
-            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f (%.2f + %.2f) | %.2f (%.2f + %.2f) | %.2f | %.2f (%.2f + %.2f) | %.2f | %.2f |%n",
-                    m.version(), m.seconds(), pairRead, cut, training, rm, policy, publishing, files, announcing, notice, hotLoad, fetch, load, firstAnswer, other);
+            for (List<Double> list : phases.values()) {
+                double value = values[i++];
+                if (!Double.isNaN(value)) list.add(value);
+            }
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f (%.2f + %.2f) | %.2f (%.2f + %.2f) | %.2f | %.2f (%.2f + %.2f) | %.2f | %.2f | %s |%n",
+                    m.version(), m.seconds(), pairRead, cut, training, rm, policy, publishing, files, announcing, notice, hotLoad, fetch, load, firstAnswer, other,
+                    Double.isNaN(rmAfter) ? "—" : String.format(Locale.ROOT, "%.2f", rmAfter));
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "over %d versions (mean load average %.1f on %d cores):%n", measured.size(), meanLoad,
@@ -284,14 +295,22 @@ public final class UpdateToServing {
         }
     }
 
-    /** The shorter answer (fewer words), A when they are equal: always a decisive vote, so it makes a pair (unless a gold check). */
+    /**
+     * The shorter answer (fewer words), A when they are equal: always a decisive vote, so it makes a pair
+     * (unless a gold check); null (no vote) when the answers are the same text or one is empty, a pair
+     * the trainer would skip, so the batch would wait for its max-wait instead of being cut by count.
+     */
     private String choose(String id) throws Exception {
         JsonNode view = Json.MAPPER.readTree(send(HttpRequest.newBuilder(URI.create(stack.url("web") + "/api/comparisons/" + id)).GET()).body());
         Map<String, Integer> words = new LinkedHashMap<>();
+        Set<String> texts = new java.util.HashSet<>();
         for (JsonNode answer : view.path("answers")) {
             String text = answer.path("text").asText("").strip();
-            words.put(answer.path("slot").asText(), text.isEmpty() ? 0 : text.split("\\s+").length);
+            if (text.isEmpty()) return null;
+            texts.add(text);
+            words.put(answer.path("slot").asText(), text.split("\\s+").length);
         }
+        if (texts.size() < 2) return null;
         return words.getOrDefault("B", 0) < words.getOrDefault("A", 0) ? "B" : "A";
     }
 
