@@ -409,6 +409,7 @@ final class LineTrainer implements Runnable {
         ModelStore.Checkpoint before = context.store().checkpoints(line).stream().filter(c -> c.number() < announced.number())
                 .reduce((a, b) -> b).orElse(parent);
         LOG.infof("line %s: version %s was announced before its reward model; training it now", line, announced.version().versionId());
+        context.compute().lock();
         try {
             List<TokenizedPreference> pairs = ModelStore.readRewardModelBatch(announced);
             RewardModel rewardModel = resumeRewardModel(reference, before, isSft(before));
@@ -421,6 +422,8 @@ final class LineTrainer implements Runnable {
             return done;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot finish the reward model of " + announced.version().versionId(), e);
+        } finally {
+            context.compute().unlock();
         }
     }
 

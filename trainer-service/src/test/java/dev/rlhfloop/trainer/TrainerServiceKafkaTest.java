@@ -92,6 +92,9 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
     @ConfigProperty(name = "rlhf.trainer.data-dir")
     Path dataDir;
 
+    @Inject
+    TrainerConfig config;
+
     @Test
     @Order(1)
     void bootstrapPublishesTheSftModelAndItsProgress() {
@@ -149,11 +152,10 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         assertEquals(v2.weights(), v2Complete.weights());
         assertEquals(v2.trainedOn(), v2Complete.trainedOn());
         assertTrue(v2Complete.metrics().keySet().containsAll(v2.metrics().keySet()), v2Complete.metrics().toString());
-        for (String metric : List.of("rewardTrainAccuracy", "rewardAccuracy", "rewardAccuracyBefore", "rewardLoss")) {
-            assertTrue(v2Complete.metrics().containsKey(metric), metric + " missing from " + v2Complete.metrics());
-        }
+        // four pairs a version here: none held out, so the reward model's metric is its training accuracy
+        assertTrue(v2Complete.metrics().containsKey("rewardTrainAccuracy"), v2Complete.metrics().toString());
         KafkaTestClient.await("the registry's entry of 2 says its reward model is published", WAIT, () -> given().get("/api/models").then()
-                .extract().jsonPath().getMap("find { it.version == '2' }.metrics").containsKey("rewardAccuracy"));
+                .extract().jsonPath().getMap("find { it.version == '2' }.metrics").containsKey("rewardTrainAccuracy"));
         assertFalse(Files.exists(new ModelStore(dataDir).find("2").orElseThrow().directory().resolve(ModelStore.REWARD_MODEL_BATCH)),
                 "the batch kept for the reward model goes once it is published");
         // the reward model the version was published with, beside its weights; the SFT model has none
@@ -549,6 +551,56 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         KafkaTestClient.await("the weighed replay done", WAIT, () -> "DONE".equals(replay("weighed").getString("state")));
         ModelVersion replayed = awaitVersion("weighed-2");
         assertEquals(version.trainedOn().raterWeights(), replayed.trainedOn().raterWeights());
+    }
+
+    @Test
+    @Order(22)
+    void aVersionAnnouncedBeforeItsRewardModelGetsItAfterARestart() throws Exception {
+        trainer.stopLive();
+        // What a crash after announcing version n+1 and before its reward model leaves: the version, the batch kept for its
+        // reward model, and version n's reward model, which n+1's trains from.
+        ModelStore store = new ModelStore(dataDir);
+        ModelStore.Checkpoint last = store.latest("live").orElseThrow();
+        int number = last.number() + 1;
+        Path staged = store.staging("live", number);
+        for (String name : ModelArchive.FILES) Files.copy(last.modelDir().resolve(name), staged.resolve(ModelStore.MODEL_DIR).resolve(name));
+        Files.copy(last.archive(), staged.resolve(ModelStore.ARCHIVE_FILE));
+        var tokenizer = Models.tokenizer(last.modelDir());
+        int context = Models.load(last.modelDir()).config().contextLength();
+        List<dev.rlhfloop.llm.rlhf.TokenizedPreference> batch = new ArrayList<>();
+        for (int n = 0; n < pairsPerVersion; n++) {
+            batch.add(TrainerUpdate.encode(PreferencePair.of("cmp-crash-" + n, "What does the owl eat?", new Answer("The owl eats mice.", List.of(), "1"),
+                    new Answer("It eats " + n + " rocks.", List.of(), "1"), new PreferencePair.VoteRef("vote-crash-" + n, "rater", 0, n,
+                            Instant.now())), tokenizer, context).orElseThrow());
+        }
+        ModelStore.writeRewardModelBatch(staged, batch);
+        ModelVersion old = last.version();
+        String versionId = Integer.toString(number);
+        ModelVersion announced = new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, "live", old.versionId(), old.algorithm(),
+                old.trainedOn(), Map.of("pairs", (double) batch.size()), new ModelVersion.Weights(old.weights().url()
+                        .replace("/" + old.versionId() + "/", "/" + versionId + "/"), old.weights().sha256()), Instant.now(), old.engine(),
+                ModelVersion.RewardModelState.TRAINING);
+        ModelStore.Checkpoint crashed = store.commit(staged, number, announced);
+        // the reward model the line would have trained: version n's, on the kept batch, with version n+1's seed
+        dev.rlhfloop.llm.rlhf.PolicyUpdate update = new dev.rlhfloop.llm.rlhf.PolicyUpdate(TrainerUpdate.settings(config));
+        RewardModel expected = RewardModel.load(last.rewardModelDir());
+        update.runRewardModel(expected, batch, tokenizer.endOfTextId(), config.seed() * 1_000_003L + number,
+                dev.rlhfloop.llm.rlhf.PolicyUpdate.Progress.NONE);
+        Path expectedDir = Files.createTempDirectory("expected-reward-model");
+        expected.save(expectedDir);
+
+        trainer.startLive();
+        List<ModelVersion> entries = RegistryReads.awaitRewardModel(kafka.bootstrapServers(), versionId, WAIT);
+        ModelVersion published = entries.get(entries.size() - 1);
+        assertTrue(published.metrics().containsKey("rewardTrainAccuracy"), published.metrics().toString());
+        assertEquals(announced.weights(), published.weights());
+        assertArrayEquals(Files.readAllBytes(expectedDir.resolve(RewardModel.HEAD_FILE)),
+                Files.readAllBytes(crashed.rewardModelDir().resolve(RewardModel.HEAD_FILE)), "trained as the line would have");
+        assertTrue(Files.isRegularFile(crashed.rewardModelArchive()));
+        assertFalse(Files.exists(crashed.directory().resolve(ModelStore.REWARD_MODEL_BATCH)));
+        assertFalse(Files.exists(last.rewardModelDir()), "version " + last.number() + " drops its reward model once the next one's is there");
+        given().header("Authorization", TestSessions.service("inference-service")).get("/api/models/" + versionId + "/reward-model").then()
+                .statusCode(200);
     }
 
     private void producePairs(int count) {
