@@ -1,0 +1,83 @@
+package dev.rlhfloop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.rlhfloop.llm.data.FeedbackData;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code llm export --what thumbs} against a small HTTP server that answers as
+ * {@code GET /api/export/thumbs.jsonl?format=trl} does (TRL's KTO lines, as feedback-service's
+ * FeedbackServiceKafkaTest checks them on a real broker): the request the verb makes, the file it
+ * writes, that {@code llm kto} reads that file, and the refusals it makes before asking.
+ */
+class ExportCommandTest {
+    private static final String KTO_LINES = """
+            {"prompt":"Name a farm animal.","completion":" A cow.","label":true}
+            {"prompt":"Name a farm animal.","completion":" The sky.","label":false}
+            """;
+
+    private HttpServer server;
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    private String startApi() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/api/export/", exchange -> {
+            requests.add(exchange.getRequestURI().toString());
+            byte[] body = KTO_LINES.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.stop(0);
+    }
+
+    @Test
+    void thumbsAsTrlAreWhatLlmKtoReads() throws Exception {
+        Path out = dir.resolve("thumbs-trl.jsonl");
+        CliRun run = CliRun.run("", "export", "--url", startApi(), "--token", "t0ken", "--what", "thumbs", "--format", "trl",
+                "--pseudonymise", "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of("/api/export/thumbs.jsonl?format=trl&pseudonymise=true"), requests);
+        assertTrue(run.out().contains("2 thumbs written to " + out + " (trl)"), run.out());
+        List<FeedbackData.Rating> ratings = FeedbackData.readRatings(out);
+        assertEquals(List.of(" A cow.", " The sky."), ratings.stream().map(FeedbackData.Rating::completion).toList());
+        assertEquals(List.of(true, false), ratings.stream().map(FeedbackData.Rating::desirable).toList());
+        assertTrue(ratings.get(0).prompt().contains("Name a farm animal."), ratings.get(0).prompt());
+    }
+
+    @Test
+    void trlIsRefusedForVotesAndGenerationsBeforeAsking() throws Exception {
+        String url = startApi();
+        for (String what : List.of("votes", "generations")) {
+            CliRun run = CliRun.run("", "export", "--url", url, "--token", "t0ken", "--what", what, "--format", "trl",
+                    "--out", dir.resolve(what + ".jsonl").toString());
+            assertEquals(2, run.exitCode(), run.err());
+            assertTrue(run.err().contains("llm export: --format trl is for --what pairs or thumbs only"), run.err());
+            assertFalse(Files.exists(dir.resolve(what + ".jsonl")));
+        }
+        assertEquals(List.of(), requests, "nothing asked of the stack");
+    }
+}
