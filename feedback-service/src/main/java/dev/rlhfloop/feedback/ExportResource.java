@@ -198,13 +198,19 @@ public class ExportResource {
         return event;
     }
 
-    private static PreferencePair pair(ConsumerRecord<String, String> record) {
+    /** The record as a {@code type}, or null (and a warning) when it cannot be read as one. */
+    private static <T> T read(ConsumerRecord<String, String> record, Class<T> type) {
         try {
-            return Json.MAPPER.readValue(record.value(), PreferencePair.class);
+            return Json.MAPPER.readValue(record.value(), type);
         } catch (IOException | RuntimeException e) {
-            LOG.warnf("skipping an unreadable pair at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
+            LOG.warnf("skipping an unreadable %s at %s-%d@%d: %s", type.getSimpleName(), record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
             return null;
         }
+    }
+
+    private static PreferencePair pair(ConsumerRecord<String, String> record) {
+        return read(record, PreferencePair.class);
     }
 
     private static JsonNode trl(ConsumerRecord<String, String> record) {
@@ -241,18 +247,9 @@ public class ExportResource {
         return line;
     }
 
-    private static ThumbsEvent thumbs(ConsumerRecord<String, String> record) {
-        try {
-            return Json.MAPPER.readValue(record.value(), ThumbsEvent.class);
-        } catch (IOException | RuntimeException e) {
-            LOG.warnf("skipping unreadable thumbs at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
-            return null;
-        }
-    }
-
     /** TRL's unpaired preference layout, as its KTO trainer reads it: label true for a thumbs up. */
     private static JsonNode thumbsTrl(ConsumerRecord<String, String> record) {
-        ThumbsEvent thumbs = thumbs(record);
+        ThumbsEvent thumbs = read(record, ThumbsEvent.class);
         return thumbs == null ? null : thumbsTrl(thumbs);
     }
 
@@ -265,7 +262,7 @@ public class ExportResource {
     }
 
     private static JsonNode thumbsLineage(ConsumerRecord<String, String> record) {
-        ThumbsEvent thumbs = thumbs(record);
+        ThumbsEvent thumbs = read(record, ThumbsEvent.class);
         if (thumbs == null) return null;
         ObjectNode line = thumbsTrl(thumbs);
         line.put("modelVersion", thumbs.modelVersion());

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.rlhfloop.llm.data.FeedbackData;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,29 +26,23 @@ class ExportCommandTest {
             {"prompt":"Name a farm animal.","completion":" The sky.","label":false}
             """;
 
-    private HttpServer server;
+    private StubApi api;
     private final List<String> requests = new CopyOnWriteArrayList<>();
 
     @TempDir
     Path dir;
 
     private String startApi() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/api/export/", exchange -> {
+        api = StubApi.serving("/api/export/", exchange -> {
             requests.add(exchange.getRequestURI().toString());
-            byte[] body = KTO_LINES.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
+            StubApi.reply(exchange, 200, "application/x-ndjson", KTO_LINES);
         });
-        server.start();
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return api.url();
     }
 
     @AfterEach
     void stop() {
-        if (server != null) server.stop(0);
+        if (api != null) api.close();
     }
 
     @Test
