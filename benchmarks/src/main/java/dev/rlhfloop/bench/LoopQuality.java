@@ -7,6 +7,7 @@ import dev.rlhfloop.llm.Engine;
 import dev.rlhfloop.llm.data.AlpacaFormat;
 import dev.rlhfloop.llm.data.AnswerChecker;
 import dev.rlhfloop.llm.data.InstructionExample;
+import dev.rlhfloop.llm.data.InstructionLoader;
 import dev.rlhfloop.llm.data.builtin.BuiltinData;
 import dev.rlhfloop.llm.data.builtin.RaterRules;
 import dev.rlhfloop.llm.data.builtin.RaterRules.Preference;
@@ -111,7 +112,7 @@ public final class LoopQuality {
     /** The keys that change a configuration (and so its label); every other key chooses what runs or where it goes. */
     static final List<String> CONFIG_KEYS = List.of("algorithm", "lr", "beta", "epochs", "batch", "lora", "rewardLr", "rewardEpochs",
             "votesPerVersion", "checkpoints", "answers", "tasks", "temperature", "topK", "maxNew", "maxWords", "online", "onlinePrompts",
-            "onlineWeight", "onlineTemperature", "bestOf", "raters", "randomRaters", "gold", "weights", "quick");
+            "onlineWeight", "onlineTemperature", "sftMix", "sftExamples", "bestOf", "raters", "randomRaters", "gold", "weights", "quick");
 
     public static void main(String[] args) throws IOException {
         ExperimentArgs o = ExperimentArgs.parse(args);
@@ -195,6 +196,8 @@ public final class LoopQuality {
             s.online.prompts = o.intOr("onlinePrompts", d.online().prompts());
             s.online.weight = o.doubleOr("onlineWeight", d.online().weight());
             s.online.temperature = o.floatOr("onlineTemperature", d.online().temperature());
+            s.sftMix.coefficient = o.doubleOr("sftMix", d.sftMix().coefficient());
+            s.sftMix.examples = o.intOr("sftExamples", d.sftMix().examples());
             s.weighByReliability = o.has("weights") ? onOff(o.textOr("weights", "")) : d.weighByReliability();
         });
         if (o.has("lr")) settings = settings.with(s -> s.rloo.learningRate = o.floatOr("lr", 0));
@@ -247,6 +250,8 @@ public final class LoopQuality {
         final List<String> heldOutPool;
         final List<InstructionExample> tasks;
         final Set<String> knownWords;
+        /** The SFT model's training examples, which the SFT mix draws from (as the live trainer's does on the built-in line). */
+        final List<InstructionLoader.Encoded> instructions;
         final Map<String, Measure> sftMeasures = new HashMap<>();
 
         Setup(Path modelDir, int heldOutPrompts) throws IOException {
@@ -261,6 +266,7 @@ public final class LoopQuality {
             votingPool = List.copyOf(pool.subList(heldOut, pool.size()));
             tasks = data.heldOutExamples();
             knownWords = knownWords(data);
+            instructions = InstructionLoader.encodeAll(data.trainingExamples(), tokenizer);
             System.out.printf(Locale.ROOT, "%d prompts voted on, %d held out; %d held-out tasks; %d known words%n", votingPool.size(),
                     heldOutPool.size(), tasks.size(), knownWords.size());
         }
@@ -361,7 +367,7 @@ public final class LoopQuality {
                         h.answers(), sftShare, Double.NaN, Double.NaN, sft.exactMatch(), sft.nonWords(), 0, sft.words(), Double.NaN, Double.NaN));
             }
 
-            PolicyUpdate update = new PolicyUpdate(config.settings());
+            PolicyUpdate update = new PolicyUpdate(config.settings(), setup.instructions);
             Gpt policy = update.newPolicy(setup.reference, seed);
             RewardModel rewardModel = update.newRewardModel(setup.reference, seed);
             int eot = setup.tokenizer.endOfTextId();

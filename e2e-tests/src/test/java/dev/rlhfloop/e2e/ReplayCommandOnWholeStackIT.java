@@ -270,6 +270,6 @@ class ReplayCommandOnWholeStackIT {
         Run refused = llm("export", "--url", url, "--token", SharedStack.stack().adminToken(), "--what", "votes", "--format", "trl",
                 "--out", dir.resolve("x").toString());
         assertEquals(2, refused.exitCode());
-        assertTrue(refused.err().contains("llm export: --format trl is for --what pairs only"), refused.err());
+        assertTrue(refused.err().contains("llm export: --format trl is for --what pairs or thumbs only"), refused.err());
     }
 }

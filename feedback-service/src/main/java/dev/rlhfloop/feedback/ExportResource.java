@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.PreferencePair;
+import dev.rlhfloop.contracts.ThumbsEvent;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.service.ApiError;
 import jakarta.ws.rs.DefaultValue;
@@ -29,6 +30,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,20 +47,36 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.logging.Logger;
 
 /**
- * {@code GET /api/export/{pairs|votes|generations}.jsonl}: the feedback topics as JSON Lines,
+ * {@code GET /api/export/{pairs|votes|thumbs|generations}.jsonl}: the feedback topics as JSON Lines,
  * streamed straight from Kafka (from the beginning, or from {@code ?from=} an ISO timestamp, up to
  * the end the topic had when the request came). {@code ?format=trl} writes pairs as TRL's DPO and
- * reward trainers read them ({@code prompt}, {@code chosen}, {@code rejected}); the default
- * {@code jsonl} adds the lineage (versions, rater, vote, where it sits on the log).
- * {@code ?pseudonymise=true} replaces rater ids by ids stable within this export only. Pairs and votes
- * of raters the admin had forgotten are left out; imported pairs carry their source instead of a vote.
+ * reward trainers read them ({@code prompt}, {@code chosen}, {@code rejected}) and thumbs as its KTO
+ * trainer reads unpaired ratings ({@code prompt}, {@code completion}, {@code label}); the default
+ * {@code jsonl} adds the lineage (versions, rater, vote or thumbs, where it sits on the log).
+ * {@code ?pseudonymise=true} replaces rater ids by ids stable within this export only. Pairs, votes and
+ * thumbs of raters the admin had forgotten are left out; imported pairs carry their source instead of a vote.
  */
 @Path("/api/export")
 @dev.rlhfloop.service.auth.AdminOnly
 public class ExportResource {
     private static final Logger LOG = Logger.getLogger(ExportResource.class);
-    private static final Map<String, String> TOPICS = Map.of(
-            "pairs", Topics.PREFERENCE_PAIRS, "votes", Topics.VOTES, "generations", Topics.GENERATIONS);
+    /**
+     * How one export reads its topic: where a record names its rater (null: no rater), and its line in
+     * each format (no trl: jsonl only).
+     */
+    private record Export(String topic, UnaryOperator<JsonNode> rater, LineMaker jsonl, LineMaker trl) {
+    }
+
+    private interface LineMaker {
+        /** The line of a record, or null to leave an unreadable one out. */
+        JsonNode of(ConsumerRecord<String, String> record) throws IOException;
+    }
+
+    private static final Map<String, Export> EXPORTS = Map.of(
+            "pairs", new Export(Topics.PREFERENCE_PAIRS, pair -> pair.path("vote").path("rater"), ExportResource::lineage, ExportResource::trl),
+            "votes", new Export(Topics.VOTES, vote -> vote.path("rater"), ExportResource::event, null),
+            "thumbs", new Export(Topics.THUMBS, thumbs -> thumbs.path("rater"), ExportResource::thumbsLineage, ExportResource::thumbsTrl),
+            "generations", new Export(Topics.GENERATIONS, null, ExportResource::event, null));
     private static final Duration POLL = Duration.ofMillis(500);
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -73,25 +91,32 @@ public class ExportResource {
             description = "One JSON object per line, from the beginning of the topic (or from `from`) up to its end when the request "
                     + "came. `pairs` in `jsonl`: prompt, chosen, rejected, both versions, comparison, vote id, rater, vote time and "
                     + "where the vote sits on rlhf.votes; in `trl`: prompt, chosen, rejected only (what TRL's DPO and reward trainers "
-                    + "read). `votes` and `generations`: the events as they are on their topics, with partition and offset.")
+                    + "read). `thumbs` in `jsonl`: prompt, completion (the rated answer), label (true = thumbs up), the version that "
+                    + "wrote the answer, comparison, slot, thumbs id, rater, rating time and where it sits on rlhf.thumbs; in `trl`: "
+                    + "prompt, completion, label only (what TRL's KTO trainer reads). `votes` and `generations`: the events as they "
+                    + "are on their topics, with partition and offset; `trl` is for pairs and thumbs only. The pairs, votes and "
+                    + "thumbs of forgotten raters are left out.")
     @APIResponse(responseCode = "200", description = "the records, one JSON object per line",
             content = @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING)))
-    @APIResponse(responseCode = "400", description = "an unknown export or format, or a malformed `from` (`bad_request`)",
+    @APIResponse(responseCode = "400", description = "an unknown export or format, `trl` for votes or generations, or a malformed `from` (`bad_request`)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "401", description = "no admin credential (`unauthorized`)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "403", description = "a rater's credential, not the admin's (`forbidden`)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    public Response export(@Parameter(schema = @Schema(enumeration = {"pairs", "votes", "generations"})) @PathParam("what") String what,
+    public Response export(@Parameter(schema = @Schema(enumeration = {"pairs", "votes", "thumbs", "generations"})) @PathParam("what") String what,
                            @Parameter(schema = @Schema(enumeration = {"jsonl", "trl"})) @QueryParam("format") @DefaultValue("jsonl") String format,
                            @Parameter(description = "an ISO-8601 instant; records written before it are left out") @QueryParam("from") String from,
                            @Parameter(description = "rater ids replaced by ids stable within this export only")
                            @QueryParam("pseudonymise") @DefaultValue("false") boolean pseudonymise) {
-        String topic = TOPICS.get(what);
-        if (topic == null) return ApiError.badRequest("unknown export \"" + what + "\": one of pairs, votes, generations");
+        Export export = EXPORTS.get(what);
+        if (export == null) return ApiError.badRequest("unknown export \"" + what + "\": one of pairs, votes, thumbs, generations");
         if (!format.equals("jsonl") && !format.equals("trl")) return ApiError.badRequest("unknown format \"" + format + "\": jsonl or trl");
         boolean trl = format.equals("trl");
-        if (trl && !what.equals("pairs")) return ApiError.badRequest("format trl is for pairs only (prompt, chosen, rejected)");
+        if (trl && export.trl() == null) {
+            return ApiError.badRequest("format trl is for pairs (prompt, chosen, rejected) and thumbs (prompt, completion, label) only");
+        }
+        LineMaker lineOf = trl ? export.trl() : export.jsonl();
         Instant since;
         try {
             since = from == null || from.isBlank() ? null : Instant.parse(from.strip());
@@ -103,10 +128,10 @@ public class ExportResource {
         java.util.Set<String> forgotten = directory.forgotten();
         StreamingOutput body = out -> {
             Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-            long lines = copy(topic, since, record -> {
-                String rater = forgotten.isEmpty() ? null : raterOf(record, what);
+            long lines = copy(export.topic(), since, record -> {
+                String rater = forgotten.isEmpty() || export.rater() == null ? null : raterOf(record, export.rater());
                 if (rater != null && forgotten.contains(rater)) return;
-                JsonNode line = trl ? trl(record) : what.equals("pairs") ? lineage(record) : event(record);
+                JsonNode line = lineOf.of(record);
                 if (line == null) return;
                 if (raters != null) raters.replaceIn(line);
                 writer.write(Json.MAPPER.writeValueAsString(line));
@@ -154,12 +179,10 @@ public class ExportResource {
         }
     }
 
-    /** The rater behind a pair or a vote (null for generations, imported pairs and unreadable records). */
-    private static String raterOf(ConsumerRecord<String, String> record, String what) {
-        if (what.equals("generations")) return null;
+    /** The rater behind a pair, a vote or a thumbs (null for imported pairs and unreadable records). */
+    private static String raterOf(ConsumerRecord<String, String> record, UnaryOperator<JsonNode> locate) {
         try {
-            JsonNode event = Json.MAPPER.readTree(record.value());
-            JsonNode rater = what.equals("pairs") ? event.path("vote").path("rater") : event.path("rater");
+            JsonNode rater = locate.apply(Json.MAPPER.readTree(record.value()));
             return rater.isTextual() ? rater.asText() : null;
         } catch (IOException e) {
             return null;
@@ -175,13 +198,19 @@ public class ExportResource {
         return event;
     }
 
-    private static PreferencePair pair(ConsumerRecord<String, String> record) {
+    /** The record as a {@code type}, or null (and a warning) when it cannot be read as one. */
+    private static <T> T read(ConsumerRecord<String, String> record, Class<T> type) {
         try {
-            return Json.MAPPER.readValue(record.value(), PreferencePair.class);
+            return Json.MAPPER.readValue(record.value(), type);
         } catch (IOException | RuntimeException e) {
-            LOG.warnf("skipping an unreadable pair at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
+            LOG.warnf("skipping an unreadable %s at %s-%d@%d: %s", type.getSimpleName(), record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
             return null;
         }
+    }
+
+    private static PreferencePair pair(ConsumerRecord<String, String> record) {
+        return read(record, PreferencePair.class);
     }
 
     private static JsonNode trl(ConsumerRecord<String, String> record) {
@@ -215,6 +244,37 @@ public class ExportResource {
         line.put("voteOffset", pair.vote().offset());
         // a follow-up's earlier turns, each side's own ({"chosen": [{prompt, answer}], "rejected": [...]})
         if (pair.history() != null) line.set("history", Json.MAPPER.valueToTree(pair.history()));
+        return line;
+    }
+
+    /** TRL's unpaired preference layout, as its KTO trainer reads it: label true for a thumbs up. */
+    private static JsonNode thumbsTrl(ConsumerRecord<String, String> record) {
+        ThumbsEvent thumbs = read(record, ThumbsEvent.class);
+        return thumbs == null ? null : thumbsTrl(thumbs);
+    }
+
+    private static ObjectNode thumbsTrl(ThumbsEvent thumbs) {
+        ObjectNode line = Json.MAPPER.createObjectNode();
+        line.put("prompt", thumbs.prompt());
+        line.put("completion", thumbs.answer().text());
+        line.put("label", thumbs.up());
+        return line;
+    }
+
+    private static JsonNode thumbsLineage(ConsumerRecord<String, String> record) {
+        ThumbsEvent thumbs = read(record, ThumbsEvent.class);
+        if (thumbs == null) return null;
+        ObjectNode line = thumbsTrl(thumbs);
+        line.put("modelVersion", thumbs.modelVersion());
+        line.put("comparisonId", thumbs.comparisonId());
+        line.put("slot", thumbs.slot().name());
+        line.put("thumbsId", thumbs.thumbsId());
+        line.put("rater", thumbs.rater());
+        line.put("ratedAt", thumbs.createdAt().toString());
+        line.put("partition", record.partition());
+        line.put("offset", record.offset());
+        // a follow-up's earlier turns of the rated answer's side ([{prompt, answer}], oldest first)
+        if (!thumbs.history().isEmpty()) line.set("history", Json.MAPPER.valueToTree(thumbs.history()));
         return line;
     }
 

@@ -236,10 +236,89 @@ class FeedbackServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         assertEquals(0, exported("/api/export/generations.jsonl?from=2999-01-01T00:00:00Z").size(), "nothing after a future instant");
         assertTrue(exported("/api/export/generations.jsonl").size() >= 4);
 
-        given().header("Authorization", TestSessions.admin()).when().get("/api/export/secrets.jsonl").then().statusCode(400).body("reason", containsString("pairs, votes, generations"));
-        given().header("Authorization", TestSessions.admin()).when().get("/api/export/votes.jsonl?format=trl").then().statusCode(400).body("reason", containsString("pairs only"));
+        given().header("Authorization", TestSessions.admin()).when().get("/api/export/secrets.jsonl").then().statusCode(400).body("reason", containsString("pairs, votes, thumbs, generations"));
+        given().header("Authorization", TestSessions.admin()).when().get("/api/export/votes.jsonl?format=trl").then().statusCode(400).body("reason", containsString("thumbs (prompt, completion, label) only"));
+        given().header("Authorization", TestSessions.admin()).when().get("/api/export/generations.jsonl?format=trl").then().statusCode(400).body("error", equalTo("bad_request"));
         given().header("Authorization", TestSessions.admin()).when().get("/api/export/pairs.jsonl?format=csv").then().statusCode(400).body("reason", containsString("jsonl or trl"));
         given().header("Authorization", TestSessions.admin()).when().get("/api/export/pairs.jsonl?from=yesterday").then().statusCode(400).body("reason", containsString("ISO-8601"));
+    }
+
+    /** The JSON Lines of an export, as the admin gets them. */
+    private static List<JsonNode> exportLines(String path) throws Exception {
+        String body = given().header("Authorization", TestSessions.admin()).when().get(path).then().statusCode(200)
+                .contentType(containsString("application/x-ndjson")).extract().asString();
+        List<JsonNode> lines = new java.util.ArrayList<>();
+        for (String line : body.lines().toList()) lines.add(dev.rlhfloop.contracts.Json.MAPPER.readTree(line));
+        return lines;
+    }
+
+    private static List<String> fieldsOf(JsonNode node) {
+        List<String> fields = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(fields::add);
+        return fields;
+    }
+
+    @Test
+    void theThumbsExportWithTheirLineageAndAsTrlsKtoRatings() throws Exception {
+        publishComparison("cmp-thumbs-export-1", "sft-t", "dpo-t");
+        // a follow-up: each side's answer carries its own earlier turn
+        for (Slot slot : Slot.values()) {
+            var generation = new GenerationEvent(GenerationEvent.SCHEMA_VERSION, "cmp-thumbs-export-2-" + slot, "cmp-thumbs-export-2", slot,
+                    "And a wild one?", new Answer(slot == Slot.A ? " A fox." : " A cloud.", List.of(4, 5), "dpo-t"),
+                    new Sampling(0.8, 40, 0.95, 16, 7), -1.5, Instant.now(),
+                    List.of(new dev.rlhfloop.contracts.Turn("Name a farm animal.", slot == Slot.A ? " A cow." : " The sky.")));
+            KafkaTestClient.send(kafka.bootstrapServers(), Topics.GENERATIONS, "cmp-thumbs-export-2", generation, GenerationEvent.class);
+        }
+        awaitComparison(stores, "cmp-thumbs-export-2");
+        String gus = TestSessions.rater("gus");
+        for (String thumbs : List.of("cmp-thumbs-export-1/A UP", "cmp-thumbs-export-1/B DOWN", "cmp-thumbs-export-2/B DOWN")) {
+            String[] target = thumbs.split(" ");
+            given().header("Authorization", gus).contentType(ContentType.JSON).body("{\"thumb\": \"" + target[1] + "\"}")
+                    .when().post("/api/thumbs/" + target[0]).then().statusCode(202);
+        }
+        Set<String> onTopic = KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.THUMBS, dev.rlhfloop.contracts.ThumbsEvent.class,
+                        t -> t.stream().filter(x -> x.rater().equals("gus")).count() == 3, WAIT, Duration.ofMillis(300))
+                .stream().map(dev.rlhfloop.contracts.ThumbsEvent::thumbsId).collect(java.util.stream.Collectors.toSet());
+
+        // other test classes may share the broker (and forget a rater): the export holds no thumbs the topic does not
+        List<JsonNode> jsonl = exportLines("/api/export/thumbs.jsonl");
+        assertTrue(jsonl.stream().allMatch(l -> onTopic.contains(l.get("thumbsId").asText())), "nothing exported that is not on the topic");
+        Map<String, JsonNode> gusThumbs = new java.util.HashMap<>();
+        for (JsonNode line : jsonl) if (line.get("rater").asText().equals("gus")) gusThumbs.put(line.get("thumbsId").asText(), line);
+        assertEquals(3, gusThumbs.size());
+        JsonNode up = gusThumbs.get(dev.rlhfloop.contracts.ThumbsEvent.idFor("cmp-thumbs-export-1", Slot.A, "gus"));
+        assertEquals(List.of("prompt", "completion", "label", "modelVersion", "comparisonId", "slot", "thumbsId", "rater", "ratedAt",
+                "partition", "offset"), fieldsOf(up));
+        assertEquals("Name a farm animal.", up.get("prompt").asText());
+        assertEquals(" A cow.", up.get("completion").asText());
+        assertEquals(true, up.get("label").asBoolean());
+        assertEquals("sft-t", up.get("modelVersion").asText());
+        assertEquals("A", up.get("slot").asText());
+        assertTrue(Instant.parse(up.get("ratedAt").asText()).isBefore(Instant.now().plusSeconds(1)));
+        JsonNode down = gusThumbs.get(dev.rlhfloop.contracts.ThumbsEvent.idFor("cmp-thumbs-export-1", Slot.B, "gus"));
+        assertEquals(false, down.get("label").asBoolean());
+        assertEquals("dpo-t", down.get("modelVersion").asText());
+        JsonNode followUp = gusThumbs.get(dev.rlhfloop.contracts.ThumbsEvent.idFor("cmp-thumbs-export-2", Slot.B, "gus"));
+        assertEquals(" A cloud.", followUp.get("completion").asText());
+        assertEquals("[{\"prompt\":\"Name a farm animal.\",\"answer\":\" The sky.\"}]", followUp.get("history").toString(),
+                "the rated side's own earlier turn");
+        assertEquals(jsonl.size(), jsonl.stream().map(l -> l.get("partition") + "@" + l.get("offset")).distinct().count(), "no thumbs twice");
+
+        List<JsonNode> trl = exportLines("/api/export/thumbs.jsonl?format=trl");
+        assertEquals(jsonl.size(), trl.size(), "one TRL line per thumbs");
+        for (JsonNode line : trl) {
+            assertEquals(List.of("prompt", "completion", "label"), fieldsOf(line), line.toString());
+            assertTrue(line.get("label").isBoolean(), line.toString());
+        }
+        assertTrue(trl.stream().anyMatch(l -> l.get("completion").asText().equals(" A cow.") && l.get("label").asBoolean()));
+
+        List<JsonNode> pseudonymised = exportLines("/api/export/thumbs.jsonl?pseudonymise=true");
+        assertEquals(jsonl.size(), pseudonymised.size());
+        assertTrue(pseudonymised.stream().noneMatch(l -> l.get("rater").asText().equals("gus")), "no rater id in a pseudonymised export");
+        java.util.Set<String> gusAs = pseudonymised.stream().filter(l -> gusThumbs.containsKey(l.get("thumbsId").asText()))
+                .map(l -> l.get("rater").asText()).collect(java.util.stream.Collectors.toSet());
+        assertEquals(1, gusAs.size(), "one rater, one pseudonym: " + gusAs);
+        assertEquals(0, exportLines("/api/export/thumbs.jsonl?from=2999-01-01T00:00:00Z").size(), "nothing after a future instant");
     }
 
     @Test

@@ -153,6 +153,11 @@ class ImportAndForgetKafkaTest extends AnswersFitTheOpenApiDocument {
         }
         given().header("Authorization", "Bearer " + kept).contentType(ContentType.JSON)
                 .body("{\"comparisonId\": \"cmp-forget-1\", \"choice\": \"B\"}").post("/api/votes").then().statusCode(202);
+        // and a thumbs each on an answer they both saw
+        for (String session : List.of(forgotten, kept)) {
+            given().header("Authorization", "Bearer " + session).contentType(ContentType.JSON).body("{\"thumb\": \"UP\"}")
+                    .post("/api/thumbs/cmp-forget-1/A").then().statusCode(202);
+        }
         KafkaTestClient.await("three votes on fg-a", WAIT, () -> votesOn("fg-a") == 3);
         JsonPath before = given().get("/api/stats").then().statusCode(200)
                 .body("leaderboard.find { it.version == 'fg-a' }.games", equalTo(3)).extract().jsonPath();
@@ -180,8 +185,16 @@ class ImportAndForgetKafkaTest extends AnswersFitTheOpenApiDocument {
         // exports: none of the forgotten rater's votes or pairs; the kept rater's are there
         String votes = export("/api/export/votes.jsonl");
         String pairs = export("/api/export/pairs.jsonl");
-        assertTrue(votes.lines().noneMatch(l -> l.contains(forgottenId)) && pairs.lines().noneMatch(l -> l.contains(forgottenId)));
-        assertTrue(votes.lines().anyMatch(l -> l.contains(keptId)) && pairs.lines().anyMatch(l -> l.contains(keptId)));
+        int thumbsOnTopic = KafkaTestClient.readUntil(kafka.bootstrapServers(), Topics.THUMBS, dev.rlhfloop.contracts.ThumbsEvent.class,
+                t -> t.stream().filter(x -> x.comparisonId().equals("cmp-forget-1")).count() == 2, WAIT).size();
+        String thumbs = export("/api/export/thumbs.jsonl");
+        for (String export : List.of(votes, pairs, thumbs)) {
+            assertTrue(export.lines().noneMatch(l -> l.contains(forgottenId)), export);
+            assertTrue(export.lines().anyMatch(l -> l.contains(keptId)), export);
+        }
+        // only this test forgets a rater, whichever test classes share the broker
+        assertEquals(thumbsOnTopic - 1, thumbs.lines().count(), "all thumbs but the forgotten rater's");
+        assertEquals(thumbsOnTopic - 1, export("/api/export/thumbs.jsonl?format=trl").lines().count(), "TRL's file leaves them out too");
 
         // and the rater is refused from now on
         given().header("Authorization", "Bearer " + forgotten).contentType(ContentType.JSON)

@@ -78,6 +78,7 @@ public final class DpoCommand extends PreferenceCommand {
         rows.put("onlinePairs", "online pairs (best vs worst by the reward model)");
         rows.put("onlineRewardGap", "online pairs' mean reward gap");
         rows.put("onlineDpoLoss", "online pairs' train loss (last epoch)");
+        rows.put("sftMixLoss", "SFT mix: mean SFT loss of its steps");
         table(out, metrics, rows);
     }
 }

@@ -13,19 +13,20 @@ import picocli.CommandLine.Option;
  * API's streaming export ({@code GET /api/export/{what}.jsonl}).
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Write the preference pairs, votes or generations of a running stack as JSON Lines "
-                + "(TRL's prompt/chosen/rejected with --format trl).")
+        description = "Write the preference pairs, votes, thumbs or generations of a running stack as JSON Lines "
+                + "(with --format trl: TRL's prompt/chosen/rejected for pairs, its KTO prompt/completion/label for thumbs).")
 public final class ExportCommand extends StackCommand {
 
-    enum What { pairs, votes, generations }
+    enum What { pairs, votes, thumbs, generations }
 
     enum Format { jsonl, trl }
 
-    @Option(names = "--what", required = true, paramLabel = "pairs|votes|generations", description = "Which topic to export.")
+    @Option(names = "--what", required = true, paramLabel = "pairs|votes|thumbs|generations", description = "Which topic to export.")
     What what;
 
     @Option(names = "--format", defaultValue = "jsonl", paramLabel = "jsonl|trl",
-            description = "jsonl: every field with its lineage (versions, rater, vote, offsets); trl: prompt, chosen, rejected (pairs only). Default: ${DEFAULT-VALUE}.")
+            description = "jsonl: every field with its lineage (versions, rater, vote or thumbs, offsets); trl: prompt, chosen, rejected "
+                    + "for pairs, prompt, completion, label for thumbs (what `llm kto` reads). Default: ${DEFAULT-VALUE}.")
     Format format;
 
     @Option(names = "--from", paramLabel = "ISO", description = "Only records written from this instant on, e.g. 2026-12-06T07:00:00Z.")
@@ -39,7 +40,9 @@ public final class ExportCommand extends StackCommand {
 
     @Override
     int run(PrintWriter stdout, PrintWriter err) {
-        if (format == Format.trl && what != What.pairs) throw new UserError("--format trl is for --what pairs only");
+        if (format == Format.trl && what != What.pairs && what != What.thumbs) {
+            throw new UserError("--format trl is for --what pairs or thumbs only");
+        }
         if (from != null) {
             try {
                 Instant.parse(from);

@@ -1,6 +1,10 @@
 package dev.rlhfloop.cli;
 
+import dev.rlhfloop.llm.data.InstructionData;
+import dev.rlhfloop.llm.data.InstructionExample;
+import dev.rlhfloop.llm.data.InstructionLoader;
 import dev.rlhfloop.llm.data.PreferenceData;
+import dev.rlhfloop.llm.data.builtin.BuiltinData;
 import dev.rlhfloop.llm.data.PreferenceExample;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
@@ -49,6 +53,14 @@ abstract class PreferenceCommand extends ModelCommand {
     @Option(names = "--max-pairs", paramLabel = "N", description = "Use only the file's first N pairs.")
     Integer maxPairs;
 
+    @Option(names = "--sft-mix", paramLabel = "C",
+            description = "Add C × the SFT loss on instruction examples to every policy step, to keep what SFT taught (default: the loop's, 0 = off).")
+    Double sftMix;
+
+    @Option(names = "--sft-data", paramLabel = "FILE",
+            description = "Instruction data the SFT mix draws from: the book's JSON or JSON Lines, its training split (default: the built-in training examples).")
+    Path sftData;
+
     @Option(names = "--seed", defaultValue = "123", paramLabel = "S", description = "Seeds shuffling, heads, adapters and samples (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -57,6 +69,7 @@ abstract class PreferenceCommand extends ModelCommand {
         return UpdateSettings.defaults().with(s -> {
             if (batchSize != null) s.batchSize = batchSize;
             if (holdOutEvery != null) s.reward.holdOutEvery = holdOutEvery;
+            if (sftMix != null) s.sftMix.coefficient = sftMix;
         });
     }
 
@@ -71,12 +84,20 @@ abstract class PreferenceCommand extends ModelCommand {
         if (base.lora() != null) base.mergeLora(); // an adapted model is its merged function: the base of this update
         List<TokenizedPreference> pairs = pairs(tokenizer, base);
         UpdateSettings settings = settings();
-        PolicyUpdate update = new PolicyUpdate(settings);
+        PolicyUpdate update = new PolicyUpdate(settings, settings.sftMix().enabled() ? instructions(tokenizer) : List.of());
         PolicyUpdate.Split split = update.split(pairs);
         if (split.train().isEmpty()) throw new IllegalArgumentException(data + ": no pair left to train on");
         err.printf(Locale.ROOT, "data: %s, %d pairs: %d train / %d held out%n", data, pairs.size(), split.train().size(), split.heldOut().size());
         err.println("settings: " + settings);
         run(base, tokenizer, update, split, new UpdateProgress(err), out);
+    }
+
+    /** The examples the SFT mix draws from: {@code --sft-data}'s training split, or the built-in training examples. */
+    private List<InstructionLoader.Encoded> instructions(Tokenizer tokenizer) throws IOException {
+        List<InstructionExample> examples = sftData != null ? InstructionData.split(InstructionData.read(sftData)).train()
+                : new BuiltinData(BuiltinData.DEFAULT_SEED).trainingExamples();
+        if (examples.isEmpty()) throw new IllegalArgumentException(sftData + ": no instruction example to mix in");
+        return InstructionLoader.encodeAll(examples, tokenizer);
     }
 
     private List<TokenizedPreference> pairs(Tokenizer tokenizer, Gpt base) throws IOException {

@@ -88,6 +88,7 @@ public final class RlooCommand extends PreferenceCommand {
         rows.put("totalReward", "reward - beta * KL (last step)");
         rows.put("responseLength", "answer tokens (last step)");
         rows.put("rlooLoss", "loss (last step)");
+        rows.put("sftMixLoss", "SFT mix: mean SFT loss of its steps");
         table(out, metrics, rows);
     }
 }

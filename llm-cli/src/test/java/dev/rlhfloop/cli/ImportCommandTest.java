@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.rlhfloop.contracts.Json;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a refusal is reported. The real endpoint and topic are exercised by feedback-service's ImportAndForgetKafkaTest.
  */
 class ImportCommandTest {
-    private HttpServer server;
+    private StubApi api;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     private final List<Integer> sizes = new CopyOnWriteArrayList<>();
 
@@ -33,8 +30,7 @@ class ImportCommandTest {
 
     /** Refuses a request holding a pair whose chosen answer is "bad", as the service would. */
     private String startApi() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/api/import/pairs", exchange -> {
+        api = StubApi.serving("/api/import/pairs", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             sizes.add(body.length);
             JsonNode request = Json.MAPPER.readTree(body);
@@ -54,19 +50,14 @@ class ImportCommandTest {
                 answer = "{\"importId\":\"i-" + requests.size() + "\",\"source\":\"" + request.get("source").asText() + "\",\"pairs\":"
                         + request.get("pairs").size() + "}";
             }
-            byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, bytes.length);
-            exchange.getResponseBody().write(bytes);
-            exchange.close();
+            StubApi.reply(exchange, status, "application/json", answer);
         });
-        server.start();
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return api.url();
     }
 
     @AfterEach
     void stop() {
-        if (server != null) server.stop(0);
+        if (api != null) api.close();
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.rlhfloop.cli;
 
 import dev.rlhfloop.cli.TrainingVerbsTest.Run;
+import dev.rlhfloop.llm.data.InstructionData;
+import dev.rlhfloop.llm.data.InstructionExample;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.model.PeftAdapter;
@@ -87,6 +89,18 @@ class PreferenceVerbsTest {
             assertTrue(r.out().contains(row), row + " in " + r.out());
         }
         assertFalse(PeftAdapter.exists(full));
+
+        Path instructions = dir.resolve("instructions.json");
+        List<InstructionExample> examples = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) examples.add(new InstructionExample("Name an animal.", "", i % 2 == 0 ? "A fox." : "A hen.", "custom"));
+        InstructionData.write(instructions, examples);
+        Run mixed = verb("dpo", book, dir.resolve("dpo-mixed"), "--epochs", "1", "--sft-mix", "1", "--sft-data", instructions.toString());
+        assertEquals(0, mixed.exitCode(), mixed.err());
+        assertTrue(mixed.out().contains("| SFT mix: mean SFT loss of its steps | "), mixed.out());
+        assertFalse(r.out().contains("SFT mix"), "no mix, no row: " + r.out());
+        Run noData = verb("dpo", book, dir.resolve("bad"), "--sft-mix", "1", "--sft-data", dir.resolve("none.json").toString());
+        assertEquals(1, noData.exitCode());
+        assertTrue(noData.err().contains("none.json"), noData.err());
 
         Path adapter = dir.resolve("dpo-lora");
         Run lora = verb("dpo", trl, adapter, "--lora-rank", "2", "--learning-rate", "1e-2");

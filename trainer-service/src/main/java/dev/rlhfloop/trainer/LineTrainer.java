@@ -17,6 +17,7 @@ import dev.rlhfloop.llm.rlhf.RewardModel;
 import dev.rlhfloop.llm.rlhf.TokenizedFeedback;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.rlhf.ValueModel;
+import dev.rlhfloop.llm.data.InstructionLoader;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,7 +91,8 @@ final class LineTrainer implements Runnable {
     private final ModelStore.Checkpoint parent;
     private final Positions positions;
     private final Supplier<List<ModelVersion>> recorded;
-    private final PolicyUpdate update;
+    /** The line's update; its SFT examples are read at the start of the loop, with the tokenizer. */
+    private PolicyUpdate update;
     private final Algorithm algorithm;
     private volatile boolean running = true;
     private volatile boolean training;
@@ -184,6 +186,7 @@ final class LineTrainer implements Runnable {
 
     private void loop() {
         Tokenizer tokenizer = Models.tokenizer(sft.modelDir());
+        update = new PolicyUpdate(update.settings(), sftInstructions(tokenizer));
         Gpt reference = Models.load(sft.modelDir());
         Optional<ModelStore.Checkpoint> latest = context.store().latest(line);
         if (latest.isPresent() && latest.get().version().rewardModelFollows()) latest = Optional.of(finishRewardModel(latest.get(), reference));
@@ -467,6 +470,21 @@ final class LineTrainer implements Runnable {
     }
 
     /** A record in the log's order: the pair or rating it holds, or none when the line must skip it (still consumed in its place). */
+    /** The SFT mix's examples (TrainerUpdate.sftInstructions); the file was checked at startup, so failing to read it now is fatal to the line. */
+    private List<InstructionLoader.Encoded> sftInstructions(Tokenizer tokenizer) {
+        try {
+            List<InstructionLoader.Encoded> examples = TrainerUpdate.sftInstructions(context.config(), update.settings(), tokenizer);
+            if (update.settings().sftMix().enabled()) {
+                LOG.infof("line %s: each policy step mixes in the SFT loss × %s on %d of %d instruction examples%s", line,
+                        update.settings().sftMix().coefficient(), update.settings().sftMix().examples(), examples.size(),
+                        examples.isEmpty() ? " (none: the base model was taken as it is, so nothing is mixed)" : "");
+            }
+            return examples;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the SFT data for the SFT mix", e);
+        }
+    }
+
     private PendingPairs.Pending read(ConsumerRecord<String, byte[]> record, Tokenizer tokenizer, int context) {
         return record.topic().equals(Topics.THUMBS) ? readThumbs(record, tokenizer, context) : readPair(record, tokenizer, context);
     }

@@ -82,6 +82,14 @@ public interface TrainerConfig {
     /** RM-labelled online pairs of each DPO version (llm-core's UpdateSettings.Online; unset: its defaults). */
     Online online();
 
+    /**
+     * The SFT mix of every policy step (llm-core's {@code UpdateSettings.SftMix}): {@code coefficient}
+     * × the SFT loss on {@code examples} examples of the line's SFT data — the built-in instruction
+     * examples, or {@code RLHF_SFT_DATA} for a base model fine-tuned on it; a base model taken as it
+     * is has none, and its updates mix nothing.
+     */
+    SftMix sftMix();
+
     Bootstrap bootstrap();
 
     /**
@@ -191,6 +199,12 @@ public interface TrainerConfig {
         Optional<Float> temperature();
 
         OptionalInt topK();
+    }
+
+    interface SftMix {
+        Optional<Double> coefficient();
+
+        OptionalInt examples();
     }
 
     /** The reward model; every k-th pair of an update is held out to measure its accuracy ({@code hold-out-every}, 0 = none). */

@@ -5,6 +5,9 @@ import dev.rlhfloop.contracts.PreferencePair;
 import dev.rlhfloop.contracts.Turn;
 import dev.rlhfloop.contracts.ThumbsEvent;
 import dev.rlhfloop.llm.data.AlpacaFormat;
+import dev.rlhfloop.llm.data.InstructionData;
+import dev.rlhfloop.llm.data.InstructionExample;
+import dev.rlhfloop.llm.data.InstructionLoader;
 import dev.rlhfloop.llm.data.Conversation;
 import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
 import dev.rlhfloop.llm.rlhf.TokenizedFeedback;
@@ -13,6 +16,7 @@ import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.rlhf.PolicyUpdate;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import dev.rlhfloop.llm.data.builtin.BuiltinData;
+import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,8 +66,11 @@ final class TrainerUpdate {
             UpdateSettings.Online online = new UpdateSettings.Online(n.samples().orElse(d.online().samples()), n.prompts().orElse(d.online().prompts()),
                     n.weight().orElse(d.online().weight()), n.maxNewTokens().orElse(d.online().maxNewTokens()),
                     n.temperature().orElse(d.online().temperature()), n.topK().orElse(d.online().topK()));
+            TrainerConfig.SftMix m = config.sftMix();
+            UpdateSettings.SftMix sftMix = new UpdateSettings.SftMix(m.coefficient().orElse(d.sftMix().coefficient()),
+                    m.examples().orElse(d.sftMix().examples()));
             return new UpdateSettings(algorithm, p.batchSize().orElse(d.batchSize()), config.loraRank().orElse(d.loraRank()), reward, dpo, rloo,
-                    ppo, grpo, kto, online, config.weighByReliability().orElse(d.weighByReliability()));
+                    ppo, grpo, kto, online, sftMix, config.weighByReliability().orElse(d.weighByReliability()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("rlhf.trainer." + e.getMessage(), e);
         }
@@ -77,6 +84,26 @@ final class TrainerUpdate {
     static List<int[]> onlinePool(TrainerConfig config, UpdateSettings settings, Tokenizer tokenizer) {
         if (!settings.online().enabled() || settings.online().prompts() == 0 || config.promptsFile().isPresent()) return List.of();
         return new BuiltinData(BuiltinData.DEFAULT_SEED).prompts().stream().map(p -> tokenizer.encode(AlpacaFormat.prompt(p, ""))).toList();
+    }
+
+    /**
+     * The examples the SFT mix draws from, encoded in the SFT template: the data the line's SFT model
+     * was fine-tuned on — the built-in training examples for a bootstrapped line, the training split of
+     * {@code RLHF_SFT_DATA} for a base model fine-tuned on it; none for a base model taken as it is, or
+     * when the settings mix nothing.
+     */
+    static List<InstructionLoader.Encoded> sftInstructions(TrainerConfig config, UpdateSettings settings, Tokenizer tokenizer)
+            throws IOException {
+        if (!settings.sftMix().enabled()) return List.of();
+        List<InstructionExample> examples;
+        if (config.baseModel().isEmpty()) {
+            examples = new BuiltinData(BuiltinData.DEFAULT_SEED).trainingExamples();
+        } else if (config.sftData().isPresent()) {
+            examples = InstructionData.split(InstructionData.read(config.sftData().get())).train();
+        } else {
+            return List.of();
+        }
+        return InstructionLoader.encodeAll(examples, tokenizer);
     }
 
     /** The policy algorithm named {@code text} ({@code dpo}, {@code rloo}, {@code ppo}, {@code grpo}, {@code kto}, any case), if it is one. */

@@ -5,10 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.contracts.Algorithm;
+import dev.rlhfloop.llm.data.InstructionData;
+import dev.rlhfloop.llm.data.InstructionExample;
+import dev.rlhfloop.llm.data.InstructionLoader;
+import dev.rlhfloop.llm.data.builtin.BuiltinData;
 import dev.rlhfloop.llm.rlhf.PolicyAlgorithm;
 import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import dev.rlhfloop.llm.tokenizer.BpeTrainer;
+import dev.rlhfloop.llm.tokenizer.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,10 +103,38 @@ class TrainerUpdateTest {
     }
 
     @Test
+    void theSftMixDrawsFromTheDataTheLinesSftModelWasTunedOn() throws Exception {
+        UpdateSettings mixing = TrainerUpdate.settings(config(Map.of("rlhf.trainer.sft-mix.coefficient", "0.5",
+                "rlhf.trainer.sft-mix.examples", "4")));
+        assertEquals(UpdateSettings.defaults().with(s -> {
+            s.sftMix.coefficient = 0.5;
+            s.sftMix.examples = 4;
+        }), mixing);
+        Tokenizer tokenizer = BpeTrainer.train("What color is the fox? The fox is red. ### Response: I do not know.", 300);
+
+        List<InstructionLoader.Encoded> builtin = TrainerUpdate.sftInstructions(config(Map.of()), mixing, tokenizer);
+        assertEquals(BuiltinData.DEFAULT_TRAIN_EXAMPLES, builtin.size(), "a bootstrapped line: the built-in training examples");
+
+        Path data = Files.createTempFile("sft", ".json");
+        List<InstructionExample> twenty = new ArrayList<>();
+        for (int i = 0; i < 20; i++) twenty.add(new InstructionExample("Name a number.", "", "The number " + i + ".", "custom"));
+        InstructionData.write(data, twenty);
+        TrainerConfig ownData = config(Map.of("rlhf.trainer.base-model", "/some/gpt2", "rlhf.trainer.sft-data", data.toString()));
+        assertEquals(InstructionData.split(twenty).train().size(), TrainerUpdate.sftInstructions(ownData, mixing, tokenizer).size(),
+                "a base model fine-tuned on the user's data: that data's training split");
+        assertEquals(List.of(), TrainerUpdate.sftInstructions(config(Map.of("rlhf.trainer.base-model", "/some/gpt2")), mixing, tokenizer),
+                "a base model taken as it is: nothing to mix");
+        assertEquals(List.of(), TrainerUpdate.sftInstructions(config(Map.of()), UpdateSettings.defaults().with(s -> s.sftMix.coefficient = 0),
+                tokenizer), "no mix: nothing read");
+        Files.delete(data);
+    }
+
+    @Test
     void badSettingsAreRefusedNamingTheProperty() {
         for (String bad : List.of("rlhf.trainer.rloo.samples=1", "rlhf.trainer.rloo.steps=0", "rlhf.trainer.rloo.beta=-1",
                 "rlhf.trainer.dpo.learning-rate=0", "rlhf.trainer.algorithm=sft", "rlhf.trainer.lora-rank=-2", "rlhf.trainer.grpo.samples=1",
-                "rlhf.trainer.ppo.gamma=2", "rlhf.trainer.kto.beta=0", "rlhf.trainer.online.samples=1")) {
+                "rlhf.trainer.ppo.gamma=2", "rlhf.trainer.kto.beta=0", "rlhf.trainer.online.samples=1", "rlhf.trainer.sft-mix.coefficient=-1",
+                "rlhf.trainer.sft-mix.examples=0")) {
             String[] kv = bad.split("=");
             TrainerConfig config = config(Map.of(kv[0], kv[1]));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainerUpdate.settings(config), bad);

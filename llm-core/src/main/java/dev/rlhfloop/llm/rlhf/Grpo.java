@@ -82,6 +82,7 @@ public final class Grpo extends OnPolicyTrainer {
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             policy.zeroGrad();
             loss = loss(rollout, true);
+            addSftGradient();
             if (settings.maxGradNorm() > 0) {
                 GradientClipping.clip(policy.trainableParameters(), settings.maxGradNorm());
             }

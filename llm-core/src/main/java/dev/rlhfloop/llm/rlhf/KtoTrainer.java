@@ -39,6 +39,12 @@ public final class KtoTrainer {
     /** Trains {@code policy} in place; {@code reference} is left unchanged. */
     public static List<Epoch> train(Gpt policy, Gpt reference, List<TokenizedFeedback> train, List<TokenizedFeedback> heldOut,
                                     KtoSettings settings, int padId, Listener listener) {
+        return train(policy, reference, train, heldOut, settings, padId, null, listener);
+    }
+
+    /** As the overload without it, with the SFT loss mixed into every step ({@link SftMixer}; null: none). */
+    public static List<Epoch> train(Gpt policy, Gpt reference, List<TokenizedFeedback> train, List<TokenizedFeedback> heldOut,
+                                    KtoSettings settings, int padId, SftMixer sftMixer, Listener listener) {
         if (train.size() < 2) {
             throw new IllegalArgumentException("KTO needs at least two ratings to train on, got " + train.size());
         }
@@ -59,6 +65,7 @@ public final class KtoTrainer {
                 policy.setTraining(true);
                 policy.zeroGrad();
                 Kto.Metrics m = kto.forwardBackward(batch, referenceLogProbs, 1.0);
+                if (sftMixer != null) sftMixer.addGradient(policy);
                 if (settings.maxGradNorm() > 0) {
                     GradientClipping.clip(policy.trainableParameters(), settings.maxGradNorm());
                 }

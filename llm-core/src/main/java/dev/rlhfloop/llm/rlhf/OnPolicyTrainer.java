@@ -20,6 +20,7 @@ abstract sealed class OnPolicyTrainer permits Grpo, Ppo, Rloo {
     final int stopToken;
     final AdamW optimizer;
     long steps;
+    private SftMixer sftMixer;
 
     /** {@code stopToken} (e.g. end-of-text, or negative for none) ends an answer and pads batches. */
     OnPolicyTrainer(Gpt policy, Gpt reference, Rloo.Reward reward, float weightDecay, int stopToken) {
@@ -39,6 +40,16 @@ abstract sealed class OnPolicyTrainer permits Grpo, Ppo, Rloo {
 
     public long steps() {
         return steps;
+    }
+
+    /** Mixes the SFT loss into the policy's every step from now on ({@link SftMixer}; null: none). */
+    public void mixSft(SftMixer mixer) {
+        this.sftMixer = mixer;
+    }
+
+    /** The SFT mix's gradient added to the policy's, after a step's own backward pass and before its optimizer step. */
+    void addSftGradient() {
+        if (sftMixer != null) sftMixer.addGradient(policy);
     }
 
     /** The log-probabilities of {@code batch}'s targets under {@code model} with dropout off, copied before the next pass reuses them. */

@@ -1,5 +1,6 @@
 package dev.rlhfloop.llm.rlhf;
 
+import dev.rlhfloop.llm.data.InstructionLoader;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.LoraSettings;
 
@@ -36,9 +37,34 @@ public final class PolicyUpdate {
     static final int PROBE_PAIRS = 4;
 
     private final UpdateSettings settings;
+    private final List<InstructionLoader.Encoded> instructions;
 
+    /** An update without instruction examples: the settings' SFT mix, if any, has nothing to mix. */
     public PolicyUpdate(UpdateSettings settings) {
+        this(settings, List.of());
+    }
+
+    /**
+     * An update whose SFT mix ({@link UpdateSettings.SftMix}) draws from {@code instructions}: the
+     * line's SFT data (the examples its SFT model was fine-tuned on), encoded in the SFT template.
+     */
+    public PolicyUpdate(UpdateSettings settings, List<InstructionLoader.Encoded> instructions) {
         this.settings = settings;
+        this.instructions = List.copyOf(instructions);
+    }
+
+    /** Whether the policy's steps mix in the SFT loss: the settings ask for it and there are examples to draw. */
+    public boolean mixesSft() {
+        return settings.sftMix().enabled() && !instructions.isEmpty();
+    }
+
+    /** The SFT mix of an update seeded by {@code seed}, or null without one. */
+    private SftMixer sftMixer(Gpt policy, int endOfText, long seed) {
+        return SftMixer.of(settings.sftMix(), instructions, endOfText, policy.config().contextLength(), seed);
+    }
+
+    private static void putSftLoss(Map<String, Double> metrics, SftMixer mixer) {
+        if (mixer != null) put(metrics, "sftMixLoss", mixer.meanLoss());
     }
 
     public UpdateSettings settings() {
@@ -260,7 +286,8 @@ public final class PolicyUpdate {
         // KL to the reference and the after-update metrics are measured on a few pairs (the reward
         // model's held-out ones): a full second pass over the batch would double an update's time.
         List<TokenizedPreference> measured = !probe.isEmpty() ? probe : pairs.subList(Math.max(0, pairs.size() - PROBE_PAIRS), pairs.size());
-        List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, reference, pairs, measured, dpoSettings, endOfText,
+        SftMixer mixer = sftMixer(policy, endOfText, seed);
+        List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, reference, pairs, measured, dpoSettings, endOfText, mixer,
                 step -> progress.step(Stage.POLICY, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
                         (long) dpoSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
         put(metrics, "dpoLossBefore", epochs.get(0).heldOut().loss());
@@ -272,6 +299,7 @@ public final class PolicyUpdate {
         put(metrics, "margin", last.heldOut().margin());
         put(metrics, "accuracy", last.heldOut().accuracy());
         put(metrics, "kl", last.heldOut().klToReference());
+        putSftLoss(metrics, mixer);
         return metrics;
     }
 
@@ -299,7 +327,7 @@ public final class PolicyUpdate {
         PreferenceSettings dpoSettings = settings.dpoSettings(onlineSeed, policy.config().contextLength())
                 .with(s -> s.learningRate = (float) (s.learningRate * online.weight()));
         List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, reference, built.pairs(), List.of(), dpoSettings, endOfText,
-                step -> progress.step(Stage.POLICY, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
+                sftMixer(policy, endOfText, onlineSeed), step -> progress.step(Stage.POLICY, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
                         (long) dpoSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
         put(metrics, "onlineDpoLossBefore", epochs.get(0).train().loss());
         put(metrics, "onlineDpoLoss", epochs.get(epochs.size() - 1).train().loss());
@@ -320,7 +348,9 @@ public final class PolicyUpdate {
         // Answers get at most half the context (as a pair's answers do when encoded), prompts the rest.
         int maxNewTokens = Math.min(rloo.maxNewTokens(), policy.config().contextLength() / 2);
         Rloo steps = new Rloo(policy, reference, Rloo.Reward.of(rewardModel), settings.rlooSettings(maxNewTokens, seed), endOfText);
-        return onPolicy(policy, pairs, maxNewTokens, rloo.steps(), rloo.promptsPerStep(), progress, prompts -> {
+        SftMixer mixer = sftMixer(policy, endOfText, seed);
+        steps.mixSft(mixer);
+        return onPolicy(policy, pairs, mixer, maxNewTokens, rloo.steps(), rloo.promptsPerStep(), progress, prompts -> {
             Rloo.Metrics m = steps.step(prompts);
             return new OnPolicyStep(m.reward(), m.loss(), Map.of("kl", m.kl(), "totalReward", m.totalReward(),
                     "responseLength", m.responseLength(), "rlooLoss", m.loss()));
@@ -340,7 +370,9 @@ public final class PolicyUpdate {
         int maxNewTokens = Math.min(ppo.maxNewTokens(), policy.config().contextLength() / 2);
         critic.backbone().setDropoutState(seed, 0);
         Ppo steps = new Ppo(policy, reference, critic, Rloo.Reward.of(rewardModel), settings.ppoSettings(maxNewTokens, seed), endOfText);
-        return onPolicy(policy, pairs, maxNewTokens, ppo.steps(), ppo.promptsPerStep(), progress, prompts -> {
+        SftMixer mixer = sftMixer(policy, endOfText, seed);
+        steps.mixSft(mixer);
+        return onPolicy(policy, pairs, mixer, maxNewTokens, ppo.steps(), ppo.promptsPerStep(), progress, prompts -> {
             Ppo.Metrics m = steps.step(prompts);
             return new OnPolicyStep(m.reward(), m.policyLoss(), Map.of("kl", m.kl(), "responseLength", m.responseLength(),
                     "ppoLoss", m.policyLoss(), "valueLoss", m.valueLoss(), "clipFraction", m.clipFraction()));
@@ -358,7 +390,9 @@ public final class PolicyUpdate {
         UpdateSettings.Grpo grpo = settings.grpo();
         int maxNewTokens = Math.min(grpo.maxNewTokens(), policy.config().contextLength() / 2);
         Grpo steps = new Grpo(policy, reference, Rloo.Reward.of(rewardModel), settings.grpoSettings(maxNewTokens, seed), endOfText);
-        return onPolicy(policy, pairs, maxNewTokens, grpo.steps(), grpo.promptsPerStep(), progress, prompts -> {
+        SftMixer mixer = sftMixer(policy, endOfText, seed);
+        steps.mixSft(mixer);
+        return onPolicy(policy, pairs, mixer, maxNewTokens, grpo.steps(), grpo.promptsPerStep(), progress, prompts -> {
             Grpo.Metrics m = steps.step(prompts);
             return new OnPolicyStep(m.reward(), m.loss(), Map.of("rewardStd", m.rewardStd(), "kl", m.kl(),
                     "responseLength", m.responseLength(), "grpoLoss", m.loss(), "clipFraction", m.clipFraction()));
@@ -373,7 +407,7 @@ public final class PolicyUpdate {
      * of them per step, cycling (as RLOO's); the first step's reward is {@code rewardBefore}, the
      * last step's metrics are the update's.
      */
-    private Map<String, Double> onPolicy(Gpt policy, List<TokenizedPreference> pairs, int maxNewTokens, int steps, int perStep,
+    private Map<String, Double> onPolicy(Gpt policy, List<TokenizedPreference> pairs, SftMixer mixer, int maxNewTokens, int steps, int perStep,
                                          Progress progress, java.util.function.Function<List<int[]>, OnPolicyStep> step) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         List<int[]> prompts = distinctPrompts(pairs, policy.config().contextLength() - maxNewTokens);
@@ -390,6 +424,7 @@ public final class PolicyUpdate {
         put(metrics, "reward", last.reward());
         // Map.of has no order: the algorithm's metrics in a stable one, so a replay's metrics compare equal and print alike.
         new java.util.TreeMap<>(last.metrics()).forEach((name, value) -> put(metrics, name, value));
+        putSftLoss(metrics, mixer);
         return metrics;
     }
 
@@ -410,8 +445,9 @@ public final class PolicyUpdate {
         KtoSettings ktoSettings = settings.ktoSettings(seed, policy.config().contextLength());
         List<TokenizedFeedback> measured = !probe.isEmpty() ? probe
                 : ratings.subList(Math.max(0, ratings.size() - 2 * PROBE_PAIRS), ratings.size());
+        SftMixer mixer = sftMixer(policy, endOfText, seed);
         List<KtoTrainer.Epoch> epochs = KtoTrainer.train(policy, reference, ratings, measured, ktoSettings,
-                endOfText, step -> progress.step(Stage.POLICY, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
+                endOfText, mixer, step -> progress.step(Stage.POLICY, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
                         (long) ktoSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
         put(metrics, "ktoLossBefore", epochs.get(0).heldOut().loss());
         KtoTrainer.Epoch last = epochs.get(epochs.size() - 1);
@@ -421,6 +457,7 @@ public final class PolicyUpdate {
         put(metrics, "undesirableReward", last.heldOut().undesirableReward());
         put(metrics, "referencePoint", last.heldOut().referencePoint());
         put(metrics, "ktoAccuracy", last.heldOut().accuracy());
+        putSftLoss(metrics, mixer);
         return metrics;
     }
 

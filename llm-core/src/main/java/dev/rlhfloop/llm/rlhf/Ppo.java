@@ -112,6 +112,7 @@ public final class Ppo extends OnPolicyTrainer {
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             policy.zeroGrad();
             policyLoss = policyLoss(rollout, true);
+            addSftGradient();
             clipAndStep(optimizer, policy.trainableParameters(), settings.learningRate());
             critic.zeroGrad();
             valueLoss = valueLoss(rollout, true);

@@ -47,6 +47,12 @@ public final class PreferenceTrainer {
      */
     public static List<Epoch> dpo(Gpt policy, Gpt reference, List<TokenizedPreference> train, List<TokenizedPreference> heldOut,
                                   PreferenceSettings settings, int padId, Listener listener) {
+        return dpo(policy, reference, train, heldOut, settings, padId, null, listener);
+    }
+
+    /** As the overload without it, with the SFT loss mixed into every step ({@link SftMixer}; null: none). */
+    public static List<Epoch> dpo(Gpt policy, Gpt reference, List<TokenizedPreference> train, List<TokenizedPreference> heldOut,
+                                  PreferenceSettings settings, int padId, SftMixer sftMixer, Listener listener) {
         Dpo dpo = new Dpo(policy, reference, settings.beta());
         int maxLength = Math.min(settings.maxLength(), policy.config().contextLength());
         Function<List<TokenizedPreference>, PairBatch> collate = pairs -> PairBatch.collate(pairs, padId, maxLength);
@@ -77,6 +83,7 @@ public final class PreferenceTrainer {
                 policy.setTraining(true);
                 policy.zeroGrad();
                 PreferenceMetrics metrics = dpo.forwardBackward(slice.batch(), slice.reference(), 1.0);
+                if (sftMixer != null) sftMixer.addGradient(policy);
                 update(optimizer, policy.trainableParameters(), settings);
                 return metrics;
             });

@@ -83,6 +83,7 @@ public final class Rloo extends OnPolicyTrainer {
         }
         policy.zeroGrad();
         policy.backwardLogProbs(SequenceLogProbs.perToken(batch, dSequence));
+        addSftGradient();
         if (settings.maxGradNorm() > 0) {
             GradientClipping.clip(policy.trainableParameters(), settings.maxGradNorm());
         }

@@ -9,10 +9,11 @@ import java.util.function.Consumer;
  * policy by {@link #algorithm}; {@code batchSize} pairs per step for both; {@code loraRank} 0 trains
  * every weight, above 0 a LoRA adapter of that rank (alpha = rank) over a frozen base;
  * {@code weighByReliability} weights each pair in the reward model's and DPO's losses by its
- * {@link TokenizedPreference#weight} (its rater's reliability), off: every pair weighs 1.
+ * {@link TokenizedPreference#weight} (its rater's reliability), off: every pair weighs 1;
+ * {@code sftMix} mixes the SFT loss on the line's instruction examples into every policy step.
  */
 public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraRank, Reward reward, Dpo dpo, Rloo rloo, Ppo ppo, Grpo grpo,
-                             Kto kto, Online online, boolean weighByReliability) {
+                             Kto kto, Online online, SftMix sftMix, boolean weighByReliability) {
 
     /**
      * Bradley–Terry training of the reward model on the batch; every {@code holdOutEvery}-th pair
@@ -247,9 +248,39 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
         }
     }
 
+    /**
+     * The SFT mix of every policy step ({@link SftMixer}): {@code coefficient} × the mean SFT loss on
+     * {@code examples} instruction examples of the line's SFT data, added to the algorithm's loss
+     * (0 = off).
+     */
+    public record SftMix(double coefficient, int examples) {
+        public SftMix {
+            require(coefficient >= 0 && examples >= 1, "sft-mix: need coefficient >= 0 (0 = off), examples >= 1", coefficient, examples);
+        }
+
+        public boolean enabled() {
+            return coefficient > 0;
+        }
+
+        /** The values of an {@link SftMix} as variables to change. */
+        public static final class Draft {
+            public double coefficient;
+            public int examples;
+
+            Draft(SftMix from) {
+                coefficient = from.coefficient;
+                examples = from.examples;
+            }
+
+            SftMix settings() {
+                return new SftMix(coefficient, examples);
+            }
+        }
+    }
+
     public UpdateSettings {
         require(algorithm != null && batchSize >= 1 && loraRank >= 0 && reward != null && dpo != null && rloo != null && ppo != null
-                        && grpo != null && kto != null && online != null,
+                        && grpo != null && kto != null && online != null && sftMix != null,
                 "need an algorithm, batch-size >= 1, lora-rank >= 0", algorithm, batchSize, loraRank);
         require(algorithm != PolicyAlgorithm.KTO || batchSize >= 2,
                 "kto needs batch-size >= 2 (its reference point pairs each answer with another's)", batchSize);
@@ -273,6 +304,7 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
                 new Grpo(4, 4, 8, 0.04, 1e-5f, 32, 1, 0.2),
                 new Kto(0.1, 1.0, 1.0, 5e-6f, 0.01f, 1),
                 new Online(0, 0, 1.0, 32, 0.8f, 40),
+                new SftMix(0, 8),
                 false);
     }
 
@@ -297,6 +329,7 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
         public final Grpo.Draft grpo;
         public final Kto.Draft kto;
         public final Online.Draft online;
+        public final SftMix.Draft sftMix;
         public boolean weighByReliability;
 
         private Draft(UpdateSettings from) {
@@ -307,6 +340,7 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
             grpo = new Grpo.Draft(from.grpo);
             kto = new Kto.Draft(from.kto);
             online = new Online.Draft(from.online);
+            sftMix = new SftMix.Draft(from.sftMix);
             algorithm = from.algorithm;
             batchSize = from.batchSize; loraRank = from.loraRank;
             weighByReliability = from.weighByReliability;
@@ -314,7 +348,7 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
 
         private UpdateSettings settings() {
             return new UpdateSettings(algorithm, batchSize, loraRank, reward.settings(), dpo.settings(), rloo.settings(),
-                    ppo.settings(), grpo.settings(), kto.settings(), online.settings(), weighByReliability);
+                    ppo.settings(), grpo.settings(), kto.settings(), online.settings(), sftMix.settings(), weighByReliability);
         }
     }
 
