@@ -469,7 +469,6 @@ final class LineTrainer implements Runnable {
         return update.newCritic(rewardModel);
     }
 
-    /** A record in the log's order: the pair or rating it holds, or none when the line must skip it (still consumed in its place). */
     /** The SFT mix's examples (TrainerUpdate.sftInstructions); the file was checked at startup, so failing to read it now is fatal to the line. */
     private List<InstructionLoader.Encoded> sftInstructions(Tokenizer tokenizer) {
         try {
@@ -485,6 +484,7 @@ final class LineTrainer implements Runnable {
         }
     }
 
+    /** A record in the log's order: the pair or rating it holds, or none when the line must skip it (still consumed in its place). */
     private PendingPairs.Pending read(ConsumerRecord<String, byte[]> record, Tokenizer tokenizer, int context) {
         return record.topic().equals(Topics.THUMBS) ? readThumbs(record, tokenizer, context) : readPair(record, tokenizer, context);
     }
