@@ -324,11 +324,7 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         ModelStore store = new ModelStore(dataDir);
         ModelStore.Checkpoint v4 = store.latest("live").orElseThrow();
         assertEquals("4", v4.version().versionId());
-        Path staged = store.staging("live", 5);
-        for (String name : ModelArchive.FILES) {
-            Files.copy(v4.modelDir().resolve(name), staged.resolve(ModelStore.MODEL_DIR).resolve(name));
-        }
-        Files.copy(v4.archive(), staged.resolve(ModelStore.ARCHIVE_FILE));
+        Path staged = stagedCopy(store, v4, 5);
         ModelVersion old = v4.version();
         store.commit(staged, 5, new ModelVersion(old.schemaVersion(), "5", "live", "4", old.algorithm(), old.trainedOn(),
                 old.metrics(), new ModelVersion.Weights(old.weights().url().replace("/4/", "/5/"), old.weights().sha256()), Instant.now()));
@@ -562,9 +558,7 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         ModelStore store = new ModelStore(dataDir);
         ModelStore.Checkpoint last = store.latest("live").orElseThrow();
         int number = last.number() + 1;
-        Path staged = store.staging("live", number);
-        for (String name : ModelArchive.FILES) Files.copy(last.modelDir().resolve(name), staged.resolve(ModelStore.MODEL_DIR).resolve(name));
-        Files.copy(last.archive(), staged.resolve(ModelStore.ARCHIVE_FILE));
+        Path staged = stagedCopy(store, last, number);
         var tokenizer = Models.tokenizer(last.modelDir());
         int context = Models.load(last.modelDir()).config().contextLength();
         List<dev.rlhfloop.llm.rlhf.TokenizedPreference> batch = new ArrayList<>();
@@ -601,6 +595,14 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         assertFalse(Files.exists(last.rewardModelDir()), "version " + last.number() + " drops its reward model once the next one's is there");
         given().header("Authorization", TestSessions.service("inference-service")).get("/api/models/" + versionId + "/reward-model").then()
                 .statusCode(200);
+    }
+
+    /** A checkpoint of the live line staged as version {@code number} with {@code from}'s weights, as a crash may leave one. */
+    private static Path stagedCopy(ModelStore store, ModelStore.Checkpoint from, int number) throws java.io.IOException {
+        Path staged = store.staging("live", number);
+        for (String name : ModelArchive.FILES) Files.copy(from.modelDir().resolve(name), staged.resolve(ModelStore.MODEL_DIR).resolve(name));
+        Files.copy(from.archive(), staged.resolve(ModelStore.ARCHIVE_FILE));
+        return staged;
     }
 
     private void producePairs(int count) {
