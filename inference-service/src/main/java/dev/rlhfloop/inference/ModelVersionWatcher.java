@@ -137,8 +137,10 @@ public class ModelVersionWatcher {
                 ModelVersion version = read(record);
                 if (version != null && !isServed(version)) servedLines.announced(version);
                 if (version == null || !isServed(version)) continue;
-                line.removeIf(v -> v.versionId().equals(version.versionId()));
-                line.add(version);
+                // a later entry of a version (its reward model published) takes its place, not the newest one's
+                int at = indexOf(line, version.versionId());
+                if (at >= 0) line.set(at, version);
+                else line.add(version);
                 known.put(version.versionId(), version);
             }
         }
@@ -153,6 +155,13 @@ public class ModelVersionWatcher {
         }
         // the newest reward model published: the newest version's may still be training
         line.stream().filter(v -> !v.rewardModelFollows()).reduce((a, b) -> b).ifPresent(this::loadRewardModel);
+    }
+
+    private static int indexOf(List<ModelVersion> versions, String versionId) {
+        for (int i = 0; i < versions.size(); i++) {
+            if (versions.get(i).versionId().equals(versionId)) return i;
+        }
+        return -1;
     }
 
     /**

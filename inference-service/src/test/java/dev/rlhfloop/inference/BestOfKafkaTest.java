@@ -124,7 +124,7 @@ class BestOfKafkaTest {
         ModelVersion packed = TinyModels.packedWithRewardModel(work, "v3", 3, 33, "live");
         Path rewardModelZip = work.resolve("v3").resolve("reward-model.zip");
         Path held = Files.move(rewardModelZip, work.resolve("held.zip"));
-        KafkaTestClient.send(bootstrap, Topics.MODEL_VERSIONS, "v3", withRewardModel(packed, ModelVersion.RewardModelState.TRAINING),
+        KafkaTestClient.send(bootstrap, Topics.MODEL_VERSIONS, "v3", TinyModels.withRewardModel(packed, ModelVersion.RewardModelState.TRAINING),
                 ModelVersion.class);
         KafkaTestClient.await("v3 served", Duration.ofSeconds(60), () -> registry.current().versionId().equals("v3"));
         String id = given().contentType(ContentType.JSON).body("{\"prompt\": \"Name a farm animal.\"}")
@@ -136,16 +136,11 @@ class BestOfKafkaTest {
         assertEquals("v2", byV3.selection().rewardModelVersion(), "the latest reward model published");
 
         Files.move(held, rewardModelZip);
-        KafkaTestClient.send(bootstrap, Topics.MODEL_VERSIONS, "v3", withRewardModel(packed, ModelVersion.RewardModelState.PUBLISHED),
+        KafkaTestClient.send(bootstrap, Topics.MODEL_VERSIONS, "v3", TinyModels.withRewardModel(packed, ModelVersion.RewardModelState.PUBLISHED),
                 ModelVersion.class);
         KafkaTestClient.await("v3's reward model", Duration.ofSeconds(60),
                 () -> rewardModels.latest().map(r -> r.versionId().equals("v3")).orElse(false));
         assertEquals("v3", registry.current().versionId(), "its weights are not loaded again");
-    }
-
-    private static ModelVersion withRewardModel(ModelVersion v, ModelVersion.RewardModelState state) {
-        return new ModelVersion(ModelVersion.SCHEMA_VERSION, v.versionId(), v.modelLine(), v.parentVersion(), v.algorithm(), v.trainedOn(),
-                v.metrics(), v.weights(), v.createdAt(), v.engine(), state);
     }
 
     @Test

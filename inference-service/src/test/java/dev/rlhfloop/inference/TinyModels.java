@@ -124,6 +124,12 @@ final class TinyModels {
         }
     }
 
+    /** {@code v}'s entry saying where its reward model stands, as the trainer announces a DPO version and then its reward model. */
+    static ModelVersion withRewardModel(ModelVersion v, ModelVersion.RewardModelState state) {
+        return new ModelVersion(ModelVersion.SCHEMA_VERSION, v.versionId(), v.modelLine(), v.parentVersion(), v.algorithm(), v.trainedOn(),
+                v.metrics(), v.weights(), v.createdAt(), v.engine(), state);
+    }
+
     static ModelVersion announce(String versionId, String line, String url, String sha256) {
         return new ModelVersion(ModelVersion.SCHEMA_VERSION, versionId, line, null, Algorithm.SFT, null,
                 Map.of("loss", 1.0), new ModelVersion.Weights(url, sha256), Instant.now());
