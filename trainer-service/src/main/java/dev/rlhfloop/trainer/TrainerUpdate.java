@@ -88,7 +88,8 @@ final class TrainerUpdate {
 
     /**
      * The examples the SFT mix draws from, encoded in the SFT template: the data the line's SFT model
-     * was fine-tuned on — the built-in training examples for a bootstrapped line, the training split of
+     * was fine-tuned on — the built-in training examples but the open ones (the raters' kind of prompt,
+     * {@link BuiltinData#mixExamples}) for a bootstrapped line, the training split of
      * {@code RLHF_SFT_DATA} for a base model fine-tuned on it; none for a base model taken as it is, or
      * when the settings mix nothing.
      */
@@ -97,7 +98,7 @@ final class TrainerUpdate {
         if (!settings.sftMix().enabled()) return List.of();
         List<InstructionExample> examples;
         if (config.baseModel().isEmpty()) {
-            examples = new BuiltinData(BuiltinData.DEFAULT_SEED).trainingExamples();
+            examples = new BuiltinData(BuiltinData.DEFAULT_SEED).mixExamples();
         } else if (config.sftData().isPresent()) {
             examples = InstructionData.split(InstructionData.read(config.sftData().get())).train();
         } else {

@@ -113,7 +113,10 @@ class TrainerUpdateTest {
         Tokenizer tokenizer = BpeTrainer.train("What color is the fox? The fox is red. ### Response: I do not know.", 300);
 
         List<InstructionLoader.Encoded> builtin = TrainerUpdate.sftInstructions(config(Map.of()), mixing, tokenizer);
-        assertEquals(BuiltinData.DEFAULT_TRAIN_EXAMPLES, builtin.size(), "a bootstrapped line: the built-in training examples");
+        List<InstructionExample> closed = new BuiltinData(BuiltinData.DEFAULT_SEED).mixExamples();
+        assertEquals(closed.size(), builtin.size(), "a bootstrapped line: the built-in training examples but the open ones");
+        assertTrue(closed.size() > BuiltinData.DEFAULT_TRAIN_EXAMPLES / 2 && closed.size() < BuiltinData.DEFAULT_TRAIN_EXAMPLES, "" + closed.size());
+        assertTrue(closed.stream().noneMatch(e -> e.task().equals(BuiltinData.OPEN_TASK)), "no open prompt: they are the raters' kind");
 
         Path data = Files.createTempFile("sft", ".json");
         List<InstructionExample> twenty = new ArrayList<>();
