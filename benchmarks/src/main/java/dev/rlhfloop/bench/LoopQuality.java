@@ -196,7 +196,7 @@ public final class LoopQuality {
             s.online.prompts = o.intOr("onlinePrompts", d.online().prompts());
             s.online.weight = o.doubleOr("onlineWeight", d.online().weight());
             s.online.temperature = o.floatOr("onlineTemperature", d.online().temperature());
-            s.sftMix.coefficient = o.doubleOr("sftMix", d.sftMix().coefficient());
+            s.sftMix.learningRate = o.floatOr("sftMix", d.sftMix().learningRate());
             s.sftMix.examples = o.intOr("sftExamples", d.sftMix().examples());
             s.weighByReliability = o.has("weights") ? onOff(o.textOr("weights", "")) : d.weighByReliability();
         });

@@ -67,7 +67,7 @@ final class TrainerUpdate {
                     n.weight().orElse(d.online().weight()), n.maxNewTokens().orElse(d.online().maxNewTokens()),
                     n.temperature().orElse(d.online().temperature()), n.topK().orElse(d.online().topK()));
             TrainerConfig.SftMix m = config.sftMix();
-            UpdateSettings.SftMix sftMix = new UpdateSettings.SftMix(m.coefficient().orElse(d.sftMix().coefficient()),
+            UpdateSettings.SftMix sftMix = new UpdateSettings.SftMix(m.learningRate().orElse(d.sftMix().learningRate()),
                     m.examples().orElse(d.sftMix().examples()));
             return new UpdateSettings(algorithm, p.batchSize().orElse(d.batchSize()), config.loraRank().orElse(d.loraRank()), reward, dpo, rloo,
                     ppo, grpo, kto, online, sftMix, config.weighByReliability().orElse(d.weighByReliability()));
