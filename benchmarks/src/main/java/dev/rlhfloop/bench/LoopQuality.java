@@ -112,7 +112,7 @@ public final class LoopQuality {
     /** The keys that change a configuration (and so its label); every other key chooses what runs or where it goes. */
     static final List<String> CONFIG_KEYS = List.of("algorithm", "lr", "beta", "epochs", "batch", "lora", "rewardLr", "rewardEpochs",
             "votesPerVersion", "checkpoints", "answers", "tasks", "temperature", "topK", "maxNew", "maxWords", "online", "onlinePrompts",
-            "onlineWeight", "onlineTemperature", "sftMix", "sftExamples", "bestOf", "raters", "randomRaters", "gold", "weights", "quick");
+            "onlineWeight", "onlineTemperature", "sftMix", "sftExamples", "sftOpen", "bestOf", "raters", "randomRaters", "gold", "weights", "quick");
 
     public static void main(String[] args) throws IOException {
         ExperimentArgs o = ExperimentArgs.parse(args);
@@ -196,7 +196,7 @@ public final class LoopQuality {
             s.online.prompts = o.intOr("onlinePrompts", d.online().prompts());
             s.online.weight = o.doubleOr("onlineWeight", d.online().weight());
             s.online.temperature = o.floatOr("onlineTemperature", d.online().temperature());
-            s.sftMix.coefficient = o.doubleOr("sftMix", d.sftMix().coefficient());
+            s.sftMix.learningRate = o.floatOr("sftMix", d.sftMix().learningRate());
             s.sftMix.examples = o.intOr("sftExamples", d.sftMix().examples());
             s.weighByReliability = o.has("weights") ? onOff(o.textOr("weights", "")) : d.weighByReliability();
         });
@@ -250,8 +250,8 @@ public final class LoopQuality {
         final List<String> heldOutPool;
         final List<InstructionExample> tasks;
         final Set<String> knownWords;
-        /** The SFT model's training examples, which the SFT mix draws from (as the live trainer's does on the built-in line). */
-        final List<InstructionLoader.Encoded> instructions;
+        /** The SFT model's training examples the SFT mix draws from, as the live trainer's does on the built-in line; and all of them (option sftOpen=on). */
+        final List<InstructionLoader.Encoded> instructions, allInstructions;
         final Map<String, Measure> sftMeasures = new HashMap<>();
 
         Setup(Path modelDir, int heldOutPrompts) throws IOException {
@@ -266,7 +266,8 @@ public final class LoopQuality {
             votingPool = List.copyOf(pool.subList(heldOut, pool.size()));
             tasks = data.heldOutExamples();
             knownWords = knownWords(data);
-            instructions = InstructionLoader.encodeAll(data.trainingExamples(), tokenizer);
+            instructions = InstructionLoader.encodeAll(data.mixExamples(), tokenizer);
+            allInstructions = InstructionLoader.encodeAll(data.trainingExamples(), tokenizer);
             System.out.printf(Locale.ROOT, "%d prompts voted on, %d held out; %d held-out tasks; %d known words%n", votingPool.size(),
                     heldOutPool.size(), tasks.size(), knownWords.size());
         }
@@ -367,7 +368,7 @@ public final class LoopQuality {
                         h.answers(), sftShare, Double.NaN, Double.NaN, sft.exactMatch(), sft.nonWords(), 0, sft.words(), Double.NaN, Double.NaN));
             }
 
-            PolicyUpdate update = new PolicyUpdate(config.settings(), setup.instructions);
+            PolicyUpdate update = new PolicyUpdate(config.settings(), config.label().contains("sftOpen=on") ? setup.allInstructions : setup.instructions);
             Gpt policy = update.newPolicy(setup.reference, seed);
             RewardModel rewardModel = update.newRewardModel(setup.reference, seed);
             int eot = setup.tokenizer.endOfTextId();

@@ -53,9 +53,9 @@ abstract class PreferenceCommand extends ModelCommand {
     @Option(names = "--max-pairs", paramLabel = "N", description = "Use only the file's first N pairs.")
     Integer maxPairs;
 
-    @Option(names = "--sft-mix", paramLabel = "C",
-            description = "Add C × the SFT loss on instruction examples to every policy step, to keep what SFT taught (default: the loop's, 0 = off).")
-    Double sftMix;
+    @Option(names = "--sft-mix", paramLabel = "LR",
+            description = "After every policy step, a step at learning rate LR on the SFT loss of instruction examples, to keep what SFT taught (default: the loop's; 0 = off).")
+    Float sftMix;
 
     @Option(names = "--sft-data", paramLabel = "FILE",
             description = "Instruction data the SFT mix draws from: the book's JSON or JSON Lines, its training split (default: the built-in training examples).")
@@ -69,7 +69,7 @@ abstract class PreferenceCommand extends ModelCommand {
         return UpdateSettings.defaults().with(s -> {
             if (batchSize != null) s.batchSize = batchSize;
             if (holdOutEvery != null) s.reward.holdOutEvery = holdOutEvery;
-            if (sftMix != null) s.sftMix.coefficient = sftMix;
+            if (sftMix != null) s.sftMix.learningRate = sftMix;
         });
     }
 

@@ -94,11 +94,11 @@ class PreferenceVerbsTest {
         List<InstructionExample> examples = new java.util.ArrayList<>();
         for (int i = 0; i < 20; i++) examples.add(new InstructionExample("Name an animal.", "", i % 2 == 0 ? "A fox." : "A hen.", "custom"));
         InstructionData.write(instructions, examples);
-        Run mixed = verb("dpo", book, dir.resolve("dpo-mixed"), "--epochs", "1", "--sft-mix", "1", "--sft-data", instructions.toString());
+        Run mixed = verb("dpo", book, dir.resolve("dpo-mixed"), "--epochs", "1", "--sft-mix", "1e-4", "--sft-data", instructions.toString());
         assertEquals(0, mixed.exitCode(), mixed.err());
         assertTrue(mixed.out().contains("| SFT mix: mean SFT loss of its steps | "), mixed.out());
         assertFalse(r.out().contains("SFT mix"), "no mix, no row: " + r.out());
-        Run noData = verb("dpo", book, dir.resolve("bad"), "--sft-mix", "1", "--sft-data", dir.resolve("none.json").toString());
+        Run noData = verb("dpo", book, dir.resolve("bad"), "--sft-mix", "1e-4", "--sft-data", dir.resolve("none.json").toString());
         assertEquals(1, noData.exitCode());
         assertTrue(noData.err().contains("none.json"), noData.err());
 

@@ -474,8 +474,8 @@ final class LineTrainer implements Runnable {
         try {
             List<InstructionLoader.Encoded> examples = TrainerUpdate.sftInstructions(context.config(), update.settings(), tokenizer);
             if (update.settings().sftMix().enabled()) {
-                LOG.infof("line %s: each policy step mixes in the SFT loss × %s on %d of %d instruction examples%s", line,
-                        update.settings().sftMix().coefficient(), update.settings().sftMix().examples(), examples.size(),
+                LOG.infof("line %s: each policy step is followed by an SFT step at %s on %d of %d instruction examples%s", line,
+                        update.settings().sftMix().learningRate(), update.settings().sftMix().examples(), examples.size(),
                         examples.isEmpty() ? " (none: the base model was taken as it is, so nothing is mixed)" : "");
             }
             return examples;

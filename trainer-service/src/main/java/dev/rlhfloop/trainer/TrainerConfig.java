@@ -83,8 +83,8 @@ public interface TrainerConfig {
     Online online();
 
     /**
-     * The SFT mix of every policy step (llm-core's {@code UpdateSettings.SftMix}): {@code coefficient}
-     * × the SFT loss on {@code examples} examples of the line's SFT data — the built-in instruction
+     * The SFT mix of every policy step (llm-core's {@code UpdateSettings.SftMix}): after it, a step at
+     * {@code learning-rate} on the SFT loss of {@code examples} examples of the line's SFT data — the built-in instruction
      * examples, or {@code RLHF_SFT_DATA} for a base model fine-tuned on it; a base model taken as it
      * is has none, and its updates mix nothing.
      */
@@ -202,7 +202,7 @@ public interface TrainerConfig {
     }
 
     interface SftMix {
-        Optional<Double> coefficient();
+        Optional<Float> learningRate();
 
         OptionalInt examples();
     }

@@ -67,7 +67,7 @@ final class TrainerUpdate {
                     n.weight().orElse(d.online().weight()), n.maxNewTokens().orElse(d.online().maxNewTokens()),
                     n.temperature().orElse(d.online().temperature()), n.topK().orElse(d.online().topK()));
             TrainerConfig.SftMix m = config.sftMix();
-            UpdateSettings.SftMix sftMix = new UpdateSettings.SftMix(m.coefficient().orElse(d.sftMix().coefficient()),
+            UpdateSettings.SftMix sftMix = new UpdateSettings.SftMix(m.learningRate().orElse(d.sftMix().learningRate()),
                     m.examples().orElse(d.sftMix().examples()));
             return new UpdateSettings(algorithm, p.batchSize().orElse(d.batchSize()), config.loraRank().orElse(d.loraRank()), reward, dpo, rloo,
                     ppo, grpo, kto, online, sftMix, config.weighByReliability().orElse(d.weighByReliability()));
@@ -88,7 +88,8 @@ final class TrainerUpdate {
 
     /**
      * The examples the SFT mix draws from, encoded in the SFT template: the data the line's SFT model
-     * was fine-tuned on — the built-in training examples for a bootstrapped line, the training split of
+     * was fine-tuned on — the built-in training examples but the open ones (the raters' kind of prompt,
+     * {@link BuiltinData#mixExamples}) for a bootstrapped line, the training split of
      * {@code RLHF_SFT_DATA} for a base model fine-tuned on it; none for a base model taken as it is, or
      * when the settings mix nothing.
      */
@@ -97,7 +98,7 @@ final class TrainerUpdate {
         if (!settings.sftMix().enabled()) return List.of();
         List<InstructionExample> examples;
         if (config.baseModel().isEmpty()) {
-            examples = new BuiltinData(BuiltinData.DEFAULT_SEED).trainingExamples();
+            examples = new BuiltinData(BuiltinData.DEFAULT_SEED).mixExamples();
         } else if (config.sftData().isPresent()) {
             examples = InstructionData.split(InstructionData.read(config.sftData().get())).train();
         } else {

@@ -104,16 +104,19 @@ class TrainerUpdateTest {
 
     @Test
     void theSftMixDrawsFromTheDataTheLinesSftModelWasTunedOn() throws Exception {
-        UpdateSettings mixing = TrainerUpdate.settings(config(Map.of("rlhf.trainer.sft-mix.coefficient", "0.5",
+        UpdateSettings mixing = TrainerUpdate.settings(config(Map.of("rlhf.trainer.sft-mix.learning-rate", "5e-5",
                 "rlhf.trainer.sft-mix.examples", "4")));
         assertEquals(UpdateSettings.defaults().with(s -> {
-            s.sftMix.coefficient = 0.5;
+            s.sftMix.learningRate = 5e-5f;
             s.sftMix.examples = 4;
         }), mixing);
         Tokenizer tokenizer = BpeTrainer.train("What color is the fox? The fox is red. ### Response: I do not know.", 300);
 
         List<InstructionLoader.Encoded> builtin = TrainerUpdate.sftInstructions(config(Map.of()), mixing, tokenizer);
-        assertEquals(BuiltinData.DEFAULT_TRAIN_EXAMPLES, builtin.size(), "a bootstrapped line: the built-in training examples");
+        List<InstructionExample> closed = new BuiltinData(BuiltinData.DEFAULT_SEED).mixExamples();
+        assertEquals(closed.size(), builtin.size(), "a bootstrapped line: the built-in training examples but the open ones");
+        assertTrue(closed.size() > BuiltinData.DEFAULT_TRAIN_EXAMPLES / 2 && closed.size() < BuiltinData.DEFAULT_TRAIN_EXAMPLES, "" + closed.size());
+        assertTrue(closed.stream().noneMatch(e -> e.task().equals(BuiltinData.OPEN_TASK)), "no open prompt: they are the raters' kind");
 
         Path data = Files.createTempFile("sft", ".json");
         List<InstructionExample> twenty = new ArrayList<>();
@@ -124,7 +127,7 @@ class TrainerUpdateTest {
                 "a base model fine-tuned on the user's data: that data's training split");
         assertEquals(List.of(), TrainerUpdate.sftInstructions(config(Map.of("rlhf.trainer.base-model", "/some/gpt2")), mixing, tokenizer),
                 "a base model taken as it is: nothing to mix");
-        assertEquals(List.of(), TrainerUpdate.sftInstructions(config(Map.of()), UpdateSettings.defaults().with(s -> s.sftMix.coefficient = 0),
+        assertEquals(List.of(), TrainerUpdate.sftInstructions(config(Map.of()), UpdateSettings.defaults().with(s -> s.sftMix.learningRate = 0),
                 tokenizer), "no mix: nothing read");
         Files.delete(data);
     }
@@ -133,7 +136,7 @@ class TrainerUpdateTest {
     void badSettingsAreRefusedNamingTheProperty() {
         for (String bad : List.of("rlhf.trainer.rloo.samples=1", "rlhf.trainer.rloo.steps=0", "rlhf.trainer.rloo.beta=-1",
                 "rlhf.trainer.dpo.learning-rate=0", "rlhf.trainer.algorithm=sft", "rlhf.trainer.lora-rank=-2", "rlhf.trainer.grpo.samples=1",
-                "rlhf.trainer.ppo.gamma=2", "rlhf.trainer.kto.beta=0", "rlhf.trainer.online.samples=1", "rlhf.trainer.sft-mix.coefficient=-1",
+                "rlhf.trainer.ppo.gamma=2", "rlhf.trainer.kto.beta=0", "rlhf.trainer.online.samples=1", "rlhf.trainer.sft-mix.learning-rate=-1",
                 "rlhf.trainer.sft-mix.examples=0")) {
             String[] kv = bad.split("=");
             TrainerConfig config = config(Map.of(kv[0], kv[1]));

@@ -82,11 +82,11 @@ public final class Grpo extends OnPolicyTrainer {
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             policy.zeroGrad();
             loss = loss(rollout, true);
-            addSftGradient();
             if (settings.maxGradNorm() > 0) {
                 GradientClipping.clip(policy.trainableParameters(), settings.maxGradNorm());
             }
             optimizer.update(settings.learningRate());
+            sftStep();
         }
         return new Metrics(steps++, Ppo.mean(scores), stdSum / prompts.size(), kl / rows, rollouts.meanResponseLength(), loss.loss(),
                 loss.clipFraction());

@@ -65,11 +65,11 @@ public final class KtoTrainer {
                 policy.setTraining(true);
                 policy.zeroGrad();
                 Kto.Metrics m = kto.forwardBackward(batch, referenceLogProbs, 1.0);
-                if (sftMixer != null) sftMixer.addGradient(policy);
                 if (settings.maxGradNorm() > 0) {
                     GradientClipping.clip(policy.trainableParameters(), settings.maxGradNorm());
                 }
                 optimizer.update(settings.learningRate());
+                if (sftMixer != null) sftMixer.step(policy);
                 metrics.add(m);
                 rows.add(batch);
                 listener.onStep(new Step(epoch, s + 1, batches.size(), m));

@@ -47,9 +47,9 @@ abstract sealed class OnPolicyTrainer permits Grpo, Ppo, Rloo {
         this.sftMixer = mixer;
     }
 
-    /** The SFT mix's gradient added to the policy's, after a step's own backward pass and before its optimizer step. */
-    void addSftGradient() {
-        if (sftMixer != null) sftMixer.addGradient(policy);
+    /** The SFT mix's step, after each of the policy's own. */
+    void sftStep() {
+        if (sftMixer != null) sftMixer.step(policy);
     }
 
     /** The log-probabilities of {@code batch}'s targets under {@code model} with dropout off, copied before the next pass reuses them. */

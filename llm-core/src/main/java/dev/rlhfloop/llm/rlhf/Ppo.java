@@ -112,8 +112,8 @@ public final class Ppo extends OnPolicyTrainer {
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             policy.zeroGrad();
             policyLoss = policyLoss(rollout, true);
-            addSftGradient();
             clipAndStep(optimizer, policy.trainableParameters(), settings.learningRate());
+            sftStep();
             critic.zeroGrad();
             valueLoss = valueLoss(rollout, true);
             clipAndStep(criticOptimizer, critic.parameters(), settings.valueLearningRate());

@@ -83,8 +83,8 @@ public final class PreferenceTrainer {
                 policy.setTraining(true);
                 policy.zeroGrad();
                 PreferenceMetrics metrics = dpo.forwardBackward(slice.batch(), slice.reference(), 1.0);
-                if (sftMixer != null) sftMixer.addGradient(policy);
                 update(optimizer, policy.trainableParameters(), settings);
+                if (sftMixer != null) sftMixer.step(policy);
                 return metrics;
             });
             epochs.add(new Epoch(epoch, trained, heldOutSet == null ? null : withKl.apply(evaluate.apply(heldOutSet))));

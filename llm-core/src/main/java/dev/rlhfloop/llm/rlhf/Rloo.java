@@ -83,11 +83,11 @@ public final class Rloo extends OnPolicyTrainer {
         }
         policy.zeroGrad();
         policy.backwardLogProbs(SequenceLogProbs.perToken(batch, dSequence));
-        addSftGradient();
         if (settings.maxGradNorm() > 0) {
             GradientClipping.clip(policy.trainableParameters(), settings.maxGradNorm());
         }
         optimizer.update(settings.learningRate());
+        sftStep();
         policy.setTraining(false);
 
         return new Metrics(steps++, mean(rewards), mean(kls), mean(returns), rollouts.meanResponseLength(), loss);

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * every weight, above 0 a LoRA adapter of that rank (alpha = rank) over a frozen base;
  * {@code weighByReliability} weights each pair in the reward model's and DPO's losses by its
  * {@link TokenizedPreference#weight} (its rater's reliability), off: every pair weighs 1;
- * {@code sftMix} mixes the SFT loss on the line's instruction examples into every policy step.
+ * {@code sftMix} follows every policy step with a step on the SFT loss of the line's instruction examples.
  */
 public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraRank, Reward reward, Dpo dpo, Rloo rloo, Ppo ppo, Grpo grpo,
                              Kto kto, Online online, SftMix sftMix, boolean weighByReliability) {
@@ -249,31 +249,31 @@ public record UpdateSettings(PolicyAlgorithm algorithm, int batchSize, int loraR
     }
 
     /**
-     * The SFT mix of every policy step ({@link SftMixer}): {@code coefficient} × the mean SFT loss on
-     * {@code examples} instruction examples of the line's SFT data, added to the algorithm's loss
-     * (0 = off).
+     * The SFT mix of every policy step ({@link SftMixer}): after it, one AdamW step at
+     * {@code learningRate} on the SFT loss of {@code examples} instruction examples of the line's SFT
+     * data (0 = off).
      */
-    public record SftMix(double coefficient, int examples) {
+    public record SftMix(float learningRate, int examples) {
         public SftMix {
-            require(coefficient >= 0 && examples >= 1, "sft-mix: need coefficient >= 0 (0 = off), examples >= 1", coefficient, examples);
+            require(learningRate >= 0 && examples >= 1, "sft-mix: need learning-rate >= 0 (0 = off), examples >= 1", learningRate, examples);
         }
 
         public boolean enabled() {
-            return coefficient > 0;
+            return learningRate > 0;
         }
 
         /** The values of an {@link SftMix} as variables to change. */
         public static final class Draft {
-            public double coefficient;
+            public float learningRate;
             public int examples;
 
             Draft(SftMix from) {
-                coefficient = from.coefficient;
+                learningRate = from.learningRate;
                 examples = from.examples;
             }
 
             SftMix settings() {
-                return new SftMix(coefficient, examples);
+                return new SftMix(learningRate, examples);
             }
         }
     }

@@ -8,13 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rlhfloop.llm.data.InstructionLoader;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptConfig;
-import dev.rlhfloop.llm.model.Parameter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The SFT mix on a tiny random model: the gradient it adds, and that it holds the SFT loss in every algorithm's update. */
+/** The SFT mix on a tiny random model: its step, and that it holds the SFT loss in every algorithm's update. */
 class SftMixerTest {
     private static final GptConfig TINY = GptConfig.of(48, 32, 16, 2, 1);
     private static final int END_OF_TEXT = 47;
@@ -30,49 +29,33 @@ class SftMixerTest {
         return examples;
     }
 
-    private static float[][] gradients(Gpt model) {
-        List<Parameter> parameters = model.trainableParameters();
-        float[][] copies = new float[parameters.size()][];
-        for (int i = 0; i < copies.length; i++) copies[i] = parameters.get(i).grad().clone();
-        return copies;
-    }
-
     @Test
-    void addsTheCoefficientTimesTheGradientOfTheSftLossOnItsDraw() {
-        Gpt policy = Gpt.create(TINY, 3);
+    void aStepDescendsTheSftLossOfItsDrawAndTheSameSeedDrawsTheSame() {
         List<InstructionLoader.Encoded> all = instructions();
+        Gpt policy = Gpt.create(TINY, 3);
+        Gpt twin = Gpt.create(TINY, 3);
+        double before = sftLoss(policy);
 
-        policy.zeroGrad();
-        SftMixer once = SftMixer.of(new UpdateSettings.SftMix(1, all.size()), all, END_OF_TEXT, 32, SEED);
-        float loss = once.addGradient(policy);
-        float[][] single = gradients(policy);
+        SftMixer mixer = SftMixer.of(new UpdateSettings.SftMix(1e-2f, all.size()), all, END_OF_TEXT, 32, SEED);
+        float loss = mixer.step(policy);
+        assertEquals(before, loss, 1e-5, "drawing every example, the step's loss is the set's (rows in another order), before the step");
+        assertTrue(sftLoss(policy) < before, "the step lowered the SFT loss: " + sftLoss(policy) + " from " + before);
+        assertEquals(loss, mixer.meanLoss(), 1e-9);
 
-        policy.zeroGrad();
-        SftMixer twice = SftMixer.of(new UpdateSettings.SftMix(2, all.size()), all, END_OF_TEXT, 32, SEED);
-        assertEquals(loss, twice.addGradient(policy), "the same seed draws the same examples");
-        float[][] doubled = gradients(policy);
-        for (int p = 0; p < single.length; p++) {
-            for (int i = 0; i < single[p].length; i++) assertEquals(2 * single[p][i], doubled[p][i], "coefficient 2 doubles the gradient");
-        }
+        SftMixer again = SftMixer.of(new UpdateSettings.SftMix(1e-2f, all.size()), all, END_OF_TEXT, 32, SEED);
+        again.step(twin);
+        assertTrue(PolicyUpdateTest.sameWeights(policy.parameters(), twin.parameters()), "the same seed and examples: the same step");
 
-        // drawing every example, the loss is the SFT loss of the whole set (rows in another order)
-        policy.zeroGrad();
-        float whole = policy.loss(InstructionLoader.collate(all, END_OF_TEXT, 32));
-        assertEquals(whole, loss, 1e-5);
-        policy.backward();
-        float[][] direct = gradients(policy);
-        for (int p = 0; p < single.length; p++) {
-            for (int i = 0; i < single[p].length; i++) assertEquals(direct[p][i], single[p][i], 1e-5, "parameter " + p + "[" + i + "]");
-        }
-        assertEquals(loss, once.meanLoss(), 1e-9);
+        SftMixer four = SftMixer.of(new UpdateSettings.SftMix(1e-2f, 4), all, END_OF_TEXT, 32, SEED);
+        assertEquals(4, four.nextBatch().batchSize(), "examples per step");
     }
 
     @Test
     void offWithoutACoefficientOrWithoutExamples() {
-        assertNull(SftMixer.of(new UpdateSettings.SftMix(0, 8), instructions(), END_OF_TEXT, 32, SEED));
-        assertNull(SftMixer.of(new UpdateSettings.SftMix(1, 8), List.of(), END_OF_TEXT, 32, SEED));
-        assertFalse(new PolicyUpdate(UpdateSettings.defaults().with(s -> s.sftMix.coefficient = 1)).mixesSft(), "no examples, nothing to mix");
-        assertTrue(new PolicyUpdate(UpdateSettings.defaults().with(s -> s.sftMix.coefficient = 1), instructions()).mixesSft());
+        assertNull(SftMixer.of(new UpdateSettings.SftMix(0f, 8), instructions(), END_OF_TEXT, 32, SEED));
+        assertNull(SftMixer.of(new UpdateSettings.SftMix(1e-4f, 8), List.of(), END_OF_TEXT, 32, SEED));
+        assertFalse(new PolicyUpdate(UpdateSettings.defaults().with(s -> s.sftMix.learningRate = 1e-2f)).mixesSft(), "no examples, nothing to mix");
+        assertTrue(new PolicyUpdate(UpdateSettings.defaults().with(s -> s.sftMix.learningRate = 1e-2f), instructions()).mixesSft());
     }
 
     private static double sftLoss(Gpt model) {
@@ -103,8 +86,8 @@ class SftMixerTest {
                 s.sftMix.examples = 4;
             });
             Outcome without = update(base);
-            Outcome with = update(base.with(s -> s.sftMix.coefficient = 1));
-            Outcome again = update(base.with(s -> s.sftMix.coefficient = 1));
+            Outcome with = update(base.with(s -> s.sftMix.learningRate = 1e-2f));
+            Outcome again = update(base.with(s -> s.sftMix.learningRate = 1e-2f));
 
             assertFalse(without.metrics().containsKey("sftMixLoss"), algorithm + ": " + without.metrics());
             assertTrue(with.metrics().get("sftMixLoss") > 0, algorithm + ": " + with.metrics());

@@ -39,6 +39,8 @@ public final class BuiltinData {
     public static final int UNKNOWN_EVERY = 12;
     /** The task name of those questions. */
     public static final String UNKNOWN_TASK = "unknown";
+    /** The task of open-ended instructions: the prompts raters see (the pool's kind), answered in the corpus' style. */
+    public static final String OPEN_TASK = "open";
     /** Share of the world's facts whose questions are kept for the held-out set. */
     public static final double HELDOUT_FACT_SHARE = 0.2;
     /** Share of all possible checkable answers (or counted sentences and picked-from lists) kept for the held-out set. */
@@ -96,6 +98,14 @@ public final class BuiltinData {
 
     public List<InstructionExample> trainingExamples() {
         return trainingExamples(DEFAULT_TRAIN_EXAMPLES);
+    }
+
+    /**
+     * The training examples an SFT mix keeps the policy on: every task but the open ones, whose
+     * prompts are the kind raters vote on — mixing their SFT answers back in would pull against the votes.
+     */
+    public List<InstructionExample> mixExamples() {
+        return trainingExamples().stream().filter(e -> !e.task().equals(OPEN_TASK)).toList();
     }
 
     /** Distinct checkable examples for exact-match scoring, from the held-out share of questions and facts. */

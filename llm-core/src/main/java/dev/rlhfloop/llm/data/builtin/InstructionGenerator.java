@@ -197,7 +197,7 @@ final class InstructionGenerator {
     /** An open task: the same prompts raters see, answered in the corpus' style. */
     InstructionExample open() {
         OpenPrompt prompt = Text.pick(random, openPrompts);
-        return new InstructionExample(prompt.text(), "", answer(prompt), "open");
+        return new InstructionExample(prompt.text(), "", answer(prompt), BuiltinData.OPEN_TASK);
     }
 
     String answer(OpenPrompt prompt) {
