@@ -319,10 +319,9 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
     @Test
     @Order(8)
     void aCheckpointThatACrashLeftUnannouncedIsPublishedWhenTheLineStartsAgain() throws Exception {
-        trainer.stopLive();
         // What a crash after the checkpoint's rename and before the publish leaves on disk: version 5, unknown to Kafka.
         ModelStore store = new ModelStore(dataDir);
-        ModelStore.Checkpoint v4 = store.latest("live").orElseThrow();
+        ModelStore.Checkpoint v4 = stopAtLatest(store);
         assertEquals("4", v4.version().versionId());
         Path staged = stagedCopy(store, v4, 5);
         ModelVersion old = v4.version();
@@ -552,11 +551,10 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
     @Test
     @Order(22)
     void aVersionAnnouncedBeforeItsRewardModelGetsItAfterARestart() throws Exception {
-        trainer.stopLive();
         // What a crash after announcing version n+1 and before its reward model leaves: the version, the batch kept for its
         // reward model, and version n's reward model, which n+1's trains from.
         ModelStore store = new ModelStore(dataDir);
-        ModelStore.Checkpoint last = store.latest("live").orElseThrow();
+        ModelStore.Checkpoint last = stopAtLatest(store);
         int number = last.number() + 1;
         Path staged = stagedCopy(store, last, number);
         var tokenizer = Models.tokenizer(last.modelDir());
@@ -595,6 +593,12 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         assertFalse(Files.exists(last.rewardModelDir()), "version " + last.number() + " drops its reward model once the next one's is there");
         given().header("Authorization", TestSessions.service("inference-service")).get("/api/models/" + versionId + "/reward-model").then()
                 .statusCode(200);
+    }
+
+    /** Stops the live line; its latest checkpoint. */
+    private ModelStore.Checkpoint stopAtLatest(ModelStore store) throws InterruptedException {
+        trainer.stopLive();
+        return store.latest("live").orElseThrow();
     }
 
     /** A checkpoint of the live line staged as version {@code number} with {@code from}'s weights, as a crash may leave one. */
