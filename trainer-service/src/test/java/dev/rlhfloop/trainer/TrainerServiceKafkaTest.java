@@ -128,7 +128,7 @@ class TrainerServiceKafkaTest extends AnswersFitTheOpenApiDocument {
         assertEquals("1", v2.parentVersion());
         assertEquals(Map.of(Topics.PREFERENCE_PAIRS + ":0", (long) pairsPerVersion), nonZero(v2.trainedOn().offsets()));
         assertEquals(pairsPerVersion, v2.trainedOn().pairs());
-        for (String metric : List.of("dpoLoss", "dpoLossBefore", "margin", "chosenReward", "rejectedReward", "accuracy", "kl")) {
+        for (String metric : List.of("dpoLoss", "dpoLossBefore", "margin", "chosenReward", "rejectedReward", "accuracy", "kl", "sftMixLoss")) {
             assertTrue(v2.metrics().containsKey(metric), metric + " missing from " + v2.metrics());
         }
 

@@ -83,6 +83,7 @@ class SftMixerTest {
                 s.kto.learningRate = 1e-3f;
                 s.ppo.learningRate = 1e-3f;
                 s.grpo.learningRate = 1e-3f;
+                s.sftMix.learningRate = 0;
                 s.sftMix.examples = 4;
             });
             Outcome without = update(base);
