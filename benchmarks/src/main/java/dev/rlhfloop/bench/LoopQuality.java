@@ -112,7 +112,7 @@ public final class LoopQuality {
     /** The keys that change a configuration (and so its label); every other key chooses what runs or where it goes. */
     static final List<String> CONFIG_KEYS = List.of("algorithm", "lr", "beta", "epochs", "batch", "lora", "rewardLr", "rewardEpochs",
             "votesPerVersion", "checkpoints", "answers", "tasks", "temperature", "topK", "maxNew", "maxWords", "online", "onlinePrompts",
-            "onlineWeight", "onlineTemperature", "sftMix", "sftExamples", "sftOpen", "bestOf", "raters", "randomRaters", "gold", "weights", "quick");
+            "onlineWeight", "onlineTemperature", "sftMix", "sftExamples", "sftOpen", "ktoLr", "grpoLr", "ppoLr", "bestOf", "raters", "randomRaters", "gold", "weights", "quick");
 
     public static void main(String[] args) throws IOException {
         ExperimentArgs o = ExperimentArgs.parse(args);
@@ -198,6 +198,9 @@ public final class LoopQuality {
             s.online.temperature = o.floatOr("onlineTemperature", d.online().temperature());
             s.sftMix.learningRate = o.floatOr("sftMix", d.sftMix().learningRate());
             s.sftMix.examples = o.intOr("sftExamples", d.sftMix().examples());
+            s.kto.learningRate = o.floatOr("ktoLr", d.kto().learningRate());
+            s.grpo.learningRate = o.floatOr("grpoLr", d.grpo().learningRate());
+            s.ppo.learningRate = o.floatOr("ppoLr", d.ppo().learningRate());
             s.weighByReliability = o.has("weights") ? onOff(o.textOr("weights", "")) : d.weighByReliability();
         });
         if (o.has("lr")) settings = settings.with(s -> s.rloo.learningRate = o.floatOr("lr", 0));
