@@ -97,7 +97,10 @@ class PreferenceVerbsTest {
         Run mixed = verb("dpo", book, dir.resolve("dpo-mixed"), "--epochs", "1", "--sft-mix", "1e-4", "--sft-data", instructions.toString());
         assertEquals(0, mixed.exitCode(), mixed.err());
         assertTrue(mixed.out().contains("| SFT mix: mean SFT loss of its steps | "), mixed.out());
-        assertFalse(r.out().contains("SFT mix"), "no mix, no row: " + r.out());
+        assertTrue(r.out().contains("| SFT mix: mean SFT loss of its steps | "), "the mix is on by default, on the built-in examples: " + r.out());
+        Run unmixed = verb("dpo", book, dir.resolve("dpo-unmixed"), "--epochs", "1", "--sft-mix", "0");
+        assertEquals(0, unmixed.exitCode(), unmixed.err());
+        assertFalse(unmixed.out().contains("SFT mix"), "no mix, no row: " + unmixed.out());
         Run noData = verb("dpo", book, dir.resolve("bad"), "--sft-mix", "1e-4", "--sft-data", dir.resolve("none.json").toString());
         assertEquals(1, noData.exitCode());
         assertTrue(noData.err().contains("none.json"), noData.err());
