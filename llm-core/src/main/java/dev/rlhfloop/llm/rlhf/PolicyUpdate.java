@@ -287,12 +287,13 @@ public final class PolicyUpdate {
         // model's held-out ones): a full second pass over the batch would double an update's time.
         List<TokenizedPreference> measured = !probe.isEmpty() ? probe : pairs.subList(Math.max(0, pairs.size() - PROBE_PAIRS), pairs.size());
         SftMixer mixer = sftMixer(policy, endOfText, seed);
-        List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, reference, pairs, measured, dpoSettings, endOfText, mixer,
+        // only what the update reports is measured: the live version waits for every pass
+        List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, reference, pairs, measured, dpoSettings, endOfText, mixer, false,
                 step -> progress.step(Stage.POLICY, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
                         (long) dpoSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
         put(metrics, "dpoLossBefore", epochs.get(0).heldOut().loss());
         PreferenceTrainer.Epoch last = epochs.get(epochs.size() - 1);
-        put(metrics, "dpoTrainLoss", last.train().loss());
+        if (last.train() != null) put(metrics, "dpoTrainLoss", last.train().loss());
         put(metrics, "dpoLoss", last.heldOut().loss());
         put(metrics, "chosenReward", last.heldOut().chosenReward());
         put(metrics, "rejectedReward", last.heldOut().rejectedReward());

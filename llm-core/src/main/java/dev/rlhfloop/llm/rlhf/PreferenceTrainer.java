@@ -50,9 +50,20 @@ public final class PreferenceTrainer {
         return dpo(policy, reference, train, heldOut, settings, padId, null, listener);
     }
 
-    /** As the overload without it, with the SFT loss mixed into every step ({@link SftMixer}; null: none). */
+    /** As the overload without it, with the SFT mix's step after every step ({@link SftMixer}; null: none). */
     public static List<Epoch> dpo(Gpt policy, Gpt reference, List<TokenizedPreference> train, List<TokenizedPreference> heldOut,
                                   PreferenceSettings settings, int padId, SftMixer sftMixer, Listener listener) {
+        return dpo(policy, reference, train, heldOut, settings, padId, sftMixer, true, listener);
+    }
+
+    /**
+     * As the overload without it; {@code everyEpoch} false measures only what an update reports: the
+     * held-out pairs before training and after the last epoch, and no evaluation pass over the
+     * training pairs before it (epoch 0's {@code train} and the middle epochs' {@code heldOut} are
+     * null). Evaluating changes no weight, so the trained policy is the same either way.
+     */
+    public static List<Epoch> dpo(Gpt policy, Gpt reference, List<TokenizedPreference> train, List<TokenizedPreference> heldOut,
+                                  PreferenceSettings settings, int padId, SftMixer sftMixer, boolean everyEpoch, Listener listener) {
         Dpo dpo = new Dpo(policy, reference, settings.beta());
         int maxLength = Math.min(settings.maxLength(), policy.config().contextLength());
         Function<List<TokenizedPreference>, PairBatch> collate = pairs -> PairBatch.collate(pairs, padId, maxLength);
@@ -76,7 +87,8 @@ public final class PreferenceTrainer {
         };
 
         List<Epoch> epochs = new ArrayList<>();
-        epochs.add(new Epoch(0, evaluate.apply(trainSet), heldOutSet == null ? null : withKl.apply(evaluate.apply(heldOutSet))));
+        epochs.add(new Epoch(0, everyEpoch ? evaluate.apply(trainSet) : null,
+                heldOutSet == null ? null : withKl.apply(evaluate.apply(heldOutSet))));
         AdamW optimizer = new AdamW(policy.trainableParameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, settings.weightDecay()));
         for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
             PreferenceMetrics trained = trainEpoch(trainSet, settings, epoch, listener, slice -> {
@@ -87,7 +99,8 @@ public final class PreferenceTrainer {
                 if (sftMixer != null) sftMixer.step(policy);
                 return metrics;
             });
-            epochs.add(new Epoch(epoch, trained, heldOutSet == null ? null : withKl.apply(evaluate.apply(heldOutSet))));
+            boolean measured = heldOutSet != null && (everyEpoch || epoch == settings.epochs());
+            epochs.add(new Epoch(epoch, trained, measured ? withKl.apply(evaluate.apply(heldOutSet)) : null));
         }
         policy.setTraining(false);
         return epochs;

@@ -11,6 +11,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,6 +38,29 @@ class PreferenceTrainerTest {
         assertTrue(after.heldOut().margin() > 0.2, "held-out margin after DPO: " + after.heldOut());
         assertTrue(after.heldOut().loss() < before.heldOut().loss(), "held-out loss " + before.heldOut() + " -> " + after.heldOut());
         assertTrue(after.heldOut().klToReference() > 0, "the policy moved away from the reference");
+    }
+
+    @Test
+    void measuringOnlyWhatAnUpdateReportsTrainsTheSamePolicy() {
+        Gpt reference = Gpt.create(RlhfFixtures.small(), 1);
+        List<TokenizedPreference> train = RlhfFixtures.politePairs(new Random(2), 24, 16);
+        List<TokenizedPreference> heldOut = RlhfFixtures.politePairs(new Random(3), 12, 16);
+        Gpt everyEpoch = reference.copy();
+        Gpt reported = reference.copy();
+        List<PreferenceTrainer.Epoch> all = PreferenceTrainer.dpo(everyEpoch, reference, train, heldOut, SETTINGS, 0, null, true,
+                PreferenceTrainer.Listener.NONE);
+        List<PreferenceTrainer.Epoch> few = PreferenceTrainer.dpo(reported, reference, train, heldOut, SETTINGS, 0, null, false,
+                PreferenceTrainer.Listener.NONE);
+
+        for (int i = 0; i < reference.parameters().size(); i++) {
+            assertArrayEquals(everyEpoch.parameters().get(i).data(), reported.parameters().get(i).data(), "evaluating changes no weight");
+        }
+        assertEquals(all.get(0).heldOut(), few.get(0).heldOut());
+        assertEquals(all.get(3), few.get(3), "the last epoch measured alike");
+        assertNull(few.get(0).train(), "no pass over the training pairs before");
+        assertNull(few.get(1).heldOut());
+        assertNull(few.get(2).heldOut());
+        assertEquals(all.get(1).train(), few.get(1).train(), "the epochs' own step means are kept");
     }
 
     /** A policy with LoRA adapters: DPO trains only them, the base stays the reference it was copied from. */
