@@ -58,7 +58,7 @@ abstract class PreferenceCommand extends ModelCommand {
     Float sftMix;
 
     @Option(names = "--sft-data", paramLabel = "FILE",
-            description = "Instruction data the SFT mix draws from: the book's JSON or JSON Lines, its training split (default: the built-in training examples).")
+            description = "Instruction data the SFT mix draws from: the book's JSON or JSON Lines, its training split (default: the built-in training tasks but the open ones, as the live loop mixes).")
     Path sftData;
 
     @Option(names = "--seed", defaultValue = "123", paramLabel = "S", description = "Seeds shuffling, heads, adapters and samples (default ${DEFAULT-VALUE}).")
@@ -92,10 +92,10 @@ abstract class PreferenceCommand extends ModelCommand {
         run(base, tokenizer, update, split, new UpdateProgress(err), out);
     }
 
-    /** The examples the SFT mix draws from: {@code --sft-data}'s training split, or the built-in training examples. */
+    /** The examples the SFT mix draws from: {@code --sft-data}'s training split, or the built-in ones the trainer mixes ({@link BuiltinData#mixExamples}). */
     private List<InstructionLoader.Encoded> instructions(Tokenizer tokenizer) throws IOException {
         List<InstructionExample> examples = sftData != null ? InstructionData.split(InstructionData.read(sftData)).train()
-                : new BuiltinData(BuiltinData.DEFAULT_SEED).trainingExamples();
+                : new BuiltinData(BuiltinData.DEFAULT_SEED).mixExamples();
         if (examples.isEmpty()) throw new IllegalArgumentException(sftData + ": no instruction example to mix in");
         return InstructionLoader.encodeAll(examples, tokenizer);
     }

@@ -18,6 +18,7 @@ import dev.rlhfloop.llm.rlhf.TokenizedFeedback;
 import dev.rlhfloop.llm.rlhf.TokenizedPreference;
 import dev.rlhfloop.llm.rlhf.ValueModel;
 import dev.rlhfloop.llm.data.InstructionLoader;
+import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -473,10 +474,12 @@ final class LineTrainer implements Runnable {
     private List<InstructionLoader.Encoded> sftInstructions(Tokenizer tokenizer) {
         try {
             List<InstructionLoader.Encoded> examples = TrainerUpdate.sftInstructions(context.config(), update.settings(), tokenizer);
-            if (update.settings().sftMix().enabled()) {
-                LOG.infof("line %s: each policy step is followed by an SFT step at %s on %d of %d instruction examples%s", line,
-                        update.settings().sftMix().learningRate(), update.settings().sftMix().examples(), examples.size(),
-                        examples.isEmpty() ? " (none: the base model was taken as it is, so nothing is mixed)" : "");
+            UpdateSettings.SftMix mix = update.settings().sftMix();
+            if (mix.enabled() && examples.isEmpty()) {
+                LOG.infof("line %s: no SFT mix: the base model was taken as it is, so there are no instruction examples to mix", line);
+            } else if (mix.enabled()) {
+                LOG.infof("line %s: each policy step is followed by an SFT step at %s on %d of %d instruction examples", line,
+                        mix.learningRate(), mix.examples(), examples.size());
             }
             return examples;
         } catch (IOException e) {
