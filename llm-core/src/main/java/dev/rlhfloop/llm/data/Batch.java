@@ -20,4 +20,13 @@ public record Batch(int batchSize, int length, int[] inputs, int[] targets) {
     public int tokens() {
         return batchSize * length;
     }
+
+    /** The targets the loss counts: those that are not {@link #IGNORE}. */
+    public int countedTargets() {
+        int counted = 0;
+        for (int target : targets) {
+            if (target != IGNORE) counted++;
+        }
+        return counted;
+    }
 }

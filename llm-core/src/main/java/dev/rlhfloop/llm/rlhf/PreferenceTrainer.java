@@ -1,5 +1,6 @@
 package dev.rlhfloop.llm.rlhf;
 
+import dev.rlhfloop.llm.data.LengthGroups;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.Parameter;
 import dev.rlhfloop.llm.train.AdamW;
@@ -58,9 +59,10 @@ public final class PreferenceTrainer {
 
     /**
      * As the overload without it; {@code everyEpoch} false measures only what an update reports: the
-     * held-out pairs before training and after the last epoch, and no evaluation pass over the
-     * training pairs before it (epoch 0's {@code train} and the middle epochs' {@code heldOut} are
-     * null). Evaluating changes no weight, so the trained policy is the same either way.
+     * held-out pairs before training (without the KL, which is 0 for a policy that starts as its
+     * reference and not reported for one that does not) and after the last epoch, and no evaluation
+     * pass over the training pairs before it (epoch 0's {@code train} and the middle epochs'
+     * {@code heldOut} are null). Evaluating changes no weight, so the trained policy is the same either way.
      */
     public static List<Epoch> dpo(Gpt policy, Gpt reference, List<TokenizedPreference> train, List<TokenizedPreference> heldOut,
                                   PreferenceSettings settings, int padId, SftMixer sftMixer, boolean everyEpoch, Listener listener) {
@@ -68,33 +70,33 @@ public final class PreferenceTrainer {
         int maxLength = Math.min(settings.maxLength(), policy.config().contextLength());
         Function<List<TokenizedPreference>, PairBatch> collate = pairs -> PairBatch.collate(pairs, padId, maxLength);
         reference.setTraining(false);
-        PairSet trainSet = new PairSet(train, settings.batchSize(), collate, dpo::referenceLogProbs);
-        PairSet heldOutSet = heldOut.isEmpty() ? null : new PairSet(heldOut, settings.batchSize(), collate, dpo::referenceLogProbs);
+        PairSet trainSet = new PairSet(train, settings.batchSize(), maxLength, collate, dpo::referenceLogProbs);
+        PairSet heldOutSet = heldOut.isEmpty() ? null : new PairSet(heldOut, settings.batchSize(), maxLength, collate, dpo::referenceLogProbs);
         PairSet klSet = heldOut.isEmpty() ? null
-                : new PairSet(heldOut.subList(0, Math.min(KL_PAIRS, heldOut.size())), settings.batchSize(), collate, null);
+                : new PairSet(heldOut.subList(0, Math.min(KL_PAIRS, heldOut.size())), settings.batchSize(), maxLength, collate, null);
 
         Function<PairSet, PreferenceMetrics> evaluate = set -> {
             policy.setTraining(false);
-            return evaluateAll(set, slice -> dpo.evaluate(slice.batch(), slice.reference()));
+            return evaluateAll(set, group -> dpo.evaluate(group.batch(), group.reference()));
         };
         Function<PreferenceMetrics, PreferenceMetrics> withKl = metrics -> {
             if (klSet == null) {
                 return metrics;
             }
             policy.setTraining(false);
-            PreferenceMetrics kl = evaluateAll(klSet, slice -> new PreferenceMetrics(0, 0, 0, 0, 0, dpo.klToReference(slice.batch())));
+            PreferenceMetrics kl = evaluateAll(klSet, group -> new PreferenceMetrics(0, 0, 0, 0, 0, dpo.klToReference(group.batch())));
             return metrics.withKl(kl.klToReference());
         };
 
         List<Epoch> epochs = new ArrayList<>();
         epochs.add(new Epoch(0, everyEpoch ? evaluate.apply(trainSet) : null,
-                heldOutSet == null ? null : withKl.apply(evaluate.apply(heldOutSet))));
+                heldOutSet == null ? null : everyEpoch ? withKl.apply(evaluate.apply(heldOutSet)) : evaluate.apply(heldOutSet)));
         AdamW optimizer = new AdamW(policy.trainableParameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, settings.weightDecay()));
         for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
             PreferenceMetrics trained = trainEpoch(trainSet, settings, epoch, listener, slice -> {
                 policy.setTraining(true);
                 policy.zeroGrad();
-                PreferenceMetrics metrics = dpo.forwardBackward(slice.batch(), slice.reference(), 1.0);
+                PreferenceMetrics metrics = slice.accumulate(group -> dpo.forwardBackward(group.batch(), group.reference(), group.share()));
                 update(optimizer, policy.trainableParameters(), settings);
                 if (sftMixer != null) sftMixer.step(policy);
                 return metrics;
@@ -112,11 +114,11 @@ public final class PreferenceTrainer {
         Gpt backbone = model.backbone();
         int maxLength = Math.min(settings.maxLength(), backbone.config().contextLength());
         Function<List<TokenizedPreference>, PairBatch> collate = pairs -> PairBatch.collate(pairs, padId, maxLength);
-        PairSet trainSet = new PairSet(train, settings.batchSize(), collate, null);
-        PairSet heldOutSet = heldOut.isEmpty() ? null : new PairSet(heldOut, settings.batchSize(), collate, null);
+        PairSet trainSet = new PairSet(train, settings.batchSize(), maxLength, collate, null);
+        PairSet heldOutSet = heldOut.isEmpty() ? null : new PairSet(heldOut, settings.batchSize(), maxLength, collate, null);
         Function<PairSet, PreferenceMetrics> evaluate = set -> {
             backbone.setTraining(false);
-            return evaluateAll(set, slice -> PreferenceMetrics.of(model.evaluate(slice.batch())));
+            return evaluateAll(set, group -> PreferenceMetrics.of(model.evaluate(group.batch())));
         };
 
         List<Epoch> epochs = new ArrayList<>();
@@ -126,7 +128,7 @@ public final class PreferenceTrainer {
             PreferenceMetrics trained = trainEpoch(trainSet, settings, epoch, listener, slice -> {
                 backbone.setTraining(true);
                 model.zeroGrad();
-                PreferenceMetrics metrics = PreferenceMetrics.of(model.forwardBackward(slice.batch(), 1.0));
+                PreferenceMetrics metrics = slice.accumulate(group -> PreferenceMetrics.of(model.forwardBackward(group.batch(), group.share())));
                 update(optimizer, model.parameters(), settings);
                 return metrics;
             });
@@ -136,14 +138,15 @@ public final class PreferenceTrainer {
         return epochs;
     }
 
-    private static PreferenceMetrics evaluateAll(PairSet set, Function<Slice, PreferenceMetrics> evaluate) {
+    private static PreferenceMetrics evaluateAll(PairSet set, Function<Group, PreferenceMetrics> evaluate) {
         int[] order = set.order(0, 0);
         List<PreferenceMetrics> metrics = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();
         for (int from = 0; from < set.size(); from += set.batchSize()) {
-            Slice slice = set.slice(order, from);
-            metrics.add(evaluate.apply(slice));
-            sizes.add(slice.size());
+            for (Group group : set.slice(order, from).groups()) {
+                metrics.add(evaluate.apply(group));
+                sizes.add(group.size());
+            }
         }
         return PreferenceMetrics.mean(metrics, sizes);
     }
@@ -178,28 +181,33 @@ public final class PreferenceTrainer {
     private static final class PairSet {
         private final List<TokenizedPreference> pairs;
         private final int batchSize;
+        private final int maxLength;
         private final Function<List<TokenizedPreference>, PairBatch> collate;
         private final double[] chosenReference;
         private final double[] rejectedReference;
 
-        PairSet(List<TokenizedPreference> pairs, int batchSize, Function<List<TokenizedPreference>, PairBatch> collate,
+        PairSet(List<TokenizedPreference> pairs, int batchSize, int maxLength, Function<List<TokenizedPreference>, PairBatch> collate,
                 Function<PairBatch, double[]> reference) {
             if (pairs.isEmpty()) {
                 throw new IllegalArgumentException("no preference pairs to train on");
             }
             this.pairs = List.copyOf(pairs);
             this.batchSize = batchSize;
+            this.maxLength = maxLength;
             this.collate = collate;
             this.chosenReference = reference == null ? null : new double[pairs.size()];
             this.rejectedReference = reference == null ? null : new double[pairs.size()];
             if (reference != null) {
-                int[] order = order(0, 0);
                 for (int from = 0; from < pairs.size(); from += batchSize) {
-                    Slice slice = slice(order, from);
-                    double[] rows = reference.apply(slice.batch());
-                    for (int i = 0; i < slice.size(); i++) {
-                        chosenReference[from + i] = rows[i];
-                        rejectedReference[from + i] = rows[slice.size() + i];
+                    List<TokenizedPreference> chunk = this.pairs.subList(from, Math.min(pairs.size(), from + batchSize));
+                    for (int[] group : LengthGroups.of(lengths(chunk, maxLength), 2)) {
+                        List<TokenizedPreference> members = new ArrayList<>(group.length);
+                        for (int i : group) members.add(chunk.get(i));
+                        double[] rows = reference.apply(collate.apply(members));
+                        for (int k = 0; k < group.length; k++) {
+                            chosenReference[from + group[k]] = rows[k];
+                            rejectedReference[from + group[k]] = rows[group.length + k];
+                        }
                     }
                 }
             }
@@ -229,21 +237,59 @@ public final class PreferenceTrainer {
             return order.stream().mapToInt(Integer::intValue).toArray();
         }
 
-        /** The batch of the pairs {@code order[from .. from + batchSize)}, with their reference log-probabilities. */
+        /** The batch of the pairs {@code order[from .. from + batchSize)}, in groups of similar length with their reference log-probabilities. */
         Slice slice(int[] order, int from) {
             int to = Math.min(order.length, from + batchSize);
             List<TokenizedPreference> members = new ArrayList<>(to - from);
-            double[] reference = chosenReference == null ? null : new double[2 * (to - from)];
-            for (int i = from; i < to; i++) {
-                members.add(pairs.get(order[i]));
-                if (reference != null) {
-                    reference[i - from] = chosenReference[order[i]];
-                    reference[to - from + i - from] = rejectedReference[order[i]];
+            for (int i = from; i < to; i++) members.add(pairs.get(order[i]));
+            List<Group> groups = new ArrayList<>();
+            for (int[] group : LengthGroups.of(lengths(members, maxLength), 2)) {
+                List<TokenizedPreference> grouped = new ArrayList<>(group.length);
+                double[] reference = chosenReference == null ? null : new double[2 * group.length];
+                for (int k = 0; k < group.length; k++) {
+                    int pair = order[from + group[k]];
+                    grouped.add(pairs.get(pair));
+                    if (reference != null) {
+                        reference[k] = chosenReference[pair];
+                        reference[group.length + k] = rejectedReference[pair];
+                    }
                 }
+                groups.add(new Group(collate.apply(grouped), reference, group.length, (double) group.length / (to - from)));
             }
-            return new Slice(collate.apply(members), reference, to - from);
+            return new Slice(groups, to - from);
+        }
+
+        /** Each pair's longer row, as the batch holds it. */
+        private static int[] lengths(List<TokenizedPreference> pairs, int maxLength) {
+            int[] lengths = new int[pairs.size()];
+            for (int i = 0; i < lengths.length; i++) {
+                TokenizedPreference pair = pairs.get(i);
+                lengths[i] = Math.min(maxLength, Math.max(pair.prompt().length + pair.chosen().length,
+                        pair.rejectedPrompt().length + pair.rejected().length));
+            }
+            return lengths;
         }
     }
 
-    private record Slice(PairBatch batch, double[] reference, int size) {}
+    /**
+     * One step's pairs, in groups of similar length ({@link LengthGroups}). A step's loss is the
+     * mean over its pairs, so each group's backward is scaled by its {@code share} of them and the
+     * gradients add up to the whole batch's.
+     */
+    private record Slice(List<Group> groups, int size) {
+
+        /** Runs {@code forwardBackward} on every group (adding into the gradients); the step's metrics. */
+        PreferenceMetrics accumulate(Function<Group, PreferenceMetrics> forwardBackward) {
+            List<PreferenceMetrics> metrics = new ArrayList<>(groups.size());
+            List<Integer> sizes = new ArrayList<>(groups.size());
+            for (Group group : groups) {
+                metrics.add(forwardBackward.apply(group));
+                sizes.add(group.size());
+            }
+            return PreferenceMetrics.mean(metrics, sizes);
+        }
+    }
+
+    /** Pairs collated into one batch, their reference log-probabilities (DPO), how many and their share of the step's. */
+    private record Group(PairBatch batch, double[] reference, int size, double share) {}
 }

@@ -2,6 +2,7 @@ package dev.rlhfloop.llm.rlhf;
 
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.data.InstructionLoader;
+import dev.rlhfloop.llm.data.LengthGroups;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.train.AdamW;
 import dev.rlhfloop.llm.train.AdamWSettings;
@@ -56,8 +57,18 @@ public final class SftMixer {
     public float step(Gpt policy) {
         if (optimizer == null) optimizer = new AdamW(policy.trainableParameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, 0f));
         policy.zeroGrad();
-        float loss = policy.loss(nextBatch());
-        policy.backward();
+        // the mean over all the draw's answer tokens, group by group: each group's mean weighs its share of them
+        List<Batch> groups = nextBatches();
+        int[] counted = new int[groups.size()];
+        int total = 0;
+        for (int g = 0; g < groups.size(); g++) total += counted[g] = groups.get(g).countedTargets();
+        float loss = 0;
+        for (int g = 0; g < groups.size(); g++) {
+            if (counted[g] == 0) continue;
+            float share = (float) counted[g] / total;
+            loss += share * policy.loss(groups.get(g));
+            policy.backward(share);
+        }
         GradientClipping.clip(policy.trainableParameters(), UpdateSettings.MAX_GRAD_NORM);
         optimizer.update(learningRate);
         lossSum += loss;
@@ -65,8 +76,22 @@ public final class SftMixer {
         return loss;
     }
 
-    /** The next examples: distinct within a batch, a partial shuffle of the indices from the update's seed. */
-    Batch nextBatch() {
+    /** The next examples ({@link #nextDraw}) in groups of similar length ({@link LengthGroups}), each collated. */
+    List<Batch> nextBatches() {
+        List<InstructionLoader.Encoded> draw = nextDraw();
+        int[] lengths = new int[draw.size()];
+        for (int i = 0; i < lengths.length; i++) lengths[i] = Math.min(maxLength, draw.get(i).tokens().length);
+        List<Batch> batches = new ArrayList<>();
+        for (int[] group : LengthGroups.of(lengths, 1)) {
+            List<InstructionLoader.Encoded> rows = new ArrayList<>(group.length);
+            for (int i : group) rows.add(draw.get(i));
+            batches.add(InstructionLoader.collate(rows, endOfText, maxLength));
+        }
+        return batches;
+    }
+
+    /** The next examples: distinct within a draw, a partial shuffle of the indices from the update's seed. */
+    List<InstructionLoader.Encoded> nextDraw() {
         List<InstructionLoader.Encoded> rows = new ArrayList<>(perStep);
         int[] indices = new int[examples.size()];
         for (int i = 0; i < indices.length; i++) indices[i] = i;
@@ -75,7 +100,7 @@ public final class SftMixer {
             int swap = indices[i]; indices[i] = indices[j]; indices[j] = swap;
             rows.add(examples.get(indices[i]));
         }
-        return InstructionLoader.collate(rows, endOfText, maxLength);
+        return rows;
     }
 
     /** The mean SFT loss over the steps so far (NaN before the first). */

@@ -1,8 +1,12 @@
 package dev.rlhfloop.llm.rlhf;
 
+import dev.rlhfloop.llm.data.LengthGroups;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.LoraSettings;
 import dev.rlhfloop.llm.model.Parameter;
+import dev.rlhfloop.llm.train.AdamW;
+import dev.rlhfloop.llm.train.AdamWSettings;
+import dev.rlhfloop.llm.train.GradientClipping;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -55,7 +59,7 @@ class PreferenceTrainerTest {
         for (int i = 0; i < reference.parameters().size(); i++) {
             assertArrayEquals(everyEpoch.parameters().get(i).data(), reported.parameters().get(i).data(), "evaluating changes no weight");
         }
-        assertEquals(all.get(0).heldOut(), few.get(0).heldOut());
+        assertEquals(all.get(0).heldOut().withKl(Double.NaN), few.get(0).heldOut(), "before training: the same, but no KL");
         assertEquals(all.get(3), few.get(3), "the last epoch measured alike");
         assertNull(few.get(0).train(), "no pass over the training pairs before");
         assertNull(few.get(1).heldOut());
@@ -80,6 +84,68 @@ class PreferenceTrainerTest {
             assertArrayEquals(reference.parameters().get(i).data(), policy.parameters().get(i).data(),
                     policy.parameters().get(i).name() + " is frozen");
         }
+    }
+
+    /**
+     * Pairs of very different lengths: the step runs on groups of similar length, and their
+     * gradients add up to one batch's; the trained policy is the one a single batch trains.
+     */
+    @Test
+    void aStepInLengthGroupsIsTheStepOfOneBatch() {
+        Gpt reference = Gpt.create(RlhfFixtures.small(), 6);
+        Random random = new Random(8);
+        List<TokenizedPreference> pairs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            int answer = i % 2 == 0 ? 2 : 12;
+            pairs.add(new TokenizedPreference(RlhfFixtures.randomIds(random, 3, 16), RlhfFixtures.randomIds(random, answer, 16),
+                    RlhfFixtures.randomIds(random, answer, 16)));
+        }
+        int[] lengths = pairs.stream().mapToInt(p -> p.prompt().length + p.chosen().length).toArray();
+        List<int[]> groups = LengthGroups.of(lengths, 2);
+        assertTrue(groups.size() > 1, "the fixture splits");
+
+        Gpt whole = reference.copy();
+        Gpt grouped = reference.copy();
+        Dpo wholeDpo = new Dpo(whole, reference, 0.5);
+        Dpo groupedDpo = new Dpo(grouped, reference, 0.5);
+        PairBatch batch = PairBatch.collate(pairs, 0, 16);
+        whole.setTraining(true);
+        whole.zeroGrad();
+        PreferenceMetrics one = wholeDpo.forwardBackward(batch, wholeDpo.referenceLogProbs(batch), 1.0);
+        grouped.setTraining(true);
+        grouped.zeroGrad();
+        double loss = 0;
+        for (int[] group : groups) {
+            List<TokenizedPreference> members = new ArrayList<>();
+            for (int i : group) members.add(pairs.get(i));
+            PairBatch part = PairBatch.collate(members, 0, 16);
+            loss += groupedDpo.forwardBackward(part, groupedDpo.referenceLogProbs(part), group.length / 8.0).loss() * group.length / 8.0;
+        }
+        assertEquals(one.loss(), loss, 1e-6);
+        for (int i = 0; i < whole.parameters().size(); i++) {
+            float[] expected = whole.parameters().get(i).grad();
+            float[] actual = grouped.parameters().get(i).grad();
+            for (int j = 0; j < expected.length; j++) {
+                assertEquals(expected[j], actual[j], 1e-6 + 1e-4 * Math.abs(expected[j]), whole.parameters().get(i).name() + "[" + j + "]");
+            }
+        }
+
+        // the trainer's step (one batch of 8, one epoch) against the whole batch's gradient stepped by the same AdamW
+        PreferenceSettings oneStep = SETTINGS.with(s -> { s.batchSize = 8; s.epochs = 1; });
+        Gpt trained = reference.copy();
+        PreferenceTrainer.dpo(trained, reference, pairs, List.of(), oneStep, 0, PreferenceTrainer.Listener.NONE);
+        GradientClipping.clip(whole.trainableParameters(), oneStep.maxGradNorm());
+        new AdamW(whole.trainableParameters(), new AdamWSettings(0.9f, 0.999f, 1e-8f, oneStep.weightDecay())).update(oneStep.learningRate());
+        long differ = 0, total = 0;
+        for (int i = 0; i < whole.parameters().size(); i++) {
+            float[] expected = whole.parameters().get(i).data();
+            float[] actual = trained.parameters().get(i).data();
+            for (int j = 0; j < expected.length; j++, total++) {
+                if (Math.abs(expected[j] - actual[j]) > 1e-6) differ++;
+            }
+        }
+        // AdamW's first step is about lr·sign(g): only gradients within rounding of 0 may step the other way
+        assertTrue(differ < total / 1000, differ + " of " + total + " weights differ");
     }
 
     @Test

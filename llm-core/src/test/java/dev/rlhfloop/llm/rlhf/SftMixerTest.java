@@ -47,7 +47,7 @@ class SftMixerTest {
         assertTrue(PolicyUpdateTest.sameWeights(policy.parameters(), twin.parameters()), "the same seed and examples: the same step");
 
         SftMixer four = SftMixer.of(new UpdateSettings.SftMix(1e-2f, 4), all, END_OF_TEXT, 32, SEED);
-        assertEquals(4, four.nextBatch().batchSize(), "examples per step");
+        assertEquals(4, four.nextDraw().size(), "examples per step");
     }
 
     @Test
