@@ -258,7 +258,9 @@ final class LineTrainer implements Runnable {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     if (end != null && record.offset() >= end.get(tp)) continue;
                     consumed++;
-                    pending.add(read(record, tokenizer, policy.config().contextLength()));
+                    PendingPairs.Pending read = read(record, tokenizer, policy.config().contextLength());
+                    pending.add(read);
+                    prepare(read, reference, tokenizer);
                 }
                 boolean finished = end != null && partitions.stream().allMatch(tp -> kafka.position(tp) >= end.get(tp));
                 while (running) {
@@ -277,6 +279,21 @@ final class LineTrainer implements Runnable {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * What the update will need of a pair and can have before its batch is complete (DPO's reference
+     * log-probabilities), computed as the pair arrives: off the clock from the vote that completes a
+     * batch to its version. The update trains the same weights either way.
+     */
+    private void prepare(PendingPairs.Pending read, Gpt reference, Tokenizer tokenizer) {
+        if (read.pair().isEmpty()) return;
+        context.compute().lock();
+        try {
+            update.prepare(reference, read.pair().get(), tokenizer.endOfTextId());
+        } finally {
+            context.compute().unlock();
         }
     }
 

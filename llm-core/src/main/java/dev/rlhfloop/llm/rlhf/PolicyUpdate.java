@@ -38,6 +38,7 @@ public final class PolicyUpdate {
 
     private final UpdateSettings settings;
     private final List<InstructionLoader.Encoded> instructions;
+    private final ReferenceLogProbs referenceLogProbs = new ReferenceLogProbs();
 
     /** An update without instruction examples: the settings' SFT mix, if any, has nothing to mix. */
     public PolicyUpdate(UpdateSettings settings) {
@@ -51,6 +52,24 @@ public final class PolicyUpdate {
     public PolicyUpdate(UpdateSettings settings, List<InstructionLoader.Encoded> instructions) {
         this.settings = settings;
         this.instructions = List.copyOf(instructions);
+    }
+
+    /**
+     * Computes and keeps what an update will need of {@code pair} before it has the rest of its batch:
+     * for DPO, the reference's log-probabilities of its answers ({@link ReferenceLogProbs}); nothing
+     * for the other algorithms. The update's result is the same bit for bit whether or not it was called.
+     */
+    public void prepare(Gpt reference, TokenizedPreference pair, int endOfText) {
+        if (settings.algorithm() == PolicyAlgorithm.DPO) referenceLogProbs.of(reference, pair, endOfText, dpoMaxLength(reference));
+    }
+
+    /** How many pairs' reference log-probabilities {@link #prepare} kept that no update has read yet. */
+    public int keptReferenceLogProbs() {
+        return referenceLogProbs.size();
+    }
+
+    private int dpoMaxLength(Gpt model) {
+        return Math.min(settings.dpoSettings(0, model.config().contextLength()).maxLength(), model.config().contextLength());
     }
 
     /** Whether the policy's steps mix in the SFT loss: the settings ask for it and there are examples to draw. */
@@ -289,8 +308,10 @@ public final class PolicyUpdate {
         SftMixer mixer = sftMixer(policy, endOfText, seed);
         // only what the update reports is measured: the live version waits for every pass
         List<PreferenceTrainer.Epoch> epochs = PreferenceTrainer.dpo(policy, reference, pairs, measured, dpoSettings, endOfText, mixer, false,
-                step -> progress.step(Stage.POLICY, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
+                referenceLogProbs, step -> progress.step(Stage.POLICY, (long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
                         (long) dpoSettings.epochs() * step.stepsPerEpoch(), step.metrics().loss()));
+        referenceLogProbs.forget(pairs, dpoMaxLength(policy));
+        referenceLogProbs.forget(measured, dpoMaxLength(policy));
         put(metrics, "dpoLossBefore", epochs.get(0).heldOut().loss());
         PreferenceTrainer.Epoch last = epochs.get(epochs.size() - 1);
         if (last.train() != null) put(metrics, "dpoTrainLoss", last.train().loss());

@@ -66,12 +66,20 @@ public final class PreferenceTrainer {
      */
     public static List<Epoch> dpo(Gpt policy, Gpt reference, List<TokenizedPreference> train, List<TokenizedPreference> heldOut,
                                   PreferenceSettings settings, int padId, SftMixer sftMixer, boolean everyEpoch, Listener listener) {
+        return dpo(policy, reference, train, heldOut, settings, padId, sftMixer, everyEpoch, new ReferenceLogProbs(), listener);
+    }
+
+    /** As the overload without it, reading the pairs' reference log-probabilities from {@code kept} (computing those it lacks). */
+    public static List<Epoch> dpo(Gpt policy, Gpt reference, List<TokenizedPreference> train, List<TokenizedPreference> heldOut,
+                                  PreferenceSettings settings, int padId, SftMixer sftMixer, boolean everyEpoch, ReferenceLogProbs kept,
+                                  Listener listener) {
         Dpo dpo = new Dpo(policy, reference, settings.beta());
         int maxLength = Math.min(settings.maxLength(), policy.config().contextLength());
         Function<List<TokenizedPreference>, PairBatch> collate = pairs -> PairBatch.collate(pairs, padId, maxLength);
+        Function<TokenizedPreference, double[]> referenceOf = pair -> kept.of(reference, pair, padId, maxLength);
         reference.setTraining(false);
-        PairSet trainSet = new PairSet(train, settings.batchSize(), maxLength, collate, dpo::referenceLogProbs);
-        PairSet heldOutSet = heldOut.isEmpty() ? null : new PairSet(heldOut, settings.batchSize(), maxLength, collate, dpo::referenceLogProbs);
+        PairSet trainSet = new PairSet(train, settings.batchSize(), maxLength, collate, referenceOf);
+        PairSet heldOutSet = heldOut.isEmpty() ? null : new PairSet(heldOut, settings.batchSize(), maxLength, collate, referenceOf);
         PairSet klSet = heldOut.isEmpty() ? null
                 : new PairSet(heldOut.subList(0, Math.min(KL_PAIRS, heldOut.size())), settings.batchSize(), maxLength, collate, null);
 
@@ -175,7 +183,7 @@ public final class PreferenceTrainer {
     }
 
     /**
-     * A list of pairs with, for DPO, each answer's reference log-probability computed once; cut
+     * A list of pairs with, for DPO, each answer's reference log-probability ({@link ReferenceLogProbs}); cut
      * into batches in a given order (the data order for evaluation, a seeded shuffle per epoch).
      */
     private static final class PairSet {
@@ -187,7 +195,7 @@ public final class PreferenceTrainer {
         private final double[] rejectedReference;
 
         PairSet(List<TokenizedPreference> pairs, int batchSize, int maxLength, Function<List<TokenizedPreference>, PairBatch> collate,
-                Function<PairBatch, double[]> reference) {
+                Function<TokenizedPreference, double[]> reference) {
             if (pairs.isEmpty()) {
                 throw new IllegalArgumentException("no preference pairs to train on");
             }
@@ -198,17 +206,10 @@ public final class PreferenceTrainer {
             this.chosenReference = reference == null ? null : new double[pairs.size()];
             this.rejectedReference = reference == null ? null : new double[pairs.size()];
             if (reference != null) {
-                for (int from = 0; from < pairs.size(); from += batchSize) {
-                    List<TokenizedPreference> chunk = this.pairs.subList(from, Math.min(pairs.size(), from + batchSize));
-                    for (int[] group : LengthGroups.of(lengths(chunk, maxLength), 2)) {
-                        List<TokenizedPreference> members = new ArrayList<>(group.length);
-                        for (int i : group) members.add(chunk.get(i));
-                        double[] rows = reference.apply(collate.apply(members));
-                        for (int k = 0; k < group.length; k++) {
-                            chosenReference[from + group[k]] = rows[k];
-                            rejectedReference[from + group[k]] = rows[group.length + k];
-                        }
-                    }
+                for (int i = 0; i < pairs.size(); i++) {
+                    double[] rows = reference.apply(this.pairs.get(i));
+                    chosenReference[i] = rows[0];
+                    rejectedReference[i] = rows[1];
                 }
             }
         }

@@ -113,6 +113,29 @@ class PolicyUpdateTest {
         assertEquals(4, result.steps().stream().filter(s -> s.stage() == PolicyUpdate.Stage.POLICY).count(), "2 epochs of 2 batches of 4 pairs");
     }
 
+    /**
+     * The live trainer prepares each pair as it arrives (its reference log-probabilities, computed
+     * alone): the update trains the same weights bit for bit as without, and lets go of what it read.
+     */
+    @Test
+    void preparingPairsAsTheyArriveTrainsTheSameDpoPolicy() {
+        UpdateSettings settings = UpdateSettings.defaults().with(s -> s.batchSize = 4);
+        Result plain = update(settings, SEED);
+
+        Gpt reference = Gpt.create(TINY, 11);
+        PolicyUpdate update = new PolicyUpdate(settings);
+        List<TokenizedPreference> arriving = new ArrayList<>(pairs());
+        java.util.Collections.reverse(arriving);
+        for (TokenizedPreference pair : arriving) update.prepare(reference, pair.withWeight(0.5), END_OF_TEXT);
+        assertTrue(update.keptReferenceLogProbs() > 0);
+        Gpt policy = update.newPolicy(reference, SEED);
+        Map<String, Double> metrics = update.run(policy, reference, update.newRewardModel(reference, 1234), pairs(), END_OF_TEXT, SEED,
+                PolicyUpdate.Progress.NONE);
+        assertTrue(sameWeights(plain.policy().parameters(), policy.parameters()), "the same policy, bit for bit");
+        assertEquals(plain.metrics(), metrics);
+        assertEquals(0, update.keptReferenceLogProbs(), "the update let go of its pairs' numbers");
+    }
+
     /** PPO, GRPO and KTO as one case each of the update: their own metrics, the policy moved, the same seed the same bits. */
     @Test
     void ppoGrpoAndKtoAreUpdatesWithTheirOwnMetricsThatRepeatBitForBit() {
