@@ -46,7 +46,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * product's default: the trainer cuts a DPO version every 16 pairs, the inference service pits the
  * latest version against the SFT baseline in half the comparisons and answers in up to 64 tokens.
  * Only the first model differs: {@code --model DIR} starts the line from a model directory (e.g. the
- * live line's {@code run/trainer-service/lines/live/1/model}), else the trainer bootstraps a
+ * live line's {@code run/trainer-service/lines/live/1/model}; {@code --sft-mix-data builtin} mixes the
+ * built-in examples into its updates, as the live line's, which the project's bootstrap made, are), else the trainer bootstraps a
  * {@code nano} model in a few steps. The latency depends on the model's size, not its quality: a
  * short bootstrap gives a model of the same size, whose answers differ in length, and so the pairs.
  *
@@ -65,7 +66,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * completing vote's pair.
  *
  * <pre>
- * ./bench UpdateToServing [--versions 5] [--model DIR] [--pretrain-steps 40] [--sft-steps 20] [--pairs-per-version 16]
+ * ./bench UpdateToServing [--versions 5] [--model DIR [--sft-mix-data builtin|FILE]] [--pretrain-steps 40] [--sft-steps 20] [--pairs-per-version 16]
  * </pre>
  */
 public final class UpdateToServing {
@@ -122,6 +123,7 @@ public final class UpdateToServing {
             trainer.put("rlhf.trainer.bootstrap.pretrain-steps", options.getOrDefault("pretrain-steps", "40"));
             trainer.put("rlhf.trainer.bootstrap.sft-steps", options.getOrDefault("sft-steps", "20"));
         }
+        if (options.containsKey("sft-mix-data")) trainer.put("rlhf.trainer.sft-mix.data", options.get("sft-mix-data"));
         BenchStack stack = new BenchStack(home, home.resolve("benchmarks/target/update-to-serving"));
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "update-to-serving-stop"));
         try {

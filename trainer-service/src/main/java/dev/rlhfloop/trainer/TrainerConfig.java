@@ -86,7 +86,7 @@ public interface TrainerConfig {
      * The SFT mix of every policy step (llm-core's {@code UpdateSettings.SftMix}): after it, a step at
      * {@code learning-rate} on the SFT loss of {@code examples} examples of the line's SFT data — the built-in instruction
      * examples, or {@code RLHF_SFT_DATA} for a base model fine-tuned on it; a base model taken as it
-     * is has none, and its updates mix nothing.
+     * is has none, and its updates mix nothing, unless {@code data} names what to mix.
      */
     SftMix sftMix();
 
@@ -205,6 +205,13 @@ public interface TrainerConfig {
         Optional<Float> learningRate();
 
         OptionalInt examples();
+
+        /**
+         * What the mix draws from, over the line's default: {@code builtin} (the built-in training
+         * tasks but the open ones, e.g. for a base model the project's bootstrap made) or an
+         * instruction file (the book's JSON list, or JSON Lines), whose training split it draws from.
+         */
+        Optional<String> data();
     }
 
     /** The reward model; every k-th pair of an update is held out to measure its accuracy ({@code hold-out-every}, 0 = none). */

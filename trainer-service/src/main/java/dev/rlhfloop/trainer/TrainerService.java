@@ -94,6 +94,11 @@ public class TrainerService {
         config.sftData().filter(file -> !Files.isRegularFile(file)).ifPresent(file -> {
             throw new IllegalArgumentException("rlhf.trainer.sft-data (RLHF_SFT_DATA) " + file + " is not a file");
         });
+        config.sftMix().data().map(String::strip).filter(d -> !d.isEmpty() && !d.equals(TrainerUpdate.BUILTIN_MIX))
+                .filter(file -> !Files.isRegularFile(Path.of(file))).ifPresent(file -> {
+                    throw new IllegalArgumentException("rlhf.trainer.sft-mix.data " + file + " is not a file (give an instruction file or \""
+                            + TrainerUpdate.BUILTIN_MIX + "\")");
+                });
         if (config.sftData().isPresent() && config.baseModel().isEmpty()) {
             throw new IllegalArgumentException("rlhf.trainer.sft-data (RLHF_SFT_DATA) fine-tunes a base model: set rlhf.trainer.base-model "
                     + "(RLHF_BASE_MODEL) too");

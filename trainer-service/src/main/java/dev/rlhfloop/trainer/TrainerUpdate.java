@@ -17,6 +17,8 @@ import dev.rlhfloop.llm.rlhf.PolicyUpdate;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import dev.rlhfloop.llm.data.builtin.BuiltinData;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -91,13 +93,17 @@ final class TrainerUpdate {
      * was fine-tuned on — the built-in training examples but the open ones (the raters' kind of prompt,
      * {@link BuiltinData#mixExamples}) for a bootstrapped line, the training split of
      * {@code RLHF_SFT_DATA} for a base model fine-tuned on it; none for a base model taken as it is, or
-     * when the settings mix nothing.
+     * when the settings mix nothing. {@code rlhf.trainer.sft-mix.data} overrides them: {@code builtin},
+     * or an instruction file's training split.
      */
     static List<InstructionLoader.Encoded> sftInstructions(TrainerConfig config, UpdateSettings settings, Tokenizer tokenizer)
             throws IOException {
         if (!settings.sftMix().enabled()) return List.of();
         List<InstructionExample> examples;
-        if (config.baseModel().isEmpty()) {
+        Optional<String> named = config.sftMix().data().map(String::strip).filter(d -> !d.isEmpty());
+        if (named.isPresent()) {
+            examples = named.get().equals(BUILTIN_MIX) ? new BuiltinData(BuiltinData.DEFAULT_SEED).mixExamples() : mixFile(Path.of(named.get()));
+        } else if (config.baseModel().isEmpty()) {
             examples = new BuiltinData(BuiltinData.DEFAULT_SEED).mixExamples();
         } else if (config.sftData().isPresent()) {
             examples = InstructionData.split(InstructionData.read(config.sftData().get())).train();
@@ -105,6 +111,18 @@ final class TrainerUpdate {
             return List.of();
         }
         return InstructionLoader.encodeAll(examples, tokenizer);
+    }
+
+    /** {@code rlhf.trainer.sft-mix.data}'s name for the built-in examples. */
+    static final String BUILTIN_MIX = "builtin";
+
+    private static List<InstructionExample> mixFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("rlhf.trainer.sft-mix.data: " + file + " is no file (give an instruction file or \"" + BUILTIN_MIX + "\")");
+        }
+        List<InstructionExample> train = InstructionData.split(InstructionData.read(file)).train();
+        if (train.isEmpty()) throw new IllegalArgumentException("rlhf.trainer.sft-mix.data: " + file + " has no training example to mix in");
+        return train;
     }
 
     /** The policy algorithm named {@code text} ({@code dpo}, {@code rloo}, {@code ppo}, {@code grpo}, {@code kto}, any case), if it is one. */

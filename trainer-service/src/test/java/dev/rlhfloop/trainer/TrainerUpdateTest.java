@@ -129,6 +129,15 @@ class TrainerUpdateTest {
                 "a base model taken as it is: nothing to mix");
         assertEquals(List.of(), TrainerUpdate.sftInstructions(config(Map.of()), UpdateSettings.defaults().with(s -> s.sftMix.learningRate = 0),
                 tokenizer), "no mix: nothing read");
+        TrainerConfig builtinOverBase = config(Map.of("rlhf.trainer.base-model", "/some/gpt2", "rlhf.trainer.sft-mix.data", "builtin"));
+        assertEquals(closed.size(), TrainerUpdate.sftInstructions(builtinOverBase, mixing, tokenizer).size(),
+                "a base model the project's bootstrap made: the built-in examples, when asked");
+        TrainerConfig fileOverBuiltin = config(Map.of("rlhf.trainer.sft-mix.data", data.toString()));
+        assertEquals(InstructionData.split(twenty).train().size(), TrainerUpdate.sftInstructions(fileOverBuiltin, mixing, tokenizer).size(),
+                "a file named: its training split, over the built-in line's default");
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> TrainerUpdate.sftInstructions(
+                config(Map.of("rlhf.trainer.sft-mix.data", "/no/such/mix.json")), mixing, tokenizer));
+        assertTrue(missing.getMessage().contains("rlhf.trainer.sft-mix.data: /no/such/mix.json is no file"), missing.getMessage());
         Files.delete(data);
     }
 
