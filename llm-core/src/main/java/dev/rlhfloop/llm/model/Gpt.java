@@ -51,6 +51,10 @@ public final class Gpt {
     private int[] tokens;
     private int[] targets;
     private int countedTargets;
+    /** The rows of the last {@link #tokenLogProbs} the head ran on, when not all: their final hidden states, their targets. */
+    private int[] headRows;
+    private float[] headHidden;
+    private int[] headTargets;
     private long passKey;
 
     private Gpt(GptConfig config) {
@@ -270,9 +274,41 @@ public final class Gpt {
      * that reward models, DPO and PPO need.
      */
     public float[] tokenLogProbs(Batch batch) {
-        forward(batch.inputs(), batch.batchSize(), batch.length());
         targets = batch.targets().clone();
-        countedTargets = CrossEntropy.softmaxLogProbs(acts.logits(), targets, acts.logProbs, acts.rows, config.vocabSize());
+        int counted = 0;
+        for (int target : targets) {
+            if (target != Batch.IGNORE) counted++;
+        }
+        if (counted == targets.length) {
+            headRows = null;
+            forward(batch.inputs(), batch.batchSize(), batch.length());
+            countedTargets = CrossEntropy.softmaxLogProbs(acts.logits(), targets, acts.logProbs, acts.rows, config.vocabSize());
+            output = Output.PROBABILITIES;
+            return acts.logProbs;
+        }
+        // The head only where a target counts: a prompt's or a pad's logits would be computed to be
+        // multiplied by 0, and in an instruction or a preference batch those are most of the rows.
+        forwardHidden(batch.inputs(), batch.batchSize(), batch.length());
+        int c = config.embedDim();
+        headRows = new int[counted];
+        headTargets = new int[counted];
+        headHidden = new float[counted * c];
+        for (int row = 0, i = 0; row < targets.length; row++) {
+            if (targets[row] == Batch.IGNORE) continue;
+            headRows[i] = row;
+            headTargets[i] = targets[row];
+            System.arraycopy(acts.lnf, row * c, headHidden, i * c, c);
+            i++;
+        }
+        Arrays.fill(acts.logProbs, 0f);
+        if (counted > 0) {
+            float[] logits = acts.logits();
+            Matmul.multiply(logits, 0, headHidden, 0, false, weights.head.data(), 0, true, counted, config.vocabSize(), c, false);
+            float[] logProbs = new float[counted];
+            CrossEntropy.softmaxLogProbs(logits, headTargets, logProbs, counted, config.vocabSize());
+            for (int i = 0; i < counted; i++) acts.logProbs[headRows[i]] = logProbs[i];
+        }
+        countedTargets = counted;
         output = Output.PROBABILITIES;
         return acts.logProbs;
     }
@@ -284,9 +320,28 @@ public final class Gpt {
             throw new IllegalArgumentException("need one gradient per position: " + acts.rows + ", got " + dlogProbs.length);
         }
         float[] dlogits = acts.logits();
-        CrossEntropy.backward(dlogits, targets, dlogProbs, acts.rows, config.vocabSize());
         output = Output.NONE;
-        backwardFromLogits(dlogits);
+        if (headRows == null) {
+            CrossEntropy.backward(dlogits, targets, dlogProbs, acts.rows, config.vocabSize());
+            backwardFromLogits(dlogits);
+            return;
+        }
+        int counted = headRows.length;
+        int c = config.embedDim();
+        float[] dlnf = acts.dNorm();
+        Arrays.fill(dlnf, 0f);
+        if (counted > 0) {
+            float[] dheadLogProbs = new float[counted];
+            for (int i = 0; i < counted; i++) dheadLogProbs[i] = dlogProbs[headRows[i]];
+            CrossEntropy.backward(dlogits, headTargets, dheadLogProbs, counted, config.vocabSize());
+            float[] dheadHidden = new float[counted * c];
+            Matmul.multiply(dheadHidden, 0, dlogits, 0, false, weights.head.data(), 0, false, counted, c, config.vocabSize(), false);
+            if (lora == null) {
+                Matmul.multiply(weights.head.grad(), 0, dlogits, 0, true, headHidden, 0, false, config.vocabSize(), c, counted, true);
+            }
+            for (int i = 0; i < counted; i++) System.arraycopy(dheadHidden, i * c, dlnf, headRows[i] * c, c);
+        }
+        backwardFromHidden(dlnf, 0);
     }
 
     /** Logits {@code [B·T, V]} for every position. */

@@ -76,6 +76,7 @@ class GptGradientTest {
         gpt.zeroGrad();
         gpt.backward(2f);
         float[] expected = gpt.parameters().get(2).grad().clone();
+        java.util.List<float[]> expectedAll = gpt.parameters().stream().map(p -> p.grad().clone()).toList();
 
         float[] logProbs = gpt.tokenLogProbs(batch).clone();
         int counted = 0;
@@ -110,7 +111,24 @@ class GptGradientTest {
         }
         gpt.zeroGrad();
         gpt.backwardLogits(dlogits);
-        assertArrayClose(expected, gpt.parameters().get(2).grad(), 1e-5f);
+        // the full head (every row's logits) against tokenLogProbs's, which runs only on the counted rows
+        for (int i = 0; i < expectedAll.size(); i++) assertArrayClose(expectedAll.get(i), gpt.parameters().get(i).grad(), 1e-5f);
+    }
+
+    /** A batch with no target counted: no log-probability, no gradient (the head runs on no row). */
+    @org.junit.jupiter.api.Test
+    void aBatchWithoutTargetsHasNoGradient() {
+        GptConfig config = tiny("plain");
+        Gpt gpt = Gpt.create(config, 4);
+        Batch batch = batch(new Random(6), config, 2, 4);
+        java.util.Arrays.fill(batch.targets(), Batch.IGNORE);
+        assertEquals(0f, gpt.loss(batch));
+        for (float logProb : gpt.tokenLogProbs(batch)) assertEquals(0f, logProb);
+        gpt.zeroGrad();
+        gpt.backward();
+        for (Parameter p : gpt.parameters()) {
+            for (float g : p.grad()) assertEquals(0f, g, p.name());
+        }
     }
 
     @org.junit.jupiter.api.Test
