@@ -210,6 +210,7 @@ final class LineTrainer implements Runnable {
                 // A fetch parked at the broker is not answered when a transaction's commit makes its pairs
                 // readable: the batch's last pair waited for the default 500 ms to run out before the cut.
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50));
+        warmUpOnce();
         try {
             // A line that read pairs before it knows who was forgotten would train on them.
             while (!context.forgotten().awaitLoaded(Duration.ofSeconds(10))) {
@@ -279,6 +280,25 @@ final class LineTrainer implements Runnable {
                     return;
                 }
             }
+        }
+    }
+
+    /** Whether this JVM's kernels were warmed up: once is enough for every line it trains. */
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMED_UP = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * The first line of this trainer runs {@code rlhf.trainer.warm-up-rounds} updates of a tiny model
+     * before it reads pairs: a fresh JVM's first updates compile the kernels as they go.
+     */
+    private void warmUpOnce() {
+        int rounds = context.config().warmUpRounds();
+        if (rounds <= 0 || !WARMED_UP.compareAndSet(false, true)) return;
+        context.compute().lock();
+        try {
+            LOG.infof("line %s: the update's code warmed up in %.1f s (%d %s updates of a tiny model)", line, update.warmUp(rounds), rounds,
+                    update.algorithm());
+        } finally {
+            context.compute().unlock();
         }
     }
 

@@ -22,6 +22,14 @@ public interface TrainerConfig {
     @WithDefault("16")
     int pairsPerVersion();
 
+    /**
+     * Updates of a tiny random model the trainer runs once before its first line reads pairs, so that
+     * the JIT has compiled the update's code before the first real batch (llm-core's
+     * {@code PolicyUpdate.warmUp}); 0 = none. Results do not depend on it, only the first versions' time.
+     */
+    @WithDefault("15")
+    int warmUpRounds();
+
     /** ... or once the oldest waiting pair has waited this long. */
     @WithDefault("60s")
     Duration maxWait();

@@ -136,6 +136,26 @@ class PolicyUpdateTest {
         assertEquals(0, update.keptReferenceLogProbs(), "the update let go of its pairs' numbers");
     }
 
+    /** The warm-up runs every algorithm's update on a model of its own: a line's update after it is the same, bit for bit. */
+    @Test
+    void warmingUpChangesNoUpdate() {
+        UpdateSettings settings = UpdateSettings.defaults().with(s -> s.batchSize = 4);
+        Result cold = update(settings, SEED);
+        for (PolicyAlgorithm algorithm : PolicyAlgorithm.values()) {
+            UpdateSettings each = settings.with(s -> {
+                s.algorithm = algorithm;
+                s.rloo.maxNewTokens = 4;
+                s.ppo.maxNewTokens = 4;
+                s.grpo.maxNewTokens = 4;
+            });
+            assertTrue(new PolicyUpdate(each, List.of(new dev.rlhfloop.llm.data.InstructionLoader.Encoded(new int[] {1, 2, 3, 4}, 2)))
+                    .warmUp(1) > 0, algorithm.name());
+        }
+        Result warm = update(settings, SEED);
+        assertTrue(sameWeights(cold.policy().parameters(), warm.policy().parameters()), "the same policy after a warm-up");
+        assertEquals(cold.metrics(), warm.metrics());
+    }
+
     /** PPO, GRPO and KTO as one case each of the update: their own metrics, the policy moved, the same seed the same bits. */
     @Test
     void ppoGrpoAndKtoAreUpdatesWithTheirOwnMetricsThatRepeatBitForBit() {
