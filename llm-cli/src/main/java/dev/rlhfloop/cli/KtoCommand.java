@@ -6,6 +6,7 @@ import dev.rlhfloop.llm.model.GptCheckpoint;
 import dev.rlhfloop.llm.rlhf.Kto;
 import dev.rlhfloop.llm.rlhf.KtoSettings;
 import dev.rlhfloop.llm.rlhf.KtoTrainer;
+import dev.rlhfloop.llm.rlhf.SftMixer;
 import dev.rlhfloop.llm.rlhf.TokenizedFeedback;
 import dev.rlhfloop.llm.rlhf.UpdateSettings;
 import dev.rlhfloop.llm.tokenizer.Tokenizer;
@@ -38,6 +39,9 @@ public final class KtoCommand extends ModelCommand {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    SftMixOptions sftMix;
 
     @Option(names = "--data", required = true, paramLabel = "FILE",
             description = "Ratings: JSON list or JSON Lines of {prompt, completion, label}; label true = thumbs up, false = thumbs down.")
@@ -94,7 +98,8 @@ public final class KtoCommand extends ModelCommand {
         KtoTrainer.Listener progress = step -> line.step((long) (step.epoch() - 1) * step.stepsPerEpoch() + step.step(),
                 (long) settings.epochs() * step.stepsPerEpoch(), String.format(Locale.ROOT, "epoch %d loss %.4f %s", step.epoch(),
                         step.metrics().loss(), TrainingProgress.clock(Duration.ofNanos(System.nanoTime() - started))));
-        List<KtoTrainer.Epoch> epochs = KtoTrainer.train(policy, policy.copy(), train, heldOut, settings, tokenizer.endOfTextId(), progress);
+        SftMixer mixer = sftMix.mixer(tokenizer, context, settings.seed());
+        List<KtoTrainer.Epoch> epochs = KtoTrainer.train(policy, policy.copy(), train, heldOut, settings, tokenizer.endOfTextId(), mixer, progress);
 
         GptCheckpoint.save(policy, outDir, Map.of("kind", "kto-policy"));
         Files.copy(model.directory.resolve("tokenizer.json"), outDir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
@@ -108,6 +113,7 @@ public final class KtoCommand extends ModelCommand {
             table.add(String.valueOf(epoch.epoch()), row);
         }
         table.print(out);
+        if (mixer != null) out.printf(Locale.ROOT, "SFT mix: mean SFT loss of its steps %.4f%n", mixer.meanLoss());
         out.printf(Locale.ROOT, "kto: %d epochs in %.1f s, policy saved in %s%n", settings.epochs(), (System.nanoTime() - started) / 1e9,
                 outDir);
     }

@@ -1,10 +1,6 @@
 package dev.rlhfloop.cli;
 
-import dev.rlhfloop.llm.data.InstructionData;
-import dev.rlhfloop.llm.data.InstructionExample;
-import dev.rlhfloop.llm.data.InstructionLoader;
 import dev.rlhfloop.llm.data.PreferenceData;
-import dev.rlhfloop.llm.data.builtin.BuiltinData;
 import dev.rlhfloop.llm.data.PreferenceExample;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
@@ -53,13 +49,8 @@ abstract class PreferenceCommand extends ModelCommand {
     @Option(names = "--max-pairs", paramLabel = "N", description = "Use only the file's first N pairs.")
     Integer maxPairs;
 
-    @Option(names = "--sft-mix", paramLabel = "LR",
-            description = "After every policy step, a step at learning rate LR on the SFT loss of instruction examples, to keep what SFT taught (default: the loop's; 0 = off).")
-    Float sftMix;
-
-    @Option(names = "--sft-data", paramLabel = "FILE",
-            description = "Instruction data the SFT mix draws from: the book's JSON or JSON Lines, its training split (default: the built-in training tasks but the open ones, as the live loop mixes).")
-    Path sftData;
+    @Mixin
+    SftMixOptions sftMix;
 
     @Option(names = "--seed", defaultValue = "123", paramLabel = "S", description = "Seeds shuffling, heads, adapters and samples (default ${DEFAULT-VALUE}).")
     long seed;
@@ -69,7 +60,7 @@ abstract class PreferenceCommand extends ModelCommand {
         return UpdateSettings.defaults().with(s -> {
             if (batchSize != null) s.batchSize = batchSize;
             if (holdOutEvery != null) s.reward.holdOutEvery = holdOutEvery;
-            if (sftMix != null) s.sftMix.learningRate = sftMix;
+            s.sftMix.learningRate = sftMix.settings().learningRate();
         });
     }
 
@@ -84,20 +75,12 @@ abstract class PreferenceCommand extends ModelCommand {
         if (base.lora() != null) base.mergeLora(); // an adapted model is its merged function: the base of this update
         List<TokenizedPreference> pairs = pairs(tokenizer, base);
         UpdateSettings settings = settings();
-        PolicyUpdate update = new PolicyUpdate(settings, settings.sftMix().enabled() ? instructions(tokenizer) : List.of());
+        PolicyUpdate update = new PolicyUpdate(settings, settings.sftMix().enabled() ? sftMix.examples(tokenizer) : List.of());
         PolicyUpdate.Split split = update.split(pairs);
         if (split.train().isEmpty()) throw new IllegalArgumentException(data + ": no pair left to train on");
         err.printf(Locale.ROOT, "data: %s, %d pairs: %d train / %d held out%n", data, pairs.size(), split.train().size(), split.heldOut().size());
         err.println("settings: " + settings);
         run(base, tokenizer, update, split, new UpdateProgress(err), out);
-    }
-
-    /** The examples the SFT mix draws from: {@code --sft-data}'s training split, or the built-in ones the trainer mixes ({@link BuiltinData#mixExamples}). */
-    private List<InstructionLoader.Encoded> instructions(Tokenizer tokenizer) throws IOException {
-        List<InstructionExample> examples = sftData != null ? InstructionData.split(InstructionData.read(sftData)).train()
-                : new BuiltinData(BuiltinData.DEFAULT_SEED).mixExamples();
-        if (examples.isEmpty()) throw new IllegalArgumentException(sftData + ": no instruction example to mix in");
-        return InstructionLoader.encodeAll(examples, tokenizer);
     }
 
     private List<TokenizedPreference> pairs(Tokenizer tokenizer, Gpt base) throws IOException {

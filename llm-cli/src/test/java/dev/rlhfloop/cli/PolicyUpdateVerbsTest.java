@@ -1,5 +1,8 @@
 package dev.rlhfloop.cli;
 
+import dev.rlhfloop.llm.data.InstructionData;
+import dev.rlhfloop.llm.data.InstructionExample;
+
 import dev.rlhfloop.llm.data.AlpacaFormat;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptCheckpoint;
@@ -85,7 +88,7 @@ class PolicyUpdateVerbsTest {
         Path out = dir.resolve("ppo");
         ModelVerbsTest.Run r = run("ppo", "--model", model.toString(), "--reward-model", rewardModel.toString(), "--prompts", prompts.toString(),
                 "--out", out.toString(), "--steps", "3", "--prompts-per-step", "2", "--max-new-tokens", "6", "--lr", "1e-3", "--held-out", "1");
-        assertTable(r, "step", 3, "reward", "kl", "policyLoss", "valueLoss", "clipped");
+        assertTable(r, "step", 3, "reward", "kl", "policyLoss", "valueLoss", "clipped", "sftLoss");
         assertTrue(r.err().contains("3 prompts (1 held out)") && r.err().contains("step 3/3"), r.err());
         assertTrue(r.out().contains("held-out prompts: 1, mean reward of one seeded sample each: "), r.out());
         assertSavedAndChanged(out);
@@ -95,17 +98,23 @@ class PolicyUpdateVerbsTest {
     void grpoTrainsOnGroupsAndPrintsEveryStep() throws Exception {
         Path out = dir.resolve("grpo");
         ModelVerbsTest.Run r = run("grpo", "--model", model.toString(), "--reward-model", rewardModel.toString(), "--prompts", prompts.toString(),
-                "--out", out.toString(), "--steps", "2", "--samples", "3", "--max-new-tokens", "6", "--lr", "1e-3");
+                "--out", out.toString(), "--steps", "2", "--samples", "3", "--max-new-tokens", "6", "--lr", "1e-3", "--sft-mix", "0");
         assertTable(r, "step", 2, "reward", "groupStd", "kl", "loss");
+        assertFalse(r.out().lines().findFirst().orElseThrow().contains("sftLoss"), "no mix, no column: " + r.out());
         assertSavedAndChanged(out);
     }
 
     @Test
     void ktoTrainsOnThumbsAndPrintsEachEpoch() throws Exception {
         Path out = dir.resolve("kto");
+        Path instructions = dir.resolve("kto-instructions.json");
+        List<InstructionExample> examples = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) examples.add(new InstructionExample("Name a thing.", "", i % 2 == 0 ? "the cat" : "the rock", "custom"));
+        InstructionData.write(instructions, examples);
         ModelVerbsTest.Run r = run("kto", "--model", model.toString(), "--data", ratings.toString(), "--out", out.toString(), "--epochs", "2",
-                "--batch", "4", "--lr", "1e-3", "--held-out-every", "4");
+                "--batch", "4", "--lr", "1e-3", "--held-out-every", "4", "--sft-data", instructions.toString());
         assertTable(r, "epoch", 3, "trainLoss", "trainLiked", "heldOutLoss", "heldOutAccuracy");
+        assertTrue(r.out().contains("SFT mix: mean SFT loss of its steps "), "the loop's mix, on the file's examples: " + r.out());
         assertTrue(r.err().contains("12 ratings (6 thumbs up, 6 down): 9 to train on, 3 held out"), r.err());
         assertSavedAndChanged(out);
     }

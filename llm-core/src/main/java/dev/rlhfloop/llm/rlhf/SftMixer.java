@@ -45,7 +45,7 @@ public final class SftMixer {
     }
 
     /** The mix of an update seeded by {@code seed}; null when the settings turn it off or there are no examples. */
-    static SftMixer of(UpdateSettings.SftMix settings, List<InstructionLoader.Encoded> examples, int endOfText, int maxLength, long seed) {
+    public static SftMixer of(UpdateSettings.SftMix settings, List<InstructionLoader.Encoded> examples, int endOfText, int maxLength, long seed) {
         if (!settings.enabled() || examples.isEmpty()) return null;
         return new SftMixer(examples, settings, endOfText, maxLength, seed);
     }
