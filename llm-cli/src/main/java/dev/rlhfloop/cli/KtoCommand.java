@@ -60,7 +60,7 @@ public final class KtoCommand extends ModelCommand {
     @Option(names = "--batch", paramLabel = "B", description = "Ratings per step, at least 2 (default 8).")
     Integer batch;
 
-    @Option(names = "--lr", paramLabel = "RATE", description = "AdamW learning rate (default 5e-6).")
+    @Option(names = "--lr", paramLabel = "RATE", description = "AdamW learning rate (default 1e-4, the loop's).")
     Float learningRate;
 
     @Option(names = "--beta", paramLabel = "B", description = "KTO's beta (default 0.1).")
