@@ -275,10 +275,7 @@ public final class Gpt {
      */
     public float[] tokenLogProbs(Batch batch) {
         targets = batch.targets().clone();
-        int counted = 0;
-        for (int target : targets) {
-            if (target != Batch.IGNORE) counted++;
-        }
+        int counted = batch.countedTargets();
         if (counted == targets.length) {
             headRows = null;
             forward(batch.inputs(), batch.batchSize(), batch.length());

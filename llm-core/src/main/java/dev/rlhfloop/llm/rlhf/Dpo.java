@@ -36,6 +36,11 @@ public final class Dpo {
 
     /** log π_ref(answer | prompt) per row of the batch (chosen rows, then rejected rows). */
     public double[] referenceLogProbs(PairBatch pairs) {
+        return referenceLogProbs(reference, pairs);
+    }
+
+    /** log {@code reference}(answer | prompt) per row of the batch, computed in evaluation mode. */
+    static double[] referenceLogProbs(Gpt reference, PairBatch pairs) {
         boolean was = reference.isTraining();
         reference.setTraining(false);
         double[] sums = pairs.sequenceSums(reference.tokenLogProbs(pairs.batch()));

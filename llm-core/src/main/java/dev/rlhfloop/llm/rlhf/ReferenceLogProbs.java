@@ -31,14 +31,8 @@ public final class ReferenceLogProbs {
             this.reference = reference;
         }
         if (kept.size() >= MAX_KEPT) kept.clear();
-        return kept.computeIfAbsent(new Key(pair, maxLength), key -> {
-            PairBatch batch = PairBatch.collate(List.of(pair), padId, maxLength);
-            boolean was = reference.isTraining();
-            reference.setTraining(false);
-            double[] sums = batch.sequenceSums(reference.tokenLogProbs(batch.batch()));
-            reference.setTraining(was);
-            return sums;
-        }).clone();
+        return kept.computeIfAbsent(new Key(pair, maxLength),
+                key -> Dpo.referenceLogProbs(reference, PairBatch.collate(List.of(pair), padId, maxLength))).clone();
     }
 
     /** Lets go of the pairs' numbers (an update has read them). */
