@@ -1,5 +1,6 @@
 package dev.rlhfloop.llm.model;
 
+import dev.rlhfloop.llm.data.Forks;
 import dev.rlhfloop.llm.tensor.Matmul;
 import dev.rlhfloop.llm.tensor.Parallel;
 import dev.rlhfloop.llm.tensor.VectorMath;
@@ -10,7 +11,8 @@ import java.util.Arrays;
  * Causal multi-head self-attention over a fused {@code qkv[B·T, 3C]} (columns q | k | v, each
  * split into heads). Scores exist only for one block of query rows at a time; the forward pass
  * keeps just each row's log-sum-exp, and the backward pass recomputes the probabilities from it
- * (as FlashAttention does), so no T×T tensor is ever stored.
+ * (as FlashAttention does), so no T×T tensor is ever stored. With {@link Forks}, a query of a row's
+ * second sequence sees the shared keys and its own sequence's, not the first sequence's rest.
  */
 public final class Attention {
 
@@ -27,12 +29,19 @@ public final class Attention {
      */
     public static void forward(float[] out, float[] lse, float[] qkv, int batchSize, int length, int channels, int heads,
                                float rate, long key) {
+        forward(out, lse, qkv, batchSize, length, channels, heads, null, rate, key);
+    }
+
+    /** As the overload without it, each row holding the sequences {@code forks} describes (one when null). */
+    public static void forward(float[] out, float[] lse, float[] qkv, int batchSize, int length, int channels, int heads,
+                               Forks forks, float rate, long key) {
         int headDim = channels / heads;
         float scale = (float) (1.0 / Math.sqrt(headDim));
         Parallel.forChunks(0, batchSize * heads, (from, to) -> {
             HeadScratch s = new HeadScratch(length, headDim, rate > 0f);
             for (int bh = from; bh < to; bh++) {
-                s.gather(qkv, bh / heads, bh % heads, length, channels);
+                int b = bh / heads;
+                s.gather(qkv, b, bh % heads, length, channels);
                 for (int q0 = 0; q0 < length; q0 += BLOCK) {
                     int rows = Math.min(BLOCK, length - q0);
                     int keys = q0 + rows;
@@ -40,17 +49,23 @@ public final class Attention {
                     for (int i = 0; i < rows; i++) {
                         int t = q0 + i;
                         int at = i * keys;
+                        // keys [0, hidden) and [visible, t] count; without forks hidden = visible = t + 1
+                        int hidden = forks == null ? t + 1 : forks.hiddenFrom(b, t);
+                        int visible = forks == null ? t + 1 : forks.visibleFrom(b, t);
+                        int more = t + 1 - visible;
                         VectorMath.scale(s.probs, at, t + 1, scale);
-                        float max = VectorMath.max(s.probs, at, t + 1);
-                        float sum = VectorMath.expShifted(s.probs, at, t + 1, max);
-                        VectorMath.scale(s.probs, at, t + 1, 1f / sum);
+                        float max = Math.max(VectorMath.max(s.probs, at, hidden), VectorMath.max(s.probs, at + visible, more));
+                        float sum = VectorMath.expShifted(s.probs, at, hidden, max) + VectorMath.expShifted(s.probs, at + visible, more, max);
+                        VectorMath.scale(s.probs, at, hidden, 1f / sum);
+                        VectorMath.scale(s.probs, at + visible, more, 1f / sum);
+                        Arrays.fill(s.probs, at + hidden, at + visible, 0f);
                         Arrays.fill(s.probs, at + t + 1, at + keys, 0f);
                         lse[bh * length + t] = max + (float) Math.log(sum);
                     }
                     float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
                     Matmul.multiplyPacked(s.out, q0 * headDim, weights, 0, false, s.v, 0, false, rows, headDim, keys, false);
                 }
-                s.scatter(s.out, out, bh / heads, bh % heads, length, channels, channels, 0);
+                s.scatter(s.out, out, b, bh % heads, length, channels, channels, 0);
             }
         });
     }
@@ -148,6 +163,12 @@ public final class Attention {
     /** Writes {@code dqkv} from {@code dout}, recomputing the attention weights block by block from {@code lse}. */
     public static void backward(float[] dqkv, float[] dout, float[] qkv, float[] out, float[] lse,
                                 int batchSize, int length, int channels, int heads, float rate, long key) {
+        backward(dqkv, dout, qkv, out, lse, batchSize, length, channels, heads, null, rate, key);
+    }
+
+    /** As the overload without it, for a forward with {@code forks}. */
+    public static void backward(float[] dqkv, float[] dout, float[] qkv, float[] out, float[] lse,
+                                int batchSize, int length, int channels, int heads, Forks forks, float rate, long key) {
         int headDim = channels / heads;
         float scale = (float) (1.0 / Math.sqrt(headDim));
         float keepScale = 1f / (1f - rate);
@@ -168,8 +189,12 @@ public final class Attention {
                     for (int i = 0; i < rows; i++) {
                         int t = q0 + i;
                         int at = i * keys;
+                        int hidden = forks == null ? t + 1 : forks.hiddenFrom(b, t);
+                        int visible = forks == null ? t + 1 : forks.visibleFrom(b, t);
                         VectorMath.scale(s.probs, at, t + 1, scale);
-                        VectorMath.expShifted(s.probs, at, t + 1, lse[bh * length + t]);
+                        VectorMath.expShifted(s.probs, at, hidden, lse[bh * length + t]);
+                        VectorMath.expShifted(s.probs, at + visible, t + 1 - visible, lse[bh * length + t]);
+                        Arrays.fill(s.probs, at + hidden, at + visible, 0f);
                         Arrays.fill(s.probs, at + t + 1, at + keys, 0f);
                     }
                     float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
@@ -187,7 +212,11 @@ public final class Attention {
                                 s.dprobs[at + j] = Dropout.keeps(key, dropIndex + j, rate) ? s.dprobs[at + j] * keepScale : 0f;
                             }
                         }
-                        VectorMath.softmaxBackward(s.probs, s.dprobs, at, t + 1, rowDot, scale);
+                        int hidden = forks == null ? t + 1 : forks.hiddenFrom(b, t);
+                        int visible = forks == null ? t + 1 : forks.visibleFrom(b, t);
+                        VectorMath.softmaxBackward(s.probs, s.dprobs, at, hidden, rowDot, scale);
+                        VectorMath.softmaxBackward(s.probs, s.dprobs, at + visible, t + 1 - visible, rowDot, scale);
+                        Arrays.fill(s.dprobs, at + hidden, at + visible, 0f);
                         Arrays.fill(s.dprobs, at + t + 1, at + keys, 0f);
                     }
                     // dQ = dS·K, dK += dSᵀ·Q

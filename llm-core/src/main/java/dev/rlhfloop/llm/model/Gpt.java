@@ -1,6 +1,7 @@
 package dev.rlhfloop.llm.model;
 
 import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.data.Forks;
 import dev.rlhfloop.llm.model.LoraAdapters.Projection;
 import dev.rlhfloop.llm.tensor.Matmul;
 import dev.rlhfloop.llm.tensor.PackedMatrix;
@@ -25,6 +26,8 @@ import java.util.Optional;
  * <li>{@link #forward(int[], int, int)} → logits, {@link #backwardLogits(float[])};
  * <li>{@link #forwardHidden(int[], int, int)} → final hidden states, {@link #backwardHidden(float[])}.
  * </ul>
+ * A batch with {@link Forks} holds two sequences per row that share their first tokens (a
+ * preference pair's answers after one prompt): each gets what it would get alone.
  * Arrays returned by these methods are the model's own buffers, valid until its next forward.
  * A model is not thread-safe for training; its kernels run on {@link Parallel}. Inference with
  * {@link #forwardCached} only reads the weights, so several threads may generate at once, each
@@ -49,6 +52,8 @@ public final class Gpt {
     private Activations acts;
     private Output output = Output.NONE;
     private int[] tokens;
+    /** The last forward's forks, or null: one sequence per row. */
+    private Forks forks;
     private int[] targets;
     private int countedTargets;
     /** The rows of the last {@link #tokenLogProbs} the head ran on, when not all: their final hidden states, their targets. */
@@ -278,14 +283,15 @@ public final class Gpt {
         int counted = batch.countedTargets();
         if (counted == targets.length) {
             headRows = null;
-            forward(batch.inputs(), batch.batchSize(), batch.length());
+            forwardHidden(batch.inputs(), batch.batchSize(), batch.length(), batch.forks());
+            headAll();
             countedTargets = CrossEntropy.softmaxLogProbs(acts.logits(), targets, acts.logProbs, acts.rows, config.vocabSize());
             output = Output.PROBABILITIES;
             return acts.logProbs;
         }
         // The head only where a target counts: a prompt's or a pad's logits would be computed to be
         // multiplied by 0, and in an instruction or a preference batch those are most of the rows.
-        forwardHidden(batch.inputs(), batch.batchSize(), batch.length());
+        forwardHidden(batch.inputs(), batch.batchSize(), batch.length(), batch.forks());
         int c = config.embedDim();
         headRows = new int[counted];
         headTargets = new int[counted];
@@ -343,11 +349,22 @@ public final class Gpt {
 
     /** Logits {@code [B·T, V]} for every position. */
     public float[] forward(int[] inputs, int batchSize, int length) {
-        forwardHidden(inputs, batchSize, length);
+        return forward(inputs, batchSize, length, null);
+    }
+
+    /** As the overload without it, each row holding the sequences {@code forks} describes (one when null). */
+    public float[] forward(int[] inputs, int batchSize, int length, Forks forks) {
+        forwardHidden(inputs, batchSize, length, forks);
+        float[] logits = headAll();
+        output = Output.LOGITS;
+        return logits;
+    }
+
+    /** The output head on every row of the last forward's final hidden states. */
+    private float[] headAll() {
         float[] logits = acts.logits();
         Matmul.multiply(logits, 0, acts.lnf, 0, false, weights.head.data(), 0, true,
                 acts.rows, config.vocabSize(), config.embedDim(), false);
-        output = Output.LOGITS;
         return logits;
     }
 
@@ -363,8 +380,20 @@ public final class Gpt {
 
     /** Final hidden states {@code [B·T, C]} (after the last LayerNorm), without the output head. */
     public float[] forwardHidden(int[] inputs, int batchSize, int length) {
-        if (length > config.contextLength()) {
+        return forwardHidden(inputs, batchSize, length, null);
+    }
+
+    /** As the overload without it, each row holding the sequences {@code forks} describes (one when null). */
+    public float[] forwardHidden(int[] inputs, int batchSize, int length, Forks forks) {
+        if (forks == null && length > config.contextLength()) {
             throw new IllegalArgumentException("sequence length " + length + " exceeds the context length " + config.contextLength());
+        }
+        if (forks != null && (forks.rows() != batchSize || !forks.fitIn(length))) {
+            throw new IllegalArgumentException("forks must describe " + batchSize + " rows of " + length + " tokens");
+        }
+        if (forks != null && forks.maxPosition() >= config.contextLength()) {
+            throw new IllegalArgumentException("sequence length " + (forks.maxPosition() + 1) + " exceeds the context length "
+                    + config.contextLength());
         }
         if (inputs.length != batchSize * length) {
             throw new IllegalArgumentException("inputs must hold " + batchSize + "x" + length + " ids, got " + inputs.length);
@@ -374,6 +403,7 @@ public final class Gpt {
             acts = new Activations(config, batchSize, length);
         }
         tokens = inputs.clone();
+        this.forks = forks;
         boolean dropout = training && config.dropout() > 0f;
         passKey = dropout ? dropoutPasses++ : -1;
         float rate = dropout ? config.dropout() : 0f;
@@ -381,7 +411,7 @@ public final class Gpt {
         int rows = acts.rows;
         int c = config.embedDim();
         Embedding.forward(acts.encoded, inputs, weights.tokenEmbedding.data(), weights.positionEmbedding.data(),
-                batchSize, length, 0, c, config.vocabSize());
+                batchSize, length, forks, c, config.vocabSize());
         Dropout.apply(acts.encoded, rows * c, rate, siteKey(0));
         float[] x = acts.encoded;
         for (int l = 0; l < config.layers(); l++) {
@@ -392,7 +422,7 @@ public final class Gpt {
             if (lora != null) {
                 lora.forward(l, Projection.QKV, a.qkv, a.ln1, rows);
             }
-            Attention.forward(a.attention, a.logSumExp, a.qkv, batchSize, length, c, config.heads(), rate, siteKey(1 + 3 * l));
+            Attention.forward(a.attention, a.logSumExp, a.qkv, batchSize, length, c, config.heads(), forks, rate, siteKey(1 + 3 * l));
             Linear.forward(acts.projection, a.attention, w.attnProjWeight.data(), w.attnProjBias.data(), rows, c, c);
             if (lora != null) {
                 lora.forward(l, Projection.ATTENTION_OUT, acts.projection, a.attention, rows);
@@ -496,7 +526,7 @@ public final class Gpt {
                 lora.backward(l, Projection.ATTENTION_OUT, dattention, dproj, a.attention, rows);
             }
             Attention.backward(dqkv, dattention, a.qkv, a.attention, a.logSumExp, acts.batchSize, acts.length, c, config.heads(),
-                    rate, siteKey(1 + 3 * l));
+                    forks, rate, siteKey(1 + 3 * l));
             Linear.backward(dnorm, trained(w.qkvWeight), w.qkvBias == null ? null : trained(w.qkvBias), dqkv, a.ln1, w.qkvWeight.data(),
                     rows, c, 3 * c);
             if (lora != null) {
@@ -509,7 +539,7 @@ public final class Gpt {
         }
         Dropout.apply(dres, rows * c, rate, siteKey(0));
         Embedding.backward(weights.tokenEmbedding.grad(), weights.positionEmbedding.grad(), dres, tokens,
-                acts.batchSize, acts.length, c);
+                acts.batchSize, acts.length, forks, c);
     }
 
     /** The gradient array of a base weight, or null (not computed) while LoRA freezes the base. */

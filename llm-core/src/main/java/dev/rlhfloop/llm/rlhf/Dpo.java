@@ -86,8 +86,8 @@ public final class Dpo {
         Batch batch = pairs.batch();
         int v = policy.config().vocabSize();
         int rows = batch.tokens();
-        float[] referenceLogits = reference.forward(batch.inputs(), batch.batchSize(), batch.length()).clone();
-        float[] policyLogits = policy.forward(batch.inputs(), batch.batchSize(), batch.length());
+        float[] referenceLogits = reference.forward(batch.inputs(), batch.batchSize(), batch.length(), batch.forks()).clone();
+        float[] policyLogits = policy.forward(batch.inputs(), batch.batchSize(), batch.length(), batch.forks());
         double total = 0;
         int counted = 0;
         for (int row = 0; row < rows; row++) {

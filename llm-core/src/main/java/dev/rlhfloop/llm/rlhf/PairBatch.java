@@ -1,21 +1,25 @@
 package dev.rlhfloop.llm.rlhf;
 
 import dev.rlhfloop.llm.data.Batch;
-import dev.rlhfloop.llm.sample.SequenceLogProbs;
+import dev.rlhfloop.llm.data.Forks;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code pairs} preference pairs stacked into one batch, so a single forward and backward serve
- * both answers: rows {@code [0, pairs)} hold prompt + chosen answer, rows {@code [pairs, 2·pairs)}
- * prompt + rejected answer, each padded to the longest row. Inputs are the whole sequence (the
- * reward model reads the hidden state of its last token, {@code lastPositions[row]}); targets are
+ * {@code pairs} preference pairs in one batch, so a single forward and backward serve both
+ * answers. Row {@code i} holds pair {@code i}: prompt + chosen answer, then the rejected answer's
+ * sequence after the tokens it shares with it ({@link Forks}: the prompt up to its last token, which
+ * each answer's sequence holds for itself, as it predicts the answer's first token), padded to the
+ * longest row. The prompt is computed once, and each answer gets what it would get alone. Targets are
  * the next token where that token belongs to the answer and {@link Batch#IGNORE} over the prompt
- * and padding, so summing {@link dev.rlhfloop.llm.model.Gpt#tokenLogProbs} over a row gives
- * log π(answer | prompt); {@code weights} are the pairs' weights in the loss. (Unlike {@link SequenceLogProbs#pack}, whose rows end one token early,
- * each row here holds its whole sequence, so the reward model sees the answer's last token.)
+ * and padding, so summing {@link dev.rlhfloop.llm.model.Gpt#tokenLogProbs} over a sequence gives
+ * log π(answer | prompt). Sequences are numbered chosen {@code [0, pairs)}, rejected
+ * {@code [pairs, 2·pairs)}: {@code lastTokens[sequence]} is the index in the batch (row × length +
+ * position) of its last token, whose hidden state a reward model reads. {@code weights} are the
+ * pairs' weights in the loss.
  */
-public record PairBatch(int pairs, Batch batch, int[] lastPositions, double[] weights) {
+public record PairBatch(int pairs, Batch batch, int[] lastTokens, double[] weights) {
 
     /** Collates the pairs; sequences longer than {@code maxLength} lose their end. */
     public static PairBatch collate(List<TokenizedPreference> pairs, int padId, int maxLength) {
@@ -23,33 +27,60 @@ public record PairBatch(int pairs, Batch batch, int[] lastPositions, double[] we
         if (n == 0) {
             throw new IllegalArgumentException("no preference pairs to collate");
         }
-        int[][] sequences = new int[2 * n][];
-        int[] promptLengths = new int[2 * n];
+        int[][] chosen = new int[n][];
+        int[][] rejected = new int[n][];
+        int[] shared = new int[n];
+        int[] second = new int[n];
+        int[] end = new int[n];
         double[] weights = new double[n];
         int length = 1;
         for (int i = 0; i < n; i++) {
             TokenizedPreference pair = pairs.get(i);
             weights[i] = pair.weight();
-            sequences[i] = concat(pair.prompt(), pair.chosen(), maxLength);
-            sequences[n + i] = concat(pair.rejectedPrompt(), pair.rejected(), maxLength);
-            promptLengths[i] = pair.prompt().length;
-            promptLengths[n + i] = pair.rejectedPrompt().length;
-            length = Math.max(length, Math.max(sequences[i].length, sequences[n + i].length));
+            chosen[i] = concat(pair.prompt(), pair.chosen(), maxLength);
+            rejected[i] = concat(pair.rejectedPrompt(), pair.rejected(), maxLength);
+            shared[i] = sharedLength(chosen[i], rejected[i], pair.rejectedPrompt().length);
+            second[i] = chosen[i].length;
+            end[i] = second[i] + rejected[i].length - shared[i];
+            length = Math.max(length, end[i]);
         }
-        int[] inputs = new int[2 * n * length];
-        int[] targets = new int[2 * n * length];
+        int[] inputs = new int[n * length];
+        int[] targets = new int[n * length];
         int[] last = new int[2 * n];
-        for (int row = 0; row < 2 * n; row++) {
-            int[] sequence = sequences[row];
-            int base = row * length;
-            for (int t = 0; t < length; t++) {
-                inputs[base + t] = t < sequence.length ? sequence[t] : padId;
-                boolean answerTarget = t + 1 < sequence.length && t + 1 >= promptLengths[row];
-                targets[base + t] = answerTarget ? sequence[t + 1] : Batch.IGNORE;
-            }
-            last[row] = sequence.length - 1;
+        Arrays.fill(inputs, padId);
+        Arrays.fill(targets, Batch.IGNORE);
+        for (int i = 0; i < n; i++) {
+            TokenizedPreference pair = pairs.get(i);
+            int base = i * length;
+            place(chosen[i], 0, pair.prompt().length, inputs, targets, base);
+            place(rejected[i], shared[i], pair.rejectedPrompt().length, inputs, targets, base + second[i]);
+            last[i] = base + second[i] - 1;
+            last[n + i] = base + end[i] - 1;
         }
-        return new PairBatch(n, new Batch(2 * n, length, inputs, targets), last, weights);
+        return new PairBatch(n, new Batch(n, length, inputs, targets, new Forks(shared, second, end)), last, weights);
+    }
+
+    /** Each pair's row length in a batch of its own, as {@link #collate} lays it out. */
+    public static int rowLength(TokenizedPreference pair, int maxLength) {
+        int[] chosen = concat(pair.prompt(), pair.chosen(), maxLength);
+        int[] rejected = concat(pair.rejectedPrompt(), pair.rejected(), maxLength);
+        return chosen.length + rejected.length - sharedLength(chosen, rejected, pair.rejectedPrompt().length);
+    }
+
+    /** The tokens both sequences start with, short of the rejected prompt's last, which the rejected sequence keeps. */
+    private static int sharedLength(int[] chosen, int[] rejected, int rejectedPromptLength) {
+        int limit = Math.min(Math.min(chosen.length, rejected.length - 1), rejectedPromptLength - 1);
+        int shared = 0;
+        while (shared < limit && chosen[shared] == rejected[shared]) shared++;
+        return shared;
+    }
+
+    /** Writes {@code sequence[from..]} at {@code at}, with the next token as target where it belongs to the answer. */
+    private static void place(int[] sequence, int from, int promptLength, int[] inputs, int[] targets, int at) {
+        for (int t = from; t < sequence.length; t++) {
+            inputs[at + t - from] = sequence[t];
+            if (t + 1 < sequence.length && t + 1 >= promptLength) targets[at + t - from] = sequence[t + 1];
+        }
     }
 
     private static int[] concat(int[] prompt, int[] answer, int maxLength) {
@@ -61,22 +92,35 @@ public record PairBatch(int pairs, Batch batch, int[] lastPositions, double[] we
         return sequence;
     }
 
-    /** log π(answer | prompt) per row, from {@link dev.rlhfloop.llm.model.Gpt#tokenLogProbs} on {@link #batch}. */
+    /** log π(answer | prompt) per sequence (chosen, then rejected), from {@link dev.rlhfloop.llm.model.Gpt#tokenLogProbs} on {@link #batch}. */
     public double[] sequenceSums(float[] tokenLogProbs) {
-        float[] sums = SequenceLogProbs.perSequence(batch, tokenLogProbs);
-        double[] result = new double[sums.length];
-        for (int i = 0; i < sums.length; i++) {
-            result[i] = sums[i];
+        Forks forks = batch.forks();
+        int length = batch.length();
+        double[] sums = new double[2 * pairs];
+        for (int i = 0; i < pairs; i++) {
+            sums[i] = sum(tokenLogProbs, i * length, forks.second()[i]);
+            sums[pairs + i] = sum(tokenLogProbs, i * length + forks.second()[i], forks.end()[i] - forks.second()[i]);
         }
-        return result;
+        return sums;
     }
 
-    /** The per-token gradient for {@code backwardLogProbs} from a gradient on each row's log π(answer | prompt). */
-    public float[] perTokenGradient(double[] dRowSums) {
-        float[] d = new float[dRowSums.length];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = (float) dRowSums[i];
+    private static double sum(float[] values, int from, int count) {
+        double sum = 0;
+        for (int t = from; t < from + count; t++) sum += values[t];
+        return (float) sum;
+    }
+
+    /** The per-token gradient for {@code backwardLogProbs} from a gradient on each sequence's log π(answer | prompt). */
+    public float[] perTokenGradient(double[] dSequenceSums) {
+        Forks forks = batch.forks();
+        int length = batch.length();
+        float[] d = new float[batch.tokens()];
+        for (int i = 0; i < pairs; i++) {
+            for (int t = 0; t < forks.end()[i]; t++) {
+                int at = i * length + t;
+                if (batch.targets()[at] != Batch.IGNORE) d[at] = (float) dSequenceSums[t < forks.second()[i] ? i : pairs + i];
+            }
         }
-        return SequenceLogProbs.perToken(batch, d);
+        return d;
     }
 }

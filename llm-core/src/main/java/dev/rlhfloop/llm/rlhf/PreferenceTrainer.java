@@ -244,7 +244,7 @@ public final class PreferenceTrainer {
             List<TokenizedPreference> members = new ArrayList<>(to - from);
             for (int i = from; i < to; i++) members.add(pairs.get(order[i]));
             List<Group> groups = new ArrayList<>();
-            for (int[] group : LengthGroups.of(lengths(members, maxLength), 2)) {
+            for (int[] group : LengthGroups.of(lengths(members, maxLength), 1)) {
                 List<TokenizedPreference> grouped = new ArrayList<>(group.length);
                 double[] reference = chosenReference == null ? null : new double[2 * group.length];
                 for (int k = 0; k < group.length; k++) {
@@ -260,13 +260,11 @@ public final class PreferenceTrainer {
             return new Slice(groups, to - from);
         }
 
-        /** Each pair's longer row, as the batch holds it. */
+        /** Each pair's row, as the batch holds it. */
         private static int[] lengths(List<TokenizedPreference> pairs, int maxLength) {
             int[] lengths = new int[pairs.size()];
             for (int i = 0; i < lengths.length; i++) {
-                TokenizedPreference pair = pairs.get(i);
-                lengths[i] = Math.min(maxLength, Math.max(pair.prompt().length + pair.chosen().length,
-                        pair.rejectedPrompt().length + pair.rejected().length));
+                lengths[i] = PairBatch.rowLength(pairs.get(i), maxLength);
             }
             return lengths;
         }

@@ -1,5 +1,7 @@
 package dev.rlhfloop.llm.rlhf;
 
+import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.data.Forks;
 import dev.rlhfloop.llm.io.SafeTensors;
 import dev.rlhfloop.llm.io.TensorData;
 import dev.rlhfloop.llm.model.Gpt;
@@ -86,9 +88,10 @@ public final class RewardModel {
         }
     }
 
-    /** Rewards of a batch's rows: chosen in {@code [0, pairs)}, rejected in {@code [pairs, 2·pairs)}. */
+    /** Rewards of a batch's sequences: chosen in {@code [0, pairs)}, rejected in {@code [pairs, 2·pairs)}. */
     public double[] rewards(PairBatch pairs) {
-        double[] rewards = scoreRows(pairs.batch().inputs(), pairs.batch().batchSize(), pairs.batch().length(), pairs.lastPositions());
+        Batch batch = pairs.batch();
+        double[] rewards = scoreRows(batch.inputs(), batch.batchSize(), batch.length(), batch.forks(), pairs.lastTokens());
         lastBatch = pairs;
         return rewards;
     }
@@ -119,25 +122,26 @@ public final class RewardModel {
             for (int t = 0; t < n; t++) {
                 inputs[r * length + t] = t < prompt.length ? prompt[t] : response[t - prompt.length];
             }
-            last[r] = n - 1;
+            last[r] = r * length + n - 1;
         }
         boolean training = backbone.isTraining();
         backbone.setTraining(false);
         try {
-            return scoreRows(inputs, rows, length, last);
+            return scoreRows(inputs, rows, length, null, last);
         } finally {
             backbone.setTraining(training);
             lastBatch = null;
         }
     }
 
-    private double[] scoreRows(int[] inputs, int rows, int length, int[] lastPositions) {
+    /** The reward of each sequence whose last token is {@code lastTokens[i]} (an index into the batch's tokens). */
+    private double[] scoreRows(int[] inputs, int rows, int length, Forks forks, int[] lastTokens) {
         int c = backbone.config().embedDim();
-        hidden = backbone.forwardHidden(inputs, rows, length);
+        hidden = backbone.forwardHidden(inputs, rows, length, forks);
         float[] w = head.data();
-        double[] rewards = new double[rows];
-        for (int row = 0; row < rows; row++) {
-            int at = (row * length + lastPositions[row]) * c;
+        double[] rewards = new double[lastTokens.length];
+        for (int row = 0; row < lastTokens.length; row++) {
+            int at = lastTokens[row] * c;
             double r = 0;
             for (int j = 0; j < c; j++) {
                 r += (double) w[j] * hidden[at + j];
@@ -173,12 +177,11 @@ public final class RewardModel {
             throw new IllegalArgumentException("need one gradient per row: " + 2 * pairs.pairs() + ", got " + dRewards.length);
         }
         int c = backbone.config().embedDim();
-        int length = pairs.batch().length();
         float[] dhidden = new float[pairs.batch().tokens() * c];
         float[] w = head.data();
         float[] dw = head.grad();
         for (int row = 0; row < dRewards.length; row++) {
-            int at = (row * length + pairs.lastPositions()[row]) * c;
+            int at = pairs.lastTokens()[row] * c;
             float g = (float) dRewards[row];
             for (int j = 0; j < c; j++) {
                 dhidden[at + j] = g * w[j];

@@ -85,7 +85,7 @@ public final class ValueModel {
     /** V at every position of the batch, {@code [B·T]} (padding positions included; callers mask them). */
     public double[] values(Batch batch) {
         int c = backbone.config().embedDim();
-        hidden = backbone.forwardHidden(batch.inputs(), batch.batchSize(), batch.length());
+        hidden = backbone.forwardHidden(batch.inputs(), batch.batchSize(), batch.length(), batch.forks());
         rows = batch.tokens();
         float[] w = head.data();
         double[] values = new double[rows];

@@ -1,6 +1,7 @@
 package dev.rlhfloop.llm.model;
 
 import dev.rlhfloop.llm.data.Batch;
+import dev.rlhfloop.llm.data.Forks;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -51,6 +52,32 @@ class GptGradientTest {
         for (Parameter p : gpt.parameters()) {
             float[] analytic = p.grad().clone();
             GradCheck.check(variant + " " + p.name(), p.data(), analytic, loss, 40);
+        }
+    }
+
+    /** Two sequences per row sharing their first tokens (a pair's prompt): the backward through the forked attention and positions. */
+    @ParameterizedTest
+    @ValueSource(strings = {"plain", "dropout"})
+    void forkedRowsGradientMatchesFiniteDifferences(String variant) {
+        GptConfig config = tiny(variant);
+        Gpt gpt = Gpt.create(config, 4);
+        scaleUp(gpt);
+        Random random = new Random(6);
+        Batch plain = batch(random, config, 2, 8);
+        // row 0: [0, 5) first, shares 2 tokens with [5, 8); row 1: [0, 3) first, [3, 7) shares nothing, then padding
+        Forks forks = new Forks(new int[] {2, 0}, new int[] {5, 3}, new int[] {8, 7});
+        Batch batch = new Batch(2, 8, plain.inputs(), plain.targets(), forks);
+        gpt.setTraining(true);
+        java.util.function.DoubleSupplier loss = () -> {
+            gpt.setDropoutState(9, 0);
+            return gpt.loss(batch);
+        };
+        loss.getAsDouble();
+        gpt.zeroGrad();
+        gpt.backward();
+        for (Parameter p : gpt.parameters()) {
+            float[] analytic = p.grad().clone();
+            GradCheck.check(variant + " forked " + p.name(), p.data(), analytic, loss, 40);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.rlhfloop.llm.model;
 
+import dev.rlhfloop.llm.data.Forks;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -131,15 +132,30 @@ class LayerGradientTest {
 
     @Test
     void attentionMatchesTheTextbookFormulaOverSeveralBlocks() {
-        int length = 2 * Attention.BLOCK + 3, c = 8, heads = 2, hd = 4;
+        attentionMatchesTheTextbookFormula(2 * Attention.BLOCK + 3, null);
+    }
+
+    /** Two sequences in one row, sharing 40 tokens: the second's queries see those and their own keys only. */
+    @Test
+    void forkedAttentionMatchesTheTextbookFormulaOverSeveralBlocks() {
+        int length = 2 * Attention.BLOCK + 3;
+        attentionMatchesTheTextbookFormula(length, new Forks(new int[] {40}, new int[] {Attention.BLOCK + 5}, new int[] {length}));
+    }
+
+    private void attentionMatchesTheTextbookFormula(int length, Forks forks) {
+        int c = 8, heads = 2, hd = 4;
         float[] qkv = randoms(random, length * 3 * c, 1);
         float[] out = new float[length * c];
-        Attention.forward(out, new float[heads * length], qkv, 1, length, c, heads, 0f, 0);
+        Attention.forward(out, new float[heads * length], qkv, 1, length, c, heads, forks, 0f, 0);
         for (int h = 0; h < heads; h++) {
             for (int t = 0; t < length; t++) {
                 double[] scores = new double[t + 1];
                 double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j <= t; j++) {
+                    if (forks != null && t >= forks.second()[0] && j >= forks.shared()[0] && j < forks.second()[0]) {
+                        scores[j] = Double.NEGATIVE_INFINITY; // the first sequence's own tokens
+                        continue;
+                    }
                     for (int d = 0; d < hd; d++) {
                         scores[j] += qkv[t * 3 * c + h * hd + d] * qkv[j * 3 * c + c + h * hd + d];
                     }
@@ -161,20 +177,32 @@ class LayerGradientTest {
         attention(rate, 2, 5, 12, 3, 1000);
     }
 
+    @Test
+    void forkedAttentionOverSeveralQueryBlocks() {
+        int length = Attention.BLOCK + 9;
+        Forks forks = new Forks(new int[] {30, 0}, new int[] {Attention.BLOCK - 2, 20}, new int[] {length, length - 4});
+        attention(0f, 2, length, 8, 2, 300, forks);
+        attention(0.2f, 2, length, 8, 2, 300, forks);
+    }
+
     private void attention(float rate, int batch, int length, int c, int heads, int checks) {
+        attention(rate, batch, length, c, heads, checks, null);
+    }
+
+    private void attention(float rate, int batch, int length, int c, int heads, int checks, Forks forks) {
         long key = Dropout.key(7, 1, 3);
         float[] qkv = randoms(random, batch * length * 3 * c, 1);
         float[] r = randoms(random, batch * length * c, 1);
         float[] out = new float[batch * length * c];
         float[] lse = new float[batch * heads * length];
         java.util.function.DoubleSupplier loss = () -> {
-            Attention.forward(out, lse, qkv, batch, length, c, heads, rate, key);
+            Attention.forward(out, lse, qkv, batch, length, c, heads, forks, rate, key);
             return project(out, r);
         };
         loss.getAsDouble();
         float[] dqkv = randoms(random, qkv.length, 1); // must be overwritten, not added to
-        Attention.backward(dqkv, r, qkv, out, lse, batch, length, c, heads, rate, key);
-        check("attention dqkv (dropout " + rate + ", length " + length + ")", qkv, dqkv, loss, checks);
+        Attention.backward(dqkv, r, qkv, out, lse, batch, length, c, heads, forks, rate, key);
+        check("attention dqkv (dropout " + rate + ", length " + length + (forks == null ? "" : ", forked") + ")", qkv, dqkv, loss, checks);
     }
 
     @Test

@@ -100,7 +100,7 @@ class PpoTest {
         double[] rewards = rewardModel.rewards(pairs);
         double[] values = critic.values(pairs.batch());
         for (int row = 0; row < rewards.length; row++) {
-            assertEquals(rewards[row], values[row * pairs.batch().length() + pairs.lastPositions()[row]], 1e-5);
+            assertEquals(rewards[row], values[pairs.lastTokens()[row]], 1e-5);
         }
         critic.parameters().get(critic.parameters().size() - 1).data()[0] = 0.25f; // the bias, which a reward model lacks
         double[] shifted = critic.values(pairs.batch()).clone();
