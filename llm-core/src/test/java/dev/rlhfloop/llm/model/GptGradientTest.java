@@ -39,7 +39,11 @@ class GptGradientTest {
         Gpt gpt = Gpt.create(config, 3);
         scaleUp(gpt);
         Random random = new Random(5);
-        Batch batch = batch(random, config, 2, 5);
+        checkLossGradient(variant, gpt, batch(random, config, 2, 5));
+    }
+
+    /** Every parameter's gradient of the mean loss on {@code batch} against finite differences. */
+    private static void checkLossGradient(String label, Gpt gpt, Batch batch) {
         gpt.setTraining(true);
         // Every loss evaluation must see the same dropout masks: rewind the pass counter.
         java.util.function.DoubleSupplier loss = () -> {
@@ -51,7 +55,7 @@ class GptGradientTest {
         gpt.backward();
         for (Parameter p : gpt.parameters()) {
             float[] analytic = p.grad().clone();
-            GradCheck.check(variant + " " + p.name(), p.data(), analytic, loss, 40);
+            GradCheck.check(label + " " + p.name(), p.data(), analytic, loss, 40);
         }
     }
 
@@ -66,19 +70,7 @@ class GptGradientTest {
         Batch plain = batch(random, config, 2, 8);
         // row 0: [0, 5) first, shares 2 tokens with [5, 8); row 1: [0, 3) first, [3, 7) shares nothing, then padding
         Forks forks = new Forks(new int[] {2, 0}, new int[] {5, 3}, new int[] {8, 7});
-        Batch batch = new Batch(2, 8, plain.inputs(), plain.targets(), forks);
-        gpt.setTraining(true);
-        java.util.function.DoubleSupplier loss = () -> {
-            gpt.setDropoutState(9, 0);
-            return gpt.loss(batch);
-        };
-        loss.getAsDouble();
-        gpt.zeroGrad();
-        gpt.backward();
-        for (Parameter p : gpt.parameters()) {
-            float[] analytic = p.grad().clone();
-            GradCheck.check(variant + " forked " + p.name(), p.data(), analytic, loss, 40);
-        }
+        checkLossGradient(variant + " forked", gpt, new Batch(2, 8, plain.inputs(), plain.targets(), forks));
     }
 
     /** GPT-2's init makes most gradients tiny; larger weights make the check meaningful for every tensor. */

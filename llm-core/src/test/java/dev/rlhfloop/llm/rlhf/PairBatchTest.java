@@ -84,8 +84,7 @@ class PairBatchTest {
     void eachSequenceGetsWhatItGetsInARowOfItsOwn() {
         Random random = new Random(21);
         GptConfig config = RlhfFixtures.tiny();
-        Gpt gpt = Gpt.create(config, 22);
-        RlhfFixtures.scaleUp(gpt, 23);
+        Gpt gpt = scaledTiny(22);
         List<TokenizedPreference> pairs = new ArrayList<>(RlhfFixtures.randomPairs(random, 5, config.vocabSize()));
         pairs.add(new TokenizedPreference(new int[] {3, 4, 5, 6, 7}, new int[] {8, 9}, new int[] {2, 2, 2}));
         pairs.add(new TokenizedPreference(new int[] {3, 4, 5}, new int[] {8, 9}, new int[] {2}, 1.0, new int[] {3, 4, 9, 9, 10}));
@@ -129,9 +128,7 @@ class PairBatchTest {
     void aRewardModelScoresEachSequenceAsInARowOfItsOwn() {
         Random random = new Random(31);
         GptConfig config = RlhfFixtures.tiny();
-        Gpt gpt = Gpt.create(config, 32);
-        RlhfFixtures.scaleUp(gpt, 33);
-        RewardModel rewardModel = RewardModel.fromPolicy(gpt, 34);
+        RewardModel rewardModel = RewardModel.fromPolicy(scaledTiny(32), 34);
         List<TokenizedPreference> pairs = RlhfFixtures.randomPairs(random, 6, config.vocabSize());
         double[] rewards = rewardModel.rewards(PairBatch.collate(pairs, RlhfFixtures.PAD, config.contextLength()));
         List<int[]> prompts = new ArrayList<>();
@@ -145,6 +142,13 @@ class PairBatchTest {
             answers.add(pair.rejected());
         }
         assertArrayEquals(rewardModel.score(prompts, answers), rewards, 1e-4);
+    }
+
+    /** A tiny model with weights large enough that every answer's numbers differ. */
+    private static Gpt scaledTiny(long seed) {
+        Gpt gpt = Gpt.create(RlhfFixtures.tiny(), seed);
+        RlhfFixtures.scaleUp(gpt, seed + 1);
+        return gpt;
     }
 
     /** The pairs as separate rows: chosen sequences, then rejected ones, each padded to the longest. */
