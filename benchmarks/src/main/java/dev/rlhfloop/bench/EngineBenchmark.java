@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Training and batch-1 generation speed of the engine, beside the PyTorch peer
@@ -61,20 +62,34 @@ public final class EngineBenchmark {
         };
         System.out.println(ours);
         if (peer) {
-            List<Path> blas;
+            PeerBlas.Probe blas;
+            Set<String> cpuFlags = PeerBlas.cpuFlags();
+            String inherited = System.getenv("OPENBLAS_CORETYPE");
+            PeerBlas.CoreType coreType = PeerBlas.withoutShortInherited(inherited, cpuFlags);
+            if (coreType.unset()) {
+                System.out.println("peer BLAS: OPENBLAS_CORETYPE=" + inherited + " in the environment would hold OpenBLAS to kernels "
+                        + "without AVX-512 on this AVX-512 CPU; the peer runs without it");
+            }
             try {
-                blas = PeerBlas.mappedByPeer(PYTHON);
+                blas = PeerBlas.probe(PYTHON, coreType);
+                Optional<String> better = PeerBlas.betterCore(blas.core(), cpuFlags);
+                if (better.isPresent()) {
+                    System.out.println("peer BLAS: OpenBLAS chose its " + blas.core().orElseThrow() + " core, without AVX-512, on this "
+                            + "AVX-512 CPU; the peer runs with OPENBLAS_CORETYPE=" + better.get() + ", its AVX-512 kernels");
+                    coreType = new PeerBlas.CoreType(true, better);
+                    blas = PeerBlas.probe(PYTHON, coreType);
+                }
             } catch (IllegalStateException e) {
                 System.err.println(e.getMessage());
                 System.exit(2);
                 return;
             }
-            Optional<String> refusal = PeerBlas.refusal(blas);
+            Optional<String> refusal = PeerBlas.refusal(blas.mapped());
             if (refusal.isPresent()) {
                 System.err.println("refusing to run the peer: " + refusal.get());
                 System.exit(2);
             }
-            System.out.println("peer BLAS: " + blas);
+            System.out.println("peer BLAS: " + blas.mapped() + blas.core().map(core -> ", OpenBLAS core " + core).orElse(""));
             List<String> command = new ArrayList<>(List.of(PYTHON, "-c", PEER_CPU_WRAPPER, peerScript().toString(), "--config", preset,
                     "--mode", mode, "--threads", Integer.toString(Parallel.threads())));
             if (mode.equals("train")) {
@@ -82,7 +97,9 @@ public final class EngineBenchmark {
             } else {
                 command.addAll(List.of("--new-tokens", Integer.toString(newTokens)));
             }
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder peerProcess = new ProcessBuilder(command).redirectErrorStream(true);
+            coreType.applyTo(peerProcess.environment());
+            Process process = peerProcess.start();
             List<String> lines;
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
                 lines = reader.lines().toList();
