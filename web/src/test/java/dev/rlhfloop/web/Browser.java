@@ -2,6 +2,7 @@ package dev.rlhfloop.web;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,6 +52,20 @@ final class Browser implements AutoCloseable {
                 .usingAnyFreePort()
                 .build();
         driver = new ChromeDriver(service, options);
+    }
+
+    /** Loads {@code page} of the app at {@code base} afresh and waits until the status badge reads {@code status} and the page is shown. */
+    void open(URI base, String page, String status) {
+        driver.get(base.resolve("/#/" + page).toString());
+        driver.navigate().refresh();   // a hash change alone would not reload the app
+        awaitText("#service-status", status);
+        awaitPageShown(page);
+    }
+
+    /** Waits until the app shows {@code page}: it does once the rater's session has started, which may be after the status poll. */
+    void awaitPageShown(String page) {
+        String section = "page-" + page.split("\\?")[0];
+        await(d -> d.findElement(By.id(section)).isDisplayed());
     }
 
     WebElement find(String css) {

@@ -91,8 +91,7 @@ class RateFlowBrowserIT {
     private static void openPage(String page) {
         browser.driver.get(URL + "/#/" + page);
         browser.driver.navigate().refresh();
-        // The app shows the page's section once its script has run; its buttons take clicks from then on.
-        await(Duration.ofSeconds(30), d -> d.findElement(By.id("page-" + page)).isDisplayed() ? true : null);
+        browser.awaitPageShown(page);
     }
 
     /**

@@ -24,9 +24,7 @@ class RegenerateBrowserTest {
     @Test
     void anInstanceDyingMidStreamIsShownAndRegenerateAsksALiveOne() {
         try (Browser browser = new Browser()) {
-            browser.driver.get(base.resolve("/#/rate").toString());
-            browser.driver.navigate().refresh();
-            browser.awaitText("#service-status", "all services up");
+            browser.open(base, "rate", "all services up");
             browser.find("#prompt-input").sendKeys(InferenceInstances.DYING_PROMPT, Keys.ENTER);
             String state = browser.awaitText("#rate-state", "Generation failed");
             assertTrue(state.contains("start a new comparison (Regenerate)"), state);
