@@ -22,7 +22,7 @@ public record Batch(int batchSize, int length, int[] inputs, int[] targets, Fork
         if (inputs.length != batchSize * length || targets.length != batchSize * length) {
             throw new IllegalArgumentException("inputs and targets must hold " + batchSize * length + " ids");
         }
-        if (forks != null && (forks.rows() != batchSize || !forks.fitIn(length))) {
+        if (forks != null && !forks.fit(batchSize, length)) {
             throw new IllegalArgumentException("forks must describe the batch's " + batchSize + " rows of " + length + " tokens");
         }
     }

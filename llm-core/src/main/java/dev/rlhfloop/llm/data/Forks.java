@@ -27,8 +27,9 @@ public record Forks(int[] shared, int[] second, int[] end) {
         return shared.length;
     }
 
-    /** Whether every row ends within {@code length} tokens. */
-    public boolean fitIn(int length) {
+    /** Whether these are the forks of {@code rows} rows of {@code length} tokens: one per row, every row ending within it. */
+    public boolean fit(int rows, int length) {
+        if (rows != rows()) return false;
         for (int e : end) {
             if (e > length) return false;
         }

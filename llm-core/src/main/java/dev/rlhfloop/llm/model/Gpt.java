@@ -388,7 +388,7 @@ public final class Gpt {
         if (forks == null && length > config.contextLength()) {
             throw new IllegalArgumentException("sequence length " + length + " exceeds the context length " + config.contextLength());
         }
-        if (forks != null && (forks.rows() != batchSize || !forks.fitIn(length))) {
+        if (forks != null && !forks.fit(batchSize, length)) {
             throw new IllegalArgumentException("forks must describe " + batchSize + " rows of " + length + " tokens");
         }
         if (forks != null && forks.maxPosition() >= config.contextLength()) {

@@ -34,12 +34,12 @@ public final class Dpo {
         return beta;
     }
 
-    /** log π_ref(answer | prompt) per row of the batch (chosen rows, then rejected rows). */
+    /** log π_ref(answer | prompt) per sequence of the batch (chosen, then rejected). */
     public double[] referenceLogProbs(PairBatch pairs) {
         return referenceLogProbs(reference, pairs);
     }
 
-    /** log {@code reference}(answer | prompt) per row of the batch, computed in evaluation mode. */
+    /** log {@code reference}(answer | prompt) per sequence of the batch, computed in evaluation mode. */
     static double[] referenceLogProbs(Gpt reference, PairBatch pairs) {
         boolean was = reference.isTraining();
         reference.setTraining(false);

@@ -27,8 +27,7 @@ public record PairBatch(int pairs, Batch batch, int[] lastTokens, double[] weigh
         if (n == 0) {
             throw new IllegalArgumentException("no preference pairs to collate");
         }
-        int[][] chosen = new int[n][];
-        int[][] rejected = new int[n][];
+        Row[] rows = new Row[n];
         int[] shared = new int[n];
         int[] second = new int[n];
         int[] end = new int[n];
@@ -37,11 +36,10 @@ public record PairBatch(int pairs, Batch batch, int[] lastTokens, double[] weigh
         for (int i = 0; i < n; i++) {
             TokenizedPreference pair = pairs.get(i);
             weights[i] = pair.weight();
-            chosen[i] = concat(pair.prompt(), pair.chosen(), maxLength);
-            rejected[i] = concat(pair.rejectedPrompt(), pair.rejected(), maxLength);
-            shared[i] = sharedLength(chosen[i], rejected[i], pair.rejectedPrompt().length);
-            second[i] = chosen[i].length;
-            end[i] = second[i] + rejected[i].length - shared[i];
+            rows[i] = Row.of(pair, maxLength);
+            shared[i] = rows[i].shared();
+            second[i] = rows[i].chosen().length;
+            end[i] = rows[i].length();
             length = Math.max(length, end[i]);
         }
         int[] inputs = new int[n * length];
@@ -52,8 +50,8 @@ public record PairBatch(int pairs, Batch batch, int[] lastTokens, double[] weigh
         for (int i = 0; i < n; i++) {
             TokenizedPreference pair = pairs.get(i);
             int base = i * length;
-            place(chosen[i], 0, pair.prompt().length, inputs, targets, base);
-            place(rejected[i], shared[i], pair.rejectedPrompt().length, inputs, targets, base + second[i]);
+            place(rows[i].chosen(), 0, pair.prompt().length, inputs, targets, base);
+            place(rows[i].rejected(), shared[i], pair.rejectedPrompt().length, inputs, targets, base + second[i]);
             last[i] = base + second[i] - 1;
             last[n + i] = base + end[i] - 1;
         }
@@ -62,17 +60,25 @@ public record PairBatch(int pairs, Batch batch, int[] lastTokens, double[] weigh
 
     /** Each pair's row length in a batch of its own, as {@link #collate} lays it out. */
     public static int rowLength(TokenizedPreference pair, int maxLength) {
-        int[] chosen = concat(pair.prompt(), pair.chosen(), maxLength);
-        int[] rejected = concat(pair.rejectedPrompt(), pair.rejected(), maxLength);
-        return chosen.length + rejected.length - sharedLength(chosen, rejected, pair.rejectedPrompt().length);
+        return Row.of(pair, maxLength).length();
     }
 
-    /** The tokens both sequences start with, short of the rejected prompt's last, which the rejected sequence keeps. */
-    private static int sharedLength(int[] chosen, int[] rejected, int rejectedPromptLength) {
-        int limit = Math.min(Math.min(chosen.length, rejected.length - 1), rejectedPromptLength - 1);
-        int shared = 0;
-        while (shared < limit && chosen[shared] == rejected[shared]) shared++;
-        return shared;
+    /** A pair's two sequences, cut to {@code maxLength}, and the tokens the rejected one shares with the chosen one. */
+    private record Row(int[] chosen, int[] rejected, int shared) {
+
+        static Row of(TokenizedPreference pair, int maxLength) {
+            int[] chosen = concat(pair.prompt(), pair.chosen(), maxLength);
+            int[] rejected = concat(pair.rejectedPrompt(), pair.rejected(), maxLength);
+            // the tokens both start with, short of the rejected prompt's last, which the rejected sequence keeps
+            int limit = Math.min(Math.min(chosen.length, rejected.length - 1), pair.rejectedPrompt().length - 1);
+            int shared = 0;
+            while (shared < limit && chosen[shared] == rejected[shared]) shared++;
+            return new Row(chosen, rejected, shared);
+        }
+
+        int length() {
+            return chosen.length + rejected.length - shared;
+        }
     }
 
     /** Writes {@code sequence[from..]} at {@code at}, with the next token as target where it belongs to the answer. */

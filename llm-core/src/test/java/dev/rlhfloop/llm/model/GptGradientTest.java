@@ -36,8 +36,7 @@ class GptGradientTest {
     @ValueSource(strings = {"plain", "dropout", "untied-no-qkv-bias"})
     void lossGradientMatchesFiniteDifferences(String variant) {
         GptConfig config = tiny(variant);
-        Gpt gpt = Gpt.create(config, 3);
-        scaleUp(gpt);
+        Gpt gpt = scaledUp(config, 3);
         Random random = new Random(5);
         checkLossGradient(variant, gpt, batch(random, config, 2, 5));
     }
@@ -64,8 +63,7 @@ class GptGradientTest {
     @ValueSource(strings = {"plain", "dropout"})
     void forkedRowsGradientMatchesFiniteDifferences(String variant) {
         GptConfig config = tiny(variant);
-        Gpt gpt = Gpt.create(config, 4);
-        scaleUp(gpt);
+        Gpt gpt = scaledUp(config, 4);
         Random random = new Random(6);
         Batch plain = batch(random, config, 2, 8);
         // row 0: [0, 5) first, shares 2 tokens with [5, 8); row 1: [0, 3) first, [3, 7) shares nothing, then padding
@@ -73,8 +71,12 @@ class GptGradientTest {
         checkLossGradient(variant + " forked", gpt, new Batch(2, 8, plain.inputs(), plain.targets(), forks));
     }
 
-    /** GPT-2's init makes most gradients tiny; larger weights make the check meaningful for every tensor. */
-    private static void scaleUp(Gpt gpt) {
+    /**
+     * A model of {@code config} from {@code seed} with larger weights: GPT-2's init makes most
+     * gradients tiny, and larger weights make the check meaningful for every tensor.
+     */
+    private static Gpt scaledUp(GptConfig config, long seed) {
+        Gpt gpt = Gpt.create(config, seed);
         Random random = new Random(11);
         for (Parameter p : gpt.parameters()) {
             float[] d = p.data();
@@ -82,14 +84,14 @@ class GptGradientTest {
                 d[i] += (float) (random.nextGaussian() * 0.3);
             }
         }
+        return gpt;
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"plain", "untied-no-qkv-bias"})
     void logProbAndHiddenBackwardsAgreeWithTheLossBackward(String variant) {
         GptConfig config = tiny(variant);
-        Gpt gpt = Gpt.create(config, 4);
-        scaleUp(gpt);
+        Gpt gpt = scaledUp(config, 4);
         Batch batch = batch(new Random(6), config, 2, 4);
         float loss = gpt.loss(batch);
         gpt.zeroGrad();
