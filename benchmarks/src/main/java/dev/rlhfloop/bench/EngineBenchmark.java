@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Training and batch-1 generation speed of the engine, beside the PyTorch peer
@@ -62,28 +61,16 @@ public final class EngineBenchmark {
         };
         System.out.println(ours);
         if (peer) {
-            PeerBlas.Probe blas;
-            Set<String> cpuFlags = PeerBlas.cpuFlags();
-            String inherited = System.getenv("OPENBLAS_CORETYPE");
-            PeerBlas.CoreType coreType = PeerBlas.withoutShortInherited(inherited, cpuFlags);
-            if (coreType.unset()) {
-                System.out.println("peer BLAS: OPENBLAS_CORETYPE=" + inherited + " in the environment would hold OpenBLAS to kernels "
-                        + "without AVX-512 on this AVX-512 CPU; the peer runs without it");
-            }
+            PeerBlas.Setup setup;
             try {
-                blas = PeerBlas.probe(PYTHON, coreType);
-                Optional<String> better = PeerBlas.betterCore(blas.core(), cpuFlags);
-                if (better.isPresent()) {
-                    System.out.println("peer BLAS: OpenBLAS chose its " + blas.core().orElseThrow() + " core, without AVX-512, on this "
-                            + "AVX-512 CPU; the peer runs with OPENBLAS_CORETYPE=" + better.get() + ", its AVX-512 kernels");
-                    coreType = new PeerBlas.CoreType(true, better);
-                    blas = PeerBlas.probe(PYTHON, coreType);
-                }
+                setup = PeerBlas.setUp(PYTHON);
             } catch (IllegalStateException e) {
                 System.err.println(e.getMessage());
                 System.exit(2);
                 return;
             }
+            setup.notes().forEach(note -> System.out.println("peer BLAS: " + note));
+            PeerBlas.Probe blas = setup.probe();
             Optional<String> refusal = PeerBlas.refusal(blas.mapped());
             if (refusal.isPresent()) {
                 System.err.println("refusing to run the peer: " + refusal.get());
@@ -98,7 +85,7 @@ public final class EngineBenchmark {
                 command.addAll(List.of("--new-tokens", Integer.toString(newTokens)));
             }
             ProcessBuilder peerProcess = new ProcessBuilder(command).redirectErrorStream(true);
-            coreType.applyTo(peerProcess.environment());
+            setup.coreType().applyTo(peerProcess.environment());
             Process process = peerProcess.start();
             List<String> lines;
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream()))) {

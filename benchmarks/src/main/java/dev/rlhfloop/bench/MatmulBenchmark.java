@@ -235,7 +235,7 @@ public final class MatmulBenchmark {
         command.addAll(Arrays.asList(arguments.split(" ")));
         ProcessBuilder builder = new ProcessBuilder(command);
         // OpenBLAS's own choice of kernels, not an inherited core without AVX-512 (PeerBlas)
-        PeerBlas.withoutShortInherited(System.getenv("OPENBLAS_CORETYPE"), PeerBlas.cpuFlags()).applyTo(builder.environment());
+        PeerBlas.forThisCpu().applyTo(builder.environment());
         builder.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
         builder.environment().put("OPENBLAS_NUM_THREADS", String.valueOf(threads));
         builder.redirectError(ProcessBuilder.Redirect.INHERIT);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -83,6 +84,34 @@ final class PeerBlas {
         return new Probe(mapped, core);
     }
 
+    /** The peer's BLAS as it will run: what the probe saw under {@code coreType}, and what was changed from the inherited setting, and why. */
+    record Setup(Probe probe, CoreType coreType, List<String> notes) {}
+
+    /** Probes the peer with the core it should run on this CPU: no inherited core that falls short, an AVX-512 one where OpenBLAS's own does. */
+    static Setup setUp(String python) throws IOException, InterruptedException {
+        List<String> notes = new ArrayList<>();
+        String inherited = System.getenv("OPENBLAS_CORETYPE");
+        CoreType coreType = forThisCpu();
+        if (coreType.unset()) {
+            notes.add("OPENBLAS_CORETYPE=" + inherited + " in the environment would hold OpenBLAS to kernels without AVX-512 on this "
+                    + "AVX-512 CPU; the peer runs without it");
+        }
+        Probe probe = probe(python, coreType);
+        Optional<String> better = betterCore(probe.core(), CPU_FLAGS);
+        if (better.isPresent()) {
+            notes.add("OpenBLAS chose its " + probe.core().orElseThrow() + " core, without AVX-512, on this AVX-512 CPU; the peer runs "
+                    + "with OPENBLAS_CORETYPE=" + better.get() + ", its AVX-512 kernels");
+            coreType = new CoreType(true, better);
+            probe = probe(python, coreType);
+        }
+        return new Setup(probe, coreType, List.copyOf(notes));
+    }
+
+    /** For a peer that cannot be probed (a C program): the inherited core, unless it falls short of this CPU. */
+    static CoreType forThisCpu() {
+        return withoutShortInherited(System.getenv("OPENBLAS_CORETYPE"), CPU_FLAGS);
+    }
+
     /** Without the inherited {@code OPENBLAS_CORETYPE} when it falls short of the CPU, else as inherited. */
     static CoreType withoutShortInherited(String inherited, Set<String> cpuFlags) {
         return inherited != null && fallsShort(inherited, cpuFlags) ? new CoreType(true, Optional.empty()) : CoreType.INHERITED;
@@ -98,8 +127,11 @@ final class PeerBlas {
         return chosen.filter(core -> fallsShort(core, cpuFlags)).map(core -> AVX512_CORE);
     }
 
+    /** This CPU's feature flags. */
+    private static final Set<String> CPU_FLAGS = cpuFlags();
+
     /** The CPU's feature flags, from the first processor's {@code flags} line of /proc/cpuinfo (empty where there is none). */
-    static Set<String> cpuFlags() {
+    private static Set<String> cpuFlags() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
             return lines.filter(l -> l.startsWith("flags")).findFirst()
                     .map(l -> Set.copyOf(Arrays.asList(l.substring(l.indexOf(':') + 1).strip().split("\\s+")))).orElse(Set.of());
