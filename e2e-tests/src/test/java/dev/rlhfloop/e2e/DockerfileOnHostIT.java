@@ -104,7 +104,7 @@ class DockerfileOnHostIT {
                 build.destroyForcibly();
                 throw new AssertionError("the build stage's command ran longer than " + BUILD_TIMEOUT.toMinutes() + " min: " + command);
             }
-            assertEquals(0, build.exitValue(), () -> "the build stage's command failed: " + command + "\n" + tail(logs.resolve("build.log")));
+            assertEquals(0, build.exitValue(), () -> "the build stage's command failed: " + command + "\n" + LogTail.of(logs.resolve("build.log"), 40));
         }
         log("build stage done in %.1f s", seconds(t0));
 
@@ -217,8 +217,8 @@ class DockerfileOnHostIT {
             } catch (IOException notYet) {
                 // not listening yet
             }
-            if (!process.isAlive()) throw new AssertionError(app + "'s start command exited with " + process.exitValue() + "\n" + tail(log));
-            if (System.nanoTime() > deadline) throw new AssertionError(app + " was not ready within " + READY_TIMEOUT.toSeconds() + " s\n" + tail(log));
+            if (!process.isAlive()) throw new AssertionError(app + "'s start command exited with " + process.exitValue() + "\n" + LogTail.of(log, 40));
+            if (System.nanoTime() > deadline) throw new AssertionError(app + " was not ready within " + READY_TIMEOUT.toSeconds() + " s\n" + LogTail.of(log, 40));
             Thread.sleep(250);
         }
     }
@@ -241,15 +241,6 @@ class DockerfileOnHostIT {
             }
         }
         throw new AssertionError(program + " is not on the PATH");
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 
     private static void deleteRecursively(Path root) throws IOException {

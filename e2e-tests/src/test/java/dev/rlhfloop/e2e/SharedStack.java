@@ -7,14 +7,17 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * One whole stack for every test class of the run that needs the real loop ({@code LoopIT}, the
  * browser flow): started by the first, stopped when the run ends (the root context closes it).
  * It also tells the web module's browser test where the stack is ({@code rlhf.e2e.url},
- * {@code rlhf.e2e.kafka}) before that class reads them.
+ * {@code rlhf.e2e.kafka}) before that class reads them. A failure carries each process's state and the end of
+ * its log.
  */
-public final class SharedStack implements BeforeAllCallback {
+public final class SharedStack implements BeforeAllCallback, TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
     static final Path HOME = Path.of(System.getProperty("rlhfloop.home", "..")).toAbsolutePath().normalize();
     static final Path WORK = Path.of(System.getProperty("rlhfloop.e2e.dir", "target/e2e")).toAbsolutePath().resolve("loop");
     static final int PAIRS_PER_VERSION = 4;
@@ -73,6 +76,33 @@ public final class SharedStack implements BeforeAllCallback {
         stack.awaitGatewaySeesEveryService();
         System.setProperty("rlhf.e2e.url", stack.url());
         System.setProperty("rlhf.e2e.kafka", stack.bootstrapServers());
+    }
+
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw reported(failure);
+    }
+
+    @Override
+    public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw reported(failure);
+    }
+
+    private static Throwable reported(Throwable failure) {
+        WholeStack started;
+        synchronized (SharedStack.class) {
+            started = stack;
+        }
+        // Suppressed, so that it is printed after the failure's own trace: the end of the output is what CI shows.
+        if (started != null) failure.addSuppressed(new StackReport(started.report(30)));
+        return failure;
+    }
+
+    /** The stack's state at a failure, carried by the failure itself. */
+    static final class StackReport extends Exception {
+        StackReport(String report) {
+            super(report, null, false, false);
+        }
     }
 
     private static Map<String, List<String>> options() {

@@ -51,6 +51,7 @@ final class WholeStack implements AutoCloseable {
     private boolean superviseBroker;
     private final List<String> launcherLog = new CopyOnWriteArrayList<>();
     private volatile Thread supervising;
+    private volatile long startedNanos;
 
     /**
      * @param extraOptions per service, JVM options added to its command line (e.g. the trainer's
@@ -112,6 +113,7 @@ final class WholeStack implements AutoCloseable {
         // A test JVM that dies must not leave services behind.
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "whole-stack-stop"));
         long t0 = System.nanoTime();
+        startedNanos = t0;
         kafka = LocalKafka.onFreePorts(work.resolve("run/kafka")).logTo(work.resolve("logs/kafka.log"));
         kafka.start();
         kafka.createTopics(Topics.ALL);
@@ -186,6 +188,22 @@ final class WholeStack implements AutoCloseable {
 
     Path log(String service) {
         return work.resolve("logs/" + service + ".log");
+    }
+
+    /**
+     * What each process of the stack is doing, for a failed test's output: alive or its exit code,
+     * and the end of its log (CI shows the test output, not the logs under target/).
+     */
+    String report(int lines) {
+        StringBuilder report = new StringBuilder(String.format("the stack, started %.0f s ago:%n", seconds(startedNanos)));
+        report.append("kafka: ").append(kafka == null ? "not started" : kafka.isRunning() ? "running" : "not running").append('\n');
+        for (var entry : processes.entrySet()) {
+            Process process = entry.getValue();
+            String state = process.isAlive() ? "running (pid " + process.pid() + ")" : "exited with code " + process.exitValue();
+            report.append("---- ").append(entry.getKey()).append(": ").append(state).append(", last lines of ")
+                    .append(log(entry.getKey())).append('\n').append(LogTail.of(log(entry.getKey()), lines)).append('\n');
+        }
+        return report.toString();
     }
 
     /** SIGKILL: no shutdown hook, no flush, no offset commit — a crash. */

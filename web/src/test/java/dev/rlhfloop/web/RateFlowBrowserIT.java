@@ -75,7 +75,8 @@ class RateFlowBrowserIT {
     private static <T> T await(Duration timeout, java.util.function.Function<org.openqa.selenium.WebDriver, T> condition) {
         return new WebDriverWait(browser.driver, timeout, Duration.ofMillis(250))
                 .withMessage(() -> "waited " + timeout + "; rate page says: " + text("#rate-state")
-                        + " | dashboard says: " + text("#dash-state"))
+                        + " | dashboard says: " + text("#dash-state") + " | votes shown: " + text("#kpi-votes")
+                        + " (" + text("#kpi-votes-detail") + "), last streamed: " + streamedVoteTotal())
                 .until(condition);
     }
 
