@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MatmulTest {
 
     /**
-     * Sizes around every block edge: 1, primes, tile multiples ± 1, k = 1, exact tiles at and just
+     * Sizes around every block edge: 1, primes, tile multiples ± 1 (of 5×16 and 8×32 tiles), k = 1, exact tiles at and just
      * past a k block, a k that needs several k blocks, a row count that needs two row blocks and a
      * column count that needs two column blocks.
      */
@@ -28,6 +28,7 @@ class MatmulTest {
             {97, 101, 103}, {3, 257, 19}, {257, 3, 19}, {40, 50, 800}, {19, 45, 1000}, {70, 130, 9},
             {1, 300, 300}, {1, 260, 70}, {150, 1, 300},
             {2, 2, 1}, {6, 17, 1}, {5, 16, 384}, {5, 16, 385}, {10, 32, 769}, {700, 21, 384}, {11, 700, 400},
+            {8, 32, 384}, {9, 33, 385}, {17, 65, 7}, {16, 64, 769},
         };
         List<Arguments> cases = new ArrayList<>();
         for (int[] s : sizes) {
@@ -208,6 +209,42 @@ class MatmulTest {
                 }
             }
         }
+    }
+
+    /**
+     * Each micro-kernel, whichever this CPU's vectors select: the tile is c (or zero) plus the
+     * in-order FMA chain over the strip's and panel's k, bit for bit.
+     */
+    @ParameterizedTest(name = "rows={0} loadC={1}")
+    @MethodSource("microKernelCases")
+    void eachMicroKernelIsTheInOrderFmaChainOfItsTile(int rows, boolean loadC) {
+        int nr = Matmul.NR;
+        int kc = 37;
+        int ldc = nr + 3;
+        int cAt = 2;
+        SplittableRandom random = new SplittableRandom(rows * 2 + (loadC ? 1 : 0));
+        float[] strip = randoms(random, 1 + kc * rows);
+        float[] panel = randoms(random, 3 + kc * nr);
+        float[] c = randoms(random, cAt + rows * ldc);
+        float[] tile = new float[rows * nr];
+        if (rows == 5) {
+            Matmul.microKernel5(strip, 1, panel, 3, kc, c, cAt, ldc, loadC, tile);
+        } else {
+            Matmul.microKernel8(strip, 1, panel, 3, kc, c, cAt, ldc, loadC, tile);
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < nr; j++) {
+                float sum = loadC ? c[cAt + r * ldc + j] : 0f;
+                for (int q = 0; q < kc; q++) {
+                    sum = Math.fma(strip[1 + q * rows + r], panel[3 + q * nr + j], sum);
+                }
+                assertEquals(Float.floatToRawIntBits(sum), Float.floatToRawIntBits(tile[r * nr + j]), "row " + r + ", column " + j);
+            }
+        }
+    }
+
+    static Stream<Arguments> microKernelCases() {
+        return Stream.of(Arguments.of(5, false), Arguments.of(5, true), Arguments.of(8, false), Arguments.of(8, true));
     }
 
     static Stream<Arguments> rowInvariantCases() {
