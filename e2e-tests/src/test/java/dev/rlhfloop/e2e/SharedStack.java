@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * {@code rlhf.e2e.kafka}) before that class reads them. A failure carries each process's state and the end of
  * its log.
  */
-public final class SharedStack implements BeforeAllCallback, TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+public final class SharedStack implements BeforeAllCallback, AfterAllCallback, TestExecutionExceptionHandler,
+        LifecycleMethodExecutionExceptionHandler {
     static final Path HOME = Path.of(System.getProperty("rlhfloop.home", "..")).toAbsolutePath().normalize();
     static final Path WORK = Path.of(System.getProperty("rlhfloop.e2e.dir", "target/e2e")).toAbsolutePath().resolve("loop");
     static final int PAIRS_PER_VERSION = 4;
@@ -56,6 +58,8 @@ public final class SharedStack implements BeforeAllCallback, TestExecutionExcept
                     "rlhf.inference.rater-checks.second-rater-share", "0"));
 
     private static WholeStack stack;
+    /** The test classes that ran on the stack so far, with their durations: a failure's report says what came before it. */
+    private static final List<String> classesRun = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** The running stack (after this extension's {@code beforeAll}). */
     static synchronized WholeStack stack() {
@@ -65,6 +69,7 @@ public final class SharedStack implements BeforeAllCallback, TestExecutionExcept
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        context.getStore(ExtensionContext.Namespace.create(SharedStack.class)).put("started", System.nanoTime());
         synchronized (SharedStack.class) {
             if (stack == null) {
                 WholeStack started = new WholeStack(HOME, WORK, options());
@@ -76,6 +81,14 @@ public final class SharedStack implements BeforeAllCallback, TestExecutionExcept
         stack.awaitGatewaySeesEveryService();
         System.setProperty("rlhf.e2e.url", stack.url());
         System.setProperty("rlhf.e2e.kafka", stack.bootstrapServers());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        Long started = context.getStore(ExtensionContext.Namespace.create(SharedStack.class)).get("started", Long.class);
+        if (started != null) {
+            classesRun.add(String.format("%s %.0f s", context.getRequiredTestClass().getSimpleName(), (System.nanoTime() - started) / 1e9));
+        }
     }
 
     @Override
@@ -94,7 +107,10 @@ public final class SharedStack implements BeforeAllCallback, TestExecutionExcept
             started = stack;
         }
         // Suppressed, so that it is printed after the failure's own trace: the end of the output is what CI shows.
-        if (started != null) failure.addSuppressed(new StackReport(started.report(30)));
+        if (started != null) {
+            failure.addSuppressed(new StackReport("test classes run on it before: " + (classesRun.isEmpty() ? "none" : String.join(", ", classesRun))
+                    + "\n" + started.report(30)));
+        }
         return failure;
     }
 
