@@ -107,8 +107,11 @@ final class WholeStack implements AutoCloseable {
             for (String instance : instancesOf(service)) ports.put(instance, freePort());
         }
         // Every run starts from an empty log and no models: a previous run's broker data or trainer
-        // checkpoints would otherwise be picked up (a second `mvn verify` without `clean`).
+        // checkpoints would otherwise be picked up (a second `mvn verify` without `clean`). The
+        // services' logs start empty too (a restart within the run appends), so a failure's report
+        // shows this run's lines.
         deleteRecursively(work.resolve("run"));
+        deleteRecursively(work.resolve("logs"));
         Files.createDirectories(work.resolve("logs"));
         // A test JVM that dies must not leave services behind.
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "whole-stack-stop"));
