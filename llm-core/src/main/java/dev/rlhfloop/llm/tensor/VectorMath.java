@@ -216,6 +216,79 @@ public final class VectorMath {
         }
     }
 
+    /** Σ (x[i] − mean)², the numerator of a LayerNorm row's variance. */
+    public static float squaredDeviations(float[] x, int offset, int n, float mean) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector d = FloatVector.fromArray(S, x, offset + i).sub(mean);
+            acc = d.fma(d, acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float d = x[offset + i] - mean;
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    /**
+     * LayerNorm's input gradient for one row, added into {@code dx}: with x̂ = (x − mean)·rstd and
+     * g = weight·dy, dx[i] += (g[i] − mean(g) − x̂[i]·mean(g·x̂))·rstd.
+     */
+    public static void layerNormBackward(float[] dx, float[] dy, float[] x, int offset, float[] weight, float mean,
+                                         float rstd, int n) {
+        FloatVector gSum = FloatVector.zero(S);
+        FloatVector gNormSum = FloatVector.zero(S);
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            FloatVector norm = FloatVector.fromArray(S, x, offset + i).sub(mean).mul(rstd);
+            FloatVector g = FloatVector.fromArray(S, weight, i).mul(FloatVector.fromArray(S, dy, offset + i));
+            gSum = gSum.add(g);
+            gNormSum = g.fma(norm, gNormSum);
+        }
+        float gMean = gSum.reduceLanes(VectorOperators.ADD);
+        float gNormMean = gNormSum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float g = weight[i] * dy[offset + i];
+            gMean += g;
+            gNormMean += g * ((x[offset + i] - mean) * rstd);
+        }
+        gMean /= n;
+        gNormMean /= n;
+        for (i = 0; i < bound; i += S.length()) {
+            FloatVector norm = FloatVector.fromArray(S, x, offset + i).sub(mean).mul(rstd);
+            FloatVector g = FloatVector.fromArray(S, weight, i).mul(FloatVector.fromArray(S, dy, offset + i));
+            g.sub(gMean).sub(norm.mul(gNormMean)).mul(rstd).add(FloatVector.fromArray(S, dx, offset + i))
+                    .intoArray(dx, offset + i);
+        }
+        for (; i < n; i++) {
+            float norm = (x[offset + i] - mean) * rstd;
+            dx[offset + i] += (weight[i] * dy[offset + i] - gMean - norm * gNormMean) * rstd;
+        }
+    }
+
+    /**
+     * One row's share of LayerNorm's parameter gradients over columns [from, to): dbias[i] += dy[i],
+     * dweight[i] += (x[i] − mean)·rstd·dy[i] ({@code dy} and {@code x} at the row's {@code offset}).
+     */
+    public static void layerNormParameterGradients(float[] dweight, float[] dbias, float[] dy, float[] x, int offset,
+                                                   float mean, float rstd, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, dy, offset + i);
+            g.add(FloatVector.fromArray(S, dbias, i)).intoArray(dbias, i);
+            FloatVector.fromArray(S, x, offset + i).sub(mean).mul(rstd).mul(g).add(FloatVector.fromArray(S, dweight, i))
+                    .intoArray(dweight, i);
+        }
+        for (; i < to; i++) {
+            float g = dy[offset + i];
+            dbias[i] += g;
+            dweight[i] += (x[offset + i] - mean) * rstd * g;
+        }
+    }
+
     /** out[i] = (x[i] − mean)·rstd·weight[i] + bias[i]. */
     public static void normalize(float[] x, int xOffset, float mean, float rstd, float[] weight, float[] bias,
                                  float[] out, int outOffset, int n) {

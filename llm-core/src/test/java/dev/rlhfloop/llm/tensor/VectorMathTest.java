@@ -137,5 +137,42 @@ class VectorMathTest {
         }
         VectorMath.normalize(a, off, 0.25f, 1.5f, weight, bias, norm, 0, n);
         assertClose(normExpected, norm, 1e-5f);
+
+        double squares = 0;
+        for (int i = 0; i < n; i++) {
+            squares += (a[off + i] - 0.25) * (a[off + i] - 0.25);
+        }
+        assertEquals(squares, VectorMath.squaredDeviations(a, off, n, 0.25f), 1e-5 * squares);
+
+        // LayerNorm backward on one row, in double: x̂ = (x − mean)·rstd, g = weight·dy
+        float[] dy = randoms(random, n + off);
+        float[] dx = randoms(random, n + off);
+        float[] dxExpected = dx.clone();
+        double gMean = 0, gNormMean = 0;
+        for (int i = 0; i < n; i++) {
+            double g = (double) weight[i] * dy[off + i];
+            gMean += g / n;
+            gNormMean += g * ((a[off + i] - 0.25) * 1.5) / n;
+        }
+        for (int i = 0; i < n; i++) {
+            double xHat = (a[off + i] - 0.25) * 1.5;
+            dxExpected[off + i] += (float) (((double) weight[i] * dy[off + i] - gMean - xHat * gNormMean) * 1.5);
+        }
+        VectorMath.layerNormBackward(dx, dy, a, off, weight, 0.25f, 1.5f, n);
+        assertClose(dxExpected, dx, 1e-5f);
+
+        // the parameter gradients over an inner column range, element-wise in the scalar order, so exact
+        int from = n / 3;
+        float[] dweight = randoms(random, n);
+        float[] dbias = randoms(random, n);
+        float[] dweightExpected = dweight.clone();
+        float[] dbiasExpected = dbias.clone();
+        for (int i = from; i < n; i++) {
+            dbiasExpected[i] += dy[off + i];
+            dweightExpected[i] += (a[off + i] - 0.25f) * 1.5f * dy[off + i];
+        }
+        VectorMath.layerNormParameterGradients(dweight, dbias, dy, a, off, 0.25f, 1.5f, from, n);
+        assertClose(dbiasExpected, dbias, 0f);
+        assertClose(dweightExpected, dweight, 0f);
     }
 }
