@@ -11,10 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code a} stored as {@code [k×m]}; likewise {@code op(b)} is {@code b[k×n]} or {@code b} stored
  * as {@code [n×k]}. Each operand starts at its offset and is densely packed.
  *
- * <p>How it is fast: both operands are copied ("packed") into the order the micro-kernel reads
+ * <p>How it is fast: the operands are copied ("packed") into the order the micro-kernel reads
  * them — {@code op(b)} into panels of {@link #NR} columns, {@code op(a)} into strips of {@link #MR}
  * rows, k-major — so the transposes of the three training products (NN forward, NT input
- * gradient, TN weight gradient) are absorbed by packing and one micro-kernel serves them all. The
+ * gradient, TN weight gradient) are absorbed by packing and one micro-kernel serves them all.
+ * A transposed {@code a} is already k-major: the kernel reads its full strips in place. The
  * micro-kernel keeps an MR×NR tile of {@code c} in vector registers and, for every k, broadcasts
  * MR values of {@code a} against NR/lanes vectors of {@code b}. Blocking over k (KC), rows (MC)
  * and columns (NC) keeps the working set in cache and the scratch buffers bounded.
@@ -232,19 +233,27 @@ public final class Matmul {
             boolean loadC = pc > 0 || p.accumulate;
             for (int ic = rowFrom; ic < rowTo; ic += mc) {
                 int mcHere = Math.min(mc, rowTo - ic);
-                packA(p, ic, mcHere, pc, kcHere, packedA);
+                // a stored transposed ([k×m]) already holds each k's rows side by side: the kernel reads
+                // its full strips in place, a row of a apart per k (packing them was 6-20% of the weight
+                // gradients' time). Only a partial last strip, or a not transposed, is packed.
+                int packedFrom = p.transposeA ? mcHere / MR * MR : 0;
+                if (packedFrom < mcHere) {
+                    packA(p, ic + packedFrom, mcHere - packedFrom, pc, kcHere, packedA);
+                }
                 for (int jc = colFrom; jc < colTo; jc += nc) {
                     int ncHere = Math.min(nc, colTo - jc);
                     packB(p, pc, kcHere, jc, ncHere, packedB);
                     for (int ir = 0; ir < mcHere; ir += MR) {
                         int rows = Math.min(MR, mcHere - ir);
-                        int strip = ir / MR * kcHere * MR;
+                        boolean inPlace = ir < packedFrom;
+                        float[] a = inPlace ? p.a : packedA;
+                        int aAt = inPlace ? p.aOffset + pc * p.m + ic + ir : (ir - packedFrom) / MR * kcHere * MR;
+                        int aStep = inPlace ? p.m : MR;
                         for (int jr = 0; jr < ncHere; jr += NR) {
                             int cols = Math.min(NR, ncHere - jr);
                             int panel = jr / NR * kcHere * NR;
                             int cAt = p.cOffset + (ic + ir) * p.n + jc + jr;
-                            tile(packedA, strip, packedB, panel, kcHere, p.c, cAt, p.n, rows, cols, loadC,
-                                    scratch.tile);
+                            tile(a, aAt, aStep, packedB, panel, kcHere, p.c, cAt, p.n, rows, cols, loadC, scratch.tile);
                         }
                     }
                 }
@@ -342,10 +351,10 @@ public final class Matmul {
      * thread's scratch tile, which is then copied into c. A partial tile at the bottom or right
      * edge first copies its part of c into the scratch tile, so the kernel always reads a full tile.
      */
-    private static void tile(float[] packedA, int aAt, float[] packedB, int bAt, int kc,
+    private static void tile(float[] a, int aAt, int colStride, float[] packedB, int bAt, int kc,
                              float[] c, int cAt, int ldc, int rows, int cols, boolean loadC, float[] tile) {
         if (rows == MR && cols == NR) {
-            kernel(packedA, aAt, packedB, bAt, kc, c, cAt, ldc, loadC, tile);
+            kernel(a, aAt, colStride, packedB, bAt, kc, c, cAt, ldc, loadC, tile);
             for (int r = 0; r < MR; r++) {
                 for (int v = 0; v < NR; v += LANES) {
                     FloatVector.fromArray(SPECIES, tile, r * NR + v).intoArray(c, cAt + r * ldc + v);
@@ -358,30 +367,31 @@ public final class Matmul {
                 System.arraycopy(c, cAt + r * ldc, tile, r * NR, cols);
             }
         }
-        kernel(packedA, aAt, packedB, bAt, kc, tile, 0, NR, loadC, tile);
+        kernel(a, aAt, colStride, packedB, bAt, kc, tile, 0, NR, loadC, tile);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(tile, r * NR, c, cAt + r * ldc, cols);
         }
     }
 
     /** The micro-kernel of {@link #MR} rows (a constant: C2 keeps one branch). */
-    private static void kernel(float[] packedA, int aAt, float[] packedB, int bAt, int kc,
+    private static void kernel(float[] a, int aAt, int colStride, float[] packedB, int bAt, int kc,
                                float[] c, int cAt, int ldc, boolean loadC, float[] tile) {
         if (MR == 8) {
-            microKernel8(packedA, aAt, packedB, bAt, kc, c, cAt, ldc, loadC, tile);
+            microKernel8(a, aAt, colStride, packedB, bAt, kc, c, cAt, ldc, loadC, tile);
         } else {
-            microKernel5(packedA, aAt, packedB, bAt, kc, c, cAt, ldc, loadC, tile);
+            microKernel5(a, aAt, colStride, packedB, bAt, kc, c, cAt, ldc, loadC, tile);
         }
     }
 
     /**
      * tile[5×NR] = (loadC ? c[5×NR at cAt, row stride ldc] : 0) + strip · panel over kc steps, the
-     * strip packed 5 rows wide. The 10 accumulators are named locals so that C2 keeps them in
+     * strip's 5 values of each k side by side in {@code a}, {@code colStride} apart from one k to
+     * the next (5 when packed, m when read in place from a transposed a). The 10 accumulators are named locals so that C2 keeps them in
      * registers. The result goes to the scratch tile rather than to c so that only the tile is live
      * across the loop: with c, its offset and stride live too, C2 sometimes spilled the loop's indices
      * into vector registers and the kernel ran at 62 instead of 97 GFLOP/s, depending on the run.
      */
-    static void microKernel5(float[] packedA, int aAt, float[] packedB, int bAt, int kc,
+    static void microKernel5(float[] a, int aAt, int colStride, float[] packedB, int bAt, int kc,
                              float[] c, int cAt, int ldc, boolean loadC, float[] tile) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
         if (loadC) {
@@ -401,22 +411,22 @@ public final class Matmul {
             c21 = zero; c30 = zero; c31 = zero; c40 = zero; c41 = zero;
         }
         // Indices advance by addition (not q·MR): measured ~10% faster on JDK 17.
-        for (int aq = aAt, bq = bAt, aEnd = aAt + kc * 5; aq < aEnd; aq += 5, bq += NR) {
+        for (int q = 0, aq = aAt, bq = bAt; q < kc; q++, aq += colStride, bq += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, packedB, bq);
             FloatVector b1 = FloatVector.fromArray(SPECIES, packedB, bq + LANES);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, packedA[aq]);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a[aq]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, packedA[aq + 1]);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, a[aq + 1]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, packedA[aq + 2]);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, a[aq + 2]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, packedA[aq + 3]);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, a[aq + 3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(SPECIES, packedA[aq + 4]);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[aq + 4]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
         }
@@ -432,8 +442,8 @@ public final class Matmul {
         c41.intoArray(tile, 4 * NR + LANES);
     }
 
-    /** {@link #microKernel5} for a strip packed 8 rows wide: 16 accumulators, for AVX-512's 32 registers. */
-    static void microKernel8(float[] packedA, int aAt, float[] packedB, int bAt, int kc,
+    /** {@link #microKernel5} for a strip 8 rows wide: 16 accumulators, for AVX-512's 32 registers. */
+    static void microKernel8(float[] a, int aAt, int colStride, float[] packedB, int bAt, int kc,
                              float[] c, int cAt, int ldc, boolean loadC, float[] tile) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (loadC) {
@@ -460,31 +470,31 @@ public final class Matmul {
             c40 = zero; c41 = zero; c50 = zero; c51 = zero;
             c60 = zero; c61 = zero; c70 = zero; c71 = zero;
         }
-        for (int aq = aAt, bq = bAt, aEnd = aAt + kc * 8; aq < aEnd; aq += 8, bq += NR) {
+        for (int q = 0, aq = aAt, bq = bAt; q < kc; q++, aq += colStride, bq += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, packedB, bq);
             FloatVector b1 = FloatVector.fromArray(SPECIES, packedB, bq + LANES);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, packedA[aq]);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a[aq]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, packedA[aq + 1]);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, a[aq + 1]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, packedA[aq + 2]);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, a[aq + 2]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, packedA[aq + 3]);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, a[aq + 3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(SPECIES, packedA[aq + 4]);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[aq + 4]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(SPECIES, packedA[aq + 5]);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a[aq + 5]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(SPECIES, packedA[aq + 6]);
+            FloatVector a6 = FloatVector.broadcast(SPECIES, a[aq + 6]);
             c60 = a6.fma(b0, c60);
             c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(SPECIES, packedA[aq + 7]);
+            FloatVector a7 = FloatVector.broadcast(SPECIES, a[aq + 7]);
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }

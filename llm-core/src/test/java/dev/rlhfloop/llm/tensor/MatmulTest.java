@@ -223,20 +223,22 @@ class MatmulTest {
         int ldc = nr + 3;
         int cAt = 2;
         SplittableRandom random = new SplittableRandom(rows * 2 + (loadC ? 1 : 0));
-        float[] strip = randoms(random, 1 + kc * rows);
+        // a strip read in place: each k's rows side by side, a wider row of a apart
+        int stride = rows + 2;
+        float[] strip = randoms(random, 1 + kc * stride);
         float[] panel = randoms(random, 3 + kc * nr);
         float[] c = randoms(random, cAt + rows * ldc);
         float[] tile = new float[rows * nr];
         if (rows == 5) {
-            Matmul.microKernel5(strip, 1, panel, 3, kc, c, cAt, ldc, loadC, tile);
+            Matmul.microKernel5(strip, 1, stride, panel, 3, kc, c, cAt, ldc, loadC, tile);
         } else {
-            Matmul.microKernel8(strip, 1, panel, 3, kc, c, cAt, ldc, loadC, tile);
+            Matmul.microKernel8(strip, 1, stride, panel, 3, kc, c, cAt, ldc, loadC, tile);
         }
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < nr; j++) {
                 float sum = loadC ? c[cAt + r * ldc + j] : 0f;
                 for (int q = 0; q < kc; q++) {
-                    sum = Math.fma(strip[1 + q * rows + r], panel[3 + q * nr + j], sum);
+                    sum = Math.fma(strip[1 + q * stride + r], panel[3 + q * nr + j], sum);
                 }
                 assertEquals(Float.floatToRawIntBits(sum), Float.floatToRawIntBits(tile[r * nr + j]), "row " + r + ", column " + j);
             }
