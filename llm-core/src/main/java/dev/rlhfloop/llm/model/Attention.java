@@ -38,44 +38,79 @@ public final class Attention {
         int headDim = channels / heads;
         float scale = (float) (1.0 / Math.sqrt(headDim));
         Parallel.forChunks(0, batchSize * heads, (from, to) -> {
-            HeadScratch s = new HeadScratch(length, headDim, rate > 0f);
+            HeadScratch s = HeadScratch.of(length, headDim, rate > 0f);
             for (int bh = from; bh < to; bh++) {
                 int b = bh / heads;
                 s.gather(qkv, b, bh % heads, length, channels);
                 for (int q0 = 0; q0 < length; q0 += BLOCK) {
-                    int rows = Math.min(BLOCK, length - q0);
-                    int keys = q0 + rows;
-                    Matmul.multiplyPacked(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
-                    for (int i = 0; i < rows; i++) {
-                        int t = q0 + i;
-                        int at = i * keys;
-                        // keys [0, hidden) and [visible, t] count; without forks hidden = visible = t + 1
-                        int hidden = forks == null ? t + 1 : forks.hiddenFrom(b, t);
-                        int visible = forks == null ? t + 1 : forks.visibleFrom(b, t);
-                        int more = t + 1 - visible;
-                        VectorMath.scale(s.probs, at, t + 1, scale);
-                        float max = Math.max(VectorMath.max(s.probs, at, hidden), VectorMath.max(s.probs, at + visible, more));
-                        float sum = VectorMath.expShifted(s.probs, at, hidden, max) + VectorMath.expShifted(s.probs, at + visible, more, max);
-                        VectorMath.scale(s.probs, at, hidden, 1f / sum);
-                        VectorMath.scale(s.probs, at + visible, more, 1f / sum);
-                        Arrays.fill(s.probs, at + hidden, at + visible, 0f);
-                        Arrays.fill(s.probs, at + t + 1, at + keys, 0f);
-                        lse[bh * length + t] = max + (float) Math.log(sum);
-                    }
-                    float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
-                    Matmul.multiplyPacked(s.out, q0 * headDim, weights, 0, false, s.v, 0, false, rows, headDim, keys, false);
+                    forwardBlock(s, lse, b, bh, q0, length, scale, forks, rate, key);
                 }
                 s.scatter(s.out, out, b, bh % heads, length, channels, channels, 0);
             }
         });
     }
 
+    // The work of a block and of a row is in methods of its own, called thousands of times a step:
+    // C2 compiles each early and on its own. Inlined into the per-head loop, the whole of it made one
+    // method so large that C2 compiled it late (the first training steps ran its vectors boxed) and
+    // sometimes stopped inlining partway, boxing the rest.
+
+    /** Query rows [q0, q0 + BLOCK) of one (batch, head): scores, softmax (its log-sum-exp into lse), weighted values. */
+    private static void forwardBlock(HeadScratch s, float[] lse, int b, int bh, int q0, int length, float scale, Forks forks,
+                                     float rate, long key) {
+        int headDim = s.headDim;
+        int rows = Math.min(BLOCK, length - q0);
+        int keys = q0 + rows;
+        Matmul.multiplyPacked(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
+        for (int i = 0; i < rows; i++) {
+            int t = q0 + i;
+            // keys [0, hidden) and [visible, t] count; without forks hidden = visible = t + 1
+            int hidden = forks == null ? t + 1 : forks.hiddenFrom(b, t);
+            int visible = forks == null ? t + 1 : forks.visibleFrom(b, t);
+            lse[bh * length + t] = softmaxRow(s.probs, i * keys, t, hidden, visible, keys, scale);
+        }
+        float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
+        Matmul.multiplyPacked(s.out, q0 * headDim, weights, 0, false, s.v, 0, false, rows, headDim, keys, false);
+    }
+
+    /**
+     * Turns one row of raw scores at {@code at} into attention weights over its visible keys (zero
+     * elsewhere, up to {@code keys}) and returns their log-sum-exp.
+     */
+    private static float softmaxRow(float[] probs, int at, int t, int hidden, int visible, int keys, float scale) {
+        int more = t + 1 - visible;
+        VectorMath.scale(probs, at, t + 1, scale);
+        float max = Math.max(VectorMath.max(probs, at, hidden), VectorMath.max(probs, at + visible, more));
+        float sum = VectorMath.expShifted(probs, at, hidden, max) + VectorMath.expShifted(probs, at + visible, more, max);
+        VectorMath.scale(probs, at, hidden, 1f / sum);
+        VectorMath.scale(probs, at + visible, more, 1f / sum);
+        Arrays.fill(probs, at + hidden, at + visible, 0f);
+        Arrays.fill(probs, at + t + 1, at + keys, 0f);
+        return max + (float) Math.log(sum);
+    }
+
     /** Per-thread dense tiles of one (batch, head): q, k, v, outputs and their gradients, plus a block of scores. */
     private static final class HeadScratch {
+        /** Each thread keeps its tiles from call to call: made anew they were ~10 MB of garbage per nano step. */
+        private static final ThreadLocal<HeadScratch> KEPT = new ThreadLocal<>();
+
+        final int maxLength;
         final int headDim;
         final float[] q, k, v, out, dq, dk, dv, dout, probs, dprobs, dropped;
 
-        HeadScratch(int length, int headDim, boolean dropout) {
+        /** This thread's tiles for sequences up to {@code length}, grown when they do not fit. */
+        static HeadScratch of(int length, int headDim, boolean dropout) {
+            HeadScratch kept = KEPT.get();
+            if (kept != null && kept.maxLength >= length && kept.headDim == headDim && (!dropout || kept.dropped != null)) {
+                return kept;
+            }
+            HeadScratch made = new HeadScratch(length, headDim, dropout);
+            KEPT.set(made);
+            return made;
+        }
+
+        private HeadScratch(int length, int headDim, boolean dropout) {
+            this.maxLength = length;
             this.headDim = headDim;
             int tile = length * headDim;
             q = new float[tile];
@@ -171,9 +206,8 @@ public final class Attention {
                                 int batchSize, int length, int channels, int heads, Forks forks, float rate, long key) {
         int headDim = channels / heads;
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        float keepScale = 1f / (1f - rate);
         Parallel.forChunks(0, batchSize * heads, (from, to) -> {
-            HeadScratch s = new HeadScratch(length, headDim, rate > 0f);
+            HeadScratch s = HeadScratch.of(length, headDim, rate > 0f);
             for (int bh = from; bh < to; bh++) {
                 int b = bh / heads;
                 int h = bh % heads;
@@ -183,50 +217,69 @@ public final class Attention {
                 Arrays.fill(s.dk, 0f);
                 Arrays.fill(s.dv, 0f);
                 for (int q0 = 0; q0 < length; q0 += BLOCK) {
-                    int rows = Math.min(BLOCK, length - q0);
-                    int keys = q0 + rows;
-                    Matmul.multiplyPacked(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
-                    for (int i = 0; i < rows; i++) {
-                        int t = q0 + i;
-                        int at = i * keys;
-                        int hidden = forks == null ? t + 1 : forks.hiddenFrom(b, t);
-                        int visible = forks == null ? t + 1 : forks.visibleFrom(b, t);
-                        VectorMath.scale(s.probs, at, t + 1, scale);
-                        VectorMath.expShifted(s.probs, at, hidden, lse[bh * length + t]);
-                        VectorMath.expShifted(s.probs, at + visible, t + 1 - visible, lse[bh * length + t]);
-                        Arrays.fill(s.probs, at + hidden, at + visible, 0f);
-                        Arrays.fill(s.probs, at + t + 1, at + keys, 0f);
-                    }
-                    float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
-                    // dV += Wᵀ·dO and dW = dO·Vᵀ, W being the weights after dropout
-                    Matmul.multiplyPacked(s.dv, 0, weights, 0, true, s.dout, q0 * headDim, false, keys, headDim, rows, true);
-                    Matmul.multiplyPacked(s.dprobs, 0, s.dout, q0 * headDim, false, s.v, 0, true, rows, keys, headDim, false);
-                    for (int i = 0; i < rows; i++) {
-                        int t = q0 + i;
-                        int at = i * keys;
-                        // Σ_j p_j·dp_j = dO·O for this row, also with dropout
-                        float rowDot = VectorMath.dot(s.dout, t * headDim, s.out, t * headDim, headDim);
-                        if (rate > 0f) {
-                            long dropIndex = ((long) bh * length + t) * length;
-                            for (int j = 0; j <= t; j++) {
-                                s.dprobs[at + j] = Dropout.keeps(key, dropIndex + j, rate) ? s.dprobs[at + j] * keepScale : 0f;
-                            }
-                        }
-                        int hidden = forks == null ? t + 1 : forks.hiddenFrom(b, t);
-                        int visible = forks == null ? t + 1 : forks.visibleFrom(b, t);
-                        VectorMath.softmaxBackward(s.probs, s.dprobs, at, hidden, rowDot, scale);
-                        VectorMath.softmaxBackward(s.probs, s.dprobs, at + visible, t + 1 - visible, rowDot, scale);
-                        Arrays.fill(s.dprobs, at + hidden, at + visible, 0f);
-                        Arrays.fill(s.dprobs, at + t + 1, at + keys, 0f);
-                    }
-                    // dQ = dS·K, dK += dSᵀ·Q
-                    Matmul.multiplyPacked(s.dq, q0 * headDim, s.dprobs, 0, false, s.k, 0, false, rows, headDim, keys, false);
-                    Matmul.multiplyPacked(s.dk, 0, s.dprobs, 0, true, s.q, q0 * headDim, false, keys, headDim, rows, true);
+                    backwardBlock(s, lse, b, bh, q0, length, scale, forks, rate, key);
                 }
                 s.scatter(s.dq, dqkv, b, h, length, channels, 3 * channels, 0);
                 s.scatter(s.dk, dqkv, b, h, length, channels, 3 * channels, channels);
                 s.scatter(s.dv, dqkv, b, h, length, channels, 3 * channels, 2 * channels);
             }
         });
+    }
+
+    /** Query rows [q0, q0 + BLOCK) of one (batch, head): their dq, and their share of dk and dv. */
+    private static void backwardBlock(HeadScratch s, float[] lse, int b, int bh, int q0, int length, float scale, Forks forks,
+                                      float rate, long key) {
+        int headDim = s.headDim;
+        int rows = Math.min(BLOCK, length - q0);
+        int keys = q0 + rows;
+        Matmul.multiplyPacked(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
+        for (int i = 0; i < rows; i++) {
+            int t = q0 + i;
+            int hidden = forks == null ? t + 1 : forks.hiddenFrom(b, t);
+            int visible = forks == null ? t + 1 : forks.visibleFrom(b, t);
+            probabilitiesRow(s.probs, i * keys, t, hidden, visible, keys, scale, lse[bh * length + t]);
+        }
+        float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
+        // dV += Wᵀ·dO and dW = dO·Vᵀ, W being the weights after dropout
+        Matmul.multiplyPacked(s.dv, 0, weights, 0, true, s.dout, q0 * headDim, false, keys, headDim, rows, true);
+        Matmul.multiplyPacked(s.dprobs, 0, s.dout, q0 * headDim, false, s.v, 0, true, rows, keys, headDim, false);
+        float keepScale = 1f / (1f - rate);
+        for (int i = 0; i < rows; i++) {
+            int t = q0 + i;
+            int at = i * keys;
+            // Σ_j p_j·dp_j = dO·O for this row, also with dropout
+            float rowDot = VectorMath.dot(s.dout, t * headDim, s.out, t * headDim, headDim);
+            if (rate > 0f) {
+                long dropIndex = ((long) bh * length + t) * length;
+                for (int j = 0; j <= t; j++) {
+                    s.dprobs[at + j] = Dropout.keeps(key, dropIndex + j, rate) ? s.dprobs[at + j] * keepScale : 0f;
+                }
+            }
+            int hidden = forks == null ? t + 1 : forks.hiddenFrom(b, t);
+            int visible = forks == null ? t + 1 : forks.visibleFrom(b, t);
+            scoreGradientsRow(s.probs, s.dprobs, at, t, hidden, visible, keys, rowDot, scale);
+        }
+        // dQ = dS·K, dK += dSᵀ·Q
+        Matmul.multiplyPacked(s.dq, q0 * headDim, s.dprobs, 0, false, s.k, 0, false, rows, headDim, keys, false);
+        Matmul.multiplyPacked(s.dk, 0, s.dprobs, 0, true, s.q, q0 * headDim, false, keys, headDim, rows, true);
+    }
+
+    /** Recomputes one row's attention weights from its raw scores and the forward pass's log-sum-exp. */
+    private static void probabilitiesRow(float[] probs, int at, int t, int hidden, int visible, int keys, float scale,
+                                         float logSumExp) {
+        VectorMath.scale(probs, at, t + 1, scale);
+        VectorMath.expShifted(probs, at, hidden, logSumExp);
+        VectorMath.expShifted(probs, at + visible, t + 1 - visible, logSumExp);
+        Arrays.fill(probs, at + hidden, at + visible, 0f);
+        Arrays.fill(probs, at + t + 1, at + keys, 0f);
+    }
+
+    /** One row's gradient with respect to its raw scores, in place of the weights' gradient {@code dprobs}. */
+    private static void scoreGradientsRow(float[] probs, float[] dprobs, int at, int t, int hidden, int visible, int keys,
+                                          float rowDot, float scale) {
+        VectorMath.softmaxBackward(probs, dprobs, at, hidden, rowDot, scale);
+        VectorMath.softmaxBackward(probs, dprobs, at + visible, t + 1 - visible, rowDot, scale);
+        Arrays.fill(dprobs, at + hidden, at + visible, 0f);
+        Arrays.fill(dprobs, at + t + 1, at + keys, 0f);
     }
 }
