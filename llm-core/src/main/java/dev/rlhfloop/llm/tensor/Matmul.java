@@ -60,6 +60,12 @@ public final class Matmul {
     public static final int ROW_DOT_MAX_ROWS = 64;
     /** Up to this many rows, x·w (w [k×n], not accumulating) sweeps w once instead of packing it. */
     static final int SWEEP_MAX_ROWS = 8;
+    /**
+     * The longest row of a transposed a ([k×m]) that the kernel reads in place. Measured on Zen 5,
+     * the tied head's weight gradient: in place is faster at m = 4,096 (nano, 404 against 360
+     * GFLOP/s), packing at m = 8,192 (small, 361-365 against 343-347).
+     */
+    static final int IN_PLACE_MAX_M = 4096;
     /** Below this many multiply-adds a product runs on the calling thread: forking costs more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 18;
 
@@ -235,8 +241,9 @@ public final class Matmul {
                 int mcHere = Math.min(mc, rowTo - ic);
                 // a stored transposed ([k×m]) already holds each k's rows side by side: the kernel reads
                 // its full strips in place, a row of a apart per k (packing them was 6-20% of the weight
-                // gradients' time). Only a partial last strip, or a not transposed, is packed.
-                int packedFrom = p.transposeA ? mcHere / MR * MR : 0;
+                // gradients' time). Only a partial last strip, or a not transposed, is packed; so is a
+                // with rows longer than IN_PLACE_MAX_M, whose strips would touch a page per k.
+                int packedFrom = p.transposeA && p.m <= IN_PLACE_MAX_M ? mcHere / MR * MR : 0;
                 if (packedFrom < mcHere) {
                     packA(p, ic + packedFrom, mcHere - packedFrom, pc, kcHere, packedA);
                 }
