@@ -55,19 +55,26 @@ public final class Attention {
     // method so large that C2 compiled it late (the first training steps ran its vectors boxed) and
     // sometimes stopped inlining partway, boxing the rest.
 
+    // A query at t of row b sees keys [0, hidden) and [visible, t]; without forks hidden = visible = t + 1.
+
+    private static int hiddenFrom(Forks forks, int b, int t) {
+        return forks == null ? t + 1 : forks.hiddenFrom(b, t);
+    }
+
+    private static int visibleFrom(Forks forks, int b, int t) {
+        return forks == null ? t + 1 : forks.visibleFrom(b, t);
+    }
+
     /** Query rows [q0, q0 + BLOCK) of one (batch, head): scores, softmax (its log-sum-exp into lse), weighted values. */
     private static void forwardBlock(HeadScratch s, float[] lse, int b, int bh, int q0, int length, float scale, Forks forks,
                                      float rate, long key) {
         int headDim = s.headDim;
         int rows = Math.min(BLOCK, length - q0);
         int keys = q0 + rows;
-        Matmul.multiplyPacked(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
+        s.scores(q0, rows, keys);
         for (int i = 0; i < rows; i++) {
             int t = q0 + i;
-            // keys [0, hidden) and [visible, t] count; without forks hidden = visible = t + 1
-            int hidden = forks == null ? t + 1 : forks.hiddenFrom(b, t);
-            int visible = forks == null ? t + 1 : forks.visibleFrom(b, t);
-            lse[bh * length + t] = softmaxRow(s.probs, i * keys, t, hidden, visible, keys, scale);
+            lse[bh * length + t] = softmaxRow(s.probs, i * keys, t, hiddenFrom(forks, b, t), visibleFrom(forks, b, t), keys, scale);
         }
         float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
         Matmul.multiplyPacked(s.out, q0 * headDim, weights, 0, false, s.v, 0, false, rows, headDim, keys, false);
@@ -130,6 +137,11 @@ public final class Attention {
             copyHead(qkv, b, h, length, 3 * channels, 0, q);
             copyHead(qkv, b, h, length, 3 * channels, channels, k);
             copyHead(qkv, b, h, length, 3 * channels, 2 * channels, v);
+        }
+
+        /** The raw scores q·kᵀ of query rows [q0, q0 + rows) against keys [0, keys), into {@code probs}. */
+        void scores(int q0, int rows, int keys) {
+            Matmul.multiplyPacked(probs, 0, q, q0 * headDim, false, k, 0, true, rows, keys, headDim, false);
         }
 
         void copyHead(float[] from, int b, int h, int length, int stride, int column, float[] tile) {
@@ -232,12 +244,11 @@ public final class Attention {
         int headDim = s.headDim;
         int rows = Math.min(BLOCK, length - q0);
         int keys = q0 + rows;
-        Matmul.multiplyPacked(s.probs, 0, s.q, q0 * headDim, false, s.k, 0, true, rows, keys, headDim, false);
+        s.scores(q0, rows, keys);
         for (int i = 0; i < rows; i++) {
             int t = q0 + i;
-            int hidden = forks == null ? t + 1 : forks.hiddenFrom(b, t);
-            int visible = forks == null ? t + 1 : forks.visibleFrom(b, t);
-            probabilitiesRow(s.probs, i * keys, t, hidden, visible, keys, scale, lse[bh * length + t]);
+            probabilitiesRow(s.probs, i * keys, t, hiddenFrom(forks, b, t), visibleFrom(forks, b, t), keys, scale,
+                    lse[bh * length + t]);
         }
         float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
         // dV += Wᵀ·dO and dW = dO·Vᵀ, W being the weights after dropout
@@ -255,9 +266,7 @@ public final class Attention {
                     s.dprobs[at + j] = Dropout.keeps(key, dropIndex + j, rate) ? s.dprobs[at + j] * keepScale : 0f;
                 }
             }
-            int hidden = forks == null ? t + 1 : forks.hiddenFrom(b, t);
-            int visible = forks == null ? t + 1 : forks.visibleFrom(b, t);
-            scoreGradientsRow(s.probs, s.dprobs, at, t, hidden, visible, keys, rowDot, scale);
+            scoreGradientsRow(s.probs, s.dprobs, at, t, hiddenFrom(forks, b, t), visibleFrom(forks, b, t), keys, rowDot, scale);
         }
         // dQ = dS·K, dK += dSᵀ·Q
         Matmul.multiplyPacked(s.dq, q0 * headDim, s.dprobs, 0, false, s.k, 0, false, rows, headDim, keys, false);
