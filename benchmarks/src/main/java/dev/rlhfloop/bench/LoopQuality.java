@@ -74,7 +74,7 @@ public final class LoopQuality {
      * votes so far (used when the settings weigh by reliability).
      */
     record Harness(int votesPerVersion, List<Integer> checkpoints, int answers, int tasks, float temperature, int topK, int maxNew,
-                   int maxWords, int bestOf, int raters, int randomRaters, double goldShare) {
+                   int maxWords, int bestOf, int raters, int randomRaters, double goldShare, String pairing, int pairingCandidates) {
 
         Harness {
             if (raters < 1 || randomRaters < 0 || randomRaters >= raters || goldShare < 0 || goldShare >= 1) {
@@ -88,12 +88,12 @@ public final class LoopQuality {
          * words on average, and 66% of its answers are that short (93% at 12, a rule it already follows).
          */
         static Harness defaults() {
-            return new Harness(16, List.of(50, 100, 150, 300), 300, 200, 0.8f, 40, 32, 5, 1, 1, 0, 0);
+            return new Harness(16, List.of(50, 100, 150, 300), 300, 200, 0.8f, 40, 32, 5, 1, 1, 0, 0, "independent", 4);
         }
 
         /** Few answers and tasks, few votes: a smoke run that proves the harness end to end. */
         static Harness quick() {
-            return new Harness(8, List.of(16, 32), 40, 20, 0.8f, 40, 24, 5, 1, 1, 0, 0);
+            return new Harness(8, List.of(16, 32), 40, 20, 0.8f, 40, 24, 5, 1, 1, 0, 0, "independent", 4);
         }
 
         /** Whether some votes are simulated as anything but the one rule rater's (the original harness draws nothing else). */
@@ -112,7 +112,7 @@ public final class LoopQuality {
     /** The keys that change a configuration (and so its label); every other key chooses what runs or where it goes. */
     static final List<String> CONFIG_KEYS = List.of("algorithm", "lr", "beta", "epochs", "batch", "lora", "rewardLr", "rewardEpochs",
             "votesPerVersion", "checkpoints", "answers", "tasks", "temperature", "topK", "maxNew", "maxWords", "online", "onlinePrompts",
-            "onlineWeight", "onlineTemperature", "sftMix", "sftExamples", "sftOpen", "ktoLr", "grpoLr", "ppoLr", "bestOf", "raters", "randomRaters", "gold", "weights", "quick");
+            "onlineWeight", "onlineTemperature", "sftMix", "sftExamples", "sftOpen", "ktoLr", "grpoLr", "ppoLr", "bestOf", "raters", "randomRaters", "gold", "weights", "pairing", "pairingCandidates", "quick");
 
     public static void main(String[] args) throws IOException {
         ExperimentArgs o = ExperimentArgs.parse(args);
@@ -211,7 +211,11 @@ public final class LoopQuality {
         Harness harness = new Harness(o.intOr("votesPerVersion", h.votesPerVersion()), checkpoints, o.intOr("answers", h.answers()),
                 o.intOr("tasks", h.tasks()), o.floatOr("temperature", h.temperature()), o.intOr("topK", h.topK()),
                 o.intOr("maxNew", h.maxNew()), o.intOr("maxWords", h.maxWords()), o.intOr("bestOf", h.bestOf()), o.intOr("raters", h.raters()),
-                o.intOr("randomRaters", h.randomRaters()), o.doubleOr("gold", h.goldShare()));
+                o.intOr("randomRaters", h.randomRaters()), o.doubleOr("gold", h.goldShare()), o.textOr("pairing", h.pairing()),
+                o.intOr("pairingCandidates", h.pairingCandidates()));
+        if (!List.of("independent", "uncertain", "spread").contains(harness.pairing())) {
+            throw new IllegalArgumentException("pairing must be independent, uncertain or spread, was " + harness.pairing());
+        }
         if (harness.bestOf() < 1) throw new IllegalArgumentException("bestOf must be at least 1, was " + harness.bestOf());
         return new Configuration(label(o, quick), settings, harness);
     }
@@ -404,9 +408,21 @@ public final class LoopQuality {
                     }
                     String prompt = setup.votingPool.get(random.nextInt(setup.votingPool.size()));
                     int[] promptIds = setup.tokenizer.encode(AlpacaFormat.prompt(prompt, ""));
-                    Generator generator = new Generator(policy);
-                    int[] a = newTokens(generator.generate(promptIds, sampling.withSeed(sampleSeed++)), promptIds.length);
-                    int[] b = newTokens(generator.generate(promptIds, sampling.withSeed(sampleSeed++)), promptIds.length);
+                    int[] a, b;
+                    if (!h.pairing().equals("independent") && versions > 0) {
+                        // the two of k samples the latest reward model is least (uncertain) or most (spread) sure about
+                        List<int[]> drawn = CandidateChoice.sample(new BatchDecoder(policy), promptIds, sampling.withSeed(sampleSeed), h.pairingCandidates());
+                        sampleSeed += 2;
+                        double[] rewards = CandidateChoice.score(rewardModel, promptIds, drawn);
+                        List<String> texts = drawn.stream().map(this::text).toList();
+                        CandidateChoice.Pair chosen = choosePair(rewards, texts, h.pairing().equals("uncertain"));
+                        a = drawn.get(chosen == null ? 0 : chosen.first());
+                        b = drawn.get(chosen == null ? 1 : chosen.second());
+                    } else {
+                        Generator generator = new Generator(policy);
+                        a = newTokens(generator.generate(promptIds, sampling.withSeed(sampleSeed++)), promptIds.length);
+                        b = newTokens(generator.generate(promptIds, sampling.withSeed(sampleSeed++)), promptIds.length);
+                    }
                     Preference p = atRandom ? (checks.nextBoolean() ? Preference.FIRST : Preference.SECOND) : rule.choose(prompt, text(a), text(b));
                     votes++;
                     if (p == Preference.FIRST || p == Preference.SECOND) {
@@ -434,6 +450,20 @@ public final class LoopQuality {
                 rows.add(row(date, config.label(), votes, pairs, versions, m, sft, sftShare, policy, perUpdate, heap));
             }
             return rows;
+        }
+
+        /** Among pairs of different answers, the one whose Bradley–Terry preference is nearest ½ (least sure) or farthest from it. */
+        static CandidateChoice.Pair choosePair(double[] rewards, List<String> texts, boolean leastSure) {
+            if (leastSure) return CandidateChoice.leastCertain(rewards, texts);
+            CandidateChoice.Pair chosen = null;
+            for (int i = 0; i < rewards.length; i++) {
+                for (int j = i + 1; j < rewards.length; j++) {
+                    if (texts.get(i).equals(texts.get(j))) continue;
+                    CandidateChoice.Pair pair = new CandidateChoice.Pair(i, j, CandidateChoice.preference(rewards[i], rewards[j]));
+                    if (chosen == null || pair.certainty() > chosen.certainty()) chosen = pair;
+                }
+            }
+            return chosen;
         }
 
         /**
