@@ -18,7 +18,7 @@ class MatmulTest {
 
     /**
      * Sizes around every block edge: 1, primes, tile multiples ± 1 (of 5×16 and 8×32 tiles), k = 1, exact tiles at and just
-     * past a k block, a k that needs several k blocks, a row count that needs two row blocks and a
+     * past a k block, a k that needs several k blocks, row counts that need two row blocks (per thread, at 5,470) and a
      * column count that needs two column blocks, and a transposed a too long to read in place.
      */
     static Stream<Arguments> shapes() {
@@ -28,7 +28,7 @@ class MatmulTest {
             {97, 101, 103}, {3, 257, 19}, {257, 3, 19}, {40, 50, 800}, {19, 45, 1000}, {70, 130, 9},
             {1, 300, 300}, {1, 260, 70}, {150, 1, 300},
             {2, 2, 1}, {6, 17, 1}, {5, 16, 384}, {5, 16, 385}, {10, 32, 769}, {700, 21, 384}, {11, 700, 400},
-            {8, 32, 384}, {9, 33, 385}, {17, 65, 7}, {16, 64, 769}, {Matmul.IN_PLACE_MAX_M + 9, 33, 5},
+            {8, 32, 384}, {9, 33, 385}, {17, 65, 7}, {16, 64, 769}, {Matmul.IN_PLACE_MAX_M + 9, 33, 5}, {5470, 3, 384},
         };
         List<Arguments> cases = new ArrayList<>();
         for (int[] s : sizes) {
