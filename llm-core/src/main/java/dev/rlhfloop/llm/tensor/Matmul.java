@@ -66,11 +66,14 @@ public final class Matmul {
     /** Up to this many rows, x·w (w [k×n], not accumulating) sweeps w once instead of packing it. */
     static final int SWEEP_MAX_ROWS = 8;
     /**
-     * The longest row of a transposed a ([k×m]) that the kernel reads in place. Measured on Zen 5,
-     * the tied head's weight gradient: in place is faster at m = 4,096 (nano, 404 against 360
-     * GFLOP/s), packing at m = 8,192 (small, 361-365 against 343-347).
+     * The longest row of a transposed a ([k×m]) that the kernel reads in place. A strip then reads
+     * one line per k, m floats apart, from L2 rather than L1 once the lines share cache sets. On Zen
+     * 5 with 16-float vectors in place is still faster at m = 4,096 (nano's tied head, 404 against
+     * 360 GFLOP/s), packing at m = 8,192 (small's, 361-365 against 343-347); with 8-float vectors
+     * (the same CPU at -XX:UseAVX=2, the 5-row tile) in place is as fast at m = 256 but 30% slower at
+     * 1,024 and 4,096.
      */
-    static final int IN_PLACE_MAX_M = 4096;
+    static final int IN_PLACE_MAX_M = LANES >= 16 ? 4096 : 256;
     /** Below this many multiply-adds a product runs on the calling thread: forking costs more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 18;
 
@@ -398,10 +401,11 @@ public final class Matmul {
     /**
      * tile[5×NR] = (loadC ? c[5×NR at cAt, row stride ldc] : 0) + strip · panel over kc steps, the
      * strip's 5 values of each k side by side in {@code a}, {@code colStride} apart from one k to
-     * the next (5 when packed, m when read in place from a transposed a). The 10 accumulators are named locals so that C2 keeps them in
-     * registers. The result goes to the scratch tile rather than to c so that only the tile is live
-     * across the loop: with c, its offset and stride live too, C2 sometimes spilled the loop's indices
-     * into vector registers and the kernel ran at 62 instead of 97 GFLOP/s, depending on the run.
+     * the next (5 when packed, m when read in place from a transposed a). The 10 accumulators are
+     * named locals so that C2 keeps them in registers. The result goes to the scratch tile rather
+     * than to c so that only the tile is live across the loop: with c, its offset and stride live
+     * too, C2 sometimes spilled the loop's indices into vector registers and the kernel ran at 62
+     * instead of 97 GFLOP/s, depending on the run.
      */
     static void microKernel5(float[] a, int aAt, int colStride, float[] packedB, int bAt, int kc,
                              float[] c, int cAt, int ldc, boolean loadC, float[] tile) {
