@@ -3,7 +3,9 @@ package dev.rlhfloop.llm.train;
 import dev.rlhfloop.llm.model.Parameter;
 
 import dev.rlhfloop.llm.tensor.Parallel;
+import dev.rlhfloop.llm.tensor.VectorMath;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Global-norm gradient clipping, as {@code torch.nn.utils.clip_grad_norm_}. */
@@ -14,30 +16,63 @@ public final class GradientClipping {
     private GradientClipping() {}
 
     /**
-     * The L2 norm of all gradients together. Sums run in double over fixed 64K-element chunks
-     * (in parallel) and are then added in order, so the result does not depend on the thread count.
+     * The L2 norm of all gradients together. Sums run in double over fixed 64K-element chunks of
+     * each gradient ({@link #sumOfSquares}), all parameters' chunks in one parallel pass, and are
+     * then added in order, so the result does not depend on the thread count.
      */
     public static double globalNorm(List<Parameter> parameters) {
+        List<float[]> chunkOf = new ArrayList<>();
+        List<Integer> startOf = new ArrayList<>();
+        forEachChunk(parameters, (g, from) -> {
+            chunkOf.add(g);
+            startOf.add(from);
+        });
+        double[] partial = new double[chunkOf.size()];
+        Parallel.forEach(0, partial.length, c -> {
+            float[] g = chunkOf.get(c);
+            int from = startOf.get(c);
+            partial[c] = sumOfSquares(g, from, Math.min(g.length, from + CHUNK));
+        });
         double sum = 0;
+        for (double s : partial) {
+            sum += s;
+        }
+        return Math.sqrt(sum);
+    }
+
+    private interface ChunkVisitor {
+        void visit(float[] grad, int from);
+    }
+
+    private static void forEachChunk(List<Parameter> parameters, ChunkVisitor visitor) {
         for (Parameter p : parameters) {
             if (!p.hasGrad()) {
                 continue;
             }
             float[] g = p.grad();
-            int chunks = (g.length + CHUNK - 1) / CHUNK;
-            double[] partial = new double[chunks];
-            Parallel.forEach(0, chunks, c -> {
-                double s = 0;
-                for (int i = c * CHUNK, end = Math.min(g.length, (c + 1) * CHUNK); i < end; i++) {
-                    s += (double) g[i] * g[i];
-                }
-                partial[c] = s;
-            });
-            for (double s : partial) {
-                sum += s;
+            for (int from = 0; from < p.size(); from += CHUNK) {
+                visitor.visit(g, from);
             }
         }
-        return Math.sqrt(sum);
+    }
+
+    /**
+     * Σ g[i]² over [from, to) in double, in four interleaved sums added at the end: one running sum
+     * waits on its own additions (3.5 of a nano step's ~200 ms went to this), four do not.
+     */
+    static double sumOfSquares(float[] g, int from, int to) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            s0 += (double) g[i] * g[i];
+            s1 += (double) g[i + 1] * g[i + 1];
+            s2 += (double) g[i + 2] * g[i + 2];
+            s3 += (double) g[i + 3] * g[i + 3];
+        }
+        for (; i < to; i++) {
+            s0 += (double) g[i] * g[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Scales all gradients so their global norm is at most {@code maxNorm}; returns the norm before clipping. */
@@ -45,11 +80,8 @@ public final class GradientClipping {
         double norm = globalNorm(parameters);
         if (norm > maxNorm && norm > 0) {
             float factor = (float) (maxNorm / (norm + 1e-6));
-            for (Parameter p : parameters) {
-                if (p.hasGrad()) {
-                    dev.rlhfloop.llm.tensor.VectorMath.scale(p.grad(), 0, p.size(), factor);
-                }
-            }
+            List<Parameter> scaled = parameters.stream().filter(Parameter::hasGrad).toList();
+            Parallel.forEach(0, scaled.size(), i -> VectorMath.scale(scaled.get(i).grad(), 0, scaled.get(i).size(), factor));
         }
         return norm;
     }

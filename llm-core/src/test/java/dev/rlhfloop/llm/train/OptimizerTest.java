@@ -134,5 +134,18 @@ class OptimizerTest {
         Parameter big = new Parameter("big", 200_001);
         java.util.Arrays.fill(big.grad(), 0.5f);
         assertEquals(Math.sqrt(200_001 * 0.25), GradientClipping.globalNorm(List.of(big)), 1e-6);
+
+        // random values over two parameters, chunks with tails of 1-3: the plain double sum
+        java.util.Random random = new java.util.Random(4);
+        Parameter first = new Parameter("first", 131_075);
+        Parameter second = new Parameter("second", 7);
+        double plain = 0;
+        for (Parameter p : List.of(first, second)) {
+            for (int i = 0; i < p.size(); i++) {
+                p.grad()[i] = (float) random.nextGaussian();
+                plain += (double) p.grad()[i] * p.grad()[i];
+            }
+        }
+        assertEquals(Math.sqrt(plain), GradientClipping.globalNorm(List.of(first, second)), 1e-9 * Math.sqrt(plain));
     }
 }
