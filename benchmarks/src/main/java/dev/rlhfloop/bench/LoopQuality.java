@@ -415,7 +415,8 @@ public final class LoopQuality {
                         sampleSeed += 2;
                         double[] rewards = CandidateChoice.score(rewardModel, promptIds, drawn);
                         List<String> texts = drawn.stream().map(this::text).toList();
-                        CandidateChoice.Pair chosen = choosePair(rewards, texts, h.pairing().equals("uncertain"));
+                        CandidateChoice.Pair chosen = h.pairing().equals("uncertain") ? CandidateChoice.leastCertain(rewards, texts)
+                                : CandidateChoice.mostCertain(rewards, texts);
                         a = drawn.get(chosen == null ? 0 : chosen.first());
                         b = drawn.get(chosen == null ? 1 : chosen.second());
                     } else {
@@ -450,20 +451,6 @@ public final class LoopQuality {
                 rows.add(row(date, config.label(), votes, pairs, versions, m, sft, sftShare, policy, perUpdate, heap));
             }
             return rows;
-        }
-
-        /** Among pairs of different answers, the one whose Bradley–Terry preference is nearest ½ (least sure) or farthest from it. */
-        static CandidateChoice.Pair choosePair(double[] rewards, List<String> texts, boolean leastSure) {
-            if (leastSure) return CandidateChoice.leastCertain(rewards, texts);
-            CandidateChoice.Pair chosen = null;
-            for (int i = 0; i < rewards.length; i++) {
-                for (int j = i + 1; j < rewards.length; j++) {
-                    if (texts.get(i).equals(texts.get(j))) continue;
-                    CandidateChoice.Pair pair = new CandidateChoice.Pair(i, j, CandidateChoice.preference(rewards[i], rewards[j]));
-                    if (chosen == null || pair.certainty() > chosen.certainty()) chosen = pair;
-                }
-            }
-            return chosen;
         }
 
         /**

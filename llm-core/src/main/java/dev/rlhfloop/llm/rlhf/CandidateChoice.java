@@ -60,13 +60,24 @@ public final class CandidateChoice {
      * answer is the same.
      */
     public static Pair leastCertain(double[] rewards, List<?> answers) {
+        return choose(rewards, answers, true);
+    }
+
+    /** The same pair search for the pair whose preference is farthest from ½: the one the reward model is surest about. */
+    public static Pair mostCertain(double[] rewards, List<?> answers) {
+        return choose(rewards, answers, false);
+    }
+
+    private static Pair choose(double[] rewards, List<?> answers, boolean leastSure) {
         checkSizes(rewards, answers);
         Pair chosen = null;
         for (int i = 0; i < rewards.length; i++) {
             for (int j = i + 1; j < rewards.length; j++) {
                 if (answers.get(i).equals(answers.get(j))) continue;
                 Pair pair = new Pair(i, j, preference(rewards[i], rewards[j]));
-                if (chosen == null || pair.certainty() < chosen.certainty()) chosen = pair;
+                if (chosen == null || (leastSure ? pair.certainty() < chosen.certainty() : pair.certainty() > chosen.certainty())) {
+                    chosen = pair;
+                }
             }
         }
         return chosen;

@@ -21,17 +21,18 @@ public final class GradientClipping {
      * then added in order, so the result does not depend on the thread count.
      */
     public static double globalNorm(List<Parameter> parameters) {
-        List<float[]> chunkOf = new ArrayList<>();
-        List<Integer> startOf = new ArrayList<>();
-        forEachChunk(parameters, (g, from) -> {
-            chunkOf.add(g);
-            startOf.add(from);
-        });
-        double[] partial = new double[chunkOf.size()];
+        List<Chunk> chunks = new ArrayList<>();
+        for (Parameter p : parameters) {
+            if (p.hasGrad()) {
+                for (int from = 0; from < p.size(); from += CHUNK) {
+                    chunks.add(new Chunk(p.grad(), from));
+                }
+            }
+        }
+        double[] partial = new double[chunks.size()];
         Parallel.forEach(0, partial.length, c -> {
-            float[] g = chunkOf.get(c);
-            int from = startOf.get(c);
-            partial[c] = sumOfSquares(g, from, Math.min(g.length, from + CHUNK));
+            Chunk chunk = chunks.get(c);
+            partial[c] = sumOfSquares(chunk.grad(), chunk.from(), Math.min(chunk.grad().length, chunk.from() + CHUNK));
         });
         double sum = 0;
         for (double s : partial) {
@@ -40,21 +41,7 @@ public final class GradientClipping {
         return Math.sqrt(sum);
     }
 
-    private interface ChunkVisitor {
-        void visit(float[] grad, int from);
-    }
-
-    private static void forEachChunk(List<Parameter> parameters, ChunkVisitor visitor) {
-        for (Parameter p : parameters) {
-            if (!p.hasGrad()) {
-                continue;
-            }
-            float[] g = p.grad();
-            for (int from = 0; from < p.size(); from += CHUNK) {
-                visitor.visit(g, from);
-            }
-        }
-    }
+    private record Chunk(float[] grad, int from) {}
 
     /**
      * Σ g[i]² over [from, to) in double, in four interleaved sums added at the end: one running sum

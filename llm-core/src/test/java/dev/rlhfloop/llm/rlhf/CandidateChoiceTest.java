@@ -41,6 +41,17 @@ class CandidateChoiceTest {
     }
 
     @Test
+    void mostCertainPairIsTheOneFarthestFromACoinFlip() {
+        // rewards 0, 3, 3.2, 10 for different answers: the widest pair is (0, 3); with 0 and 10 the same answer, (1, 3)
+        CandidateChoice.Pair pair = CandidateChoice.mostCertain(new double[] {0, 3, 3.2, 10}, List.of("a", "b", "c", "d"));
+        assertEquals(0, pair.first());
+        assertEquals(3, pair.second());
+        pair = CandidateChoice.mostCertain(new double[] {0, 3, 3.2, 10}, List.of("same", "b", "c", "same"));
+        assertEquals(1, pair.first());
+        assertEquals(3, pair.second());
+    }
+
+    @Test
     void leastCertainPairSkipsTheSameAnswerTwice() {
         // b and c are the same text with the same reward: a sure tie that teaches nothing
         CandidateChoice.Pair pair = CandidateChoice.leastCertain(new double[] {0, 3, 3, 3.5}, List.of("a", "same", "same", "d"));
