@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class ParallelTest {
 
@@ -46,6 +47,51 @@ class ParallelTest {
         AtomicIntegerArray seen = new AtomicIntegerArray(10);
         Parallel.forEach(0, 10, seen::incrementAndGet);
         assertEquals(1, seen.get(9));
+    }
+
+    @Test
+    @Timeout(60)
+    void callsBackToBackAndAfterTheWorkersParkedEachRunEveryChunkOnce() throws InterruptedException {
+        // Back to back the workers are still spinning; after a pause of a few ms they have parked
+        // and must be woken: a lost wake-up would hang here.
+        int size = 3 * Parallel.threads() + 1;
+        for (int round = 0; round < 20_000; round++) {
+            if (round % 1_000 == 999) {
+                Thread.sleep(5);
+            }
+            AtomicIntegerArray seen = new AtomicIntegerArray(size);
+            Parallel.forEach(0, size, seen::incrementAndGet);
+            for (int i = 0; i < size; i++) {
+                assertEquals(1, seen.get(i), "round " + round + ", index " + i);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void concurrentCallersEachGetEveryIndexOnce() throws InterruptedException {
+        // One caller at a time has the workers; the others run their chunks themselves.
+        List<String> failures = new CopyOnWriteArrayList<>();
+        List<Thread> callers = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int caller = t;
+            callers.add(new Thread(() -> {
+                for (int round = 0; round < 2_000; round++) {
+                    AtomicIntegerArray seen = new AtomicIntegerArray(97);
+                    Parallel.forEach(0, 97, seen::incrementAndGet);
+                    for (int i = 0; i < 97; i++) {
+                        if (seen.get(i) != 1) {
+                            failures.add("caller " + caller + ", round " + round + ", index " + i + ": " + seen.get(i));
+                        }
+                    }
+                }
+            }));
+        }
+        callers.forEach(Thread::start);
+        for (Thread caller : callers) {
+            caller.join();
+        }
+        assertEquals(List.of(), failures);
     }
 
     @org.junit.jupiter.api.Test
