@@ -4,6 +4,7 @@ import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.model.GptConfig;
 import dev.rlhfloop.llm.rlhf.CandidateChoice;
 import dev.rlhfloop.llm.rlhf.RewardModel;
+import dev.rlhfloop.llm.tensor.WeightFormat;
 import dev.rlhfloop.llm.sample.BatchScheduler;
 import dev.rlhfloop.llm.sample.Generation;
 import dev.rlhfloop.llm.sample.SamplingSettings;
@@ -20,13 +21,14 @@ import java.util.concurrent.Future;
 /**
  * Serving under concurrency, in process: N comparisons requested at once, two answers each, decoded
  * by the inference service's scheduler ({@link BatchScheduler}, continuous batching) on one model
- * with random weights. Per level: time to first token and to done (p50/p95 over the answers, from
+ * with random weights, packed for inference as the service loads a version ({@code --weights}, fp32
+ * by default as {@code rlhf.inference.weights}; {@code unpacked} reads the training layout). Per level: time to first token and to done (p50/p95 over the answers, from
  * the moment all were requested), total tokens/s, the mean batch; and the batch-1 figure (the same
  * answers decoded one at a time, as before batching) for the ratio. Each figure is the best of
  * {@code --rounds} interleaved rounds. Tokens per CPU second (the process's CPU time) is what a run
  * cost whatever else the machine was doing: the figure to compare on a loaded machine.
  *
- * <pre>./bench ServeBenchmark [--concurrent 1,8,32] [--preset nano] [--new-tokens 64] [--prompt-tokens 40] [--max-batch 64] [--rounds 3] [--best-of 1]</pre>
+ * <pre>./bench ServeBenchmark [--concurrent 1,8,32] [--preset nano] [--new-tokens 64] [--prompt-tokens 40] [--max-batch 64] [--rounds 3] [--best-of 1] [--weights fp32]</pre>
  *
  * With {@code --best-of N} each answer is served as {@code rlhf.inference.best-of} serves it: N
  * candidates decoded in the same batch, scored by a reward model (a copy of the model with a random
@@ -51,6 +53,7 @@ public final class ServeBenchmark {
         int maxBatch = BatchScheduler.MAX_BATCH;
         int rounds = 3;
         int bestOf = 1;
+        String weights = "fp32";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--concurrent" -> levels = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -60,16 +63,21 @@ public final class ServeBenchmark {
                 case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--best-of" -> bestOf = Integer.parseInt(args[++i]);
+                case "--weights" -> weights = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--concurrent 1,8,32 --preset nano --new-tokens 64 --prompt-tokens 40 --max-batch 64 --rounds 3 --best-of 1)");
+                        + " (--concurrent 1,8,32 --preset nano --new-tokens 64 --prompt-tokens 40 --max-batch 64 --rounds 3 --best-of 1 --weights fp32|bf16|int8|unpacked)");
             }
         }
         GptConfig config = GptConfig.preset(preset);
         Gpt gpt = Gpt.create(config, 0);
-        System.out.printf("ServeBenchmark: %s (%,d parameters), %d kernel threads, %d-token prompts, %d new tokens per answer, "
-                + "two answers per comparison, max batch %d, best of %d rounds%s%n", preset, config.parameterCount(), Parallel.threads(),
+        RewardModel rewardModel = bestOf > 1 ? RewardModel.fromPolicy(gpt, 1) : null;
+        if (!weights.equals("unpacked")) {
+            gpt.packForInference(WeightFormat.parse(weights)); // as the inference service loads every version
+        }
+        System.out.printf("ServeBenchmark: %s (%,d parameters), %s weights, %d kernel threads, %d-token prompts, %d new tokens per answer, "
+                + "two answers per comparison, max batch %d, best of %d rounds%s%n", preset, config.parameterCount(), weights, Parallel.threads(),
                 promptTokens, newTokens, maxBatch, rounds, bestOf > 1 ? ", each answer the best of " + bestOf + " by a reward model" : "");
-        Serving serving = new Serving(gpt, bestOf > 1 ? RewardModel.fromPolicy(gpt, 1) : null, bestOf);
+        Serving serving = new Serving(gpt, rewardModel, bestOf);
         run(serving, 4, maxBatch, promptTokens, newTokens); // warm-up: JIT and buffers
         // Rounds interleave the levels and the batch-1 run, so load from outside hits them alike;
         // each figure is its level's round with the most tokens/s (load only ever slows a round).
