@@ -182,29 +182,25 @@ public final class Attention {
 
     /**
      * Head {@code head} of new token {@code row} (its q in the fused {@code qkv[n, 3C]}) attends to
-     * the first {@code count} cached keys and values ({@code [·, C]}); the weighted sum of values
-     * goes to that head's slice of row {@code row} of {@code out[n, C]}. {@code scores} holds at
-     * least {@code count} floats. Inference only, so there is no dropout.
+     * the first {@code count} cached keys and values: keys channel-major ({@code [C, allocated]},
+     * {@link KvCache}), values position-major ({@code [·, C]}); the weighted sum of values goes to
+     * that head's slice of row {@code row} of {@code out[n, C]}. {@code scores} holds at least
+     * {@code count} floats. Inference only, so there is no dropout. Each score is one in-order FMA
+     * chain over the head's dimensions and each output one chain over the positions, whatever the
+     * rows beside it: a sequence decodes to the same bits alone or in a batch.
      */
-    static void attendCached(CachedHeads shape, float[] qkv, int row, int head, float[] keys, float[] values, int count,
-                             float[] scores, float[] out) {
+    static void attendCached(CachedHeads shape, float[] qkv, int row, int head, float[] keys, int allocated, float[] values,
+                             int count, float[] scores, float[] out) {
         int c = shape.channels();
         int headDim = shape.headDim();
         int column = head * headDim;
         int qAt = row * 3 * c + column;
-        for (int j = 0; j < count; j++) {
-            scores[j] = VectorMath.dot(qkv, qAt, keys, j * c + column, headDim) * shape.scale();
-        }
+        VectorMath.weightedRows(scores, 0, qkv, qAt, keys, column * allocated, allocated, headDim, count);
+        VectorMath.scale(scores, 0, count, shape.scale());
         float max = VectorMath.max(scores, 0, count);
         float norm = 1f / VectorMath.expShifted(scores, 0, count, max);
-        int outAt = row * c + column;
-        Arrays.fill(out, outAt, outAt + headDim, 0f);
-        for (int j = 0; j < count; j++) {
-            float p = scores[j] * norm;
-            if (p != 0f) {
-                VectorMath.axpy(p, values, j * c + column, out, outAt, headDim);
-            }
-        }
+        VectorMath.scale(scores, 0, count, norm);
+        VectorMath.weightedRows(out, row * c + column, scores, 0, values, column, c, count, headDim);
     }
 
     /** Writes {@code dqkv} from {@code dout}, recomputing the attention weights block by block from {@code lse}. */

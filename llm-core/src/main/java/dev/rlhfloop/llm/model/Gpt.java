@@ -695,8 +695,7 @@ public final class Gpt {
             }
             for (int r = 0; r < rows; r++) {
                 KvCache cache = caches[owner[r]];
-                System.arraycopy(s.qkv, r * 3 * c + c, cache.keys[l], position[r] * c, c);
-                System.arraycopy(s.qkv, r * 3 * c + 2 * c, cache.values[l], position[r] * c, c);
+                cache.put(l, position[r], s.qkv, r * 3 * c + c, r * 3 * c + 2 * c);
             }
             float[] qkv = s.qkv;
             float[] attention = s.attention;
@@ -705,8 +704,8 @@ public final class Gpt {
                 for (int task = from; task < to; task++) {
                     int r = task / heads;
                     KvCache cache = caches[owner[r]];
-                    Attention.attendCached(shape, qkv, r, task % heads, cache.keys[layer], cache.values[layer], position[r] + 1,
-                            scores, attention);
+                    Attention.attendCached(shape, qkv, r, task % heads, cache.keys[layer], cache.allocatedPositions(),
+                            cache.values[layer], position[r] + 1, scores, attention);
                 }
             };
             // A single new token over a short prefix is less work than handing it to another thread.

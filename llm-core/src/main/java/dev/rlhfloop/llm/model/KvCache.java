@@ -14,7 +14,14 @@ public final class KvCache {
     /** Positions a new cache holds before it first grows. */
     static final int INITIAL_POSITIONS = 64;
 
+    /**
+     * Per layer, channel-major: channel ch of position t at {@code ch · allocatedPositions() + t}, so
+     * a query's scores over the cached keys are vector FMAs along the positions, one head dimension
+     * at a time, instead of a lane sum per key (a lane sum per key was a fifth of a 64-answer
+     * decoding step of {@code nano}).
+     */
     float[][] keys;
+    /** Per layer, position-major: position t's channels at {@code t · width}. */
     float[][] values;
     private final int capacity;
     private final int width;
@@ -33,7 +40,7 @@ public final class KvCache {
 
     /** Positions the cache has memory for now (it grows as tokens come, up to {@link #capacity()}). */
     public int allocatedPositions() {
-        return keys[0].length / width;
+        return values[0].length / width;
     }
 
     /** Makes room for positions {@code [0, positions)}, keeping what the cache holds; at most the context. */
@@ -42,9 +49,23 @@ public final class KvCache {
         if (positions <= allocated) return;
         int grown = Math.min(capacity, Math.max(positions, 2 * allocated));
         for (int l = 0; l < keys.length; l++) {
-            keys[l] = Arrays.copyOf(keys[l], grown * width);
+            float[] wider = new float[grown * width];
+            for (int channel = 0; channel < width; channel++) {
+                System.arraycopy(keys[l], channel * allocated, wider, channel * grown, allocated);
+            }
+            keys[l] = wider;
             values[l] = Arrays.copyOf(values[l], grown * width);
         }
+    }
+
+    /** Stores position {@code t}'s key and value of {@code layer}, each {@code width} floats of {@code from} at keyAt and valueAt. */
+    void put(int layer, int t, float[] from, int keyAt, int valueAt) {
+        float[] layerKeys = keys[layer];
+        int allocated = allocatedPositions();
+        for (int channel = 0; channel < width; channel++) {
+            layerKeys[channel * allocated + t] = from[keyAt + channel];
+        }
+        System.arraycopy(from, valueAt, values[layer], t * width, width);
     }
 
     /** Tokens already in the cache; the next token's position. */

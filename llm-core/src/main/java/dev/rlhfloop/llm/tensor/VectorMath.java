@@ -58,6 +58,50 @@ public final class VectorMath {
         return sum;
     }
 
+    /**
+     * {@code out[outAt + i] = Σ_j weights[weightsAt + j] · rows[rowsAt + j·stride + i]} for i < n, j <
+     * count: a weighted sum of {@code count} rows {@code stride} apart, each output one in-order FMA
+     * chain over j. Four vectors of outputs at a time, so four chains hide each other's latency.
+     * (Attention over the KV cache: a query's scores over keys stored channel-major, and the
+     * weighted sum of the values.)
+     */
+    public static void weightedRows(float[] out, int outAt, float[] weights, int weightsAt, float[] rows, int rowsAt,
+                                    int stride, int count, int n) {
+        int lanes = S.length();
+        int i = 0;
+        for (; i + 4 * lanes <= n; i += 4 * lanes) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int j = 0, at = rowsAt + i; j < count; j++, at += stride) {
+                FloatVector w = FloatVector.broadcast(S, weights[weightsAt + j]);
+                a0 = FloatVector.fromArray(S, rows, at).fma(w, a0);
+                a1 = FloatVector.fromArray(S, rows, at + lanes).fma(w, a1);
+                a2 = FloatVector.fromArray(S, rows, at + 2 * lanes).fma(w, a2);
+                a3 = FloatVector.fromArray(S, rows, at + 3 * lanes).fma(w, a3);
+            }
+            a0.intoArray(out, outAt + i);
+            a1.intoArray(out, outAt + i + lanes);
+            a2.intoArray(out, outAt + i + 2 * lanes);
+            a3.intoArray(out, outAt + i + 3 * lanes);
+        }
+        for (; i + lanes <= n; i += lanes) {
+            FloatVector a = FloatVector.zero(S);
+            for (int j = 0, at = rowsAt + i; j < count; j++, at += stride) {
+                a = FloatVector.fromArray(S, rows, at).fma(FloatVector.broadcast(S, weights[weightsAt + j]), a);
+            }
+            a.intoArray(out, outAt + i);
+        }
+        for (; i < n; i++) {
+            float sum = 0f;
+            for (int j = 0, at = rowsAt + i; j < count; j++, at += stride) {
+                sum = Math.fma(rows[at], weights[weightsAt + j], sum);
+            }
+            out[outAt + i] = sum;
+        }
+    }
+
     /** y[i] += alpha·x[i]. */
     public static void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
         FloatVector va = FloatVector.broadcast(S, alpha);

@@ -24,6 +24,30 @@ class VectorMathTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 16, 17, 64, 65, 100, 130})
+    void weightedRowsIsTheInOrderFmaChainOfEachOutput(int n) {
+        Random random = new Random(n);
+        for (int count : new int[] {1, 7, 64}) {
+            int stride = n + 3;
+            float[] rows = randoms(random, 2 + count * stride);
+            float[] weights = randoms(random, 1 + count);
+            float[] out = randoms(random, 4 + n);
+            float[] expected = out.clone();
+            for (int i = 0; i < n; i++) {
+                float sum = 0f;
+                for (int j = 0; j < count; j++) {
+                    sum = Math.fma(rows[2 + j * stride + i], weights[1 + j], sum);
+                }
+                expected[3 + i] = sum;
+            }
+            VectorMath.weightedRows(out, 3, weights, 1, rows, 2, stride, count, n);
+            for (int i = 0; i < out.length; i++) {
+                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(out[i]), "count " + count + ", index " + i);
+            }
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void expAndTanhAreAccurateAcrossTheRange() {
         jdk.incubator.vector.VectorSpecies<Float> species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
