@@ -109,7 +109,7 @@ public final class TrainProfile {
             }
             long stepCpu = cpuTime();
             long stepWall = System.nanoTime();
-            time("zero grad", () -> parameters.forEach(Parameter::zeroGrad));
+            time("zero grad", () -> Parallel.forEach(0, parameters.size(), i -> parameters.get(i).zeroGrad()));
             time("embedding fwd", () -> Embedding.forward(encoded, tokens, w.tokenEmbedding.data(), w.positionEmbedding.data(),
                     batchSize, length, 0, c, v));
             for (int l = 0; l < layers; l++) {
@@ -148,14 +148,13 @@ public final class TrainProfile {
                 BlockWeights b = w.blocks.get(l);
                 float[] x = l == 0 ? encoded : out[l - 1];
                 int layer = l;
-                time("residual bwd (copies)", () -> System.arraycopy(dres, 0, projection, 0, rows * c));
-                linearBackward(dfc, b.fcProjWeight, b.fcProjBias, projection, fcGelu[l], rows, 4 * c, c);
+                // without dropout the projections' backward reads the residual gradient itself, as Gpt's does
+                linearBackward(dfc, b.fcProjWeight, b.fcProjBias, dres, fcGelu[l], rows, 4 * c, c);
                 time("gelu bwd", () -> Gelu.backward(dfc, fc[layer], dfc, rows * 4 * c));
                 linearBackward(dnorm, b.fcWeight, b.fcBias, dfc, ln2[l], rows, c, 4 * c);
                 time("layernorm bwd", () -> LayerNorm.backward(dres, b.ln2Weight.grad(), b.ln2Bias.grad(), dnorm, mid[layer],
                         b.ln2Weight.data(), ln2Mean[layer], ln2Rstd[layer], rows, c));
-                time("residual bwd (copies)", () -> System.arraycopy(dres, 0, projection, 0, rows * c));
-                linearBackward(datt, b.attnProjWeight, b.attnProjBias, projection, att[l], rows, c, c);
+                linearBackward(datt, b.attnProjWeight, b.attnProjBias, dres, att[l], rows, c, c);
                 time("attention bwd", () -> Attention.backward(dqkv, datt, qkv[layer], att[layer], lse[layer], batchSize, length, c,
                         heads, 0f, 0));
                 linearBackward(dnorm, b.qkvWeight, b.qkvBias, dqkv, ln1[l], rows, c, 3 * c);
@@ -205,10 +204,14 @@ public final class TrainProfile {
         time("bias bwd", () -> Linear.backward(null, null, bias.grad(), dout, in, weight.data(), rows, ins, outs));
     }
 
+    /** As Gpt's: each chunk copied and added by the thread that owns it. */
     private static void residual(float[] out, float[] a, float[] b, int n) {
-        System.arraycopy(a, 0, out, 0, n);
         int chunk = 1 << 14;
-        Parallel.forEach(0, (n + chunk - 1) / chunk, i -> VectorMath.add(b, i * chunk, out, i * chunk, Math.min(chunk, n - i * chunk)));
+        Parallel.forEach(0, (n + chunk - 1) / chunk, i -> {
+            int length = Math.min(chunk, n - i * chunk);
+            System.arraycopy(a, i * chunk, out, i * chunk, length);
+            VectorMath.add(b, i * chunk, out, i * chunk, length);
+        });
     }
 
     private void print(String preset, int batchSize, int length, int steps) {
