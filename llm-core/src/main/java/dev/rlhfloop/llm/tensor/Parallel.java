@@ -41,10 +41,7 @@ public final class Parallel {
     static {
         for (int w = 0; w < WORKERS.length; w++) {
             WORKERS[w] = new Worker();
-            Thread thread = new Thread(WORKERS[w]::run, "llm-kernel");
-            thread.setDaemon(true);
-            WORKERS[w].thread = thread;
-            thread.start();
+            WORKERS[w].thread.start();
         }
     }
 
@@ -93,11 +90,10 @@ public final class Parallel {
             return;
         }
         try {
-            call.caller = Thread.currentThread();
             for (int c = 1; c < chunks; c++) {
                 WORKERS[c - 1].hand(call, c);
             }
-            call.runOwn();
+            call.run(0);
             call.awaitWorkers();
         } finally {
             WORKERS_TAKEN.set(false);
@@ -113,8 +109,8 @@ public final class Parallel {
         final int chunks;
         final AtomicInteger running;
         final AtomicReference<Throwable> workerFailure = new AtomicReference<>();
+        final Thread caller = Thread.currentThread();
         Throwable ownFailure;
-        volatile Thread caller;
         volatile boolean callerParked;
 
         Call(RangeBody body, int start, int n, int chunks) {
@@ -138,10 +134,6 @@ public final class Parallel {
             }
         }
 
-        void runOwn() {
-            run(0);
-        }
-
         /** A worker's chunk is done; the last one wakes the caller if it parked. */
         void workerDone() {
             if (running.decrementAndGet() == 0 && callerParked) {
@@ -150,11 +142,9 @@ public final class Parallel {
         }
 
         void awaitWorkers() {
-            long start = System.nanoTime();
+            long since = System.nanoTime();
             while (running.get() > 0) {
-                long waited = System.nanoTime() - start;
-                if (waited < WAIT_BEFORE_PARK_NANOS) {
-                    Thread.yield();
+                if (yieldedBeforePark(since)) {
                     continue;
                 }
                 callerParked = true;
@@ -181,10 +171,14 @@ public final class Parallel {
 
     /** A kernel thread: runs the chunk it is handed, then waits (yielding, then parked) for the next. */
     private static final class Worker {
-        Thread thread;
+        final Thread thread = new Thread(this::run, "llm-kernel");
         private volatile Call call;
         private volatile int chunk;
         private volatile boolean parked;
+
+        Worker() {
+            thread.setDaemon(true);
+        }
 
         void hand(Call next, int c) {
             chunk = c;
@@ -205,15 +199,13 @@ public final class Parallel {
         }
 
         private Call awaitCall() {
-            long start = System.nanoTime();
+            long since = System.nanoTime();
             while (true) {
                 Call next = call;
                 if (next != null) {
                     return next;
                 }
-                long waited = System.nanoTime() - start;
-                if (waited < WAIT_BEFORE_PARK_NANOS) {
-                    Thread.yield();
+                if (yieldedBeforePark(since)) {
                     continue;
                 }
                 parked = true;
@@ -221,9 +213,18 @@ public final class Parallel {
                     LockSupport.park(this);
                 }
                 parked = false;
-                start = System.nanoTime();
+                since = System.nanoTime();
             }
         }
+    }
+
+    /** One turn of a wait that began at {@code since}: yields the core and says true, or false once it is time to park. */
+    private static boolean yieldedBeforePark(long since) {
+        if (System.nanoTime() - since >= WAIT_BEFORE_PARK_NANOS) {
+            return false;
+        }
+        Thread.yield();
+        return true;
     }
 
     private static void runChunk(RangeBody body, int from, int to) {
