@@ -68,6 +68,31 @@ public final class KvCache {
         System.arraycopy(from, valueAt, values[layer], t * width, width);
     }
 
+    /**
+     * Forgets everything, then holds {@code from}'s first {@code positions} keys and values: what
+     * feeding the same tokens would store, since a position's keys and values depend only on the
+     * tokens up to it. Answers to one prompt share its prefill this way.
+     */
+    public void copyPrefix(KvCache from, int positions) {
+        if (from.width != width || from.keys.length != keys.length || from.capacity != capacity) {
+            throw new IllegalArgumentException("the caches belong to models of different shapes");
+        }
+        if (positions < 0 || positions > from.position) {
+            throw new IllegalArgumentException("the cache holds " + from.position + " positions, not " + positions);
+        }
+        position = 0;
+        reserve(positions);
+        int allocated = allocatedPositions();
+        int fromAllocated = from.allocatedPositions();
+        for (int l = 0; l < keys.length; l++) {
+            for (int channel = 0; channel < width; channel++) {
+                System.arraycopy(from.keys[l], channel * fromAllocated, keys[l], channel * allocated, positions);
+            }
+            System.arraycopy(from.values[l], 0, values[l], 0, positions * width);
+        }
+        position = positions;
+    }
+
     /** Tokens already in the cache; the next token's position. */
     public int position() {
         return position;

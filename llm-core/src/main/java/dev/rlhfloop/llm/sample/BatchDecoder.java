@@ -24,6 +24,8 @@ public final class BatchDecoder {
     private final DecodeScratch scratch;
     private final List<Sequence> active = new ArrayList<>();
     private final List<KvCache> spareCaches = new ArrayList<>();
+    /** Token rows fed to the model so far. */
+    private long rowsFed;
 
     public BatchDecoder(Gpt model) {
         this.model = model;
@@ -37,6 +39,11 @@ public final class BatchDecoder {
     /** Sequences that joined and have not finished. */
     public int active() {
         return active.size();
+    }
+
+    /** Token rows fed to the model so far: a prompt that answers share counts once. */
+    long rowsFed() {
+        return rowsFed;
     }
 
     /** Adds a sequence; its prompt is fed with the next step. */
@@ -73,15 +80,38 @@ public final class BatchDecoder {
         if (batch == 0) {
             return List.of();
         }
-        KvCache[] caches = new KvCache[batch];
-        int[][] feed = new int[batch][];
+        int[] twin = twins();
+        int computed = 0;
         for (int i = 0; i < batch; i++) {
-            caches[i] = active.get(i).cache;
-            feed[i] = active.get(i).pending;
+            if (twin[i] < 0) {
+                reuseCachedPrefix(active.get(i));
+                computed++;
+            }
+        }
+        KvCache[] caches = new KvCache[computed];
+        int[][] feed = new int[computed][];
+        int[] row = new int[batch];
+        for (int i = 0, r = 0; i < batch; i++) {
+            if (twin[i] < 0) {
+                row[i] = r;
+                caches[r] = active.get(i).cache;
+                feed[r++] = active.get(i).pending;
+                rowsFed += active.get(i).pending.length;
+            }
         }
         List<Sequence> finished = new ArrayList<>();
         try {
-            float[][] logits = model.forwardCached(scratch, caches, feed);
+            float[][] computedLogits = model.forwardCached(scratch, caches, feed);
+            float[][] logits = new float[batch][];
+            for (int i = 0; i < batch; i++) {
+                if (twin[i] < 0) {
+                    logits[i] = computedLogits[row[i]];
+                } else {
+                    Sequence source = active.get(twin[i]);
+                    active.get(i).cache.copyPrefix(source.cache, source.cache.position());
+                    logits[i] = computedLogits[row[twin[i]]]; // only read by the samplers
+                }
+            }
             // Each sequence samples with its own RNG, so choosing in parallel changes nothing.
             Parallel.forEach(0, batch, i -> active.get(i).choose(logits[i]));
             for (int i = 0; i < batch; i++) {
@@ -104,6 +134,55 @@ public final class BatchDecoder {
         return finished;
     }
 
+    /**
+     * Answers to one prompt (a comparison's two, best-of-n's candidates) feed it once: for each
+     * sequence starting from an empty cache, the earlier one in the batch that feeds the same tokens
+     * from an empty cache, whose cache and logits it takes after the step; -1 when it feeds its own.
+     * Rows are batch-invariant, so the copies are the numbers the sequence would compute.
+     */
+    private int[] twins() {
+        int[] twin = new int[active.size()];
+        Arrays.fill(twin, -1);
+        for (int i = 0; i < twin.length; i++) {
+            Sequence sequence = active.get(i);
+            for (int j = 0; j < i && sequence.cache.position() == 0; j++) {
+                Sequence earlier = active.get(j);
+                if (twin[j] < 0 && earlier.cache.position() == 0 && Arrays.equals(earlier.pending, sequence.pending)) {
+                    twin[i] = j;
+                    break;
+                }
+            }
+        }
+        return twin;
+    }
+
+    /**
+     * A sequence starting from an empty cache takes the longest prefix of its tokens that another
+     * sequence's cache already holds (an answer joining a step after its comparison's other answer),
+     * and feeds only the rest: at least its last token, whose logits it needs.
+     */
+    private void reuseCachedPrefix(Sequence sequence) {
+        if (sequence.cache.position() != 0) return;
+        int[] pending = sequence.pending;
+        Sequence donor = null;
+        int longest = 0;
+        for (Sequence other : active) {
+            int limit = Math.min(other.cache.position(), pending.length - 1);
+            int same = 0;
+            while (same < limit && other.tokens[other.cacheStart + same] == pending[same]) {
+                same++;
+            }
+            if (same > longest) {
+                longest = same;
+                donor = other;
+            }
+        }
+        if (donor != null) {
+            sequence.cache.copyPrefix(donor.cache, longest);
+            sequence.pending = Arrays.copyOfRange(pending, longest, pending.length);
+        }
+    }
+
     /** One generation in the batch: the same loop as {@link Generator}'s, one iteration per step. */
     public static final class Sequence {
         private final int promptLength;
@@ -114,6 +193,8 @@ public final class BatchDecoder {
         private final KvCache cache;
         private final int context;
         private int length;
+        /** The index in {@link #tokens} of the cache's position 0 (past it when a long sequence rebuilt its cache). */
+        private int cacheStart;
         private int[] pending;
         private Generation.StopReason stopReason;
         private int chosen;
@@ -130,7 +211,8 @@ public final class BatchDecoder {
             this.context = context;
             this.length = prompt.length;
             cache.reset();
-            this.pending = Arrays.copyOfRange(tokens, Math.max(0, length - context), length);
+            this.cacheStart = Math.max(0, length - context);
+            this.pending = Arrays.copyOfRange(tokens, cacheStart, length);
         }
 
         /** Samples the next token from this step's logits (any thread). */
@@ -154,7 +236,8 @@ public final class BatchDecoder {
             } else if (cache.position() == context) {
                 // The context is full: rebuild the cache from the most recent half-context.
                 cache.reset();
-                pending = Arrays.copyOfRange(tokens, length - context / 2, length);
+                cacheStart = length - context / 2;
+                pending = Arrays.copyOfRange(tokens, cacheStart, length);
             } else {
                 pending = new int[] {next};
             }

@@ -3,6 +3,7 @@ package dev.rlhfloop.llm.sample;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.tensor.Matmul;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,17 +104,22 @@ public final class BatchScheduler {
         try {
             while (true) {
                 int promptRows = 0;
+                List<Job> admitted = new ArrayList<>();
                 if (running.isEmpty()) {
                     Job first = waiting.take();
                     promptRows += first.prompt.length;
+                    admitted.add(first);
                     admit(first);
                 }
                 // Prompts join a few hundred rows per step: in a burst the first answers start
                 // streaming after a fraction of the whole burst's prompt work, not after all of it.
-                for (Job next; running.size() < maxBatch && (next = waiting.peek()) != null
-                        && (promptRows == 0 || promptRows + next.prompt.length <= PROMPT_ROWS_PER_STEP); ) {
+                // A prompt admitted already in this step costs no rows: the decoder feeds it once.
+                for (Job next; running.size() < maxBatch && (next = waiting.peek()) != null; ) {
+                    int rows = admitted.stream().anyMatch(next::samePrompt) ? 0 : next.prompt.length;
+                    if (promptRows > 0 && promptRows + rows > PROMPT_ROWS_PER_STEP) break;
                     waiting.remove();
-                    promptRows += next.prompt.length;
+                    promptRows += rows;
+                    admitted.add(next);
                     admit(next);
                 }
                 for (BatchDecoder decoder : List.copyOf(decoders.values())) {
@@ -181,6 +187,10 @@ public final class BatchScheduler {
             this.prompt = prompt;
             this.settings = settings;
             this.listener = listener;
+        }
+
+        boolean samePrompt(Job other) {
+            return model == other.model && Arrays.equals(prompt, other.prompt);
         }
 
         /** The listener's exception ends this sequence only, not the batch. */

@@ -105,11 +105,18 @@ public final class Sampler {
             }
             return Arrays.stream(all).boxed().sorted((a, b) -> compare(logits, a, b)).mapToInt(Integer::intValue).toArray();
         }
-        // Keep the k best in a small sorted array: one pass over the vocabulary.
+        return best(logits, k);
+    }
+
+    /** The k best token ids (0 < k ≤ the vocabulary), by descending logit, ties by id: one pass, keeping a small sorted array. */
+    static int[] best(float[] logits, int k) {
+        int n = logits.length;
         int[] best = new int[k];
         int size = 0;
+        // Most tokens fall below the k-th best so far: one float comparison rejects them.
+        float floor = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
-            if (size == k && compare(logits, i, best[k - 1]) >= 0) {
+            if (logits[i] < floor || size == k && compare(logits, i, best[k - 1]) >= 0) {
                 continue;
             }
             int at = size < k ? size++ : k - 1;
@@ -118,6 +125,9 @@ public final class Sampler {
                 at--;
             }
             best[at] = i;
+            if (size == k) {
+                floor = logits[best[k - 1]];
+            }
         }
         return best;
     }

@@ -61,37 +61,30 @@ public final class VectorMath {
     /**
      * {@code out[outAt + i] = Σ_j weights[weightsAt + j] · rows[rowsAt + j·stride + i]} for i < n, j <
      * count: a weighted sum of {@code count} rows {@code stride} apart, each output one in-order FMA
-     * chain over j. Four vectors of outputs at a time, so four chains hide each other's latency.
-     * (Attention over the KV cache: a query's scores over keys stored channel-major, and the
+     * chain over j. Four vectors of outputs at a time, so four chains hide each other's latency; the
+     * outputs past the last whole block are the last four vectors again, overlapping the block before
+     * (the same chains, so the same bits), not a chain at a time. {@code out} must not overlap the
+     * inputs. (Attention over the KV cache: a query's scores over keys stored channel-major, and the
      * weighted sum of the values.)
      */
     public static void weightedRows(float[] out, int outAt, float[] weights, int weightsAt, float[] rows, int rowsAt,
                                     int stride, int count, int n) {
         int lanes = S.length();
-        int i = 0;
-        for (; i + 4 * lanes <= n; i += 4 * lanes) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            for (int j = 0, at = rowsAt + i; j < count; j++, at += stride) {
-                FloatVector w = FloatVector.broadcast(S, weights[weightsAt + j]);
-                a0 = FloatVector.fromArray(S, rows, at).fma(w, a0);
-                a1 = FloatVector.fromArray(S, rows, at + lanes).fma(w, a1);
-                a2 = FloatVector.fromArray(S, rows, at + 2 * lanes).fma(w, a2);
-                a3 = FloatVector.fromArray(S, rows, at + 3 * lanes).fma(w, a3);
+        int block = 4 * lanes;
+        if (n >= block) {
+            for (int i = 0; ; i += block) {
+                int from = Math.min(i, n - block);
+                weightedBlock(out, outAt + from, weights, weightsAt, rows, rowsAt + from, stride, count);
+                if (from == n - block) return;
             }
-            a0.intoArray(out, outAt + i);
-            a1.intoArray(out, outAt + i + lanes);
-            a2.intoArray(out, outAt + i + 2 * lanes);
-            a3.intoArray(out, outAt + i + 3 * lanes);
         }
+        int i = 0;
         for (; i + lanes <= n; i += lanes) {
-            FloatVector a = FloatVector.zero(S);
-            for (int j = 0, at = rowsAt + i; j < count; j++, at += stride) {
-                a = FloatVector.fromArray(S, rows, at).fma(FloatVector.broadcast(S, weights[weightsAt + j]), a);
-            }
-            a.intoArray(out, outAt + i);
+            weightedVector(out, outAt + i, weights, weightsAt, rows, rowsAt + i, stride, count);
+        }
+        if (i < n && n >= lanes) {
+            weightedVector(out, outAt + n - lanes, weights, weightsAt, rows, rowsAt + n - lanes, stride, count);
+            return;
         }
         for (; i < n; i++) {
             float sum = 0f;
@@ -100,6 +93,37 @@ public final class VectorMath {
             }
             out[outAt + i] = sum;
         }
+    }
+
+    /** {@link #weightedRows}' four vectors of outputs from {@code outAt}. */
+    private static void weightedBlock(float[] out, int outAt, float[] weights, int weightsAt, float[] rows, int rowsAt,
+                                      int stride, int count) {
+        int lanes = S.length();
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int j = 0, at = rowsAt; j < count; j++, at += stride) {
+            FloatVector w = FloatVector.broadcast(S, weights[weightsAt + j]);
+            a0 = FloatVector.fromArray(S, rows, at).fma(w, a0);
+            a1 = FloatVector.fromArray(S, rows, at + lanes).fma(w, a1);
+            a2 = FloatVector.fromArray(S, rows, at + 2 * lanes).fma(w, a2);
+            a3 = FloatVector.fromArray(S, rows, at + 3 * lanes).fma(w, a3);
+        }
+        a0.intoArray(out, outAt);
+        a1.intoArray(out, outAt + lanes);
+        a2.intoArray(out, outAt + 2 * lanes);
+        a3.intoArray(out, outAt + 3 * lanes);
+    }
+
+    /** {@link #weightedRows}' one vector of outputs from {@code outAt}. */
+    private static void weightedVector(float[] out, int outAt, float[] weights, int weightsAt, float[] rows, int rowsAt,
+                                       int stride, int count) {
+        FloatVector a = FloatVector.zero(S);
+        for (int j = 0, at = rowsAt; j < count; j++, at += stride) {
+            a = FloatVector.fromArray(S, rows, at).fma(FloatVector.broadcast(S, weights[weightsAt + j]), a);
+        }
+        a.intoArray(out, outAt);
     }
 
     /** y[i] += alpha·x[i]. */

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,9 +70,23 @@ class BatchDecoderTest {
         }
     }
 
-    private static Run alone(Gpt gpt, int i) {
+    /**
+     * Prompts that answers share, as a comparison's two answers and best-of-n's candidates do: in
+     * groups of four, two the same, one that extends it, and one longer than the context ending
+     * with it.
+     */
+    private static int[] sharedPrompt(int i) {
+        int[] shared = prompt(i / 4);
+        return switch (i % 4) {
+            case 0, 1 -> shared;
+            case 2 -> IntStream.concat(Arrays.stream(shared), Arrays.stream(prompt(i))).toArray();
+            default -> IntStream.concat(IntStream.range(0, CONFIG.contextLength()), Arrays.stream(shared)).toArray();
+        };
+    }
+
+    private static Run alone(Gpt gpt, int i, IntFunction<int[]> prompts) {
         Recorder recorder = new Recorder();
-        Generation generation = new Generator(gpt).generate(prompt(i), settings(i), recorder);
+        Generation generation = new Generator(gpt).generate(prompts.apply(i), settings(i), recorder);
         return new Run(generation.tokens(), recorder.logProbs, generation.stopReason());
     }
 
@@ -78,7 +94,7 @@ class BatchDecoderTest {
      * Decodes every sequence through one BatchDecoder: sequence i joins at step joinStep(i), at most
      * maxBatch run at once, the rest wait for room, as the service's scheduler does.
      */
-    private static List<Run> batched(Gpt gpt, int maxBatch, int joinEvery) {
+    private static List<Run> batched(Gpt gpt, int maxBatch, int joinEvery, IntFunction<int[]> prompts) {
         BatchDecoder decoder = new BatchDecoder(gpt);
         List<BatchDecoder.Sequence> sequences = new ArrayList<>();
         List<Recorder> recorders = new ArrayList<>();
@@ -88,7 +104,7 @@ class BatchDecoderTest {
             while (next < SEQUENCES && decoder.active() < maxBatch && step >= next * joinEvery / 3) {
                 Recorder recorder = new Recorder();
                 recorders.add(recorder);
-                sequences.add(decoder.join(prompt(next), settings(next), recorder));
+                sequences.add(decoder.join(prompts.apply(next), settings(next), recorder));
                 next++;
             }
             if (decoder.active() > 1) batchesAboveOne++;
@@ -113,13 +129,38 @@ class BatchDecoderTest {
         check(model(true));
     }
 
+    /** Answers to one prompt feed it once (in the same step, or a step later from the other's cache): the same numbers. */
+    @Test
+    void answersSharingAPromptGetWhatTheyGetAlone() {
+        check(model(false), BatchDecoderTest::sharedPrompt);
+        check(model(true), BatchDecoderTest::sharedPrompt);
+    }
+
+    @Test
+    void aSharedPromptIsFedOnce() {
+        BatchDecoder decoder = new BatchDecoder(model(false));
+        int[] prompt = IntStream.range(0, 10).toArray();
+        for (int i = 0; i < 2; i++) {
+            decoder.join(prompt, settings(1), TokenListener.NONE);
+        }
+        decoder.step();
+        assertEquals(10, decoder.rowsFed(), "two answers joining together");
+        decoder.join(prompt, settings(1), TokenListener.NONE);
+        decoder.step();
+        assertEquals(10 + 2 + 1, decoder.rowsFed(), "a third a step later feeds its last prompt token only");
+    }
+
     private static void check(Gpt gpt) {
+        check(gpt, BatchDecoderTest::prompt);
+    }
+
+    private static void check(Gpt gpt, IntFunction<int[]> prompts) {
         List<Run> expected = new ArrayList<>();
         for (int i = 0; i < SEQUENCES; i++) {
-            expected.add(alone(gpt, i));
+            expected.add(alone(gpt, i, prompts));
         }
         for (int[] shape : new int[][] {{1, 0}, {3, 1}, {8, 2}, {32, 0}, {32, 5}, {64, 1}}) {
-            List<Run> runs = batched(gpt, shape[0], shape[1]);
+            List<Run> runs = batched(gpt, shape[0], shape[1], prompts);
             for (int i = 0; i < SEQUENCES; i++) {
                 String where = "sequence " + i + ", batch " + shape[0] + ", joining every " + shape[1] + "/3 steps";
                 assertArrayEquals(expected.get(i).tokens(), runs.get(i).tokens(), where);

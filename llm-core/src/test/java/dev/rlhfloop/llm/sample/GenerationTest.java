@@ -216,6 +216,23 @@ class GenerationTest {
     }
 
     /** Consecutive seeds (RLOO's k answers, an evaluation set) must start from independent draws. */
+    /** Against sorting every id: ties (coarse logits), infinities, k from 1 to the whole vocabulary. */
+    @Test
+    void theTopKAreTheFirstKOfTheFullOrder() {
+        Random random = new Random(3);
+        for (int trial = 0; trial < 200; trial++) {
+            float[] logits = new float[1 + random.nextInt(300)];
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] = random.nextInt(10) == 0 ? Float.NEGATIVE_INFINITY : Math.round(random.nextGaussian() * 4) / 2f;
+            }
+            int[] sorted = java.util.stream.IntStream.range(0, logits.length).boxed()
+                    .sorted((a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b))
+                    .mapToInt(Integer::intValue).toArray();
+            int k = 1 + random.nextInt(logits.length);
+            assertArrayEquals(Arrays.copyOf(sorted, k), Sampler.best(logits, k), "trial " + trial + ", k " + k);
+        }
+    }
+
     @Test
     void consecutiveSeedsGiveIndependentFirstDraws() {
         float[] logits = new float[10];                 // uniform over ten tokens

@@ -25,7 +25,7 @@ class VectorMathTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 5, 16, 17, 64, 65, 100, 130})
+    @ValueSource(ints = {1, 5, 8, 16, 17, 24, 31, 33, 64, 65, 72, 100, 127, 130})
     void weightedRowsIsTheInOrderFmaChainOfEachOutput(int n) {
         Random random = new Random(n);
         for (int count : new int[] {1, 7, 64}) {
