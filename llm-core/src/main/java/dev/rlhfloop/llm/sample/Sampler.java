@@ -1,5 +1,6 @@
 package dev.rlhfloop.llm.sample;
 
+import dev.rlhfloop.llm.tensor.VectorMath;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -26,12 +27,10 @@ public final class Sampler {
         return z ^ (z >>> 31);
     }
 
-    /** log softmax(logits)[token], in double: the token's log-probability at temperature 1. */
+    /** log softmax(logits)[token]: the token's log-probability at temperature 1. */
     public static double logProbability(float[] logits, int token) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float logit : logits) max = Math.max(max, logit);
-        double sum = 0;
-        for (float logit : logits) sum += Math.exp(logit - max);
+        float max = VectorMath.max(logits, 0, logits.length);
+        double sum = VectorMath.sumExpShifted(logits, 0, logits.length, max);
         return logits[token] - max - Math.log(sum);
     }
 

@@ -208,6 +208,26 @@ public final class VectorMath {
         return sum;
     }
 
+    /** Σ exp(x[i] − shift), leaving x as it is (a softmax denominator over logits that stay). */
+    public static float sumExpShifted(float[] x, int offset, int n, float shift) {
+        int lanes = S.length();
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        int i = 0;
+        for (; i + 2 * lanes <= n; i += 2 * lanes) {
+            a0 = a0.add(exp(FloatVector.fromArray(S, x, offset + i).sub(shift)));
+            a1 = a1.add(exp(FloatVector.fromArray(S, x, offset + i + lanes).sub(shift)));
+        }
+        for (; i + lanes <= n; i += lanes) {
+            a0 = a0.add(exp(FloatVector.fromArray(S, x, offset + i).sub(shift)));
+        }
+        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += (float) Math.exp(x[offset + i] - shift);
+        }
+        return sum;
+    }
+
     /**
      * e^x from IEEE-exact operations only (fma, add, mul, integer bit arithmetic), after Cephes'
      * expf: x = n·ln2 + r, a degree-6 polynomial for e^r, then 2^n in the exponent bits. The

@@ -216,7 +216,7 @@ class GenerationTest {
     }
 
     /** Consecutive seeds (RLOO's k answers, an evaluation set) must start from independent draws. */
-    /** Against sorting every id: ties (coarse logits), infinities, k from 1 to the whole vocabulary. */
+    /** Against sorting every id: ties (coarse logits), infinities, NaN, k from 1 to the whole vocabulary. */
     @Test
     void theTopKAreTheFirstKOfTheFullOrder() {
         Random random = new Random(3);
@@ -224,6 +224,8 @@ class GenerationTest {
             float[] logits = new float[1 + random.nextInt(300)];
             for (int i = 0; i < logits.length; i++) {
                 logits[i] = random.nextInt(10) == 0 ? Float.NEGATIVE_INFINITY : Math.round(random.nextGaussian() * 4) / 2f;
+                if (trial % 3 == 0) logits[i] = random.nextFloat(); // few ties: insertions all along
+                if (trial % 10 == 1 && random.nextInt(50) == 0) logits[i] = Float.NaN; // a broken model: NaN sorts first
             }
             int[] sorted = java.util.stream.IntStream.range(0, logits.length).boxed()
                     .sorted((a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b))

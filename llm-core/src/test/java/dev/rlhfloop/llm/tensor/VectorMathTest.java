@@ -5,6 +5,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Each Vector API kernel against a plain scalar loop, at lengths below, at and past the lane count with tails. */
@@ -46,6 +47,23 @@ class VectorMathTest {
                 assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(out[i]), "count " + count + ", index " + i);
             }
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 16, 17, 33, 100, 4096, 50257})
+    void sumExpShiftedIsTheSoftmaxDenominatorAndLeavesItsInput(int n) {
+        Random random = new Random(n);
+        float[] x = randoms(random, n + 3);
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= 8;
+        }
+        float[] before = x.clone();
+        double expected = 0;
+        for (int i = 2; i < 2 + n; i++) {
+            expected += Math.exp(x[i] - 1.5);
+        }
+        assertEquals(expected, VectorMath.sumExpShifted(x, 2, n, 1.5f), expected * 1e-5);
+        assertArrayEquals(before, x);
     }
 
     @org.junit.jupiter.api.Test
