@@ -693,10 +693,8 @@ public final class Gpt {
             if (lora != null) {
                 loraInference(l, Projection.QKV, s.qkv, s.norm, loraGroups);
             }
-            for (int r = 0; r < rows; r++) {
-                KvCache cache = caches[owner[r]];
-                cache.put(l, position[r], s.qkv, r * 3 * c + c, r * 3 * c + 2 * c);
-            }
+            // Rows write their own positions: in parallel, as each key lands on a cache line of its own.
+            Parallel.forEach(0, rows, r -> caches[owner[r]].put(layer, position[r], s.qkv, r * 3 * c + c, r * 3 * c + 2 * c));
             float[] qkv = s.qkv;
             float[] attention = s.attention;
             Parallel.RangeBody attend = (from, to) -> {

@@ -239,6 +239,13 @@ public final class PackedMatrix {
                 int wAt = (p * groups + q0 / perInt) * PANEL;
                 boolean first = q0 == 0;
                 int r = 0;
+                if (format == WeightFormat.FP32 && WIDE_GROUPS) {
+                    for (; r + 8 <= rows; r += 8) {
+                        for (int half = 0; half < PANEL; half += 2 * LANES) {
+                            fp32EightRows(x, r * k + q0, k, data, wAt + half, depth, sums, r * PANEL + half, first);
+                        }
+                    }
+                }
                 if (format != WeightFormat.INT8) {
                     for (; r + ROW_GROUP <= rows; r += ROW_GROUP) {
                         for (int half = 0; half < PANEL; half += 2 * LANES) {
@@ -338,6 +345,73 @@ public final class PackedMatrix {
         c1.intoArray(sums, at + 2 * PANEL + LANES);
         d0.intoArray(sums, at + 3 * PANEL);
         d1.intoArray(sums, at + 3 * PANEL + LANES);
+    }
+
+    /** With 32 vector registers (16 lanes: AVX-512), fp32 batches take eight rows per pass: 16 accumulators. */
+    private static final boolean WIDE_GROUPS = LANES >= 16;
+
+    /** {@link #fp32FourRows} for eight rows: each weight vector loaded once for eight rows. */
+    private static void fp32EightRows(float[] x, int xAt, int k, int[] w, int wAt, int depth, float[] sums, int at, boolean first) {
+        FloatVector a0 = load(sums, at, first);
+        FloatVector a1 = load(sums, at + LANES, first);
+        FloatVector b0 = load(sums, at + PANEL, first);
+        FloatVector b1 = load(sums, at + PANEL + LANES, first);
+        FloatVector c0 = load(sums, at + 2 * PANEL, first);
+        FloatVector c1 = load(sums, at + 2 * PANEL + LANES, first);
+        FloatVector d0 = load(sums, at + 3 * PANEL, first);
+        FloatVector d1 = load(sums, at + 3 * PANEL + LANES, first);
+        FloatVector e0 = load(sums, at + 4 * PANEL, first);
+        FloatVector e1 = load(sums, at + 4 * PANEL + LANES, first);
+        FloatVector f0 = load(sums, at + 5 * PANEL, first);
+        FloatVector f1 = load(sums, at + 5 * PANEL + LANES, first);
+        FloatVector g0 = load(sums, at + 6 * PANEL, first);
+        FloatVector g1 = load(sums, at + 6 * PANEL + LANES, first);
+        FloatVector h0 = load(sums, at + 7 * PANEL, first);
+        FloatVector h1 = load(sums, at + 7 * PANEL + LANES, first);
+        for (int q = 0, wq = wAt; q < depth; q++, wq += PANEL) {
+            FloatVector w0 = floats(w, wq);
+            FloatVector w1 = floats(w, wq + LANES);
+            FloatVector x0 = FloatVector.broadcast(S, x[xAt + q]);
+            a0 = x0.fma(w0, a0);
+            a1 = x0.fma(w1, a1);
+            FloatVector x1 = FloatVector.broadcast(S, x[xAt + k + q]);
+            b0 = x1.fma(w0, b0);
+            b1 = x1.fma(w1, b1);
+            FloatVector x2 = FloatVector.broadcast(S, x[xAt + 2 * k + q]);
+            c0 = x2.fma(w0, c0);
+            c1 = x2.fma(w1, c1);
+            FloatVector x3 = FloatVector.broadcast(S, x[xAt + 3 * k + q]);
+            d0 = x3.fma(w0, d0);
+            d1 = x3.fma(w1, d1);
+            FloatVector x4 = FloatVector.broadcast(S, x[xAt + 4 * k + q]);
+            e0 = x4.fma(w0, e0);
+            e1 = x4.fma(w1, e1);
+            FloatVector x5 = FloatVector.broadcast(S, x[xAt + 5 * k + q]);
+            f0 = x5.fma(w0, f0);
+            f1 = x5.fma(w1, f1);
+            FloatVector x6 = FloatVector.broadcast(S, x[xAt + 6 * k + q]);
+            g0 = x6.fma(w0, g0);
+            g1 = x6.fma(w1, g1);
+            FloatVector x7 = FloatVector.broadcast(S, x[xAt + 7 * k + q]);
+            h0 = x7.fma(w0, h0);
+            h1 = x7.fma(w1, h1);
+        }
+        a0.intoArray(sums, at);
+        a1.intoArray(sums, at + LANES);
+        b0.intoArray(sums, at + PANEL);
+        b1.intoArray(sums, at + PANEL + LANES);
+        c0.intoArray(sums, at + 2 * PANEL);
+        c1.intoArray(sums, at + 2 * PANEL + LANES);
+        d0.intoArray(sums, at + 3 * PANEL);
+        d1.intoArray(sums, at + 3 * PANEL + LANES);
+        e0.intoArray(sums, at + 4 * PANEL);
+        e1.intoArray(sums, at + 4 * PANEL + LANES);
+        f0.intoArray(sums, at + 5 * PANEL);
+        f1.intoArray(sums, at + 5 * PANEL + LANES);
+        g0.intoArray(sums, at + 6 * PANEL);
+        g1.intoArray(sums, at + 6 * PANEL + LANES);
+        h0.intoArray(sums, at + 7 * PANEL);
+        h1.intoArray(sums, at + 7 * PANEL + LANES);
     }
 
     /** {@link #bf16Row} for four rows, as {@link #fp32FourRows}: each pair of weights widened once for the four. */

@@ -40,7 +40,7 @@ class PackedMatrixTest {
         float[] w = gaussian(random, k * n);
         for (boolean transposed : new boolean[] {false, true}) {
             PackedMatrix packed = PackedMatrix.pack(w, 0, transposed, k, n, format);
-            for (int rows : new int[] {1, 2, 3, 4, 5, 9}) {
+            for (int rows : new int[] {1, 2, 3, 4, 5, 8, 9, 12, 13, 17}) {
                 float[] x = gaussian(random, rows * k);
                 float[] out = new float[rows * n];
                 float[] expected = new float[rows * n];
