@@ -23,8 +23,8 @@ import java.util.concurrent.Future;
  * by the inference service's scheduler ({@link BatchScheduler}, continuous batching) on one model
  * with random weights, packed for inference as the service loads a version ({@code --weights}, fp32
  * by default as {@code rlhf.inference.weights}; {@code unpacked} reads the training layout). Per level: time to first token and to done (p50/p95 over the answers, from
- * the moment all were requested), total tokens/s, the mean batch; and the batch-1 figure (the same
- * answers decoded one at a time, as before batching) for the ratio. Each figure is the best of
+ * the moment all were requested), total tokens/s, the mean batch; and the batch-1 figure (four
+ * comparisons' answers decoded one at a time, as before batching) for the ratio. Each figure is the best of
  * {@code --rounds} interleaved rounds. Tokens per CPU second (the process's CPU time) is what a run
  * cost whatever else the machine was doing: the figure to compare on a loaded machine.
  *
