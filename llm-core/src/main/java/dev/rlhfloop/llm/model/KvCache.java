@@ -50,9 +50,7 @@ public final class KvCache {
         int grown = Math.min(capacity, Math.max(positions, 2 * allocated));
         for (int l = 0; l < keys.length; l++) {
             float[] wider = new float[grown * width];
-            for (int channel = 0; channel < width; channel++) {
-                System.arraycopy(keys[l], channel * allocated, wider, channel * grown, allocated);
-            }
+            copyKeys(keys[l], allocated, wider, grown, allocated);
             keys[l] = wider;
             values[l] = Arrays.copyOf(values[l], grown * width);
         }
@@ -82,15 +80,18 @@ public final class KvCache {
         }
         position = 0;
         reserve(positions);
-        int allocated = allocatedPositions();
-        int fromAllocated = from.allocatedPositions();
         for (int l = 0; l < keys.length; l++) {
-            for (int channel = 0; channel < width; channel++) {
-                System.arraycopy(from.keys[l], channel * fromAllocated, keys[l], channel * allocated, positions);
-            }
+            copyKeys(from.keys[l], from.allocatedPositions(), keys[l], allocatedPositions(), positions);
             System.arraycopy(from.values[l], 0, values[l], 0, positions * width);
         }
         position = positions;
+    }
+
+    /** Copies the first {@code positions} of every channel of one layer's keys between caches of {@code fromAllocated} and {@code toAllocated} positions. */
+    private void copyKeys(float[] from, int fromAllocated, float[] to, int toAllocated, int positions) {
+        for (int channel = 0; channel < width; channel++) {
+            System.arraycopy(from, channel * fromAllocated, to, channel * toAllocated, positions);
+        }
     }
 
     /** Tokens already in the cache; the next token's position. */

@@ -168,10 +168,8 @@ public final class BatchDecoder {
         int longest = 0;
         for (Sequence other : active) {
             int limit = Math.min(other.cache.position(), pending.length - 1);
-            int same = 0;
-            while (same < limit && other.tokens[other.cacheStart + same] == pending[same]) {
-                same++;
-            }
+            int mismatch = Arrays.mismatch(other.tokens, other.cacheStart, other.cacheStart + limit, pending, 0, limit);
+            int same = mismatch < 0 ? limit : mismatch;
             if (same > longest) {
                 longest = same;
                 donor = other;
