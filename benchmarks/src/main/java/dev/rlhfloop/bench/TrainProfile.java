@@ -200,8 +200,8 @@ public final class TrainProfile {
 
     private void linearBackward(float[] din, Parameter weight, Parameter bias, float[] dout, float[] in, int rows, int ins, int outs) {
         time("matmul bwd dx", () -> Matmul.multiply(din, 0, dout, 0, false, weight.data(), 0, true, rows, ins, outs, false));
-        time("matmul bwd dW", () -> Matmul.multiply(weight.grad(), 0, in, 0, true, dout, 0, false, ins, outs, rows, true));
-        time("bias bwd", () -> Linear.backward(null, null, bias.grad(), dout, in, weight.data(), rows, ins, outs));
+        time("matmul bwd dW (+ bias)", () -> Linear.backward(null, weight.grad(), bias.grad(), dout, in, weight.data(), rows, ins,
+                outs));
     }
 
     /** As Gpt's: each chunk copied and added by the thread that owns it. */

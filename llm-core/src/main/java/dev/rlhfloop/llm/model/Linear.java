@@ -26,6 +26,11 @@ public final class Linear {
         if (dinp != null) {
             Matmul.multiply(dinp, 0, dout, 0, false, weight, 0, true, rows, in, outs, false);
         }
+        if (dweight != null && dbias != null) {
+            // The bias gradient is summed while the weight gradient's product packs dout, not in a pass of its own.
+            Matmul.multiplySummingColumnsOfB(dweight, 0, inp, 0, true, dout, 0, in, outs, rows, true, dbias);
+            return;
+        }
         if (dweight != null) {
             Matmul.multiply(dweight, 0, inp, 0, true, dout, 0, false, in, outs, rows, true);
         }

@@ -130,6 +130,48 @@ class MatmulTest {
         }
     }
 
+    /**
+     * A weight gradient's product that also sums the columns of b (a bias gradient) gives c bit for
+     * bit as the plain product, and each sum as b's rows added one after another onto it, whichever
+     * way the threads split the product (rows when m > n, columns otherwise) and over several k and
+     * row blocks.
+     */
+    @Test
+    void summingTheColumnsOfBWhilePackingItIsTheRowOrderSum() {
+        int[][] sizes = {{384, 1152, 2048}, {1536, 384, 2048}, {7, 45, 13}, {45, 7, 800}, {5470, 40, 384}, {100, 33, 1}, {3, 3, 3}};
+        for (int[] size : sizes) {
+            int m = size[0];
+            int n = size[1];
+            int k = size[2];
+            SplittableRandom random = new SplittableRandom(m + 3L * n + 7L * k);
+            float[] a = randoms(random, k * m);
+            float[] b = randoms(random, k * n);
+            float[] c = randoms(random, m * n);
+            float[] sums = randoms(random, n);
+            float[] expectedC = c.clone();
+            float[] expectedSums = sums.clone();
+            Matmul.multiply(expectedC, 0, a, 0, true, b, 0, false, m, n, k, true);
+            for (int row = 0; row < k; row++) {
+                for (int j = 0; j < n; j++) {
+                    expectedSums[j] += b[row * n + j];
+                }
+            }
+            for (boolean oneThread : new boolean[] {false, true}) {
+                float[] fusedC = c.clone();
+                float[] fusedSums = sums.clone();
+                if (oneThread) {
+                    Parallel.forChunks(0, 1, (from, to) ->
+                            Matmul.multiplySummingColumnsOfB(fusedC, 0, a, 0, true, b, 0, m, n, k, true, fusedSums));
+                } else {
+                    Matmul.multiplySummingColumnsOfB(fusedC, 0, a, 0, true, b, 0, m, n, k, true, fusedSums);
+                }
+                String shape = m + "x" + n + "x" + k + (oneThread ? " on one thread" : "");
+                assertArrayEquals(expectedC, fusedC, shape);
+                assertArrayEquals(expectedSums, fusedSums, shape);
+            }
+        }
+    }
+
     @Test
     void emptyDepthClearsOrKeepsC() {
         float[] c = {1f, 2f, 3f, 4f};
