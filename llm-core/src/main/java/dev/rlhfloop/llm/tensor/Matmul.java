@@ -139,6 +139,109 @@ public final class Matmul {
         packedProduct(new Product(c, cOffset, a, aOffset, transposeA, b, bOffset, transposeB, m, n, k, accumulate, null));
     }
 
+    // ------------------------------------------------------------ operands packed once, for many small products
+
+    /** Rows of a strip of a packed a ({@link #packStrips}): the register tile's rows. */
+    public static int stripRows() {
+        return MR;
+    }
+
+    /** Columns of a panel of a packed b ({@link #packPanels}). */
+    public static int panelColumns() {
+        return NR;
+    }
+
+    /**
+     * Packs a [rows × k] (row i at {@code aOffset + i·lda}) into {@link #stripRows}-row strips,
+     * k-major, the last strip zero-padded: strip s at {@code into[intoOffset + s·MR·k]}, its k-th MR
+     * values side by side. For {@link #multiplyStrip}, when one operand serves many products
+     * (attention's q and k of a head serve every block of queries).
+     */
+    public static void packStrips(float[] a, int aOffset, int lda, int rows, int k, float[] into, int intoOffset) {
+        for (int s = 0; s < rows; s += MR) {
+            int at = intoOffset + s * k;
+            for (int r = 0; r < MR; r++) {
+                if (s + r < rows) {
+                    int from = aOffset + (s + r) * lda;
+                    for (int q = 0, to = at + r; q < k; q++, to += MR) {
+                        into[to] = a[from + q];
+                    }
+                } else {
+                    for (int q = 0, to = at + r; q < k; q++, to += MR) {
+                        into[to] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs op(b) [k × n] into {@link #panelColumns}-column panels, k-major, the last panel
+     * zero-padded: panel p at {@code into[intoOffset + p·NR·k]}, its k-th NR values side by side.
+     * op(b) is b [k × n] with rows {@code ldb} apart or, {@code transposed}, b stored [n × k] with
+     * rows {@code ldb} apart.
+     */
+    public static void packPanels(float[] b, int bOffset, int ldb, boolean transposed, int k, int n, float[] into,
+                                  int intoOffset) {
+        int full = n / NR * NR;
+        if (!transposed) {
+            for (int q = 0; q < k; q++) {
+                int from = bOffset + q * ldb;
+                for (int jr = 0, to = intoOffset + q * NR; jr < full; jr += NR, to += k * NR) {
+                    for (int v = 0; v < NR; v += LANES) {
+                        FloatVector.fromArray(SPECIES, b, from + jr + v).intoArray(into, to + v);
+                    }
+                }
+            }
+        } else {
+            for (int jr = 0; jr < full; jr += NR) {
+                for (int jj = 0; jj < NR; jj += 4) {
+                    int from = bOffset + (jr + jj) * ldb;
+                    for (int q = 0, to = intoOffset + jr * k + jj; q < k; q++, to += NR) {
+                        into[to] = b[from + q];
+                        into[to + 1] = b[from + ldb + q];
+                        into[to + 2] = b[from + 2 * ldb + q];
+                        into[to + 3] = b[from + 3 * ldb + q];
+                    }
+                }
+            }
+        }
+        for (int q = 0, to = intoOffset + full * k; full < n && q < k; q++, to += NR) {
+            for (int jj = 0; jj < NR; jj++) {
+                int j = full + jj;
+                into[to + jj] = j >= n ? 0f : transposed ? b[bOffset + j * ldb + q] : b[bOffset + q * ldb + j];
+            }
+        }
+    }
+
+    /**
+     * {@code c[rows × n] (+)= strip · panels} over the k steps {@code [kFrom, kTo)}, for one strip of
+     * at most {@link #stripRows} rows of c (rows {@code ldc} apart from {@code cAt}), on the calling
+     * thread. The strip's k-th MR values are at {@code a[aAt + k·aStep]} ({@code aStep} = MR for a
+     * strip from {@link #packStrips}; a transposed a's row length to read its strip in place, when
+     * MR values from there on may be read); panel p's k-th NR values at
+     * {@code panels[panelAt + p·panelStride + k·NR]}. Each element is the in-order FMA chain over
+     * those k, as in {@link #multiply}. With {@code kFrom == kTo}, c is cleared or kept.
+     */
+    public static void multiplyStrip(float[] c, int cAt, int ldc, int rows, float[] a, int aAt, int aStep,
+                                     float[] panels, int panelAt, int panelStride, int n, int kFrom, int kTo,
+                                     boolean accumulate) {
+        if (rows < 1 || rows > MR) {
+            throw new IllegalArgumentException("a strip has 1 to " + MR + " rows, got " + rows);
+        }
+        if (kFrom >= kTo) {
+            for (int r = 0; !accumulate && r < rows; r++) {
+                java.util.Arrays.fill(c, cAt + r * ldc, cAt + r * ldc + n, 0f);
+            }
+            return;
+        }
+        float[] tile = SCRATCH.get().tile;
+        int aFrom = aAt + kFrom * aStep;
+        for (int jr = 0, p = panelAt + kFrom * NR; jr < n; jr += NR, p += panelStride) {
+            tile(a, aFrom, aStep, panels, p, kTo - kFrom, c, cAt + jr, ldc, rows, Math.min(NR, n - jr), accumulate, tile);
+        }
+    }
+
     /** Checks the operands; an empty product (m, n or k zero) is done here, and then true. */
     private static boolean nothingToMultiply(float[] c, int cOffset, float[] a, int aOffset, float[] b, int bOffset,
                                              int m, int n, int k, boolean accumulate) {
