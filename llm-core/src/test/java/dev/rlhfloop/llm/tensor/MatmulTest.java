@@ -172,6 +172,92 @@ class MatmulTest {
         }
     }
 
+    /**
+     * A strip times packed panels ({@link Matmul#multiplyStrip}) over a range of k, with a strip packed
+     * from rows {@code lda} apart or read in place from a transposed a, panels packed from b either way
+     * round, partial strips and panels, c rows {@code ldc} apart: against the scalar reference over the
+     * same k range, and bit for bit against the packed product of the whole block (which sums the same
+     * chain) when the range is all of k.
+     */
+    @Test
+    void aStripTimesPackedPanelsIsTheProductOverItsKRange() {
+        int mr = Matmul.stripRows();
+        int nr = Matmul.panelColumns();
+        int[][] sizes = {{mr, nr, 64}, {mr - 1, nr + 3, 17}, {1, 1, 1}, {3, 2 * nr - 1, 100}, {mr, 5, 300}};
+        for (int[] size : sizes) {
+            int rows = size[0];
+            int n = size[1];
+            int k = size[2];
+            for (int variant = 0; variant < 8; variant++) {
+                boolean inPlace = (variant & 1) != 0;
+                boolean transposedB = (variant & 2) != 0;
+                boolean accumulate = (variant & 4) != 0;
+                SplittableRandom random = new SplittableRandom(rows * 1_000_003L + n * 1009L + k * 31L + variant);
+                int lda = k + 3;     // a [rows × k], rows lda apart (packed); or a stored [k × ...], rows lda apart (in place)
+                int ldb = (transposedB ? k : n) + 2;
+                int ldc = n + 5;
+                float[] a = randoms(random, lda * (k + mr) + mr);
+                float[] b = randoms(random, ldb * (Math.max(k, n) + 1));
+                float[] c = randoms(random, ldc * rows + 7);
+                float[] strip = new float[mr * k];
+                if (!inPlace) {
+                    Matmul.packStrips(a, 2, lda, rows, k, strip, 0);
+                }
+                int panelCount = (n + nr - 1) / nr;
+                float[] panels = new float[panelCount * nr * k + 3];
+                Matmul.packPanels(b, 1, ldb, transposedB, k, n, panels, 3);
+                int kFrom = k / 3;
+                int kTo = k - k / 4;
+                float[] fast = c.clone();
+                Matmul.multiplyStrip(fast, 4, ldc, rows, inPlace ? a : strip, inPlace ? 2 : 0, inPlace ? lda : mr, panels, 3,
+                        nr * k, n, kFrom, kTo, accumulate);
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < n; j++) {
+                        float sum = accumulate ? c[4 + i * ldc + j] : 0f;
+                        for (int q = kFrom; q < kTo; q++) {
+                            float av = inPlace ? a[2 + q * lda + i] : a[2 + i * lda + q];
+                            float bv = transposedB ? b[1 + j * ldb + q] : b[1 + q * ldb + j];
+                            sum += av * bv;
+                        }
+                        float got = fast[4 + i * ldc + j];
+                        assertEquals(sum, got, 1e-5f * k + 1e-5f * Math.abs(sum), "strip " + rows + "x" + n + "x" + k
+                                + " variant " + variant + " at " + i + "," + j);
+                    }
+                }
+                // all of k: the packed product's chain, bit for bit (every size here is one k block)
+                float[] denseA = new float[rows * k];
+                float[] denseB = new float[k * n];
+                for (int i = 0; i < rows; i++) {
+                    for (int q = 0; q < k; q++) {
+                        denseA[i * k + q] = inPlace ? a[2 + q * lda + i] : a[2 + i * lda + q];
+                    }
+                }
+                for (int q = 0; q < k; q++) {
+                    for (int j = 0; j < n; j++) {
+                        denseB[q * n + j] = transposedB ? b[1 + j * ldb + q] : b[1 + q * ldb + j];
+                    }
+                }
+                float[] whole = new float[ldc * rows];
+                float[] product = new float[rows * n];
+                Matmul.multiplyStrip(whole, 0, ldc, rows, inPlace ? a : strip, inPlace ? 2 : 0, inPlace ? lda : mr, panels, 3,
+                        nr * k, n, 0, k, false);
+                Matmul.multiplyPacked(product, 0, denseA, 0, false, denseB, 0, false, rows, n, k, false);
+                for (int i = 0; i < rows; i++) {
+                    assertArrayEquals(java.util.Arrays.copyOfRange(product, i * n, i * n + n),
+                            java.util.Arrays.copyOfRange(whole, i * ldc, i * ldc + n), "row " + i + " of the whole range");
+                }
+                for (int i = 0; i < c.length; i++) {
+                    int row = (i - 4) / ldc;
+                    int column = (i - 4) % ldc;
+                    boolean inside = i >= 4 && row < rows && column < n;
+                    if (!inside) {
+                        assertEquals(c[i], fast[i], "element outside c at " + i + " was touched");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void emptyDepthClearsOrKeepsC() {
         float[] c = {1f, 2f, 3f, 4f};
