@@ -163,8 +163,9 @@ public final class TrainProfile {
             }
             time("embedding bwd", () -> Embedding.backward(w.tokenEmbedding.grad(), w.positionEmbedding.grad(), dres, tokens,
                     batchSize, length, c));
-            time("grad norm + clip", () -> GradientClipping.clip(parameters, 1.0));
-            time("adamw", () -> adamW.update(3e-4f));
+            double[] norm = new double[1];
+            time("grad norm", () -> norm[0] = GradientClipping.globalNorm(parameters));
+            time("adamw (+ clipping)", () -> adamW.update(3e-4f, GradientClipping.factor(norm[0], 1.0)));
             if (recording) {
                 long[] total = spent.computeIfAbsent("= whole step", k -> new long[2]);
                 total[0] += cpuTime() - stepCpu;

@@ -51,6 +51,15 @@ public final class AdamW {
 
     /** One update of every parameter from its gradient, at {@code learningRate}. Gradients are left as they are. */
     public void update(float learningRate) {
+        update(learningRate, 1f);
+    }
+
+    /**
+     * One update from every parameter's gradient times {@code gradientScale}, as if the gradients
+     * had been scaled in place first (a clipping factor, {@link GradientClipping#factor}) but without
+     * a pass of their own over them. Gradients are left as they are.
+     */
+    public void update(float learningRate, float gradientScale) {
         step++;
         float correction1 = (float) (1 - Math.pow(settings.beta1(), step));
         float correction2 = (float) (1 - Math.pow(settings.beta2(), step));
@@ -65,18 +74,19 @@ public final class AdamW {
             float decay = p.isMatrix() || settings.decayAllParameters() ? 1f - learningRate * settings.weightDecay() : 1f;
             int n = w.length;
             Parallel.forEach(0, (n + CHUNK - 1) / CHUNK, chunk ->
-                    update(w, g, m, v, chunk * CHUNK, Math.min(n, (chunk + 1) * CHUNK), learningRate, decay, correction1, correction2));
+                    update(w, g, m, v, chunk * CHUNK, Math.min(n, (chunk + 1) * CHUNK), learningRate, decay, correction1, correction2,
+                            gradientScale));
         }
     }
 
     private void update(float[] w, float[] g, float[] m, float[] v, int from, int to,
-                        float learningRate, float decay, float correction1, float correction2) {
+                        float learningRate, float decay, float correction1, float correction2, float gradientScale) {
         float beta1 = settings.beta1();
         float beta2 = settings.beta2();
         float eps = settings.epsilon();
         int i = from;
         for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-            FloatVector grad = FloatVector.fromArray(S, g, i);
+            FloatVector grad = FloatVector.fromArray(S, g, i).mul(gradientScale);
             FloatVector mi = FloatVector.fromArray(S, m, i).mul(beta1).add(grad.mul(1 - beta1));
             FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(grad.mul(grad).mul(1 - beta2));
             mi.intoArray(m, i);
@@ -85,7 +95,7 @@ public final class AdamW {
             FloatVector.fromArray(S, w, i).mul(decay).sub(step).intoArray(w, i);
         }
         for (; i < to; i++) {
-            float grad = g[i];
+            float grad = g[i] * gradientScale;
             float mi = beta1 * m[i] + (1 - beta1) * grad;
             float vi = beta2 * v[i] + (1 - beta2) * grad * grad;
             m[i] = mi;

@@ -84,12 +84,11 @@ public final class Trainer {
             model.backward(scale);
             tokens += batch.tokens();
         }
-        double norm = settings.maxGradNorm() > 0
-                ? GradientClipping.clip(model.trainableParameters(), settings.maxGradNorm())
-                : GradientClipping.globalNorm(model.trainableParameters());
+        double norm = GradientClipping.globalNorm(model.trainableParameters());
         long index = optimizer.step();
         float rate = settings.schedule().at(index);
-        optimizer.update(rate);
+        // clipped inside AdamW's pass: the same numbers as scaling the gradients first, without a pass over them
+        optimizer.update(rate, settings.maxGradNorm() > 0 ? GradientClipping.factor(norm, settings.maxGradNorm()) : 1f);
         return new StepResult(index, (float) (loss * scale), norm, rate, tokens, System.nanoTime() - start);
     }
 

@@ -135,7 +135,8 @@ class OptimizerTest {
         java.util.Arrays.fill(big.grad(), 0.5f);
         assertEquals(Math.sqrt(200_001 * 0.25), GradientClipping.globalNorm(List.of(big)), 1e-6);
 
-        // random values over two parameters, chunks with tails of 1-3: the plain double sum
+        // random values over two parameters, chunks with tails of 1-3: the plain double sum, to the
+        // float partial sums' precision (each 64K chunk is summed in float vectors)
         java.util.Random random = new java.util.Random(4);
         Parameter first = new Parameter("first", 131_075);
         Parameter second = new Parameter("second", 7);
@@ -146,6 +147,6 @@ class OptimizerTest {
                 plain += (double) p.grad()[i] * p.grad()[i];
             }
         }
-        assertEquals(Math.sqrt(plain), GradientClipping.globalNorm(List.of(first, second)), 1e-9 * Math.sqrt(plain));
+        assertEquals(Math.sqrt(plain), GradientClipping.globalNorm(List.of(first, second)), 1e-6 * Math.sqrt(plain));
     }
 }
