@@ -107,6 +107,7 @@ public final class Attention {
                     Matmul.panelColumns() * length, head.headDim(), 0, seen, false);
         }
     }
+
     /**
      * Turns one row of raw scores at {@code at} into attention weights over its visible keys (zero
      * elsewhere, up to {@code keys}) and returns their log-sum-exp.
