@@ -183,35 +183,7 @@ public final class Matmul {
      */
     public static void packPanels(float[] b, int bOffset, int ldb, boolean transposed, int k, int n, float[] into,
                                   int intoOffset) {
-        int full = n / NR * NR;
-        if (!transposed) {
-            for (int q = 0; q < k; q++) {
-                int from = bOffset + q * ldb;
-                for (int jr = 0, to = intoOffset + q * NR; jr < full; jr += NR, to += k * NR) {
-                    for (int v = 0; v < NR; v += LANES) {
-                        FloatVector.fromArray(SPECIES, b, from + jr + v).intoArray(into, to + v);
-                    }
-                }
-            }
-        } else {
-            for (int jr = 0; jr < full; jr += NR) {
-                for (int jj = 0; jj < NR; jj += 4) {
-                    int from = bOffset + (jr + jj) * ldb;
-                    for (int q = 0, to = intoOffset + jr * k + jj; q < k; q++, to += NR) {
-                        into[to] = b[from + q];
-                        into[to + 1] = b[from + ldb + q];
-                        into[to + 2] = b[from + 2 * ldb + q];
-                        into[to + 3] = b[from + 3 * ldb + q];
-                    }
-                }
-            }
-        }
-        for (int q = 0, to = intoOffset + full * k; full < n && q < k; q++, to += NR) {
-            for (int jj = 0; jj < NR; jj++) {
-                int j = full + jj;
-                into[to + jj] = j >= n ? 0f : transposed ? b[bOffset + j * ldb + q] : b[bOffset + q * ldb + j];
-            }
-        }
+        packPanels(b, bOffset, ldb, transposed, k, n, into, intoOffset, null, 0);
     }
 
     /**
@@ -435,50 +407,55 @@ public final class Matmul {
         }
     }
 
-    /**
-     * Packs op(b)[p0..p0+kc) × [j0..j0+cols) into NR-column panels, k-major, zero-padding the last
-     * panel. b [k×n] is copied a row at a time; b stored [n×k] four of its rows at a time, so the
-     * reads are four sequential streams and the writes stay within one cache line (one column at a
-     * time made each write land on a different line: 0.84 against 0.56 ns per element). With
-     * {@code sums} (b not transposed), each packed row of b is also added into {@code sums[j0, j0 + cols)}.
-     */
+    /** Packs op(b)[p0..p0+kc) × [j0..j0+cols) of the product into NR-column panels at {@code packed[0]} ({@link #packPanels}). */
     private static void packB(Product p, int p0, int kc, int j0, int cols, float[] packed, float[] sums) {
-        float[] b = p.b;
-        int full = cols / NR * NR;
-        if (!p.transposeB) {
-            for (int q = 0; q < kc; q++) {
-                int from = p.bOffset + (p0 + q) * p.n + j0;
-                for (int jr = 0, to = q * NR; jr < full; jr += NR, to += kc * NR) {
+        int at = p.bOffset + (p.transposeB ? j0 * p.k + p0 : p0 * p.n + j0);
+        packPanels(p.b, at, p.transposeB ? p.k : p.n, p.transposeB, kc, cols, packed, 0, sums, j0);
+    }
+
+    /**
+     * {@link #packPanels(float[], int, int, boolean, int, int, float[], int)}, and with {@code sums}
+     * (b not transposed) each packed row of b also added into {@code sums[sumsAt, sumsAt + n)}. b
+     * [k×n] is copied a row at a time; b stored [n×k] four of its rows at a time, so the reads are
+     * four sequential streams and the writes stay within one cache line (one column at a time made
+     * each write land on a different line: 0.84 against 0.56 ns per element).
+     */
+    private static void packPanels(float[] b, int bOffset, int ldb, boolean transposed, int k, int n, float[] into,
+                                   int intoOffset, float[] sums, int sumsAt) {
+        int full = n / NR * NR;
+        if (!transposed) {
+            for (int q = 0; q < k; q++) {
+                int from = bOffset + q * ldb;
+                for (int jr = 0, to = intoOffset + q * NR; jr < full; jr += NR, to += k * NR) {
                     for (int v = 0; v < NR; v += LANES) {
                         FloatVector row = FloatVector.fromArray(SPECIES, b, from + jr + v);
-                        row.intoArray(packed, to + v);
+                        row.intoArray(into, to + v);
                         if (sums != null) {
-                            row.add(FloatVector.fromArray(SPECIES, sums, j0 + jr + v)).intoArray(sums, j0 + jr + v);
+                            row.add(FloatVector.fromArray(SPECIES, sums, sumsAt + jr + v)).intoArray(sums, sumsAt + jr + v);
                         }
                     }
                 }
-                for (int j = full; sums != null && j < cols; j++) {
-                    sums[j0 + j] += b[from + j];
+                for (int j = full; sums != null && j < n; j++) {
+                    sums[sumsAt + j] += b[from + j];
                 }
             }
         } else {
-            int k = p.k;
             for (int jr = 0; jr < full; jr += NR) {
                 for (int jj = 0; jj < NR; jj += 4) {
-                    int from = p.bOffset + (j0 + jr + jj) * k + p0;
-                    for (int q = 0, to = jr / NR * kc * NR + jj; q < kc; q++, to += NR) {
-                        packed[to] = b[from + q];
-                        packed[to + 1] = b[from + k + q];
-                        packed[to + 2] = b[from + 2 * k + q];
-                        packed[to + 3] = b[from + 3 * k + q];
+                    int from = bOffset + (jr + jj) * ldb;
+                    for (int q = 0, to = intoOffset + jr * k + jj; q < k; q++, to += NR) {
+                        into[to] = b[from + q];
+                        into[to + 1] = b[from + ldb + q];
+                        into[to + 2] = b[from + 2 * ldb + q];
+                        into[to + 3] = b[from + 3 * ldb + q];
                     }
                 }
             }
         }
-        int valid = cols - full;
-        for (int q = 0, to = full / NR * kc * NR; valid > 0 && q < kc; q++, to += NR) {
+        for (int q = 0, to = intoOffset + full * k; full < n && q < k; q++, to += NR) {
             for (int jj = 0; jj < NR; jj++) {
-                packed[to + jj] = jj < valid ? elementOfB(p, p0 + q, j0 + full + jj) : 0f;
+                int j = full + jj;
+                into[to + jj] = j >= n ? 0f : transposed ? b[bOffset + j * ldb + q] : b[bOffset + q * ldb + j];
             }
         }
     }
@@ -486,11 +463,6 @@ public final class Matmul {
     /** op(a)[i][q]. */
     private static float elementOfA(Product p, int i, int q) {
         return p.transposeA ? p.a[p.aOffset + q * p.m + i] : p.a[p.aOffset + i * p.k + q];
-    }
-
-    /** op(b)[q][j]. */
-    private static float elementOfB(Product p, int q, int j) {
-        return p.transposeB ? p.b[p.bOffset + j * p.k + q] : p.b[p.bOffset + q * p.n + j];
     }
 
     /**
