@@ -198,10 +198,18 @@ public final class PackedMatrix {
         if (rows == 0) {
             return;
         }
+        // eight-row groups read x packed as strips (each k's eight values side by side, Matmul.packStrips):
+        // read in place, eight rows k floats apart, the pass needed a register per row and ran at ~250 GFLOP/s
+        float[] strips = null;
+        if (format == WeightFormat.FP32 && WIDE_GROUPS && Matmul.stripRows() == 8 && rows >= 8) {
+            strips = new float[rows / 8 * 8 * k];
+            Matmul.packStrips(x, 0, k, rows / 8 * 8, k, strips, 0);
+        }
+        float[] xStrips = strips;
         if ((long) rows * n * k < PARALLEL_MIN_WORK) {
-            panels(out, x, rows, 0, panels);
+            panels(out, x, xStrips, rows, 0, panels);
         } else {
-            Parallel.forChunks(0, panels, (from, to) -> panels(out, x, rows, from, to));
+            Parallel.forChunks(0, panels, (from, to) -> panels(out, x, xStrips, rows, from, to));
         }
     }
 
@@ -228,7 +236,7 @@ public final class PackedMatrix {
         }
     }
 
-    private void panels(float[] out, float[] x, int rows, int from, int to) {
+    private void panels(float[] out, float[] x, float[] xStrips, int rows, int from, int to) {
         float[] sums = new float[rows * PANEL];
         float[] block = new float[PANEL];
         int groups = packedK / perInt;
@@ -239,10 +247,10 @@ public final class PackedMatrix {
                 int wAt = (p * groups + q0 / perInt) * PANEL;
                 boolean first = q0 == 0;
                 int r = 0;
-                if (format == WeightFormat.FP32 && WIDE_GROUPS) {
+                if (xStrips != null) {
                     for (; r + 8 <= rows; r += 8) {
                         for (int half = 0; half < PANEL; half += 2 * LANES) {
-                            fp32EightRows(x, r * k + q0, k, data, wAt + half, depth, sums, r * PANEL + half, first);
+                            fp32EightRows(xStrips, r * k + q0 * 8, data, wAt + half, depth, sums, r * PANEL + half, first);
                         }
                     }
                 }
@@ -350,8 +358,11 @@ public final class PackedMatrix {
     /** With 32 vector registers (16 lanes: AVX-512), fp32 batches take eight rows per pass: 16 accumulators. */
     private static final boolean WIDE_GROUPS = LANES >= 16;
 
-    /** {@link #fp32FourRows} for eight rows: each weight vector loaded once for eight rows. */
-    private static void fp32EightRows(float[] x, int xAt, int k, int[] w, int wAt, int depth, float[] sums, int at, boolean first) {
+    /**
+     * {@link #fp32FourRows} for eight rows: each weight vector loaded once for eight rows, whose x
+     * is packed as a strip ({@code xs[xAt + 8q + r]} is row r's value at q).
+     */
+    private static void fp32EightRows(float[] xs, int xAt, int[] w, int wAt, int depth, float[] sums, int at, boolean first) {
         FloatVector a0 = load(sums, at, first);
         FloatVector a1 = load(sums, at + LANES, first);
         FloatVector b0 = load(sums, at + PANEL, first);
@@ -368,31 +379,31 @@ public final class PackedMatrix {
         FloatVector g1 = load(sums, at + 6 * PANEL + LANES, first);
         FloatVector h0 = load(sums, at + 7 * PANEL, first);
         FloatVector h1 = load(sums, at + 7 * PANEL + LANES, first);
-        for (int q = 0, wq = wAt; q < depth; q++, wq += PANEL) {
+        for (int q = 0, wq = wAt, xq = xAt; q < depth; q++, wq += PANEL, xq += 8) {
             FloatVector w0 = floats(w, wq);
             FloatVector w1 = floats(w, wq + LANES);
-            FloatVector x0 = FloatVector.broadcast(S, x[xAt + q]);
+            FloatVector x0 = FloatVector.broadcast(S, xs[xq]);
             a0 = x0.fma(w0, a0);
             a1 = x0.fma(w1, a1);
-            FloatVector x1 = FloatVector.broadcast(S, x[xAt + k + q]);
+            FloatVector x1 = FloatVector.broadcast(S, xs[xq + 1]);
             b0 = x1.fma(w0, b0);
             b1 = x1.fma(w1, b1);
-            FloatVector x2 = FloatVector.broadcast(S, x[xAt + 2 * k + q]);
+            FloatVector x2 = FloatVector.broadcast(S, xs[xq + 2]);
             c0 = x2.fma(w0, c0);
             c1 = x2.fma(w1, c1);
-            FloatVector x3 = FloatVector.broadcast(S, x[xAt + 3 * k + q]);
+            FloatVector x3 = FloatVector.broadcast(S, xs[xq + 3]);
             d0 = x3.fma(w0, d0);
             d1 = x3.fma(w1, d1);
-            FloatVector x4 = FloatVector.broadcast(S, x[xAt + 4 * k + q]);
+            FloatVector x4 = FloatVector.broadcast(S, xs[xq + 4]);
             e0 = x4.fma(w0, e0);
             e1 = x4.fma(w1, e1);
-            FloatVector x5 = FloatVector.broadcast(S, x[xAt + 5 * k + q]);
+            FloatVector x5 = FloatVector.broadcast(S, xs[xq + 5]);
             f0 = x5.fma(w0, f0);
             f1 = x5.fma(w1, f1);
-            FloatVector x6 = FloatVector.broadcast(S, x[xAt + 6 * k + q]);
+            FloatVector x6 = FloatVector.broadcast(S, xs[xq + 6]);
             g0 = x6.fma(w0, g0);
             g1 = x6.fma(w1, g1);
-            FloatVector x7 = FloatVector.broadcast(S, x[xAt + 7 * k + q]);
+            FloatVector x7 = FloatVector.broadcast(S, xs[xq + 7]);
             h0 = x7.fma(w0, h0);
             h1 = x7.fma(w1, h1);
         }
