@@ -55,6 +55,8 @@ public final class PackedMatrix {
     private static final int K_CHUNK = 128;
     /** Below this many multiply-adds a product runs on the calling thread. */
     private static final long PARALLEL_MIN_WORK = 1L << 16;
+    /** The calling thread's packed rows, kept from product to product: made anew, a 64-row step threw away ~2 MB. */
+    private static final ThreadLocal<float[]> STRIPS = ThreadLocal.withInitial(() -> new float[0]);
 
     private final WeightFormat format;
     private final int k;
@@ -202,7 +204,11 @@ public final class PackedMatrix {
         // read in place, eight rows k floats apart, the pass needed a register per row and ran at ~250 GFLOP/s
         float[] strips = null;
         if (format == WeightFormat.FP32 && WIDE_GROUPS && Matmul.stripRows() == 8 && rows >= 8) {
-            strips = new float[rows / 8 * 8 * k];
+            strips = STRIPS.get();
+            if (strips.length < rows / 8 * 8 * k) {
+                strips = new float[rows / 8 * 8 * k];
+                STRIPS.set(strips);
+            }
             Matmul.packStrips(x, 0, k, rows / 8 * 8, k, strips, 0);
         }
         float[] xStrips = strips;
