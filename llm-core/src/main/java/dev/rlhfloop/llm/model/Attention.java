@@ -321,8 +321,8 @@ public final class Attention {
                     lse[bh * length + t]);
         }
         float[] weights = s.dropped(rows, keys, q0, bh, length, rate, key);
-        // dV += Wᵀ·dO and dK += dSᵀ·Q, strip by strip of keys, each over the block's queries that see it
-        // (W and dS, [rows × keys], are read in place as the transposed a). dP = dO·Vᵀ first.
+        // dV += Wᵀ·dO, strip by strip of keys, each over the block's queries that see it (W, [rows × keys],
+        // read in place as the transposed a); then dP = dO·Vᵀ, strip by strip of queries
         accumulateOverQueries(dqkv, head.at(0, 2 * channels), 3 * channels, weights, keys, rows, q0, s.gradientPanels,
                 length, headDim);
         for (int i0 = 0; i0 < rows; i0 += mr) {
@@ -344,6 +344,7 @@ public final class Attention {
             }
             scoreGradientsRow(s.probs, s.dprobs, at, t, hiddenFrom(forks, b, t), visibleFrom(forks, b, t), keys, rowDot, scale);
         }
+        // dK += dSᵀ·Q, as dV
         accumulateOverQueries(dqkv, head.at(0, channels), 3 * channels, s.dprobs, keys, rows, q0, s.queryPanels, length,
                 headDim);
         // dQ = dS·K: dS's strips packed, each against the keys its last query sees
