@@ -10,7 +10,6 @@ import dev.rlhfloop.llm.tokenizer.Tokenizer;
 import dev.rlhfloop.llm.tokenizer.TokenizerFiles;
 import dev.rlhfloop.llm.train.AdamW;
 import dev.rlhfloop.llm.train.AdamWSettings;
-import dev.rlhfloop.llm.train.GradientClipping;
 import dev.rlhfloop.llm.train.TrainingListener;
 import dev.rlhfloop.llm.train.TrainingListener.Phase;
 import dev.rlhfloop.llm.train.TrainingListener.Progress;
@@ -199,10 +198,7 @@ public final class ClassifierTraining {
                         settings.batchSize(), length, padId);
                 classifier.zeroGrad();
                 Classifier.BatchResult result = classifier.forwardBackward(batch, lowestLayer);
-                if (settings.maxGradNorm() > 0) {
-                    GradientClipping.clip(trained, settings.maxGradNorm());
-                }
-                optimizer.update(settings.learningRate());
+                optimizer.clipAndUpdate(settings.learningRate(), settings.maxGradNorm());
                 step++;
                 lossSum += (double) result.loss() * result.count();
                 correct += result.correct();

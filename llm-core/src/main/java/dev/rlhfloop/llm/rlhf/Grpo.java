@@ -2,7 +2,6 @@ package dev.rlhfloop.llm.rlhf;
 
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.Gpt;
-import dev.rlhfloop.llm.train.GradientClipping;
 
 import java.util.List;
 
@@ -82,10 +81,7 @@ public final class Grpo extends OnPolicyTrainer {
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             policy.zeroGrad();
             loss = loss(rollout, true);
-            if (settings.maxGradNorm() > 0) {
-                GradientClipping.clip(policy.trainableParameters(), settings.maxGradNorm());
-            }
-            optimizer.update(settings.learningRate());
+            optimizer.clipAndUpdate(settings.learningRate(), settings.maxGradNorm());
             sftStep();
         }
         return new Metrics(steps++, Ppo.mean(scores), stdSum / prompts.size(), kl / rows, rollouts.meanResponseLength(), loss.loss(),

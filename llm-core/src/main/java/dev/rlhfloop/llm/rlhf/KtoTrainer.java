@@ -3,7 +3,6 @@ package dev.rlhfloop.llm.rlhf;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.train.AdamW;
 import dev.rlhfloop.llm.train.AdamWSettings;
-import dev.rlhfloop.llm.train.GradientClipping;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -65,10 +64,7 @@ public final class KtoTrainer {
                 policy.setTraining(true);
                 policy.zeroGrad();
                 Kto.Metrics m = kto.forwardBackward(batch, referenceLogProbs, 1.0);
-                if (settings.maxGradNorm() > 0) {
-                    GradientClipping.clip(policy.trainableParameters(), settings.maxGradNorm());
-                }
-                optimizer.update(settings.learningRate());
+                optimizer.clipAndUpdate(settings.learningRate(), settings.maxGradNorm());
                 if (sftMixer != null) sftMixer.step(policy);
                 metrics.add(m);
                 rows.add(batch);

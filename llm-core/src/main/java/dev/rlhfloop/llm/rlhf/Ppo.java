@@ -2,9 +2,7 @@ package dev.rlhfloop.llm.rlhf;
 
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.Gpt;
-import dev.rlhfloop.llm.model.Parameter;
 import dev.rlhfloop.llm.train.AdamW;
-import dev.rlhfloop.llm.train.GradientClipping;
 
 import java.util.List;
 
@@ -112,11 +110,11 @@ public final class Ppo extends OnPolicyTrainer {
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
             policy.zeroGrad();
             policyLoss = policyLoss(rollout, true);
-            clipAndStep(optimizer, policy.trainableParameters(), settings.learningRate());
+            optimizer.clipAndUpdate(settings.learningRate(), settings.maxGradNorm());
             sftStep();
             critic.zeroGrad();
             valueLoss = valueLoss(rollout, true);
-            clipAndStep(criticOptimizer, critic.parameters(), settings.valueLearningRate());
+            criticOptimizer.clipAndUpdate(settings.valueLearningRate(), settings.maxGradNorm());
         }
         return new Metrics(steps++, mean(scores), kl / rollouts.rows(), rollouts.meanResponseLength(), policyLoss.loss(), valueLoss,
                 policyLoss.clipFraction());
@@ -181,13 +179,6 @@ public final class Ppo extends OnPolicyTrainer {
             nextValue = values[t];
         }
         return advantages;
-    }
-
-    private void clipAndStep(AdamW optimizer, List<Parameter> parameters, float learningRate) {
-        if (settings.maxGradNorm() > 0) {
-            GradientClipping.clip(parameters, settings.maxGradNorm());
-        }
-        optimizer.update(learningRate);
     }
 
     /** Shifts and scales the answer positions' advantages to mean 0 and standard deviation 1 (just centres a single token). */

@@ -2,10 +2,8 @@ package dev.rlhfloop.llm.rlhf;
 
 import dev.rlhfloop.llm.data.LengthGroups;
 import dev.rlhfloop.llm.model.Gpt;
-import dev.rlhfloop.llm.model.Parameter;
 import dev.rlhfloop.llm.train.AdamW;
 import dev.rlhfloop.llm.train.AdamWSettings;
-import dev.rlhfloop.llm.train.GradientClipping;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -105,7 +103,7 @@ public final class PreferenceTrainer {
                 policy.setTraining(true);
                 policy.zeroGrad();
                 PreferenceMetrics metrics = slice.accumulate(group -> dpo.forwardBackward(group.batch(), group.reference(), group.share()));
-                update(optimizer, policy.trainableParameters(), settings);
+                optimizer.clipAndUpdate(settings.learningRate(), settings.maxGradNorm());
                 if (sftMixer != null) sftMixer.step(policy);
                 return metrics;
             });
@@ -137,7 +135,7 @@ public final class PreferenceTrainer {
                 backbone.setTraining(true);
                 model.zeroGrad();
                 PreferenceMetrics metrics = slice.accumulate(group -> PreferenceMetrics.of(model.forwardBackward(group.batch(), group.share())));
-                update(optimizer, model.parameters(), settings);
+                optimizer.clipAndUpdate(settings.learningRate(), settings.maxGradNorm());
                 return metrics;
             });
             epochs.add(new Epoch(epoch, trained, heldOutSet == null ? null : evaluate.apply(heldOutSet)));
@@ -173,13 +171,6 @@ public final class PreferenceTrainer {
             listener.onStep(new Step(epoch, s, set.batches(), m));
         }
         return PreferenceMetrics.mean(metrics, sizes);
-    }
-
-    private static void update(AdamW optimizer, List<Parameter> parameters, PreferenceSettings settings) {
-        if (settings.maxGradNorm() > 0) {
-            GradientClipping.clip(parameters, settings.maxGradNorm());
-        }
-        optimizer.update(settings.learningRate());
     }
 
     /**

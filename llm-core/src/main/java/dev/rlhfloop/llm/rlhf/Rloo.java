@@ -3,7 +3,6 @@ package dev.rlhfloop.llm.rlhf;
 import dev.rlhfloop.llm.data.Batch;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.sample.SequenceLogProbs;
-import dev.rlhfloop.llm.train.GradientClipping;
 
 import java.util.List;
 
@@ -83,10 +82,7 @@ public final class Rloo extends OnPolicyTrainer {
         }
         policy.zeroGrad();
         policy.backwardLogProbs(SequenceLogProbs.perToken(batch, dSequence));
-        if (settings.maxGradNorm() > 0) {
-            GradientClipping.clip(policy.trainableParameters(), settings.maxGradNorm());
-        }
-        optimizer.update(settings.learningRate());
+        optimizer.clipAndUpdate(settings.learningRate(), settings.maxGradNorm());
         sftStep();
         policy.setTraining(false);
 

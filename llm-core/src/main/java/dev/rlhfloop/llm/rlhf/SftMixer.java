@@ -6,7 +6,6 @@ import dev.rlhfloop.llm.data.LengthGroups;
 import dev.rlhfloop.llm.model.Gpt;
 import dev.rlhfloop.llm.train.AdamW;
 import dev.rlhfloop.llm.train.AdamWSettings;
-import dev.rlhfloop.llm.train.GradientClipping;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -69,8 +68,7 @@ public final class SftMixer {
             loss += share * policy.loss(groups.get(g));
             policy.backward(share);
         }
-        GradientClipping.clip(policy.trainableParameters(), UpdateSettings.MAX_GRAD_NORM);
-        optimizer.update(learningRate);
+        optimizer.clipAndUpdate(learningRate, UpdateSettings.MAX_GRAD_NORM);
         lossSum += loss;
         steps++;
         return loss;

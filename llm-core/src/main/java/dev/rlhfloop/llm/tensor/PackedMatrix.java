@@ -203,7 +203,7 @@ public final class PackedMatrix {
         // eight-row groups read x packed as strips (each k's eight values side by side, Matmul.packStrips):
         // read in place, eight rows k floats apart, the pass needed a register per row and ran at ~250 GFLOP/s
         float[] strips = null;
-        if (format == WeightFormat.FP32 && WIDE_GROUPS && Matmul.stripRows() == 8 && rows >= 8) {
+        if (format == WeightFormat.FP32 && WIDE_GROUPS && rows >= 8) {
             strips = STRIPS.get();
             if (strips.length < rows / 8 * 8 * k) {
                 strips = new float[rows / 8 * 8 * k];
@@ -361,8 +361,11 @@ public final class PackedMatrix {
         d1.intoArray(sums, at + 3 * PANEL + LANES);
     }
 
-    /** With 32 vector registers (16 lanes: AVX-512), fp32 batches take eight rows per pass: 16 accumulators. */
-    private static final boolean WIDE_GROUPS = LANES >= 16;
+    /**
+     * With 32 vector registers (16 lanes: AVX-512), fp32 batches take eight rows per pass: 16
+     * accumulators. The same condition as {@code Matmul}'s eight-row tile, whose strips the pass reads.
+     */
+    private static final boolean WIDE_GROUPS = Matmul.stripRows() == 8;
 
     /**
      * {@link #fp32FourRows} for eight rows: each weight vector loaded once for eight rows, whose x

@@ -55,6 +55,18 @@ public final class AdamW {
     }
 
     /**
+     * Clips the gradients' global norm to {@code maxGradNorm} (0 or less: no clipping) and updates,
+     * the clipping done inside the update's pass ({@link #update(float, float)}); returns the norm
+     * before clipping. The numbers are those of {@link GradientClipping#clip} followed by
+     * {@link #update(float)}, without a pass over the gradients to scale them.
+     */
+    public double clipAndUpdate(float learningRate, double maxGradNorm) {
+        double norm = GradientClipping.globalNorm(parameters);
+        update(learningRate, maxGradNorm > 0 ? GradientClipping.factor(norm, maxGradNorm) : 1f);
+        return norm;
+    }
+
+    /**
      * One update from every parameter's gradient times {@code gradientScale}, as if the gradients
      * had been scaled in place first (a clipping factor, {@link GradientClipping#factor}) but without
      * a pass of their own over them. Gradients are left as they are.

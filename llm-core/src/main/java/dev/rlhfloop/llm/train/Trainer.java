@@ -84,11 +84,9 @@ public final class Trainer {
             model.backward(scale);
             tokens += batch.tokens();
         }
-        double norm = GradientClipping.globalNorm(model.trainableParameters());
         long index = optimizer.step();
         float rate = settings.schedule().at(index);
-        // clipped inside AdamW's pass: the same numbers as scaling the gradients first, without a pass over them
-        optimizer.update(rate, settings.maxGradNorm() > 0 ? GradientClipping.factor(norm, settings.maxGradNorm()) : 1f);
+        double norm = optimizer.clipAndUpdate(rate, settings.maxGradNorm());
         return new StepResult(index, (float) (loss * scale), norm, rate, tokens, System.nanoTime() - start);
     }
 
