@@ -257,6 +257,8 @@ public final class LoopQuality {
         final List<String> heldOutPool;
         final List<InstructionExample> tasks;
         final Set<String> knownWords;
+        /** Each pool prompt's kind ({@link BuiltinData#promptKinds}): where a rule's share falls short. */
+        final Map<String, String> promptKinds;
         /** The SFT model's training examples the SFT mix draws from, as the live trainer's does on the built-in line; and all of them (option sftOpen=on). */
         final List<InstructionLoader.Encoded> instructions, allInstructions;
         final Map<String, Measure> sftMeasures = new HashMap<>();
@@ -273,6 +275,7 @@ public final class LoopQuality {
             votingPool = List.copyOf(pool.subList(heldOut, pool.size()));
             tasks = data.heldOutExamples();
             knownWords = knownWords(data);
+            promptKinds = data.promptKinds();
             instructions = InstructionLoader.encodeAll(data.mixExamples(), tokenizer);
             allInstructions = InstructionLoader.encodeAll(data.trainingExamples(), tokenizer);
             System.out.printf(Locale.ROOT, "%d prompts voted on, %d held out; %d held-out tasks; %d known words%n", votingPool.size(),
@@ -369,6 +372,7 @@ public final class LoopQuality {
             rows.add(new Row(date, commit, machine.toString(), Machine.load(), config.label(), rule.name(), seed, 0, 0, 0, h.answers(), sftShare,
                     Double.NaN, Double.NaN, sft.exactMatch(), sft.nonWords(), 0, sft.words(), Double.NaN, Double.NaN));
             print(rows.get(0));
+            System.out.println("    share by prompt kind: " + shareByKind(sft));
             if (h.bestOf() > 1) {
                 // no reward model before the first vote: the SFT model answers plainly under both labels
                 rows.add(0, new Row(date, commit, machine.toString(), Machine.load(), plainLabel(config.label()), rule.name(), seed, 0, 0, 0,
@@ -449,6 +453,8 @@ public final class LoopQuality {
                     m = measure(setup, policy, heldOut, h, rewardModel, m.exactMatch());
                 }
                 rows.add(row(date, config.label(), votes, pairs, versions, m, sft, sftShare, policy, perUpdate, heap));
+                System.out.println("    share by prompt kind: " + shareByKind(m));
+                if (versions > 0) System.out.println("    " + rewardModelAgreement(m, sft, rewardModel));
             }
             return rows;
         }
@@ -490,6 +496,37 @@ public final class LoopQuality {
 
         private double share(Measure m) {
             return LoopQuality.share(rule, m.prompts(), m.answers());
+        }
+
+        /** "animal 33/34 · job 1/15 · …": the answers of each prompt kind that satisfy the rule. */
+        private String shareByKind(Measure m) {
+            Map<String, int[]> counts = new java.util.TreeMap<>();
+            for (int i = 0; i < m.answers().size(); i++) {
+                String prompt = m.prompts().get(i);
+                int[] c = counts.computeIfAbsent(setup.promptKinds.getOrDefault(prompt, "other"), k -> new int[2]);
+                if (rule.satisfiedBy(prompt, m.answers().get(i))) c[0]++;
+                c[1]++;
+            }
+            List<String> parts = new ArrayList<>();
+            counts.forEach((kind, c) -> parts.add(kind + " " + c[0] + "/" + c[1]));
+            return String.join(" · ", parts);
+        }
+
+        /**
+         * How often the reward model ranks first the answer the rater prefers, among the decisive
+         * (version's answer, SFT model's answer) pairs of the held-out prompts: how well it has learnt the rule.
+         */
+        private String rewardModelAgreement(Measure version, Measure sft, RewardModel rewardModel) {
+            int agreed = 0, decided = 0;
+            for (int i = 0; i < version.answers().size(); i++) {
+                Preference p = rule.choose(version.prompts().get(i), version.answers().get(i), sft.answers().get(i));
+                if (p != Preference.FIRST && p != Preference.SECOND) continue;
+                double[] rewards = CandidateChoice.score(rewardModel, version.promptIds().get(i),
+                        List.of(version.answerIds().get(i), sft.answerIds().get(i)));
+                decided++;
+                if (rewards[0] != rewards[1] && (rewards[0] > rewards[1]) == (p == Preference.FIRST)) agreed++;
+            }
+            return String.format(Locale.ROOT, "reward model agrees with the rater on %d of %d decisive (version, SFT) answer pairs", agreed, decided);
         }
 
         /** Wins among the decisive pairs (version's answer, SFT model's answer to the same prompt with the same sampling seed). */

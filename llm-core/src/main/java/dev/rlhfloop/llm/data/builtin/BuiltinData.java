@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
 
@@ -142,6 +144,24 @@ public final class BuiltinData {
     /** Open prompts for raters, most naming an animal. */
     public List<String> prompts() {
         return PromptPool.prompts(world, seed + 5);
+    }
+
+    /**
+     * The kind of each of {@link #prompts}, by its text: "animal", "animal story", "job", "person",
+     * "person story". A rule's share by kind shows which prompts the votes have not reached.
+     */
+    public Map<String, String> promptKinds() {
+        Map<String, String> kinds = new HashMap<>();
+        for (InstructionGenerator.OpenPrompt prompt : PromptPool.openPrompts(world)) {
+            kinds.put(prompt.text(), switch (prompt.kind()) {
+                case DESCRIBE_ANIMAL -> "animal";
+                case ANIMAL_STORY -> "animal story";
+                case JOB -> "job";
+                case PERSON -> "person";
+                case PERSON_STORY -> "person story";
+            });
+        }
+        return kinds;
     }
 
     /** Writes prompts as a JSON list of strings. */

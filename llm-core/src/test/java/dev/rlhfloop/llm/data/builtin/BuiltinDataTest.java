@@ -250,6 +250,16 @@ class BuiltinDataTest {
     }
 
     @Test
+    void everyPromptOfThePoolHasItsKind() {
+        Map<String, String> kinds = data.promptKinds();
+        assertEquals(new HashSet<>(data.prompts()), kinds.keySet());
+        assertEquals(Set.of("animal", "animal story", "job", "person", "person story"), new HashSet<>(kinds.values()));
+        assertEquals("job", kinds.get("What does a farmer do?"));
+        assertEquals("animal story", kinds.get("Write a short story about a fox in the forest."));
+        assertEquals("animal", kinds.get("Describe a fox."));
+    }
+
+    @Test
     void promptFilesRoundTrip(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("prompts.json");
         BuiltinData.writePrompts(file, data.prompts());
