@@ -47,6 +47,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The loop's quality harness (issue #15): the live loop offline — the same {@link PolicyUpdate}
@@ -500,7 +501,7 @@ public final class LoopQuality {
 
         /** "animal 33/34 · job 1/15 · …": the answers of each prompt kind that satisfy the rule. */
         private String shareByKind(Measure m) {
-            Map<String, int[]> counts = new java.util.TreeMap<>();
+            Map<String, int[]> counts = new TreeMap<>();
             for (int i = 0; i < m.answers().size(); i++) {
                 String prompt = m.prompts().get(i);
                 int[] c = counts.computeIfAbsent(setup.promptKinds.getOrDefault(prompt, "other"), k -> new int[2]);

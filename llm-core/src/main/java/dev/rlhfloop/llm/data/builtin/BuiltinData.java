@@ -153,13 +153,7 @@ public final class BuiltinData {
     public Map<String, String> promptKinds() {
         Map<String, String> kinds = new HashMap<>();
         for (InstructionGenerator.OpenPrompt prompt : PromptPool.openPrompts(world)) {
-            kinds.put(prompt.text(), switch (prompt.kind()) {
-                case DESCRIBE_ANIMAL -> "animal";
-                case ANIMAL_STORY -> "animal story";
-                case JOB -> "job";
-                case PERSON -> "person";
-                case PERSON_STORY -> "person story";
-            });
+            kinds.put(prompt.text(), prompt.kind().label);
         }
         return kinds;
     }

@@ -241,7 +241,16 @@ final class InstructionGenerator {
     }
 
     /** Kinds of open prompt, each answered its own way. */
-    enum OpenKind { DESCRIBE_ANIMAL, ANIMAL_STORY, JOB, PERSON, PERSON_STORY }
+    enum OpenKind {
+        DESCRIBE_ANIMAL("animal"), ANIMAL_STORY("animal story"), JOB("job"), PERSON("person"), PERSON_STORY("person story");
+
+        /** The kind as the harness prints it. */
+        final String label;
+
+        OpenKind(String label) {
+            this.label = label;
+        }
+    }
 
     /** An open prompt and what it is about (only the fields its kind uses are set). */
     record OpenPrompt(String text, OpenKind kind, Animal animal, String place, Job job, Person person) {}
