@@ -200,18 +200,7 @@ public final class PackedMatrix {
         if (rows == 0) {
             return;
         }
-        // eight-row groups read x packed as strips (each k's eight values side by side, Matmul.packStrips):
-        // read in place, eight rows k floats apart, the pass needed a register per row and ran at ~250 GFLOP/s
-        float[] strips = null;
-        if (format == WeightFormat.FP32 && WIDE_GROUPS && rows >= 8) {
-            strips = STRIPS.get();
-            if (strips.length < rows / 8 * 8 * k) {
-                strips = new float[rows / 8 * 8 * k];
-                STRIPS.set(strips);
-            }
-            Matmul.packStrips(x, 0, k, rows / 8 * 8, k, strips, 0);
-        }
-        float[] xStrips = strips;
+        float[] xStrips = format == WeightFormat.FP32 && WIDE_GROUPS && rows >= 8 ? eightRowStrips(x, rows) : null;
         if ((long) rows * n * k < PARALLEL_MIN_WORK) {
             panels(out, x, xStrips, rows, 0, panels);
         } else {
@@ -240,6 +229,22 @@ public final class PackedMatrix {
                 out[r * n + j] = sum;
             }
         }
+    }
+
+    /**
+     * The whole eight-row groups of x packed as strips (each k's eight values side by side,
+     * {@link Matmul#packStrips}), in the calling thread's buffer: read in place, eight rows k floats
+     * apart, the eight-row pass needed a register per row and ran at ~250 GFLOP/s.
+     */
+    private float[] eightRowStrips(float[] x, int rows) {
+        int packedRows = rows / 8 * 8;
+        float[] strips = STRIPS.get();
+        if (strips.length < packedRows * k) {
+            strips = new float[packedRows * k];
+            STRIPS.set(strips);
+        }
+        Matmul.packStrips(x, 0, k, packedRows, k, strips, 0);
+        return strips;
     }
 
     private void panels(float[] out, float[] x, float[] xStrips, int rows, int from, int to) {

@@ -90,8 +90,8 @@ public final class GradientClipping {
     /** Scales all gradients so their global norm is at most {@code maxNorm}; returns the norm before clipping. */
     public static double clip(List<Parameter> parameters, double maxNorm) {
         double norm = globalNorm(parameters);
-        if (norm > maxNorm && norm > 0) {
-            float factor = factor(norm, maxNorm);
+        float factor = factor(norm, maxNorm);
+        if (factor < 1f) {
             List<Parameter> scaled = parameters.stream().filter(Parameter::hasGrad).toList();
             Parallel.forEach(0, scaled.size(), i -> VectorMath.scale(scaled.get(i).grad(), 0, scaled.get(i).size(), factor));
         }
