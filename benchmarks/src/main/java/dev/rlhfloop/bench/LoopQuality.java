@@ -58,7 +58,8 @@ import java.util.TreeMap;
  * on) and the harness records: the rule's share of those answers (the SFT model's at 0 votes), the
  * gap closed, the win rate against the SFT model's paired answers (same prompt, same sampling seed,
  * judged by the rule, among decisive pairs), greedy exact match on held-out tasks and the share of
- * non-words (words found nowhere in the built-in data) — the alignment tax — the KL to the SFT
+ * non-words (words found nowhere in the built-in data, but for the fragment that ends an answer the
+ * token limit cut) — the alignment tax — the KL to the SFT
  * model (mean log-ratio over the version's own answers), words per answer, seconds and peak heap
  * per update. Each finished run appends its rows to the results file; runs already there are skipped.
  *
@@ -337,13 +338,17 @@ public final class LoopQuality {
                 List<int[]> drawn = CandidateChoice.sample(candidates, ids, sampling.withSeed(9_999L + i), h.bestOf());
                 tokens = drawn.get(CandidateChoice.best(CandidateChoice.score(rewardModel, ids, drawn)));
             }
-            String text = AnswerChecker.responseOf(setup.tokenizer.decode(tokens));
+            String decoded = setup.tokenizer.decode(tokens);
+            String text = AnswerChecker.responseOf(decoded);
             asked.add(prompt);
             answers.add(text);
             promptIds.add(ids);
             answerIds.add(tokens);
-            for (String w : RaterRules.words(text)) {
-                words++;
+            List<String> answerWords = RaterRules.words(text);
+            // The token limit cuts an answer that runs past it mid-word: its last word is a fragment, not a word the model made up.
+            boolean cut = text.equals(decoded.strip()) && !answerWords.isEmpty();
+            words += answerWords.size();
+            for (String w : cut ? answerWords.subList(0, answerWords.size() - 1) : answerWords) {
                 if (!setup.knownWords.contains(w)) unknown++;
             }
         }

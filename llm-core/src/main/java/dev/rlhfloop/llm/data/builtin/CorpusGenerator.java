@@ -355,11 +355,23 @@ final class CorpusGenerator {
         };
     }
 
+    /**
+     * What a job does and where, then one to three other things about it in any order, so that two
+     * answers about one job differ the way two profiles of one person do.
+     */
     String jobs(Job job) {
+        String a = Text.capitalize(Text.a(job.name()));
         List<String> workers = world.people().stream().filter(p -> p.job().equals(job.name())).map(Person::name).toList();
-        String who = workers.isEmpty() ? "" : " " + Text.and(workers) + (workers.size() == 1 ? " is " + Text.a(job.name()) + "." : " are " + job.name() + "s.");
-        return Facts.jobAnswer(job) + " " + Text.capitalize(Text.a(job.name())) + " works at the " + job.place() + " and uses "
-                + Text.a(job.tool()) + "." + who;
+        List<String> more = new ArrayList<>();
+        if (!workers.isEmpty()) {
+            more.add(Text.and(workers) + (workers.size() == 1 ? " is " + Text.a(job.name()) + "." : " are " + job.name() + "s."));
+        }
+        more.add(a + " starts work at " + (5 + random.nextInt(5)) + " in the morning.");
+        more.add(a + " often wears " + Text.a(Text.pick(random, Lexicon.COLORS)) + " " + Text.pick(random, "coat", "hat", "shirt") + ".");
+        more.add(a + " is " + Text.pick(random, Lexicon.FEELINGS) + " after a long day.");
+        List<String> sentences = new ArrayList<>(List.of(Facts.jobAnswer(job), a + " works at the " + job.place() + " and uses " + Text.a(job.tool()) + "."));
+        sentences.addAll(World.shuffled(more, random).subList(0, 1 + random.nextInt(3)));
+        return String.join(" ", sentences);
     }
 
     String words() {

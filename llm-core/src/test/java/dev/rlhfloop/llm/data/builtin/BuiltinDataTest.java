@@ -71,8 +71,8 @@ class BuiltinDataTest {
         assertEquals(GOLDEN_SEED_42, fingerprint(42));
     }
 
-    private static final String GOLDEN_SEED_42 = "384cd713a81556ddc2a146c104df574eb4e20a946628bcd3d61d23b289890092"
-            + " df0050e71bf95b7c4ef14bda6c98e6bd19e26ea3b01358dbb8825339a44fdbf5"
+    private static final String GOLDEN_SEED_42 = "212fef5f8211bbe214ee7d6b5ad2d63c317e5c720a38e33d232f4c903bd23736"
+            + " 0503ed03f18ad730d17a5754270f87c11bd4d091a8d143225714717e687a956e"
             + " 8c357f248b0a48e6d3e2a268370f37f3e2ca879edf1240df31972f8c13ba2331"
             + " edcdbfd5f65648561f3a70eb3a350cc1159fa46fe595e6ee40be5854576d41d4";
 
@@ -246,6 +246,33 @@ class BuiltinDataTest {
             if (example.task().equals("open")) {
                 assertTrue(pool.contains(example.instruction()), "open instruction outside the pool: " + example.instruction());
             }
+        }
+    }
+
+    @Test
+    void everyKindOfPromptGetsAFifthOfTheOpenExamplesAndItsAnswersVary() {
+        Map<String, String> kinds = data.promptKinds();
+        Map<String, List<InstructionExample>> byKind = new HashMap<>();
+        for (InstructionExample example : training) {
+            if (example.task().equals("open")) {
+                byKind.computeIfAbsent(kinds.get(example.instruction()), k -> new ArrayList<>()).add(example);
+            }
+        }
+        int open = byKind.values().stream().mapToInt(List::size).sum();
+        for (Map.Entry<String, List<InstructionExample>> kind : byKind.entrySet()) {
+            List<InstructionExample> examples = kind.getValue();
+            double share = (double) examples.size() / open;
+            // A fifth of ~1,200 seeded draws: 15–25% holds for any seed (the binomial spread is ±1.2 points).
+            assertTrue(share > 0.15 && share < 0.25, kind.getKey() + ": " + examples.size() + " of " + open + " open examples");
+            // A vote on a prompt can only prefer one answer to another if the model's answers to it differ.
+            Map<String, List<String>> answers = new HashMap<>();
+            for (InstructionExample example : examples) {
+                answers.computeIfAbsent(example.instruction(), k -> new ArrayList<>()).add(example.output());
+            }
+            List<List<String>> repeated = answers.values().stream().filter(list -> list.size() > 1).toList();
+            long varied = repeated.stream().filter(list -> new HashSet<>(list).size() > 1).count();
+            assertTrue(varied >= 0.9 * repeated.size(), kind.getKey() + ": " + varied + " of the " + repeated.size()
+                    + " prompts asked more than once got different answers");
         }
     }
 
