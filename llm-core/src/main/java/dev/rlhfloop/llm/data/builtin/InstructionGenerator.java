@@ -7,8 +7,8 @@ import dev.rlhfloop.llm.data.builtin.Lexicon.Job;
 import dev.rlhfloop.llm.data.builtin.World.Person;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
