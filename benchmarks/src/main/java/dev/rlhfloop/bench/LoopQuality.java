@@ -397,8 +397,10 @@ public final class LoopQuality {
             // Rater checks draw from a generator of their own, so runs without them vote exactly as before.
             Random checks = new Random(seed * 31 + 7);
             long[] goldVotes = new long[h.raters()], goldRight = new long[h.raters()];
-            // the pool the online pairs draw fresh prompts from: the prompts votes are drawn from (never the held-out ones)
-            List<int[]> pool = setup.votingPool.stream().map(p -> setup.tokenizer.encode(AlpacaFormat.prompt(p, ""))).toList();
+            // the pool the online pairs draw fresh prompts from: the prompts votes are drawn from (never the held-out ones),
+            // every kind alike as in the trainer's
+            List<int[]> pool = BuiltinData.everyKindAlike(setup.votingPool, setup.promptKinds).stream()
+                    .map(p -> setup.tokenizer.encode(AlpacaFormat.prompt(p, ""))).toList();
             int votes = 0, pairs = 0, versions = 0;
             double updateSeconds = 0, peakHeapMb = 0;
             for (int checkpoint : h.checkpoints()) {

@@ -287,6 +287,20 @@ class BuiltinDataTest {
     }
 
     @Test
+    void theOnlinePoolHoldsEveryPromptAndEveryKindAsOften() {
+        Map<String, String> kinds = data.promptKinds();
+        List<String> alike = data.promptsEveryKindAlike();
+        assertEquals(new HashSet<>(data.prompts()), new HashSet<>(alike), "every prompt of the pool, none other");
+        Map<String, Integer> perKind = new HashMap<>();
+        for (String prompt : alike) perKind.merge(kinds.get(prompt), 1, Integer::sum);
+        assertEquals(5, perKind.size());
+        assertEquals(1, new HashSet<>(perKind.values()).size(), "as many of each kind: " + perKind);
+        assertEquals(List.of("c", "c", "a", "b"),
+                BuiltinData.everyKindAlike(List.of("a", "b", "c"), Map.of("a", "x", "b", "x")),
+                "kinds in order, each one's prompts in turn up to the largest kind's count; a prompt of no known kind is \"other\"");
+    }
+
+    @Test
     void promptFilesRoundTrip(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("prompts.json");
         BuiltinData.writePrompts(file, data.prompts());
