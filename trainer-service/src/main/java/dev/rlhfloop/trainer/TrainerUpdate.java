@@ -80,12 +80,14 @@ final class TrainerUpdate {
 
     /**
      * The prompts online pairs draw fresh ones from, in the SFT template: the built-in pool (the one
-     * inference draws comparisons from without a prompts file) with every kind of prompt as often, or none when the user's prompt pool
-     * is a file or the settings ask for no fresh prompts. The same every start, so a replay asks the same.
+     * inference draws comparisons from without a prompts file) with every kind of prompt as often, or
+     * none when the user's prompt pool is a file or the settings ask for no fresh prompts. The same
+     * every start, so a replay asks the same.
      */
     static List<int[]> onlinePool(TrainerConfig config, UpdateSettings settings, Tokenizer tokenizer) {
         if (!settings.online().enabled() || settings.online().prompts() == 0 || config.promptsFile().isPresent()) return List.of();
-        return new BuiltinData(BuiltinData.DEFAULT_SEED).promptsEveryKindAlike().stream().map(p -> tokenizer.encode(AlpacaFormat.prompt(p, ""))).toList();
+        return new BuiltinData(BuiltinData.DEFAULT_SEED).promptsEveryKindAlike().stream()
+                .map(p -> tokenizer.encode(AlpacaFormat.prompt(p, ""))).toList();
     }
 
     /**
