@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rlhfloop.contracts.Json;
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.LocalKafka;
+import dev.rlhfloop.kafka.LoopbackPorts;
 import dev.rlhfloop.stack.HealthProbe;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,7 +57,7 @@ final class BenchStack implements AutoCloseable {
         Files.createDirectories(work.resolve("logs"));
         for (String service : SERVICES) {
             if (!Files.exists(jar(service))) throw new IllegalStateException(jar(service) + " is missing: build first (mvn -q package -DskipTests)");
-            ports.put(service, freePort());
+            ports.put(service, LoopbackPorts.free());
         }
         long t0 = System.nanoTime();
         kafka = LocalKafka.onFreePorts(work.resolve("run/kafka")).logTo(log("kafka"));
@@ -164,14 +162,6 @@ final class BenchStack implements AutoCloseable {
 
     private Path jar(String service) {
         return home.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     static void deleteRecursively(Path root) throws IOException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.LocalKafka;
+import dev.rlhfloop.kafka.LoopbackPorts;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -109,7 +110,7 @@ class DockerfileOnHostIT {
         log("build stage done in %.1f s", seconds(t0));
 
         Map<String, Integer> ports = new LinkedHashMap<>();
-        DockerComposeTest.APPS.forEach(app -> ports.put(app, WholeStack.freePort()));
+        DockerComposeTest.APPS.forEach(app -> ports.put(app, LoopbackPorts.free()));
         Map<String, Process> started = new LinkedHashMap<>();
         try (LocalKafka kafka = LocalKafka.onFreePorts(SANDBOX.resolve("kafka")).logTo(logs.resolve("kafka.log"))) {
             kafka.start();

@@ -2,12 +2,11 @@ package dev.rlhfloop.e2e;
 
 import dev.rlhfloop.contracts.Topics;
 import dev.rlhfloop.kafka.LocalKafka;
+import dev.rlhfloop.kafka.LoopbackPorts;
 import dev.rlhfloop.stack.HealthProbe;
 import dev.rlhfloop.stack.Supervisor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,8 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -106,7 +103,7 @@ final class WholeStack implements AutoCloseable {
         for (String service : SERVICES) {
             Path jar = jar(service);
             if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run the reactor build (mvn verify) from the root");
-            for (String instance : instancesOf(service)) ports.put(instance, freePort());
+            for (String instance : instancesOf(service)) ports.put(instance, LoopbackPorts.free());
         }
         // Every run starts from an empty log and no models: a previous run's broker data or trainer
         // checkpoints would otherwise be picked up (a second `mvn verify` without `clean`). The
@@ -320,23 +317,6 @@ final class WholeStack implements AutoCloseable {
 
     private Path jar(String service) {
         return home.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
-    }
-
-    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
-
-    /**
-     * A free loopback port this JVM has not handed out before. The ports are picked before any
-     * service binds one, and the kernel may give a port just closed again: two instances once got
-     * the same port, and the second one's readiness check was answered by the first.
-     */
-    static int freePort() {
-        while (true) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-                if (HANDED_OUT.add(socket.getLocalPort())) return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 
     private static double seconds(long t0) {

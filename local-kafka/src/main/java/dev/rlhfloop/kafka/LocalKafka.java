@@ -5,8 +5,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +40,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * </pre>
  */
 public final class LocalKafka implements AutoCloseable {
-    private static final String HOST = "127.0.0.1";
+    static final String HOST = "127.0.0.1";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
@@ -64,7 +62,8 @@ public final class LocalKafka implements AutoCloseable {
 
     /** A broker on the given client and controller ports; 0 picks a free port. */
     public static LocalKafka on(int port, int controllerPort, Path dataDir) {
-        return new LocalKafka(port == 0 ? freePort() : port, controllerPort == 0 ? freePort() : controllerPort, dataDir);
+        return new LocalKafka(port == 0 ? LoopbackPorts.free() : port, controllerPort == 0 ? LoopbackPorts.free() : controllerPort,
+                dataDir);
     }
 
     public static LocalKafka onFreePorts(Path dataDir) {
@@ -337,15 +336,6 @@ public final class LocalKafka implements AutoCloseable {
         byte[] bytes = new byte[16];
         new SecureRandom().nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + HOST, e);
-        }
     }
 
     private static String tail(Path file, int lines) {

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.rlhfloop.kafka.LoopbackPorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +45,7 @@ class HealthProbeTest {
 
     @Test
     void awaitFailsWhenNothingListensAndTheProcessHasExited() throws Exception {
-        URI nothing = URI.create("http://127.0.0.1:" + freePort() + "/q/health/ready");
+        URI nothing = URI.create("http://127.0.0.1:" + LoopbackPorts.free() + "/q/health/ready");
         assertFalse(probe.ready(nothing));
         Process exited = new ProcessBuilder("true").start();
         exited.waitFor();
@@ -56,7 +56,7 @@ class HealthProbeTest {
 
     @Test
     void awaitFailsAfterTheTimeout() throws Exception {
-        URI nothing = URI.create("http://127.0.0.1:" + freePort() + "/q/health/ready");
+        URI nothing = URI.create("http://127.0.0.1:" + LoopbackPorts.free() + "/q/health/ready");
         Process running = stillStarting();
         try {
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -64,12 +64,6 @@ class HealthProbeTest {
             assertTrue(e.getMessage().contains("web was not ready within 0 s; see web.log"), e.getMessage());
         } finally {
             running.destroy();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 
